@@ -1,0 +1,9 @@
+/** The bytes are not a well-formed ONNX model. */
+export class OnnxFormatError extends Error {
+  override name = 'OnnxFormatError';
+}
+
+/** The model is well-formed ONNX but its modelgate model card is missing or invalid. */
+export class ModelCardError extends Error {
+  override name = 'ModelCardError';
+}

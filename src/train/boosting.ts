@@ -1,0 +1,294 @@
+// Gradient boosting with the method and defaults of scikit-learn's GradientBoostingClassifier and
+// GradientBoostingRegressor, behind a mean imputer (SimpleImputer(strategy='mean')):
+// - log-loss: binomial (one tree per stage) or multinomial (one per class), initialized from the class
+//   priors; each leaf then takes one Newton step, sum(y - p) / sum(p (1 - p)), times (K - 1) / K for K
+//   classes;
+// - squared error: initialized at the mean, leaves hold the mean residual;
+// - trees of depth 3 grown on the negative gradient with friedman_mse splits, shrunk by the learning rate.
+import type { Task } from '../onnx/card.js';
+import { type Binned, binFeatures } from './binning.js';
+import { Random } from './random.js';
+import { leafOf, type Tree, TreeGrower } from './tree.js';
+
+export interface BoostingParams {
+  nEstimators: number;
+  learningRate: number;
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** Fraction of rows each tree is grown on (stochastic gradient boosting below 1). */
+  subsample: number;
+  seed: number;
+  /** Up to this many rows every distinct value is a split candidate (the exact method). */
+  exactUpTo: number;
+  /** Past `exactUpTo` rows, features with more distinct values than this are put in quantile bins. */
+  maxBins: number;
+}
+
+export const DEFAULT_PARAMS: BoostingParams = {
+  nEstimators: 100,
+  learningRate: 0.1,
+  maxDepth: 3,
+  minSamplesSplit: 2,
+  minSamplesLeaf: 1,
+  subsample: 1,
+  seed: 0,
+  exactUpTo: 10_000,
+  maxBins: 255,
+};
+
+export interface TrainingData {
+  rows: number;
+  features: number;
+  /** Row-major rows x features, NaN for missing. */
+  x: Float64Array;
+  task: Task;
+  yClass?: Int32Array;
+  nClasses?: number;
+  yValue?: Float64Array;
+}
+
+export interface BoostedModel {
+  task: Task;
+  features: number;
+  /** Classification: number of classes. */
+  nClasses: number;
+  /** Trees per stage: 1 for regression and binary classification, else one per class. */
+  outputs: number;
+  /** The imputer's fill value for each feature (the training mean). */
+  means: Float64Array;
+  /** Raw score before any tree (log-odds, log-priors or mean). */
+  init: Float64Array;
+  learningRate: number;
+  /** stages[m][k]: the tree of stage m for output k; leaf values before the learning rate. */
+  stages: Tree[][];
+  binning: { exact: boolean; maxBinsPerFeature: number };
+}
+
+export interface FitResult {
+  model: BoostedModel;
+  /** Raw scores of the training rows after the last stage (rows x outputs). */
+  trainRaw: Float64Array;
+}
+
+export function validateParams(p: BoostingParams): void {
+  const int = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
+    }
+  };
+  int('n-estimators', p.nEstimators, 1, 100_000);
+  if (!(p.learningRate > 0 && Number.isFinite(p.learningRate))) {
+    throw new RangeError(`learning-rate must be a positive number, got ${p.learningRate}`);
+  }
+  int('max-depth', p.maxDepth, 1, 30);
+  int('min-samples-split', p.minSamplesSplit, 2);
+  int('min-samples-leaf', p.minSamplesLeaf, 1);
+  if (!(p.subsample > 0 && p.subsample <= 1)) {
+    throw new RangeError(`subsample must be in (0, 1], got ${p.subsample}`);
+  }
+  int('seed', p.seed, 0, 0xffffffff);
+  int('exact-up-to', p.exactUpTo, 0);
+  int('max-bins', p.maxBins, 2, 65_536);
+}
+
+/** Column means over the values present; a column with none imputes 0. */
+export function columnMeans(x: Float64Array, rows: number, features: number): Float64Array {
+  const sum = new Float64Array(features);
+  const count = new Float64Array(features);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) {
+      const v = x[r * features + f];
+      if (!Number.isNaN(v)) {
+        sum[f] += v;
+        count[f] += 1;
+      }
+    }
+  }
+  return sum.map((s, f) => (count[f] > 0 ? s / count[f] : 0));
+}
+
+/** Imputes and rounds to float32, as the imputer and scikit-learn's tree (which casts X) do. */
+export function imputeToFloat32(x: Float64Array, rows: number, means: Float64Array): Float32Array {
+  const features = means.length;
+  const out = new Float32Array(rows * features);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) {
+      const v = x[r * features + f];
+      out[r * features + f] = Number.isNaN(v) ? means[f] : v;
+    }
+  }
+  return out;
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** Probabilities from raw scores, row-major rows x classes. */
+export function rawToProbabilities(raw: Float64Array, rows: number, outputs: number, nClasses: number): Float64Array {
+  const p = new Float64Array(rows * nClasses);
+  if (outputs === 1) {
+    for (let r = 0; r < rows; r++) {
+      const p1 = sigmoid(raw[r]);
+      p[2 * r] = 1 - p1;
+      p[2 * r + 1] = p1;
+    }
+    return p;
+  }
+  for (let r = 0; r < rows; r++) softmaxInto(raw, r * outputs, outputs, p, r * nClasses);
+  return p;
+}
+
+function softmaxInto(raw: Float64Array, from: number, k: number, out: Float64Array, to: number): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < k; c++) max = Math.max(max, raw[from + c]);
+  let total = 0;
+  for (let c = 0; c < k; c++) {
+    const e = Math.exp(raw[from + c] - max);
+    out[to + c] = e;
+    total += e;
+  }
+  for (let c = 0; c < k; c++) out[to + c] /= total;
+}
+
+function initialRaw(data: TrainingData, outputs: number): Float64Array {
+  const init = new Float64Array(outputs);
+  if (data.task === 'regression') {
+    const y = data.yValue!;
+    let s = 0;
+    for (let i = 0; i < data.rows; i++) s += y[i];
+    init[0] = s / data.rows;
+    return init;
+  }
+  const k = data.nClasses!;
+  const prior = new Float64Array(k);
+  for (let i = 0; i < data.rows; i++) prior[data.yClass![i]] += 1 / data.rows;
+  const eps = 10 * 2.220446049250313e-16;
+  if (outputs === 1) {
+    const p = Math.min(Math.max(prior[1], eps), 1 - eps);
+    init[0] = Math.log(p / (1 - p));
+    return init;
+  }
+  // Symmetric multinomial logit: log-priors centred on their mean.
+  let meanLog = 0;
+  for (let c = 0; c < k; c++) meanLog += Math.log(Math.max(prior[c], eps)) / k;
+  for (let c = 0; c < k; c++) init[c] = Math.log(Math.max(prior[c], eps)) - meanLog;
+  return init;
+}
+
+export function fitBoosting(
+  data: TrainingData,
+  params: BoostingParams,
+  onStage?: (stage: number, total: number) => void,
+): FitResult {
+  validateParams(params);
+  const { rows, features, task } = data;
+  const nClasses = task === 'classification' ? data.nClasses! : 0;
+  const outputs = task === 'classification' && nClasses > 2 ? nClasses : 1;
+  const means = columnMeans(data.x, rows, features);
+  const xf = imputeToFloat32(data.x, rows, means);
+  const binned: Binned = binFeatures(xf, rows, features, rows > params.exactUpTo ? params.maxBins : undefined);
+  const random = new Random(params.seed);
+  const grower = new TreeGrower(binned, xf, params, random);
+
+  const init = initialRaw(data, outputs);
+  const raw = new Float64Array(rows * outputs);
+  for (let r = 0; r < rows; r++) raw.set(init, r * outputs);
+
+  const inBag = Math.max(1, Math.floor(params.subsample * rows));
+  const all = Uint32Array.from({ length: rows }, (_, i) => i);
+  const rowsBuf = new Uint32Array(inBag);
+  const g = new Float64Array(rows);
+  const prob = new Float64Array(task === 'classification' ? rows * nClasses : 0);
+  const stages: Tree[][] = [];
+  const newtonScale = outputs > 1 ? (nClasses - 1) / nClasses : 1;
+
+  for (let m = 0; m < params.nEstimators; m++) {
+    if (task === 'classification') prob.set(rawToProbabilities(raw, rows, outputs, nClasses));
+    const sample = inBag < rows ? random.shuffle(all).subarray(0, inBag) : all;
+    const stage: Tree[] = [];
+    for (let k = 0; k < outputs; k++) {
+      // Negative gradient: y - p for log-loss (class k, or class 1 when binary), y - raw for squared error.
+      if (task === 'classification') {
+        const cls = outputs === 1 ? 1 : k;
+        for (let r = 0; r < rows; r++) g[r] = (data.yClass![r] === cls ? 1 : 0) - prob[r * nClasses + cls];
+      } else {
+        for (let r = 0; r < rows; r++) g[r] = data.yValue![r] - raw[r];
+      }
+      rowsBuf.set(sample);
+      const { tree, leaves } = grower.grow(g, rowsBuf);
+      if (task === 'classification') {
+        const cls = outputs === 1 ? 1 : k;
+        for (const leaf of leaves) {
+          let num = 0;
+          let den = 0;
+          for (let i = leaf.start; i < leaf.end; i++) {
+            const r = rowsBuf[i];
+            const p = prob[r * nClasses + cls];
+            num += g[r];
+            den += p * (1 - p);
+          }
+          num = (num / (leaf.end - leaf.start)) * newtonScale;
+          den /= leaf.end - leaf.start;
+          tree.value[leaf.node] = Math.abs(den) < 1e-150 ? 0 : num / den;
+        }
+      }
+      // Update every row's raw score, in the bag or out of it.
+      if (inBag === rows) {
+        for (const leaf of leaves) {
+          const delta = params.learningRate * tree.value[leaf.node];
+          for (let i = leaf.start; i < leaf.end; i++) raw[rowsBuf[i] * outputs + k] += delta;
+        }
+      } else {
+        for (let r = 0; r < rows; r++) {
+          raw[r * outputs + k] += params.learningRate * tree.value[leafOf(tree, xf, r * features)];
+        }
+      }
+      stage.push(tree);
+    }
+    stages.push(stage);
+    onStage?.(m + 1, params.nEstimators);
+  }
+
+  let maxBinsPerFeature = 0;
+  for (let f = 0; f < features; f++) {
+    maxBinsPerFeature = Math.max(maxBinsPerFeature, binned.offset[f + 1] - binned.offset[f]);
+  }
+  return {
+    model: {
+      task,
+      features,
+      nClasses,
+      outputs,
+      means,
+      init,
+      learningRate: params.learningRate,
+      stages,
+      binning: { exact: binned.exact, maxBinsPerFeature },
+    },
+    trainRaw: raw,
+  };
+}
+
+/** Raw scores for rows (row-major, NaN for missing), computed as the exported graph computes them. */
+export function predictRaw(model: BoostedModel, x: Float64Array, rows: number): Float64Array {
+  const xf = imputeToFloat32(x, rows, model.means);
+  const { outputs, features } = model;
+  const raw = new Float64Array(rows * outputs);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < outputs; k++) {
+      let s = model.init[k];
+      for (const stage of model.stages) {
+        const tree = stage[k];
+        s += model.learningRate * tree.value[leafOf(tree, xf, r * features)];
+      }
+      raw[r * outputs + k] = s;
+    }
+  }
+  return raw;
+}
+
+/** Class probabilities (rows x classes) or regression values (rows). */
+export function predictBoosted(model: BoostedModel, x: Float64Array, rows: number): Float64Array {
+  const raw = predictRaw(model, x, rows);
+  return model.task === 'regression' ? raw : rawToProbabilities(raw, rows, model.outputs, model.nClasses);
+}

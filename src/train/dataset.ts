@@ -1,0 +1,132 @@
+// A parsed table into what the trainer needs: a numeric feature matrix (NaN for missing), the target
+// encoded for the task, and the task itself when the user did not say.
+import type { ClassLabel, Task } from '../onnx/card.js';
+import type { Table } from './csv.js';
+import { normalizeColumnName } from './csv.js';
+import { TrainingDataError } from './errors.js';
+
+/** Cells read as missing values, as pandas reads them by default (a subset). */
+const MISSING = new Set(['', 'na', 'n/a', 'nan', '-nan', 'null', 'none', '#n/a', '?']);
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+/** An integer target with at most this many distinct values is taken as classes, not a quantity. */
+const MAX_INFERRED_CLASSES = 20;
+
+export interface Dataset {
+  features: string[];
+  target: string;
+  task: Task;
+  /** How the task was chosen, for the summary. */
+  taskReason: string;
+  rows: number;
+  /** Row-major rows x features, NaN where missing. */
+  x: Float64Array;
+  /** Classification: the class of each row as an index into `classes`. */
+  yClass?: Int32Array;
+  classes?: ClassLabel[];
+  /** Regression: the target value of each row. */
+  yValue?: Float64Array;
+  /** Rows left out because their target was missing. */
+  skippedRows: number;
+}
+
+export interface DatasetOptions {
+  target: string;
+  task?: Task;
+  /** Columns to leave out (ids, free text). */
+  drop?: string[];
+  source: string;
+}
+
+export function isMissingCell(cell: string): boolean {
+  return MISSING.has(cell.toLowerCase());
+}
+
+export function buildDataset(table: Table, options: DatasetOptions): Dataset {
+  const { source } = options;
+  const target = normalizeColumnName(options.target);
+  const targetCol = table.columns.indexOf(target);
+  if (targetCol < 0) {
+    throw new TrainingDataError(
+      `${source} has no target column "${options.target}"; its columns are ${table.columns.join(', ')}`,
+    );
+  }
+  const drop = new Set((options.drop ?? []).map(normalizeColumnName));
+  for (const d of drop) {
+    if (!table.columns.includes(d)) throw new TrainingDataError(`--drop names "${d}", which ${source} does not have`);
+  }
+  const featureCols = table.columns.map((_, i) => i).filter((i) => i !== targetCol && !drop.has(table.columns[i]));
+  if (featureCols.length === 0) throw new TrainingDataError(`${source} has no feature columns besides the target`);
+
+  const kept: number[] = [];
+  for (let r = 0; r < table.records.length; r++) if (!isMissingCell(table.records[r][targetCol])) kept.push(r);
+  if (kept.length === 0) throw new TrainingDataError(`${source}: every row's target "${target}" is missing`);
+
+  const width = featureCols.length;
+  const x = new Float64Array(kept.length * width);
+  for (let j = 0; j < width; j++) {
+    const col = featureCols[j];
+    for (let k = 0; k < kept.length; k++) {
+      const r = kept[k];
+      const cell = table.records[r][col];
+      if (isMissingCell(cell)) x[k * width + j] = Number.NaN;
+      else if (NUMBER.test(cell)) x[k * width + j] = Number(cell);
+      else {
+        throw new TrainingDataError(
+          `${source}: column "${table.columns[col]}" is not numeric (line ${table.lines[r]} has ${JSON.stringify(cell)}); ` +
+            'modelgate trains on numeric features: encode it as numbers or leave it out with --drop',
+        );
+      }
+      if (!Number.isFinite(x[k * width + j]) && !Number.isNaN(x[k * width + j])) {
+        throw new TrainingDataError(
+          `${source}: column "${table.columns[col]}", line ${table.lines[r]}: ${cell} is out of range`,
+        );
+      }
+    }
+  }
+
+  const cells = kept.map((r) => table.records[r][targetCol]);
+  const numeric = cells.every((c) => NUMBER.test(c));
+  const integral = numeric && cells.every((c) => INTEGER.test(c) || Number.isInteger(Number(c)));
+  let task = options.task;
+  let taskReason = 'as asked';
+  if (!task) {
+    const distinct = new Set(cells).size;
+    if (!numeric) {
+      task = 'classification';
+      taskReason = 'the target is not numeric';
+    } else if (integral && distinct <= MAX_INFERRED_CLASSES) {
+      task = 'classification';
+      taskReason = `the target has ${distinct} integer values`;
+    } else {
+      task = 'regression';
+      taskReason = 'the target is numeric';
+    }
+  }
+
+  const base = { features: featureCols.map((c) => table.columns[c]), target, task, taskReason, rows: kept.length, x };
+  const skippedRows = table.records.length - kept.length;
+  if (task === 'regression') {
+    if (!numeric) {
+      const bad = kept.find((r) => !NUMBER.test(table.records[r][targetCol]))!;
+      throw new TrainingDataError(
+        `${source}: regression needs a numeric target, but line ${table.lines[bad]} has ${JSON.stringify(table.records[bad][targetCol])}`,
+      );
+    }
+    return { ...base, yValue: Float64Array.from(cells, Number), skippedRows };
+  }
+
+  // Classes sorted as scikit-learn sorts them (np.unique): numbers numerically, strings by code point.
+  const labels: ClassLabel[] = integral ? cells.map(Number) : cells;
+  const classes = [...new Set(labels)].sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
+  );
+  if (classes.length < 2) {
+    throw new TrainingDataError(
+      `${source}: the target "${target}" has one class only (${JSON.stringify(classes[0])}); a classifier needs at least two`,
+    );
+  }
+  const indexOf = new Map(classes.map((c, i) => [c, i]));
+  const yClass = Int32Array.from(labels, (l) => indexOf.get(l)!);
+  return { ...base, yClass, classes, skippedRows };
+}

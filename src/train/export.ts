@@ -1,0 +1,115 @@
+// A boosted model as one ONNX graph: Imputer (float32, as the reference's SimpleImputer feeds the
+// tree's float32 input) -> Cast to double -> TreeEnsembleRegressor (double thresholds, so splits fall
+// exactly where the trainer put them) -> Sigmoid or Softmax -> probabilities and label.
+import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
+import { cardEntry, type ClassLabel, type ModelCard } from '../onnx/card.js';
+import { DataType, type ModelProto } from '../onnx/proto.js';
+import { VERSION } from '../version.js';
+import type { BoostedModel } from './boosting.js';
+
+export const INPUT_NAME = 'input';
+
+export function boostedToOnnx(model: BoostedModel, card: Omit<ModelCard, 'io' | 'missing'>): ModelProto {
+  const b = new GraphBuilder(card.name || 'modelgate');
+  const width = model.features;
+  b.input(INPUT_NAME, DataType.FLOAT, ['N', width]);
+  const imputed = b.op(
+    'Imputer',
+    [INPUT_NAME],
+    [attr.floats('imputed_value_floats', model.means), attr.float('replaced_value_float', Number.NaN)],
+    ML_DOMAIN,
+  );
+  const asDouble = b.op('Cast', [imputed], [attr.int('to', DataType.DOUBLE)]);
+
+  const ens = ensembleAttributes(model);
+  const raw = b.op('TreeEnsembleRegressor', [asDouble], ens, ML_DOMAIN);
+
+  let io: ModelCard['io'];
+  if (model.task === 'regression') {
+    b.op('Reshape', [raw, b.constant(tensor.int64('value_shape', [1], [-1]))], [], undefined, 'value');
+    b.output('value', DataType.FLOAT, ['N']);
+    io = { input: INPUT_NAME, inputType: 'float32', value: 'value' };
+  } else {
+    let probabilities: string;
+    if (model.outputs === 1) {
+      const p1 = b.op('Sigmoid', [raw]);
+      const p0 = b.op('Sub', [b.constant(tensor.float('one', [1], [1])), p1]);
+      probabilities = b.op('Concat', [p0, p1], [attr.int('axis', 1)], undefined, 'probabilities');
+    } else {
+      probabilities = b.op('Softmax', [raw], [attr.int('axis', 1)], undefined, 'probabilities');
+    }
+    const index = b.op('ArgMax', [probabilities], [attr.int('axis', 1), attr.int('keepdims', 0)]);
+    const classes = classTensor(card.classes ?? []);
+    b.op('Gather', [b.constant(classes), index], [attr.int('axis', 0)], undefined, 'label');
+    b.output('label', classes.dataType, ['N']);
+    b.output('probabilities', DataType.FLOAT, ['N', model.nClasses]);
+    io = { input: INPUT_NAME, inputType: 'float32', label: 'label', probabilities: 'probabilities' };
+  }
+  const full: ModelCard = { ...card, missing: 'impute', io };
+  return buildModel(b, {
+    producerVersion: VERSION,
+    metadata: [cardEntry(full)],
+    docString: `${card.provenance.estimator ?? 'model'} trained by modelgate ${VERSION}`,
+  });
+}
+
+function classTensor(classes: readonly ClassLabel[]) {
+  if (classes.every((c) => typeof c === 'number' && Number.isInteger(c))) {
+    return tensor.int64('classes', [classes.length], classes as number[]);
+  }
+  return tensor.string('classes', [classes.length], classes.map(String));
+}
+
+function ensembleAttributes(model: BoostedModel) {
+  const treeIds: number[] = [];
+  const nodeIds: number[] = [];
+  const featureIds: number[] = [];
+  const modes: string[] = [];
+  const values: number[] = [];
+  const trueIds: number[] = [];
+  const falseIds: number[] = [];
+  const tTree: number[] = [];
+  const tNode: number[] = [];
+  const tTarget: number[] = [];
+  const tWeight: number[] = [];
+  let treeId = 0;
+  for (const stage of model.stages) {
+    for (let k = 0; k < stage.length; k++) {
+      const tree = stage[k];
+      for (let node = 0; node < tree.feature.length; node++) {
+        treeIds.push(treeId);
+        nodeIds.push(node);
+        const leaf = tree.left[node] < 0;
+        featureIds.push(leaf ? 0 : tree.feature[node]);
+        modes.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
+        values.push(leaf ? 0 : tree.threshold[node]);
+        trueIds.push(leaf ? 0 : tree.left[node]);
+        falseIds.push(leaf ? 0 : tree.right[node]);
+        if (leaf) {
+          tTree.push(treeId);
+          tNode.push(node);
+          tTarget.push(k);
+          tWeight.push(model.learningRate * tree.value[node]);
+        }
+      }
+      treeId += 1;
+    }
+  }
+  return [
+    attr.string('aggregate_function', 'SUM'),
+    attr.int('n_targets', model.outputs),
+    attr.string('post_transform', 'NONE'),
+    attr.tensor('base_values_as_tensor', tensor.double('', [model.outputs], model.init)),
+    attr.ints('nodes_treeids', treeIds),
+    attr.ints('nodes_nodeids', nodeIds),
+    attr.ints('nodes_featureids', featureIds),
+    attr.strings('nodes_modes', modes),
+    attr.tensor('nodes_values_as_tensor', tensor.double('', [values.length], values)),
+    attr.ints('nodes_truenodeids', trueIds),
+    attr.ints('nodes_falsenodeids', falseIds),
+    attr.ints('target_treeids', tTree),
+    attr.ints('target_nodeids', tNode),
+    attr.ints('target_ids', tTarget),
+    attr.tensor('target_weights_as_tensor', tensor.double('', [tWeight.length], tWeight)),
+  ];
+}

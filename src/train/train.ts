@@ -1,0 +1,151 @@
+// CSV text in, an ONNX model with its card out: the `modelgate train` job without the terminal.
+import { createHash } from 'node:crypto';
+import type { ModelCard, Task } from '../onnx/card.js';
+import { encodeModel, type ModelProto } from '../onnx/proto.js';
+import { VERSION } from '../version.js';
+import { type BoostedModel, type BoostingParams, DEFAULT_PARAMS, fitBoosting, validateParams } from './boosting.js';
+import { parseCsv } from './csv.js';
+import { buildDataset, type Dataset } from './dataset.js';
+import { boostedToOnnx } from './export.js';
+
+export interface TrainOptions extends Partial<BoostingParams> {
+  target: string;
+  task?: Task;
+  drop?: string[];
+  /** The model's name in its card; defaults to the data file's base name. */
+  name?: string;
+  /** Where the data came from, for the card and error messages. */
+  source: string;
+  onStage?: (stage: number, total: number) => void;
+}
+
+export interface TrainSummary {
+  rows: number;
+  features: number;
+  task: Task;
+  taskReason: string;
+  classes?: number;
+  trainAccuracy?: number;
+  trainR2?: number;
+  seconds: number;
+  skippedRows: number;
+  binning: string;
+}
+
+export interface TrainResult {
+  bytes: Uint8Array;
+  model: ModelProto;
+  card: ModelCard;
+  boosted: BoostedModel;
+  dataset: Dataset;
+  summary: TrainSummary;
+}
+
+export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResult {
+  const started = performance.now();
+  const params: BoostingParams = { ...DEFAULT_PARAMS };
+  for (const key of Object.keys(DEFAULT_PARAMS) as (keyof BoostingParams)[]) {
+    const v = options[key];
+    if (v !== undefined) params[key] = v;
+  }
+  validateParams(params);
+  const text = new TextDecoder('utf-8').decode(data);
+  const table = parseCsv(text, options.source);
+  const dataset = buildDataset(table, options);
+  const { model, trainRaw } = fitBoosting(
+    {
+      rows: dataset.rows,
+      features: dataset.features.length,
+      x: dataset.x,
+      task: dataset.task,
+      yClass: dataset.yClass,
+      nClasses: dataset.classes?.length,
+      yValue: dataset.yValue,
+    },
+    params,
+    options.onStage,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const figures =
+    dataset.task === 'classification'
+      ? { trainAccuracy: accuracyFromRaw(trainRaw, dataset.yClass!, model.outputs) }
+      : { trainR2: r2(trainRaw, dataset.yValue!) };
+  const binning = model.binning.exact
+    ? 'exact (every distinct value)'
+    : `histogram (up to ${params.maxBins} bins per feature)`;
+  const summary: TrainSummary = {
+    rows: dataset.rows,
+    features: dataset.features.length,
+    task: dataset.task,
+    taskReason: dataset.taskReason,
+    ...(dataset.classes ? { classes: dataset.classes.length } : {}),
+    ...figures,
+    seconds,
+    skippedRows: dataset.skippedRows,
+    binning,
+  };
+  const estimator = dataset.task === 'classification' ? 'GradientBoostingClassifier' : 'GradientBoostingRegressor';
+  const cardBase: Omit<ModelCard, 'io' | 'missing'> = {
+    format: 1,
+    name: options.name ?? baseName(options.source),
+    task: dataset.task,
+    features: dataset.features.map((name) => ({ name, type: 'number' as const })),
+    target: dataset.target,
+    ...(dataset.classes ? { classes: dataset.classes } : {}),
+    provenance: {
+      source: 'modelgate-train',
+      tool: `modelgate ${VERSION}`,
+      createdAt: new Date().toISOString(),
+      estimator: `SimpleImputer(mean) + ${estimator}`,
+      params: { ...params, loss: dataset.task === 'classification' ? 'log_loss' : 'squared_error', criterion: 'friedman_mse' },
+      data: {
+        uri: options.source,
+        sha256: createHash('sha256').update(data).digest('hex'),
+        rows: table.records.length,
+        columns: table.columns.length,
+      },
+    },
+    training: {
+      rows: dataset.rows,
+      seconds: Number(seconds.toFixed(3)),
+      binning: model.binning.exact ? 'exact' : 'histogram',
+      ...(summary.trainAccuracy !== undefined ? { trainAccuracy: summary.trainAccuracy } : {}),
+      ...(summary.trainR2 !== undefined ? { trainR2: summary.trainR2 } : {}),
+      ...(dataset.skippedRows > 0 ? { skippedRowsMissingTarget: dataset.skippedRows } : {}),
+    },
+  };
+  const onnx = boostedToOnnx(model, cardBase);
+  const card = JSON.parse(onnx.metadataProps[0].value) as ModelCard;
+  return { bytes: encodeModel(onnx), model: onnx, card, boosted: model, dataset, summary };
+}
+
+function baseName(source: string): string {
+  const last = source.split(/[/\\]/).pop() ?? 'model';
+  return last.replace(/\?.*$/, '').replace(/\.[^.]*$/, '') || 'model';
+}
+
+export function accuracyFromRaw(raw: Float64Array, y: Int32Array, outputs: number): number {
+  let correct = 0;
+  for (let r = 0; r < y.length; r++) {
+    let predicted: number;
+    if (outputs === 1) predicted = raw[r] > 0 ? 1 : 0;
+    else {
+      predicted = 0;
+      for (let k = 1; k < outputs; k++) if (raw[r * outputs + k] > raw[r * outputs + predicted]) predicted = k;
+    }
+    if (predicted === y[r]) correct++;
+  }
+  return correct / y.length;
+}
+
+export function r2(predicted: ArrayLike<number>, y: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i] / y.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < y.length; i++) {
+    ssRes += (y[i] - predicted[i]) ** 2;
+    ssTot += (y[i] - mean) ** 2;
+  }
+  return ssTot === 0 ? 0 : 1 - ssRes / ssTot;
+}
