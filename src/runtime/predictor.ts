@@ -17,7 +17,7 @@ export interface Predictions {
   /** Classification: row-major [rows, classes], in the card's class order. */
   probabilities?: Float32Array | Float64Array;
   /** Regression: one value per row. */
-  values?: Float64Array;
+  values?: Float32Array | Float64Array;
 }
 
 type Matrix = Float32Array | Float64Array;
@@ -105,7 +105,7 @@ export class Predictor {
     }
     if (io.label) result.labels = this.decodeLabels((out[io.label] as Tensor).data);
     else if (result.probabilities) result.labels = this.argmaxLabels(result.probabilities, rows);
-    if (io.value) result.values = Float64Array.from(toFloatArray((out[io.value] as Tensor).data, io.value));
+    if (io.value) result.values = toFloatArray((out[io.value] as Tensor).data, io.value);
     return result;
   }
 

@@ -27,18 +27,11 @@ export function parseCsv(text: string, source: string): Table {
       info: true,
       skip_empty_lines: true,
       trim: true,
+      relax_column_count: true,
     }) as unknown as typeof parsed;
   } catch (cause) {
     if (cause instanceof CsvError) {
       const line = (cause as CsvError & { lines?: number }).lines;
-      if (cause.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-        const got = (cause as CsvError & { record?: unknown[] }).record?.length;
-        const expected = (cause as CsvError & { columns?: unknown[] }).columns?.length;
-        throw new TrainingDataError(
-          `${source}, line ${line}: the row has ${got ?? 'a different number of'} fields, the header has ${expected ?? 'another number'}`,
-          { cause },
-        );
-      }
       throw new TrainingDataError(`${source}, line ${line}: ${cause.message}`, { cause });
     }
     throw cause;
@@ -57,7 +50,13 @@ export function parseCsv(text: string, source: string): Table {
     }
     seen.set(c, i);
   }
-  // csv-parse checks record lengths against the first record; a short header is caught there too.
+  for (const p of parsed) {
+    if (p.record.length !== columns.length) {
+      throw new TrainingDataError(
+        `${source}, line ${p.info.lines}: the row has ${p.record.length} field${p.record.length === 1 ? '' : 's'}, the header has ${columns.length}`,
+      );
+    }
+  }
   const records = parsed.slice(1).map((p) => p.record);
   const lines = parsed.slice(1).map((p) => p.info.lines);
   if (records.length === 0) throw new TrainingDataError(`${source} has a header but no data rows`);

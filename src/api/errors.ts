@@ -1,0 +1,80 @@
+// Errors with an HTTP status that serialize themselves as protocol.md's error body.
+
+export interface ErrorBody {
+  error: { type: string; message: string; details?: Record<string, unknown> };
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  readonly type: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(status: number, type: string, message: string, details?: Record<string, unknown>, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.status = status;
+    this.type = type;
+    this.details = details;
+  }
+
+  toJSON(): ErrorBody {
+    return { error: { type: this.type, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+/** 400: the body is not JSON, has the wrong shape or types, or rows that do not fit the model. */
+export class BadRequestError extends ApiError {
+  override name = 'BadRequestError';
+  constructor(type: string, message: string, details?: Record<string, unknown>, cause?: unknown) {
+    super(400, type, message, details, cause);
+  }
+}
+
+export class NotFoundError extends ApiError {
+  override name = 'NotFoundError';
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(404, 'not_found', message, details);
+  }
+}
+
+export class MethodNotAllowedError extends ApiError {
+  override name = 'MethodNotAllowedError';
+  readonly allow: string[];
+  constructor(method: string, path: string, allow: string[]) {
+    super(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allow.join(' or ')}`, { allow });
+    this.allow = allow;
+  }
+}
+
+/** 413: the body is over the size limit, or has more rows than the row limit. */
+export class PayloadTooLargeError extends ApiError {
+  override name = 'PayloadTooLargeError';
+  constructor(type: 'body_too_large' | 'too_many_rows', message: string, details?: Record<string, unknown>) {
+    super(413, type, message, details);
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  override name = 'UnsupportedMediaTypeError';
+  constructor(contentType: string) {
+    super(415, 'unsupported_media_type', `content type ${JSON.stringify(contentType)} is not supported; send application/json`, {
+      contentType,
+    });
+  }
+}
+
+/** 503: the model is still loading or failed to load. */
+export class ModelNotReadyError extends ApiError {
+  override name = 'ModelNotReadyError';
+  constructor(message: string) {
+    super(503, 'model_not_ready', message);
+  }
+}
+
+/** 500: a fault inside modelgate, never bad input. */
+export class InternalError extends ApiError {
+  override name = 'InternalError';
+  constructor(message: string, cause?: unknown) {
+    super(500, 'internal_error', message, undefined, cause);
+  }
+}

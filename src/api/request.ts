@@ -1,0 +1,162 @@
+// A prediction request body (protocol.md) into rows and options, or a 4xx naming what is wrong.
+import type { ModelCard } from '../onnx/card.js';
+import { jsonType } from '../runtime/rows.js';
+import { BadRequestError, PayloadTooLargeError } from './errors.js';
+
+export interface Limits {
+  /** Largest request body, in bytes. Lambda's synchronous payload limit is 6 MB. */
+  maxBodyBytes: number;
+  /** Most rows in one request. */
+  maxRows: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 6 * 1024 * 1024, maxRows: 10_000 };
+
+export type RequestFormat = 'row' | 'input' | 'instances';
+
+export interface PredictRequest {
+  format: RequestFormat;
+  rows: unknown[];
+  returnPrediction: boolean;
+  returnProbabilities: boolean;
+}
+
+const INPUT_KEYS = new Set(['input', 'return_prediction', 'return_probabilities']);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses JSON text, with errors that say where it broke. */
+export function parseJsonBody(text: string, limits: Limits = DEFAULT_LIMITS): unknown {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxBodyBytes) {
+    throw new PayloadTooLargeError(
+      'body_too_large',
+      `the body is ${bytes} bytes, over the limit of ${limits.maxBodyBytes} bytes; split the rows into smaller requests`,
+      { limit: limits.maxBodyBytes, size: bytes },
+    );
+  }
+  const trimmed = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (trimmed.trim() === '') throw new BadRequestError('invalid_json', 'the body is empty; send a JSON object');
+  try {
+    return JSON.parse(trimmed);
+  } catch (cause) {
+    throw new BadRequestError('invalid_json', `the body is not valid JSON: ${(cause as Error).message}`, undefined, cause);
+  }
+}
+
+function flag(body: Record<string, unknown>, name: string, fallback: boolean): boolean {
+  if (!Object.hasOwn(body, name)) return fallback;
+  const v = body[name];
+  if (typeof v !== 'boolean') {
+    throw new BadRequestError('invalid_request', `"${name}" must be true or false, got ${jsonType(v)}`, {
+      field: name,
+      expected: 'a boolean',
+      got: jsonType(v),
+    });
+  }
+  return v;
+}
+
+function rowArray(value: unknown, field: string, limits: Limits): unknown[] {
+  if (!Array.isArray(value)) {
+    throw new BadRequestError('invalid_request', `"${field}" must be an array of rows, got ${jsonType(value)}`, {
+      field,
+      expected: 'an array',
+      got: jsonType(value),
+    });
+  }
+  if (value.length === 0) {
+    throw new BadRequestError('invalid_request', `"${field}" is empty; send at least one row`, { field });
+  }
+  if (value.length > limits.maxRows) {
+    throw new PayloadTooLargeError(
+      'too_many_rows',
+      `"${field}" has ${value.length} rows, over the limit of ${limits.maxRows}; split them into smaller requests`,
+      { field, limit: limits.maxRows, rows: value.length },
+    );
+  }
+  return value;
+}
+
+/** Tells the request's format from its shape and checks everything but the rows' values. */
+export function parsePredictRequest(body: unknown, card: ModelCard, limits: Limits = DEFAULT_LIMITS): PredictRequest {
+  if (!isObject(body)) {
+    throw new BadRequestError(
+      'invalid_request',
+      `the body must be a JSON object (one row keyed by feature name, {"input": [...]} or {"instances": [...]}), got ${jsonType(body)}`,
+      { expected: 'an object', got: jsonType(body) },
+    );
+  }
+  const featureNames = new Set(card.features.map((f) => f.name));
+  // "input" and "instances" name a batch unless the model has a feature of that name.
+  const batchKey = (key: string) => Object.hasOwn(body, key) && !featureNames.has(key);
+
+  if (batchKey('input')) {
+    const extra = Object.keys(body).filter((k) => !INPUT_KEYS.has(k));
+    if (extra.length > 0) {
+      throw new BadRequestError(
+        'invalid_request',
+        `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')} beside "input"; allowed: input, return_prediction, return_probabilities`,
+        { unknown: extra },
+      );
+    }
+    const rows = rowArray(body.input, 'input', limits);
+    const returnPrediction = flag(body, 'return_prediction', true);
+    const returnProbabilities = flag(body, 'return_probabilities', false);
+    if (!returnPrediction && !returnProbabilities) {
+      throw new BadRequestError(
+        'invalid_request',
+        '"return_prediction" and "return_probabilities" are both false: nothing to return',
+      );
+    }
+    if (returnProbabilities && card.task !== 'classification') {
+      throw new BadRequestError(
+        'invalid_request',
+        '"return_probabilities" is true, but this model is a regressor and has no class probabilities',
+      );
+    }
+    return { format: 'input', rows, returnPrediction, returnProbabilities };
+  }
+
+  if (batchKey('instances')) {
+    const extra = Object.keys(body).filter((k) => k !== 'instances');
+    if (extra.length > 0) {
+      throw new BadRequestError(
+        'invalid_request',
+        `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')} beside "instances"`,
+        { unknown: extra },
+      );
+    }
+    const rows = rowArray(body.instances, 'instances', limits);
+    for (const [i, row] of rows.entries()) {
+      if (!isObject(row)) {
+        throw new BadRequestError(
+          'invalid_row',
+          `instance ${i} must be an object keyed by feature name, got ${jsonType(row)}`,
+          { row: i, expected: 'an object', got: jsonType(row) },
+        );
+      }
+    }
+    return { format: 'instances', rows, returnPrediction: true, returnProbabilities: true };
+  }
+
+  if (!Object.keys(body).some((k) => featureNames.has(k))) {
+    const keys = Object.keys(body);
+    throw new BadRequestError(
+      'invalid_request',
+      keys.length === 0
+        ? 'the body is an empty object; send one row keyed by feature name, {"input": [...]} or {"instances": [...]}'
+        : `the body has none of the model's features (got ${keys
+            .slice(0, 8)
+            .map((k) => JSON.stringify(k))
+            .join(', ')}; expected ${card.features
+            .slice(0, 8)
+            .map((f) => f.name)
+            .join(', ')}${card.features.length > 8 ? ', ...' : ''})`,
+      { unknown: keys },
+    );
+  }
+  return { format: 'row', rows: [body], returnPrediction: true, returnProbabilities: false };
+}

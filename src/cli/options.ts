@@ -1,0 +1,25 @@
+// Parsers for numeric command-line options: strict, and the error names the option.
+import { InvalidArgumentError } from 'commander';
+
+export function integerOption(value: string): number {
+  if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function numberOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new InvalidArgumentError(`expected a number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function listOption(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+}

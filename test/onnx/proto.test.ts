@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../../src/onnx/builder.js';
+import { OnnxFormatError } from '../../src/onnx/errors.js';
+import { DataType, decodeMetadataProps, decodeModel, encodeModel } from '../../src/onnx/proto.js';
+import { ProtoWriter } from '../../src/onnx/wire.js';
+
+function smallModel() {
+  const b = new GraphBuilder('g');
+  b.input('x', DataType.FLOAT, ['N', 2]);
+  const y = b.op(
+    'Imputer',
+    ['x'],
+    [attr.floats('imputed_value_floats', [1.5, -2]), attr.float('replaced_value_float', Number.NaN)],
+    ML_DOMAIN,
+  );
+  b.op('Mul', [y, b.constant(tensor.float('two', [1], [2]))], [], undefined, 'out');
+  b.output('out', DataType.FLOAT, ['N', 2]);
+  return buildModel(b, { producerVersion: 't', metadata: [{ key: 'k', value: 'välue' }] });
+}
+
+describe('ONNX model encoding', () => {
+  it('round-trips a model: graph, attributes, initializers, opsets, metadata', () => {
+    const m = smallModel();
+    const back = decodeModel(encodeModel(m));
+    expect(back.irVersion).toBe(m.irVersion);
+    expect(back.opsetImport).toEqual([
+      { domain: '', version: 17 },
+      { domain: ML_DOMAIN, version: 3 },
+    ]);
+    expect(back.metadataProps).toEqual([{ key: 'k', value: 'välue' }]);
+    expect(back.graph.node.map((n) => n.opType)).toEqual(['Imputer', 'Mul']);
+    expect(back.graph.node[0].domain).toBe(ML_DOMAIN);
+    const imputed = back.graph.node[0].attribute.find((a) => a.name === 'imputed_value_floats');
+    expect(imputed?.floats).toEqual([1.5, -2]);
+    expect(Number.isNaN(back.graph.node[0].attribute.find((a) => a.name === 'replaced_value_float')?.f)).toBe(true);
+    expect(back.graph.input[0].type?.tensorType?.shape).toEqual([{ dimParam: 'N' }, { dimValue: 2 }]);
+    const two = back.graph.initializer[0];
+    expect(new Float32Array(two.rawData!.slice().buffer)[0]).toBe(2);
+    // Encoding what was decoded gives the same bytes.
+    expect(encodeModel(back)).toEqual(encodeModel(m));
+  });
+
+  it('keeps fields it does not model, byte for byte', () => {
+    const bytes = encodeModel(smallModel());
+    const extra = new ProtoWriter();
+    extra.raw(bytes);
+    extra.string(20, 'training info it does not know'); // ModelProto.training_info would be a message; any field works
+    extra.uint(99, 12345);
+    const withExtra = extra.finish();
+    const back = decodeModel(withExtra);
+    expect(back.extra?.length).toBe(2);
+    expect(encodeModel(back).length).toBe(withExtra.length);
+  });
+
+  it('reads metadata without decoding the graph', () => {
+    expect(decodeMetadataProps(encodeModel(smallModel()))).toEqual([{ key: 'k', value: 'välue' }]);
+  });
+
+  it.each([
+    ['empty bytes', new Uint8Array(0)],
+    ['text', new TextEncoder().encode('this is not a model at all')],
+    ['random bytes', Uint8Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)],
+    ['a truncated model', encodeModel(smallModel()).subarray(0, 40)],
+  ])('rejects %s with OnnxFormatError', (_, bytes) => {
+    expect(() => decodeModel(bytes)).toThrow(OnnxFormatError);
+    expect(() => decodeModel(bytes)).toThrow(/not a valid ONNX model/);
+  });
+});
