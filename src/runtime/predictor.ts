@@ -71,7 +71,7 @@ export class Predictor {
   }
 
   /** Rows as arrays in feature order or objects by feature name; null means missing. */
-  predict(rows: readonly unknown[]): Promise<Predictions> {
+  async predict(rows: readonly unknown[]): Promise<Predictions> {
     const matrix = this.encoder.encode(
       rows,
       this.card.io.inputType === 'float64' ? new Float64Array(rows.length * this.width) : undefined,
