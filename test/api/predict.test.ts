@@ -98,7 +98,7 @@ describe('protocol: bad requests', () => {
     ['constructor key', '{"constructor": 1, "sepal_length": 1}', 400, 'unknown_feature', /"constructor"/],
     ['deeply nested', `{"input": ${'['.repeat(1500)}${']'.repeat(1500)}}`, 400, 'invalid_row', /row 0/],
     ['too many rows', JSON.stringify({ input: Array.from({ length: 51 }, () => [1, 2, 3, 4]) }), 413, 'too_many_rows', /51 rows, over the limit of 50/],
-    ['a body over the limit', JSON.stringify({ input: [[1, 2, 3, 4]], pad: 'x'.repeat(1500) }), 413, 'body_too_large', /over the limit of 4096 bytes/],
+    ['a body over the limit', JSON.stringify({ input: [[1, 2, 3, 4]], pad: 'x'.repeat(5000) }), 413, 'body_too_large', /over the limit of 4096 bytes/],
   ])('%s', async (_, body, status, type, message) => {
     const err = await failure(body);
     expect(err.status).toBe(status);
