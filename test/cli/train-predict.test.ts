@@ -1,0 +1,162 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../helpers/cli.js';
+import { IRIS_CSV, REFERENCE_ROW } from '../helpers/models.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'modelgate-cli-'));
+const model = join(dir, 'iris.onnx');
+let server: Server;
+let base: string;
+let closedPort: number;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/iris.csv') {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.end(readFileSync(IRIS_CSV));
+    } else {
+      res.writeHead(404);
+      res.end('not here');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // A port that nothing listens on: taken, then given back.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const trained = await runCli(['train', IRIS_CSV, '--target', 'species', '--out', model]);
+  expect(trained.code, trained.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('modelgate train, then predict (the reference job)', () => {
+  it('answers the reference row with virginica above 0.99', async () => {
+    const out = await runCli(['predict', model, JSON.stringify(REFERENCE_ROW)]);
+    expect(out.code).toBe(0);
+    const body = JSON.parse(out.stdout);
+    expect(body.prediction.label).toBe('virginica');
+    expect(body.prediction.probability).toBeGreaterThan(0.99);
+    expect(out.stdout).toBe('{"prediction":{"label":"virginica","probability":0.9997}}\n');
+  });
+
+  it('prints a summary: rows, features, classes, training accuracy, time', async () => {
+    const out = await runCli(['train', IRIS_CSV, '--target', 'species', '--out', join(dir, 'again.onnx')]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/rows\s+150/);
+    expect(out.stdout).toMatch(/features\s+4/);
+    expect(out.stdout).toMatch(/classes\s+3: setosa, versicolor, virginica/);
+    expect(out.stdout).toMatch(/training accuracy\s+1\.0000/);
+    expect(out.stdout).toMatch(/time\s+\d+\.\d\d s/);
+    // Not a terminal: no progress bar.
+    expect(out.stderr).toBe('');
+  });
+
+  it('trains from an http(s) URL', async () => {
+    const out = await runCli(['train', `${base}/iris.csv`, '--target', 'species', '--out', join(dir, 'url.onnx'), '-q']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe('');
+    const p = await runCli(['predict', join(dir, 'url.onnx'), JSON.stringify(REFERENCE_ROW)]);
+    expect(JSON.parse(p.stdout).prediction.label).toBe('virginica');
+  });
+
+  it('takes the batch formats, @file.json and standard input', async () => {
+    const batch = await runCli(['predict', model, '{"input": [[0, 0, 0, 0]], "return_probabilities": true}']);
+    expect(batch.code).toBe(0);
+    const body = JSON.parse(batch.stdout);
+    expect(body.prediction).toHaveLength(1);
+    expect(Object.keys(body.probabilities[0])).toEqual(['setosa', 'versicolor', 'virginica']);
+    const fromFile = await runCli(['predict', model, `@${file('req.json', JSON.stringify({ instances: [REFERENCE_ROW] }))}`]);
+    expect(JSON.parse(fromFile.stdout).predictions[0].label).toBe('virginica');
+    const fromStdin = await runCli(['predict', model], { input: JSON.stringify(REFERENCE_ROW) });
+    expect(JSON.parse(fromStdin.stdout).prediction.label).toBe('virginica');
+    const dash = await runCli(['predict', model, '-'], { input: JSON.stringify(REFERENCE_ROW) });
+    expect(dash.stdout).toBe(fromStdin.stdout);
+  });
+
+  it.each([
+    ['bad JSON', '{"sepal_length": 5.9,', 'invalid_json'],
+    ['a string for a number', '{"sepal_length": "5.9"}', 'invalid_row'],
+    ['a short row', '{"input": [[1, 2]]}', 'invalid_row'],
+    ['an unknown feature', '{"sepal_length": 1, "colour": 2}', 'unknown_feature'],
+  ])('%s: the API’s error body, a message and exit code 1', async (_, body, type) => {
+    const out = await runCli(['predict', model, body]);
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout).error.type).toBe(type);
+    expect(out.stderr).toMatch(/the API would answer 400/);
+  });
+
+  it('predict: a missing model, a file that is not ONNX, and a missing @file are clear errors', async () => {
+    const missing = await runCli(['predict', join(dir, 'nope.onnx'), '{}']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.onnx: cannot read: no such file/);
+    const notOnnx = await runCli(['predict', IRIS_CSV, '{}']);
+    expect(notOnnx.code).toBe(1);
+    expect(notOnnx.stderr).toMatch(/not a valid ONNX model/);
+    const noBody = await runCli(['predict', model, '@/nonexistent/body.json']);
+    expect(noBody.code).toBe(2);
+    expect(noBody.stderr).toMatch(/cannot read the request body from \/nonexistent\/body\.json: no such file/);
+  });
+});
+
+describe('modelgate train: clear errors, each with a non-zero exit', () => {
+  it.each<[string, () => string[], RegExp]>([
+    ['a missing target column', () => ['train', IRIS_CSV, '--target', 'variety'], /has no target column "variety"; its columns are sepal_length/],
+    ['a non-numeric feature column', () => ['train', file('text.csv', 'a,colour,y\n1,2,x\n2,red,y\n'), '--target', 'y'], /column "colour" is not numeric \(line 3 has "red"\)/],
+    ['an empty file', () => ['train', file('empty.csv', ''), '--target', 'y'], /empty\.csv is empty/],
+    ['a ragged row', () => ['train', file('ragged.csv', 'a,b,y\n1,2,x\n3,y\n'), '--target', 'y'], /ragged\.csv, line 3: the row has 2 fields, the header has 3/],
+    ['one class only', () => ['train', file('one.csv', 'a,y\n1,x\n2,x\n'), '--target', 'y'], /one class only \("x"\)/],
+    ['an unreadable path', () => ['train', join(dir, 'absent.csv'), '--target', 'y'], /absent\.csv: cannot read: no such file/],
+    ['a directory', () => ['train', dir, '--target', 'y'], /cannot read: is a directory/],
+    ['a URL that answers 404', () => ['train', `${base}/missing.csv`, '--target', 'y'], /missing\.csv: cannot fetch: HTTP 404/],
+    ['an unreachable URL', () => ['train', `http://127.0.0.1:${closedPort}/x.csv`, '--target', 'y'], /x\.csv: cannot fetch: ECONNREFUSED/],
+    ['an s3:// URI (not yet)', () => ['train', 's3://bucket/x.csv', '--target', 'y'], /s3:\/\/ URIs are not supported yet/],
+    ['an out-of-range hyper-parameter', () => ['train', IRIS_CSV, '--target', 'species', '--learning-rate', '0'], /invalid option: learning-rate must be a positive number/],
+    ['an output directory that does not exist', () => ['train', IRIS_CSV, '--target', 'species', '--out', '/nonexistent/m.onnx'], /\/nonexistent\/m\.onnx: cannot write: no such directory/],
+  ])('%s', async (_, args, message) => {
+    const out = await runCli(args());
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['no --target', ['train', IRIS_CSV], /required option '-t, --target <column>'/],
+    ['a non-integer --n-estimators', ['train', IRIS_CSV, '-t', 'species', '--n-estimators', 'ten'], /--n-estimators.*expected an integer, got "ten"/],
+    ['a bad --task', ['train', IRIS_CSV, '-t', 'species', '--task', 'ranking'], /--task must be "classification" or "regression"/],
+    ['an unknown command', ['fly'], /unknown command 'fly'/],
+  ])('usage error: %s (exit 2)', async (_, args, message) => {
+    const out = await runCli(args);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(message);
+  });
+});
+
+describe('progress', () => {
+  it('draws a progress bar on a terminal', async () => {
+    // `script` runs the command under a pseudo-terminal, as a person's shell would.
+    const { stdout } = await promisify(execFile)('script', [
+      '-qec',
+      `${process.execPath} ${BIN} train ${IRIS_CSV} --target species --out ${join(dir, 'tty.onnx')}`,
+      '/dev/null',
+    ]);
+    expect(stdout).toMatch(/training \|.*\| \d+\/100 stages/);
+    expect(stdout).toMatch(/trained a classifier/);
+  });
+});
