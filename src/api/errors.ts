@@ -10,7 +10,13 @@ export class ApiError extends Error {
   readonly type: string;
   readonly details?: Record<string, unknown>;
 
-  constructor(status: number, type: string, message: string, details?: Record<string, unknown>, cause?: unknown) {
+  constructor(
+    status: number,
+    type: string,
+    message: string,
+    details?: Record<string, unknown>,
+    cause?: unknown,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.status = status;
     this.type = type;
@@ -18,7 +24,9 @@ export class ApiError extends Error {
   }
 
   toJSON(): ErrorBody {
-    return { error: { type: this.type, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+    return {
+      error: { type: this.type, message: this.message, ...(this.details ? { details: this.details } : {}) },
+    };
   }
 }
 
@@ -41,7 +49,9 @@ export class MethodNotAllowedError extends ApiError {
   override name = 'MethodNotAllowedError';
   readonly allow: string[];
   constructor(method: string, path: string, allow: string[]) {
-    super(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allow.join(' or ')}`, { allow });
+    super(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allow.join(' or ')}`, {
+      allow,
+    });
     this.allow = allow;
   }
 }
@@ -57,9 +67,14 @@ export class PayloadTooLargeError extends ApiError {
 export class UnsupportedMediaTypeError extends ApiError {
   override name = 'UnsupportedMediaTypeError';
   constructor(contentType: string) {
-    super(415, 'unsupported_media_type', `content type ${JSON.stringify(contentType)} is not supported; send application/json`, {
-      contentType,
-    });
+    super(
+      415,
+      'unsupported_media_type',
+      `content type ${JSON.stringify(contentType)} is not supported; send application/json`,
+      {
+        contentType,
+      },
+    );
   }
 }
 

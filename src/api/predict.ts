@@ -29,10 +29,13 @@ export async function predictValue(
       const row = req.format === 'row' ? { ...cause.details, row: undefined } : cause.details;
       // One named row: "row 0" means nothing to the sender.
       const message =
-        req.format === 'row' ? cause.message.replace(/^row 0, /, '').replace(/^row 0 /, 'the body ') : cause.message;
+        req.format === 'row'
+          ? cause.message.replace(/^row 0, /, '').replace(/^row 0 /, 'the body ')
+          : cause.message;
       throw new BadRequestError(cause.code, message, stripUndefined(row), cause);
     }
-    if (cause instanceof InferenceError) throw new InternalError('the model failed to run on this input', cause);
+    if (cause instanceof InferenceError)
+      throw new InternalError('the model failed to run on this input', cause);
     throw cause;
   }
   return formatPredictions(req, out, predictor.card);

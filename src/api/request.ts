@@ -38,11 +38,17 @@ export function parseJsonBody(text: string, limits: Limits = DEFAULT_LIMITS): un
     );
   }
   const trimmed = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (trimmed.trim() === '') throw new BadRequestError('invalid_json', 'the body is empty; send a JSON object');
+  if (trimmed.trim() === '')
+    throw new BadRequestError('invalid_json', 'the body is empty; send a JSON object');
   try {
     return JSON.parse(trimmed);
   } catch (cause) {
-    throw new BadRequestError('invalid_json', `the body is not valid JSON: ${(cause as Error).message}`, undefined, cause);
+    throw new BadRequestError(
+      'invalid_json',
+      `the body is not valid JSON: ${(cause as Error).message}`,
+      undefined,
+      cause,
+    );
   }
 }
 
@@ -61,11 +67,15 @@ function flag(body: Record<string, unknown>, name: string, fallback: boolean): b
 
 function rowArray(value: unknown, field: string, limits: Limits): unknown[] {
   if (!Array.isArray(value)) {
-    throw new BadRequestError('invalid_request', `"${field}" must be an array of rows, got ${jsonType(value)}`, {
-      field,
-      expected: 'an array',
-      got: jsonType(value),
-    });
+    throw new BadRequestError(
+      'invalid_request',
+      `"${field}" must be an array of rows, got ${jsonType(value)}`,
+      {
+        field,
+        expected: 'an array',
+        got: jsonType(value),
+      },
+    );
   }
   if (value.length === 0) {
     throw new BadRequestError('invalid_request', `"${field}" is empty; send at least one row`, { field });
@@ -81,7 +91,11 @@ function rowArray(value: unknown, field: string, limits: Limits): unknown[] {
 }
 
 /** Tells the request's format from its shape and checks everything but the rows' values. */
-export function parsePredictRequest(body: unknown, card: ModelCard, limits: Limits = DEFAULT_LIMITS): PredictRequest {
+export function parsePredictRequest(
+  body: unknown,
+  card: ModelCard,
+  limits: Limits = DEFAULT_LIMITS,
+): PredictRequest {
   if (!isObject(body)) {
     throw new BadRequestError(
       'invalid_request',

@@ -18,11 +18,20 @@ export function float32Json(v: number): number {
 
 const round4 = (v: number): number => Math.round(v * 10_000) / 10_000;
 
-function probabilityObject(p: ArrayLike<number>, base: number, classes: readonly ClassLabel[], clean: (v: number) => number) {
+function probabilityObject(
+  p: ArrayLike<number>,
+  base: number,
+  classes: readonly ClassLabel[],
+  clean: (v: number) => number,
+) {
   return Object.fromEntries(classes.map((c, k) => [String(c), clean(p[base + k])]));
 }
 
-export function formatPredictions(req: PredictRequest, out: Predictions, card: ModelCard): Record<string, unknown> {
+export function formatPredictions(
+  req: PredictRequest,
+  out: Predictions,
+  card: ModelCard,
+): Record<string, unknown> {
   const classes = card.classes ?? [];
   const k = classes.length;
   const same = (v: number) => v;
@@ -30,7 +39,7 @@ export function formatPredictions(req: PredictRequest, out: Predictions, card: M
   const valueClean = out.values instanceof Float32Array ? float32Json : same;
   const labelProbability = (r: number): number => {
     const p = out.probabilities!;
-    const idx = classes.findIndex((c) => c === out.labels![r]);
+    const idx = classes.indexOf(out.labels![r]);
     if (idx >= 0) return p[r * k + idx];
     let max = 0;
     for (let c = 0; c < k; c++) max = Math.max(max, p[r * k + c]);

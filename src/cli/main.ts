@@ -17,7 +17,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<csv>', 'training data: a local path or an http(s) URL')
     .requiredOption('-t, --target <column>', 'the column to predict')
     .option('-o, --out <path>', 'where to write the model', 'model.onnx')
-    .addOption(new Option('--task <task>', 'classification or regression (default: inferred from the target)'))
+    .addOption(
+      new Option('--task <task>', 'classification or regression (default: inferred from the target)'),
+    )
     .option('--drop <columns>', 'comma-separated columns to leave out (ids, free text)', listOption)
     .option('--name <name>', "the model's name in its card (default: the CSV's base name)")
     .option('--n-estimators <n>', 'boosting stages', integerOption, 100)
@@ -27,7 +29,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--min-samples-leaf <n>', 'fewest rows in a leaf', integerOption, 1)
     .option('--subsample <x>', 'fraction of rows per tree (below 1: stochastic boosting)', numberOption, 1)
     .option('--seed <n>', 'random seed (tie-breaking between equal splits, subsampling)', integerOption, 0)
-    .option('--exact-up-to <rows>', 'exact split search up to this many rows; histogram bins beyond', integerOption, 10_000)
+    .option(
+      '--exact-up-to <rows>',
+      'exact split search up to this many rows; histogram bins beyond',
+      integerOption,
+      10_000,
+    )
     .option('--max-bins <n>', 'histogram bins per feature past --exact-up-to rows', integerOption, 255)
     .option('-q, --quiet', 'no progress bar and no summary')
     .action(async (csv: string, opts) => {
@@ -39,7 +46,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('predict')
     .description('print what the API answers for a request body, without a server')
     .argument('<model>', 'the ONNX model: a local path or an http(s) URL')
-    .argument('[body]', "the JSON body, @file.json, or - (or nothing) to read standard input")
+    .argument('[body]', 'the JSON body, @file.json, or - (or nothing) to read standard input')
     .action(async (model: string, body: string | undefined) => {
       const { predictCommand } = await import('./predict.js');
       setExitCode(await predictCommand(model, body));

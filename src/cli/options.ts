@@ -2,7 +2,8 @@
 import { InvalidArgumentError } from 'commander';
 
 export function integerOption(value: string): number {
-  if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got ${JSON.stringify(value)}`);
+  if (!/^[+-]?\d+$/.test(value.trim()))
+    throw new InvalidArgumentError(`expected an integer, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 

@@ -15,7 +15,9 @@ async function readStdin(): Promise<string> {
 async function bodyText(arg: string | undefined): Promise<string> {
   if (arg === undefined || arg === '-') {
     if (arg === undefined && process.stdin.isTTY) {
-      throw new UsageError("give the request body as an argument ('{...}'), as @file.json, or on standard input");
+      throw new UsageError(
+        "give the request body as an argument ('{...}'), as @file.json, or on standard input",
+      );
     }
     return readStdin();
   }
@@ -25,7 +27,9 @@ async function bodyText(arg: string | undefined): Promise<string> {
       return await readFile(path, 'utf8');
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
-      throw new UsageError(`cannot read the request body from ${path}: ${code === 'ENOENT' ? 'no such file' : (cause as Error).message}`);
+      throw new UsageError(
+        `cannot read the request body from ${path}: ${code === 'ENOENT' ? 'no such file' : (cause as Error).message}`,
+      );
     }
   }
   return arg;

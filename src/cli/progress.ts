@@ -8,7 +8,11 @@ export interface Progress {
 
 const silent: Progress = { update() {}, stop() {} };
 
-export function progressBar(label: string, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progressBar(
+  label: string,
+  enabled: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   if (!enabled || !stream.isTTY) return silent;
   const bar = new SingleBar({
     stream,

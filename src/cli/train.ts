@@ -53,7 +53,9 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
   }
   await writeUri(opts.out, result.bytes);
   if (!opts.quiet) {
-    process.stdout.write(summaryText(result.summary, result.card.classes, source, opts.out, result.bytes.length));
+    process.stdout.write(
+      summaryText(result.summary, result.card.classes, source, opts.out, result.bytes.length),
+    );
   }
 }
 

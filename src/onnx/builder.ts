@@ -1,8 +1,8 @@
 // Building ONNX graphs: typed helpers for attributes, tensors and value infos, and a small graph builder
 // that names intermediate values and collects the opsets a graph uses.
 import {
-  AttributeType,
   type AttributeProto,
+  AttributeType,
   DataType,
   type GraphProto,
   type ModelProto,
@@ -133,7 +133,13 @@ export class GraphBuilder {
   }
 
   /** A single-output node. */
-  op(opType: string, inputs: string[], attributes: AttributeProto[] = [], domain?: string, output?: string): string {
+  op(
+    opType: string,
+    inputs: string[],
+    attributes: AttributeProto[] = [],
+    domain?: string,
+    output?: string,
+  ): string {
     return this.node(opType, inputs, attributes, { domain, outputs: output ? [output] : 1 })[0];
   }
 

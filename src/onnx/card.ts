@@ -55,7 +55,10 @@ export function cardEntry(card: ModelCard): StringEntry {
 
 /** Returns the model with its card replaced (or added). */
 export function withCard(model: ModelProto, card: ModelCard): ModelProto {
-  return { ...model, metadataProps: [...model.metadataProps.filter((e) => e.key !== CARD_KEY), cardEntry(card)] };
+  return {
+    ...model,
+    metadataProps: [...model.metadataProps.filter((e) => e.key !== CARD_KEY), cardEntry(card)],
+  };
 }
 
 export function findCard(entries: readonly StringEntry[]): ModelCard {
@@ -84,9 +87,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 export function validateCard(v: unknown): ModelCard {
   if (!isRecord(v)) fail('not a JSON object');
-  if (v.format !== CARD_FORMAT) fail(`format ${JSON.stringify(v.format)} is not supported (expected ${CARD_FORMAT})`);
+  if (v.format !== CARD_FORMAT)
+    fail(`format ${JSON.stringify(v.format)} is not supported (expected ${CARD_FORMAT})`);
   if (typeof v.name !== 'string') fail('"name" must be a string');
-  if (v.task !== 'classification' && v.task !== 'regression') fail('"task" must be "classification" or "regression"');
+  if (v.task !== 'classification' && v.task !== 'regression')
+    fail('"task" must be "classification" or "regression"');
   if (!Array.isArray(v.features) || v.features.length === 0) fail('"features" must be a non-empty array');
   const seen = new Set<string>();
   for (const [i, f] of v.features.entries()) {
@@ -97,16 +102,19 @@ export function validateCard(v: unknown): ModelCard {
   }
   if (v.missing !== 'impute' && v.missing !== 'reject') fail('"missing" must be "impute" or "reject"');
   if (!isRecord(v.io) || typeof v.io.input !== 'string') fail('"io.input" must name the graph input');
-  if (v.io.inputType !== 'float32' && v.io.inputType !== 'float64') fail('"io.inputType" must be float32 or float64');
+  if (v.io.inputType !== 'float32' && v.io.inputType !== 'float64')
+    fail('"io.inputType" must be float32 or float64');
   if (v.task === 'classification') {
     if (!Array.isArray(v.classes) || v.classes.length < 2) fail('a classifier needs at least two "classes"');
     for (const c of v.classes) {
-      if (typeof c !== 'string' && typeof c !== 'number' && typeof c !== 'boolean') fail('"classes" must be scalars');
+      if (typeof c !== 'string' && typeof c !== 'number' && typeof c !== 'boolean')
+        fail('"classes" must be scalars');
     }
     if (typeof v.io.probabilities !== 'string' && typeof v.io.label !== 'string') {
       fail('a classifier needs "io.label" or "io.probabilities"');
     }
   } else if (typeof v.io.value !== 'string') fail('a regressor needs "io.value"');
-  if (!isRecord(v.provenance) || typeof v.provenance.source !== 'string') fail('"provenance.source" is missing');
+  if (!isRecord(v.provenance) || typeof v.provenance.source !== 'string')
+    fail('"provenance.source" is missing');
   return v as unknown as ModelCard;
 }

@@ -151,16 +151,20 @@ function decodeTensor(r: ProtoReader): TensorProto {
         t.dataType = r.varint();
         break;
       case 4:
-        r.pushFloats(wire, (t.floatData ??= []));
+        t.floatData ??= [];
+        r.pushFloats(wire, t.floatData);
         break;
       case 5:
-        r.pushVarints(wire, (t.int32Data ??= []));
+        t.int32Data ??= [];
+        r.pushVarints(wire, t.int32Data);
         break;
       case 6:
-        (t.stringData ??= []).push(r.bytes());
+        t.stringData ??= [];
+        t.stringData.push(r.bytes());
         break;
       case 7:
-        r.pushVarints(wire, (t.int64Data ??= []));
+        t.int64Data ??= [];
+        r.pushVarints(wire, t.int64Data);
         break;
       case 8:
         t.name = r.string();
@@ -169,10 +173,12 @@ function decodeTensor(r: ProtoReader): TensorProto {
         t.rawData = r.bytes();
         break;
       case 10:
-        r.pushDoubles(wire, (t.doubleData ??= []));
+        t.doubleData ??= [];
+        r.pushDoubles(wire, t.doubleData);
         break;
       case 11:
-        r.pushVarints(wire, (t.uint64Data ??= []));
+        t.uint64Data ??= [];
+        r.pushVarints(wire, t.uint64Data);
         break;
       case 12:
         t.docString = r.string();
@@ -209,19 +215,24 @@ function decodeAttribute(r: ProtoReader): AttributeProto {
         a.g = decodeGraph(r.message());
         break;
       case 7:
-        r.pushFloats(wire, (a.floats ??= []));
+        a.floats ??= [];
+        r.pushFloats(wire, a.floats);
         break;
       case 8:
-        r.pushVarints(wire, (a.ints ??= []));
+        a.ints ??= [];
+        r.pushVarints(wire, a.ints);
         break;
       case 9:
-        (a.strings ??= []).push(r.bytes());
+        a.strings ??= [];
+        a.strings.push(r.bytes());
         break;
       case 10:
-        (a.tensors ??= []).push(decodeTensor(r.message()));
+        a.tensors ??= [];
+        a.tensors.push(decodeTensor(r.message()));
         break;
       case 11:
-        (a.graphs ??= []).push(decodeGraph(r.message()));
+        a.graphs ??= [];
+        a.graphs.push(decodeGraph(r.message()));
         break;
       case 13:
         a.docString = r.string();
@@ -452,7 +463,8 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
       }
     }
   } catch (cause) {
-    if (cause instanceof OnnxFormatError) throw new OnnxFormatError(`not a valid ONNX model: ${cause.message}`);
+    if (cause instanceof OnnxFormatError)
+      throw new OnnxFormatError(`not a valid ONNX model: ${cause.message}`);
     throw cause;
   }
   if (!sawGraph || m.irVersion <= 0 || m.opsetImport.length === 0) {
@@ -475,7 +487,8 @@ export function decodeMetadataProps(bytes: Uint8Array): StringEntry[] {
       else r.skip(wire);
     }
   } catch (cause) {
-    if (cause instanceof OnnxFormatError) throw new OnnxFormatError(`not a valid ONNX model: ${cause.message}`);
+    if (cause instanceof OnnxFormatError)
+      throw new OnnxFormatError(`not a valid ONNX model: ${cause.message}`);
     throw cause;
   }
   return out;

@@ -56,7 +56,8 @@ export class ProtoReader {
   /** A view (not a copy) of the next length-delimited field. */
   bytes(): Uint8Array {
     const len = this.varint();
-    if (len < 0 || this.pos + len > this.end) throw new OnnxFormatError('length-delimited field overruns its message');
+    if (len < 0 || this.pos + len > this.end)
+      throw new OnnxFormatError('length-delimited field overruns its message');
     const out = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
@@ -88,7 +89,8 @@ export class ProtoReader {
   /** A sub-reader over the next length-delimited field. */
   message(): ProtoReader {
     const len = this.varint();
-    if (len < 0 || this.pos + len > this.end) throw new OnnxFormatError('embedded message overruns its parent');
+    if (len < 0 || this.pos + len > this.end)
+      throw new OnnxFormatError('embedded message overruns its parent');
     const sub = new ProtoReader(this.buf, this.pos, this.pos + len);
     this.pos += len;
     return sub;

@@ -52,10 +52,13 @@ export class Predictor {
         logSeverityLevel: 3,
       });
     } catch (cause) {
-      throw new ModelLoadError(`onnxruntime could not load the model: ${(cause as Error).message}`, { cause });
+      throw new ModelLoadError(`onnxruntime could not load the model: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     const missing = [card.io.input, card.io.label, card.io.probabilities, card.io.value].filter(
-      (n): n is string => typeof n === 'string' && !session.inputNames.includes(n) && !session.outputNames.includes(n),
+      (n): n is string =>
+        typeof n === 'string' && !session.inputNames.includes(n) && !session.outputNames.includes(n),
     );
     if (missing.length > 0) {
       await session.release();

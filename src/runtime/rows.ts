@@ -44,7 +44,8 @@ export class RowEncoder {
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
       if (Array.isArray(row)) this.encodeArray(row, r, out, r * width);
-      else if (typeof row === 'object' && row !== null) this.encodeObject(row as Record<string, unknown>, r, out, r * width);
+      else if (typeof row === 'object' && row !== null)
+        this.encodeObject(row as Record<string, unknown>, r, out, r * width);
       else {
         throw new InvalidRowError(
           'invalid_row',
@@ -56,7 +57,12 @@ export class RowEncoder {
     return out;
   }
 
-  private encodeArray(row: readonly unknown[], r: number, out: Float32Array | Float64Array, base: number): void {
+  private encodeArray(
+    row: readonly unknown[],
+    r: number,
+    out: Float32Array | Float64Array,
+    base: number,
+  ): void {
     const width = this.names.length;
     if (row.length !== width) {
       throw new InvalidRowError(
@@ -68,7 +74,12 @@ export class RowEncoder {
     for (let i = 0; i < width; i++) out[base + i] = this.value(row[i], r, i);
   }
 
-  private encodeObject(row: Record<string, unknown>, r: number, out: Float32Array | Float64Array, base: number): void {
+  private encodeObject(
+    row: Record<string, unknown>,
+    r: number,
+    out: Float32Array | Float64Array,
+    base: number,
+  ): void {
     const keys = Object.keys(row);
     const unknown = keys.filter((k) => !this.index.has(k));
     if (unknown.length > 0) {

@@ -90,8 +90,12 @@ export async function writeUri(uri: string, bytes: Uint8Array): Promise<void> {
     await writeFile(uri, bytes);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw new StoreError(uri, `cannot write: ${code === 'ENOENT' ? 'no such directory' : (cause as Error).message}`, {
-      cause,
-    });
+    throw new StoreError(
+      uri,
+      `cannot write: ${code === 'ENOENT' ? 'no such directory' : (cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }

@@ -65,7 +65,7 @@ export function binFeatures(xf: Float32Array, rows: number, features: number, ma
         open = true;
       } else hi[hi.length - 1] = gHi[g];
       seen += gCount[g];
-      if (seen >= ((lo.length) * rows) / maxBins) open = false;
+      if (seen >= (lo.length * rows) / maxBins) open = false;
     }
     edgesPerFeature.push({ lo, hi });
   }

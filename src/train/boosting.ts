@@ -124,7 +124,12 @@ export function imputeToFloat32(x: Float64Array, rows: number, means: Float64Arr
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** Probabilities from raw scores, row-major rows x classes. */
-export function rawToProbabilities(raw: Float64Array, rows: number, outputs: number, nClasses: number): Float64Array {
+export function rawToProbabilities(
+  raw: Float64Array,
+  rows: number,
+  outputs: number,
+  nClasses: number,
+): Float64Array {
   const p = new Float64Array(rows * nClasses);
   if (outputs === 1) {
     for (let r = 0; r < rows; r++) {
@@ -186,7 +191,12 @@ export function fitBoosting(
   const outputs = task === 'classification' && nClasses > 2 ? nClasses : 1;
   const means = columnMeans(data.x, rows, features);
   const xf = imputeToFloat32(data.x, rows, means);
-  const binned: Binned = binFeatures(xf, rows, features, rows > params.exactUpTo ? params.maxBins : undefined);
+  const binned: Binned = binFeatures(
+    xf,
+    rows,
+    features,
+    rows > params.exactUpTo ? params.maxBins : undefined,
+  );
   const random = new Random(params.seed);
   const grower = new TreeGrower(binned, xf, params, random);
 

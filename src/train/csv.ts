@@ -15,11 +15,15 @@ export interface Table {
 
 /** The reference's normalization: lowercase, spaces and dots become underscores. */
 export function normalizeColumnName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s.]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.]+/g, '_');
 }
 
 export function parseCsv(text: string, source: string): Table {
-  if (text.trim() === '') throw new TrainingDataError(`${source} is empty: expected a header line and data rows`);
+  if (text.trim() === '')
+    throw new TrainingDataError(`${source} is empty: expected a header line and data rows`);
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
     parsed = parse(text, {
@@ -36,7 +40,8 @@ export function parseCsv(text: string, source: string): Table {
     }
     throw cause;
   }
-  if (parsed.length === 0) throw new TrainingDataError(`${source} is empty: expected a header line and data rows`);
+  if (parsed.length === 0)
+    throw new TrainingDataError(`${source} is empty: expected a header line and data rows`);
   const rawColumns = parsed[0].record;
   const columns = rawColumns.map(normalizeColumnName);
   const seen = new Map<string, number>();

@@ -53,13 +53,18 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   }
   const drop = new Set((options.drop ?? []).map(normalizeColumnName));
   for (const d of drop) {
-    if (!table.columns.includes(d)) throw new TrainingDataError(`--drop names "${d}", which ${source} does not have`);
+    if (!table.columns.includes(d))
+      throw new TrainingDataError(`--drop names "${d}", which ${source} does not have`);
   }
-  const featureCols = table.columns.map((_, i) => i).filter((i) => i !== targetCol && !drop.has(table.columns[i]));
-  if (featureCols.length === 0) throw new TrainingDataError(`${source} has no feature columns besides the target`);
+  const featureCols = table.columns
+    .map((_, i) => i)
+    .filter((i) => i !== targetCol && !drop.has(table.columns[i]));
+  if (featureCols.length === 0)
+    throw new TrainingDataError(`${source} has no feature columns besides the target`);
 
   const kept: number[] = [];
-  for (let r = 0; r < table.records.length; r++) if (!isMissingCell(table.records[r][targetCol])) kept.push(r);
+  for (let r = 0; r < table.records.length; r++)
+    if (!isMissingCell(table.records[r][targetCol])) kept.push(r);
   if (kept.length === 0) throw new TrainingDataError(`${source}: every row's target "${target}" is missing`);
 
   const width = featureCols.length;
@@ -104,7 +109,14 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     }
   }
 
-  const base = { features: featureCols.map((c) => table.columns[c]), target, task, taskReason, rows: kept.length, x };
+  const base = {
+    features: featureCols.map((c) => table.columns[c]),
+    target,
+    task,
+    taskReason,
+    rows: kept.length,
+    x,
+  };
   const skippedRows = table.records.length - kept.length;
   if (task === 'regression') {
     if (!numeric) {
@@ -119,7 +131,13 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   // Classes sorted as scikit-learn sorts them (np.unique): numbers numerically, strings by code point.
   const labels: ClassLabel[] = integral ? cells.map(Number) : cells;
   const classes = [...new Set(labels)].sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
+    typeof a === 'number' && typeof b === 'number'
+      ? a - b
+      : String(a) < String(b)
+        ? -1
+        : String(a) > String(b)
+          ? 1
+          : 0,
   );
   if (classes.length < 2) {
     throw new TrainingDataError(

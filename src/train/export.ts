@@ -2,7 +2,7 @@
 // tree's float32 input) -> Cast to double -> TreeEnsembleRegressor (double thresholds, so splits fall
 // exactly where the trainer put them) -> Sigmoid or Softmax -> probabilities and label.
 import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
-import { cardEntry, type ClassLabel, type ModelCard } from '../onnx/card.js';
+import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import type { BoostedModel } from './boosting.js';

@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import type { ModelCard, Task } from '../onnx/card.js';
 import { encodeModel, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
-import { type BoostedModel, type BoostingParams, DEFAULT_PARAMS, fitBoosting, validateParams } from './boosting.js';
+import {
+  type BoostedModel,
+  type BoostingParams,
+  DEFAULT_PARAMS,
+  fitBoosting,
+  validateParams,
+} from './boosting.js';
 import { parseCsv } from './csv.js';
 import { buildDataset, type Dataset } from './dataset.js';
 import { boostedToOnnx } from './export.js';
@@ -84,7 +90,8 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
     skippedRows: dataset.skippedRows,
     binning,
   };
-  const estimator = dataset.task === 'classification' ? 'GradientBoostingClassifier' : 'GradientBoostingRegressor';
+  const estimator =
+    dataset.task === 'classification' ? 'GradientBoostingClassifier' : 'GradientBoostingRegressor';
   const cardBase: Omit<ModelCard, 'io' | 'missing'> = {
     format: 1,
     name: options.name ?? baseName(options.source),
@@ -97,7 +104,11 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
       tool: `modelgate ${VERSION}`,
       createdAt: new Date().toISOString(),
       estimator: `SimpleImputer(mean) + ${estimator}`,
-      params: { ...params, loss: dataset.task === 'classification' ? 'log_loss' : 'squared_error', criterion: 'friedman_mse' },
+      params: {
+        ...params,
+        loss: dataset.task === 'classification' ? 'log_loss' : 'squared_error',
+        criterion: 'friedman_mse',
+      },
       data: {
         uri: options.source,
         sha256: createHash('sha256').update(data).digest('hex'),
@@ -131,7 +142,8 @@ export function accuracyFromRaw(raw: Float64Array, y: Int32Array, outputs: numbe
     if (outputs === 1) predicted = raw[r] > 0 ? 1 : 0;
     else {
       predicted = 0;
-      for (let k = 1; k < outputs; k++) if (raw[r * outputs + k] > raw[r * outputs + predicted]) predicted = k;
+      for (let k = 1; k < outputs; k++)
+        if (raw[r * outputs + k] > raw[r * outputs + predicted]) predicted = k;
     }
     if (predicted === y[r]) correct++;
   }

@@ -134,7 +134,13 @@ export class TreeGrower {
     };
   }
 
-  private buildHistogram(hist: Float64Array, g: Float64Array, rows: Uint32Array, start: number, end: number): void {
+  private buildHistogram(
+    hist: Float64Array,
+    g: Float64Array,
+    rows: Uint32Array,
+    start: number,
+    end: number,
+  ): void {
     hist.fill(0);
     const { codes, offset, features } = this.binned;
     for (let i = start; i < end; i++) {

@@ -35,13 +35,17 @@ describe('protocol: answers', () => {
 
   it('batch arrays: labels only by default, probabilities when asked', async () => {
     expect(await answer('{"input": [[0, 0, 0, 0]]}')).toEqual({ prediction: ['setosa'] });
-    const out = await answer('{"input": [[5.9, 3, 5.1, 1.8], [5.1, 3.5, 1.4, 0.2]], "return_probabilities": true}');
+    const out = await answer(
+      '{"input": [[5.9, 3, 5.1, 1.8], [5.1, 3.5, 1.4, 0.2]], "return_probabilities": true}',
+    );
     expect(out.prediction).toEqual(['virginica', 'setosa']);
     const probs = out.probabilities as Record<string, number>[];
     expect(Object.keys(probs[0])).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(probs[0].virginica).toBeGreaterThan(0.99);
     expect(probs[1].setosa).toBeGreaterThan(0.99);
-    const only = await answer('{"input": [[5.9, 3, 5.1, 1.8]], "return_prediction": false, "return_probabilities": true}');
+    const only = await answer(
+      '{"input": [[5.9, 3, 5.1, 1.8]], "return_prediction": false, "return_probabilities": true}',
+    );
     expect(Object.keys(only)).toEqual(['probabilities']);
   });
 
@@ -52,7 +56,11 @@ describe('protocol: answers', () => {
 
   it('instances: label, probability and probabilities per row', async () => {
     const out = await answer(JSON.stringify({ instances: [REFERENCE_ROW] }));
-    const [p] = out.predictions as { label: string; probability: number; probabilities: Record<string, number> }[];
+    const [p] = out.predictions as {
+      label: string;
+      probability: number;
+      probabilities: Record<string, number>;
+    }[];
     expect(p.label).toBe('virginica');
     expect(p.probability).toBe(p.probabilities.virginica);
   });
@@ -79,26 +87,92 @@ describe('protocol: bad requests', () => {
     ['a string body', '"hello"', 400, 'invalid_request', /got a string/],
     ['null body', 'null', 400, 'invalid_request', /got null/],
     ['an empty object', '{}', 400, 'invalid_request', /empty object/],
-    ['a typo only', '{"sepal_lenght": 1}', 400, 'invalid_request', /none of the model's features.*"sepal_lenght"/],
-    ['a typo beside good features', '{"sepal_length": 1, "petal_lenght": 2}', 400, 'unknown_feature', /unknown feature "petal_lenght"/],
-    ['a string for a number', '{"sepal_length": "5.9"}', 400, 'invalid_row', /feature "sepal_length": expected a number or null, got a string/],
-    ['"NaN" string', '{"input": [["NaN", 1, 2, 3]]}', 400, 'invalid_row', /row 0, feature "sepal_length".*got a string/],
+    [
+      'a typo only',
+      '{"sepal_lenght": 1}',
+      400,
+      'invalid_request',
+      /none of the model's features.*"sepal_lenght"/,
+    ],
+    [
+      'a typo beside good features',
+      '{"sepal_length": 1, "petal_lenght": 2}',
+      400,
+      'unknown_feature',
+      /unknown feature "petal_lenght"/,
+    ],
+    [
+      'a string for a number',
+      '{"sepal_length": "5.9"}',
+      400,
+      'invalid_row',
+      /feature "sepal_length": expected a number or null, got a string/,
+    ],
+    [
+      '"NaN" string',
+      '{"input": [["NaN", 1, 2, 3]]}',
+      400,
+      'invalid_row',
+      /row 0, feature "sepal_length".*got a string/,
+    ],
     ['"Infinity" string', '{"input": [[1, "Infinity", 2, 3]]}', 400, 'invalid_row', /got a string/],
     ['an overflowing number', '{"input": [[1e999, 1, 2, 3]]}', 400, 'invalid_row', /out of range/],
     ['a boolean feature', '{"sepal_length": true}', 400, 'invalid_row', /got a boolean/],
     ['a short row', '{"input": [[1, 2, 3]]}', 400, 'invalid_row', /row 0 has 3 values, the model expects 4/],
     ['a ragged batch', '{"input": [[1, 2, 3, 4], [1, 2]]}', 400, 'invalid_row', /row 1 has 2 values/],
-    ['input not an array', '{"input": {"a": 1}}', 400, 'invalid_request', /"input" must be an array of rows, got an object/],
+    [
+      'input not an array',
+      '{"input": {"a": 1}}',
+      400,
+      'invalid_request',
+      /"input" must be an array of rows, got an object/,
+    ],
     ['empty input', '{"input": []}', 400, 'invalid_request', /"input" is empty/],
-    ['a string flag', '{"input": [[1,2,3,4]], "return_probabilities": "yes"}', 400, 'invalid_request', /"return_probabilities" must be true or false, got a string/],
-    ['both flags false', '{"input": [[1,2,3,4]], "return_prediction": false}', 400, 'invalid_request', /both false/],
-    ['an unknown field beside input', '{"input": [[1,2,3,4]], "return_proba": true}', 400, 'invalid_request', /unknown field "return_proba"/],
-    ['instances of arrays', '{"instances": [[1, 2, 3, 4]]}', 400, 'invalid_row', /instance 0 must be an object/],
+    [
+      'a string flag',
+      '{"input": [[1,2,3,4]], "return_probabilities": "yes"}',
+      400,
+      'invalid_request',
+      /"return_probabilities" must be true or false, got a string/,
+    ],
+    [
+      'both flags false',
+      '{"input": [[1,2,3,4]], "return_prediction": false}',
+      400,
+      'invalid_request',
+      /both false/,
+    ],
+    [
+      'an unknown field beside input',
+      '{"input": [[1,2,3,4]], "return_proba": true}',
+      400,
+      'invalid_request',
+      /unknown field "return_proba"/,
+    ],
+    [
+      'instances of arrays',
+      '{"instances": [[1, 2, 3, 4]]}',
+      400,
+      'invalid_row',
+      /instance 0 must be an object/,
+    ],
     ['__proto__ key', '{"__proto__": {"x": 1}, "sepal_length": 1}', 400, 'unknown_feature', /"__proto__"/],
     ['constructor key', '{"constructor": 1, "sepal_length": 1}', 400, 'unknown_feature', /"constructor"/],
     ['deeply nested', `{"input": ${'['.repeat(1500)}${']'.repeat(1500)}}`, 400, 'invalid_row', /row 0/],
-    ['too many rows', JSON.stringify({ input: Array.from({ length: 51 }, () => [1, 2, 3, 4]) }), 413, 'too_many_rows', /51 rows, over the limit of 50/],
-    ['a body over the limit', JSON.stringify({ input: [[1, 2, 3, 4]], pad: 'x'.repeat(5000) }), 413, 'body_too_large', /over the limit of 4096 bytes/],
+    [
+      'too many rows',
+      JSON.stringify({ input: Array.from({ length: 51 }, () => [1, 2, 3, 4]) }),
+      413,
+      'too_many_rows',
+      /51 rows, over the limit of 50/,
+    ],
+    [
+      'a body over the limit',
+      JSON.stringify({ input: [[1, 2, 3, 4]], pad: 'x'.repeat(5000) }),
+      413,
+      'body_too_large',
+      /over the limit of 4096 bytes/,
+    ],
   ])('%s', async (_, body, status, type, message) => {
     const err = await failure(body);
     expect(err.status).toBe(status);
@@ -113,7 +187,9 @@ describe('protocol: bad requests', () => {
     const err = await failure('{"sepal_length": 5.9, "sepal_width": 3, "petal_length": 5.1}', strict);
     expect(err.status).toBe(400);
     expect(err.type).toBe('missing_feature');
-    expect(err.message).toBe('feature "petal_width" is missing, and this model has no imputer: send a number');
+    expect(err.message).toBe(
+      'feature "petal_width" is missing, and this model has no imputer: send a number',
+    );
     expect(err.details).toMatchObject({ feature: 'petal_width' });
   });
 });

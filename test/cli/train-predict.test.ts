@@ -69,7 +69,15 @@ describe('modelgate train, then predict (the reference job)', () => {
   });
 
   it('trains from an http(s) URL', async () => {
-    const out = await runCli(['train', `${base}/iris.csv`, '--target', 'species', '--out', join(dir, 'url.onnx'), '-q']);
+    const out = await runCli([
+      'train',
+      `${base}/iris.csv`,
+      '--target',
+      'species',
+      '--out',
+      join(dir, 'url.onnx'),
+      '-q',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toBe('');
     const p = await runCli(['predict', join(dir, 'url.onnx'), JSON.stringify(REFERENCE_ROW)]);
@@ -82,7 +90,11 @@ describe('modelgate train, then predict (the reference job)', () => {
     const body = JSON.parse(batch.stdout);
     expect(body.prediction).toHaveLength(1);
     expect(Object.keys(body.probabilities[0])).toEqual(['setosa', 'versicolor', 'virginica']);
-    const fromFile = await runCli(['predict', model, `@${file('req.json', JSON.stringify({ instances: [REFERENCE_ROW] }))}`]);
+    const fromFile = await runCli([
+      'predict',
+      model,
+      `@${file('req.json', JSON.stringify({ instances: [REFERENCE_ROW] }))}`,
+    ]);
     expect(JSON.parse(fromFile.stdout).predictions[0].label).toBe('virginica');
     const fromStdin = await runCli(['predict', model], { input: JSON.stringify(REFERENCE_ROW) });
     expect(JSON.parse(fromStdin.stdout).prediction.label).toBe('virginica');
@@ -111,24 +123,66 @@ describe('modelgate train, then predict (the reference job)', () => {
     expect(notOnnx.stderr).toMatch(/not a valid ONNX model/);
     const noBody = await runCli(['predict', model, '@/nonexistent/body.json']);
     expect(noBody.code).toBe(2);
-    expect(noBody.stderr).toMatch(/cannot read the request body from \/nonexistent\/body\.json: no such file/);
+    expect(noBody.stderr).toMatch(
+      /cannot read the request body from \/nonexistent\/body\.json: no such file/,
+    );
   });
 });
 
 describe('modelgate train: clear errors, each with a non-zero exit', () => {
   it.each<[string, () => string[], RegExp]>([
-    ['a missing target column', () => ['train', IRIS_CSV, '--target', 'variety'], /has no target column "variety"; its columns are sepal_length/],
-    ['a non-numeric feature column', () => ['train', file('text.csv', 'a,colour,y\n1,2,x\n2,red,y\n'), '--target', 'y'], /column "colour" is not numeric \(line 3 has "red"\)/],
+    [
+      'a missing target column',
+      () => ['train', IRIS_CSV, '--target', 'variety'],
+      /has no target column "variety"; its columns are sepal_length/,
+    ],
+    [
+      'a non-numeric feature column',
+      () => ['train', file('text.csv', 'a,colour,y\n1,2,x\n2,red,y\n'), '--target', 'y'],
+      /column "colour" is not numeric \(line 3 has "red"\)/,
+    ],
     ['an empty file', () => ['train', file('empty.csv', ''), '--target', 'y'], /empty\.csv is empty/],
-    ['a ragged row', () => ['train', file('ragged.csv', 'a,b,y\n1,2,x\n3,y\n'), '--target', 'y'], /ragged\.csv, line 3: the row has 2 fields, the header has 3/],
-    ['one class only', () => ['train', file('one.csv', 'a,y\n1,x\n2,x\n'), '--target', 'y'], /one class only \("x"\)/],
-    ['an unreadable path', () => ['train', join(dir, 'absent.csv'), '--target', 'y'], /absent\.csv: cannot read: no such file/],
+    [
+      'a ragged row',
+      () => ['train', file('ragged.csv', 'a,b,y\n1,2,x\n3,y\n'), '--target', 'y'],
+      /ragged\.csv, line 3: the row has 2 fields, the header has 3/,
+    ],
+    [
+      'one class only',
+      () => ['train', file('one.csv', 'a,y\n1,x\n2,x\n'), '--target', 'y'],
+      /one class only \("x"\)/,
+    ],
+    [
+      'an unreadable path',
+      () => ['train', join(dir, 'absent.csv'), '--target', 'y'],
+      /absent\.csv: cannot read: no such file/,
+    ],
     ['a directory', () => ['train', dir, '--target', 'y'], /cannot read: is a directory/],
-    ['a URL that answers 404', () => ['train', `${base}/missing.csv`, '--target', 'y'], /missing\.csv: cannot fetch: HTTP 404/],
-    ['an unreachable URL', () => ['train', `http://127.0.0.1:${closedPort}/x.csv`, '--target', 'y'], /x\.csv: cannot fetch: ECONNREFUSED/],
-    ['an s3:// URI (not yet)', () => ['train', 's3://bucket/x.csv', '--target', 'y'], /s3:\/\/ URIs are not supported yet/],
-    ['an out-of-range hyper-parameter', () => ['train', IRIS_CSV, '--target', 'species', '--learning-rate', '0'], /invalid option: learning-rate must be a positive number/],
-    ['an output directory that does not exist', () => ['train', IRIS_CSV, '--target', 'species', '--out', '/nonexistent/m.onnx'], /\/nonexistent\/m\.onnx: cannot write: no such directory/],
+    [
+      'a URL that answers 404',
+      () => ['train', `${base}/missing.csv`, '--target', 'y'],
+      /missing\.csv: cannot fetch: HTTP 404/,
+    ],
+    [
+      'an unreachable URL',
+      () => ['train', `http://127.0.0.1:${closedPort}/x.csv`, '--target', 'y'],
+      /x\.csv: cannot fetch: ECONNREFUSED/,
+    ],
+    [
+      'an s3:// URI (not yet)',
+      () => ['train', 's3://bucket/x.csv', '--target', 'y'],
+      /s3:\/\/ URIs are not supported yet/,
+    ],
+    [
+      'an out-of-range hyper-parameter',
+      () => ['train', IRIS_CSV, '--target', 'species', '--learning-rate', '0'],
+      /invalid option: learning-rate must be a positive number/,
+    ],
+    [
+      'an output directory that does not exist',
+      () => ['train', IRIS_CSV, '--target', 'species', '--out', '/nonexistent/m.onnx'],
+      /\/nonexistent\/m\.onnx: cannot write: no such directory/,
+    ],
   ])('%s', async (_, args, message) => {
     const out = await runCli(args());
     expect(out.code).toBe(1);
@@ -138,8 +192,16 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
 
   it.each<[string, string[], RegExp]>([
     ['no --target', ['train', IRIS_CSV], /required option '-t, --target <column>'/],
-    ['a non-integer --n-estimators', ['train', IRIS_CSV, '-t', 'species', '--n-estimators', 'ten'], /--n-estimators.*expected an integer, got "ten"/],
-    ['a bad --task', ['train', IRIS_CSV, '-t', 'species', '--task', 'ranking'], /--task must be "classification" or "regression"/],
+    [
+      'a non-integer --n-estimators',
+      ['train', IRIS_CSV, '-t', 'species', '--n-estimators', 'ten'],
+      /--n-estimators.*expected an integer, got "ten"/,
+    ],
+    [
+      'a bad --task',
+      ['train', IRIS_CSV, '-t', 'species', '--task', 'ranking'],
+      /--task must be "classification" or "regression"/,
+    ],
     ['an unknown command', ['fly'], /unknown command 'fly'/],
   ])('usage error: %s (exit 2)', async (_, args, message) => {
     const out = await runCli(args);

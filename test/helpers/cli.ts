@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`npm test` builds dist/ first) as a user would. */
-export function runCli(args: string[], options: { input?: string; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { input?: string; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,

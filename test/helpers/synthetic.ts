@@ -11,7 +11,10 @@ export function syntheticCsv(rows: number, features: number, k: number, seed = 1
   for (let r = 0; r < rows; r++) {
     const x = Array.from({ length: features }, () => Math.round((rnd.next() * 10 - 5) * 1000) / 1000);
     const score = x[0] * 1.5 - x[1] + (features > 2 ? x[2] * x[0] * 0.3 : 0) + (rnd.next() - 0.5) * 2;
-    const y = k === 0 ? (score * 10).toFixed(3) : `c${Math.min(k - 1, Math.max(0, Math.floor((score + 8) / (16 / k))))}`;
+    const y =
+      k === 0
+        ? (score * 10).toFixed(3)
+        : `c${Math.min(k - 1, Math.max(0, Math.floor((score + 8) / (16 / k))))}`;
     const cells = x.map((v) => (rnd.next() < missingShare ? '' : String(v)));
     lines.push([...cells, y].join(','));
   }
@@ -24,5 +27,10 @@ export function csvRows(text: string): (number | null)[][] {
     .trim()
     .split('\n')
     .slice(1)
-    .map((line) => line.split(',').slice(0, -1).map((c) => (c === '' ? null : Number(c))));
+    .map((line) =>
+      line
+        .split(',')
+        .slice(0, -1)
+        .map((c) => (c === '' ? null : Number(c))),
+    );
 }

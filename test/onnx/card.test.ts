@@ -18,7 +18,12 @@ const card: ModelCard = {
 
 describe('model card', () => {
   it('reads a valid card back from metadata', () => {
-    expect(findCard([{ key: 'other', value: '1' }, { key: CARD_KEY, value: JSON.stringify(card) }])).toEqual(card);
+    expect(
+      findCard([
+        { key: 'other', value: '1' },
+        { key: CARD_KEY, value: JSON.stringify(card) },
+      ]),
+    ).toEqual(card);
   });
 
   it('says how to add a card when there is none', () => {
@@ -39,7 +44,11 @@ describe('model card', () => {
     ['a text feature', { features: [{ name: 'a', type: 'text' }] }, /unsupported type/],
     ['one class', { classes: ['x'] }, /at least two/],
     ['no outputs', { io: { input: 'input', inputType: 'float32' } }, /io.label/],
-    ['a regressor without a value output', { task: 'regression', io: { input: 'i', inputType: 'float32' } }, /io.value/],
+    [
+      'a regressor without a value output',
+      { task: 'regression', io: { input: 'i', inputType: 'float32' } },
+      /io.value/,
+    ],
     ['a bad missing policy', { missing: 'zero' }, /"missing"/],
     ['a bad input type', { io: { ...card.io, inputType: 'int8' } }, /inputType/],
   ])('rejects %s', (_, change, message) => {

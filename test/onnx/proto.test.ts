@@ -32,7 +32,9 @@ describe('ONNX model encoding', () => {
     expect(back.graph.node[0].domain).toBe(ML_DOMAIN);
     const imputed = back.graph.node[0].attribute.find((a) => a.name === 'imputed_value_floats');
     expect(imputed?.floats).toEqual([1.5, -2]);
-    expect(Number.isNaN(back.graph.node[0].attribute.find((a) => a.name === 'replaced_value_float')?.f)).toBe(true);
+    expect(Number.isNaN(back.graph.node[0].attribute.find((a) => a.name === 'replaced_value_float')?.f)).toBe(
+      true,
+    );
     expect(back.graph.input[0].type?.tensorType?.shape).toEqual([{ dimParam: 'N' }, { dimValue: 2 }]);
     const two = back.graph.initializer[0];
     expect(new Float32Array(two.rawData!.slice().buffer)[0]).toBe(2);

@@ -4,7 +4,21 @@ import { ProtoReader, ProtoWriter } from '../../src/onnx/wire.js';
 
 describe('protobuf wire format', () => {
   it.each([
-    0, 1, 127, 128, 300, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, -1, -2, -128, -(2 ** 31), -(2 ** 40),
+    0,
+    1,
+    127,
+    128,
+    300,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 53 - 1,
+    -1,
+    -2,
+    -128,
+    -(2 ** 31),
+    -(2 ** 40),
   ])('round-trips the varint %d', (v) => {
     const w = new ProtoWriter();
     w.varint(v);

@@ -33,7 +33,12 @@ describe('Predictor', () => {
   });
 
   it.each([0, 1, 7, 1000, 20_000])('predicts a batch of %d rows', async (n) => {
-    const rows = Array.from({ length: n }, (_, i) => [4 + (i % 40) / 10, 3, 1 + (i % 60) / 10, (i % 25) / 10]);
+    const rows = Array.from({ length: n }, (_, i) => [
+      4 + (i % 40) / 10,
+      3,
+      1 + (i % 60) / 10,
+      (i % 25) / 10,
+    ]);
     const out = await predictor.predict(rows);
     expect(out.rows).toBe(n);
     expect(out.labels!.length).toBe(n);
@@ -47,10 +52,30 @@ describe('Predictor', () => {
 
   it.each<[string, unknown[], string, RegExp]>([
     ['a short row', [[1, 2, 3]], 'invalid_row', /row 0 has 3 values, the model expects 4 \(sepal_length/],
-    ['a string value', [[1, '2', 3, 4]], 'invalid_row', /row 0, feature "sepal_width": expected a number or null, got a string/],
-    ['a non-finite number', [[1, 2, Number.POSITIVE_INFINITY, 4]], 'invalid_row', /"petal_length": the number is out of range/],
-    ['an unknown key', [{ ...REFERENCE_ROW, petal_colour: 1 }], 'unknown_feature', /unknown feature "petal_colour"/],
-    ['a __proto__ key', [JSON.parse('{"__proto__": 1, "sepal_length": 1}')], 'unknown_feature', /"__proto__"/],
+    [
+      'a string value',
+      [[1, '2', 3, 4]],
+      'invalid_row',
+      /row 0, feature "sepal_width": expected a number or null, got a string/,
+    ],
+    [
+      'a non-finite number',
+      [[1, 2, Number.POSITIVE_INFINITY, 4]],
+      'invalid_row',
+      /"petal_length": the number is out of range/,
+    ],
+    [
+      'an unknown key',
+      [{ ...REFERENCE_ROW, petal_colour: 1 }],
+      'unknown_feature',
+      /unknown feature "petal_colour"/,
+    ],
+    [
+      'a __proto__ key',
+      [JSON.parse('{"__proto__": 1, "sepal_length": 1}')],
+      'unknown_feature',
+      /"__proto__"/,
+    ],
     ['a scalar row', [[1, 2, 3, 4], 5], 'invalid_row', /row 1 must be an array of 4 numbers or an object/],
     ['a nested array', [[[1], 2, 3, 4]], 'invalid_row', /got an array/],
   ])('rejects %s with InvalidRowError', async (_, rows, code, message) => {
@@ -80,7 +105,9 @@ describe('Predictor', () => {
     ).rejects.toThrow(/names "nope", which the graph does not have/);
     const { decodeModel, encodeModel } = await import('../../src/onnx/proto.js');
     const model = decodeModel(bytes);
-    await expect(Predictor.load(encodeModel({ ...model, metadataProps: [] }))).rejects.toThrow(ModelCardError);
+    await expect(Predictor.load(encodeModel({ ...model, metadataProps: [] }))).rejects.toThrow(
+      ModelCardError,
+    );
   });
 
   it('reports a graph onnxruntime cannot load as ModelLoadError', async () => {

@@ -55,10 +55,18 @@ describe('gradient boosting', () => {
   });
 
   it('grows one tree per stage for binary and one per class for multiclass', () => {
-    const bin = trainFromCsv(utf8(syntheticCsv(100, 3, 2, 4)), { target: 'y', source: 's.csv', nEstimators: 7 });
+    const bin = trainFromCsv(utf8(syntheticCsv(100, 3, 2, 4)), {
+      target: 'y',
+      source: 's.csv',
+      nEstimators: 7,
+    });
     expect(bin.boosted.stages.length).toBe(7);
     expect(bin.boosted.stages[0].length).toBe(1);
-    const multi = trainFromCsv(utf8(syntheticCsv(100, 3, 4, 4)), { target: 'y', source: 's.csv', nEstimators: 7 });
+    const multi = trainFromCsv(utf8(syntheticCsv(100, 3, 4, 4)), {
+      target: 'y',
+      source: 's.csv',
+      nEstimators: 7,
+    });
     expect(multi.boosted.stages[0].length).toBe(4);
   });
 
@@ -78,8 +86,16 @@ describe('gradient boosting', () => {
 
   it('uses histogram bins past exact-up-to rows and exact splits below', () => {
     const csv = utf8(syntheticCsv(600, 3, 2, 6));
-    expect(trainFromCsv(csv, { target: 'y', source: 's.csv', nEstimators: 3 }).boosted.binning.exact).toBe(true);
-    const binned = trainFromCsv(csv, { target: 'y', source: 's.csv', nEstimators: 3, exactUpTo: 100, maxBins: 16 });
+    expect(trainFromCsv(csv, { target: 'y', source: 's.csv', nEstimators: 3 }).boosted.binning.exact).toBe(
+      true,
+    );
+    const binned = trainFromCsv(csv, {
+      target: 'y',
+      source: 's.csv',
+      nEstimators: 3,
+      exactUpTo: 100,
+      maxBins: 16,
+    });
     expect(binned.boosted.binning.exact).toBe(false);
     expect(binned.boosted.binning.maxBinsPerFeature).toBeLessThanOrEqual(16);
   });
@@ -103,7 +119,8 @@ describe('the exported ONNX graph', () => {
     const out = await predictor.predict(rows);
     expect(out.probabilities!.length).toBe(expected.length);
     let worst = 0;
-    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(out.probabilities![i] - expected[i]));
+    for (let i = 0; i < expected.length; i++)
+      worst = Math.max(worst, Math.abs(out.probabilities![i] - expected[i]));
     expect(worst).toBeLessThan(TOL);
     // Labels are the argmax of the trainer's probabilities.
     for (let r = 0; r < rows.length; r++) {
@@ -138,7 +155,12 @@ describe('the exported ONNX graph', () => {
     expect(card.missing).toBe('impute');
     expect(card.provenance.source).toBe('modelgate-train');
     expect(card.provenance.estimator).toContain('GradientBoostingClassifier');
-    expect(card.provenance.params).toMatchObject({ nEstimators: 10, seed: 2, learningRate: 0.1, maxDepth: 3 });
+    expect(card.provenance.params).toMatchObject({
+      nEstimators: 10,
+      seed: 2,
+      learningRate: 0.1,
+      maxDepth: 3,
+    });
     expect(card.provenance.data).toMatchObject({ uri: 'data/s.csv', rows: 120, columns: 4 });
     expect(card.provenance.data?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(card.training?.trainAccuracy).toBe(res.summary.trainAccuracy);

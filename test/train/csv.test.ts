@@ -23,7 +23,9 @@ describe('CSV reading', () => {
   it('names the line of a ragged row', () => {
     const bad = 'a,b,c\n1,2,3\n4,5\n6,7,8\n';
     expect(() => parseCsv(bad, 'data.csv')).toThrow(TrainingDataError);
-    expect(() => parseCsv(bad, 'data.csv')).toThrow('data.csv, line 3: the row has 2 fields, the header has 3');
+    expect(() => parseCsv(bad, 'data.csv')).toThrow(
+      'data.csv, line 3: the row has 2 fields, the header has 3',
+    );
   });
 
   it.each([

@@ -45,7 +45,9 @@ describe('dataset from a table', () => {
 
   it('names a missing target column and lists the columns', () => {
     expect(() => load('a,b\n1,2\n', 'species')).toThrow(TrainingDataError);
-    expect(() => load('a,b\n1,2\n', 'species')).toThrow('d.csv has no target column "species"; its columns are a, b');
+    expect(() => load('a,b\n1,2\n', 'species')).toThrow(
+      'd.csv has no target column "species"; its columns are a, b',
+    );
   });
 
   it('names a non-numeric feature column, the line and the value', () => {
@@ -55,7 +57,9 @@ describe('dataset from a table', () => {
   });
 
   it('rejects a target with one class only', () => {
-    expect(() => load('a,y\n1,x\n2,x\n')).toThrow('the target "y" has one class only ("x"); a classifier needs at least two');
+    expect(() => load('a,y\n1,x\n2,x\n')).toThrow(
+      'the target "y" has one class only ("x"); a classifier needs at least two',
+    );
   });
 
   it('rejects a regression on a text target, naming the line', () => {
