@@ -123,14 +123,14 @@ export function imputeToFloat32(x: Float64Array, rows: number, means: Float64Arr
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
-/** Probabilities from raw scores, row-major rows x classes. */
+/** Probabilities from raw scores, row-major rows x classes (written into `p` when given). */
 export function rawToProbabilities(
   raw: Float64Array,
   rows: number,
   outputs: number,
   nClasses: number,
+  p = new Float64Array(rows * nClasses),
 ): Float64Array {
-  const p = new Float64Array(rows * nClasses);
   if (outputs === 1) {
     for (let r = 0; r < rows; r++) {
       const p1 = sigmoid(raw[r]);
@@ -213,7 +213,7 @@ export function fitBoosting(
   const newtonScale = outputs > 1 ? (nClasses - 1) / nClasses : 1;
 
   for (let m = 0; m < params.nEstimators; m++) {
-    if (task === 'classification') prob.set(rawToProbabilities(raw, rows, outputs, nClasses));
+    if (task === 'classification') rawToProbabilities(raw, rows, outputs, nClasses, prob);
     const sample = inBag < rows ? random.shuffle(all).subarray(0, inBag) : all;
     const stage: Tree[] = [];
     for (let k = 0; k < outputs; k++) {

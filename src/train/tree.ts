@@ -30,6 +30,22 @@ export interface GrownTree {
   leaves: { node: number; start: number; end: number }[];
 }
 
+interface NodeStats {
+  sum: number;
+  sumSq: number;
+}
+
+function rowStats(g: Float64Array, rows: Uint32Array, start: number, end: number): NodeStats {
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = start; i < end; i++) {
+    const v = g[rows[i]];
+    sum += v;
+    sumSq += v * v;
+  }
+  return { sum, sumSq };
+}
+
 interface Split {
   feature: number;
   /** Last bin (histogram index) that goes left. */
@@ -75,19 +91,13 @@ export class TreeGrower {
     };
 
     const rootHist = this.take();
-    this.buildHistogram(rootHist, g, rows, 0, rows.length);
+    const rootStats = this.buildHistogram(rootHist, g, rows, 0, rows.length);
 
     // Depth-first, left before right: node ids come out in preorder, as scikit-learn numbers them.
-    const visit = (start: number, end: number, depth: number, hist: Float64Array): void => {
+    const visit = (start: number, end: number, depth: number, hist: Float64Array, stats: NodeStats): void => {
       const id = addNode();
       const n = end - start;
-      let sum = 0;
-      let sumSq = 0;
-      for (let i = start; i < end; i++) {
-        const v = g[rows[i]];
-        sum += v;
-        sumSq += v * v;
-      }
+      const { sum, sumSq } = stats;
       const mean = sum / n;
       value[id] = mean;
       const impurity = sumSq / n - mean * mean;
@@ -109,18 +119,19 @@ export class TreeGrower {
       // Histogram the smaller child; the larger one is the parent's minus it.
       const small = this.take();
       const leftSmaller = mid - start <= end - mid;
-      if (leftSmaller) this.buildHistogram(small, g, rows, start, mid);
-      else this.buildHistogram(small, g, rows, mid, end);
+      const smallStats = leftSmaller
+        ? this.buildHistogram(small, g, rows, start, mid)
+        : this.buildHistogram(small, g, rows, mid, end);
       for (let i = 0; i < this.histSize; i++) hist[i] -= small[i];
-      const leftHist = leftSmaller ? small : hist;
-      const rightHist = leftSmaller ? hist : small;
+      // The larger child's sums are recomputed from its rows, not subtracted, to keep them exact.
+      const largeStats = leftSmaller ? rowStats(g, rows, mid, end) : rowStats(g, rows, start, mid);
 
       left[id] = feature.length;
-      visit(start, mid, depth + 1, leftHist);
+      visit(start, mid, depth + 1, leftSmaller ? small : hist, leftSmaller ? smallStats : largeStats);
       right[id] = feature.length;
-      visit(mid, end, depth + 1, rightHist);
+      visit(mid, end, depth + 1, leftSmaller ? hist : small, leftSmaller ? largeStats : smallStats);
     };
-    visit(0, rows.length, 0, rootHist);
+    visit(0, rows.length, 0, rootHist, rootStats);
 
     return {
       tree: {
@@ -134,25 +145,31 @@ export class TreeGrower {
     };
   }
 
+  /** Fills `hist` with each bin's [sum of g, row count] over rows[start..end); returns the node's sums. */
   private buildHistogram(
     hist: Float64Array,
     g: Float64Array,
     rows: Uint32Array,
     start: number,
     end: number,
-  ): void {
+  ): NodeStats {
     hist.fill(0);
-    const { codes, offset, features } = this.binned;
+    const { codes, features } = this.binned;
+    let sum = 0;
+    let sumSq = 0;
     for (let i = start; i < end; i++) {
       const r = rows[i];
       const gv = g[r];
+      sum += gv;
+      sumSq += gv * gv;
       const base = r * features;
       for (let f = 0; f < features; f++) {
-        const b = (offset[f] + codes[base + f]) << 1;
+        const b = codes[base + f] << 1;
         hist[b] += gv;
         hist[b + 1] += 1;
       }
     }
+    return { sum, sumSq };
   }
 
   /**

@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const REFERENCE_DIR = fileURLToPath(new URL('../../scripts/reference/', import.meta.url));
+const DEFAULT_VENV_PYTHON = fileURLToPath(new URL('../../.venv-ref/bin/python', import.meta.url));
+
+export const PYTHON_MISSING =
+  'the Python reference is not installed: run `bash scripts/reference/setup-python.sh` (scikit-learn from the pip mirror) to run this check';
+
+let cached: Promise<string | undefined> | undefined;
+
+/** The reference venv's python when it can import scikit-learn and onnx, else undefined. */
+export function referencePython(): Promise<string | undefined> {
+  cached ??= (async () => {
+    const python = process.env.MODELGATE_PYTHON ?? DEFAULT_VENV_PYTHON;
+    if (!existsSync(python)) return undefined;
+    try {
+      await run(python, ['-c', 'import sklearn, onnx, pandas']);
+      return python;
+    } catch {
+      return undefined;
+    }
+  })();
+  return cached;
+}
+
+/** Runs a script from scripts/reference/ and parses its JSON output. */
+export async function runReference<T>(python: string, script: string, args: string[]): Promise<T> {
+  const { stdout } = await run(python, [`${REFERENCE_DIR}${script}`, ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as T;
+}
