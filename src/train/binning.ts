@@ -11,7 +11,7 @@ export type Codes = Uint8Array | Uint16Array | Uint32Array;
 export interface Binned {
   rows: number;
   features: number;
-  /** Row-major rows x features: each value's bin, as an index into the histogram (offset included). */
+  /** Column-major (features x rows): each value's bin within its feature. */
   codes: Codes;
   /** Feature f's bins are offset[f] .. offset[f + 1] - 1 in a histogram. */
   offset: Int32Array;
@@ -75,20 +75,21 @@ export function binFeatures(xf: Float32Array, rows: number, features: number, ma
   const total = offset[features];
   const lo = new Float64Array(total);
   const hi = new Float64Array(total);
+  let widest = 0;
   for (let f = 0; f < features; f++) {
     lo.set(edgesPerFeature[f].lo, offset[f]);
     hi.set(edgesPerFeature[f].hi, offset[f]);
+    widest = Math.max(widest, edgesPerFeature[f].lo.length);
   }
   const codes: Codes =
-    total <= 256
+    widest <= 256
       ? new Uint8Array(rows * features)
-      : total <= 65536
+      : widest <= 65536
         ? new Uint16Array(rows * features)
         : new Uint32Array(rows * features);
   for (let f = 0; f < features; f++) {
     const bLo = lo.subarray(offset[f], offset[f + 1]);
-    const first = offset[f];
-    for (let r = 0; r < rows; r++) codes[r * features + f] = first + findBin(bLo, xf[r * features + f]);
+    for (let r = 0; r < rows; r++) codes[f * rows + r] = findBin(bLo, xf[r * features + f]);
   }
   return { rows, features, codes, offset, lo, hi, exact };
 }

@@ -48,16 +48,26 @@ function rowStats(g: Float64Array, rows: Uint32Array, start: number, end: number
 
 interface Split {
   feature: number;
-  /** Last bin (histogram index) that goes left. */
+  /** The feature's last bin that goes left. */
   bin: number;
   threshold: number;
 }
 
+/** Per-bin sums of the target and row counts over a node's rows. */
+interface Histogram {
+  sum: Float64Array;
+  count: Uint32Array;
+}
+
 /** Reusable buffers for growing many trees over the same binned data. */
 export class TreeGrower {
-  private readonly histSize: number;
-  private readonly pool: Float64Array[] = [];
+  private readonly bins: number;
+  private readonly pool: Histogram[] = [];
   private readonly featureOrder: Int32Array;
+  /** The node's targets gathered in row order, so the per-feature loops read them sequentially. */
+  private readonly ordered: Float64Array;
+  /** Bin counts over every row: the root's counts whenever a tree is grown on all rows. */
+  private allRowsCount?: Uint32Array;
 
   constructor(
     private readonly binned: Binned,
@@ -65,8 +75,9 @@ export class TreeGrower {
     private readonly params: TreeParams,
     private readonly random: Random,
   ) {
-    this.histSize = 2 * binned.offset[binned.features];
+    this.bins = binned.offset[binned.features];
     this.featureOrder = new Int32Array(binned.features);
+    this.ordered = new Float64Array(binned.rows);
   }
 
   /**
@@ -94,7 +105,7 @@ export class TreeGrower {
     const rootStats = this.buildHistogram(rootHist, g, rows, 0, rows.length);
 
     // Depth-first, left before right: node ids come out in preorder, as scikit-learn numbers them.
-    const visit = (start: number, end: number, depth: number, hist: Float64Array, stats: NodeStats): void => {
+    const visit = (start: number, end: number, depth: number, hist: Histogram, stats: NodeStats): void => {
       const id = addNode();
       const n = end - start;
       const { sum, sumSq } = stats;
@@ -122,7 +133,12 @@ export class TreeGrower {
       const smallStats = leftSmaller
         ? this.buildHistogram(small, g, rows, start, mid)
         : this.buildHistogram(small, g, rows, mid, end);
-      for (let i = 0; i < this.histSize; i++) hist[i] -= small[i];
+      const { sum: ps, count: pc } = hist;
+      const { sum: ss, count: sc } = small;
+      for (let i = 0; i < this.bins; i++) {
+        ps[i] -= ss[i];
+        pc[i] -= sc[i];
+      }
       // The larger child's sums are recomputed from its rows, not subtracted, to keep them exact.
       const largeStats = leftSmaller ? rowStats(g, rows, mid, end) : rowStats(g, rows, start, mid);
 
@@ -145,30 +161,41 @@ export class TreeGrower {
     };
   }
 
-  /** Fills `hist` with each bin's [sum of g, row count] over rows[start..end); returns the node's sums. */
-  private buildHistogram(
-    hist: Float64Array,
-    g: Float64Array,
-    rows: Uint32Array,
-    start: number,
-    end: number,
-  ): NodeStats {
-    hist.fill(0);
-    const { codes, features } = this.binned;
+  /** Fills `hist` with each bin's sum of g and row count over rows[start..end); returns the node's sums. */
+  private buildHistogram(hist: Histogram, g: Float64Array, rows: Uint32Array, start: number, end: number): NodeStats {
+    const { codes, offset, features } = this.binned;
+    const total = this.binned.rows;
+    const { sum: hs, count: hc } = hist;
+    const og = this.ordered;
+    const m = end - start;
     let sum = 0;
     let sumSq = 0;
-    for (let i = start; i < end; i++) {
-      const r = rows[i];
-      const gv = g[r];
-      sum += gv;
-      sumSq += gv * gv;
-      const base = r * features;
-      for (let f = 0; f < features; f++) {
-        const b = codes[base + f] << 1;
-        hist[b] += gv;
-        hist[b + 1] += 1;
+    for (let i = 0; i < m; i++) {
+      const v = g[rows[start + i]];
+      og[i] = v;
+      sum += v;
+      sumSq += v * v;
+    }
+    hs.fill(0);
+    // Every row: the counts are the same for every tree, so they are counted once.
+    const allRows = m === total;
+    if (allRows && this.allRowsCount) hc.set(this.allRowsCount);
+    else hc.fill(0);
+    const countRows = !(allRows && this.allRowsCount);
+    for (let f = 0; f < features; f++) {
+      const col = f * total;
+      const off = offset[f];
+      if (countRows) {
+        for (let i = 0; i < m; i++) {
+          const b = off + codes[col + rows[start + i]];
+          hs[b] += og[i];
+          hc[b] += 1;
+        }
+      } else {
+        for (let i = 0; i < m; i++) hs[off + codes[col + rows[start + i]]] += og[i];
       }
     }
+    if (allRows && !this.allRowsCount) this.allRowsCount = hc.slice();
     return { sum, sumSq };
   }
 
@@ -177,8 +204,9 @@ export class TreeGrower {
    * Features are visited in a seeded random order and only a strictly better split replaces the best,
    * so ties go to the first visited, as in scikit-learn.
    */
-  private findSplit(hist: Float64Array, n: number, sum: number): Split | undefined {
+  private findSplit(hist: Histogram, n: number, sum: number): Split | undefined {
     const { offset, features, lo, hi } = this.binned;
+    const { sum: hs, count: hc } = hist;
     const minLeaf = this.params.minSamplesLeaf;
     const order = this.featureOrder;
     for (let f = 0; f < features; f++) order[f] = f;
@@ -191,7 +219,7 @@ export class TreeGrower {
       let nLeft = 0;
       let prev = -1;
       for (let b = offset[f]; b < offset[f + 1]; b++) {
-        const count = hist[2 * b + 1];
+        const count = hc[b];
         if (count === 0) continue;
         if (prev >= 0 && nLeft >= minLeaf && n - nLeft >= minLeaf) {
           const nRight = n - nLeft;
@@ -201,10 +229,10 @@ export class TreeGrower {
             bestProxy = proxy;
             let t = hi[prev] / 2 + lo[b] / 2;
             if (t === lo[b] || !Number.isFinite(t)) t = hi[prev];
-            best = { feature: f, bin: prev, threshold: t };
+            best = { feature: f, bin: prev - offset[f], threshold: t };
           }
         }
-        sumLeft += hist[2 * b];
+        sumLeft += hs[b];
         nLeft += count;
         prev = b;
       }
@@ -212,16 +240,19 @@ export class TreeGrower {
     return best;
   }
 
-  /** Moves rows going left to the front of [start, end); returns where the right rows begin. */
+  /**
+   * Moves rows going left to the front of [start, end); returns where the right rows begin. A row goes
+   * left when its bin is at most the split's: within a node no row has a bin between the split's two
+   * sides, so this is x <= threshold.
+   */
   private partition(rows: Uint32Array, start: number, end: number, split: Split): number {
-    const { features } = this.binned;
-    const f = split.feature;
-    const t = split.threshold;
-    const xf = this.xf;
+    const { codes, rows: total } = this.binned;
+    const col = split.feature * total;
+    const last = split.bin;
     let i = start;
     let j = end - 1;
     while (i <= j) {
-      if (xf[rows[i] * features + f] <= t) i++;
+      if (codes[col + rows[i]] <= last) i++;
       else {
         const tmp = rows[i];
         rows[i] = rows[j];
@@ -232,11 +263,11 @@ export class TreeGrower {
     return i;
   }
 
-  private take(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.histSize);
+  private take(): Histogram {
+    return this.pool.pop() ?? { sum: new Float64Array(this.bins), count: new Uint32Array(this.bins) };
   }
 
-  private give(hist: Float64Array): void {
+  private give(hist: Histogram): void {
     this.pool.push(hist);
   }
 }
