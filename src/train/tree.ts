@@ -162,7 +162,13 @@ export class TreeGrower {
   }
 
   /** Fills `hist` with each bin's sum of g and row count over rows[start..end); returns the node's sums. */
-  private buildHistogram(hist: Histogram, g: Float64Array, rows: Uint32Array, start: number, end: number): NodeStats {
+  private buildHistogram(
+    hist: Histogram,
+    g: Float64Array,
+    rows: Uint32Array,
+    start: number,
+    end: number,
+  ): NodeStats {
     const { codes, offset, features } = this.binned;
     const total = this.binned.rows;
     const { sum: hs, count: hc } = hist;
