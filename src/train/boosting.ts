@@ -198,7 +198,7 @@ export function fitBoosting(
     rows > params.exactUpTo ? params.maxBins : undefined,
   );
   const random = new Random(params.seed);
-  const grower = new TreeGrower(binned, xf, params, random);
+  const grower = new TreeGrower(binned, params, random);
 
   const init = initialRaw(data, outputs);
   const raw = new Float64Array(rows * outputs);

@@ -71,7 +71,6 @@ export class TreeGrower {
 
   constructor(
     private readonly binned: Binned,
-    private readonly xf: Float32Array,
     private readonly params: TreeParams,
     private readonly random: Random,
   ) {
