@@ -206,26 +206,29 @@ export function fitBoosting(
 
   const inBag = Math.max(1, Math.floor(params.subsample * rows));
   const all = Uint32Array.from({ length: rows }, (_, i) => i);
-  const rowsBuf = new Uint32Array(inBag);
-  const g = new Float64Array(rows);
-  const prob = new Float64Array(task === 'classification' ? rows * nClasses : 0);
+  const { g, rows: rowsBuf } = grower;
+  // Multiclass needs every class's probability for each class's tree; binary needs none kept.
+  const prob = new Float64Array(outputs > 1 ? rows * nClasses : 0);
+  const yc = data.yClass;
   const stages: Tree[][] = [];
   const newtonScale = outputs > 1 ? (nClasses - 1) / nClasses : 1;
 
   for (let m = 0; m < params.nEstimators; m++) {
-    if (task === 'classification') rawToProbabilities(raw, rows, outputs, nClasses, prob);
-    const sample = inBag < rows ? random.shuffle(all).subarray(0, inBag) : all;
+    if (outputs > 1) rawToProbabilities(raw, rows, outputs, nClasses, prob);
+    // The in-bag rows, drawn without replacement, in ascending order as the grower wants them.
+    const sample = inBag < rows ? random.shuffle(all).slice(0, inBag).sort() : all;
     const stage: Tree[] = [];
     for (let k = 0; k < outputs; k++) {
       // Negative gradient: y - p for log-loss (class k, or class 1 when binary), y - raw for squared error.
-      if (task === 'classification') {
-        const cls = outputs === 1 ? 1 : k;
-        for (let r = 0; r < rows; r++) g[r] = (data.yClass![r] === cls ? 1 : 0) - prob[r * nClasses + cls];
+      if (outputs > 1) {
+        for (let r = 0; r < rows; r++) g[r] = (yc![r] === k ? 1 : 0) - prob[r * nClasses + k];
+      } else if (task === 'classification') {
+        for (let r = 0; r < rows; r++) g[r] = yc![r] - sigmoid(raw[r]);
       } else {
         for (let r = 0; r < rows; r++) g[r] = data.yValue![r] - raw[r];
       }
       rowsBuf.set(sample);
-      const { tree, leaves } = grower.grow(g, rowsBuf);
+      const { tree, leaves } = grower.grow(inBag);
       if (task === 'classification') {
         const cls = outputs === 1 ? 1 : k;
         for (const leaf of leaves) {
@@ -233,7 +236,8 @@ export function fitBoosting(
           let den = 0;
           for (let i = leaf.start; i < leaf.end; i++) {
             const r = rowsBuf[i];
-            const p = prob[r * nClasses + cls];
+            // The probability the gradient was taken at: y - g.
+            const p = (yc![r] === cls ? 1 : 0) - g[r];
             num += g[r];
             den += p * (1 - p);
           }

@@ -4,6 +4,7 @@
 // one's is the parent's minus it), so each level costs O(rows x features), never a sort per node.
 import type { Binned } from './binning.js';
 import type { Random } from './random.js';
+import { type Histogram, type NodeSums, Workspace } from './workspace.js';
 
 /** scikit-learn's EPSILON: a node whose target variance is at most this is not split. */
 const EPSILON = 2.220446049250313e-16;
@@ -30,22 +31,6 @@ export interface GrownTree {
   leaves: { node: number; start: number; end: number }[];
 }
 
-interface NodeStats {
-  sum: number;
-  sumSq: number;
-}
-
-function rowStats(g: Float64Array, rows: Uint32Array, start: number, end: number): NodeStats {
-  let sum = 0;
-  let sumSq = 0;
-  for (let i = start; i < end; i++) {
-    const v = g[rows[i]];
-    sum += v;
-    sumSq += v * v;
-  }
-  return { sum, sumSq };
-}
-
 interface Split {
   feature: number;
   /** The feature's last bin that goes left. */
@@ -53,19 +38,12 @@ interface Split {
   threshold: number;
 }
 
-/** Per-bin sums of the target and row counts over a node's rows. */
-interface Histogram {
-  sum: Float64Array;
-  count: Uint32Array;
-}
-
-/** Reusable buffers for growing many trees over the same binned data. */
+/** Grows many trees over the same binned data, reusing one workspace. */
 export class TreeGrower {
   private readonly bins: number;
-  private readonly pool: Histogram[] = [];
+  private readonly workspace: Workspace;
+  private readonly pool: Histogram[];
   private readonly featureOrder: Int32Array;
-  /** The node's targets gathered in row order, so the per-feature loops read them sequentially. */
-  private readonly ordered: Float64Array;
   /** Bin counts over every row: the root's counts whenever a tree is grown on all rows. */
   private allRowsCount?: Uint32Array;
 
@@ -75,15 +53,28 @@ export class TreeGrower {
     private readonly random: Random,
   ) {
     this.bins = binned.offset[binned.features];
+    // Depth-first growth holds at most one histogram per level plus the one being built.
+    this.workspace = new Workspace(binned, params.maxDepth + 2);
+    this.pool = [...this.workspace.histograms];
     this.featureOrder = new Int32Array(binned.features);
-    this.ordered = new Float64Array(binned.rows);
+  }
+
+  /** The targets the next tree is fitted to, one per row: the booster writes them here. */
+  get g(): Float64Array {
+    return this.workspace.g;
+  }
+
+  /** The rows the next tree is grown on: the booster writes them here, in ascending order. */
+  get rows(): Uint32Array {
+    return this.workspace.rows;
   }
 
   /**
-   * Grows a tree on targets `g` for the rows in `rows` (reordered in place so that each leaf's rows are
-   * contiguous). Leaf values are the mean target, the squared-error fit; boosting may replace them.
+   * Grows a tree on g for rows[0..count) (reordered so that each leaf's rows are contiguous). Leaf
+   * values are the mean target, the squared-error fit; boosting may replace them.
    */
-  grow(g: Float64Array, rows: Uint32Array): GrownTree {
+  grow(count: number): GrownTree {
+    const ws = this.workspace;
     const feature: number[] = [];
     const threshold: number[] = [];
     const left: number[] = [];
@@ -101,52 +92,79 @@ export class TreeGrower {
     };
 
     const rootHist = this.take();
-    const rootStats = this.buildHistogram(rootHist, g, rows, 0, rows.length);
+    const allRows = count === this.binned.rows;
+    const rootStats = ws.histogram(rootHist, 0, count, allRows ? this.allRowsCount : undefined);
+    if (allRows && !this.allRowsCount) this.allRowsCount = rootHist.count.slice();
+
+    const { maxDepth, minSamplesSplit, minSamplesLeaf } = this.params;
+    const splittable = (n: number, depth: number, s: NodeSums): boolean => {
+      const mean = s.sum / n;
+      return (
+        depth < maxDepth &&
+        n >= minSamplesSplit &&
+        n >= 2 * minSamplesLeaf &&
+        s.sumSq / n - mean * mean > EPSILON
+      );
+    };
 
     // Depth-first, left before right: node ids come out in preorder, as scikit-learn numbers them.
-    const visit = (start: number, end: number, depth: number, hist: Histogram, stats: NodeStats): void => {
+    // A node gets a histogram only when it may be split; leaves never need one.
+    const visit = (
+      start: number,
+      end: number,
+      depth: number,
+      hist: Histogram | undefined,
+      stats: NodeSums,
+    ): void => {
       const id = addNode();
       const n = end - start;
-      const { sum, sumSq } = stats;
-      const mean = sum / n;
-      value[id] = mean;
-      const impurity = sumSq / n - mean * mean;
-      const canSplit =
-        depth < this.params.maxDepth &&
-        n >= this.params.minSamplesSplit &&
-        n >= 2 * this.params.minSamplesLeaf &&
-        impurity > EPSILON;
-      const split = canSplit ? this.findSplit(hist, n, sum) : undefined;
+      value[id] = stats.sum / n;
+      const split = hist ? this.findSplit(hist, n, stats.sum) : undefined;
       if (!split) {
-        this.give(hist);
+        if (hist) this.give(hist);
         leaves.push({ node: id, start, end });
         return;
       }
-      const mid = this.partition(rows, start, end, split);
+      const parent = hist!;
+      const { mid, left: leftSums, right: rightSums } = ws.partition(start, end, split.feature, split.bin);
       feature[id] = split.feature;
       threshold[id] = split.threshold;
 
-      // Histogram the smaller child; the larger one is the parent's minus it.
-      const small = this.take();
-      const leftSmaller = mid - start <= end - mid;
-      const smallStats = leftSmaller
-        ? this.buildHistogram(small, g, rows, start, mid)
-        : this.buildHistogram(small, g, rows, mid, end);
-      const { sum: ps, count: pc } = hist;
-      const { sum: ss, count: sc } = small;
-      for (let i = 0; i < this.bins; i++) {
-        ps[i] -= ss[i];
-        pc[i] -= sc[i];
-      }
-      // The larger child's sums are recomputed from its rows, not subtracted, to keep them exact.
-      const largeStats = leftSmaller ? rowStats(g, rows, mid, end) : rowStats(g, rows, start, mid);
+      const leftSplits = splittable(mid - start, depth + 1, leftSums);
+      const rightSplits = splittable(end - mid, depth + 1, rightSums);
+      let leftHist: Histogram | undefined;
+      let rightHist: Histogram | undefined;
+      if (leftSplits || rightSplits) {
+        // Histogram the smaller child; the larger one's, when it needs one, is the parent's minus it.
+        const leftSmaller = mid - start <= end - mid;
+        const small = this.take();
+        if (leftSmaller) ws.histogram(small, start, mid);
+        else ws.histogram(small, mid, end);
+        const largeNeeds = leftSmaller ? rightSplits : leftSplits;
+        const smallNeeds = leftSmaller ? leftSplits : rightSplits;
+        if (largeNeeds) {
+          const { sum: ps, count: pc } = parent;
+          const { sum: ss, count: sc } = small;
+          for (let i = 0; i < this.bins; i++) {
+            ps[i] -= ss[i];
+            pc[i] -= sc[i];
+          }
+        } else this.give(parent);
+        if (!smallNeeds) this.give(small);
+        leftHist = leftSplits ? (leftSmaller ? small : parent) : undefined;
+        rightHist = rightSplits ? (leftSmaller ? parent : small) : undefined;
+      } else this.give(parent);
 
       left[id] = feature.length;
-      visit(start, mid, depth + 1, leftSmaller ? small : hist, leftSmaller ? smallStats : largeStats);
+      visit(start, mid, depth + 1, leftHist, leftSums);
       right[id] = feature.length;
-      visit(mid, end, depth + 1, leftSmaller ? hist : small, leftSmaller ? largeStats : smallStats);
+      visit(mid, end, depth + 1, rightHist, rightSums);
     };
-    visit(0, rows.length, 0, rootHist, rootStats);
+    if (splittable(count, 0, rootStats)) visit(0, count, 0, rootHist, rootStats);
+    else {
+      this.give(rootHist);
+      visit(0, count, 0, undefined, rootStats);
+    }
 
     return {
       tree: {
@@ -158,50 +176,6 @@ export class TreeGrower {
       },
       leaves,
     };
-  }
-
-  /** Fills `hist` with each bin's sum of g and row count over rows[start..end); returns the node's sums. */
-  private buildHistogram(
-    hist: Histogram,
-    g: Float64Array,
-    rows: Uint32Array,
-    start: number,
-    end: number,
-  ): NodeStats {
-    const { codes, offset, features } = this.binned;
-    const total = this.binned.rows;
-    const { sum: hs, count: hc } = hist;
-    const og = this.ordered;
-    const m = end - start;
-    let sum = 0;
-    let sumSq = 0;
-    for (let i = 0; i < m; i++) {
-      const v = g[rows[start + i]];
-      og[i] = v;
-      sum += v;
-      sumSq += v * v;
-    }
-    hs.fill(0);
-    // Every row: the counts are the same for every tree, so they are counted once.
-    const allRows = m === total;
-    if (allRows && this.allRowsCount) hc.set(this.allRowsCount);
-    else hc.fill(0);
-    const countRows = !(allRows && this.allRowsCount);
-    for (let f = 0; f < features; f++) {
-      const col = f * total;
-      const off = offset[f];
-      if (countRows) {
-        for (let i = 0; i < m; i++) {
-          const b = off + codes[col + rows[start + i]];
-          hs[b] += og[i];
-          hc[b] += 1;
-        }
-      } else {
-        for (let i = 0; i < m; i++) hs[off + codes[col + rows[start + i]]] += og[i];
-      }
-    }
-    if (allRows && !this.allRowsCount) this.allRowsCount = hc.slice();
-    return { sum, sumSq };
   }
 
   /**
@@ -245,31 +219,10 @@ export class TreeGrower {
     return best;
   }
 
-  /**
-   * Moves rows going left to the front of [start, end); returns where the right rows begin. A row goes
-   * left when its bin is at most the split's: within a node no row has a bin between the split's two
-   * sides, so this is x <= threshold.
-   */
-  private partition(rows: Uint32Array, start: number, end: number, split: Split): number {
-    const { codes, rows: total } = this.binned;
-    const col = split.feature * total;
-    const last = split.bin;
-    let i = start;
-    let j = end - 1;
-    while (i <= j) {
-      if (codes[col + rows[i]] <= last) i++;
-      else {
-        const tmp = rows[i];
-        rows[i] = rows[j];
-        rows[j] = tmp;
-        j--;
-      }
-    }
-    return i;
-  }
-
   private take(): Histogram {
-    return this.pool.pop() ?? { sum: new Float64Array(this.bins), count: new Uint32Array(this.bins) };
+    const hist = this.pool.pop();
+    if (!hist) throw new Error('tree grower: histogram pool exhausted');
+    return hist;
   }
 
   private give(hist: Histogram): void {
