@@ -11,7 +11,9 @@ function bruteForceSplit(x: Float32Array, rows: number, features: number, g: Flo
   let best = { proxy: Number.NEGATIVE_INFINITY, feature: -1, threshold: 0 };
   const total = g.reduce((a, b) => a + b, 0);
   for (let f = 0; f < features; f++) {
-    const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => x[a * features + f] - x[b * features + f]);
+    const order = Array.from({ length: rows }, (_, i) => i).sort(
+      (a, b) => x[a * features + f] - x[b * features + f],
+    );
     let sumLeft = 0;
     for (let i = 1; i < rows; i++) {
       sumLeft += g[order[i - 1]];
@@ -32,7 +34,10 @@ function randomData(rows: number, features: number, seed: number, distinct: numb
   const rnd = new Random(seed);
   const x = new Float32Array(rows * features);
   for (let i = 0; i < x.length; i++) x[i] = Math.floor(rnd.next() * distinct) / 7;
-  const g = Float64Array.from({ length: rows }, (_, r) => x[r * features] * 0.5 - (x[r * features + 1] > 3 ? 1 : 0) + rnd.next());
+  const g = Float64Array.from(
+    { length: rows },
+    (_, r) => x[r * features] * 0.5 - (x[r * features + 1] > 3 ? 1 : 0) + rnd.next(),
+  );
   return { x, g };
 }
 
@@ -84,7 +89,8 @@ describe('tree growing', () => {
         // Walking the tree from the root lands every row of this segment in this leaf.
         let node = 0;
         while (tree.left[node] >= 0) {
-          node = x[r * features + tree.feature[node]] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+          node =
+            x[r * features + tree.feature[node]] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
         }
         expect(node).toBe(leaf.node);
         mean += g[r] / (leaf.end - leaf.start);
