@@ -62,16 +62,30 @@ log('fitting scikit-learn: GradientBoostingClassifier (slow), HistGradientBoosti
 const sk = JSON.parse(
   execFileSync(
     python,
-    [join(root, 'scripts/reference/bench_train.py'), '--train', trainCsv, '--test', testCsv, '--repeats', String(repeats)],
+    [
+      join(root, 'scripts/reference/bench_train.py'),
+      '--train',
+      trainCsv,
+      '--test',
+      testCsv,
+      '--repeats',
+      String(repeats),
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
   ),
 );
 
 // 3. modelgate, in this process: CSV reading timed apart from fitting, as scikit-learn's fit() is.
 let t = performance.now();
-const train = buildDataset(parseCsv(readFileSync(trainCsv, 'utf8'), trainCsv), { target: 'target', source: trainCsv });
+const train = buildDataset(parseCsv(readFileSync(trainCsv, 'utf8'), trainCsv), {
+  target: 'target',
+  source: trainCsv,
+});
 const readSeconds = (performance.now() - t) / 1000;
-const test = buildDataset(parseCsv(readFileSync(testCsv, 'utf8'), testCsv), { target: 'target', source: testCsv });
+const test = buildDataset(parseCsv(readFileSync(testCsv, 'utf8'), testCsv), {
+  target: 'target',
+  source: testCsv,
+});
 const data = {
   rows: train.rows,
   features: train.features.length,
@@ -106,7 +120,12 @@ for (const [key, change] of [
     model = fitBoosting(data, params).model;
     times.push((performance.now() - t) / 1000);
   }
-  ours[key] = { fit_seconds: median(times), fit_runs: times, accuracy: heldOutAccuracy(model), params: change };
+  ours[key] = {
+    fit_seconds: median(times),
+    fit_runs: times,
+    accuracy: heldOutAccuracy(model),
+    params: change,
+  };
   log(`${key}: fit ${ours[key].fit_seconds.toFixed(2)}s accuracy ${ours[key].accuracy.toFixed(4)}`);
 }
 
@@ -135,7 +154,12 @@ const results = {
     modelgate: VERSION,
     sklearn: sk.sklearn_version,
   },
-  data: { trainRows: train.rows, testRows: test.rows, features: train.features.length, generator: 'sklearn make_classification' },
+  data: {
+    trainRows: train.rows,
+    testRows: test.rows,
+    features: train.features.length,
+    generator: 'sklearn make_classification',
+  },
   sklearn: { gbc: sk.gbc, hgbc: sk.hgbc, hgbc_depth3: sk.hgbc_depth3, read_seconds: sk.read_seconds },
   modelgate: { ...ours, read_seconds: readSeconds, cli_seconds: cliSeconds },
   ratios: {

@@ -10,8 +10,8 @@ const outPath = fileURLToPath(new URL('../src/train/wasm/histogram-wasm.ts', imp
 
 export async function compileHistogramWasm() {
   const wabt = await wabtInit();
-  const module = wabt.parseWat('histogram.wat', readFileSync(watPath, 'utf8'));
-  module.validate();
+  const module = wabt.parseWat('histogram.wat', readFileSync(watPath, 'utf8'), { threads: true });
+  module.validate({ threads: true });
   const { buffer } = module.toBinary({});
   module.destroy();
   const base64 = Buffer.from(buffer).toString('base64');

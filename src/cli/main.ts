@@ -36,6 +36,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       10_000,
     )
     .option('--max-bins <n>', 'histogram bins per feature past --exact-up-to rows', integerOption, 255)
+    .option(
+      '--threads <n>',
+      "threads for split search (0: the machine's cores, up to 4); the model is the same",
+      integerOption,
+      0,
+    )
     .option('-q, --quiet', 'no progress bar and no summary')
     .action(async (csv: string, opts) => {
       const { trainCommand } = await import('./train.js');

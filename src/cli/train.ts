@@ -20,6 +20,7 @@ export interface TrainCommandOptions {
   seed?: number;
   maxBins?: number;
   exactUpTo?: number;
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -46,6 +47,7 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
       seed: opts.seed,
       maxBins: opts.maxBins,
       exactUpTo: opts.exactUpTo,
+      threads: opts.threads,
       onStage: (done, total) => progress.update(done, total),
     });
   } finally {

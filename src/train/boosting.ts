@@ -5,6 +5,7 @@
 //   classes;
 // - squared error: initialized at the mean, leaves hold the mean residual;
 // - trees of depth 3 grown on the negative gradient with friedman_mse splits, shrunk by the learning rate.
+import { availableParallelism } from 'node:os';
 import type { Task } from '../onnx/card.js';
 import { type Binned, binFeatures } from './binning.js';
 import { Random } from './random.js';
@@ -63,6 +64,8 @@ export interface BoostedModel {
   /** stages[m][k]: the tree of stage m for output k; leaf values before the learning rate. */
   stages: Tree[][];
   binning: { exact: boolean; maxBinsPerFeature: number };
+  /** Threads that filled histograms (it does not change the model). */
+  threads: number;
 }
 
 export interface FitResult {
@@ -180,25 +183,52 @@ function initialRaw(data: TrainingData, outputs: number): Float64Array {
   return init;
 }
 
-export function fitBoosting(
-  data: TrainingData,
-  params: BoostingParams,
-  onStage?: (stage: number, total: number) => void,
-): FitResult {
+export interface FitOptions {
+  /** Threads for histograms: 0 (the default) uses the machine's cores, up to 4; 1 trains on one. */
+  threads?: number;
+  onStage?: (stage: number, total: number) => void;
+}
+
+/** The thread count `threads: 0` means. */
+export function defaultThreads(): number {
+  return Math.min(4, availableParallelism());
+}
+
+export function fitBoosting(data: TrainingData, params: BoostingParams, options: FitOptions = {}): FitResult {
+  const { onStage } = options;
+  const threads = options.threads || defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new RangeError(`threads must be an integer from 0 to 64, got ${options.threads}`);
+  }
   validateParams(params);
+  const { rows, features } = data;
+  const means = columnMeans(data.x, rows, features);
+  const xf = imputeToFloat32(data.x, rows, means);
+  const binned = binFeatures(xf, rows, features, rows > params.exactUpTo ? params.maxBins : undefined);
+  const random = new Random(params.seed);
+  const grower = new TreeGrower(binned, params, random, threads);
+  try {
+    return boost(data, params, { binned, grower, xf, means, random, onStage });
+  } finally {
+    grower.close();
+  }
+}
+
+interface Fitting {
+  binned: Binned;
+  grower: TreeGrower;
+  /** Imputed features in float32, row-major. */
+  xf: Float32Array;
+  means: Float64Array;
+  random: Random;
+  onStage?: (stage: number, total: number) => void;
+}
+
+function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): FitResult {
+  const { binned, grower, xf, means, random, onStage } = fitting;
   const { rows, features, task } = data;
   const nClasses = task === 'classification' ? data.nClasses! : 0;
   const outputs = task === 'classification' && nClasses > 2 ? nClasses : 1;
-  const means = columnMeans(data.x, rows, features);
-  const xf = imputeToFloat32(data.x, rows, means);
-  const binned: Binned = binFeatures(
-    xf,
-    rows,
-    features,
-    rows > params.exactUpTo ? params.maxBins : undefined,
-  );
-  const random = new Random(params.seed);
-  const grower = new TreeGrower(binned, params, random);
 
   const init = initialRaw(data, outputs);
   const raw = new Float64Array(rows * outputs);
@@ -210,6 +240,18 @@ export function fitBoosting(
   // Multiclass needs every class's probability for each class's tree; binary needs none kept.
   const prob = new Float64Array(outputs > 1 ? rows * nClasses : 0);
   const yc = data.yClass;
+  // Binary log-loss: exp(-raw) of each row, kept up to date by multiplying in each tree's
+  // exp(-step), so the gradient's sigmoid needs no exp per row and stage.
+  const binary = task === 'classification' && outputs === 1;
+  const expNeg = binary ? raw.map((v) => Math.exp(-v)) : undefined;
+  const addToRow = (r: number, k: number, delta: number, factor: number): void => {
+    raw[r * outputs + k] += delta;
+    if (expNeg) {
+      const e = expNeg[r] * factor;
+      // Past float64's range the product sticks at 0 or Infinity: recompute it from the score.
+      expNeg[r] = e > 0 && e < Number.POSITIVE_INFINITY ? e : Math.exp(-raw[r]);
+    }
+  };
   const stages: Tree[][] = [];
   const newtonScale = outputs > 1 ? (nClasses - 1) / nClasses : 1;
 
@@ -222,8 +264,8 @@ export function fitBoosting(
       // Negative gradient: y - p for log-loss (class k, or class 1 when binary), y - raw for squared error.
       if (outputs > 1) {
         for (let r = 0; r < rows; r++) g[r] = (yc![r] === k ? 1 : 0) - prob[r * nClasses + k];
-      } else if (task === 'classification') {
-        for (let r = 0; r < rows; r++) g[r] = yc![r] - sigmoid(raw[r]);
+      } else if (expNeg) {
+        for (let r = 0; r < rows; r++) g[r] = yc![r] - 1 / (1 + expNeg[r]);
       } else {
         for (let r = 0; r < rows; r++) g[r] = data.yValue![r] - raw[r];
       }
@@ -247,14 +289,18 @@ export function fitBoosting(
         }
       }
       // Update every row's raw score, in the bag or out of it.
+      const delta = tree.value.map((v) => params.learningRate * v);
+      const factor = expNeg ? delta.map((d) => Math.exp(-d)) : delta;
       if (inBag === rows) {
         for (const leaf of leaves) {
-          const delta = params.learningRate * tree.value[leaf.node];
-          for (let i = leaf.start; i < leaf.end; i++) raw[rowsBuf[i] * outputs + k] += delta;
+          const d = delta[leaf.node];
+          const f = factor[leaf.node];
+          for (let i = leaf.start; i < leaf.end; i++) addToRow(rowsBuf[i], k, d, f);
         }
       } else {
         for (let r = 0; r < rows; r++) {
-          raw[r * outputs + k] += params.learningRate * tree.value[leafOf(tree, xf, r * features)];
+          const node = leafOf(tree, xf, r * features);
+          addToRow(r, k, delta[node], factor[node]);
         }
       }
       stage.push(tree);
@@ -278,6 +324,7 @@ export function fitBoosting(
       learningRate: params.learningRate,
       stages,
       binning: { exact: binned.exact, maxBinsPerFeature },
+      threads: grower.threads,
     },
     trainRaw: raw,
   };

@@ -22,6 +22,8 @@ export interface TrainOptions extends Partial<BoostingParams> {
   name?: string;
   /** Where the data came from, for the card and error messages. */
   source: string;
+  /** Threads for histograms (0: the machine's cores, up to 4). The model does not depend on it. */
+  threads?: number;
   onStage?: (stage: number, total: number) => void;
 }
 
@@ -69,7 +71,7 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
       yValue: dataset.yValue,
     },
     params,
-    options.onStage,
+    { threads: options.threads, onStage: options.onStage },
   );
   const seconds = (performance.now() - started) / 1000;
   const figures =

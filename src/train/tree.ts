@@ -51,12 +51,23 @@ export class TreeGrower {
     private readonly binned: Binned,
     private readonly params: TreeParams,
     private readonly random: Random,
+    threads = 1,
   ) {
     this.bins = binned.offset[binned.features];
     // Depth-first growth holds at most one histogram per level plus the one being built.
-    this.workspace = new Workspace(binned, params.maxDepth + 2);
+    this.workspace = new Workspace(binned, params.maxDepth + 2, threads);
     this.pool = [...this.workspace.histograms];
     this.featureOrder = new Int32Array(binned.features);
+  }
+
+  /** Threads filling histograms (1: the main thread only). */
+  get threads(): number {
+    return this.workspace.threadCount;
+  }
+
+  /** Stops the grower's histogram threads; call when done growing. */
+  close(): void {
+    this.workspace.close();
   }
 
   /** The targets the next tree is fitted to, one per row: the booster writes them here. */

@@ -1,24 +1,37 @@
-// The tree grower's buffers, laid out in one WebAssembly memory so that the histogram loop
-// (wasm/histogram.wat) and the JavaScript around it share them without copies.
+// The tree grower's buffers, laid out in one shared WebAssembly memory so that the loops in
+// wasm/histogram.wat, the JavaScript around them and the histogram threads all use them without copies.
 import type { Binned } from './binning.js';
+import { type HistogramArgs, HistogramOp, HistogramThreads } from './threads.js';
 import { HISTOGRAM_WASM } from './wasm/histogram-wasm.js';
 
 interface HistogramExports {
+  gather(rows: number, m: number, g: number, og: number, stats: number): void;
+  sums(g: number, n: number, stats: number): void;
   histogram(
     rows: number,
     m: number,
-    g: number,
     og: number,
-    stats: number,
     codes: number,
     n: number,
-    features: number,
+    from: number,
+    to: number,
     offsets: number,
     width: number,
     mask: number,
     sums: number,
     counts: number,
     count: number,
+  ): void;
+  histogramAll(
+    n: number,
+    g: number,
+    codes: number,
+    from: number,
+    to: number,
+    offsets: number,
+    width: number,
+    mask: number,
+    sums: number,
   ): void;
   partition(
     rows: number,
@@ -31,17 +44,6 @@ interface HistogramExports {
     g: number,
     stats: number,
   ): number;
-  histogramAll(
-    n: number,
-    g: number,
-    stats: number,
-    codes: number,
-    features: number,
-    offsets: number,
-    width: number,
-    mask: number,
-    sums: number,
-  ): void;
 }
 
 /** The sum and sum of squares of g over a node's rows. */
@@ -59,17 +61,18 @@ export interface Histogram {
 }
 
 const PAGE = 65536;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+const MAX_PAGES = 65535;
+/** Below this many row-feature cells a histogram is filled on the main thread alone. */
+const PARALLEL_CELLS = 200_000;
 
 export class Workspace {
   /** The target each row's tree is fitted to (written by the booster). */
   readonly g: Float64Array;
   /** Row indices; each node owns a segment, kept in ascending order. */
   readonly rows: Uint32Array;
-  /** Bin codes, column-major, as views of the width the data needs. */
-  readonly codes: Uint8Array | Uint16Array | Uint32Array;
   readonly histograms: Histogram[];
   private readonly exports: HistogramExports;
+  private readonly threads?: HistogramThreads;
   private readonly ptr: {
     g: number;
     og: number;
@@ -86,6 +89,7 @@ export class Workspace {
   constructor(
     private readonly binned: Binned,
     histogramSlots: number,
+    threads: number,
   ) {
     const { rows: n, features, offset } = binned;
     const bins = offset[features];
@@ -103,18 +107,19 @@ export class Workspace {
     const rows = alloc(n * 4);
     const tmp = alloc(n * 4);
     const offsets = alloc((features + 1) * 4);
-    // The loop reads codes as unaligned 32-bit words: 4 bytes of padding keep the last read inside.
+    // The loops read codes as unaligned 32-bit words: 4 bytes of padding keep the last read inside.
     const codes = alloc(n * features * this.width + 4);
     const slots = Array.from({ length: histogramSlots }, () => ({
       sum: alloc(bins * 8),
       count: alloc(bins * 4),
     }));
-    if (top > MAX_BYTES) {
+    const pages = Math.ceil(top / PAGE) + 1;
+    if (pages > MAX_PAGES) {
       throw new RangeError(
         `the training data needs ${(top / 2 ** 30).toFixed(1)} GiB of working memory, over the 4 GiB one trainer can use: train on fewer rows or features`,
       );
     }
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(top / PAGE) + 1 });
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const module = new WebAssembly.Module(Buffer.from(HISTOGRAM_WASM, 'base64'));
     this.exports = new WebAssembly.Instance(module, { env: { memory } })
       .exports as unknown as HistogramExports;
@@ -123,12 +128,13 @@ export class Workspace {
     this.rows = new Uint32Array(buf, rows, n);
     this.stats = new Float64Array(buf, stats, 4);
     new Int32Array(buf, offsets, features + 1).set(offset);
-    const View = binned.codes.constructor as
-      | Uint8ArrayConstructor
-      | Uint16ArrayConstructor
-      | Uint32ArrayConstructor;
-    this.codes = new View(buf, codes, n * features);
-    this.codes.set(binned.codes);
+    const codeView =
+      this.width === 1
+        ? new Uint8Array(buf, codes, n * features)
+        : this.width === 2
+          ? new Uint16Array(buf, codes, n * features)
+          : new Uint32Array(buf, codes, n * features);
+    codeView.set(binned.codes);
     this.histograms = slots.map((s) => ({
       sum: new Float64Array(buf, s.sum, bins),
       count: new Uint32Array(buf, s.count, bins),
@@ -136,49 +142,79 @@ export class Workspace {
       countPtr: s.count,
     }));
     this.ptr = { g, og, rows, tmp, codes, offsets, stats };
+    const useful = Math.min(threads, features);
+    if (useful > 1 && n * features >= PARALLEL_CELLS)
+      this.threads = new HistogramThreads(memory, module, useful);
+  }
+
+  /** Threads that fill histograms (1: the main thread only). */
+  get threadCount(): number {
+    return this.threads?.count ?? 1;
   }
 
   /**
    * Fills `hist` over rows[start..end): each bin's sum of g, and its row count unless `knownCounts`
-   * gives them. Returns the rows' sum and sum of squares of g.
+   * gives them (then rows[start..end) must be every row). Returns the rows' sum and sum of squares of g.
    */
   histogram(hist: Histogram, start: number, end: number, knownCounts?: Uint32Array): NodeSums {
-    const { rows: n, features } = this.binned;
-    hist.sum.fill(0);
-    if (knownCounts) hist.count.set(knownCounts);
-    else hist.count.fill(0);
+    const { rows: n } = this.binned;
     const p = this.ptr;
-    if (knownCounts && start === 0 && end === n) {
-      this.exports.histogramAll(
-        n,
-        p.g,
-        p.stats,
-        p.codes,
-        features,
-        p.offsets,
-        this.width,
-        this.mask,
-        hist.sumPtr,
+    const e = this.exports;
+    const m = end - start;
+    hist.sum.fill(0);
+    const args: HistogramArgs = {
+      rows: p.rows + start * 4,
+      m,
+      og: p.og,
+      codes: p.codes,
+      n,
+      offsets: p.offsets,
+      width: this.width,
+      mask: this.mask,
+      sums: hist.sumPtr,
+      counts: hist.countPtr,
+      count: knownCounts ? 0 : 1,
+      g: p.g,
+    };
+    if (knownCounts) {
+      hist.count.set(knownCounts);
+      e.sums(p.g, n, p.stats);
+      this.dispatch(HistogramOp.AllRows, args, n, (from, to) =>
+        e.histogramAll(n, p.g, p.codes, from, to, p.offsets, this.width, this.mask, hist.sumPtr),
       );
     } else {
-      this.exports.histogram(
-        p.rows + start * 4,
-        end - start,
-        p.g,
-        p.og,
-        p.stats,
-        p.codes,
-        n,
-        features,
-        p.offsets,
-        this.width,
-        this.mask,
-        hist.sumPtr,
-        hist.countPtr,
-        knownCounts ? 0 : 1,
+      hist.count.fill(0);
+      e.gather(args.rows, m, p.g, p.og, p.stats);
+      this.dispatch(HistogramOp.Rows, args, m, (from, to) =>
+        e.histogram(
+          args.rows,
+          m,
+          p.og,
+          p.codes,
+          n,
+          from,
+          to,
+          p.offsets,
+          this.width,
+          this.mask,
+          hist.sumPtr,
+          hist.countPtr,
+          1,
+        ),
       );
     }
     return { sum: this.stats[0], sumSq: this.stats[1] };
+  }
+
+  private dispatch(
+    op: HistogramOp,
+    args: HistogramArgs,
+    rows: number,
+    own: (from: number, to: number) => void,
+  ): void {
+    const { features } = this.binned;
+    if (this.threads && rows * features >= PARALLEL_CELLS) this.threads.run(op, args, features, own);
+    else own(0, features);
   }
 
   /**
@@ -211,5 +247,10 @@ export class Workspace {
       left: { sum: st[0], sumSq: st[1] },
       right: { sum: st[2], sumSq: st[3] },
     };
+  }
+
+  /** Stops the histogram threads. */
+  close(): void {
+    this.threads?.close();
   }
 }

@@ -2,8 +2,8 @@
 // declare it, and lib.dom would bring in the whole browser).
 declare namespace WebAssembly {
   class Memory {
-    constructor(descriptor: { initial: number; maximum?: number });
-    readonly buffer: ArrayBuffer;
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
+    readonly buffer: ArrayBuffer | SharedArrayBuffer;
   }
   class Module {
     constructor(bytes: Uint8Array);

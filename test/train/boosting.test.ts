@@ -166,3 +166,23 @@ describe('the exported ONNX graph', () => {
     expect(card.training?.trainAccuracy).toBe(res.summary.trainAccuracy);
   });
 });
+
+describe('histogram threads', () => {
+  it('give the same model as one thread (each feature is summed by one thread, in row order)', () => {
+    // 20,000 rows x 12 features: large enough for the threads to be used.
+    const csv = utf8(syntheticCsv(20_000, 12, 2, 21, 0.05));
+    const one = trainFromCsv(csv, { target: 'y', source: 's.csv', nEstimators: 8, threads: 1 });
+    const two = trainFromCsv(csv, { target: 'y', source: 's.csv', nEstimators: 8, threads: 2 });
+    expect(one.boosted.threads).toBe(1);
+    expect(two.boosted.threads).toBe(2);
+    expect(two.boosted.stages).toEqual(one.boosted.stages);
+  });
+
+  it('rejects a thread count out of range', () => {
+    const csv = utf8(syntheticCsv(50, 3, 2, 1));
+    expect(() => trainFromCsv(csv, { target: 'y', source: 's.csv', threads: 100 })).toThrow(RangeError);
+    expect(() => trainFromCsv(csv, { target: 'y', source: 's.csv', threads: 1.5 })).toThrow(
+      /threads must be an integer/,
+    );
+  });
+});

@@ -1,26 +1,22 @@
-;; Histogram building for the tree grower: the trainer's hot loop, in WebAssembly because it runs
-;; 2-3x faster than the same loop in JavaScript (no bounds checks on the scattered adds).
+;; The tree grower's hot loops: histograms and the partition of a node's rows. WebAssembly because the
+;; scattered adds run 2-3x faster here than in JavaScript (no bounds checks); the memory is shared so
+;; that worker threads can fill the histograms of different features at once.
 ;; scripts/build-wasm.mjs compiles this file into histogram-wasm.ts; a test keeps the two in step.
 ;;
-;; Memory layout, all set up by tree.ts: bin codes column-major (feature f's codes start at
-;; codes + f * rows * width), each read as an unaligned i32 masked to its width (u8, u16 or u32; the
-;; buffer is padded by 4 bytes); per-feature bin offsets as i32; histogram sums as f64 and counts as u32.
+;; Memory layout, all set up by workspace.ts: bin codes column-major (feature f's codes start at
+;; codes + f * n * width), each read as an unaligned i32 masked to its width (u8, u16 or u32; the
+;; buffer is padded by 4 bytes); per-feature bin offsets as i32; histogram sums as f64, counts as u32.
 (module
-  (memory (import "env" "memory") 1)
+  (memory (import "env" "memory") 1 65536 shared)
 
-  ;; Gathers g over rows[0..m) into og (so the per-feature loops read the targets in order), stores
-  ;; their sum and sum of squares at stats, then adds each row's g to its bin of every feature, and
-  ;; counts it there when count is 1.
-  (func (export "histogram")
+  ;; Copies g of rows[0..m) into og, in row order, so that the per-feature loops read it sequentially;
+  ;; stores the sum and the sum of squares at stats.
+  (func (export "gather")
     (param $rows i32) (param $m i32) (param $g i32) (param $og i32) (param $stats i32)
-    (param $codes i32) (param $n i32) (param $features i32) (param $offsets i32) (param $width i32)
-    (param $mask i32) (param $sums i32) (param $counts i32) (param $count i32)
-    (local $i i32) (local $f i32) (local $col i32) (local $off i32) (local $b i32) (local $p i32)
-    (local $v f64) (local $sum f64) (local $sq f64) (local $shift i32)
-    (local.set $shift (i32.ctz (local.get $width)))
-    (block $gathered
-      (loop $gather
-        (br_if $gathered (i32.ge_u (local.get $i) (local.get $m)))
+    (local $i i32) (local $v f64) (local $sum f64) (local $sq f64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
         (local.set $v
           (f64.load (i32.add (local.get $g)
             (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2))))
@@ -29,12 +25,39 @@
         (local.set $sum (f64.add (local.get $sum) (local.get $v)))
         (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $gather)))
+        (br $next)))
     (f64.store (local.get $stats) (local.get $sum))
     (f64.store offset=8 (local.get $stats) (local.get $sq))
+  )
+
+  ;; The sum and the sum of squares of g[0..n), at stats.
+  (func (export "sums") (param $g i32) (param $n i32) (param $stats i32)
+    (local $r i32) (local $v f64) (local $sum f64) (local $sq f64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+        (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next)))
+    (f64.store (local.get $stats) (local.get $sum))
+    (f64.store offset=8 (local.get $stats) (local.get $sq))
+  )
+
+  ;; For features [from, to): adds og[i] (the gathered g of rows[i]) to its row's bin, and counts the
+  ;; row there when count is 1. The histogram's bins for those features must be zero (or hold counts).
+  (func (export "histogram")
+    (param $rows i32) (param $m i32) (param $og i32) (param $codes i32) (param $n i32)
+    (param $from i32) (param $to i32) (param $offsets i32) (param $width i32) (param $mask i32)
+    (param $sums i32) (param $counts i32) (param $count i32)
+    (local $i i32) (local $f i32) (local $col i32) (local $off i32) (local $b i32) (local $p i32)
+    (local $shift i32)
+    (local.set $shift (i32.ctz (local.get $width)))
+    (local.set $f (local.get $from))
     (block $done
       (loop $feature
-        (br_if $done (i32.ge_u (local.get $f) (local.get $features)))
+        (br_if $done (i32.ge_u (local.get $f) (local.get $to)))
         (local.set $col
           (i32.add (local.get $codes) (i32.shl (i32.mul (local.get $f) (local.get $n)) (local.get $shift))))
         (local.set $off (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))))
@@ -78,28 +101,17 @@
         (br $feature)))
   )
 
-  ;; The same over every row in order (the root of a tree grown on all rows): no row indirection, and
-  ;; sums only, since the counts over all rows never change.
+  ;; The same over every row in order, for features [from, to) (the root of a tree grown on all
+  ;; rows): no row indirection, and sums only, since the counts over all rows never change.
   (func (export "histogramAll")
-    (param $n i32) (param $g i32) (param $stats i32)
-    (param $codes i32) (param $features i32) (param $offsets i32) (param $width i32)
-    (param $mask i32) (param $sums i32)
-    (local $r i32) (local $f i32) (local $col i32) (local $off i32) (local $p i32)
-    (local $v f64) (local $sum f64) (local $sq f64) (local $shift i32)
+    (param $n i32) (param $g i32) (param $codes i32) (param $from i32) (param $to i32)
+    (param $offsets i32) (param $width i32) (param $mask i32) (param $sums i32)
+    (local $r i32) (local $f i32) (local $col i32) (local $off i32) (local $p i32) (local $shift i32)
     (local.set $shift (i32.ctz (local.get $width)))
-    (block $summed
-      (loop $sumLoop
-        (br_if $summed (i32.ge_u (local.get $r) (local.get $n)))
-        (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $r) (i32.const 3)))))
-        (local.set $sum (f64.add (local.get $sum) (local.get $v)))
-        (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $sumLoop)))
-    (f64.store (local.get $stats) (local.get $sum))
-    (f64.store offset=8 (local.get $stats) (local.get $sq))
+    (local.set $f (local.get $from))
     (block $done
       (loop $feature
-        (br_if $done (i32.ge_u (local.get $f) (local.get $features)))
+        (br_if $done (i32.ge_u (local.get $f) (local.get $to)))
         (local.set $col
           (i32.add (local.get $codes) (i32.shl (i32.mul (local.get $f) (local.get $n)) (local.get $shift))))
         (local.set $off (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))))
