@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
-import { IRIS_CSV, REFERENCE_ROW } from '../helpers/models.js';
+import { IRIS_CSV, IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-cli-'));
 const model = join(dir, 'iris.onnx');
@@ -220,5 +220,13 @@ describe('progress', () => {
     ]);
     expect(stdout).toMatch(/training \|.*\| \d+\/100 stages/);
     expect(stdout).toMatch(/trained a classifier/);
+  });
+});
+
+describe('the bundled demo model', () => {
+  it('answers the reference request as `npm start` shows it', async () => {
+    const out = await runCli(['predict', IRIS_MODEL, JSON.stringify(REFERENCE_ROW)]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe('{"prediction":{"label":"virginica","probability":0.9997}}\n');
   });
 });
