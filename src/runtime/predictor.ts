@@ -117,9 +117,8 @@ export class Predictor {
   }
 
   private empty(): Predictions {
-    const k = this.card.classes?.length ?? 0;
-    if (this.card.task === 'regression') return { rows: 0, values: new Float64Array(0) };
-    return { rows: 0, labels: [], probabilities: new Float32Array(0 * k) };
+    if (this.card.task === 'regression') return { rows: 0, values: new Float32Array(0) };
+    return { rows: 0, labels: [], probabilities: new Float32Array(0) };
   }
 
   private decodeLabels(data: Tensor['data']): ClassLabel[] {

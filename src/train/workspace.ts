@@ -1,6 +1,7 @@
 // The tree grower's buffers, laid out in one shared WebAssembly memory so that the loops in
 // wasm/histogram.wat, the JavaScript around them and the histogram threads all use them without copies.
 import type { Binned } from './binning.js';
+import { TrainingDataError } from './errors.js';
 import { type HistogramArgs, HistogramOp, HistogramThreads } from './threads.js';
 import { HISTOGRAM_WASM } from './wasm/histogram-wasm.js';
 
@@ -115,7 +116,7 @@ export class Workspace {
     }));
     const pages = Math.ceil(top / PAGE) + 1;
     if (pages > MAX_PAGES) {
-      throw new RangeError(
+      throw new TrainingDataError(
         `the training data needs ${(top / 2 ** 30).toFixed(1)} GiB of working memory, over the 4 GiB one trainer can use: train on fewer rows or features`,
       );
     }
