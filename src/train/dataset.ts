@@ -69,24 +69,28 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
 
   const width = featureCols.length;
   const x = new Float64Array(kept.length * width);
-  for (let j = 0; j < width; j++) {
-    const col = featureCols[j];
-    for (let k = 0; k < kept.length; k++) {
-      const r = kept[k];
-      const cell = table.records[r][col];
-      if (isMissingCell(cell)) x[k * width + j] = Number.NaN;
-      else if (NUMBER.test(cell)) x[k * width + j] = Number(cell);
+  for (let k = 0; k < kept.length; k++) {
+    const r = kept[k];
+    const record = table.records[r];
+    for (let j = 0; j < width; j++) {
+      const col = featureCols[j];
+      const cell = record[col];
+      let v: number;
+      // Most cells are numbers: test that first.
+      if (NUMBER.test(cell)) v = Number(cell);
+      else if (isMissingCell(cell)) v = Number.NaN;
       else {
         throw new TrainingDataError(
-          `${source}: column "${table.columns[col]}" is not numeric (line ${table.lines[r]} has ${JSON.stringify(cell)}); ` +
+          `${source}: column "${table.columns[col]}" is not numeric (line ${table.lineOf(r)} has ${JSON.stringify(cell)}); ` +
             'modelgate trains on numeric features: encode it as numbers or leave it out with --drop',
         );
       }
-      if (!Number.isFinite(x[k * width + j]) && !Number.isNaN(x[k * width + j])) {
+      if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
         throw new TrainingDataError(
-          `${source}: column "${table.columns[col]}", line ${table.lines[r]}: ${cell} is out of range`,
+          `${source}: column "${table.columns[col]}", line ${table.lineOf(r)}: ${cell} is out of range`,
         );
       }
+      x[k * width + j] = v;
     }
   }
 
@@ -122,7 +126,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     if (!numeric) {
       const bad = kept.find((r) => !NUMBER.test(table.records[r][targetCol]))!;
       throw new TrainingDataError(
-        `${source}: regression needs a numeric target, but line ${table.lines[bad]} has ${JSON.stringify(table.records[bad][targetCol])}`,
+        `${source}: regression needs a numeric target, but line ${table.lineOf(bad)} has ${JSON.stringify(table.records[bad][targetCol])}`,
       );
     }
     return { ...base, yValue: Float64Array.from(cells, Number), skippedRows };

@@ -17,7 +17,7 @@ describe('CSV reading', () => {
       ['5.1', 'setosa'],
       ['4.9', 'set,osa'],
     ]);
-    expect(t.lines).toEqual([2, 4]);
+    expect([0, 1].map((i) => t.lineOf(i))).toEqual([2, 4]);
   });
 
   it('names the line of a ragged row', () => {
@@ -26,6 +26,17 @@ describe('CSV reading', () => {
     expect(() => parseCsv(bad, 'data.csv')).toThrow(
       'data.csv, line 3: the row has 2 fields, the header has 3',
     );
+  });
+
+  it('names the line a ragged row starts on, past multi-line fields and blank lines', () => {
+    const bad = 'a,b\n1,"two\nlines"\n\n   \n3,4\n5\n';
+    expect(() => parseCsv(bad, 'm.csv')).toThrow('m.csv, line 7: the row has 1 field, the header has 2');
+  });
+
+  it('trims white space around cells and names', () => {
+    const t = parseCsv(' a , b \n 1 ,2\t\n', 's.csv');
+    expect(t.columns).toEqual(['a', 'b']);
+    expect(t.records).toEqual([['1', '2']]);
   });
 
   it.each([
