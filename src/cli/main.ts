@@ -58,6 +58,27 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await predictCommand(model, body));
     });
 
+  program
+    .command('serve')
+    .description('serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata)')
+    .argument('<model>', 'the ONNX model: a local path or an http(s) URL')
+    .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on', integerOption, 8080)
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--max-body-bytes <n>', 'largest request body', integerOption, 6 * 1024 * 1024)
+    .option('--max-rows <n>', 'most rows in one request', integerOption, 10_000)
+    .option('--log-bodies', 'log request bodies (off: they may hold personal data)')
+    .action(async (model: string, opts) => {
+      if (opts.port < 0 || opts.port > 65535)
+        throw new UsageError(`--port must be from 0 to 65535, got ${opts.port}`);
+      for (const name of ['maxBodyBytes', 'maxRows'] as const) {
+        if (opts[name] < 1)
+          throw new UsageError(`--${name === 'maxRows' ? 'max-rows' : 'max-body-bytes'} must be at least 1`);
+      }
+      const { serveCommand } = await import('./serve.js');
+      setExitCode(await serveCommand(model, opts));
+    });
+
   return program;
 }
 

@@ -224,7 +224,7 @@ describe('progress', () => {
 });
 
 describe('the bundled demo model', () => {
-  it('answers the reference request as `npm start` shows it', async () => {
+  it('answers the reference request', async () => {
     const out = await runCli(['predict', IRIS_MODEL, JSON.stringify(REFERENCE_ROW)]);
     expect(out.code).toBe(0);
     expect(out.stdout).toBe('{"prediction":{"label":"virginica","probability":0.9997}}\n');

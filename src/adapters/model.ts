@@ -1,0 +1,48 @@
+// Loading the model an adapter serves: bytes by URI, an optional sha256 check, then the Predictor.
+import { createHash } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
+import { isUrl, readUri } from '../store/uri.js';
+
+/** The model could not be loaded: the message says what failed and where. */
+export class ModelSourceError extends Error {
+  override name = 'ModelSourceError';
+}
+
+export interface ModelSource {
+  uri: string;
+  /** Expected sha256 of the model bytes, hex. */
+  sha256?: string;
+  /** Relative paths are read against this folder. */
+  baseDir?: string;
+}
+
+export async function loadPredictor(source: ModelSource, options: PredictorOptions = {}): Promise<Predictor> {
+  const { uri } = source;
+  const location = isUrl(uri) || isAbsolute(uri) || !source.baseDir ? uri : resolve(source.baseDir, uri);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readUri(location);
+  } catch (cause) {
+    throw new ModelSourceError(`cannot load the model from ${location}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  if (source.sha256 !== undefined) {
+    const want = source.sha256.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(want)) {
+      throw new ModelSourceError(`MODEL_SHA256 must be 64 hex digits, got ${JSON.stringify(source.sha256)}`);
+    }
+    const got = createHash('sha256').update(bytes).digest('hex');
+    if (got !== want) {
+      throw new ModelSourceError(`the model at ${location} has sha256 ${got}, not the expected ${want}`);
+    }
+  }
+  try {
+    return await Predictor.load(bytes, options);
+  } catch (cause) {
+    throw new ModelSourceError(`cannot load the model from ${location}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}

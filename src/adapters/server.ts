@@ -1,0 +1,160 @@
+// The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, request ids,
+// structured JSON logs, and a graceful shutdown that lets in-flight requests finish.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Core, type CoreOptions, jsonResponse, type ModelStatus } from '../api/core.js';
+import { PayloadTooLargeError } from '../api/errors.js';
+
+export interface ServerOptions extends CoreOptions {
+  host?: string;
+  port?: number;
+  /** Log request bodies (off by default: they may hold personal data). */
+  logBodies?: boolean;
+  /** Where log lines go (one JSON object a line); default stdout. */
+  log?: (line: Record<string, unknown>) => void;
+  /** Idle keep-alive connections are closed after this long. */
+  keepAliveTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function defaultLog(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+}
+
+export async function startServer(
+  model: () => ModelStatus,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const log = options.log ?? defaultLog;
+  const core = new Core(model, {
+    ...options,
+    onInternalError: (error) => {
+      const e = error as Error;
+      log({ level: 'error', msg: 'internal error', error: e?.message, stack: e?.stack });
+    },
+  });
+  const maxBody = core.limits.maxBodyBytes;
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    readBody(req, maxBody).then(
+      async (body) => {
+        const out = await core.handle({
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          headers: req.headers as Record<string, string | undefined>,
+          body,
+        });
+        send(res, out.status, out.headers, req.method === 'HEAD' ? '' : out.body);
+        finish(out.status, body);
+      },
+      (err: unknown) => {
+        if (!(err instanceof PayloadTooLargeError)) {
+          // The client went away mid-upload: nobody to answer.
+          log({
+            level: 'info',
+            requestId,
+            msg: 'request aborted while reading its body',
+            error: String(err),
+          });
+          res.destroy();
+          return;
+        }
+        // Over the size limit: answer 413 and close, so the rest of the upload is not read.
+        const out = jsonResponse(413, err.toJSON());
+        res.setHeader('connection', 'close');
+        send(res, 413, out.headers, out.body);
+        finish(413);
+      },
+    );
+
+    function finish(status: number, body?: Buffer): void {
+      log({
+        level: status >= 500 ? 'error' : 'info',
+        requestId,
+        method: req.method,
+        path: req.url,
+        status,
+        ms: Number((performance.now() - started).toFixed(3)),
+        ...(options.logBodies && body ? { body: body.toString('utf8') } : {}),
+      });
+    }
+  });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+  server.headersTimeout = Math.max(server.keepAliveTimeout + 1_000, 66_000);
+  server.requestTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent) return;
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.writeHead(status);
+  res.end(body);
+}
+
+/** Reads the body, failing with 413 as soon as it passes `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      reject(tooLarge(declared, limit));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(tooLarge(size, limit));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(size: number, limit: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    'body_too_large',
+    `the body is over the limit of ${limit} bytes; split the rows into smaller requests`,
+    { limit, size },
+  );
+}

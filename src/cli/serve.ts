@@ -1,0 +1,56 @@
+// `modelgate serve <model>`: the prediction API over HTTP until SIGTERM or SIGINT.
+
+import { loadPredictor } from '../adapters/model.js';
+import { defaultLog, startServer } from '../adapters/server.js';
+import type { ModelStatus } from '../api/core.js';
+
+export interface ServeCommandOptions {
+  host: string;
+  port: number;
+  sha256?: string;
+  maxBodyBytes?: number;
+  maxRows?: number;
+  logBodies?: boolean;
+}
+
+/** Serves until a signal; returns the exit code (1 when the model cannot be loaded). */
+export async function serveCommand(model: string, opts: ServeCommandOptions): Promise<number> {
+  let status: ModelStatus = { state: 'loading' };
+  const limits = {
+    ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
+  };
+  const running = await startServer(() => status, {
+    host: opts.host,
+    port: opts.port,
+    limits,
+    logBodies: opts.logBodies,
+  });
+  defaultLog({ level: 'info', msg: 'listening', url: running.url, model });
+  try {
+    const started = performance.now();
+    const predictor = await loadPredictor({ uri: model, sha256: opts.sha256 });
+    status = { state: 'ready', predictor };
+    defaultLog({
+      level: 'info',
+      msg: 'model loaded; ready',
+      model: predictor.card.name,
+      task: predictor.card.task,
+      ms: Number((performance.now() - started).toFixed(1)),
+    });
+  } catch (err) {
+    status = { state: 'failed', reason: (err as Error).message };
+    defaultLog({ level: 'error', msg: 'the model failed to load; stopping', error: (err as Error).message });
+    await running.close();
+    return 1;
+  }
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  defaultLog({ level: 'info', msg: 'shutting down: finishing in-flight requests', signal });
+  await running.close();
+  if (status.state === 'ready') await status.predictor.release();
+  defaultLog({ level: 'info', msg: 'stopped' });
+  return 0;
+}

@@ -1,0 +1,49 @@
+// `modelgate/lambda`: the Lambda function's entry. Importing it loads the model named by MODEL_URI
+// (relative paths against LAMBDA_TASK_ROOT), checked against MODEL_SHA256 when set, during the init
+// phase, so Init Duration includes the load and the first invoke is already warm. A model that fails
+// to load fails init with a message that says what failed and where; Lambda retries init next time.
+
+import { createLambdaHandler, type LambdaHandler } from './adapters/lambda.js';
+import { loadPredictor } from './adapters/model.js';
+import type { Limits } from './api/request.js';
+
+export {
+  createLambdaHandler,
+  type LambdaHandler,
+  type LambdaResult,
+  toCoreRequest,
+} from './adapters/lambda.js';
+
+function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
+  const limits: Partial<Limits> = {};
+  for (const [name, key] of [
+    ['MAX_BODY_BYTES', 'maxBodyBytes'],
+    ['MAX_ROWS', 'maxRows'],
+  ] as const) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`modelgate: ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    limits[key] = n;
+  }
+  return limits;
+}
+
+async function init(): Promise<LambdaHandler> {
+  const env = process.env;
+  const uri = env.MODEL_URI;
+  if (!uri)
+    throw new Error(
+      'modelgate: MODEL_URI is not set; set it to the model file (a path, s3:// or https:// URI)',
+    );
+  const limits = limitsFromEnv(env);
+  const predictor = await loadPredictor({
+    uri,
+    sha256: env.MODEL_SHA256 || undefined,
+    baseDir: env.LAMBDA_TASK_ROOT ?? process.cwd(),
+  });
+  return createLambdaHandler(predictor, { limits });
+}
+
+export const handler: LambdaHandler = await init();
