@@ -1,0 +1,116 @@
+// The real `modelgate/lambda` entry, imported as Lambda's runtime imports it: the model loads during
+// init, from MODEL_URI, checked against MODEL_SHA256.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
+
+const ENTRY = fileURLToPath(new URL('../../dist/lambda.js', import.meta.url));
+const run = promisify(execFile);
+
+const apiGatewayEvent = {
+  resource: '/{proxy+}',
+  path: '/predict',
+  httpMethod: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  requestContext: { stage: 'prod' },
+  body: JSON.stringify(REFERENCE_ROW),
+  isBase64Encoded: false,
+};
+
+/** Imports the entry in a fresh process with `env`, invokes it once with `event`, prints the result. */
+async function invoke(env: Record<string, string>, event: unknown) {
+  const script = `
+    const t0 = performance.now();
+    const { handler } = await import(${JSON.stringify(ENTRY)});
+    const init = performance.now() - t0;
+    const result = await handler(${JSON.stringify(event)}, { awsRequestId: 'test' });
+    console.log(JSON.stringify({ init, result }));
+  `;
+  return run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+}
+
+describe('modelgate/lambda', () => {
+  it('loads MODEL_URI during init (relative to LAMBDA_TASK_ROOT) and answers the reference event', async () => {
+    const sha = createHash('sha256').update(readFileSync(IRIS_MODEL)).digest('hex');
+    const { stdout } = await invoke(
+      { MODEL_URI: 'model.onnx', LAMBDA_TASK_ROOT: dirname(IRIS_MODEL), MODEL_SHA256: sha },
+      apiGatewayEvent,
+    );
+    const { result } = JSON.parse(stdout);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(result.body)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['no MODEL_URI', {}, /MODEL_URI is not set/],
+    [
+      'a missing file',
+      { MODEL_URI: '/nonexistent/model.onnx' },
+      /cannot load the model from \/nonexistent\/model\.onnx: .*no such file/,
+    ],
+    [
+      'a file that is not ONNX',
+      { MODEL_URI: fileURLToPath(import.meta.url) },
+      /cannot load the model from .*not a valid ONNX model/,
+    ],
+    [
+      'a sha256 mismatch',
+      { MODEL_URI: IRIS_MODEL, MODEL_SHA256: '0'.repeat(64) },
+      /has sha256 [0-9a-f]{64}, not the expected 0{64}/,
+    ],
+    [
+      'a malformed sha256',
+      { MODEL_URI: IRIS_MODEL, MODEL_SHA256: 'abc' },
+      /MODEL_SHA256 must be 64 hex digits/,
+    ],
+    ['a bad MAX_ROWS', { MODEL_URI: IRIS_MODEL, MAX_ROWS: 'many' }, /MAX_ROWS must be a positive integer/],
+  ])('fails init on %s, saying what and where', async (_, env, message) => {
+    const err = (await invoke(env, apiGatewayEvent).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(err.code).not.toBe(0);
+    expect(err.stderr).toMatch(message);
+  });
+
+  it('honours MAX_ROWS', async () => {
+    const { stdout } = await invoke(
+      { MODEL_URI: IRIS_MODEL, MAX_ROWS: '2' },
+      {
+        body: {
+          input: [
+            [1, 2, 3, 4],
+            [1, 2, 3, 4],
+            [1, 2, 3, 4],
+          ],
+        },
+      },
+    );
+    const { result } = JSON.parse(stdout);
+    expect(result.statusCode).toBe(413);
+    expect(JSON.parse(result.body).error.type).toBe('too_many_rows');
+  });
+
+  it('answers direct invokes: the request itself, {"body": {...}} and {"body": "<json>"}', async () => {
+    for (const event of [
+      { input: [[0, 0, 0, 0]], return_probabilities: true },
+      { body: { input: [[0, 0, 0, 0]], return_probabilities: true } },
+      { body: JSON.stringify({ input: [[0, 0, 0, 0]], return_probabilities: true }) },
+    ]) {
+      const { stdout } = await invoke({ MODEL_URI: IRIS_MODEL }, event);
+      const { result } = JSON.parse(stdout);
+      expect(result.statusCode).toBe(200);
+      const body = JSON.parse(result.body);
+      expect(body.prediction).toHaveLength(1);
+      expect(Object.keys(body.probabilities[0])).toEqual(['setosa', 'versicolor', 'virginica']);
+    }
+  });
+});

@@ -1,0 +1,146 @@
+// `modelgate serve` as a user runs it: a real process, real sockets, signals.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  lines: Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** Starts `modelgate serve` on a free port and resolves once it reports ready (or exits). */
+function serve(args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    let url = '';
+    let buffered = '';
+    child.stdout?.on('data', (d) => {
+      buffered += d;
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        const line = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
+        buffered = buffered.slice(nl + 1);
+        lines.push(line);
+        if (line.msg === 'listening') url = String(line.url);
+        if (line.msg === 'model loaded; ready') resolve({ child, url, lines, exited });
+        nl = buffered.indexOf('\n');
+      }
+    });
+    void exited.then((code) => resolve({ child, url, lines, exited: Promise.resolve(code) }));
+    setTimeout(() => reject(new Error('serve did not become ready')), 20_000);
+  });
+}
+
+describe('modelgate serve', () => {
+  it('answers the reference request, logs one JSON line per request without the body, and echoes request ids', async () => {
+    const s = await serve([IRIS_MODEL]);
+    expect((await fetch(`${s.url}/ready`)).status).toBe(200);
+    const res = await fetch(`${s.url}/`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'abc-123' },
+      body: JSON.stringify(REFERENCE_ROW),
+    });
+    expect(await res.json()).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+    await new Promise((r) => setTimeout(r, 100));
+    const entry = s.lines.find((l) => l.requestId === 'abc-123');
+    expect(entry).toMatchObject({ level: 'info', method: 'POST', path: '/', status: 200 });
+    expect(typeof entry?.ms).toBe('number');
+    expect(JSON.stringify(s.lines)).not.toContain('sepal_width');
+  });
+
+  it('keeps connections alive', async () => {
+    const s = await serve([IRIS_MODEL]);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ports = new Set<number>();
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const req = request(`${s.url}/predict`, { method: 'POST', agent }, (res) => {
+          ports.add(res.socket.localPort ?? -1);
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(REFERENCE_ROW));
+      });
+    }
+    expect(ports.size).toBe(1);
+    agent.destroy();
+  });
+
+  it('refuses a streamed body over the limit with 413 and keeps serving', async () => {
+    const s = await serve([IRIS_MODEL, '--max-body-bytes', '1000']);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${s.url}/predict`,
+        { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      for (let i = 0; i < 20; i++) req.write('x'.repeat(100));
+      req.end();
+    });
+    expect(status).toBe(413);
+    const again = await fetch(`${s.url}/predict`, { method: 'POST', body: JSON.stringify(REFERENCE_ROW) });
+    expect(again.status).toBe(200);
+  });
+
+  it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    const s = await serve([IRIS_MODEL]);
+    const body = JSON.stringify(REFERENCE_ROW);
+    const answer = new Promise<string>((resolve, reject) => {
+      const req = request(
+        `${s.url}/predict`,
+        { method: 'POST', headers: { 'content-length': body.length } },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      // Half the body now, the signal, then the rest: the request is in flight when SIGTERM lands.
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        s.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(10)), 200);
+      }, 100);
+    });
+    expect(JSON.parse(await answer)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
+    expect(await s.exited).toBe(0);
+    expect(s.lines.map((l) => l.msg)).toContain('shutting down: finishing in-flight requests');
+  });
+
+  it.each([
+    [
+      'a missing model file',
+      ['/nonexistent/model.onnx'],
+      /cannot load the model from \/nonexistent\/model\.onnx/,
+    ],
+    ['a sha256 mismatch', [IRIS_MODEL, '--sha256', 'f'.repeat(64)], /not the expected f{64}/],
+  ])('stops with exit code 1 on %s, logging why', async (_, args, message) => {
+    const s = await serve(args);
+    expect(await s.exited).toBe(1);
+    const failure = s.lines.find((l) => l.level === 'error');
+    expect(String(failure?.error)).toMatch(message);
+  });
+});
