@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// Serving benchmark: modelgate's Lambda handler and HTTP server against the Python reference (its
+// app.py handler logic on scikit-learn), in the same run, on the iris model.
+// Writes docs/benchmarks-serving.json and docs/benchmarks-serving.md.
+//
+//   npm run build && node bench/serving.mjs             full run (about 2 minutes)
+//   node bench/serving.mjs --quick                       fewer repetitions
+//   node bench/serving.mjs --render FILE.json            only rewrite the page from a run's figures
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, render: { type: 'string' } },
+});
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+const RESULTS = join(root, 'docs/benchmarks-serving.json');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ROW = { sepal_length: 5.9, sepal_width: 3, petal_length: 5.1, petal_width: 1.8 };
+const EVENT = {
+  resource: '/{proxy+}',
+  path: '/predict',
+  httpMethod: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  requestContext: { stage: 'prod' },
+  body: JSON.stringify(ROW),
+  isBase64Encoded: false,
+};
+const MODEL = join(root, 'examples/iris/model.onnx');
+
+function timeRun(cmd, argv, env) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+async function measure() {
+  const coldRuns = args.quick ? 5 : 15;
+  log('setting up the Python reference (scikit-learn from the pip mirror)');
+  const setup = spawnSync('bash', [join(root, 'scripts/reference/setup-python.sh')], { encoding: 'utf8' });
+  if (setup.status !== 0) throw new Error(`the Python reference could not be set up:\n${setup.stderr}`);
+  const python = setup.stdout.trim().split('\n').pop();
+  const out = join(root, 'bench/out');
+  mkdirSync(out, { recursive: true });
+  const pickle = join(out, 'iris-reference.pkl');
+  execFileSync(python, [
+    join(root, 'bench/reference/train_model.py'),
+    join(root, 'examples/iris/iris.csv'),
+    pickle,
+  ]);
+  const pyEnv = {
+    MODEL_PATH: pickle,
+    PYTHONPATH: join(root, 'bench/reference'),
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+
+  // 1. Cold start: a fresh process, to the first answered prediction.
+  log(`cold start, ${coldRuns} runs each`);
+  const pyCold = [];
+  const mgCold = [];
+  const pyScript = `import json, app; print(json.dumps(app.handler(${JSON.stringify(JSON.stringify(EVENT))} and json.loads(${JSON.stringify(JSON.stringify(EVENT))}), None)))`;
+  const mgScript = `const { handler } = await import(${JSON.stringify(join(root, 'dist/lambda.js'))}); console.log(JSON.stringify(await handler(${JSON.stringify(EVENT)})));`;
+  let pyAnswer;
+  let mgAnswer;
+  for (let i = 0; i < coldRuns; i++) {
+    const p = timeRun(python, ['-c', pyScript], pyEnv);
+    pyCold.push(p.ms);
+    pyAnswer = JSON.parse(p.stdout);
+    const m = timeRun(process.execPath, ['--input-type=module', '-e', mgScript], { MODEL_URI: MODEL });
+    mgCold.push(m.ms);
+    mgAnswer = JSON.parse(m.stdout);
+  }
+
+  // 2. Warm handler latency, in process.
+  log('warm handler latency');
+  const pyWarm = JSON.parse(
+    execFileSync(
+      python,
+      [join(root, 'bench/reference/warm.py'), JSON.stringify(EVENT), args.quick ? '500' : '3000'],
+      {
+        env: { ...process.env, ...pyEnv },
+        encoding: 'utf8',
+      },
+    ),
+  );
+  const mgWarm = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [join(root, 'bench/serving-warm.mjs'), JSON.stringify(EVENT), args.quick ? '20000' : '100000'],
+      {
+        env: { ...process.env, MODEL_URI: MODEL },
+        encoding: 'utf8',
+      },
+    ),
+  );
+
+  // 3. HTTP on loopback: one `modelgate serve` process, 64 connections, single-row requests.
+  log('HTTP throughput, 64 connections');
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  const server = spawn(
+    process.execPath,
+    [join(root, 'bin/modelgate.js'), 'serve', MODEL, '--port', String(port)],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/ready`)).status === 200) break;
+    } catch {}
+    if (i > 100) throw new Error('the server did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const run = (duration, connections) =>
+    autocannon({
+      url: `${url}/predict`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ROW),
+      connections,
+      duration,
+    });
+  await run(2, 64); // warm-up
+  const http = await run(args.quick ? 5 : 15, 64);
+  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  const serverPeakMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  server.kill('SIGTERM');
+
+  return {
+    date: new Date().toISOString(),
+    quick: args.quick,
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.availableParallelism(),
+      node: process.version,
+      python: execFileSync(
+        python,
+        ['-c', 'import sys, sklearn; print(sys.version.split()[0], sklearn.__version__)'],
+        {
+          encoding: 'utf8',
+        },
+      ).trim(),
+    },
+    answers: { modelgate: mgAnswer, python: pyAnswer },
+    coldStart: {
+      runs: coldRuns,
+      modelgateMs: median(mgCold),
+      pythonMs: median(pyCold),
+      modelgateAll: mgCold,
+      pythonAll: pyCold,
+    },
+    warm: { modelgate: mgWarm, python: pyWarm },
+    http: {
+      connections: 64,
+      seconds: http.duration,
+      requestsPerSecond: http.requests.average,
+      latencyP50Ms: http.latency.p50,
+      latencyP99Ms: http.latency.p99,
+      errors: http.errors + http.timeouts,
+      non2xx: http.non2xx,
+      total: http.requests.total,
+    },
+    memory: {
+      servePeakMb: serverPeakMb,
+      lambdaHandlerPeakMb: mgWarm.max_rss_mb,
+      pythonHandlerPeakMb: pyWarm.max_rss_mb,
+    },
+  };
+}
+
+function render(r) {
+  const f1 = (x) => x.toFixed(1);
+  const ok = (cond) => (cond ? 'met' : '**not met**');
+  const coldRatio = r.coldStart.pythonMs / r.coldStart.modelgateMs;
+  const warmRatio = r.warm.python.p50_us / r.warm.modelgate.p50_us;
+  const md = `# Serving benchmark
+
+Generated by \`node bench/serving.mjs\`${r.quick ? ' --quick' : ''} on ${r.date.slice(0, 10)}; do not edit by hand.
+
+- Machine: ${r.machine.cpu}, ${r.machine.cores} cores; Node.js ${r.machine.node}; Python ${r.machine.python.replace(' ', ', scikit-learn ')}.
+- Model: the bundled iris model (\`examples/iris/model.onnx\`) for modelgate; for the Python reference, scikit-learn's
+  Pipeline(SimpleImputer, GradientBoostingClassifier) trained on the same CSV and pickled, served by its app.py handler
+  logic (\`bench/reference/app.py\`). Both answer the reference request with ${JSON.stringify(JSON.parse(r.answers.modelgate.body))} (modelgate)
+  and ${JSON.stringify(JSON.parse(r.answers.python.body))} (Python).
+
+| measure | modelgate | Python reference | ratio | goal | |
+|---|---|---|---|---|---|
+| cold start: fresh process to first answered prediction (median of ${r.coldStart.runs}) | ${f1(r.coldStart.modelgateMs)} ms | ${f1(r.coldStart.pythonMs)} ms | ${f1(coldRatio)}x faster | at most 150 ms, 10x faster | ${ok(r.coldStart.modelgateMs <= 150 && coldRatio >= 10)} |
+| warm handler latency, one API Gateway event, p50 | ${f1(r.warm.modelgate.p50_us)} µs | ${f1(r.warm.python.p50_us)} µs | ${f1(warmRatio)}x faster | under 30 µs, 50x faster | ${ok(r.warm.modelgate.p50_us < 30 && warmRatio >= 50)} |
+| warm handler latency, p99 | ${f1(r.warm.modelgate.p99_us)} µs | ${f1(r.warm.python.p99_us)} µs | | | |
+| HTTP, one server process, 64 connections, single rows | ${Math.round(r.http.requestsPerSecond).toLocaleString('en')} requests/s, p99 ${r.http.latencyP99Ms} ms, ${r.http.errors + r.http.non2xx} errors | | | 15,000 requests/s, p99 under 5 ms, no errors | ${ok(r.http.requestsPerSecond >= 15000 && r.http.latencyP99Ms < 5 && r.http.errors + r.http.non2xx === 0)} |
+| peak memory while serving (server process, after the HTTP run) | ${f1(r.memory.servePeakMb)} MB | | | under 100 MB | ${ok(r.memory.servePeakMb < 100)} |
+| peak memory, Lambda handler process after the latency run | ${f1(r.memory.lambdaHandlerPeakMb)} MB | ${f1(r.memory.pythonHandlerPeakMb)} MB | | | |
+
+The load generator (autocannon) runs on the same 2-core machine as the server, so the HTTP figures are a floor.
+Raw figures: [benchmarks-serving.json](benchmarks-serving.json).
+`;
+  writeFileSync(join(root, 'docs/benchmarks-serving.md'), md);
+  log('wrote docs/benchmarks-serving.md');
+  process.stdout.write(md);
+}
+
+const results = args.render ? JSON.parse(readFileSync(args.render, 'utf8')) : await measure();
+if (!args.render) {
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${RESULTS}`);
+}
+render(results);
