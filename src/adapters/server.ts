@@ -5,14 +5,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Core, type CoreOptions, jsonResponse, type ModelStatus } from '../api/core.js';
 import { PayloadTooLargeError } from '../api/errors.js';
+import { JsonLog } from './log.js';
 
 export interface ServerOptions extends CoreOptions {
   host?: string;
   port?: number;
   /** Log request bodies (off by default: they may hold personal data). */
   logBodies?: boolean;
-  /** Where log lines go (one JSON object a line); default stdout. */
-  log?: (line: Record<string, unknown>) => void;
+  /** Where log lines go; default: JSON lines on stdout. */
+  log?: JsonLog;
   /** Idle keep-alive connections are closed after this long. */
   keepAliveTimeoutMs?: number;
 }
@@ -20,26 +21,23 @@ export interface ServerOptions extends CoreOptions {
 export interface RunningServer {
   server: Server;
   url: string;
+  log: JsonLog;
   /** Stops accepting connections, lets in-flight requests finish, then resolves. */
   close(): Promise<void>;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function defaultLog(line: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
-}
-
 export async function startServer(
   model: () => ModelStatus,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  const log = options.log ?? defaultLog;
+  const log = options.log ?? new JsonLog();
   const core = new Core(model, {
     ...options,
     onInternalError: (error) => {
       const e = error as Error;
-      log({ level: 'error', msg: 'internal error', error: e?.message, stack: e?.stack });
+      log.now({ level: 'error', msg: 'internal error', error: e?.message, stack: e?.stack });
     },
   });
   const maxBody = core.limits.maxBodyBytes;
@@ -63,7 +61,7 @@ export async function startServer(
       (err: unknown) => {
         if (!(err instanceof PayloadTooLargeError)) {
           // The client went away mid-upload: nobody to answer.
-          log({
+          log.line({
             level: 'info',
             requestId,
             msg: 'request aborted while reading its body',
@@ -81,7 +79,7 @@ export async function startServer(
     );
 
     function finish(status: number, body?: Buffer): void {
-      log({
+      log.line({
         level: status >= 500 ? 'error' : 'info',
         requestId,
         method: req.method,
@@ -108,9 +106,13 @@ export async function startServer(
   return {
     server,
     url: `http://${host}:${address.port}`,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          log.flush();
+          resolve();
+        });
         // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
         server.closeIdleConnections();
       }),

@@ -1,7 +1,8 @@
 // `modelgate serve <model>`: the prediction API over HTTP until SIGTERM or SIGINT.
 
+import { JsonLog } from '../adapters/log.js';
 import { loadPredictor } from '../adapters/model.js';
-import { defaultLog, startServer } from '../adapters/server.js';
+import { startServer } from '../adapters/server.js';
 import type { ModelStatus } from '../api/core.js';
 
 export interface ServeCommandOptions {
@@ -20,18 +21,20 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
   };
+  const log = new JsonLog();
   const running = await startServer(() => status, {
+    log,
     host: opts.host,
     port: opts.port,
     limits,
     logBodies: opts.logBodies,
   });
-  defaultLog({ level: 'info', msg: 'listening', url: running.url, model });
+  log.now({ level: 'info', msg: 'listening', url: running.url, model });
   try {
     const started = performance.now();
     const predictor = await loadPredictor({ uri: model, sha256: opts.sha256 });
     status = { state: 'ready', predictor };
-    defaultLog({
+    log.now({
       level: 'info',
       msg: 'model loaded; ready',
       model: predictor.card.name,
@@ -40,7 +43,7 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     });
   } catch (err) {
     status = { state: 'failed', reason: (err as Error).message };
-    defaultLog({ level: 'error', msg: 'the model failed to load; stopping', error: (err as Error).message });
+    log.now({ level: 'error', msg: 'the model failed to load; stopping', error: (err as Error).message });
     await running.close();
     return 1;
   }
@@ -48,9 +51,9 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  defaultLog({ level: 'info', msg: 'shutting down: finishing in-flight requests', signal });
+  log.now({ level: 'info', msg: 'shutting down: finishing in-flight requests', signal });
   await running.close();
   if (status.state === 'ready') await status.predictor.release();
-  defaultLog({ level: 'info', msg: 'stopped' });
+  log.now({ level: 'info', msg: 'stopped' });
   return 0;
 }

@@ -2,6 +2,7 @@
 // against the live HTTP server: the same cases, the same answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHandler } from '../../src/adapters/lambda.js';
+import { JsonLog } from '../../src/adapters/log.js';
 import { type RunningServer, startServer } from '../../src/adapters/server.js';
 import { Core } from '../../src/api/core.js';
 import { Predictor } from '../../src/runtime/predictor.js';
@@ -33,7 +34,16 @@ beforeAll(async () => {
   const ready = () => ({ state: 'ready' as const, predictor });
   core = new Core(ready, { limits: LIMITS });
   lambda = createLambdaHandler(predictor, { limits: LIMITS });
-  server = await startServer(ready, { port: 0, limits: LIMITS, log: (l) => serverLog.push(l) });
+  const sink = {
+    write: (text: string) =>
+      serverLog.push(
+        ...text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      ),
+  };
+  server = await startServer(ready, { port: 0, limits: LIMITS, log: new JsonLog(sink) });
 });
 
 afterAll(async () => {
@@ -194,6 +204,8 @@ describe('the corpus', () => {
   it('left the HTTP server serving, with no 5xx logged', async () => {
     const res = await fetch(`${server.url}/predict`, { method: 'POST', body: GOOD[0].body });
     expect(res.status).toBe(200);
+    server.log.flush();
+    expect(serverLog.length).toBeGreaterThan(100);
     expect(serverLog.filter((l) => Number(l.status) >= 500 || l.level === 'error')).toEqual([]);
   });
 });
