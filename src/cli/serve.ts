@@ -32,7 +32,7 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
   log.now({ level: 'info', msg: 'listening', url: running.url, model });
   try {
     const started = performance.now();
-    const predictor = await loadPredictor({ uri: model, sha256: opts.sha256 });
+    const predictor = await loadPredictor({ uri: model, sha256: opts.sha256 }, { batching: true });
     status = { state: 'ready', predictor };
     log.now({
       level: 'info',

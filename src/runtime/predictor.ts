@@ -9,6 +9,21 @@ import { RowEncoder } from './rows.js';
 export interface PredictorOptions {
   /** Threads for one operator; 1 suits Lambda (one vCPU up to 1,769 MB) and small models. */
   intraOpThreads?: number;
+  /**
+   * Gather the single requests that arrive together (in one turn of the event loop) into one run of
+   * the model, as a busy server wants: a run costs several microseconds whatever its size.
+   */
+  batching?: boolean;
+}
+
+/** Requests of this many rows or more run alone, and a gathered batch runs once it holds this many. */
+const BATCH_ROWS = 512;
+
+interface Queued {
+  matrix: Float32Array | Float64Array;
+  rows: number;
+  resolve: (p: Predictions) => void;
+  reject: (e: unknown) => void;
 }
 
 export interface Predictions {
@@ -65,10 +80,15 @@ export class Predictor {
   private readonly session: NativeSession;
   private readonly labelOf: Map<string, ClassLabel>;
   private readonly fetches: Record<string, null>;
+  private readonly batching: boolean;
+  private queue: Queued[] = [];
+  private queuedRows = 0;
+  private flushScheduled = false;
 
-  private constructor(card: ModelCard, session: NativeSession) {
+  private constructor(card: ModelCard, session: NativeSession, batching: boolean) {
     this.card = card;
     this.session = session;
+    this.batching = batching;
     this.encoder = new RowEncoder(card);
     this.labelOf = new Map((card.classes ?? []).map((c) => [String(c), c]));
     this.fetches = Object.fromEntries(
@@ -106,7 +126,7 @@ export class Predictor {
         `the model card names ${missing.map((n) => `"${n}"`).join(', ')}, which the graph does not have (inputs: ${inputNames.join(', ')}; outputs: ${outputNames.join(', ')})`,
       );
     }
-    return new Predictor(card, session);
+    return new Predictor(card, session, options.batching ?? false);
   }
 
   get width(): number {
@@ -124,6 +144,58 @@ export class Predictor {
 
   /** A row-major matrix of `rows` x features, NaN for missing. */
   async predictMatrix(matrix: Matrix, rows: number): Promise<Predictions> {
+    if (!this.batching || rows === 0 || rows >= BATCH_ROWS) return this.run(matrix, rows);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ matrix, rows, resolve, reject });
+      this.queuedRows += rows;
+      if (this.queuedRows >= BATCH_ROWS) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Runs the gathered requests as one batch and hands each its rows of the result. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    this.queuedRows = 0;
+    if (batch.length === 0) return;
+    const total = batch.reduce((n, q) => n + q.rows, 0);
+    const width = this.width;
+    const matrix =
+      this.card.io.inputType === 'float64'
+        ? new Float64Array(total * width)
+        : new Float32Array(total * width);
+    let offset = 0;
+    for (const q of batch) {
+      matrix.set(q.matrix.subarray(0, q.rows * width), offset * width);
+      offset += q.rows;
+    }
+    let out: Predictions;
+    try {
+      out = this.run(matrix, total);
+    } catch (err) {
+      for (const q of batch) q.reject(err);
+      return;
+    }
+    const k = this.card.classes?.length ?? 0;
+    offset = 0;
+    for (const q of batch) {
+      const end = offset + q.rows;
+      q.resolve({
+        rows: q.rows,
+        ...(out.labels ? { labels: out.labels.slice(offset, end) } : {}),
+        ...(out.probabilities ? { probabilities: out.probabilities.slice(offset * k, end * k) } : {}),
+        ...(out.values ? { values: out.values.slice(offset, end) } : {}),
+      });
+      offset = end;
+    }
+  }
+
+  private run(matrix: Matrix, rows: number): Predictions {
     if (rows === 0) return this.empty();
     const data =
       this.card.io.inputType === 'float64'

@@ -117,3 +117,34 @@ describe('Predictor', () => {
     await expect(Predictor.load(encodeModel(broken))).rejects.toThrow(ModelLoadError);
   });
 });
+
+describe('Predictor with batching', () => {
+  it('gathers concurrent requests into one run and gives each exactly its own answer', async () => {
+    const batched = await Predictor.load(bytes, { batching: true });
+    const requests = Array.from({ length: 300 }, (_, i) =>
+      Array.from({ length: 1 + (i % 4) }, (_, j) => [
+        4 + ((i + j) % 40) / 10,
+        3,
+        1 + ((i * j) % 60) / 10,
+        (i % 25) / 10,
+      ]),
+    );
+    // A request over the batch size runs alone; the rest are gathered.
+    requests.push(Array.from({ length: 600 }, (_, i) => [5 + (i % 10) / 10, 3, 4, 1]));
+    const together = await Promise.all(requests.map((rows) => batched.predict(rows)));
+    for (const [i, rows] of requests.entries()) expect(together[i]).toEqual(await predictor.predict(rows));
+    await batched.release();
+  });
+
+  it('fails every request of a batch whose rows are bad, each with its own error, and keeps going', async () => {
+    const batched = await Predictor.load(bytes, { batching: true });
+    const results = await Promise.allSettled([
+      batched.predict([[5.9, 3, 5.1, 1.8]]),
+      batched.predict([[1, 2]]),
+      batched.predict([REFERENCE_ROW]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidRowError);
+    await batched.release();
+  });
+});
