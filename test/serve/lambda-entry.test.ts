@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
 
 const ENTRY = fileURLToPath(new URL('../../dist/lambda.js', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../dist/bundle/lambda.mjs', import.meta.url));
 const run = promisify(execFile);
 
 const apiGatewayEvent = {
@@ -23,10 +24,10 @@ const apiGatewayEvent = {
 };
 
 /** Imports the entry in a fresh process with `env`, invokes it once with `event`, prints the result. */
-async function invoke(env: Record<string, string>, event: unknown) {
+async function invoke(env: Record<string, string>, event: unknown, entry = ENTRY) {
   const script = `
     const t0 = performance.now();
-    const { handler } = await import(${JSON.stringify(ENTRY)});
+    const { handler } = await import(${JSON.stringify(entry)});
     const init = performance.now() - t0;
     const result = await handler(${JSON.stringify(event)}, { awsRequestId: 'test' });
     console.log(JSON.stringify({ init, result }));
@@ -37,17 +38,24 @@ async function invoke(env: Record<string, string>, event: unknown) {
 }
 
 describe('modelgate/lambda', () => {
-  it('loads MODEL_URI during init (relative to LAMBDA_TASK_ROOT) and answers the reference event', async () => {
-    const sha = createHash('sha256').update(readFileSync(IRIS_MODEL)).digest('hex');
-    const { stdout } = await invoke(
-      { MODEL_URI: 'model.onnx', LAMBDA_TASK_ROOT: dirname(IRIS_MODEL), MODEL_SHA256: sha },
-      apiGatewayEvent,
-    );
-    const { result } = JSON.parse(stdout);
-    expect(result.statusCode).toBe(200);
-    expect(result.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(result.body)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
-  });
+  it.each([
+    ['the module', ENTRY],
+    ['the one-file bundle', BUNDLE],
+  ])(
+    '%s loads MODEL_URI during init (relative to LAMBDA_TASK_ROOT) and answers the reference event',
+    async (_, entry) => {
+      const sha = createHash('sha256').update(readFileSync(IRIS_MODEL)).digest('hex');
+      const { stdout } = await invoke(
+        { MODEL_URI: 'model.onnx', LAMBDA_TASK_ROOT: dirname(IRIS_MODEL), MODEL_SHA256: sha },
+        apiGatewayEvent,
+        entry,
+      );
+      const { result } = JSON.parse(stdout);
+      expect(result.statusCode).toBe(200);
+      expect(result.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(result.body)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
+    },
+  );
 
   it.each<[string, Record<string, string>, RegExp]>([
     ['no MODEL_URI', {}, /MODEL_URI is not set/],
