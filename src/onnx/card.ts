@@ -22,6 +22,11 @@ export interface ModelIo {
   label?: string;
   /** Classification: class probabilities ([N, classes]), in `classes` order. */
   probabilities?: string;
+  /**
+   * The label output is always the first class of highest probability, so a runtime may compute it
+   * from `probabilities` instead of fetching it (true for modelgate's trained models).
+   */
+  labelIsArgmax?: boolean;
   /** Regression: the predicted value ([N] or [N, 1]). */
   value?: string;
 }

@@ -80,6 +80,7 @@ export class Predictor {
   private readonly session: NativeSession;
   private readonly labelOf: Map<string, ClassLabel>;
   private readonly fetches: Record<string, null>;
+  private readonly labelFromProbabilities: boolean;
   private readonly batching: boolean;
   private queue: Queued[] = [];
   private queuedRows = 0;
@@ -91,8 +92,10 @@ export class Predictor {
     this.batching = batching;
     this.encoder = new RowEncoder(card);
     this.labelOf = new Map((card.classes ?? []).map((c) => [String(c), c]));
+    // A label that is the most probable class is cheaper to find here than to fetch as a string tensor.
+    this.labelFromProbabilities = card.io.labelIsArgmax === true && card.io.probabilities !== undefined;
     this.fetches = Object.fromEntries(
-      [card.io.label, card.io.probabilities, card.io.value]
+      [this.labelFromProbabilities ? undefined : card.io.label, card.io.probabilities, card.io.value]
         .filter((n): n is string => typeof n === 'string')
         .map((n) => [n, null]),
     );
@@ -218,7 +221,8 @@ export class Predictor {
       const t = out[io.probabilities] as Tensor;
       result.probabilities = toFloatArray(t.data, io.probabilities);
     }
-    if (io.label) result.labels = this.decodeLabels((out[io.label] as Tensor).data);
+    if (io.label && !this.labelFromProbabilities)
+      result.labels = this.decodeLabels((out[io.label] as Tensor).data);
     else if (result.probabilities) result.labels = this.argmaxLabels(result.probabilities, rows);
     if (io.value) result.values = toFloatArray((out[io.value] as Tensor).data, io.value);
     return result;

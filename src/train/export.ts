@@ -43,7 +43,13 @@ export function boostedToOnnx(model: BoostedModel, card: Omit<ModelCard, 'io' | 
     b.op('Gather', [b.constant(classes), index], [attr.int('axis', 0)], undefined, 'label');
     b.output('label', classes.dataType, ['N']);
     b.output('probabilities', DataType.FLOAT, ['N', model.nClasses]);
-    io = { input: INPUT_NAME, inputType: 'float32', label: 'label', probabilities: 'probabilities' };
+    io = {
+      input: INPUT_NAME,
+      inputType: 'float32',
+      label: 'label',
+      probabilities: 'probabilities',
+      labelIsArgmax: true,
+    };
   }
   const full: ModelCard = { ...card, missing: 'impute', io };
   return buildModel(b, {

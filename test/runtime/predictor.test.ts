@@ -148,3 +148,20 @@ describe('Predictor with batching', () => {
     await batched.release();
   });
 });
+
+describe('labels computed from probabilities', () => {
+  it('equal the graph’s own label output on every row (io.labelIsArgmax)', async () => {
+    const fetched = await Predictor.load(
+      withEditedCard(bytes, (c) => ({ ...c, io: { ...c.io, labelIsArgmax: false } })),
+    );
+    expect(predictor.card.io.labelIsArgmax).toBe(true);
+    const rows = Array.from({ length: 2000 }, (_, i) => [
+      4 + (i % 43) / 10,
+      2 + (i % 23) / 10,
+      1 + (i % 61) / 10,
+      (i % 26) / 10,
+    ]);
+    expect((await predictor.predict(rows)).labels).toEqual((await fetched.predict(rows)).labels);
+    await fetched.release();
+  });
+});
