@@ -63,6 +63,17 @@ describe('modelgate serve', () => {
     expect(JSON.stringify(s.lines)).not.toContain('sepal_width');
   });
 
+  it('logs request bodies only with --log-bodies', async () => {
+    const s = await serve([IRIS_MODEL, '--log-bodies']);
+    await fetch(`${s.url}/`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'with-body' },
+      body: JSON.stringify(REFERENCE_ROW),
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(s.lines.find((l) => l.requestId === 'with-body')?.body).toBe(JSON.stringify(REFERENCE_ROW));
+  });
+
   it('keeps connections alive', async () => {
     const s = await serve([IRIS_MODEL]);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
