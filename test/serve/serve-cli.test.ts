@@ -13,6 +13,16 @@ interface Served {
 }
 
 const children: ChildProcess[] = [];
+
+/** Waits (up to 5 s) for a log line the server writes in its own time. */
+async function lineFor(s: Served, requestId: string): Promise<Record<string, unknown> | undefined> {
+  for (let i = 0; i < 100; i++) {
+    const line = s.lines.find((l) => l.requestId === requestId);
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
@@ -56,8 +66,7 @@ describe('modelgate serve', () => {
     });
     expect(await res.json()).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
     expect(res.headers.get('x-request-id')).toBe('abc-123');
-    await new Promise((r) => setTimeout(r, 100));
-    const entry = s.lines.find((l) => l.requestId === 'abc-123');
+    const entry = await lineFor(s, 'abc-123');
     expect(entry).toMatchObject({ level: 'info', method: 'POST', path: '/', status: 200 });
     expect(typeof entry?.ms).toBe('number');
     expect(JSON.stringify(s.lines)).not.toContain('sepal_width');
@@ -70,8 +79,7 @@ describe('modelgate serve', () => {
       headers: { 'x-request-id': 'with-body' },
       body: JSON.stringify(REFERENCE_ROW),
     });
-    await new Promise((r) => setTimeout(r, 150));
-    expect(s.lines.find((l) => l.requestId === 'with-body')?.body).toBe(JSON.stringify(REFERENCE_ROW));
+    expect((await lineFor(s, 'with-body'))?.body).toBe(JSON.stringify(REFERENCE_ROW));
   });
 
   it('keeps connections alive', async () => {
