@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
+import { StoreError } from '../store/errors.js';
 import { isUrl, readUri } from '../store/uri.js';
 
 /** The model could not be loaded: the message says what failed and where. */
@@ -24,9 +25,8 @@ export async function loadPredictor(source: ModelSource, options: PredictorOptio
   try {
     bytes = await readUri(location);
   } catch (cause) {
-    throw new ModelSourceError(`cannot load the model from ${location}: ${(cause as Error).message}`, {
-      cause,
-    });
+    const why = cause instanceof StoreError ? cause.reason : (cause as Error).message;
+    throw new ModelSourceError(`cannot load the model from ${location}: ${why}`, { cause });
   }
   if (source.sha256 !== undefined) {
     const want = source.sha256.trim().toLowerCase();

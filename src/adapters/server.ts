@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Core, type CoreOptions, jsonResponse, type ModelStatus } from '../api/core.js';
-import { PayloadTooLargeError } from '../api/errors.js';
+import { bodyTooLargeError, PayloadTooLargeError } from '../api/errors.js';
 import { JsonLog } from './log.js';
 
 export interface ServerOptions extends CoreOptions {
@@ -132,7 +132,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
-      reject(tooLarge(declared, limit));
+      reject(bodyTooLargeError(limit, declared));
       req.resume();
       return;
     }
@@ -141,7 +141,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(tooLarge(size, limit));
+        // Cut off mid-stream: the body's whole size is not known.
+        reject(bodyTooLargeError(limit));
         req.removeAllListeners('data');
         req.resume();
         return;
@@ -151,12 +152,4 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-function tooLarge(size: number, limit: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(
-    'body_too_large',
-    `the body is over the limit of ${limit} bytes; split the rows into smaller requests`,
-    { limit, size },
-  );
 }

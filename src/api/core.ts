@@ -4,11 +4,11 @@ import type { Predictor } from '../runtime/predictor.js';
 import {
   ApiError,
   BadRequestError,
+  bodyTooLargeError,
   InternalError,
   MethodNotAllowedError,
   ModelNotReadyError,
   NotFoundError,
-  PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from './errors.js';
 import { predictBody } from './predict.js';
@@ -196,10 +196,6 @@ export class Core {
   }
 
   private tooLarge(size: number): never {
-    throw new PayloadTooLargeError(
-      'body_too_large',
-      `the body is ${size} bytes, over the limit of ${this.limits.maxBodyBytes} bytes; split the rows into smaller requests`,
-      { limit: this.limits.maxBodyBytes, size },
-    );
+    throw bodyTooLargeError(this.limits.maxBodyBytes, size);
   }
 }

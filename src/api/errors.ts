@@ -64,6 +64,15 @@ export class PayloadTooLargeError extends ApiError {
   }
 }
 
+/** 413 for a body over `limit` bytes; `size` when the whole size is known (a stream is cut off before). */
+export function bodyTooLargeError(limit: number, size?: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    'body_too_large',
+    `the body is ${size === undefined ? '' : `${size} bytes, `}over the limit of ${limit} bytes; split the rows into smaller requests`,
+    size === undefined ? { limit } : { limit, size },
+  );
+}
+
 export class UnsupportedMediaTypeError extends ApiError {
   override name = 'UnsupportedMediaTypeError';
   constructor(contentType: string) {

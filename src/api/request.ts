@@ -1,7 +1,7 @@
 // A prediction request body (protocol.md) into rows and options, or a 4xx naming what is wrong.
 import type { ModelCard } from '../onnx/card.js';
 import { jsonType } from '../runtime/rows.js';
-import { BadRequestError, PayloadTooLargeError } from './errors.js';
+import { BadRequestError, bodyTooLargeError, PayloadTooLargeError } from './errors.js';
 
 export interface Limits {
   /** Largest request body, in bytes. Lambda's synchronous payload limit is 6 MB. */
@@ -31,11 +31,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function parseJsonBody(text: string, limits: Limits = DEFAULT_LIMITS): unknown {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBodyBytes) {
-    throw new PayloadTooLargeError(
-      'body_too_large',
-      `the body is ${bytes} bytes, over the limit of ${limits.maxBodyBytes} bytes; split the rows into smaller requests`,
-      { limit: limits.maxBodyBytes, size: bytes },
-    );
+    throw bodyTooLargeError(limits.maxBodyBytes, bytes);
   }
   const trimmed = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (trimmed.trim() === '')

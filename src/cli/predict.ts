@@ -1,9 +1,8 @@
 // `modelgate predict <model> [body | @file.json | -]`: prints what the API answers for the same body.
 import { readFile } from 'node:fs/promises';
+import { loadPredictor } from '../adapters/model.js';
 import { ApiError } from '../api/errors.js';
 import { predictBody } from '../api/predict.js';
-import { Predictor } from '../runtime/predictor.js';
-import { readUri } from '../store/uri.js';
 import { UsageError } from './errors.js';
 
 async function readStdin(): Promise<string> {
@@ -38,7 +37,7 @@ async function bodyText(arg: string | undefined): Promise<string> {
 /** Returns the process exit code: 0 for an answer, 1 when the API would answer with an error. */
 export async function predictCommand(model: string, body: string | undefined): Promise<number> {
   const text = await bodyText(body);
-  const predictor = await Predictor.load(await readUri(model));
+  const predictor = await loadPredictor({ uri: model });
   try {
     const answer = await predictBody(predictor, text);
     process.stdout.write(`${JSON.stringify(answer)}\n`);

@@ -2,9 +2,12 @@
 export class StoreError extends Error {
   override name = 'StoreError';
   readonly uri: string;
+  /** What went wrong, without the URI. */
+  readonly reason: string;
 
-  constructor(uri: string, message: string, options?: { cause?: unknown }) {
-    super(`${uri}: ${message}`, options);
+  constructor(uri: string, reason: string, options?: { cause?: unknown }) {
+    super(`${uri}: ${reason}`, options);
     this.uri = uri;
+    this.reason = reason;
   }
 }
