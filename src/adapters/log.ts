@@ -1,26 +1,36 @@
-// Structured logs: one JSON object a line. Lines are gathered and written together (every 50 ms, or
-// sooner when many wait), since a write per request costs a busy server more than the prediction.
-// Errors and lifecycle lines are written at once.
+// Structured logs: one JSON object a line. The lines of one turn of the event loop are written
+// together when it ends, since a write per request costs a busy server more than the prediction; they
+// are not held longer, as lines kept across garbage collections would be moved to the old heap and
+// grow it. Errors and lifecycle lines are written at once.
 
 export type LogLine = Record<string, unknown>;
 
 export class JsonLog {
   private pending: string[] = [];
-  private timer?: NodeJS.Timeout;
+  private scheduled?: NodeJS.Immediate;
+  private lastMs = 0;
+  private lastTime = '';
 
-  constructor(
-    private readonly out: { write(chunk: string): unknown } = process.stdout,
-    private readonly flushMs = 50,
-  ) {}
+  constructor(private readonly out: { write(chunk: string): unknown } = process.stdout) {}
 
   /** Queues a request line. */
   line(entry: LogLine): void {
-    this.pending.push(JSON.stringify({ time: new Date().toISOString(), ...entry }));
+    this.pending.push(JSON.stringify({ time: this.time(), ...entry }));
     if (this.pending.length >= 512) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.flushMs);
-      this.timer.unref();
+    else if (!this.scheduled) {
+      this.scheduled = setImmediate(() => this.flush());
+      this.scheduled.unref();
     }
+  }
+
+  /** The ISO time, formatted once a millisecond however many lines share it. */
+  private time(): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastTime = new Date(ms).toISOString();
+    }
+    return this.lastTime;
   }
 
   /** Writes a line now, after any queued ones. */
@@ -30,9 +40,9 @@ export class JsonLog {
   }
 
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
     }
     if (this.pending.length === 0) return;
     const text = `${this.pending.join('\n')}\n`;

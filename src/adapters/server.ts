@@ -1,9 +1,9 @@
 // The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, request ids,
 // structured JSON logs, and a graceful shutdown that lets in-flight requests finish.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Core, type CoreOptions, jsonResponse, type ModelStatus } from '../api/core.js';
+import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
 import { bodyTooLargeError, PayloadTooLargeError } from '../api/errors.js';
 import { JsonLog } from './log.js';
 
@@ -42,11 +42,18 @@ export async function startServer(
   });
   const maxBody = core.limits.maxBodyBytes;
 
+  // Request ids: a random prefix for this process and a counter (a UUID per request costs more than
+  // the prediction); a valid x-request-id from the caller is kept instead.
+  const idPrefix = randomBytes(6).toString('hex');
+  let idCounter = 0;
+
   const server = createServer((req, res) => {
     const started = performance.now();
     const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-    res.setHeader('x-request-id', requestId);
+    const requestId =
+      typeof header === 'string' && REQUEST_ID.test(header)
+        ? header
+        : `${idPrefix}-${(++idCounter).toString(36)}`;
     readBody(req, maxBody).then(
       async (body) => {
         const out = await core.handle({
@@ -55,7 +62,7 @@ export async function startServer(
           headers: req.headers as Record<string, string | undefined>,
           body,
         });
-        send(res, out.status, out.headers, req.method === 'HEAD' ? '' : out.body);
+        send(res, out, requestId, req.method === 'HEAD');
         finish(out.status, body);
       },
       (err: unknown) => {
@@ -71,9 +78,8 @@ export async function startServer(
           return;
         }
         // Over the size limit: answer 413 and close, so the rest of the upload is not read.
-        const out = jsonResponse(413, err.toJSON());
-        res.setHeader('connection', 'close');
-        send(res, 413, out.headers, out.body);
+        const out = jsonResponse(413, err.toJSON(), { connection: 'close' });
+        send(res, out, requestId, false);
         finish(413);
       },
     );
@@ -85,7 +91,7 @@ export async function startServer(
         method: req.method,
         path: req.url,
         status,
-        ms: Number((performance.now() - started).toFixed(3)),
+        ms: Math.round((performance.now() - started) * 1000) / 1000,
         ...(options.logBodies && body ? { body: body.toString('utf8') } : {}),
       });
     }
@@ -119,12 +125,14 @@ export async function startServer(
   };
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+/** Writes the response in one writeHead (a flat header list skips setHeader's bookkeeping). */
+function send(res: ServerResponse, out: CoreResponse, requestId: string, head: boolean): void {
   if (res.headersSent) return;
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('content-length', Buffer.byteLength(body));
-  res.writeHead(status);
-  res.end(body);
+  const headers: string[] = ['x-request-id', requestId];
+  for (const name in out.headers) headers.push(name, out.headers[name]);
+  headers.push('content-length', String(Buffer.byteLength(out.body)));
+  res.writeHead(out.status, headers);
+  res.end(head ? undefined : out.body);
 }
 
 /** Reads the body, failing with 413 as soon as it passes `limit` bytes. */
@@ -149,7 +157,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

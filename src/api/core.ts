@@ -11,8 +11,8 @@ import {
   NotFoundError,
   UnsupportedMediaTypeError,
 } from './errors.js';
-import { predictBody } from './predict.js';
-import { DEFAULT_LIMITS, type Limits } from './request.js';
+import { predictValue } from './predict.js';
+import { DEFAULT_LIMITS, type Limits, parseJson } from './request.js';
 import { inputSchema } from './schema.js';
 
 export interface CoreRequest {
@@ -132,7 +132,7 @@ export class Core {
     const text = this.bodyText(req);
     const status = this.model();
     if (status.state !== 'ready') throw this.notReady(status);
-    return jsonResponse(200, await predictBody(status.predictor, text, this.limits));
+    return jsonResponse(200, await predictValue(status.predictor, parseJson(text), this.limits));
   }
 
   private getRoute(path: string): string | undefined {

@@ -23,16 +23,33 @@ export interface PredictRequest {
 
 const INPUT_KEYS = new Set(['input', 'return_prediction', 'return_probabilities']);
 
+const featureNameSets = new WeakMap<ModelCard, ReadonlySet<string>>();
+
+/** The card's feature names as a set, built once per card rather than once per request. */
+function featureNameSet(card: ModelCard): ReadonlySet<string> {
+  let names = featureNameSets.get(card);
+  if (!names) {
+    names = new Set(card.features.map((f) => f.name));
+    featureNameSets.set(card, names);
+  }
+  return names;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parses JSON text, with errors that say where it broke. */
+/** Parses JSON text within the body size limit, with errors that say where it broke. */
 export function parseJsonBody(text: string, limits: Limits = DEFAULT_LIMITS): unknown {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBodyBytes) {
     throw bodyTooLargeError(limits.maxBodyBytes, bytes);
   }
+  return parseJson(text);
+}
+
+/** Parses JSON text whose size is already checked (the core checks the bytes it was given). */
+export function parseJson(text: string): unknown {
   const trimmed = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (trimmed.trim() === '')
     throw new BadRequestError('invalid_json', 'the body is empty; send a JSON object');
@@ -99,7 +116,7 @@ export function parsePredictRequest(
       { expected: 'an object', got: jsonType(body) },
     );
   }
-  const featureNames = new Set(card.features.map((f) => f.name));
+  const featureNames = featureNameSet(card);
   // "input" and "instances" name a batch unless the model has a feature of that name.
   const batchKey = (key: string) => Object.hasOwn(body, key) && !featureNames.has(key);
 

@@ -1,5 +1,6 @@
 // `modelgate serve <model>`: the prediction API over HTTP until SIGTERM or SIGINT.
 
+import v8 from 'node:v8';
 import { JsonLog } from '../adapters/log.js';
 import { loadPredictor } from '../adapters/model.js';
 import { startServer } from '../adapters/server.js';
@@ -14,8 +15,21 @@ export interface ServeCommandOptions {
   logBodies?: boolean;
 }
 
+/**
+ * Keeps V8's young generation at its starting size (1 MB semi-spaces) instead of letting it grow to
+ * 16 MB ones under load: a request's garbage dies young either way, and the server's peak memory under
+ * 64 connections falls from ~123 MB to ~97 MB (docs/serving.md). The growth factor is read each time
+ * the heap considers growing, so it can be set after start; a --max-semi-space-size given to node
+ * (on the command line or in NODE_OPTIONS) is left to rule instead.
+ */
+export function keepYoungGenerationSmall(): void {
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  if (!given.includes('semi-space')) v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
+
 /** Serves until a signal; returns the exit code (1 when the model cannot be loaded). */
 export async function serveCommand(model: string, opts: ServeCommandOptions): Promise<number> {
+  keepYoungGenerationSmall();
   let status: ModelStatus = { state: 'loading' };
   const limits = {
     ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),

@@ -191,8 +191,9 @@ export class Predictor {
       q.resolve({
         rows: q.rows,
         ...(out.labels ? { labels: out.labels.slice(offset, end) } : {}),
-        ...(out.probabilities ? { probabilities: out.probabilities.slice(offset * k, end * k) } : {}),
-        ...(out.values ? { values: out.values.slice(offset, end) } : {}),
+        // Views into this run's own output arrays, which nothing else holds.
+        ...(out.probabilities ? { probabilities: out.probabilities.subarray(offset * k, end * k) } : {}),
+        ...(out.values ? { values: out.values.subarray(offset, end) } : {}),
       });
       offset = end;
     }
