@@ -1,8 +1,8 @@
-// `modelgate/lambda`: the Lambda function's entry. Importing it loads the model named by MODEL_URI
-// (relative paths against LAMBDA_TASK_ROOT), checked against MODEL_SHA256 when set, during the init
-// phase, so Init Duration includes the load and the first invoke is already warm. A model that fails
-// to load fails init with a message that says what failed and where; Lambda retries init next time.
-
+// `modelgate/lambda`: the Lambda function's entry. Importing it loads the model named by MODEL_URI (a
+// path, relative ones against LAMBDA_TASK_ROOT, or an s3:// or https:// URI, read within
+// MODEL_LOAD_TIMEOUT_MS), checked against MODEL_SHA256 when set, during the init phase, so Init
+// Duration includes the load and the first invoke is already warm. A model that fails to load fails
+// init with a message that says what failed and where; Lambda retries init next time.
 import { createLambdaHandler, type LambdaHandler } from './adapters/lambda.js';
 import { loadPredictor } from './adapters/model.js';
 import type { Limits } from './api/request.js';
@@ -14,18 +14,24 @@ export {
   toCoreRequest,
 } from './adapters/lambda.js';
 
+/** A positive integer from the environment, or undefined when the variable is unset or empty. */
+function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`modelgate: ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
   const limits: Partial<Limits> = {};
   for (const [name, key] of [
     ['MAX_BODY_BYTES', 'maxBodyBytes'],
     ['MAX_ROWS', 'maxRows'],
   ] as const) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`modelgate: ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-    limits[key] = n;
+    const n = positiveInteger(env, name);
+    if (n !== undefined) limits[key] = n;
   }
   return limits;
 }
@@ -42,6 +48,7 @@ async function init(): Promise<LambdaHandler> {
     uri,
     sha256: env.MODEL_SHA256 || undefined,
     baseDir: env.LAMBDA_TASK_ROOT ?? process.cwd(),
+    timeoutMs: positiveInteger(env, 'MODEL_LOAD_TIMEOUT_MS'),
   });
   return createLambdaHandler(predictor, { limits });
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
 import { StoreError } from '../store/errors.js';
-import { isUrl, readUri } from '../store/uri.js';
+import { isRemote, readUri } from '../store/uri.js';
 
 /** The model could not be loaded: the message says what failed and where. */
 export class ModelSourceError extends Error {
@@ -16,14 +16,16 @@ export interface ModelSource {
   sha256?: string;
   /** Relative paths are read against this folder. */
   baseDir?: string;
+  /** Give up reading from the network after this long (default 30 s). */
+  timeoutMs?: number;
 }
 
 export async function loadPredictor(source: ModelSource, options: PredictorOptions = {}): Promise<Predictor> {
   const { uri } = source;
-  const location = isUrl(uri) || isAbsolute(uri) || !source.baseDir ? uri : resolve(source.baseDir, uri);
+  const location = isRemote(uri) || isAbsolute(uri) || !source.baseDir ? uri : resolve(source.baseDir, uri);
   let bytes: Uint8Array;
   try {
-    bytes = await readUri(location);
+    bytes = await readUri(location, { timeoutMs: source.timeoutMs });
   } catch (cause) {
     const why = cause instanceof StoreError ? cause.reason : (cause as Error).message;
     throw new ModelSourceError(`cannot load the model from ${location}: ${why}`, { cause });

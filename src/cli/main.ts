@@ -14,9 +14,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('train')
     .description('train gradient-boosted trees (with a mean imputer) on a CSV and write an ONNX model')
-    .argument('<csv>', 'training data: a local path or an http(s) URL')
+    .argument('<csv>', 'training data: a local path, s3:// or http(s) URI')
     .requiredOption('-t, --target <column>', 'the column to predict')
-    .option('-o, --out <path>', 'where to write the model', 'model.onnx')
+    .option('-o, --out <path>', 'where to write the model: a local path or s3:// URI', 'model.onnx')
     .addOption(
       new Option('--task <task>', 'classification or regression (default: inferred from the target)'),
     )
@@ -51,7 +51,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('predict')
     .description('print what the API answers for a request body, without a server')
-    .argument('<model>', 'the ONNX model: a local path or an http(s) URL')
+    .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
     .argument('[body]', 'the JSON body, @file.json, or - (or nothing) to read standard input')
     .action(async (model: string, body: string | undefined) => {
       const { predictCommand } = await import('./predict.js');
@@ -59,21 +59,41 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('push')
+    .description('upload a model to S3 under a content-addressed key; prints MODEL_URI and MODEL_SHA256')
+    .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
+    .argument('<destination>', 'where to put it: s3://bucket/prefix/')
+    .option('-q, --quiet', 'print only the MODEL_URI and MODEL_SHA256 lines')
+    .action(async (model: string, destination: string, opts: { quiet?: boolean }) => {
+      const { pushCommand } = await import('./push.js');
+      await pushCommand(model, destination, opts.quiet);
+    });
+
+  program
     .command('serve')
     .description('serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata)')
-    .argument('<model>', 'the ONNX model: a local path or an http(s) URL')
+    .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
     .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on', integerOption, 8080)
     .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
     .option('--max-body-bytes <n>', 'largest request body', integerOption, 6 * 1024 * 1024)
     .option('--max-rows <n>', 'most rows in one request', integerOption, 10_000)
     .option('--log-bodies', 'log request bodies (off: they may hold personal data)')
+    .option(
+      '--load-timeout-ms <ms>',
+      'give up reading the model from s3:// or https:// after this long',
+      integerOption,
+      30_000,
+    )
     .action(async (model: string, opts) => {
       if (opts.port < 0 || opts.port > 65535)
         throw new UsageError(`--port must be from 0 to 65535, got ${opts.port}`);
-      for (const name of ['maxBodyBytes', 'maxRows'] as const) {
-        if (opts[name] < 1)
-          throw new UsageError(`--${name === 'maxRows' ? 'max-rows' : 'max-body-bytes'} must be at least 1`);
+      for (const [name, flag] of [
+        ['maxBodyBytes', 'max-body-bytes'],
+        ['maxRows', 'max-rows'],
+        ['loadTimeoutMs', 'load-timeout-ms'],
+      ] as const) {
+        if (opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
       }
       const { serveCommand } = await import('./serve.js');
       setExitCode(await serveCommand(model, opts));

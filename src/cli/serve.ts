@@ -13,6 +13,7 @@ export interface ServeCommandOptions {
   maxBodyBytes?: number;
   maxRows?: number;
   logBodies?: boolean;
+  loadTimeoutMs?: number;
 }
 
 /**
@@ -46,7 +47,10 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
   log.now({ level: 'info', msg: 'listening', url: running.url, model });
   try {
     const started = performance.now();
-    const predictor = await loadPredictor({ uri: model, sha256: opts.sha256 }, { batching: true });
+    const predictor = await loadPredictor(
+      { uri: model, sha256: opts.sha256, timeoutMs: opts.loadTimeoutMs },
+      { batching: true },
+    );
     status = { state: 'ready', predictor };
     log.now({
       level: 'info',

@@ -1,4 +1,5 @@
 // `modelgate train <csv> --target <column> --out model.onnx`
+import { createHash } from 'node:crypto';
 import type { Task } from '../onnx/card.js';
 import { readUri, writeUri } from '../store/uri.js';
 import { type TrainSummary, trainFromCsv } from '../train/train.js';
@@ -53,7 +54,9 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
   } finally {
     progress.stop();
   }
-  await writeUri(opts.out, result.bytes);
+  // An S3 object carries its digest, as `modelgate push` writes it.
+  const sha256 = createHash('sha256').update(result.bytes).digest('hex');
+  await writeUri(opts.out, result.bytes, { metadata: { sha256 } });
   if (!opts.quiet) {
     process.stdout.write(
       summaryText(result.summary, result.card.classes, source, opts.out, result.bytes.length),

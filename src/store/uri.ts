@@ -1,4 +1,5 @@
-// Reading and writing objects by URI: a local path or an http(s) URL (s3:// arrives with the S3 work).
+// Reading and writing objects by URI: a local path, s3://bucket/key (src/store/s3.ts), or an http(s) URL
+// (read only).
 import { readFile, writeFile } from 'node:fs/promises';
 import { StoreError } from './errors.js';
 
@@ -16,10 +17,25 @@ export function isUrl(uri: string): boolean {
   return /^https?:\/\//i.test(uri);
 }
 
+export function isS3(uri: string): boolean {
+  return /^s3:\/\//i.test(uri);
+}
+
+/** A URI with a scheme (s3://, https://, anything://), as opposed to a local path. */
+export function isRemote(uri: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
+}
+
 export async function readUri(uri: string, options: ReadOptions = {}): Promise<Uint8Array> {
-  if (/^s3:\/\//i.test(uri)) throw new StoreError(uri, 's3:// URIs are not supported yet');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !isUrl(uri)) {
-    throw new StoreError(uri, 'unsupported URI scheme; use a local path, https:// or http://');
+  if (isS3(uri)) {
+    const { readS3 } = await import('./s3.js');
+    return readS3(uri, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    });
+  }
+  if (isRemote(uri) && !isUrl(uri)) {
+    throw new StoreError(uri, 'unsupported URI scheme; use a local path, s3://, https:// or http://');
   }
   return isUrl(uri) ? readUrl(uri, options) : readLocal(uri);
 }
@@ -82,9 +98,22 @@ async function readUrl(url: string, options: ReadOptions): Promise<Uint8Array> {
   }
 }
 
-export async function writeUri(uri: string, bytes: Uint8Array): Promise<void> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
-    throw new StoreError(uri, 'can only write to a local path for now');
+export interface WriteOptions {
+  /** Give up on a network write after this long. */
+  timeoutMs?: number;
+  /** The object's media type (S3). */
+  contentType?: string;
+  /** User metadata stored with the object (S3: x-amz-meta-*). */
+  metadata?: Record<string, string>;
+}
+
+export async function writeUri(uri: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+  if (isS3(uri)) {
+    const { writeS3 } = await import('./s3.js');
+    return writeS3(uri, bytes, { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  }
+  if (isRemote(uri)) {
+    throw new StoreError(uri, 'cannot write there; write to a local path or an s3:// URI');
   }
   try {
     await writeFile(uri, bytes);

@@ -169,9 +169,14 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
       /x\.csv: cannot fetch: ECONNREFUSED/,
     ],
     [
-      'an s3:// URI (not yet)',
-      () => ['train', 's3://bucket/x.csv', '--target', 'y'],
-      /s3:\/\/ URIs are not supported yet/,
+      'a malformed s3:// URI',
+      () => ['train', 's3://My_Bucket/x.csv', '--target', 'y'],
+      /s3:\/\/My_Bucket\/x\.csv: "My_Bucket" is not a valid bucket name/,
+    ],
+    [
+      'an s3:// prefix instead of an object',
+      () => ['train', 's3://data/csv/', '--target', 'y'],
+      /s3:\/\/data\/csv\/: the s3:\/\/ URI names no object/,
     ],
     [
       'an out-of-range hyper-parameter',

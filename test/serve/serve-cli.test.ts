@@ -1,18 +1,10 @@
 // `modelgate serve` as a user runs it: a real process, real sockets, signals.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
+import { type Served, serve, stopServers } from '../helpers/serve.js';
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  lines: Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
+afterEach(stopServers);
 
 /** Waits (up to 5 s) for a log line the server writes in its own time. */
 async function lineFor(s: Served, requestId: string): Promise<Record<string, unknown> | undefined> {
@@ -23,38 +15,6 @@ async function lineFor(s: Served, requestId: string): Promise<Record<string, unk
   }
   return undefined;
 }
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-
-/** Starts `modelgate serve` on a free port and resolves once it reports ready (or exits). */
-function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: Record<string, unknown>[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    let url = '';
-    let buffered = '';
-    child.stdout?.on('data', (d) => {
-      buffered += d;
-      let nl = buffered.indexOf('\n');
-      while (nl >= 0) {
-        const line = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
-        buffered = buffered.slice(nl + 1);
-        lines.push(line);
-        if (line.msg === 'listening') url = String(line.url);
-        if (line.msg === 'model loaded; ready') resolve({ child, url, lines, exited });
-        nl = buffered.indexOf('\n');
-      }
-    });
-    void exited.then((code) => resolve({ child, url, lines, exited: Promise.resolve(code) }));
-    setTimeout(() => reject(new Error('serve did not become ready')), 20_000);
-  });
-}
-
 describe('modelgate serve', () => {
   it('answers the reference request, logs one JSON line per request without the body, and echoes request ids', async () => {
     const s = await serve([IRIS_MODEL]);

@@ -1,0 +1,83 @@
+// `modelgate push <model> s3://bucket/prefix/`: checks that modelgate can serve the model, uploads it
+// under a content-addressed key with its sha256 in the object's metadata, and prints the two lines a
+// Lambda function's environment needs.
+import { createHash } from 'node:crypto';
+import { ModelSourceError } from '../adapters/model.js';
+import { Predictor } from '../runtime/predictor.js';
+import { StoreError } from '../store/errors.js';
+import { headS3, parseS3Uri } from '../store/s3.js';
+import { isS3, readUri, writeUri } from '../store/uri.js';
+import { UsageError } from './errors.js';
+
+const TIMEOUT_MS = 60_000;
+
+/** A model name as one safe S3 key segment. */
+export function keySegment(name: string): string {
+  const safe = name
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return safe === '' ? 'model' : safe.slice(0, 100);
+}
+
+/** Where a model with this name and digest goes under the destination prefix. */
+export function modelKeyUri(destination: string, name: string, sha256: string): string {
+  const { bucket, key } = parseS3Uri(destination);
+  const prefix = key.replace(/^\/+|\/+$/g, '');
+  return `s3://${bucket}/${prefix ? `${prefix}/` : ''}${keySegment(name)}/${sha256}.onnx`;
+}
+
+export async function pushCommand(model: string, destination: string, quiet = false): Promise<void> {
+  if (!isS3(destination)) {
+    throw new UsageError(
+      `the destination must be an s3:// URI (s3://bucket/prefix/), got ${JSON.stringify(destination)}`,
+    );
+  }
+  try {
+    parseS3Uri(destination);
+  } catch (err) {
+    if (err instanceof StoreError) throw new UsageError(`${err.uri}: ${err.reason}`);
+    throw err;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readUri(model);
+  } catch (cause) {
+    const why = cause instanceof StoreError ? cause.reason : (cause as Error).message;
+    throw new ModelSourceError(`cannot read the model ${model}: ${why}`, { cause });
+  }
+  // Loaded as `serve` and the Lambda handler will load it: what fails here would fail there.
+  let name: string;
+  try {
+    const predictor = await Predictor.load(bytes);
+    name = predictor.card.name;
+    await predictor.release();
+  } catch (cause) {
+    throw new ModelSourceError(
+      `${model} is not a model modelgate can serve, so nothing was uploaded: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const target = modelKeyUri(destination, name, sha256);
+  // A copy already there is not uploaded again. Without read permission S3 answers 403 rather than
+  // 404; then the upload goes ahead, and says for itself whether it is allowed.
+  const existing = await headS3(target, { timeoutMs: TIMEOUT_MS }).catch((err: unknown) => {
+    if (err instanceof StoreError) return undefined;
+    throw err;
+  });
+  const note = (msg: string) => {
+    if (!quiet) process.stderr.write(`${msg}\n`);
+  };
+  if (existing?.metadata.sha256 === sha256 && existing.size === bytes.length) {
+    note(`${target} is already there (same sha256); nothing uploaded`);
+  } else {
+    await writeUri(target, bytes, {
+      timeoutMs: TIMEOUT_MS,
+      contentType: 'application/octet-stream',
+      metadata: { sha256, 'modelgate-model': name },
+    });
+    note(`uploaded ${model} (${bytes.length} bytes) to ${target}`);
+  }
+  process.stdout.write(`MODEL_URI=${target}\nMODEL_SHA256=${sha256}\n`);
+}
