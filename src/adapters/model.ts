@@ -20,7 +20,8 @@ export interface ModelSource {
   timeoutMs?: number;
 }
 
-export async function loadPredictor(source: ModelSource, options: PredictorOptions = {}): Promise<Predictor> {
+/** The model's bytes, read by URI and checked against the expected sha256 when one is given. */
+export async function readModelBytes(source: ModelSource): Promise<{ bytes: Uint8Array; location: string }> {
   const { uri } = source;
   const location = isRemote(uri) || isAbsolute(uri) || !source.baseDir ? uri : resolve(source.baseDir, uri);
   let bytes: Uint8Array;
@@ -40,6 +41,11 @@ export async function loadPredictor(source: ModelSource, options: PredictorOptio
       throw new ModelSourceError(`the model at ${location} has sha256 ${got}, not the expected ${want}`);
     }
   }
+  return { bytes, location };
+}
+
+export async function loadPredictor(source: ModelSource, options: PredictorOptions = {}): Promise<Predictor> {
+  const { bytes, location } = await readModelBytes(source);
   try {
     return await Predictor.load(bytes, options);
   } catch (cause) {

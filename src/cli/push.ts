@@ -2,11 +2,11 @@
 // under a content-addressed key with its sha256 in the object's metadata, and prints the two lines a
 // Lambda function's environment needs.
 import { createHash } from 'node:crypto';
-import { ModelSourceError } from '../adapters/model.js';
+import { ModelSourceError, readModelBytes } from '../adapters/model.js';
 import { Predictor } from '../runtime/predictor.js';
 import { StoreError } from '../store/errors.js';
 import { headS3, parseS3Uri } from '../store/s3.js';
-import { isS3, readUri, writeUri } from '../store/uri.js';
+import { isS3, writeUri } from '../store/uri.js';
 import { UsageError } from './errors.js';
 
 const TIMEOUT_MS = 60_000;
@@ -39,13 +39,7 @@ export async function pushCommand(model: string, destination: string, quiet = fa
     if (err instanceof StoreError) throw new UsageError(`${err.uri}: ${err.reason}`);
     throw err;
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = await readUri(model);
-  } catch (cause) {
-    const why = cause instanceof StoreError ? cause.reason : (cause as Error).message;
-    throw new ModelSourceError(`cannot read the model ${model}: ${why}`, { cause });
-  }
+  const { bytes } = await readModelBytes({ uri: model });
   // Loaded as `serve` and the Lambda handler will load it: what fails here would fail there.
   let name: string;
   try {

@@ -1,22 +1,17 @@
 // The S3 round trip through the built CLI and Lambda entry, against s3rver: train from an s3:// CSV to
 // an s3:// model, push it, and serve it with MODEL_URI=s3://... and MODEL_SHA256; then the loading
 // faults, each failing init with the URI and the cause.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { readUri, writeUri } from '../../src/store/uri.js';
 import { runCli } from '../helpers/cli.js';
+import { invokeEntry, LAMBDA_BUNDLE, LAMBDA_ENTRY } from '../helpers/lambda.js';
 import { IRIS_CSV, IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
 import { type RunningS3, startFakeS3, startS3, withEnv } from '../helpers/s3.js';
 import { serve, stopServers } from '../helpers/serve.js';
 
-const ENTRY = fileURLToPath(new URL('../../dist/lambda.js', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../dist/bundle/lambda.mjs', import.meta.url));
-const run = promisify(execFile);
 const EVENT = {
   version: '2.0',
   rawPath: '/predict',
@@ -26,16 +21,9 @@ const EVENT = {
   isBase64Encoded: false,
 };
 
-/** Imports the Lambda entry in a fresh process with `env` and invokes it once. */
-async function invokeLambda(env: Record<string, string>, entry = ENTRY) {
-  const script = `
-    const { handler } = await import(${JSON.stringify(entry)});
-    console.log(JSON.stringify(await handler(${JSON.stringify(EVENT)}, { awsRequestId: 't' })));
-  `;
-  return run(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    timeout: 30_000,
-  });
+/** Invokes the Lambda entry once with the reference request, in a fresh process with `env`. */
+function invokeLambda(env: Record<string, string>, entry = LAMBDA_ENTRY) {
+  return invokeEntry(env, EVENT, entry);
 }
 
 async function initFailure(env: Record<string, string>): Promise<string> {
@@ -97,8 +85,8 @@ describe('S3 round trip', () => {
   });
 
   it.each([
-    ['module', ENTRY],
-    ['bundle (S3 client in a chunk of its own)', BUNDLE],
+    ['module', LAMBDA_ENTRY],
+    ['bundle (S3 client in a chunk of its own)', LAMBDA_BUNDLE],
   ])(
     'the Lambda handler (%s) loads MODEL_URI=s3://... with MODEL_SHA256 and answers the reference request',
     async (_, entry) => {
@@ -110,7 +98,7 @@ describe('S3 round trip', () => {
         },
         entry,
       );
-      const result = JSON.parse(stdout);
+      const { result } = JSON.parse(stdout);
       expect(result.statusCode).toBe(200);
       expect(JSON.parse(result.body)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
     },

@@ -1,17 +1,12 @@
 // The real `modelgate/lambda` entry, imported as Lambda's runtime imports it: the model loads during
 // init, from MODEL_URI, checked against MODEL_SHA256.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { invokeEntry, LAMBDA_BUNDLE, LAMBDA_ENTRY } from '../helpers/lambda.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
-
-const ENTRY = fileURLToPath(new URL('../../dist/lambda.js', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../dist/bundle/lambda.mjs', import.meta.url));
-const run = promisify(execFile);
 
 const apiGatewayEvent = {
   resource: '/{proxy+}',
@@ -23,29 +18,15 @@ const apiGatewayEvent = {
   isBase64Encoded: false,
 };
 
-/** Imports the entry in a fresh process with `env`, invokes it once with `event`, prints the result. */
-async function invoke(env: Record<string, string>, event: unknown, entry = ENTRY) {
-  const script = `
-    const t0 = performance.now();
-    const { handler } = await import(${JSON.stringify(entry)});
-    const init = performance.now() - t0;
-    const result = await handler(${JSON.stringify(event)}, { awsRequestId: 'test' });
-    console.log(JSON.stringify({ init, result }));
-  `;
-  return run(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
-}
-
 describe('modelgate/lambda', () => {
   it.each([
-    ['the module', ENTRY],
-    ['the one-file bundle', BUNDLE],
+    ['the module', LAMBDA_ENTRY],
+    ['the one-file bundle', LAMBDA_BUNDLE],
   ])(
     '%s loads MODEL_URI during init (relative to LAMBDA_TASK_ROOT) and answers the reference event',
     async (_, entry) => {
       const sha = createHash('sha256').update(readFileSync(IRIS_MODEL)).digest('hex');
-      const { stdout } = await invoke(
+      const { stdout } = await invokeEntry(
         { MODEL_URI: 'model.onnx', LAMBDA_TASK_ROOT: dirname(IRIS_MODEL), MODEL_SHA256: sha },
         apiGatewayEvent,
         entry,
@@ -81,7 +62,7 @@ describe('modelgate/lambda', () => {
     ],
     ['a bad MAX_ROWS', { MODEL_URI: IRIS_MODEL, MAX_ROWS: 'many' }, /MAX_ROWS must be a positive integer/],
   ])('fails init on %s, saying what and where', async (_, env, message) => {
-    const err = (await invoke(env, apiGatewayEvent).catch((e: unknown) => e)) as {
+    const err = (await invokeEntry(env, apiGatewayEvent).catch((e: unknown) => e)) as {
       code: number;
       stderr: string;
     };
@@ -90,7 +71,7 @@ describe('modelgate/lambda', () => {
   });
 
   it('honours MAX_ROWS', async () => {
-    const { stdout } = await invoke(
+    const { stdout } = await invokeEntry(
       { MODEL_URI: IRIS_MODEL, MAX_ROWS: '2' },
       {
         body: {
@@ -113,7 +94,7 @@ describe('modelgate/lambda', () => {
       { body: { input: [[0, 0, 0, 0]], return_probabilities: true } },
       { body: JSON.stringify({ input: [[0, 0, 0, 0]], return_probabilities: true }) },
     ]) {
-      const { stdout } = await invoke({ MODEL_URI: IRIS_MODEL }, event);
+      const { stdout } = await invokeEntry({ MODEL_URI: IRIS_MODEL }, event);
       const { result } = JSON.parse(stdout);
       expect(result.statusCode).toBe(200);
       const body = JSON.parse(result.body);
