@@ -2,7 +2,7 @@
 // bench/serving.mjs in its own process, with MODEL_URI set).
 const event = JSON.parse(process.argv[2]);
 const n = Number(process.argv[3]);
-const { handler } = await import('../dist/bundle/lambda.mjs');
+const { handler } = await import('../dist/bundle/lambda/index.mjs');
 for (let i = 0; i < Math.min(5000, n); i++) await handler(event);
 const times = new Float64Array(n);
 for (let i = 0; i < n; i++) {

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { EVENT, ROW } from './reference/event.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values: args } = parseArgs({
@@ -21,16 +22,6 @@ const { values: args } = parseArgs({
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const RESULTS = join(root, 'docs/benchmarks-serving.json');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ROW = { sepal_length: 5.9, sepal_width: 3, petal_length: 5.1, petal_width: 1.8 };
-const EVENT = {
-  resource: '/{proxy+}',
-  path: '/predict',
-  httpMethod: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  requestContext: { stage: 'prod' },
-  body: JSON.stringify(ROW),
-  isBase64Encoded: false,
-};
 const MODEL = join(root, 'examples/iris/model.onnx');
 
 /**
@@ -196,8 +187,8 @@ async function measure() {
   const pyScript = `import json, app; print(json.dumps(app.handler(${JSON.stringify(JSON.stringify(EVENT))} and json.loads(${JSON.stringify(JSON.stringify(EVENT))}), None)))`;
   const mgScriptFor = (entry) =>
     `const { handler } = await import(${JSON.stringify(join(root, entry))}); console.log(JSON.stringify(await handler(${JSON.stringify(EVENT)})));`;
-  // As deployed: the handler bundled into one file (dist/bundle/lambda.mjs); and the unbundled module graph.
-  const mgScript = mgScriptFor('dist/bundle/lambda.mjs');
+  // As deployed: the handler bundled into one file (dist/bundle/lambda/index.mjs); and the unbundled module graph.
+  const mgScript = mgScriptFor('dist/bundle/lambda/index.mjs');
   const mgScriptModules = mgScriptFor('dist/lambda.js');
   let pyAnswer;
   let mgAnswer;

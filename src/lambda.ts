@@ -1,10 +1,11 @@
 // `modelgate/lambda`: the Lambda function's entry. Importing it loads the model named by MODEL_URI (a
 // path, relative ones against LAMBDA_TASK_ROOT, or an s3:// or https:// URI, read within
 // MODEL_LOAD_TIMEOUT_MS), checked against MODEL_SHA256 when set, during the init phase, so Init
-// Duration includes the load and the first invoke is already warm. A model that fails to load fails
-// init with a message that says what failed and where; Lambda retries init next time.
+// Duration includes the load and the first invoke is already warm. Without MODEL_URI, the model
+// `modelgate package` recorded beside the handler (modelgate.json) is used. A model that fails to load
+// fails init with a message that says what failed and where; Lambda retries init next time.
 import { createLambdaHandler, type LambdaHandler } from './adapters/lambda.js';
-import { loadPredictor } from './adapters/model.js';
+import { loadPredictor, packagedModel } from './adapters/model.js';
 import type { Limits } from './api/request.js';
 
 export {
@@ -38,16 +39,18 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
 
 async function init(): Promise<LambdaHandler> {
   const env = process.env;
-  const uri = env.MODEL_URI;
+  const here = new URL('.', import.meta.url);
+  const packaged = env.MODEL_URI ? undefined : packagedModel(here);
+  const uri = env.MODEL_URI || packaged?.uri;
   if (!uri)
     throw new Error(
-      'modelgate: MODEL_URI is not set; set it to the model file (a path, s3:// or https:// URI)',
+      'modelgate: MODEL_URI is not set and no model was packaged with the handler; set MODEL_URI to the model file (a path, s3:// or https:// URI)',
     );
   const limits = limitsFromEnv(env);
   const predictor = await loadPredictor({
     uri,
-    sha256: env.MODEL_SHA256 || undefined,
-    baseDir: env.LAMBDA_TASK_ROOT ?? process.cwd(),
+    sha256: env.MODEL_SHA256 || packaged?.sha256 || undefined,
+    baseDir: packaged ? here.pathname : (env.LAMBDA_TASK_ROOT ?? process.cwd()),
     timeoutMs: positiveInteger(env, 'MODEL_LOAD_TIMEOUT_MS'),
   });
   return createLambdaHandler(predictor, { limits });

@@ -1,6 +1,8 @@
 // Loading the model an adapter serves: bytes by URI, an optional sha256 check, then the Predictor.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { ModelCard } from '../onnx/card.js';
 import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
 import { StoreError } from '../store/errors.js';
 import { isRemote, readUri } from '../store/uri.js';
@@ -44,6 +46,25 @@ export async function readModelBytes(source: ModelSource): Promise<{ bytes: Uint
   return { bytes, location };
 }
 
+/**
+ * The card of a model modelgate can serve, found by loading it as `serve` and the Lambda handler do:
+ * what fails here would fail there. Otherwise a ModelSourceError that names `uri` and ends with
+ * `consequence` (what was therefore not done).
+ */
+export async function servableCard(bytes: Uint8Array, uri: string, consequence: string): Promise<ModelCard> {
+  try {
+    const predictor = await Predictor.load(bytes);
+    const { card } = predictor;
+    await predictor.release();
+    return card;
+  } catch (cause) {
+    throw new ModelSourceError(
+      `${uri} is not a model modelgate can serve, so ${consequence}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
 export async function loadPredictor(source: ModelSource, options: PredictorOptions = {}): Promise<Predictor> {
   const { bytes, location } = await readModelBytes(source);
   try {
@@ -53,4 +74,35 @@ export async function loadPredictor(source: ModelSource, options: PredictorOptio
       cause,
     });
   }
+}
+
+/** The model a package names, relative paths against the package's folder. */
+export interface PackagedModel {
+  uri: string;
+  sha256?: string;
+}
+
+/** The file `modelgate package` writes beside the handler, naming the model it baked in or checked. */
+export const PACKAGED_MODEL_FILE = 'modelgate.json';
+
+/** The model recorded in `dir`'s modelgate.json, or undefined when there is no such file. */
+export function packagedModel(dir: URL): PackagedModel | undefined {
+  const file = new URL(PACKAGED_MODEL_FILE, dir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ModelSourceError(`cannot read ${file.pathname}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ModelSourceError(`${file.pathname} is not JSON: ${(err as Error).message}`);
+  }
+  const { model } = (value ?? {}) as { model?: { uri?: unknown; sha256?: unknown } };
+  if (typeof model?.uri !== 'string' || (model.sha256 !== undefined && typeof model.sha256 !== 'string'))
+    throw new ModelSourceError(`${file.pathname} has no model.uri string (write it with modelgate package)`);
+  return { uri: model.uri, sha256: model.sha256 };
 }

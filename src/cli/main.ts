@@ -1,5 +1,6 @@
 // The `modelgate` command line: arguments and printing only; the work is in the rooms below.
 import { Command, CommanderError, Option } from 'commander';
+import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { integerOption, listOption, numberOption } from './options.js';
@@ -70,9 +71,37 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('package')
+    .description(
+      'write a Lambda function zip and an onnxruntime-node layer zip (or a folder for modelgate serve)',
+    )
+    .requiredOption('-o, --out <dir>', 'the folder to write into')
+    .addOption(
+      new Option('--arch <arch>', 'the Lambda architecture to carry binaries for')
+        .choices(LAMBDA_ARCHITECTURES)
+        .default('x86_64'),
+    )
+    .option(
+      '--model <model>',
+      'a model file to bake in, or an s3:// or https:// URI the function reads at start',
+    )
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--use-layer', 'leave onnxruntime-node out of the function zip (attach the layer zip instead)')
+    .option('--unpacked', "also write the function's files to a folder (for a Lambda container image)")
+    .option('--server', 'write a folder that runs modelgate serve (for a container) instead of Lambda zips')
+    .option('-q, --quiet', 'print nothing')
+    .action(async (opts) => {
+      const { packageCommand } = await import('./package.js');
+      await packageCommand(opts);
+    });
+
+  program
     .command('serve')
     .description('serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata)')
-    .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
+    .argument(
+      '[model]',
+      'the ONNX model: a local path, s3:// or http(s) URI (default: MODEL_URI, else the model `modelgate package` put beside this program)',
+    )
     .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on', integerOption, 8080)
     .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
@@ -85,7 +114,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       integerOption,
       30_000,
     )
-    .action(async (model: string, opts) => {
+    .action(async (model: string | undefined, opts) => {
       if (opts.port < 0 || opts.port > 65535)
         throw new UsageError(`--port must be from 0 to 65535, got ${opts.port}`);
       for (const [name, flag] of [
@@ -95,8 +124,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ] as const) {
         if (opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
       }
-      const { serveCommand } = await import('./serve.js');
-      setExitCode(await serveCommand(model, opts));
+      const { serveCommand, modelToServe } = await import('./serve.js');
+      const chosen = modelToServe(model, opts.sha256, process.env, new URL('.', import.meta.url));
+      setExitCode(await serveCommand(chosen.uri, { ...opts, sha256: chosen.sha256 }));
     });
 
   return program;

@@ -12,6 +12,7 @@ export function progressBar(
   label: string,
   enabled: boolean,
   stream: NodeJS.WriteStream = process.stderr,
+  unit = 'stages',
 ): Progress {
   if (!enabled || !stream.isTTY) return silent;
   const bar = new SingleBar({
@@ -26,7 +27,7 @@ export function progressBar(
   return {
     update(done, total) {
       if (!started) {
-        bar.start(total, 0, { unit: 'stages' });
+        bar.start(total, 0, { unit });
         started = true;
       }
       bar.update(done);

@@ -2,8 +2,7 @@
 // under a content-addressed key with its sha256 in the object's metadata, and prints the two lines a
 // Lambda function's environment needs.
 import { createHash } from 'node:crypto';
-import { ModelSourceError, readModelBytes } from '../adapters/model.js';
-import { Predictor } from '../runtime/predictor.js';
+import { readModelBytes, servableCard } from '../adapters/model.js';
 import { StoreError } from '../store/errors.js';
 import { headS3, parseS3Uri } from '../store/s3.js';
 import { isS3, writeUri } from '../store/uri.js';
@@ -40,18 +39,7 @@ export async function pushCommand(model: string, destination: string, quiet = fa
     throw err;
   }
   const { bytes } = await readModelBytes({ uri: model });
-  // Loaded as `serve` and the Lambda handler will load it: what fails here would fail there.
-  let name: string;
-  try {
-    const predictor = await Predictor.load(bytes);
-    name = predictor.card.name;
-    await predictor.release();
-  } catch (cause) {
-    throw new ModelSourceError(
-      `${model} is not a model modelgate can serve, so nothing was uploaded: ${(cause as Error).message}`,
-      { cause },
-    );
-  }
+  const { name } = await servableCard(bytes, model, 'nothing was uploaded');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const target = modelKeyUri(destination, name, sha256);
   // A copy already there is not uploaded again. Without read permission S3 answers 403 rather than

@@ -1,10 +1,14 @@
 // `modelgate serve <model>`: the prediction API over HTTP until SIGTERM or SIGINT.
 
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { JsonLog } from '../adapters/log.js';
-import { loadPredictor } from '../adapters/model.js';
+import { loadPredictor, packagedModel } from '../adapters/model.js';
 import { startServer } from '../adapters/server.js';
 import type { ModelStatus } from '../api/core.js';
+import { isRemote } from '../store/uri.js';
+import { UsageError } from './errors.js';
 
 export interface ServeCommandOptions {
   host: string;
@@ -26,6 +30,26 @@ export interface ServeCommandOptions {
 export function keepYoungGenerationSmall(): void {
   const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
   if (!given.includes('semi-space')) v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/**
+ * The model to serve and the sha256 to hold it to: the one named on the command line; else MODEL_URI
+ * (with MODEL_SHA256), as the Lambda handler reads them; else the model `modelgate package` recorded
+ * in modelgate.json beside the program (`programDir`), as in a container built from a package.
+ */
+export function modelToServe(
+  named: string | undefined,
+  sha256: string | undefined,
+  env: NodeJS.ProcessEnv,
+  programDir: URL,
+): { uri: string; sha256?: string } {
+  if (named !== undefined) return { uri: named, sha256 };
+  if (env.MODEL_URI) return { uri: env.MODEL_URI, sha256: sha256 ?? (env.MODEL_SHA256 || undefined) };
+  const packaged = packagedModel(programDir);
+  if (!packaged)
+    throw new UsageError('name the model to serve (a path, s3:// or https:// URI) or set MODEL_URI');
+  const uri = isRemote(packaged.uri) ? packaged.uri : resolve(fileURLToPath(programDir), packaged.uri);
+  return { uri, sha256: sha256 ?? packaged.sha256 };
 }
 
 /** Serves until a signal; returns the exit code (1 when the model cannot be loaded). */

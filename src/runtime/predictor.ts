@@ -1,6 +1,7 @@
 // The one module that talks to onnxruntime-node: session options, input tensors, output decoding.
 import { createRequire } from 'node:module';
-import { type InferenceSession, Tensor } from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { type ClassLabel, findCard, type ModelCard } from '../onnx/card.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
 import { InferenceError, ModelLoadError } from './errors.js';
@@ -66,8 +67,14 @@ interface NativeBinding {
   initOrt(): void;
 }
 
+// onnxruntime-node is loaded with `require`, not `import`: CommonJS resolution also searches NODE_PATH,
+// which is where Lambda puts a layer's packages (/opt/nodejs/node_modules), and an ES import does not.
+// So one bundle runs with onnxruntime-node beside it or in a layer.
+const requireOrt = createRequire(import.meta.url);
+const { Tensor: OrtTensor } = requireOrt('onnxruntime-node') as typeof Ort;
+
 function nativeSession(bytes: Uint8Array, options: InferenceSession.SessionOptions): NativeSession {
-  const native = createRequire(import.meta.url)('onnxruntime-node/dist/binding.js') as NativeBinding;
+  const native = requireOrt('onnxruntime-node/dist/binding.js') as NativeBinding;
   native.initOrt();
   const session = new native.binding.InferenceSession();
   session.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
@@ -209,7 +216,10 @@ export class Predictor {
         : matrix instanceof Float32Array
           ? matrix
           : Float32Array.from(matrix);
-    const input = new Tensor(data instanceof Float64Array ? 'float64' : 'float32', data, [rows, this.width]);
+    const input = new OrtTensor(data instanceof Float64Array ? 'float64' : 'float32', data, [
+      rows,
+      this.width,
+    ]);
     let out: Record<string, Tensor>;
     try {
       out = this.session.run({ [this.card.io.input]: input }, this.fetches, {});

@@ -2,11 +2,23 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { REFERENCE_ROW } from './models.js';
 
 export const LAMBDA_ENTRY = fileURLToPath(new URL('../../dist/lambda.js', import.meta.url));
-export const LAMBDA_BUNDLE = fileURLToPath(new URL('../../dist/bundle/lambda.mjs', import.meta.url));
+export const LAMBDA_BUNDLE = fileURLToPath(new URL('../../dist/bundle/lambda/index.mjs', import.meta.url));
 
 const run = promisify(execFile);
+
+/** The reference request as API Gateway (REST API, proxy integration) hands it to the function. */
+export const REFERENCE_EVENT = {
+  resource: '/{proxy+}',
+  path: '/predict',
+  httpMethod: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  requestContext: { stage: 'prod', requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+  body: JSON.stringify(REFERENCE_ROW),
+  isBase64Encoded: false,
+};
 
 /**
  * Imports `entry` in a fresh process with only PATH and `env`, invokes its handler once with `event`,

@@ -19,10 +19,16 @@ export function stopServers(): void {
 
 /** Starts `modelgate serve` on a free port and resolves once it reports ready (or exits). */
 export function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  return serveCommand([process.execPath, BIN, 'serve', ...args, '--port', '0'], { ...process.env, ...env });
+}
+
+/**
+ * Starts a command that runs `modelgate serve` (`argv` ends with its arguments) with exactly `env`, and
+ * resolves once it reports ready (or exits).
+ */
+export function serveCommand(argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Served> {
+  const [command, ...args] = argv as [string, ...string[]];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
   children.push(child);
   const lines: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

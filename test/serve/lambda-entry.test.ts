@@ -5,18 +5,10 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { invokeEntry, LAMBDA_BUNDLE, LAMBDA_ENTRY } from '../helpers/lambda.js';
-import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
+import { invokeEntry, LAMBDA_BUNDLE, LAMBDA_ENTRY, REFERENCE_EVENT } from '../helpers/lambda.js';
+import { IRIS_MODEL } from '../helpers/models.js';
 
-const apiGatewayEvent = {
-  resource: '/{proxy+}',
-  path: '/predict',
-  httpMethod: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  requestContext: { stage: 'prod' },
-  body: JSON.stringify(REFERENCE_ROW),
-  isBase64Encoded: false,
-};
+const apiGatewayEvent = REFERENCE_EVENT;
 
 describe('modelgate/lambda', () => {
   it.each([
