@@ -7,6 +7,7 @@ import {
   BAKED_MODEL_NAME,
   lambdaPackage,
   type ModelInPackage,
+  megabytes,
   type Progress,
   serverPackage,
 } from '../deploy/package.js';
@@ -27,7 +28,6 @@ export interface PackageCommandOptions {
 }
 
 const MB = 1024 * 1024;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 function barProgress(enabled: boolean): Progress {
   let bar = progressBar('', false);
@@ -84,14 +84,14 @@ export async function packageCommand(opts: PackageCommandOptions): Promise<void>
   if (opts.server) {
     const out = serverPackage({ outDir: opts.out, arch: opts.arch, model: packaged?.model, sources });
     say(
-      `wrote ${shown(out.dir)}/: ${out.files} files, ${mb(out.bytes)} (modelgate serve for linux/${opts.arch})`,
+      `wrote ${shown(out.dir)}/: ${out.files} files, ${megabytes(out.bytes)} (modelgate serve for linux/${opts.arch})`,
     );
     say(`  run: node modelgate.mjs serve --host 0.0.0.0 --port 8080`);
     say(modelLine());
     return;
   }
 
-  const out = lambdaPackage({
+  const out = await lambdaPackage({
     outDir: opts.out,
     arch: opts.arch,
     model: packaged?.model,
@@ -101,7 +101,7 @@ export async function packageCommand(opts: PackageCommandOptions): Promise<void>
     progress: barProgress(!opts.quiet),
   });
   const zipLine = (z: typeof out.function) =>
-    `wrote ${shown(z.path)}: ${mb(z.zippedBytes)} zipped, ${mb(z.unzippedBytes)} unzipped, ${z.files} files, sha256 ${z.sha256}`;
+    `wrote ${shown(z.path)}: ${megabytes(z.zippedBytes)} zipped, ${megabytes(z.unzippedBytes)} unzipped, ${z.files} files, sha256 ${z.sha256}`;
   say(zipLine(out.function));
   say(
     `  function: handler index.handler, runtime nodejs22.x, architecture ${opts.arch}; ${

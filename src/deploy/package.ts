@@ -74,7 +74,7 @@ export interface LambdaPackage {
   runtimeIncluded: boolean;
 }
 
-function megabytes(bytes: number): string {
+export function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
@@ -100,17 +100,17 @@ export function writeFolder(dir: string, files: readonly PackageFile[]): void {
   renameSync(partial, dir);
 }
 
-function zipWithin(
+async function zipWithin(
   path: string,
   files: readonly PackageFile[],
   label: string,
   progress: Progress,
   limit: number,
-): ZipResult {
+): Promise<ZipResult> {
   progress.start(label, totalSize(files));
   let result: ZipResult;
   try {
-    result = writeZip(path, files, (done) => progress.update(done));
+    result = await writeZip(path, files, (done) => progress.update(done));
   } finally {
     progress.stop();
   }
@@ -123,7 +123,7 @@ function zipWithin(
   return result;
 }
 
-export function lambdaPackage(opts: LambdaPackageOptions): LambdaPackage {
+export async function lambdaPackage(opts: LambdaPackageOptions): Promise<LambdaPackage> {
   const progress = opts.progress ?? noProgress;
   const limits = opts.limits ?? LAMBDA_LIMITS;
   const runtime = (prefix: string) => onnxruntimeFiles(opts.sources, opts.arch, prefix);
@@ -143,8 +143,8 @@ export function lambdaPackage(opts: LambdaPackageOptions): LambdaPackage {
   outputFolder(opts.outDir);
   const zip = (name: string, files: PackageFile[], label: string) =>
     zipWithin(join(opts.outDir, `${name}-${opts.arch}.zip`), files, label, progress, limits.zippedBytes);
-  const fn = zip('function', functionFiles, 'function zip');
-  const layer = zip('layer', layerFiles, 'layer zip');
+  const fn = await zip('function', functionFiles, 'function zip');
+  const layer = await zip('layer', layerFiles, 'layer zip');
   let unpackedDir: string | undefined;
   if (opts.unpacked) {
     unpackedDir = join(opts.outDir, `function-${opts.arch}`);

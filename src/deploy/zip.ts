@@ -26,15 +26,18 @@ export function fileBytes(file: PackageFile): Uint8Array {
   return 'bytes' in file ? file.bytes : readFileSync(file.source);
 }
 
+/** Deflated this much at a time, the event loop gets a turn in between (a progress bar redraws). */
+const SLICE_BYTES = 4 * 1024 * 1024;
+
 /**
  * Writes `files` (in the order given) to a zip archive at `path`, reporting the bytes read so far.
  * The archive appears only once it is complete.
  */
-export function writeZip(
+export async function writeZip(
   path: string,
   files: readonly PackageFile[],
   onProgress: (doneBytes: number) => void = () => {},
-): ZipResult {
+): Promise<ZipResult> {
   const chunks: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((err, chunk) => {
@@ -48,9 +51,14 @@ export function writeZip(
     entry.attrs = FILE_ATTRIBUTES;
     entry.mtime = FIXED_TIME;
     zip.add(entry);
-    entry.push(fileBytes(file), true);
-    done += file.size;
-    onProgress(done);
+    const bytes = fileBytes(file);
+    for (let at = 0; at < bytes.length || at === 0; at += SLICE_BYTES) {
+      const end = Math.min(bytes.length, at + SLICE_BYTES);
+      entry.push(bytes.subarray(at, end), end === bytes.length);
+      onProgress(done + end);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    done += bytes.length;
   }
   zip.end();
   if (failure) throw failure;

@@ -176,9 +176,9 @@ describe('Lambda limits', () => {
   });
   const bytes = new Uint8Array(3 * MB);
 
-  it('refuses a function over the unzipped limit before writing anything', () => {
+  it('refuses a function over the unzipped limit before writing anything', async () => {
     const out = dir('too-big');
-    expect(() =>
+    await expect(
       lambdaPackage({
         outDir: out,
         arch: 'x86_64',
@@ -186,12 +186,14 @@ describe('Lambda limits', () => {
         sources: sources(),
         limits: { zippedBytes: 50 * MB, unzippedBytes: 40 * MB },
       }),
-    ).toThrow(/the function would be [\d.]+ MB unzipped, over Lambda's 40\.0 MB; keep the model in S3/);
+    ).rejects.toThrow(
+      /the function would be [\d.]+ MB unzipped, over Lambda's 40\.0 MB; keep the model in S3/,
+    );
     expect(() => readFileSync(join(out, 'function-x86_64.zip'))).toThrow(/ENOENT/);
   });
 
-  it('counts the layer with the function when the function uses it', () => {
-    expect(() =>
+  it('counts the layer with the function when the function uses it', async () => {
+    await expect(
       lambdaPackage({
         outDir: dir('too-big-layer'),
         arch: 'x86_64',
@@ -199,12 +201,12 @@ describe('Lambda limits', () => {
         sources: sources(),
         limits: { zippedBytes: 50 * MB, unzippedBytes: 40 * MB },
       }),
-    ).toThrow(/unzipped with its layer, over Lambda's 40\.0 MB/);
+    ).rejects.toThrow(/unzipped with its layer, over Lambda's 40\.0 MB/);
   });
 
-  it('refuses a zip over the zipped limit and leaves no zip behind', () => {
+  it('refuses a zip over the zipped limit and leaves no zip behind', async () => {
     const out = dir('too-big-zipped');
-    expect(() =>
+    await expect(
       lambdaPackage({
         outDir: out,
         arch: 'x86_64',
@@ -214,7 +216,7 @@ describe('Lambda limits', () => {
         sources: sources(),
         limits: { zippedBytes: 1 * MB, unzippedBytes: 250 * MB },
       }),
-    ).toThrow(
+    ).rejects.toThrow(
       /the function zip would be [\d.]+ MB, over Lambda's 1\.0 MB for a zip upload; keep the model in S3/,
     );
     expect(() => readFileSync(join(out, 'function-x86_64.zip'))).toThrow(/ENOENT/);
