@@ -1,5 +1,7 @@
 // `modelgate package`: the Lambda function zip, the onnxruntime-node layer zip, and the folders a
 // container image copies (the Lambda function unpacked, or `modelgate serve` with its runtime).
+
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -10,6 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PACKAGED_MODEL_FILE, type PackagedModel } from '../adapters/model.js';
 import {
@@ -78,6 +81,23 @@ export function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/**
+ * The files written once to a folder under the system's temporary folder, named by a digest of what
+ * they are (names, sizes, and where they come from and when that changed): the same files reuse the
+ * folder, changed ones get a new one. For tools that want a folder to read, like CDK's assets.
+ */
+export function stagedFolder(label: string, files: readonly PackageFile[]): string {
+  const digest = createHash('sha256');
+  for (const f of files) {
+    digest.update(`${f.name}\0${f.size}\0`);
+    if ('bytes' in f) digest.update(f.bytes);
+    else digest.update(`${f.source}\0${statSync(f.source).mtimeMs}\0`);
+  }
+  const dir = join(tmpdir(), `modelgate-${label}-${digest.digest('hex').slice(0, 20)}`);
+  if (!existsSync(dir)) writeFolder(dir, files);
+  return dir;
+}
+
 /** Makes the output folder, or says why it cannot be one. */
 function outputFolder(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory())
@@ -123,18 +143,32 @@ async function zipWithin(
   return result;
 }
 
+/** The function's files: the bundled handler, the model, and onnxruntime-node unless a layer brings it. */
+export function functionFiles(
+  sources: PackageSources,
+  arch: LambdaArchitecture,
+  model: ModelInPackage | undefined,
+  useLayer = false,
+): PackageFile[] {
+  return [
+    ...bundleFiles(sources, 'lambda'),
+    ...modelFiles(model),
+    ...(useLayer ? [] : onnxruntimeFiles(sources, arch, 'node_modules')),
+  ];
+}
+
+/** The layer's files: onnxruntime-node where Lambda's NODE_PATH finds it (/opt/nodejs/node_modules). */
+export function layerFiles(sources: PackageSources, arch: LambdaArchitecture): PackageFile[] {
+  return onnxruntimeFiles(sources, arch, 'nodejs/node_modules');
+}
+
 export async function lambdaPackage(opts: LambdaPackageOptions): Promise<LambdaPackage> {
   const progress = opts.progress ?? noProgress;
   const limits = opts.limits ?? LAMBDA_LIMITS;
-  const runtime = (prefix: string) => onnxruntimeFiles(opts.sources, opts.arch, prefix);
-  const layerFiles = runtime('nodejs/node_modules');
-  const functionFiles = [
-    ...bundleFiles(opts.sources, 'lambda'),
-    ...modelFiles(opts.model),
-    ...(opts.useLayer ? [] : runtime('node_modules')),
-  ];
+  const layer = layerFiles(opts.sources, opts.arch);
+  const fnFiles = functionFiles(opts.sources, opts.arch, opts.model, opts.useLayer);
   // Lambda counts the function and its layers together, unzipped.
-  const unzipped = totalSize(functionFiles) + (opts.useLayer ? totalSize(layerFiles) : 0);
+  const unzipped = totalSize(fnFiles) + (opts.useLayer ? totalSize(layer) : 0);
   if (unzipped > limits.unzippedBytes) {
     throw new PackageError(
       `the function would be ${megabytes(unzipped)} unzipped${opts.useLayer ? ' with its layer' : ''}, over Lambda's ${megabytes(limits.unzippedBytes)}; keep the model in S3 (--model s3://...) or use a container image`,
@@ -143,14 +177,14 @@ export async function lambdaPackage(opts: LambdaPackageOptions): Promise<LambdaP
   outputFolder(opts.outDir);
   const zip = (name: string, files: PackageFile[], label: string) =>
     zipWithin(join(opts.outDir, `${name}-${opts.arch}.zip`), files, label, progress, limits.zippedBytes);
-  const fn = await zip('function', functionFiles, 'function zip');
-  const layer = await zip('layer', layerFiles, 'layer zip');
+  const fnZip = await zip('function', fnFiles, 'function zip');
+  const layerZip = await zip('layer', layer, 'layer zip');
   let unpackedDir: string | undefined;
   if (opts.unpacked) {
     unpackedDir = join(opts.outDir, `function-${opts.arch}`);
-    writeFolder(unpackedDir, functionFiles);
+    writeFolder(unpackedDir, fnFiles);
   }
-  return { function: fn, layer, unpackedDir, runtimeIncluded: !opts.useLayer };
+  return { function: fnZip, layer: layerZip, unpackedDir, runtimeIncluded: !opts.useLayer };
 }
 
 export interface ServerPackageOptions {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedSources } from '../../src/deploy/contents.js';
-import { lambdaPackage } from '../../src/deploy/package.js';
+import { lambdaPackage, stagedFolder } from '../../src/deploy/package.js';
 import { elfMachine } from '../../src/deploy/platform.js';
 import { runCli } from '../helpers/cli.js';
 import { IRIS_CSV, IRIS_MODEL } from '../helpers/models.js';
@@ -278,5 +278,21 @@ describe('modelgate package refuses', () => {
     const r = await runCli(['package', '--out', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`--out ${file} is a file, not a folder`);
+  });
+});
+
+describe('stagedFolder', () => {
+  it('reuses the folder for the same files and makes a new one when they change', () => {
+    const file = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      return { name: 'a/b.txt', bytes, size: bytes.length };
+    };
+    const first = stagedFolder('test', [file(`one ${process.pid}`)]);
+    expect(readFileSync(join(first, 'a/b.txt'), 'utf8')).toBe(`one ${process.pid}`);
+    expect(stagedFolder('test', [file(`one ${process.pid}`)])).toBe(first);
+    const second = stagedFolder('test', [file(`two ${process.pid}`)]);
+    expect(second).not.toBe(first);
+    expect(readFileSync(join(second, 'a/b.txt'), 'utf8')).toBe(`two ${process.pid}`);
+    for (const dir of [first, second]) rmSync(dir, { recursive: true, force: true });
   });
 });
