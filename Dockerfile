@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# modelgate's container images, built from a modelgate checkout (docs/container.md):
+# modelgate's container images, built from a modelgate checkout (docs/packaging.md, "Container images"):
 #   docker build -t modelgate-lambda .                  the Lambda handler on AWS's Node.js 22 base image
 #   docker build --target serve -t modelgate-serve .    `modelgate serve` for Kubernetes, ECS or any host
 # MODEL names a model file in the build context to bake in (default: the iris demo). Build with
