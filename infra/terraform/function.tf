@@ -36,7 +36,7 @@ resource "aws_lambda_function" "this" {
   layers           = [for layer in aws_lambda_layer_version.onnxruntime : layer.arn]
 
   # Image: the modelgate Dockerfile's Lambda image, from the module's repository.
-  image_uri = local.is_image ? "${aws_ecr_repository.function[0].repository_url}:${var.image_tag}" : null
+  image_uri = local.is_image ? "${one(aws_ecr_repository.function[*].repository_url)}:${var.image_tag}" : null
 
   reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
 
@@ -68,7 +68,7 @@ resource "aws_lambda_function" "this" {
       error_message = "Give model_file, or model_key and model_sha256 (the MODEL_URI key and MODEL_SHA256 `modelgate push` prints)."
     }
     precondition {
-      condition     = startswith(local.model_key, var.model_prefix)
+      condition     = try(startswith(local.model_key, var.model_prefix), false)
       error_message = "model_key must start with model_prefix: the function may read models under that prefix only."
     }
     precondition {

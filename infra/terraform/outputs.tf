@@ -1,6 +1,6 @@
 output "endpoint_url" {
   description = "Base URL of the API: POST a request body to it (or to <url>/predict); GET <url>/health, /ready, /metadata."
-  value       = local.is_rest ? aws_api_gateway_stage.this[0].invoke_url : aws_apigatewayv2_stage.this[0].invoke_url
+  value       = local.is_rest ? one(aws_api_gateway_stage.this[*].invoke_url) : one(aws_apigatewayv2_stage.this[*].invoke_url)
 }
 
 output "function_name" {
@@ -35,7 +35,7 @@ output "model_uri" {
 
 output "ecr_repository_url" {
   description = "ECR repository to push the image to (package_type \"Image\"), else null."
-  value       = local.is_image ? aws_ecr_repository.function[0].repository_url : null
+  value       = one(aws_ecr_repository.function[*].repository_url)
 }
 
 output "log_group_name" {
@@ -45,5 +45,5 @@ output "log_group_name" {
 
 output "api_key_id" {
   description = "ID of the API key (api_key_required); read its value with `aws apigateway get-api-key --include-value --api-key <id>`."
-  value       = local.is_rest && var.api_key_required ? aws_api_gateway_api_key.this[0].id : null
+  value       = one(aws_api_gateway_api_key.this[*].id)
 }

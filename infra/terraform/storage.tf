@@ -1,7 +1,8 @@
 # The models bucket: private, public access blocked, encrypted at rest, versioned, TLS only.
 
 resource "aws_s3_bucket" "models" {
-  bucket_prefix = "${lower(var.name)}-models-"
+  # bucket_prefix takes at most 37 characters.
+  bucket_prefix = "${substr(lower(var.name), 0, 28)}-models-"
   force_destroy = false
   tags          = local.tags
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform's expressions are strings holding ${...}.
 // Static tests of the Terraform module and its example, parsed with @cdktf/hcl2json (no terraform binary
 // runs here): references resolve, variables are typed and described, IAM is scoped, the bucket is
 // locked down, the API is the reference's shape, and redeploys follow the API's definition.
@@ -47,7 +48,7 @@ async function load(dir: string): Promise<Module> {
       else if (kind === 'terraform') m.terraform.push(...(value as Block[]));
       else if (kind === 'resource' || kind === 'data')
         for (const [type, byName] of Object.entries(value as Record<string, Record<string, Block[]>>))
-          Object.assign((m[kind][type] ??= {}), byName);
+          m[kind][type] = { ...m[kind][type], ...byName };
       else if (kind === 'variable' || kind === 'output' || kind === 'module' || kind === 'provider')
         Object.assign(m[kind], value);
       else throw new Error(`${file}: a block kind the test does not know: ${kind}`);
@@ -205,7 +206,7 @@ describe('Terraform module', () => {
     expect(strings(fn.environment)).toEqual(
       expect.arrayContaining(['MODEL_URI', '${local.model_uri}', 'MODEL_SHA256', '${local.model_sha256}']),
     );
-    expect(String(fn.image_uri)).toContain('aws_ecr_repository.function[0].repository_url');
+    expect(String(fn.image_uri)).toContain('one(aws_ecr_repository.function[*].repository_url)');
     expect(one(mod.resource.aws_cloudwatch_log_group?.function).retention_in_days).toBe(
       '${var.log_retention_days}',
     );
