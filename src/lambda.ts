@@ -4,6 +4,7 @@
 // Duration includes the load and the first invoke is already warm. Without MODEL_URI, the model
 // `modelgate package` recorded beside the handler (modelgate.json) is used. A model that fails to load
 // fails init with a message that says what failed and where; Lambda retries init next time.
+import { fileURLToPath } from 'node:url';
 import { createLambdaHandler, type LambdaHandler } from './adapters/lambda.js';
 import { loadPredictor, packagedModel } from './adapters/model.js';
 import type { Limits } from './api/request.js';
@@ -50,7 +51,7 @@ async function init(): Promise<LambdaHandler> {
   const predictor = await loadPredictor({
     uri,
     sha256: env.MODEL_SHA256 || packaged?.sha256 || undefined,
-    baseDir: packaged ? here.pathname : (env.LAMBDA_TASK_ROOT ?? process.cwd()),
+    baseDir: packaged ? fileURLToPath(here) : (env.LAMBDA_TASK_ROOT ?? process.cwd()),
     timeoutMs: positiveInteger(env, 'MODEL_LOAD_TIMEOUT_MS'),
   });
   return createLambdaHandler(predictor, { limits });

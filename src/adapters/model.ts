@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ModelCard } from '../onnx/card.js';
 import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
 import { StoreError } from '../store/errors.js';
@@ -87,22 +88,22 @@ export const PACKAGED_MODEL_FILE = 'modelgate.json';
 
 /** The model recorded in `dir`'s modelgate.json, or undefined when there is no such file. */
 export function packagedModel(dir: URL): PackagedModel | undefined {
-  const file = new URL(PACKAGED_MODEL_FILE, dir);
+  const file = fileURLToPath(new URL(PACKAGED_MODEL_FILE, dir));
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ModelSourceError(`cannot read ${file.pathname}: ${(err as Error).message}`);
+    throw new ModelSourceError(`cannot read ${file}: ${(err as Error).message}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ModelSourceError(`${file.pathname} is not JSON: ${(err as Error).message}`);
+    throw new ModelSourceError(`${file} is not JSON: ${(err as Error).message}`);
   }
   const { model } = (value ?? {}) as { model?: { uri?: unknown; sha256?: unknown } };
   if (typeof model?.uri !== 'string' || (model.sha256 !== undefined && typeof model.sha256 !== 'string'))
-    throw new ModelSourceError(`${file.pathname} has no model.uri string (write it with modelgate package)`);
+    throw new ModelSourceError(`${file} has no model.uri string (write it with modelgate package)`);
   return { uri: model.uri, sha256: model.sha256 };
 }
