@@ -1,0 +1,23 @@
+/** The bytes are not a pickle this reader can follow: truncated, an unknown opcode, a broken stack. */
+export class PickleFormatError extends Error {
+  override name = 'PickleFormatError';
+}
+
+/**
+ * The pickle names a global that is not on modelgate's allowlist (a function that would run code, a
+ * class modelgate does not rebuild). Nothing from the file is ever called; the file is refused.
+ */
+export class PickleRefusedError extends Error {
+  override name = 'PickleRefusedError';
+  constructor(
+    readonly global: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The pickle goes past a bound on its work or size (operations, stack, memo, array bytes, time). */
+export class PickleLimitError extends Error {
+  override name = 'PickleLimitError';
+}

@@ -1,0 +1,336 @@
+// The allowlist: the only globals a pickle may name, and what each becomes. Python's pickle would
+// import and call them; here each is rebuilt as data by code of modelgate's own, and anything else (os,
+// subprocess, builtins.eval, an unknown class) refuses the whole file, naming it.
+import { PickleFormatError, PickleRefusedError } from './errors.js';
+import { arrayFrom, dtypeFromDescr, dtypeFromState, scalarFrom } from './numpy.js';
+import {
+  DTypeValue,
+  NdArray,
+  Opaque,
+  PyDict,
+  PyGlobal,
+  PyObject,
+  PySet,
+  PyTuple,
+  type PyValue,
+} from './values.js';
+
+/** scikit-learn classes modelgate rebuilds: the estimators it converts and the objects inside them. */
+export const SKLEARN_CLASSES = new Set([
+  // estimators and transformers modelgate converts
+  'Pipeline',
+  'SimpleImputer',
+  'StandardScaler',
+  'MinMaxScaler',
+  'MaxAbsScaler',
+  'RobustScaler',
+  'OneHotEncoder',
+  'ColumnTransformer',
+  'DecisionTreeClassifier',
+  'DecisionTreeRegressor',
+  'ExtraTreeClassifier',
+  'ExtraTreeRegressor',
+  'RandomForestClassifier',
+  'RandomForestRegressor',
+  'ExtraTreesClassifier',
+  'ExtraTreesRegressor',
+  'GradientBoostingClassifier',
+  'GradientBoostingRegressor',
+  'HistGradientBoostingClassifier',
+  'HistGradientBoostingRegressor',
+  'LogisticRegression',
+  'LinearRegression',
+  'Ridge',
+  'Lasso',
+  'ElasticNet',
+  'LinearSVC',
+  'LinearSVR',
+  'SGDClassifier',
+  'SVC',
+  'SVR',
+  'MLPClassifier',
+  'MLPRegressor',
+  'KNeighborsClassifier',
+  'KNeighborsRegressor',
+  // what their fitted state holds
+  'Tree',
+  'DummyClassifier',
+  'DummyRegressor',
+  'LabelBinarizer',
+  'LabelEncoder',
+  'TreePredictor',
+  '_BinMapper',
+  'KDTree',
+  'BallTree',
+  '_RemainderColsList',
+  'Bunch',
+  // gradient-boosting losses and links, before and after scikit-learn 1.1
+  'BinomialDeviance',
+  'MultinomialDeviance',
+  'ExponentialLoss',
+  'LeastSquaresError',
+  'LeastAbsoluteError',
+  'HuberLossFunction',
+  'QuantileLossFunction',
+  'HalfBinomialLoss',
+  'HalfMultinomialLoss',
+  'HalfSquaredError',
+  'AbsoluteError',
+  'PinballLoss',
+  'HuberLoss',
+  'CyHalfBinomialLoss',
+  'CyHalfMultinomialLoss',
+  'CyHalfSquaredError',
+  'CyAbsoluteError',
+  'CyPinballLoss',
+  'CyHuberLoss',
+  'CyExponentialLoss',
+  'IdentityLink',
+  'LogitLink',
+  'LogLink',
+  'MultinomialLogit',
+  'HalfLogitLink',
+  'Interval',
+  // MLP's optimizer, kept for warm starts
+  'AdamOptimizer',
+  'SGDOptimizer',
+  // SGD's loss objects
+  'Hinge',
+  'SquaredHinge',
+  'Log',
+  'LogLoss',
+  'ModifiedHuber',
+  'SquaredLoss',
+  'Huber',
+  'EpsilonInsensitive',
+  'SquaredEpsilonInsensitive',
+  // neighbour searches' metrics
+  'EuclideanDistance',
+  'EuclideanDistance64',
+  'MinkowskiDistance',
+  'MinkowskiDistance64',
+  'ManhattanDistance',
+  'ManhattanDistance64',
+]);
+
+const NUMPY_MODULES = new Set([
+  'numpy',
+  'numpy.core.multiarray',
+  'numpy._core.multiarray',
+  'numpy.core.numeric',
+  'numpy._core.numeric',
+  'numpy.random._pickle',
+  'numpy.random',
+  'numpy.random.mtrand',
+  'numpy.random._mt19937',
+  'numpy.random.bit_generator',
+]);
+
+/** The functions (module.name) the allowlist calls itself, each rebuilding one kind of value. */
+const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
+  'copyreg._reconstructor': ([cls, base, state]) => {
+    if (!(cls instanceof PyGlobal)) throw new PickleFormatError('copyreg._reconstructor without a class');
+    if (!(base instanceof PyGlobal) || base.qualified !== 'builtins.object')
+      throw new PickleRefusedError(
+        base instanceof PyGlobal ? base.qualified : String(base),
+        `the pickle rebuilds ${cls.qualified} on a base modelgate does not rebuild`,
+      );
+    const obj = construct(cls, []);
+    if (state !== null && state !== undefined && obj instanceof PyObject) obj.state = state;
+    return obj;
+  },
+  'copyreg.__newobj__': ([cls, ...args]) => construct(cls ?? null, args),
+  '_codecs.encode': ([text, encoding]) => {
+    if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1'))
+      throw new PickleRefusedError(
+        '_codecs.encode',
+        '_codecs.encode is allowed only for latin-1 text (Python 2 bytes)',
+      );
+    return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+  },
+  'builtins.bytearray': (args) => bytesFrom(args).slice(),
+  'builtins.bytes': (args) => bytesFrom(args),
+  'builtins.set': ([items]) => collect(new PySet(false), items),
+  'builtins.frozenset': ([items]) => collect(new PySet(true), items),
+  'builtins.slice': (args) => ({ slice: args }),
+  'builtins.complex': ([re]) => (typeof re === 'number' ? re : 0),
+  'collections.OrderedDict': ([pairs]) => {
+    const d = new PyDict();
+    if (Array.isArray(pairs))
+      for (const p of pairs) if (p instanceof PyTuple || Array.isArray(p)) d.map.set(...pairItems(p));
+    return d;
+  },
+  'numpy.dtype': ([descr]) => {
+    if (typeof descr !== 'string') throw new PickleFormatError('numpy.dtype without a type string');
+    return new DTypeValue(dtypeFromDescr(descr === 'V' ? 'V0' : descr), descr);
+  },
+  'numpy.core.multiarray._reconstruct': ([cls, , code]) => {
+    if (!(cls instanceof PyGlobal) || cls.name !== 'ndarray')
+      throw new PickleRefusedError(
+        cls instanceof PyGlobal ? cls.qualified : String(cls),
+        'an ndarray subclass modelgate does not rebuild',
+      );
+    void code;
+    return new NdArray(dtypeFromDescr('|u1'), [0], new Uint8Array());
+  },
+  'numpy.core.multiarray.scalar': ([dtype, data]) => {
+    if (!(dtype instanceof DTypeValue)) throw new PickleFormatError('numpy scalar without a dtype');
+    return scalarFrom(dtype.dtype, data ?? null);
+  },
+  'numpy.core.numeric._frombuffer': ([buffer, dtype, shape, order]) => {
+    if (!(dtype instanceof DTypeValue)) throw new PickleFormatError('numpy _frombuffer without a dtype');
+    return arrayFrom(dtype.dtype, shapeOf(shape ?? null), order === 'F', buffer ?? null);
+  },
+  'numpy.random._pickle.__randomstate_ctor': () => new Opaque('numpy RandomState'),
+  'numpy.random._pickle.__bit_generator_ctor': () => new Opaque('numpy BitGenerator'),
+  'numpy.random._pickle.__generator_ctor': () => new Opaque('numpy Generator'),
+  'numpy.random.__RandomState_ctor': () => new Opaque('numpy RandomState'),
+};
+
+/** Python 2 and numpy 2 module names under the names the table uses. */
+function canonical(module: string): string {
+  if (module === 'copy_reg') return 'copyreg';
+  if (module === '__builtin__') return 'builtins';
+  if (module.startsWith('numpy._core')) return `numpy.core${module.slice('numpy._core'.length)}`;
+  if (module === 'numpy.core._multiarray_umath') return 'numpy.core.multiarray';
+  if (
+    module === 'numpy.random.mtrand' ||
+    module === 'numpy.random._mt19937' ||
+    module === 'numpy.random.bit_generator'
+  )
+    return 'numpy.random._pickle';
+  return module;
+}
+
+const CLASSES = new Set([
+  'builtins.object',
+  'builtins.list',
+  'builtins.dict',
+  'builtins.tuple',
+  'numpy.ndarray',
+  'numpy.dtype',
+  'joblib.numpy_pickle.NumpyArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
+]);
+
+/** The global a pickle names, if the allowlist has it; else the file is refused, naming it. */
+export function resolveGlobal(module: string, name: string): PyGlobal {
+  const mod = canonical(module);
+  const qualified = `${mod}.${name}`;
+  if (CLASSES.has(qualified) || qualified in FUNCTIONS) return new PyGlobal(mod, name);
+  if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
+    if (SKLEARN_CLASSES.has(name)) return new PyGlobal(mod, name);
+    throw new PickleRefusedError(
+      `${module}.${name}`,
+      `the file holds a scikit-learn ${name} (${module}.${name}), which modelgate does not import`,
+    );
+  }
+  if (NUMPY_MODULES.has(module) && /^(float|int|uint|bool|complex)(\d+|_)?$/.test(name))
+    return new PyGlobal(mod, name);
+  throw new PickleRefusedError(
+    `${module}.${name}`,
+    `the file names ${module}.${name}, which is not on modelgate's allowlist: nothing in it was run, and it is refused`,
+  );
+}
+
+/** bytes(...) and bytearray(...) as protocol 2 writes them: nothing, bytes, or latin-1 text. */
+function bytesFrom([text, encoding]: PyValue[]): Uint8Array {
+  if (text === undefined || text === null) return new Uint8Array();
+  if (text instanceof Uint8Array) return text;
+  return FUNCTIONS['_codecs.encode']?.([text, encoding ?? 'latin1']) as Uint8Array;
+}
+
+function collect(set: PySet, items: PyValue | undefined): PySet {
+  if (Array.isArray(items)) set.items.push(...items);
+  else if (items instanceof PyTuple) set.items.push(...items.items);
+  return set;
+}
+
+function pairItems(p: PyTuple | PyValue[]): [unknown, PyValue] {
+  const items = p instanceof PyTuple ? p.items : p;
+  return [items[0], items[1] ?? null];
+}
+
+function shapeOf(shape: PyValue): number[] {
+  const items = shape instanceof PyTuple ? shape.items : Array.isArray(shape) ? shape : [shape];
+  return items.map((d) => {
+    const n = typeof d === 'bigint' ? Number(d) : d;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+      throw new PickleFormatError(`a numpy array with a malformed shape`);
+    return n;
+  });
+}
+
+/** `cls.__new__(cls, *args)` for an allowlisted class. */
+function construct(cls: PyValue, args: PyValue[]): PyValue {
+  if (!(cls instanceof PyGlobal)) throw new PickleFormatError('NEWOBJ on something that is not a class');
+  switch (cls.qualified) {
+    case 'builtins.object':
+      return new PyObject(cls, args);
+    case 'builtins.list':
+      return [];
+    case 'builtins.dict':
+      return new PyDict();
+    case 'builtins.tuple':
+      return new PyTuple([]);
+    case 'numpy.dtype':
+      return FUNCTIONS['numpy.dtype']?.(args) as PyValue;
+  }
+  if (cls.qualified in FUNCTIONS)
+    throw new PickleRefusedError(cls.qualified, `${cls.qualified} is a function, not a class`);
+  return new PyObject(cls, args);
+}
+
+/** `callable(*args)`: an allowlisted function, or an allowlisted class called to make an instance. */
+function call(callable: PyValue, args: PyValue[]): PyValue {
+  if (!(callable instanceof PyGlobal))
+    throw new PickleFormatError('REDUCE on something that is not a global');
+  const fn = FUNCTIONS[callable.qualified];
+  if (fn) return fn(args);
+  if (/^numpy\.(float|int|uint|bool|complex)/.test(callable.qualified)) {
+    // numpy's scalar types called on a value (old pickles)
+    const [v] = args;
+    return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? v : null;
+  }
+  return construct(callable, args);
+}
+
+/** BUILD: give an object its state (`__setstate__` for numpy's types, the instance dict otherwise). */
+function build(obj: PyObject | NdArray, state: PyValue): void {
+  if (obj instanceof NdArray) {
+    // (version, shape, dtype, is_fortran, data)
+    const items = state instanceof PyTuple ? state.items : [];
+    const [shape, dtype, fortran, data] = items.length === 5 ? items.slice(1) : items;
+    if (!(dtype instanceof DTypeValue)) throw new PickleFormatError('an ndarray state without a dtype');
+    const arr = arrayFrom(
+      dtype.dtype,
+      shapeOf(shape ?? null),
+      fortran === true || fortran === 1,
+      data ?? null,
+    );
+    obj.dtype = arr.dtype;
+    obj.shape = arr.shape;
+    obj.bytes = arr.bytes;
+    obj.objects = arr.objects;
+    return;
+  }
+  if (obj.state instanceof PyDict && state instanceof PyDict) {
+    for (const [k, v] of state.map) obj.state.map.set(k, v);
+    return;
+  }
+  obj.state = state;
+}
+
+/** BUILD on a dtype: its byte order and fields. */
+function buildDtype(value: DTypeValue, state: PyValue): void {
+  value.dtype = dtypeFromState(value.descr === 'V' ? 'V0' : value.descr, state);
+}
+
+export const callGlobal = {
+  call,
+  construct,
+  build(obj: PyObject | NdArray | DTypeValue, state: PyValue): void {
+    if (obj instanceof DTypeValue) buildDtype(obj, state);
+    else build(obj, state);
+  },
+};

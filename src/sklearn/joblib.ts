@@ -1,0 +1,107 @@
+// Reading a scikit-learn model file: a plain pickle, or a joblib file (a pickle whose arrays follow
+// their wrappers as raw bytes), either one compressed whole with zlib or gzip. Decompression is bounded.
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { PickleFormatError, PickleLimitError } from './errors.js';
+import { arrayFrom } from './numpy.js';
+import { ByteReader, type PickleLimits, unpickle } from './pickle.js';
+import { DTypeValue, NdArray, PyObject, PyTuple, type PyValue } from './values.js';
+
+/** The most bytes a compressed file may expand to. */
+export const MAX_EXPANDED_BYTES = 2 * 1024 ** 3;
+
+const startsWith = (b: Uint8Array, ...prefix: number[]) => prefix.every((v, i) => b[i] === v);
+
+/** The compression a file's first bytes announce, as joblib writes them; 'none' for a bare pickle. */
+export function compressionOf(
+  b: Uint8Array,
+): 'none' | 'zlib' | 'gzip' | 'bz2' | 'xz' | 'lzma' | 'lz4' | 'joblib<0.10' {
+  if (startsWith(b, 0x1f, 0x8b)) return 'gzip';
+  if (b.length > 1 && b[0] === 0x78 && ((b[0] << 8) | (b[1] as number)) % 31 === 0) return 'zlib';
+  if (startsWith(b, 0x42, 0x5a, 0x68)) return 'bz2';
+  if (startsWith(b, 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return 'xz';
+  if (startsWith(b, 0x5d, 0x00, 0x00)) return 'lzma';
+  if (startsWith(b, 0x04, 0x22, 0x4d, 0x18)) return 'lz4';
+  if (startsWith(b, 0x5a, 0x46)) return 'joblib<0.10';
+  return 'none';
+}
+
+/** The file's pickle bytes: decompressed when joblib compressed it, within MAX_EXPANDED_BYTES. */
+export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): Uint8Array {
+  const kind = compressionOf(file);
+  try {
+    if (kind === 'gzip') return gunzipSync(file, { maxOutputLength: maxExpanded });
+    if (kind === 'zlib') return inflateSync(file, { maxOutputLength: maxExpanded });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger/.test(e.message))
+      throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+    throw new PickleFormatError(`the ${kind} stream is damaged: ${e.message}`);
+  }
+  if (kind === 'joblib<0.10')
+    throw new PickleFormatError(
+      'a joblib file from before joblib 0.10 (arrays in separate files): load and save it again with a newer joblib',
+    );
+  if (kind !== 'none')
+    throw new PickleFormatError(
+      `the file is compressed with ${kind}, which modelgate cannot read; save it with joblib.dump(model, path, compress=3) (zlib) or as a .gz file`,
+    );
+  return file;
+}
+
+function stateValue(obj: PyObject, key: string): PyValue | undefined {
+  return obj.dict?.get(key);
+}
+
+/**
+ * joblib's NumpyArrayWrapper: its state says the array's dtype, shape and order, and the array's bytes
+ * follow in the stream (after a padding length byte and padding since joblib 1.2; an object array is a
+ * pickle of its own there).
+ */
+function readWrappedArray(wrapper: PyObject, reader: ByteReader, limits: PickleLimits): NdArray {
+  const dtype = stateValue(wrapper, 'dtype');
+  const shapeValue = stateValue(wrapper, 'shape');
+  const order = stateValue(wrapper, 'order');
+  if (!(dtype instanceof DTypeValue)) throw new PickleFormatError('a joblib array wrapper without a dtype');
+  const shapeItems =
+    shapeValue instanceof PyTuple ? shapeValue.items : Array.isArray(shapeValue) ? shapeValue : null;
+  if (!shapeItems) throw new PickleFormatError('a joblib array wrapper without a shape');
+  const shape = shapeItems.map((d) => (typeof d === 'bigint' ? Number(d) : d)) as number[];
+  if (dtype.dtype.kind === 'O') {
+    const inner = unpickle(reader, { limits, hooks: joblibHooks });
+    if (!(inner instanceof NdArray))
+      throw new PickleFormatError('a joblib object array that is not an array');
+    return inner;
+  }
+  const alignment = stateValue(wrapper, 'numpy_array_alignment_bytes');
+  if (alignment !== undefined && alignment !== null) {
+    const padding = reader.byte();
+    reader.take(padding, 'array padding');
+  }
+  let count = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
+      throw new PickleFormatError('a joblib array wrapper with a malformed shape');
+    count *= d;
+  }
+  const size = count * dtype.dtype.itemsize;
+  if (!Number.isSafeInteger(size) || size > reader.bytes.length - reader.pos)
+    throw new PickleFormatError(
+      `a joblib array of shape (${shape.join(', ')}) needs ${size} bytes; the file has ${reader.bytes.length - reader.pos} left`,
+    );
+  return arrayFrom(dtype.dtype, shape, order === 'F', reader.take(size, 'array data'));
+}
+
+const joblibHooks = {
+  afterBuild(obj: PyValue, reader: ByteReader, limits: PickleLimits): PyValue | undefined {
+    if (obj instanceof PyObject && obj.cls.name === 'NumpyArrayWrapper')
+      return readWrappedArray(obj, reader, limits);
+    return undefined;
+  },
+};
+
+/** The value a scikit-learn model file (pickle or joblib, compressed or not) holds. */
+export function readModelFile(file: Uint8Array, limits: Partial<PickleLimits> = {}): PyValue {
+  if (file.length === 0) throw new PickleFormatError('the file is empty');
+  const reader = new ByteReader(pickleBytes(file));
+  return unpickle(reader, { limits, hooks: joblibHooks });
+}

@@ -1,0 +1,527 @@
+// A pickle reader that runs nothing. It follows the pickle machine's opcodes (protocols 0 to 5) to
+// rebuild plain data, and where a pickle would call something (REDUCE, NEWOBJ, BUILD, INST, OBJ) it asks
+// the allowlist (globals.ts), which rebuilds known numpy and scikit-learn values as data or refuses the
+// file. Work is bounded: operations, stack and memo sizes, and time.
+import { PickleFormatError, PickleLimitError } from './errors.js';
+import { callGlobal, resolveGlobal } from './globals.js';
+import {
+  DTypeValue,
+  NdArray,
+  Opaque,
+  PyDict,
+  PyGlobal,
+  PyObject,
+  PySet,
+  PyTuple,
+  type PyValue,
+} from './values.js';
+
+export interface PickleLimits {
+  /** Opcodes executed (a file of n bytes runs at most about n of them). */
+  maxOps: number;
+  /** Values on the stack and in the memo at once. */
+  maxItems: number;
+  /** Wall-clock time in milliseconds. */
+  maxMs: number;
+}
+
+export const DEFAULT_LIMITS: PickleLimits = { maxOps: 200_000_000, maxItems: 20_000_000, maxMs: 60_000 };
+
+/** The bytes a pickle is read from, with a position (joblib reads array data from the same stream). */
+export class ByteReader {
+  pos = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  take(n: number, what = 'data'): Uint8Array {
+    if (n < 0 || this.pos + n > this.bytes.length)
+      throw new PickleFormatError(
+        `the file ends in the middle of ${what} (byte ${this.pos} of ${this.bytes.length})`,
+      );
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  byte(): number {
+    if (this.pos >= this.bytes.length)
+      throw new PickleFormatError(`the file ends without a STOP opcode (byte ${this.pos})`);
+    return this.bytes[this.pos++] as number;
+  }
+
+  uint(n: 1 | 2 | 4 | 8): number {
+    const b = this.take(n, 'a length');
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + (b[i] as number);
+    if (!Number.isSafeInteger(v)) throw new PickleLimitError(`a length of ${v} bytes`);
+    return v;
+  }
+
+  int32(): number {
+    const b = this.take(4, 'an integer');
+    return new DataView(b.buffer, b.byteOffset, 4).getInt32(0, true);
+  }
+
+  line(): string {
+    const end = this.bytes.indexOf(0x0a, this.pos);
+    if (end < 0) throw new PickleFormatError(`the file ends in the middle of a text line (byte ${this.pos})`);
+    const text = latin1(this.bytes.subarray(this.pos, end));
+    this.pos = end + 1;
+    return text;
+  }
+}
+
+const latin1 = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(b: Uint8Array): string {
+  try {
+    return utf8.decode(b);
+  } catch {
+    throw new PickleFormatError('a string that is not valid UTF-8');
+  }
+}
+
+/** Little-endian two's complement bytes (LONG1, LONG4) as a number when safe, else a bigint. */
+function decodeLong(b: Uint8Array): number | bigint {
+  if (b.length === 0) return 0;
+  let v = 0n;
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i] as number);
+  if ((b[b.length - 1] as number) & 0x80) v -= 1n << BigInt(b.length * 8);
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** Protocol 0's text integers: "01" and "00" are True and False. */
+function decodeTextInt(text: string): number | bigint | boolean {
+  if (text === '01') return true;
+  if (text === '00') return false;
+  const t = text.endsWith('L') ? text.slice(0, -1) : text;
+  if (!/^[-+]?\d+$/.test(t)) throw new PickleFormatError(`${JSON.stringify(text)} is not an integer`);
+  const v = BigInt(t);
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** Protocol 0's quoted strings (repr of a Python 2 str): quotes, and \\x, \\n, \\t, \\r, \\\\ and \\' escapes. */
+function decodeQuoted(text: string): string {
+  const q = text[0];
+  if ((q !== "'" && q !== '"') || text[text.length - 1] !== q || text.length < 2)
+    throw new PickleFormatError('a STRING opcode without its quotes');
+  return unescape(text.slice(1, -1), false);
+}
+
+function unescape(s: string, rawUnicode: boolean): string {
+  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e: string) => {
+    if (e[0] === 'x' && !rawUnicode) return String.fromCharCode(Number.parseInt(e.slice(1), 16));
+    if (e[0] === 'u' || e[0] === 'U') return String.fromCodePoint(Number.parseInt(e.slice(1), 16));
+    if (rawUnicode) return `\\${e}`;
+    return (
+      ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' } as Record<string, string>)[
+        e
+      ] ?? `\\${e}`
+    );
+  });
+}
+
+/** What a reader of a pickle stream may add: joblib rebuilds its array wrappers from the bytes that follow. */
+export interface PickleHooks {
+  /** Called after a BUILD; a value returned replaces the built object on the stack. */
+  afterBuild?(obj: PyValue, reader: ByteReader, limits: PickleLimits): PyValue | undefined;
+}
+
+const MARK = Symbol('mark');
+type Slot = PyValue | typeof MARK;
+
+/** Reads one pickle from `reader` (up to its STOP) and returns the value it rebuilds. */
+export function unpickle(
+  reader: ByteReader,
+  options: { limits?: Partial<PickleLimits>; hooks?: PickleHooks } = {},
+): PyValue {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const deadline = performance.now() + limits.maxMs;
+  let stack: Slot[] = [];
+  const marks: Slot[][] = [];
+  const memo = new Map<number, PyValue>();
+  let ops = 0;
+
+  const pop = (): PyValue => {
+    if (stack.length === 0)
+      throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} found the stack empty`);
+    const v = stack.pop() as Slot;
+    if (v === MARK)
+      throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} found a MARK where it wanted a value`);
+    return v;
+  };
+  const top = (): PyValue => {
+    const v = stack[stack.length - 1];
+    if (v === undefined || v === MARK)
+      throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} found no value`);
+    return v;
+  };
+  const popMark = (): PyValue[] => {
+    const items = stack;
+    const outer = marks.pop();
+    if (!outer) throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} needs a MARK`);
+    stack = outer;
+    if (items.includes(MARK)) throw new PickleFormatError('a MARK inside marked items');
+    return items as PyValue[];
+  };
+  const push = (v: PyValue) => {
+    stack.push(v);
+    if (stack.length + memo.size > limits.maxItems)
+      throw new PickleLimitError(`the pickle holds more than ${limits.maxItems} values at once`);
+  };
+  const put = (index: number) => {
+    memo.set(index, top());
+    if (stack.length + memo.size > limits.maxItems)
+      throw new PickleLimitError(`the pickle holds more than ${limits.maxItems} values at once`);
+  };
+  const get = (index: number): PyValue => {
+    const v = memo.get(index);
+    if (v === undefined && !memo.has(index))
+      throw new PickleFormatError(`the pickle refers to memo entry ${index}, never stored`);
+    return v as PyValue;
+  };
+  const setItems = (target: PyValue, items: PyValue[]) => {
+    if (items.length % 2) throw new PickleFormatError('SETITEMS with an odd number of items');
+    const dict = target instanceof PyDict ? target : target instanceof PyObject ? null : undefined;
+    if (dict === undefined) throw new PickleFormatError('SETITEM on something that is not a dict');
+    for (let i = 0; i < items.length; i += 2) {
+      const key = items[i] as PyValue;
+      const k = key instanceof PyTuple ? JSON.stringify(key.items.map(String)) : key;
+      if (dict) dict.map.set(k, items[i + 1] as PyValue);
+      else {
+        const obj = target as PyObject;
+        if (!(obj.state instanceof PyDict)) obj.state = new PyDict();
+        (obj.state as PyDict).map.set(k, items[i + 1] as PyValue);
+      }
+    }
+  };
+  const appendItems = (target: PyValue, items: PyValue[]) => {
+    if (Array.isArray(target)) for (const v of items) target.push(v);
+    else if (target instanceof PyObject) target.listItems.push(...items);
+    else if (target instanceof PySet) target.items.push(...items);
+    else throw new PickleFormatError('APPEND on something that is not a list');
+  };
+  const build = (obj: PyValue, state: PyValue): PyValue => {
+    if (obj instanceof PyObject || obj instanceof NdArray || obj instanceof DTypeValue)
+      callGlobal.build(obj, state);
+    else if (obj instanceof PyGlobal)
+      throw new PickleFormatError(`BUILD on the class ${obj.qualified} itself`);
+    else if (obj instanceof Opaque) return obj;
+    else throw new PickleFormatError('BUILD on a value that has no state');
+    return options.hooks?.afterBuild?.(obj, reader, limits) ?? obj;
+  };
+
+  for (;;) {
+    if (++ops > limits.maxOps)
+      throw new PickleLimitError(`the pickle runs more than ${limits.maxOps} operations`);
+    if ((ops & 0xffff) === 0 && performance.now() > deadline)
+      throw new PickleLimitError(`reading the pickle took more than ${limits.maxMs} ms`);
+    const at = reader.pos;
+    const op = reader.byte();
+    switch (op) {
+      case 0x80: {
+        // PROTO
+        const proto = reader.byte();
+        if (proto > 5) throw new PickleFormatError(`pickle protocol ${proto} (this reader knows 0 to 5)`);
+        break;
+      }
+      case 0x95: // FRAME: a length prefix; the opcodes that follow are read in order anyway.
+        reader.uint(8);
+        break;
+      case 0x2e: // STOP
+        if (stack.length !== 1 || marks.length)
+          throw new PickleFormatError(
+            `STOP with ${stack.length} values on the stack and ${marks.length} open MARKs`,
+          );
+        return pop();
+      case 0x28: // MARK
+        marks.push(stack);
+        stack = [];
+        break;
+      case 0x30: // POP
+        if (stack.length) stack.pop();
+        else popMark();
+        break;
+      case 0x31: // POP_MARK
+        popMark();
+        break;
+      case 0x32: // DUP
+        push(top());
+        break;
+      case 0x4e: // NONE
+        push(null);
+        break;
+      case 0x88: // NEWTRUE
+        push(true);
+        break;
+      case 0x89: // NEWFALSE
+        push(false);
+        break;
+      case 0x49: // INT
+        push(decodeTextInt(reader.line()));
+        break;
+      case 0x4a: // BININT
+        push(reader.int32());
+        break;
+      case 0x4b: // BININT1
+        push(reader.byte());
+        break;
+      case 0x4d: // BININT2
+        push(reader.uint(2));
+        break;
+      case 0x4c: // LONG
+        push(decodeTextInt(reader.line()) as number | bigint);
+        break;
+      case 0x8a: // LONG1
+        push(decodeLong(reader.take(reader.byte(), 'an integer')));
+        break;
+      case 0x8b: {
+        // LONG4
+        const n = reader.int32();
+        if (n > 1 << 16) throw new PickleLimitError(`an integer of ${n} bytes`);
+        push(decodeLong(reader.take(n, 'an integer')));
+        break;
+      }
+      case 0x46: {
+        // FLOAT
+        const text = reader.line().trim();
+        const special: Record<string, number> = {
+          inf: Infinity,
+          '+inf': Infinity,
+          '-inf': -Infinity,
+          nan: Number.NaN,
+        };
+        const v =
+          special[text.toLowerCase()] ??
+          (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : undefined);
+        if (v === undefined) throw new PickleFormatError(`${JSON.stringify(text)} is not a float`);
+        push(v);
+        break;
+      }
+      case 0x47: {
+        // BINFLOAT (big-endian)
+        const b = reader.take(8, 'a float');
+        push(new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, false));
+        break;
+      }
+      case 0x53: // STRING
+        push(decodeQuoted(reader.line()));
+        break;
+      case 0x54: // BINSTRING (Python 2 str; read as latin-1 text)
+        push(latin1(reader.take(reader.int32(), 'a string')));
+        break;
+      case 0x55: // SHORT_BINSTRING
+        push(latin1(reader.take(reader.byte(), 'a string')));
+        break;
+      case 0x56: // UNICODE (raw-unicode-escape)
+        push(unescape(reader.line(), true));
+        break;
+      case 0x58: // BINUNICODE
+        push(decodeUtf8(reader.take(reader.uint(4), 'a string')));
+        break;
+      case 0x8c: // SHORT_BINUNICODE
+        push(decodeUtf8(reader.take(reader.byte(), 'a string')));
+        break;
+      case 0x8d: // BINUNICODE8
+        push(decodeUtf8(reader.take(reader.uint(8), 'a string')));
+        break;
+      case 0x42: // BINBYTES
+        push(reader.take(reader.uint(4), 'bytes'));
+        break;
+      case 0x43: // SHORT_BINBYTES
+        push(reader.take(reader.byte(), 'bytes'));
+        break;
+      case 0x8e: // BINBYTES8
+        push(reader.take(reader.uint(8), 'bytes'));
+        break;
+      case 0x96: // BYTEARRAY8
+        push(reader.take(reader.uint(8), 'bytes').slice());
+        break;
+      case 0x98: // READONLY_BUFFER: an in-band buffer stays what it is
+        top();
+        break;
+      case 0x97: // NEXT_BUFFER
+        throw new PickleFormatError(
+          'the pickle keeps its data in out-of-band buffers (protocol 5), which a file cannot carry',
+        );
+      case 0x29: // EMPTY_TUPLE
+        push(new PyTuple([]));
+        break;
+      case 0x85: // TUPLE1
+        push(new PyTuple([pop()]));
+        break;
+      case 0x86: {
+        // TUPLE2
+        const b = pop();
+        push(new PyTuple([pop(), b]));
+        break;
+      }
+      case 0x87: {
+        // TUPLE3
+        const c = pop();
+        const b = pop();
+        push(new PyTuple([pop(), b, c]));
+        break;
+      }
+      case 0x74: // TUPLE
+        push(new PyTuple(popMark()));
+        break;
+      case 0x5d: // EMPTY_LIST
+        push([]);
+        break;
+      case 0x6c: // LIST
+        push(popMark());
+        break;
+      case 0x61: {
+        // APPEND
+        const v = pop();
+        appendItems(top(), [v]);
+        break;
+      }
+      case 0x65: {
+        // APPENDS
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      }
+      case 0x7d: // EMPTY_DICT
+        push(new PyDict());
+        break;
+      case 0x64: {
+        // DICT
+        const d = new PyDict();
+        setItems(d, popMark());
+        push(d);
+        break;
+      }
+      case 0x73: {
+        // SETITEM
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      }
+      case 0x75: {
+        // SETITEMS
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      }
+      case 0x8f: // EMPTY_SET
+        push(new PySet(false));
+        break;
+      case 0x90: {
+        // ADDITEMS
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      }
+      case 0x91: {
+        // FROZENSET
+        const s = new PySet(true);
+        s.items.push(...popMark());
+        push(s);
+        break;
+      }
+      case 0x70: // PUT
+        put(Number(decodeTextInt(reader.line())));
+        break;
+      case 0x71: // BINPUT
+        put(reader.byte());
+        break;
+      case 0x72: // LONG_BINPUT
+        put(reader.uint(4));
+        break;
+      case 0x94: // MEMOIZE
+        put(memo.size);
+        break;
+      case 0x67: // GET
+        push(get(Number(decodeTextInt(reader.line()))));
+        break;
+      case 0x68: // BINGET
+        push(get(reader.byte()));
+        break;
+      case 0x6a: // LONG_BINGET
+        push(get(reader.uint(4)));
+        break;
+      case 0x63: {
+        // GLOBAL
+        const module = reader.line();
+        push(resolveGlobal(module, reader.line()));
+        break;
+      }
+      case 0x93: {
+        // STACK_GLOBAL
+        const name = pop();
+        const module = pop();
+        if (typeof module !== 'string' || typeof name !== 'string')
+          throw new PickleFormatError('STACK_GLOBAL without a module and a name');
+        push(resolveGlobal(module, name));
+        break;
+      }
+      case 0x52: {
+        // REDUCE: callable(*args)
+        const args = pop();
+        const callable = pop();
+        if (!(args instanceof PyTuple))
+          throw new PickleFormatError('REDUCE with arguments that are not a tuple');
+        push(callGlobal.call(callable, args.items));
+        break;
+      }
+      case 0x81: {
+        // NEWOBJ: cls.__new__(cls, *args)
+        const args = pop();
+        const cls = pop();
+        if (!(args instanceof PyTuple))
+          throw new PickleFormatError('NEWOBJ with arguments that are not a tuple');
+        push(callGlobal.construct(cls, args.items));
+        break;
+      }
+      case 0x92: {
+        // NEWOBJ_EX: cls.__new__(cls, *args, **kwargs)
+        pop();
+        const args = pop();
+        const cls = pop();
+        if (!(args instanceof PyTuple))
+          throw new PickleFormatError('NEWOBJ_EX with arguments that are not a tuple');
+        push(callGlobal.construct(cls, args.items));
+        break;
+      }
+      case 0x69: {
+        // INST: module, name, marked args
+        const module = reader.line();
+        const cls = resolveGlobal(module, reader.line());
+        push(callGlobal.construct(cls, popMark()));
+        break;
+      }
+      case 0x6f: {
+        // OBJ: marked cls and args
+        const [cls, ...args] = popMark();
+        push(callGlobal.construct(cls as PyValue, args));
+        break;
+      }
+      case 0x62: {
+        // BUILD
+        const state = pop();
+        const obj = pop();
+        push(build(obj, state));
+        break;
+      }
+      case 0x50:
+      case 0x51:
+        throw new PickleFormatError(
+          'the pickle uses persistent ids (PERSID), which name objects outside the file',
+        );
+      case 0x82:
+      case 0x83:
+      case 0x84:
+        throw new PickleFormatError(
+          "the pickle uses copyreg's extension registry (EXT1-4), which is not in the file",
+        );
+      default:
+        throw new PickleFormatError(
+          `unknown pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at}: not a pickle, or a damaged one`,
+        );
+    }
+  }
+}
