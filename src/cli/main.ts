@@ -50,6 +50,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('import')
+    .description(
+      'convert a scikit-learn pickle or joblib file to an ONNX model (the file is read, never run)',
+    )
+    .argument('<file>', 'the .pkl or .joblib file: a local path, s3:// or http(s) URI')
+    .option('-o, --out <path>', 'where to write the model: a local path or s3:// URI', 'model.onnx')
+    .option('--name <name>', "the model's name in its card (default: the file's base name)")
+    .option(
+      '--features <names>',
+      'comma-separated feature names, when the model was not fitted on a DataFrame',
+      listOption,
+    )
+    .option('-q, --quiet', 'print nothing')
+    .action(async (file: string, opts) => {
+      const { importCommand } = await import('./import.js');
+      await importCommand(file, opts);
+    });
+
+  program
     .command('predict')
     .description('print what the API answers for a request body, without a server')
     .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')

@@ -157,7 +157,8 @@ export class GraphBuilder {
     };
   }
 
-  private fresh(prefix: string): string {
+  /** A name no other value in the graph has. */
+  fresh(prefix: string): string {
     this.counter += 1;
     return `${prefix}_${this.counter}`;
   }

@@ -21,3 +21,8 @@ export class PickleRefusedError extends Error {
 export class PickleLimitError extends Error {
   override name = 'PickleLimitError';
 }
+
+/** The file holds a model modelgate cannot convert: the message names the estimator and what is missing. */
+export class ModelImportError extends Error {
+  override name = 'ModelImportError';
+}

@@ -185,6 +185,11 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
   'numpy.random._pickle.__bit_generator_ctor': () => new Opaque('numpy BitGenerator'),
   'numpy.random._pickle.__generator_ctor': () => new Opaque('numpy Generator'),
   'numpy.random.__RandomState_ctor': () => new Opaque('numpy RandomState'),
+  // Random number generator classes, named as arguments of the constructors above or called themselves.
+  'numpy.random._pickle.MT19937': () => new Opaque('numpy MT19937'),
+  'numpy.random._pickle.PCG64': () => new Opaque('numpy PCG64'),
+  'numpy.random._pickle.RandomState': () => new Opaque('numpy RandomState'),
+  'numpy.random._pickle.Generator': () => new Opaque('numpy Generator'),
 };
 
 /** Python 2 and numpy 2 module names under the names the table uses. */
@@ -220,6 +225,10 @@ export function resolveGlobal(module: string, name: string): PyGlobal {
   if (CLASSES.has(qualified) || qualified in FUNCTIONS) return new PyGlobal(mod, name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
     if (SKLEARN_CLASSES.has(name)) return new PyGlobal(mod, name);
+    // Cython's generated reducers: __pyx_unpickle_<Class>(cls, checksum, state); the neighbour trees' newObj(cls)
+    if (name.startsWith('__pyx_unpickle_') && SKLEARN_CLASSES.has(name.slice('__pyx_unpickle_'.length)))
+      return new PyGlobal(mod, name);
+    if (name === 'newObj') return new PyGlobal(mod, name);
     throw new PickleRefusedError(
       `${module}.${name}`,
       `the file holds a scikit-learn ${name} (${module}.${name}), which modelgate does not import`,
@@ -287,6 +296,14 @@ function call(callable: PyValue, args: PyValue[]): PyValue {
     throw new PickleFormatError('REDUCE on something that is not a global');
   const fn = FUNCTIONS[callable.qualified];
   if (fn) return fn(args);
+  if (callable.module.startsWith('sklearn.') && callable.name === 'newObj')
+    return construct(args[0] ?? null, []);
+  if (callable.name.startsWith('__pyx_unpickle_')) {
+    const [cls, , state] = args;
+    const obj = construct(cls ?? null, []);
+    if (obj instanceof PyObject && state !== undefined) obj.state = state;
+    return obj;
+  }
   if (/^numpy\.(float|int|uint|bool|complex)/.test(callable.qualified)) {
     // numpy's scalar types called on a value (old pickles)
     const [v] = args;

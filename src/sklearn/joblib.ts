@@ -41,6 +41,14 @@ export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES):
     throw new PickleFormatError(
       'a joblib file from before joblib 0.10 (arrays in separate files): load and save it again with a newer joblib',
     );
+  if (
+    kind === 'none' &&
+    file[0] !== 0x80 &&
+    !'(c]}ldNIFSVXKJMGUT)'.includes(String.fromCharCode(file[0] as number))
+  )
+    throw new PickleFormatError(
+      `the file does not start like a pickle or joblib file (it starts with ${JSON.stringify(new TextDecoder('latin1').decode(file.subarray(0, 12)))})`,
+    );
   if (kind !== 'none')
     throw new PickleFormatError(
       `the file is compressed with ${kind}, which modelgate cannot read; save it with joblib.dump(model, path, compress=3) (zlib) or as a .gz file`,

@@ -1,0 +1,106 @@
+"""Writes test/fixtures/sklearn/: scikit-learn estimators fitted on the committed datasets, saved with
+pickle and joblib (plain and zlib-compressed), with scikit-learn's own predict / predict_proba on the
+held-out rows beside them (<name>.json). modelgate's import parity tests compare against these.
+
+    .venv-ref/bin/python scripts/reference/make_sklearn_fixtures.py
+"""
+from __future__ import annotations
+
+import json
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from refcommon import DATASETS_DIR, REPO_ROOT
+
+OUT = REPO_ROOT / "test" / "fixtures" / "sklearn"
+
+
+def load(name, missing=False):
+    suffix = "-missing" if missing else ""
+    train = pd.read_csv(DATASETS_DIR / f"{name}{suffix}-train.csv")
+    test = pd.read_csv(DATASETS_DIR / f"{name}{suffix}-test.csv")
+    return train.drop(columns="target"), train["target"], test.drop(columns="target"), test["target"]
+
+
+# name -> (dataset, missing values?, estimator, fit on a DataFrame?)
+CASES = {
+    "reference-pipeline": ("iris", True, lambda: Pipeline([("imputer", SimpleImputer()), ("model", GradientBoostingClassifier(random_state=0))]), True),
+    "logreg-iris": ("iris", False, lambda: LogisticRegression(max_iter=1000), False),
+    "logreg-binary": ("breast_cancer", False, lambda: make_pipeline(StandardScaler(), LogisticRegression()), True),
+    "linear": ("diabetes", False, LinearRegression, True),
+    "ridge": ("diabetes", False, lambda: Ridge(alpha=0.5), True),
+    "lasso": ("diabetes", False, lambda: Lasso(alpha=0.01), True),
+    "elasticnet": ("diabetes", False, lambda: ElasticNet(alpha=0.01), True),
+    "mlp-classifier": ("iris", False, lambda: make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(16, 8), max_iter=2000, random_state=0)), True),
+    "mlp-binary": ("breast_cancer", False, lambda: make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", max_iter=2000, random_state=0)), True),
+    "mlp-regressor": ("diabetes", False, lambda: MLPRegressor(hidden_layer_sizes=(16,), activation="logistic", max_iter=3000, random_state=0), True),
+    "tree-classifier": ("wine", False, lambda: DecisionTreeClassifier(max_depth=5, random_state=0), True),
+    "tree-regressor": ("diabetes", False, lambda: DecisionTreeRegressor(max_depth=6, random_state=0), True),
+    "forest-classifier": ("breast_cancer", False, lambda: RandomForestClassifier(n_estimators=15, max_depth=6, random_state=0), True),
+    "forest-regressor": ("diabetes", False, lambda: RandomForestRegressor(n_estimators=15, max_depth=6, random_state=0), True),
+    "extratrees-classifier": ("iris", False, lambda: ExtraTreesClassifier(n_estimators=15, max_depth=5, random_state=0), False),
+    "extratrees-regressor": ("diabetes", False, lambda: ExtraTreesRegressor(n_estimators=15, max_depth=6, random_state=0), True),
+    "gb-binary": ("breast_cancer", False, lambda: GradientBoostingClassifier(n_estimators=30, random_state=0), True),
+    "gb-regressor": ("diabetes", False, lambda: GradientBoostingRegressor(n_estimators=40, random_state=0), True),
+    "gb-tree-missing": ("wine", True, lambda: DecisionTreeClassifier(max_depth=4, random_state=0), True),
+}
+
+
+def number(v):
+    return v.item() if hasattr(v, "item") else v
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, (dataset, missing, make, frame) in CASES.items():
+        X, y, Xt, yt = load(dataset, missing)
+        model = make().fit(X if frame else X.to_numpy(), y)
+        rows = Xt if frame else Xt.to_numpy()
+        expected = {
+            "dataset": f"{dataset}{'-missing' if missing else ''}",
+            "sklearn": sklearn.__version__,
+            "estimator": type(model).__name__,
+            "features": list(X.columns),
+            "fittedOnFrame": frame,
+            "rows": [[None if np.isnan(v) else float(v) for v in row] for row in Xt.to_numpy()],
+            "predict": [number(v) for v in model.predict(rows)],
+        }
+        if hasattr(model, "predict_proba"):
+            expected["classes"] = [number(c) for c in model.classes_]
+            expected["proba"] = model.predict_proba(rows).tolist()
+        with open(OUT / f"{name}.pkl", "wb") as f:
+            pickle.dump(model, f, protocol=5)
+        joblib.dump(model, OUT / f"{name}.joblib", compress=3)
+        (OUT / f"{name}.json").write_text(json.dumps(expected) + "\n")
+    # Estimators modelgate does not convert: one on the allowlist, one off it.
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y, _, _ = load("iris")
+    with open(OUT / "unsupported-knn.pkl", "wb") as f:
+        pickle.dump(KNeighborsClassifier(n_neighbors=3).fit(X.to_numpy(), y), f, protocol=5)
+    with open(OUT / "unsupported-gaussiannb.pkl", "wb") as f:
+        pickle.dump(GaussianNB().fit(X.to_numpy(), y), f, protocol=5)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

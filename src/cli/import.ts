@@ -1,0 +1,75 @@
+// `modelgate import <file>`: a scikit-learn pickle or joblib file in, an ONNX model with a card out. The
+// file is read as data (src/sklearn): nothing in it is run.
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { servableCard } from '../adapters/model.js';
+import { encodeModel } from '../onnx/proto.js';
+import { sklearnToOnnx } from '../sklearn/convert.js';
+import {
+  ModelImportError,
+  PickleFormatError,
+  PickleLimitError,
+  PickleRefusedError,
+} from '../sklearn/errors.js';
+import { readModelFile } from '../sklearn/joblib.js';
+import { readUri, writeUri } from '../store/uri.js';
+
+export interface ImportCommandOptions {
+  out: string;
+  name?: string;
+  features?: string[];
+  quiet?: boolean;
+}
+
+/** What went wrong, in the words a user of the command needs. */
+function explain(file: string, err: unknown): Error {
+  if (err instanceof PickleRefusedError) return new Error(`refused ${file}: ${err.message}`, { cause: err });
+  if (err instanceof PickleFormatError)
+    return new Error(`${file} is not a pickle or joblib file modelgate can read: ${err.message}`, {
+      cause: err,
+    });
+  if (err instanceof PickleLimitError)
+    return new Error(`gave up reading ${file}: ${err.message}`, { cause: err });
+  if (err instanceof ModelImportError) {
+    // Messages that name a thing ("a SimpleImputer with add_indicator=True") say what is not converted.
+    const what = /^an? /.test(err.message) ? `modelgate does not convert ${err.message}` : err.message;
+    return new Error(`cannot import ${file}: ${what}`, { cause: err });
+  }
+  return err as Error;
+}
+
+export async function importCommand(file: string, opts: ImportCommandOptions): Promise<void> {
+  const bytes = await readUri(file);
+  const started = performance.now();
+  const name = opts.name ?? (basename(file).replace(/\.(joblib|pkl|pickle|sav|gz|z)$/gi, '') || 'model');
+  let model: Uint8Array;
+  let card: ReturnType<typeof sklearnToOnnx>['card'];
+  try {
+    const converted = sklearnToOnnx(readModelFile(bytes), {
+      name,
+      features: opts.features,
+      source: basename(file),
+    });
+    model = encodeModel(converted.model);
+    card = converted.card;
+  } catch (err) {
+    throw explain(file, err);
+  }
+  // Loaded as serve and the Lambda handler will load it before anything is written.
+  await servableCard(model, file, 'nothing was written');
+  const sha256 = createHash('sha256').update(model).digest('hex');
+  await writeUri(opts.out, model, { metadata: { sha256 } });
+  if (opts.quiet) return;
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  const lines = [
+    `imported ${card.provenance.estimator} from ${file} in ${seconds} s`,
+    `  task              ${card.task}${card.classes ? ` (classes ${card.classes.slice(0, 10).map(String).join(', ')}${card.classes.length > 10 ? ', ...' : ''})` : ''}`,
+    `  features          ${card.features.length} (${card.features
+      .slice(0, 6)
+      .map((f) => f.name)
+      .join(', ')}${card.features.length > 6 ? ', ...' : ''})`,
+    `  missing values    ${card.missing === 'impute' ? 'handled by the model' : 'refused (the model has no imputer)'}`,
+    `  wrote             ${opts.out} (${model.length} bytes, sha256 ${sha256})`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

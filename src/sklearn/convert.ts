@@ -1,0 +1,530 @@
+// A rebuilt scikit-learn estimator as one ONNX graph with a model card. The graph computes in double
+// precision, as scikit-learn does, from a float64 input of the features in fitted order:
+// transformers (a Pipeline's steps) rewrite the feature matrix, and the final estimator turns it into
+// class probabilities (and the label, their argmax) or a value.
+import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
+import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
+import { DataType, type ModelProto } from '../onnx/proto.js';
+import { VERSION } from '../version.js';
+import { ModelImportError } from './errors.js';
+import { asFloat64, elementsOf, field } from './numpy.js';
+import { Estimator, type Matrix } from './state.js';
+import { NdArray, type PyValue } from './values.js';
+
+export const INPUT_NAME = 'input';
+
+/** The graph so far: the builder and the current feature matrix ([N, width], double). */
+interface Flow {
+  b: GraphBuilder;
+  x: string;
+  width: number;
+}
+
+type Output = (
+  | { kind: 'probabilities'; name: string; classes: ClassLabel[] }
+  | { kind: 'value'; name: string }
+) & {
+  /** The graph sends missing values (NaN) somewhere itself, as scikit-learn 1.3+ trees do. */
+  acceptsMissing?: boolean;
+};
+
+const double = (b: GraphBuilder, name: string, dims: number[], values: ArrayLike<number>) =>
+  b.constant(tensor.double(name, dims, values));
+
+/** Rows times a coefficient matrix: x [N, d] · W [d, k] + bias [k]. */
+function affine(f: Flow, weights: Matrix, bias: Matrix | undefined, transposed: boolean): string {
+  const [rows, cols] =
+    weights.shape.length === 1 ? [1, weights.shape[0] as number] : (weights.shape as [number, number]);
+  // scikit-learn's linear models keep coef_ as [k, d]; MLP keeps [d, k].
+  const d = transposed ? cols : rows;
+  const k = transposed ? rows : cols;
+  if (d !== f.width)
+    throw new ModelImportError(`the model's weights take ${d} features, but ${f.width} reach them`);
+  const w = new Float64Array(d * k);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < k; j++)
+      w[i * k + j] = transposed
+        ? (weights.values[j * d + i] as number)
+        : (weights.values[i * k + j] as number);
+  let y = f.b.op('MatMul', [f.x, double(f.b, f.b.fresh('weights'), [d, k], w)]);
+  if (bias) {
+    const bv =
+      bias.values.length === 1 && k > 1 ? new Float64Array(k).fill(bias.values[0] as number) : bias.values;
+    y = f.b.op('Add', [y, double(f.b, f.b.fresh('bias'), [k], bv)]);
+  }
+  return y;
+}
+
+/** Probabilities [N, 2] from the positive class's probability [N, 1]. */
+function twoClasses(f: Flow, p1: string): string {
+  const one = double(f.b, f.b.fresh('one'), [1], [1]);
+  return f.b.op('Concat', [f.b.op('Sub', [one, p1]), p1], [attr.int('axis', 1)]);
+}
+
+// ---------------------------------------------------------------- transformers
+
+function simpleImputer(est: Estimator, f: Flow): void {
+  const missing = est.raw('missing_values');
+  if (!(typeof missing === 'number' && Number.isNaN(missing)))
+    throw new ModelImportError(
+      'a SimpleImputer whose missing_values is not NaN (modelgate imputes NaN only)',
+    );
+  if (est.has('indicator_')) throw new ModelImportError('a SimpleImputer with add_indicator=True');
+  const stats = est.matrix('statistics_').values;
+  if (stats.length !== f.width)
+    throw new ModelImportError(
+      `the SimpleImputer was fitted on ${stats.length} features, ${f.width} reach it`,
+    );
+  const isMissing = f.b.op('IsNaN', [f.x]);
+  f.x = f.b.op('Where', [isMissing, double(f.b, f.b.fresh('statistics'), [1, stats.length], stats), f.x]);
+  // Columns that were empty when fitted have no statistic and are dropped, as scikit-learn does.
+  const kept = [...stats.keys()].filter((i) => !Number.isNaN(stats[i] as number));
+  if (kept.length < stats.length && !est.raw('keep_empty_features')) {
+    f.x = f.b.op(
+      'Gather',
+      [f.x, f.b.constant(tensor.int64(f.b.fresh('kept'), [kept.length], kept))],
+      [attr.int('axis', 1)],
+    );
+    f.width = kept.length;
+  }
+}
+
+function standardScaler(est: Estimator, f: Flow): void {
+  if (est.has('mean_'))
+    f.x = f.b.op('Sub', [f.x, double(f.b, f.b.fresh('mean'), [1, f.width], est.matrix('mean_').values)]);
+  if (est.has('scale_'))
+    f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
+}
+
+const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
+  SimpleImputer: simpleImputer,
+  StandardScaler: standardScaler,
+};
+
+// ---------------------------------------------------------------- final estimators
+
+function logisticRegression(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
+  if (classes.length === 2)
+    return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [scores])), classes };
+  const multiClass = est.string('multi_class', 'auto');
+  const ovr =
+    multiClass === 'ovr' || (multiClass !== 'multinomial' && est.string('solver', 'lbfgs') === 'liblinear');
+  if (!ovr)
+    return { kind: 'probabilities', name: f.b.op('Softmax', [scores], [attr.int('axis', 1)]), classes };
+  // One-vs-rest: each class's sigmoid, normalized to sum to one.
+  const each = f.b.op('Sigmoid', [scores]);
+  const sum = f.b.op(
+    'ReduceSum',
+    [each, f.b.constant(tensor.int64(f.b.fresh('axes'), [1], [1]))],
+    [attr.int('keepdims', 1)],
+  );
+  return { kind: 'probabilities', name: f.b.op('Div', [each, sum]), classes };
+}
+
+function linearRegressor(est: Estimator, f: Flow): Output {
+  const coef = est.matrix('coef_');
+  if (coef.shape.length === 2 && coef.shape[0] !== 1)
+    throw new ModelImportError(`a ${est.name} with ${coef.shape[0]} targets (modelgate serves one)`);
+  const intercept = est.raw('intercept_');
+  const bias =
+    intercept instanceof NdArray
+      ? est.matrix('intercept_')
+      : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
+  const value = affine(f, { values: coef.values, shape: [1, f.width] }, bias, true);
+  return { kind: 'value', name: value };
+}
+
+const ACTIVATIONS: Record<string, string | null> = {
+  relu: 'Relu',
+  tanh: 'Tanh',
+  logistic: 'Sigmoid',
+  identity: null,
+};
+
+function mlp(est: Estimator, f: Flow): Output {
+  const coefs = est.matrices('coefs_');
+  const intercepts = est.matrices('intercepts_');
+  const hidden = est.string('activation', 'relu');
+  if (!(hidden in ACTIVATIONS))
+    throw new ModelImportError(`an ${est.name} with activation ${JSON.stringify(hidden)}`);
+  coefs.forEach((w, i) => {
+    f.x = affine(f, w, intercepts[i], false);
+    f.width = w.shape[1] as number;
+    const op = i < coefs.length - 1 ? ACTIVATIONS[hidden] : null;
+    if (op) f.x = f.b.op(op, [f.x]);
+  });
+  const out = est.string('out_activation_', 'identity');
+  if (est.name === 'MLPRegressor') {
+    if (f.width !== 1)
+      throw new ModelImportError(`an MLPRegressor with ${f.width} targets (modelgate serves one)`);
+    return { kind: 'value', name: f.x };
+  }
+  const classes = est.classes();
+  if (out === 'softmax')
+    return { kind: 'probabilities', name: f.b.op('Softmax', [f.x], [attr.int('axis', 1)]), classes };
+  if (out === 'logistic' && f.width === 1 && classes.length === 2)
+    return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [f.x])), classes };
+  throw new ModelImportError(
+    `an MLPClassifier with output ${out} over ${classes.length} classes (multi-label is not served)`,
+  );
+}
+
+// ---------------------------------------------------------------- trees
+
+/** One fitted sklearn Tree: its nodes (children, feature, threshold, where missing values go) and leaf values. */
+interface TreeNodes {
+  left: number[];
+  right: number[];
+  feature: number[];
+  threshold: Float64Array;
+  missingLeft: boolean[] | undefined;
+  /** [node][outputs * classes] */
+  values: Float64Array;
+  perNode: number;
+}
+
+function treeNodes(est: Estimator): TreeNodes {
+  const tree = est.estimator('tree_');
+  const nodes = tree.raw('nodes');
+  const values = tree.raw('values');
+  if (!(nodes instanceof NdArray) || !(values instanceof NdArray))
+    throw new ModelImportError(`the ${est.name}'s tree has no nodes or values`);
+  const column = (name: string) => {
+    const c = field(nodes, name);
+    if (!c) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
+    return c;
+  };
+  const ints = (name: string) => elementsOf(column(name)).map((v) => Number(v));
+  const missing = field(nodes, 'missing_go_to_left');
+  const count = nodes.size;
+  const flat = asFloat64(values);
+  return {
+    left: ints('left_child'),
+    right: ints('right_child'),
+    feature: ints('feature'),
+    threshold: asFloat64(column('threshold')),
+    missingLeft: missing ? elementsOf(missing).map((v) => Number(v) !== 0) : undefined,
+    values: flat,
+    perNode: count === 0 ? 0 : flat.length / count,
+  };
+}
+
+/** TreeEnsembleRegressor attributes over trees, each leaf contributing `weights(tree, node)` to the targets. */
+class Ensemble {
+  private readonly a = {
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    missingTrue: [] as number[],
+    tTree: [] as number[],
+    tNode: [] as number[],
+    tTarget: [] as number[],
+    tWeight: [] as number[],
+  };
+  private trees = 0;
+
+  add(tree: TreeNodes, weights: (node: number) => ArrayLike<number>): void {
+    const id = this.trees++;
+    const a = this.a;
+    for (let n = 0; n < tree.left.length; n++) {
+      const leaf = (tree.left[n] as number) < 0;
+      a.treeIds.push(id);
+      a.nodeIds.push(n);
+      a.featureIds.push(leaf ? 0 : (tree.feature[n] as number));
+      a.modes.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
+      a.values.push(leaf ? 0 : (tree.threshold[n] as number));
+      a.trueIds.push(leaf ? 0 : (tree.left[n] as number));
+      a.falseIds.push(leaf ? 0 : (tree.right[n] as number));
+      a.missingTrue.push(tree.missingLeft?.[n] ? 1 : 0);
+      if (leaf) {
+        const w = weights(n);
+        for (let t = 0; t < w.length; t++) {
+          a.tTree.push(id);
+          a.tNode.push(n);
+          a.tTarget.push(t);
+          a.tWeight.push(w[t] as number);
+        }
+      }
+    }
+  }
+
+  /** The summed leaf weights plus `base`, [N, targets], as double. */
+  apply(f: Flow, targets: number, base: ArrayLike<number>): string {
+    const a = this.a;
+    // scikit-learn's trees compare the features as float32.
+    const asFloat = f.b.op('Cast', [f.x], [attr.int('to', DataType.FLOAT)]);
+    const x = f.b.op('Cast', [asFloat], [attr.int('to', DataType.DOUBLE)]);
+    const y = f.b.op(
+      'TreeEnsembleRegressor',
+      [x],
+      [
+        attr.string('aggregate_function', 'SUM'),
+        attr.int('n_targets', targets),
+        attr.string('post_transform', 'NONE'),
+        attr.tensor('base_values_as_tensor', tensor.double('', [targets], base)),
+        attr.ints('nodes_treeids', a.treeIds),
+        attr.ints('nodes_nodeids', a.nodeIds),
+        attr.ints('nodes_featureids', a.featureIds),
+        attr.strings('nodes_modes', a.modes),
+        attr.tensor('nodes_values_as_tensor', tensor.double('', [a.values.length], a.values)),
+        attr.ints('nodes_truenodeids', a.trueIds),
+        attr.ints('nodes_falsenodeids', a.falseIds),
+        attr.ints('nodes_missing_value_tracks_true', a.missingTrue),
+        attr.ints('target_treeids', a.tTree),
+        attr.ints('target_nodeids', a.tNode),
+        attr.ints('target_ids', a.tTarget),
+        attr.tensor('target_weights_as_tensor', tensor.double('', [a.tWeight.length], a.tWeight)),
+      ],
+      ML_DOMAIN,
+    );
+    return f.b.op('Cast', [y], [attr.int('to', DataType.DOUBLE)]);
+  }
+}
+
+/** The trees of a single tree or a forest. */
+function forestTrees(est: Estimator): Estimator[] {
+  if (
+    est.name.startsWith('DecisionTree') ||
+    (est.name.startsWith('ExtraTree') && !est.name.startsWith('ExtraTrees'))
+  )
+    return [est];
+  const list = est.raw('estimators_');
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ModelImportError(`the ${est.name} has no fitted trees`);
+  return list.map((t) => Estimator.of(t, `a tree of the ${est.name}`));
+}
+
+function forestClassifier(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const trees = forestTrees(est);
+  const ens = new Ensemble();
+  let acceptsMissing = true;
+  for (const t of trees) {
+    const nodes = treeNodes(t);
+    acceptsMissing &&= nodes.missingLeft !== undefined;
+    if (nodes.perNode !== classes.length)
+      throw new ModelImportError(`a multi-output ${est.name} (modelgate serves one target)`);
+    // predict_proba: each tree's leaf class fractions, averaged over the trees.
+    ens.add(nodes, (n) => {
+      const v = nodes.values.subarray(n * nodes.perNode, (n + 1) * nodes.perNode);
+      const total = v.reduce((s, x) => s + x, 0);
+      return Array.from(v, (x) => (total > 0 ? x / total : 0) / trees.length);
+    });
+  }
+  return {
+    kind: 'probabilities',
+    name: ens.apply(f, classes.length, new Float64Array(classes.length)),
+    classes,
+    acceptsMissing,
+  };
+}
+
+function forestRegressor(est: Estimator, f: Flow): Output {
+  const trees = forestTrees(est);
+  const ens = new Ensemble();
+  let acceptsMissing = true;
+  for (const t of trees) {
+    const nodes = treeNodes(t);
+    acceptsMissing &&= nodes.missingLeft !== undefined;
+    if (nodes.perNode !== 1)
+      throw new ModelImportError(`a multi-output ${est.name} (modelgate serves one target)`);
+    ens.add(nodes, (n) => [(nodes.values[n] as number) / trees.length]);
+  }
+  return { kind: 'value', name: ens.apply(f, 1, [0]), acceptsMissing };
+}
+
+/** GradientBoosting's stages: estimators_ is an object array [stages, K] of regression trees. */
+function boostingStages(est: Estimator): { trees: Estimator[]; k: number } {
+  const arr = est.raw('estimators_');
+  if (!(arr instanceof NdArray) || !arr.objects || arr.shape.length !== 2)
+    throw new ModelImportError(`the ${est.name} has no fitted stages`);
+  const k = arr.shape[1] as number;
+  return { trees: arr.objects.map((t) => Estimator.of(t, `a stage of the ${est.name}`)), k };
+}
+
+const EPS32 = 2 ** -23;
+
+/** The raw score the boosting starts from: init_'s prediction, through the loss's link. */
+function boostingInit(est: Estimator, k: number, classifier: boolean): number[] {
+  const init = est.raw('init_');
+  if (init === 'zero') return new Array(k).fill(0);
+  const dummy = est.estimator('init_');
+  if (!classifier) {
+    if (dummy.name !== 'DummyRegressor') throw new ModelImportError(`a ${est.name} with init ${dummy.name}`);
+    return [dummy.matrix('constant_').values[0] as number];
+  }
+  if (dummy.name !== 'DummyClassifier') throw new ModelImportError(`a ${est.name} with init ${dummy.name}`);
+  const prior = Array.from(dummy.matrix('class_prior_').values, (p) =>
+    Math.min(Math.max(p, EPS32), 1 - EPS32),
+  );
+  if (k === 1) return [Math.log((prior[1] as number) / (1 - (prior[1] as number)))];
+  return prior.map((p) => Math.log(p));
+}
+
+function gradientBoosting(est: Estimator, f: Flow): Output {
+  const classifier = est.name === 'GradientBoostingClassifier';
+  const { trees, k } = boostingStages(est);
+  const rate = est.number('learning_rate');
+  const loss = est.string('loss', classifier ? 'log_loss' : 'squared_error');
+  if (classifier && loss === 'exponential')
+    throw new ModelImportError('a GradientBoostingClassifier with the exponential loss');
+  const ens = new Ensemble();
+  trees.forEach((t, i) => {
+    const nodes = treeNodes(t);
+    const target = i % k;
+    ens.add(nodes, (n) => {
+      const w = new Float64Array(k);
+      w[target] = rate * (nodes.values[n] as number);
+      return w;
+    });
+  });
+  const raw = ens.apply(f, k, boostingInit(est, k, classifier));
+  if (!classifier) return { kind: 'value', name: raw };
+  const classes = est.classes();
+  if (k === 1) return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [raw])), classes };
+  return { kind: 'probabilities', name: f.b.op('Softmax', [raw], [attr.int('axis', 1)]), classes };
+}
+
+const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {
+  DecisionTreeClassifier: forestClassifier,
+  ExtraTreeClassifier: forestClassifier,
+  RandomForestClassifier: forestClassifier,
+  ExtraTreesClassifier: forestClassifier,
+  DecisionTreeRegressor: forestRegressor,
+  ExtraTreeRegressor: forestRegressor,
+  RandomForestRegressor: forestRegressor,
+  ExtraTreesRegressor: forestRegressor,
+  GradientBoostingClassifier: gradientBoosting,
+  GradientBoostingRegressor: gradientBoosting,
+  LogisticRegression: logisticRegression,
+  LinearRegression: linearRegressor,
+  Ridge: linearRegressor,
+  Lasso: linearRegressor,
+  ElasticNet: linearRegressor,
+  MLPClassifier: mlp,
+  MLPRegressor: mlp,
+};
+
+// ---------------------------------------------------------------- the model
+
+export interface ImportOptions {
+  /** The model's name in its card. */
+  name: string;
+  /** Feature names when the estimator was not fitted on a DataFrame. */
+  features?: string[];
+  /** Where the file came from, for the card. */
+  source: string;
+}
+
+function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: string; type: number } {
+  if (classes.every((c) => typeof c === 'number' && Number.isInteger(c)))
+    return {
+      name: b.constant(tensor.int64('classes', [classes.length], classes as number[])),
+      type: DataType.INT64,
+    };
+  return {
+    name: b.constant(
+      tensor.string(
+        'classes',
+        [classes.length],
+        classes.map((c) => (typeof c === 'boolean' ? (c ? 'True' : 'False') : String(c))),
+      ),
+    ),
+    type: DataType.STRING,
+  };
+}
+
+/** The estimators a file holds, outermost first: the Pipeline's steps, or the one estimator. */
+function chain(root: Estimator): Estimator[] {
+  return root.name === 'Pipeline' ? root.steps().map((s) => s.estimator) : [root];
+}
+
+/** The ONNX model (with its card) for a scikit-learn estimator read from a pickle or joblib file. */
+export function sklearnToOnnx(
+  value: PyValue,
+  options: ImportOptions,
+): { model: ModelProto; card: ModelCard } {
+  const root = Estimator.of(value, 'the file');
+  const steps = chain(root);
+  const last = steps[steps.length - 1];
+  if (!last) throw new ModelImportError('the Pipeline has no steps');
+  for (const step of steps.slice(0, -1))
+    if (!TRANSFORMERS[step.name])
+      throw new ModelImportError(
+        `a ${step.name} step (supported here: ${Object.keys(TRANSFORMERS).join(', ')})`,
+      );
+  if (!FINAL[last.name])
+    throw new ModelImportError(`a ${last.name} (supported here: ${Object.keys(FINAL).join(', ')})`);
+
+  const first = steps[0] as Estimator;
+  const width = first.featureCount() ?? options.features?.length;
+  if (width === undefined)
+    throw new ModelImportError('the file does not say how many features the model takes: give --features');
+  const fitted = first.featureNames();
+  if (options.features && options.features.length !== width)
+    throw new ModelImportError(
+      `--features names ${options.features.length} features; the model takes ${width}`,
+    );
+  const names = fitted ?? options.features ?? Array.from({ length: width }, (_, i) => `x${i}`);
+
+  const b = new GraphBuilder(options.name);
+  const f: Flow = { b, x: b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]), width };
+  for (const step of steps.slice(0, -1)) TRANSFORMERS[step.name]?.(step, f);
+  const out = FINAL[last.name]?.(last, f) as Output;
+
+  let io: ModelCard['io'];
+  let classes: ClassLabel[] | undefined;
+  if (out.kind === 'probabilities') {
+    classes = out.classes;
+    const probabilities = b.op('Identity', [out.name], [], undefined, 'probabilities');
+    const index = b.op('ArgMax', [probabilities], [attr.int('axis', 1), attr.int('keepdims', 0)]);
+    const labels = classTensor(b, classes);
+    b.op('Gather', [labels.name, index], [attr.int('axis', 0)], undefined, 'label');
+    b.output('probabilities', DataType.DOUBLE, ['N', classes.length]);
+    b.output('label', labels.type, ['N']);
+    io = {
+      input: INPUT_NAME,
+      inputType: 'float64',
+      probabilities: 'probabilities',
+      label: 'label',
+      labelIsArgmax: true,
+    };
+  } else {
+    b.op('Reshape', [out.name, b.constant(tensor.int64('value_shape', [1], [-1]))], [], undefined, 'value');
+    b.output('value', DataType.DOUBLE, ['N']);
+    io = { input: INPUT_NAME, inputType: 'float64', value: 'value' };
+  }
+  const described = root.name === 'Pipeline' ? `Pipeline(${steps.map((s) => s.name).join(', ')})` : root.name;
+  const version = root.raw('_sklearn_version');
+  const card: ModelCard = {
+    format: 1,
+    name: options.name,
+    task: out.kind === 'probabilities' ? 'classification' : 'regression',
+    features: names.map((name) => ({ name, type: 'number' })),
+    ...(classes ? { classes } : {}),
+    missing:
+      first.name === 'SimpleImputer' || (steps.length === 1 && out.acceptsMissing) ? 'impute' : 'reject',
+    io,
+    provenance: {
+      source: 'sklearn',
+      tool: `modelgate ${VERSION}`,
+      createdAt: new Date().toISOString(),
+      estimator: described,
+      params: { file: options.source, ...(typeof version === 'string' ? { sklearnVersion: version } : {}) },
+    },
+  };
+  return {
+    model: buildModel(b, {
+      producerVersion: VERSION,
+      metadata: [cardEntry(card)],
+      docString: `${described} imported by modelgate ${VERSION}`,
+    }),
+    card,
+  };
+}

@@ -1,0 +1,116 @@
+// Reading a rebuilt scikit-learn estimator's fitted attributes, with errors that name the estimator and
+// the attribute when the file does not hold what a fitted estimator of that kind holds.
+import { ModelImportError } from './errors.js';
+import { asFloat64, elementsOf } from './numpy.js';
+import { NdArray, NpScalar, PyObject, PyTuple, type PyValue } from './values.js';
+
+/** A numeric matrix or vector: values in C order and the shape. */
+export interface Matrix {
+  values: Float64Array;
+  shape: number[];
+}
+
+export class Estimator {
+  constructor(readonly obj: PyObject) {}
+
+  get name(): string {
+    return this.obj.cls.name;
+  }
+
+  static of(value: PyValue, what: string): Estimator {
+    if (!(value instanceof PyObject)) throw new ModelImportError(`${what} is not a scikit-learn estimator`);
+    return new Estimator(value);
+  }
+
+  has(attr: string): boolean {
+    const v = this.obj.dict?.get(attr);
+    return v !== undefined && v !== null;
+  }
+
+  raw(attr: string): PyValue | undefined {
+    return this.obj.dict?.get(attr);
+  }
+
+  private missing(attr: string, what: string): never {
+    throw new ModelImportError(
+      `the ${this.name} has no ${what} ${attr}: it was not fitted, or was saved by a scikit-learn modelgate does not read`,
+    );
+  }
+
+  matrix(attr: string): Matrix {
+    const v = this.raw(attr);
+    if (!(v instanceof NdArray)) this.missing(attr, 'array');
+    return { values: asFloat64(v), shape: v.shape };
+  }
+
+  /** A list of arrays (MLP's coefs_, intercepts_). */
+  matrices(attr: string): Matrix[] {
+    const v = this.raw(attr);
+    if (!Array.isArray(v) || !v.every((x) => x instanceof NdArray)) this.missing(attr, 'list of arrays');
+    return (v as NdArray[]).map((a) => ({ values: asFloat64(a), shape: a.shape }));
+  }
+
+  number(attr: string, fallback?: number): number {
+    const v = this.raw(attr);
+    const n = v instanceof NpScalar ? v.value : v;
+    if (typeof n === 'number') return n;
+    if (typeof n === 'bigint') return Number(n);
+    if (typeof n === 'boolean') return n ? 1 : 0;
+    if (fallback !== undefined && (v === undefined || v === null)) return fallback;
+    this.missing(attr, 'number');
+  }
+
+  string(attr: string, fallback?: string): string {
+    const v = this.raw(attr);
+    if (typeof v === 'string') return v;
+    if (fallback !== undefined && (v === undefined || v === null)) return fallback;
+    this.missing(attr, 'setting');
+  }
+
+  estimator(attr: string): Estimator {
+    const v = this.raw(attr);
+    if (!(v instanceof PyObject)) this.missing(attr, 'estimator');
+    return new Estimator(v);
+  }
+
+  /** The class labels in classes_: numbers, strings or booleans. */
+  classes(): (number | string | boolean)[] {
+    const v = this.raw('classes_');
+    if (!(v instanceof NdArray)) this.missing('classes_', 'array');
+    return elementsOf(v).map((c) => {
+      if (typeof c === 'bigint') return Number(c);
+      if (c instanceof NpScalar)
+        return typeof c.value === 'bigint' ? Number(c.value) : (c.value as number | string | boolean);
+      if (typeof c === 'number' || typeof c === 'string' || typeof c === 'boolean') return c;
+      throw new ModelImportError(
+        `the ${this.name}'s classes_ holds a value that is not a number, string or boolean`,
+      );
+    });
+  }
+
+  /** feature_names_in_ when it was fitted on a DataFrame with string column names. */
+  featureNames(): string[] | undefined {
+    const v = this.raw('feature_names_in_');
+    if (!(v instanceof NdArray)) return undefined;
+    const names = elementsOf(v);
+    return names.every((n) => typeof n === 'string') ? (names as string[]) : undefined;
+  }
+
+  /** n_features_in_ (or the older n_features_), when present. */
+  featureCount(): number | undefined {
+    for (const a of ['n_features_in_', 'n_features_']) if (this.has(a)) return this.number(a);
+    return undefined;
+  }
+
+  /** Pipeline.steps: (name, estimator) pairs; 'passthrough' and None steps are left out. */
+  steps(): { name: string; estimator: Estimator }[] {
+    const v = this.raw('steps');
+    if (!Array.isArray(v)) this.missing('steps', 'list');
+    return v.flatMap((step) => {
+      const [name, est] = step instanceof PyTuple ? step.items : Array.isArray(step) ? step : [];
+      if (typeof name !== 'string') throw new ModelImportError('a Pipeline step without a name');
+      if (est === null || est === 'passthrough') return [];
+      return [{ name, estimator: Estimator.of(est ?? null, `the Pipeline step ${JSON.stringify(name)}`) }];
+    });
+  }
+}

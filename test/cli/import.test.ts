@@ -1,0 +1,147 @@
+// `modelgate import` through the built CLI: the peer toolkit's own files give its published answer,
+// the reference pipeline serves, and bad files exit 1 with a message that names the problem, writing
+// nothing and running nothing.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findCard } from '../../src/onnx/card.js';
+import { decodeMetadataProps } from '../../src/onnx/proto.js';
+import { runCli } from '../helpers/cli.js';
+
+const PEER = fileURLToPath(new URL('../../../shared/fixtures/scikit-learn-lambda', import.meta.url));
+const SKLEARN = fileURLToPath(new URL('../fixtures/sklearn', import.meta.url));
+const PICKLES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
+
+const dir = mkdtempSync(join(tmpdir(), 'modelgate-import-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function importFile(file: string, ...args: string[]) {
+  const out = join(dir, `${Math.random().toString(36).slice(2)}.onnx`);
+  const r = await runCli(['import', file, '--out', out, ...args], { cwd: dir });
+  return { ...r, out };
+}
+
+describe('modelgate import', () => {
+  it("gives the scikit-learn-lambda toolkit's published answer for its mlp.joblib (scikit-learn 0.23.1)", async () => {
+    const r = await importFile(join(PEER, 'mlp.joblib'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/imported MLPClassifier from .*mlp\.joblib/);
+    const answer = await runCli([
+      'predict',
+      r.out,
+      '{"input": [[0, 0, 0, 0]], "return_probabilities": true}',
+    ]);
+    expect(answer.code).toBe(0);
+    // The toolkit's README: {"prediction": [0], "probabilities": [{"0": 0.3722170997279803, ...}]}
+    expect(JSON.parse(answer.stdout)).toEqual({
+      prediction: [0],
+      probabilities: [{ '0': 0.3722170997279803, '1': 0.29998954257031885, '2': 0.32779335770170076 }],
+    });
+  });
+
+  it.each(['svm.joblib', 'mlp.pickle'])("imports the toolkit's %s, and it serves", async (name) => {
+    const r = await importFile(
+      join(PEER, name),
+      '--features',
+      'sepal_length,sepal_width,petal_length,petal_width',
+    );
+    expect(r.code).toBe(0);
+    const card = findCard(decodeMetadataProps(readFileSync(r.out)));
+    expect(card.features.map((f) => f.name)).toEqual([
+      'sepal_length',
+      'sepal_width',
+      'petal_length',
+      'petal_width',
+    ]);
+    expect(card.classes).toEqual([0, 1, 2]);
+    expect(card.provenance.source).toBe('sklearn');
+    const answer = await runCli([
+      'predict',
+      r.out,
+      '{"sepal_length": 5.9, "sepal_width": 3, "petal_length": 5.1, "petal_width": 1.8}',
+    ]);
+    expect(answer.code).toBe(0);
+    expect([0, 1, 2]).toContain(JSON.parse(answer.stdout).prediction.label);
+  });
+
+  it("imports the reference's Pipeline(SimpleImputer, GradientBoostingClassifier) with its DataFrame's names", async () => {
+    const r = await importFile(join(SKLEARN, 'reference-pipeline.joblib'), '--name', 'iris-reference');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Pipeline(SimpleImputer, GradientBoostingClassifier)');
+    expect(r.stdout).toContain('missing values    handled by the model');
+    const card = findCard(decodeMetadataProps(readFileSync(r.out)));
+    expect(card.name).toBe('iris-reference');
+    expect(card.features[0]?.name).toBe('sepal_length_cm');
+    const answer = await runCli([
+      'predict',
+      r.out,
+      '{"sepal_length_cm": 5.9, "sepal_width_cm": null, "petal_length_cm": 5.1, "petal_width_cm": 1.8}',
+    ]);
+    expect(JSON.parse(answer.stdout).prediction.label).toBe('virginica');
+  });
+
+  it.each<[string, string, string[], RegExp]>([
+    [
+      'a hostile pickle',
+      join(PICKLES, 'os-system.pkl'),
+      [],
+      /refused .*os-system\.pkl: the file names posix\.system, which is not on modelgate's allowlist/,
+    ],
+    [
+      'a model with a hostile object inside',
+      join(PICKLES, 'nested-in-model.pkl'),
+      [],
+      /refused .*the file names posix\.system/,
+    ],
+    [
+      'a CSV',
+      fileURLToPath(new URL('../../examples/iris/iris.csv', import.meta.url)),
+      [],
+      /is not a pickle or joblib file modelgate can read: the file does not start like a pickle or joblib file/,
+    ],
+    [
+      'an estimator off the allowlist',
+      join(SKLEARN, 'unsupported-gaussiannb.pkl'),
+      [],
+      /refused .*: the file holds a scikit-learn GaussianNB \(sklearn\.naive_bayes\.GaussianNB\), which modelgate does not import/,
+    ],
+    [
+      'an estimator it does not convert yet',
+      join(SKLEARN, 'unsupported-knn.pkl'),
+      [],
+      /cannot import .*: modelgate does not convert a KNeighborsClassifier \(supported here: /,
+    ],
+    [
+      'too few --features',
+      join(PEER, 'svm.joblib'),
+      ['--features', 'a,b'],
+      /--features names 2 features; the model takes 4/,
+    ],
+    ['a missing file', join(dir, 'nope.joblib'), [], /no such file/],
+    ['an unknown compression', join(PICKLES, 'values-xz.joblib'), [], /compressed with xz/],
+  ])('refuses %s: exit 1, named, nothing written', async (_, file, args, message) => {
+    const r = await importFile(file, ...args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(r.out)).toBe(false);
+    expect(existsSync(join(dir, 'pwned-os-system'))).toBe(false);
+    expect(existsSync(join(dir, 'pwned-nested'))).toBe(false);
+  });
+
+  it('refuses a truncated joblib file and a missing argument', async () => {
+    const cut = join(dir, 'cut.joblib');
+    const whole = readFileSync(join(SKLEARN, 'logreg-iris.joblib'));
+    writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    const r = await importFile(cut);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /cut\.joblib is not a pickle or joblib file modelgate can read: the zlib stream is damaged/,
+    );
+    const none = await runCli(['import']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/missing required argument 'file'/);
+  });
+});
