@@ -105,10 +105,10 @@ function decodeQuoted(text: string): string {
   const q = text[0];
   if ((q !== "'" && q !== '"') || text[text.length - 1] !== q || text.length < 2)
     throw new PickleFormatError('a STRING opcode without its quotes');
-  return unescape(text.slice(1, -1), false);
+  return unescapePython(text.slice(1, -1), false);
 }
 
-function unescape(s: string, rawUnicode: boolean): string {
+function unescapePython(s: string, rawUnicode: boolean): string {
   return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e: string) => {
     if (e[0] === 'x' && !rawUnicode) return String.fromCharCode(Number.parseInt(e.slice(1), 16));
     if (e[0] === 'u' || e[0] === 'U') return String.fromCodePoint(Number.parseInt(e.slice(1), 16));
@@ -314,7 +314,7 @@ export function unpickle(
         push(latin1(reader.take(reader.byte(), 'a string')));
         break;
       case 0x56: // UNICODE (raw-unicode-escape)
-        push(unescape(reader.line(), true));
+        push(unescapePython(reader.line(), true));
         break;
       case 0x58: // BINUNICODE
         push(decodeUtf8(reader.take(reader.uint(4), 'a string')));
