@@ -22,10 +22,11 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, SGDClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from refcommon import DATASETS_DIR, REPO_ROOT
@@ -61,6 +62,15 @@ CASES = {
     "gb-binary": ("breast_cancer", False, lambda: GradientBoostingClassifier(n_estimators=30, random_state=0), True),
     "gb-regressor": ("diabetes", False, lambda: GradientBoostingRegressor(n_estimators=40, random_state=0), True),
     "gb-tree-missing": ("wine", True, lambda: DecisionTreeClassifier(max_depth=4, random_state=0), True),
+    "minmax-logreg": ("iris", False, lambda: make_pipeline(MinMaxScaler(clip=True), LogisticRegression(max_iter=1000)), True),
+    "maxabs-ridge": ("diabetes", False, lambda: make_pipeline(MaxAbsScaler(), Ridge()), True),
+    "robust-mlp": ("breast_cancer", False, lambda: make_pipeline(RobustScaler(), MLPClassifier(hidden_layer_sizes=(8,), max_iter=2000, random_state=0)), True),
+    "linearsvc-binary": ("breast_cancer", False, lambda: make_pipeline(StandardScaler(), LinearSVC()), True),
+    "linearsvc-multi": ("wine", False, lambda: make_pipeline(StandardScaler(), LinearSVC()), True),
+    "linearsvr": ("diabetes", False, lambda: LinearSVR(random_state=0, max_iter=20000), True),
+    "sgd-log": ("iris", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss", random_state=0)), True),
+    "sgd-huber": ("breast_cancer", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(loss="modified_huber", random_state=0)), True),
+    "sgd-hinge": ("wine", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), True),
 }
 
 
@@ -83,8 +93,9 @@ def main():
             "rows": [[None if np.isnan(v) else float(v) for v in row] for row in Xt.to_numpy()],
             "predict": [number(v) for v in model.predict(rows)],
         }
-        if hasattr(model, "predict_proba"):
+        if hasattr(model, "classes_"):
             expected["classes"] = [number(c) for c in model.classes_]
+        if hasattr(model, "predict_proba"):
             expected["proba"] = model.predict_proba(rows).tolist()
         with open(OUT / f"{name}.pkl", "wb") as f:
             pickle.dump(model, f, protocol=5)

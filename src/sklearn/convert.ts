@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { ModelImportError } from './errors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
-import { NdArray, type PyValue } from './values.js';
+import { NdArray, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
 
@@ -22,6 +22,8 @@ interface Flow {
 
 type Output = (
   | { kind: 'probabilities'; name: string; classes: ClassLabel[] }
+  /** A classifier without probabilities (LinearSVC, hinge-loss SGD): scores whose argmax is the class. */
+  | { kind: 'scores'; name: string; classes: ClassLabel[] }
   | { kind: 'value'; name: string }
 ) & {
   /** The graph sends missing values (NaN) somewhere itself, as scikit-learn 1.3+ trees do. */
@@ -96,9 +98,34 @@ function standardScaler(est: Estimator, f: Flow): void {
     f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
 }
 
+function minMaxScaler(est: Estimator, f: Flow): void {
+  f.x = f.b.op('Mul', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
+  f.x = f.b.op('Add', [f.x, double(f.b, f.b.fresh('min'), [1, f.width], est.matrix('min_').values)]);
+  if (est.raw('clip') === true) {
+    const range = est.raw('feature_range');
+    const [lo, hi] = range instanceof PyTuple ? range.items : [0, 1];
+    f.x = f.b.op('Max', [f.x, double(f.b, f.b.fresh('low'), [1], [Number(lo)])]);
+    f.x = f.b.op('Min', [f.x, double(f.b, f.b.fresh('high'), [1], [Number(hi)])]);
+  }
+}
+
+function maxAbsScaler(est: Estimator, f: Flow): void {
+  f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
+}
+
+function robustScaler(est: Estimator, f: Flow): void {
+  if (est.has('center_'))
+    f.x = f.b.op('Sub', [f.x, double(f.b, f.b.fresh('center'), [1, f.width], est.matrix('center_').values)]);
+  if (est.has('scale_'))
+    f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
+}
+
 const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
   SimpleImputer: simpleImputer,
   StandardScaler: standardScaler,
+  MinMaxScaler: minMaxScaler,
+  MaxAbsScaler: maxAbsScaler,
+  RobustScaler: robustScaler,
 };
 
 // ---------------------------------------------------------------- final estimators
@@ -121,6 +148,54 @@ function logisticRegression(est: Estimator, f: Flow): Output {
     [attr.int('keepdims', 1)],
   );
   return { kind: 'probabilities', name: f.b.op('Div', [each, sum]), classes };
+}
+
+/** Binary scores [N, 1] as two columns [-s, s], so that argmax picks the positive class when s > 0. */
+function twoScores(f: Flow, s: string): string {
+  return f.b.op('Concat', [f.b.op('Neg', [s]), s], [attr.int('axis', 1)]);
+}
+
+/** One-vs-rest probabilities: each class's value normalized to sum to one (all zero: uniform). */
+function normalizedRows(f: Flow, p: string, k: number): string {
+  const sum = f.b.op(
+    'ReduceSum',
+    [p, f.b.constant(tensor.int64(f.b.fresh('axes'), [1], [1]))],
+    [attr.int('keepdims', 1)],
+  );
+  const zero = f.b.op('Equal', [sum, double(f.b, f.b.fresh('zero'), [1], [0])]);
+  const uniform = double(f.b, f.b.fresh('uniform'), [1], [1 / k]);
+  return f.b.op('Where', [zero, uniform, f.b.op('Div', [p, sum])]);
+}
+
+/** LinearSVC and SGDClassifier: scores from coef_ and intercept_; probabilities when the loss gives them. */
+function linearClassifier(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
+  const loss = est.name === 'SGDClassifier' ? est.string('loss', 'hinge') : 'hinge';
+  const binary = classes.length === 2;
+  if (loss === 'log_loss' || loss === 'log') {
+    const p = f.b.op('Sigmoid', [scores]);
+    return {
+      kind: 'probabilities',
+      name: binary ? twoClasses(f, p) : normalizedRows(f, p, classes.length),
+      classes,
+    };
+  }
+  if (loss === 'modified_huber') {
+    const clipped = f.b.op('Clip', [
+      scores,
+      double(f.b, f.b.fresh('lo'), [], [-1]),
+      double(f.b, f.b.fresh('hi'), [], [1]),
+    ]);
+    const half = double(f.b, f.b.fresh('half'), [1], [0.5]);
+    const p = f.b.op('Mul', [f.b.op('Add', [clipped, double(f.b, f.b.fresh('one'), [1], [1])]), half]);
+    return {
+      kind: 'probabilities',
+      name: binary ? twoClasses(f, p) : normalizedRows(f, p, classes.length),
+      classes,
+    };
+  }
+  return { kind: 'scores', name: binary ? twoScores(f, scores) : scores, classes };
 }
 
 function linearRegressor(est: Estimator, f: Flow): Output {
@@ -403,6 +478,9 @@ const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {
   GradientBoostingClassifier: gradientBoosting,
   GradientBoostingRegressor: gradientBoosting,
   LogisticRegression: logisticRegression,
+  LinearSVC: linearClassifier,
+  SGDClassifier: linearClassifier,
+  LinearSVR: linearRegressor,
   LinearRegression: linearRegressor,
   Ridge: linearRegressor,
   Lasso: linearRegressor,
@@ -495,6 +573,13 @@ export function sklearnToOnnx(
       label: 'label',
       labelIsArgmax: true,
     };
+  } else if (out.kind === 'scores') {
+    classes = out.classes;
+    const index = b.op('ArgMax', [out.name], [attr.int('axis', 1), attr.int('keepdims', 0)]);
+    const labels = classTensor(b, classes);
+    b.op('Gather', [labels.name, index], [attr.int('axis', 0)], undefined, 'label');
+    b.output('label', labels.type, ['N']);
+    io = { input: INPUT_NAME, inputType: 'float64', label: 'label' };
   } else {
     b.op('Reshape', [out.name, b.constant(tensor.int64('value_shape', [1], [-1]))], [], undefined, 'value');
     b.output('value', DataType.DOUBLE, ['N']);
@@ -505,7 +590,7 @@ export function sklearnToOnnx(
   const card: ModelCard = {
     format: 1,
     name: options.name,
-    task: out.kind === 'probabilities' ? 'classification' : 'regression',
+    task: out.kind === 'value' ? 'regression' : 'classification',
     features: names.map((name) => ({ name, type: 'number' })),
     ...(classes ? { classes } : {}),
     missing:

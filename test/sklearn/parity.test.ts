@@ -58,6 +58,11 @@ describe.each(cases)('%s', (name) => {
       expect(worst, 'largest probability difference').toBeLessThanOrEqual(1e-4);
       const agree = expected.predict.filter((label, r) => out.labels?.[r] === label).length;
       expect(agree / expected.predict.length, 'labels that agree').toBeGreaterThanOrEqual(0.999);
+    } else if (expected.classes) {
+      // A classifier without predict_proba (LinearSVC, hinge-loss SGD): labels only.
+      expect(card.classes).toEqual(expected.classes);
+      const agree = expected.predict.filter((label, r) => out.labels?.[r] === label).length;
+      expect(agree / expected.predict.length, 'labels that agree').toBeGreaterThanOrEqual(0.999);
     } else {
       expected.predict.forEach((v, r) => {
         const got = out.values?.[r] ?? Number.NaN;
