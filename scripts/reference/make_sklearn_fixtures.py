@@ -18,6 +18,8 @@ from sklearn.ensemble import (
     ExtraTreesRegressor,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
     RandomForestClassifier,
     RandomForestRegressor,
 )
@@ -70,6 +72,10 @@ CASES = {
     "linearsvr": ("diabetes", False, lambda: LinearSVR(random_state=0, max_iter=20000), True),
     "sgd-log": ("iris", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss", random_state=0)), True),
     "sgd-huber": ("breast_cancer", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(loss="modified_huber", random_state=0)), True),
+    "hgb-binary": ("breast_cancer", True, lambda: HistGradientBoostingClassifier(max_iter=30, random_state=0), True),
+    "hgb-multi": ("iris", True, lambda: HistGradientBoostingClassifier(max_iter=20, random_state=0), True),
+    "hgb-regressor": ("diabetes", True, lambda: HistGradientBoostingRegressor(max_iter=30, random_state=0), True),
+    "hgb-poisson": ("diabetes", False, lambda: HistGradientBoostingRegressor(loss="poisson", max_iter=30, random_state=0), True),
     "sgd-hinge": ("wine", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), True),
 }
 

@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { ModelImportError } from './errors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
-import { NdArray, PyTuple, type PyValue } from './values.js';
+import { NdArray, PyObject, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
 
@@ -329,12 +329,19 @@ class Ensemble {
     }
   }
 
-  /** The summed leaf weights plus `base`, [N, targets], as double. */
-  apply(f: Flow, targets: number, base: ArrayLike<number>): string {
+  /**
+   * The summed leaf weights plus `base`, [N, targets], as double. scikit-learn's classic trees compare
+   * the features as float32 (`float32Features`); histogram gradient boosting compares them as float64.
+   */
+  apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
     const a = this.a;
-    // scikit-learn's trees compare the features as float32.
-    const asFloat = f.b.op('Cast', [f.x], [attr.int('to', DataType.FLOAT)]);
-    const x = f.b.op('Cast', [asFloat], [attr.int('to', DataType.DOUBLE)]);
+    const x = float32Features
+      ? f.b.op(
+          'Cast',
+          [f.b.op('Cast', [f.x], [attr.int('to', DataType.FLOAT)])],
+          [attr.int('to', DataType.DOUBLE)],
+        )
+      : f.x;
     const y = f.b.op(
       'TreeEnsembleRegressor',
       [x],
@@ -466,7 +473,77 @@ function gradientBoosting(est: Estimator, f: Flow): Output {
   return { kind: 'probabilities', name: f.b.op('Softmax', [raw], [attr.int('axis', 1)]), classes };
 }
 
+/** A HistGradientBoosting TreePredictor's nodes in the shape the ensemble takes. */
+function predictorNodes(est: Estimator, predictor: Estimator): TreeNodes {
+  const nodes = predictor.raw('nodes');
+  if (!(nodes instanceof NdArray)) throw new ModelImportError(`a tree of the ${est.name} has no nodes`);
+  const column = (name: string) => {
+    const c = field(nodes, name);
+    if (!c) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
+    return elementsOf(c).map((v) => Number(v));
+  };
+  const categorical = field(nodes, 'is_categorical');
+  if (categorical && elementsOf(categorical).some((v) => Number(v) !== 0))
+    throw new ModelImportError(`a ${est.name} with categorical splits`);
+  const isLeaf = column('is_leaf');
+  const leaf = (n: number) => isLeaf[n] !== 0;
+  return {
+    left: column('left').map((v, n) => (leaf(n) ? -1 : v)),
+    right: column('right').map((v, n) => (leaf(n) ? -1 : v)),
+    feature: column('feature_idx'),
+    threshold: Float64Array.from(column('num_threshold')),
+    missingLeft: column('missing_go_to_left').map((v) => v !== 0),
+    values: Float64Array.from(column('value')),
+    perNode: 1,
+  };
+}
+
+function histGradientBoosting(est: Estimator, f: Flow): Output {
+  const classifier = est.name === 'HistGradientBoostingClassifier';
+  if (est.raw('_preprocessor') instanceof PyObject)
+    throw new ModelImportError(`a ${est.name} with categorical features`);
+  const iterations = est.raw('_predictors');
+  if (!Array.isArray(iterations)) throw new ModelImportError(`the ${est.name} has no fitted trees`);
+  const baseline = est.matrix('_baseline_prediction').values;
+  const k = baseline.length;
+  const ens = new Ensemble();
+  for (const iteration of iterations) {
+    if (!Array.isArray(iteration) || iteration.length !== k)
+      throw new ModelImportError(`the ${est.name}'s trees are malformed`);
+    iteration.forEach((p, target) => {
+      const nodes = predictorNodes(est, Estimator.of(p, `a tree of the ${est.name}`));
+      ens.add(nodes, (n) => {
+        const w = new Float64Array(k);
+        w[target] = nodes.values[n] as number;
+        return w;
+      });
+    });
+  }
+  const raw = ens.apply(f, k, baseline, false);
+  if (!classifier) {
+    const loss = est.string('loss', 'squared_error');
+    const exp = loss === 'poisson' || loss === 'gamma';
+    return { kind: 'value', name: exp ? f.b.op('Exp', [raw]) : raw, acceptsMissing: true };
+  }
+  const classes = est.classes();
+  if (k === 1)
+    return {
+      kind: 'probabilities',
+      name: twoClasses(f, f.b.op('Sigmoid', [raw])),
+      classes,
+      acceptsMissing: true,
+    };
+  return {
+    kind: 'probabilities',
+    name: f.b.op('Softmax', [raw], [attr.int('axis', 1)]),
+    classes,
+    acceptsMissing: true,
+  };
+}
+
 const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {
+  HistGradientBoostingClassifier: histGradientBoosting,
+  HistGradientBoostingRegressor: histGradientBoosting,
   DecisionTreeClassifier: forestClassifier,
   ExtraTreeClassifier: forestClassifier,
   RandomForestClassifier: forestClassifier,

@@ -73,6 +73,16 @@ export const SKLEARN_CLASSES = new Set([
   'HuberLossFunction',
   'QuantileLossFunction',
   'HalfBinomialLoss',
+  'HalfPoissonLoss',
+  'HalfGammaLoss',
+  'CyHalfPoissonLoss',
+  'CyHalfGammaLoss',
+  // histogram gradient boosting before scikit-learn 1.1
+  'LeastSquares',
+  'LeastAbsoluteDeviation',
+  'BinaryCrossEntropy',
+  'CategoricalCrossEntropy',
+  'Poisson',
   'HalfMultinomialLoss',
   'HalfSquaredError',
   'AbsoluteError',
@@ -114,6 +124,10 @@ export const SKLEARN_CLASSES = new Set([
 ]);
 
 const NUMPY_MODULES = new Set([
+  'numpy.random._pcg64',
+  'numpy.random._philox',
+  'numpy.random._sfc64',
+  'numpy.random._generator',
   'numpy',
   'numpy.core.multiarray',
   'numpy._core.multiarray',
@@ -188,8 +202,13 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
   // Random number generator classes, named as arguments of the constructors above or called themselves.
   'numpy.random._pickle.MT19937': () => new Opaque('numpy MT19937'),
   'numpy.random._pickle.PCG64': () => new Opaque('numpy PCG64'),
+  'numpy.random._pickle.PCG64DXSM': () => new Opaque('numpy PCG64DXSM'),
+  'numpy.random._pickle.Philox': () => new Opaque('numpy Philox'),
+  'numpy.random._pickle.SFC64': () => new Opaque('numpy SFC64'),
   'numpy.random._pickle.RandomState': () => new Opaque('numpy RandomState'),
   'numpy.random._pickle.Generator': () => new Opaque('numpy Generator'),
+  'numpy.random._pickle.SeedSequence': () => new Opaque('numpy SeedSequence'),
+  'numpy.random._pickle.__pyx_unpickle_SeedSequence': () => new Opaque('numpy SeedSequence'),
 };
 
 /** Python 2 and numpy 2 module names under the names the table uses. */
@@ -198,11 +217,7 @@ function canonical(module: string): string {
   if (module === '__builtin__') return 'builtins';
   if (module.startsWith('numpy._core')) return `numpy.core${module.slice('numpy._core'.length)}`;
   if (module === 'numpy.core._multiarray_umath') return 'numpy.core.multiarray';
-  if (
-    module === 'numpy.random.mtrand' ||
-    module === 'numpy.random._mt19937' ||
-    module === 'numpy.random.bit_generator'
-  )
+  if (/^numpy\.random\.(mtrand|_mt19937|_pcg64|_philox|_sfc64|bit_generator|_generator)$/.test(module))
     return 'numpy.random._pickle';
   return module;
 }
