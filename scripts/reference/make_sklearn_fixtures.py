@@ -13,6 +13,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
@@ -27,7 +28,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, SGDClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, OneHotEncoder, RobustScaler, StandardScaler
 from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -76,6 +77,9 @@ CASES = {
     "hgb-multi": ("iris", True, lambda: HistGradientBoostingClassifier(max_iter=20, random_state=0), True),
     "hgb-regressor": ("diabetes", True, lambda: HistGradientBoostingRegressor(max_iter=30, random_state=0), True),
     "hgb-poisson": ("diabetes", False, lambda: HistGradientBoostingRegressor(loss="poisson", max_iter=30, random_state=0), True),
+    "columns-names": ("diabetes", False, lambda: make_pipeline(ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), ["age", "bmi", "bp"]), ("cat", OneHotEncoder(handle_unknown="ignore"), ["sex"])], remainder="passthrough"), Ridge()), True),
+    "columns-indices": ("iris", False, lambda: make_pipeline(ColumnTransformer([("a", StandardScaler(), [0, 1]), ("b", "passthrough", slice(2, 4))]), LogisticRegression(max_iter=1000)), False),
+    "onehot-drop": ("diabetes", False, lambda: make_pipeline(ColumnTransformer([("cat", OneHotEncoder(drop="first"), ["sex"])], remainder=MinMaxScaler()), LinearRegression()), True),
     "sgd-hinge": ("wine", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), True),
 }
 

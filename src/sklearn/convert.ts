@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { ModelImportError } from './errors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
-import { NdArray, PyObject, PyTuple, type PyValue } from './values.js';
+import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
 
@@ -120,13 +120,145 @@ function robustScaler(est: Estimator, f: Flow): void {
     f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
 }
 
+/** OneHotEncoder over numeric columns: one 0/1 column per category, in categories_ order, less the dropped ones. */
+function oneHotEncoder(est: Estimator, f: Flow): void {
+  if (est.raw('_infrequent_enabled') === true)
+    throw new ModelImportError('a OneHotEncoder with infrequent categories');
+  const categories = est.raw('categories_');
+  if (!Array.isArray(categories) || categories.length !== f.width)
+    throw new ModelImportError(`the OneHotEncoder's categories_ do not match its ${f.width} features`);
+  const drop = est.raw('drop_idx_');
+  const dropped = drop instanceof NdArray ? elementsOf(drop) : null;
+  const blocks: string[] = [];
+  let width = 0;
+  categories.forEach((cats, i) => {
+    if (!(cats instanceof NdArray) || cats.objects || cats.dtype.kind === 'U' || cats.dtype.kind === 'S')
+      throw new ModelImportError('a OneHotEncoder over text categories (modelgate serves numeric features)');
+    const dropIndex = dropped?.[i];
+    const values = Array.from(asFloat64(cats)).filter(
+      (_, c) => dropIndex === undefined || dropIndex === null || Number(dropIndex) !== c,
+    );
+    if (values.length === 0) return;
+    const column = f.b.op(
+      'Gather',
+      [f.x, f.b.constant(tensor.int64(f.b.fresh('column'), [1], [i]))],
+      [attr.int('axis', 1)],
+    );
+    const finite = values.map((v) => (Number.isNaN(v) ? 0 : v));
+    let hits = f.b.op('Equal', [column, double(f.b, f.b.fresh('categories'), [1, values.length], finite)]);
+    const nanAt = values.findIndex((v) => Number.isNaN(v));
+    if (nanAt >= 0) {
+      // NaN is a category of its own (scikit-learn keeps it last).
+      const mask = values.map((_, c) => (c === nanAt ? 1 : 0));
+      const isNan = f.b.op('And', [
+        f.b.op('IsNaN', [column]),
+        f.b.op(
+          'Cast',
+          [double(f.b, f.b.fresh('nan_mask'), [1, values.length], mask)],
+          [attr.int('to', DataType.BOOL)],
+        ),
+      ]);
+      hits = f.b.op('Or', [hits, isNan]);
+    }
+    blocks.push(f.b.op('Cast', [hits], [attr.int('to', DataType.DOUBLE)]));
+    width += values.length;
+  });
+  f.x = f.b.op('Concat', blocks, [attr.int('axis', 1)]);
+  f.width = width;
+}
+
+/** The column indices a ColumnTransformer entry selects: ints, a slice, a boolean mask or names. */
+function selectedColumns(spec: PyValue, width: number, names: string[] | undefined): number[] {
+  const items = (v: PyValue): PyValue[] =>
+    v instanceof NdArray
+      ? (elementsOf(v) as PyValue[])
+      : v instanceof PyObject
+        ? v.listItems
+        : Array.isArray(v)
+          ? v
+          : v instanceof PyTuple
+            ? v.items
+            : [v];
+  if (spec instanceof PySlice) {
+    const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : Number(x)));
+    const out: number[] = [];
+    for (let i = start ?? 0; i < Math.min(stop ?? width, width); i += step ?? 1) out.push(i);
+    return out;
+  }
+  const list = items(spec);
+  if (list.every((x) => typeof x === 'boolean')) return list.flatMap((x, i) => (x ? [i] : []));
+  return list.map((x) => {
+    if (typeof x === 'string') {
+      const at = names?.indexOf(x) ?? -1;
+      if (at < 0)
+        throw new ModelImportError(`a ColumnTransformer column ${JSON.stringify(x)} that is not a feature`);
+      return at;
+    }
+    const n = typeof x === 'bigint' ? Number(x) : x;
+    if (typeof n !== 'number' || !Number.isInteger(n))
+      throw new ModelImportError('a ColumnTransformer with a column it cannot read');
+    return n < 0 ? width + n : n;
+  });
+}
+
+/** ColumnTransformer: each fitted transformer over its columns, the blocks side by side in order. */
+function columnTransformer(est: Estimator, f: Flow): void {
+  const fitted = est.raw('transformers_');
+  if (!Array.isArray(fitted)) throw new ModelImportError('the ColumnTransformer was not fitted');
+  const names = est.featureNames();
+  const blocks: string[] = [];
+  let width = 0;
+  for (const entry of fitted) {
+    const [name, transformer, columns] = entry instanceof PyTuple ? entry.items : [];
+    if (transformer === 'drop') continue;
+    const cols = selectedColumns(columns ?? null, f.width, names);
+    if (cols.length === 0) continue;
+    const sub: Flow = {
+      b: f.b,
+      x: f.b.op(
+        'Gather',
+        [f.x, f.b.constant(tensor.int64(f.b.fresh('columns'), [cols.length], cols))],
+        [attr.int('axis', 1)],
+      ),
+      width: cols.length,
+    };
+    if (transformer !== 'passthrough') {
+      const t = Estimator.of(transformer ?? null, `the ColumnTransformer's ${JSON.stringify(name)}`);
+      for (const step of chain(t)) applyTransformer(step, sub);
+    }
+    blocks.push(sub.x);
+    width += sub.width;
+  }
+  if (blocks.length === 0) throw new ModelImportError('a ColumnTransformer that keeps no columns');
+  f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
+  f.width = width;
+}
+
+/** FunctionTransformer without a function: the identity (ColumnTransformer fits 'passthrough' as one). */
+function functionTransformer(est: Estimator): void {
+  if (est.raw('func') !== null && est.raw('func') !== undefined)
+    throw new ModelImportError('a FunctionTransformer with a function of its own');
+}
+
 const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
+  FunctionTransformer: functionTransformer,
   SimpleImputer: simpleImputer,
   StandardScaler: standardScaler,
   MinMaxScaler: minMaxScaler,
   MaxAbsScaler: maxAbsScaler,
   RobustScaler: robustScaler,
+  OneHotEncoder: oneHotEncoder,
+  ColumnTransformer: columnTransformer,
 };
+
+function applyTransformer(step: Estimator, f: Flow): void {
+  const apply = TRANSFORMERS[step.name];
+  if (!apply)
+    throw new ModelImportError(
+      `a ${step.name} step (supported here: ${Object.keys(TRANSFORMERS).join(', ')})`,
+    );
+  apply(step, f);
+}
 
 // ---------------------------------------------------------------- final estimators
 
@@ -630,7 +762,7 @@ export function sklearnToOnnx(
 
   const b = new GraphBuilder(options.name);
   const f: Flow = { b, x: b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]), width };
-  for (const step of steps.slice(0, -1)) TRANSFORMERS[step.name]?.(step, f);
+  for (const step of steps.slice(0, -1)) applyTransformer(step, f);
   const out = FINAL[last.name]?.(last, f) as Output;
 
   let io: ModelCard['io'];

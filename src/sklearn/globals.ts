@@ -11,6 +11,7 @@ import {
   PyGlobal,
   PyObject,
   PySet,
+  PySlice,
   PyTuple,
   type PyValue,
 } from './values.js';
@@ -26,6 +27,7 @@ export const SKLEARN_CLASSES = new Set([
   'RobustScaler',
   'OneHotEncoder',
   'ColumnTransformer',
+  'FunctionTransformer',
   'DecisionTreeClassifier',
   'DecisionTreeRegressor',
   'ExtraTreeClassifier',
@@ -166,7 +168,7 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
   'builtins.bytes': (args) => bytesFrom(args),
   'builtins.set': ([items]) => collect(new PySet(false), items),
   'builtins.frozenset': ([items]) => collect(new PySet(true), items),
-  'builtins.slice': (args) => ({ slice: args }),
+  'builtins.slice': (args) => new PySlice(args),
   'builtins.complex': ([re]) => (typeof re === 'number' ? re : 0),
   'collections.OrderedDict': ([pairs]) => {
     const d = new PyDict();

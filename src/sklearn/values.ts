@@ -98,6 +98,11 @@ export class NpScalar {
   ) {}
 }
 
+/** A Python slice(start, stop, step). */
+export class PySlice {
+  constructor(readonly args: PyValue[]) {}
+}
+
 /** Another state numpy or Python pickles that modelgate keeps but never uses (a RandomState). */
 export class Opaque {
   constructor(readonly what: string) {}
@@ -120,4 +125,4 @@ export type PyValue =
   | DTypeValue
   | NpScalar
   | Opaque
-  | { slice: PyValue[] };
+  | PySlice;
