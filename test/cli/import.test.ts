@@ -10,7 +10,7 @@ import { findCard } from '../../src/onnx/card.js';
 import { decodeMetadataProps } from '../../src/onnx/proto.js';
 import { runCli } from '../helpers/cli.js';
 
-const PEER = fileURLToPath(new URL('../../../shared/fixtures/scikit-learn-lambda', import.meta.url));
+const PEER = fileURLToPath(new URL('../fixtures/scikit-learn-lambda', import.meta.url));
 const SKLEARN = fileURLToPath(new URL('../fixtures/sklearn', import.meta.url));
 const PICKLES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
 

@@ -16,7 +16,7 @@ import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
 import { NdArray, NpScalar, PyDict, PySet, PyTuple, type PyValue } from '../../src/sklearn/values.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
-const PEER = fileURLToPath(new URL('../../../shared/fixtures/scikit-learn-lambda', import.meta.url));
+const PEER = fileURLToPath(new URL('../fixtures/scikit-learn-lambda', import.meta.url));
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
 /** The same plain JSON the fixture script writes for a Python value. */
