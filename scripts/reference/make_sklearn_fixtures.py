@@ -26,6 +26,7 @@ from sklearn.ensemble import (
 )
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, SGDClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, OneHotEncoder, RobustScaler, StandardScaler
@@ -80,6 +81,9 @@ CASES = {
     "columns-names": ("diabetes", False, lambda: make_pipeline(ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), ["age", "bmi", "bp"]), ("cat", OneHotEncoder(handle_unknown="ignore"), ["sex"])], remainder="passthrough"), Ridge()), True),
     "columns-indices": ("iris", False, lambda: make_pipeline(ColumnTransformer([("a", StandardScaler(), [0, 1]), ("b", "passthrough", slice(2, 4))]), LogisticRegression(max_iter=1000)), False),
     "onehot-drop": ("diabetes", False, lambda: make_pipeline(ColumnTransformer([("cat", OneHotEncoder(drop="first"), ["sex"])], remainder=MinMaxScaler()), LinearRegression()), True),
+    "knn-classifier": ("breast_cancer", False, lambda: KNeighborsClassifier(n_neighbors=5), True),
+    "knn-distance": ("wine", False, lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=7, weights="distance")), True),
+    "knn-regressor": ("diabetes", False, lambda: KNeighborsRegressor(n_neighbors=9, weights="distance"), True),
     "sgd-hinge": ("wine", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), True),
 }
 
@@ -113,11 +117,11 @@ def main():
         (OUT / f"{name}.json").write_text(json.dumps(expected) + "\n")
     # Estimators modelgate does not convert: one on the allowlist, one off it.
     from sklearn.naive_bayes import GaussianNB
-    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import SVC
 
     X, y, _, _ = load("iris")
-    with open(OUT / "unsupported-knn.pkl", "wb") as f:
-        pickle.dump(KNeighborsClassifier(n_neighbors=3).fit(X.to_numpy(), y), f, protocol=5)
+    with open(OUT / "unsupported-svc.pkl", "wb") as f:
+        pickle.dump(SVC().fit(X.to_numpy(), y), f, protocol=5)
     with open(OUT / "unsupported-gaussiannb.pkl", "wb") as f:
         pickle.dump(GaussianNB().fit(X.to_numpy(), y), f, protocol=5)
     print(f"wrote {OUT}")

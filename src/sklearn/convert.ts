@@ -673,7 +673,103 @@ function histGradientBoosting(est: Estimator, f: Flow): Output {
   };
 }
 
+/** k nearest neighbours by Euclidean distance over the stored training rows, uniform or by 1/distance. */
+function kNeighbors(est: Estimator, f: Flow): Output {
+  const metric = est.string('effective_metric_', est.string('metric', 'minkowski'));
+  const p = est.number('p', 2);
+  if (!(metric === 'euclidean' || (metric === 'minkowski' && p === 2)))
+    throw new ModelImportError(
+      `a ${est.name} with the ${metric} metric (modelgate converts Euclidean distance)`,
+    );
+  const weights = est.string('weights', 'uniform');
+  if (weights !== 'uniform' && weights !== 'distance')
+    throw new ModelImportError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
+  const fit = est.matrix('_fit_X');
+  const [n, d] = fit.shape as [number, number];
+  if (d !== f.width)
+    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
+  const k = Math.min(est.number('n_neighbors', 5), n);
+  const b = f.b;
+  // Squared distances: |x|^2 - 2 x.F + |F|^2, clipped at 0 against rounding.
+  const transposed = new Float64Array(d * n);
+  const norms = new Float64Array(n);
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < d; i++) {
+      const v = fit.values[j * d + i] as number;
+      transposed[i * n + j] = v;
+      norms[j] = (norms[j] as number) + v * v;
+    }
+  const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
+  const xNorm = b.op('ReduceSum', [b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)]);
+  const cross = b.op('MatMul', [f.x, double(b, b.fresh('fit_t'), [d, n], transposed)]);
+  const twice = b.op('Mul', [cross, double(b, b.fresh('two'), [1], [2])]);
+  const squared = b.op('Add', [b.op('Sub', [xNorm, twice]), double(b, b.fresh('fit_norms'), [1, n], norms)]);
+  const clipped = b.op('Max', [squared, double(b, b.fresh('zero'), [1], [0])]);
+  const [nearest, index] = b.node(
+    'TopK',
+    [clipped, b.constant(tensor.int64(b.fresh('k'), [1], [k]))],
+    [attr.int('largest', 0), attr.int('sorted', 1)],
+    { outputs: 2 },
+  ) as [string, string];
+  // Each neighbour's weight: 1 (uniform), or 1/distance, where a zero distance takes all the weight.
+  let weight: string;
+  if (weights === 'uniform') weight = b.op('Mul', [nearest, double(b, b.fresh('zero'), [1], [0])]);
+  else {
+    const distance = b.op('Sqrt', [nearest]);
+    const isZero = b.op('Equal', [distance, double(b, b.fresh('zero'), [1], [0])]);
+    const anyZero = b.op(
+      'Cast',
+      [
+        b.op(
+          'ReduceMax',
+          [b.op('Cast', [isZero], [attr.int('to', DataType.DOUBLE)])],
+          [attr.ints('axes', [1]), attr.int('keepdims', 1)],
+        ),
+      ],
+      [attr.int('to', DataType.BOOL)],
+    );
+    const inverse = b.op('Div', [double(b, b.fresh('one'), [1], [1]), distance]);
+    weight = b.op('Where', [anyZero, b.op('Cast', [isZero], [attr.int('to', DataType.DOUBLE)]), inverse]);
+  }
+  if (weights === 'uniform') weight = b.op('Add', [weight, double(b, b.fresh('one'), [1], [1])]);
+  const total = b.op('ReduceSum', [weight, axes], [attr.int('keepdims', 1)]);
+  const y = est.matrix('_y');
+  if (y.shape.length !== 1)
+    throw new ModelImportError(`a multi-output ${est.name} (modelgate serves one target)`);
+  if (est.name === 'KNeighborsRegressor') {
+    const targets = b.op('Gather', [double(b, b.fresh('targets'), [n], y.values), index]);
+    const weighted = b.op('ReduceSum', [b.op('Mul', [targets, weight]), axes], [attr.int('keepdims', 1)]);
+    return { kind: 'value', name: b.op('Div', [weighted, total]) };
+  }
+  const classes = est.classes();
+  const labels = b.op('Gather', [
+    b.constant(tensor.int64(b.fresh('codes'), [n], Array.from(y.values))),
+    index,
+  ]);
+  // One column per class: the neighbour's label equals it.
+  const codes = b.op('Unsqueeze', [labels, b.constant(tensor.int64(b.fresh('axis2'), [1], [2]))]);
+  const everyClass = b.constant(
+    tensor.int64(
+      b.fresh('class_codes'),
+      [1, 1, classes.length],
+      classes.map((_, c) => c),
+    ),
+  );
+  const hot = b.op('Cast', [b.op('Equal', [codes, everyClass])], [attr.int('to', DataType.DOUBLE)]);
+  const votes = b.op(
+    'ReduceSum',
+    [
+      b.op('Mul', [hot, b.op('Unsqueeze', [weight, b.constant(tensor.int64(b.fresh('axis2'), [1], [2]))])]),
+      axes,
+    ],
+    [attr.int('keepdims', 0)],
+  );
+  return { kind: 'probabilities', name: b.op('Div', [votes, total]), classes };
+}
+
 const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {
+  KNeighborsClassifier: kNeighbors,
+  KNeighborsRegressor: kNeighbors,
   HistGradientBoostingClassifier: histGradientBoosting,
   HistGradientBoostingRegressor: histGradientBoosting,
   DecisionTreeClassifier: forestClassifier,

@@ -110,9 +110,9 @@ describe('modelgate import', () => {
     ],
     [
       'an estimator it does not convert yet',
-      join(SKLEARN, 'unsupported-knn.pkl'),
+      join(SKLEARN, 'unsupported-svc.pkl'),
       [],
-      /cannot import .*: modelgate does not convert a KNeighborsClassifier \(supported here: /,
+      /cannot import .*: modelgate does not convert a SVC \(supported here: /,
     ],
     [
       'too few --features',
