@@ -30,7 +30,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, OneHotEncoder, RobustScaler, StandardScaler
-from sklearn.svm import LinearSVC, LinearSVR
+from sklearn.svm import SVC, SVR, LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from refcommon import DATASETS_DIR, REPO_ROOT
@@ -84,6 +84,12 @@ CASES = {
     "knn-classifier": ("breast_cancer", False, lambda: KNeighborsClassifier(n_neighbors=5), True),
     "knn-distance": ("wine", False, lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=7, weights="distance")), True),
     "knn-regressor": ("diabetes", False, lambda: KNeighborsRegressor(n_neighbors=9, weights="distance"), True),
+    "svc-rbf-proba": ("iris", False, lambda: make_pipeline(StandardScaler(), SVC(probability=True, random_state=0)), True),
+    "svc-binary-proba": ("breast_cancer", False, lambda: make_pipeline(StandardScaler(), SVC(probability=True, random_state=0)), True),
+    "svc-poly": ("wine", False, lambda: make_pipeline(StandardScaler(), SVC(kernel="poly", degree=2)), True),
+    "svc-linear": ("iris", False, lambda: SVC(kernel="linear"), False),
+    "svr-rbf": ("diabetes", False, lambda: SVR(C=50.0), True),
+    "svr-sigmoid": ("diabetes", False, lambda: make_pipeline(StandardScaler(), SVR(kernel="sigmoid", gamma=0.01)), True),
     "sgd-hinge": ("wine", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), True),
 }
 
@@ -117,11 +123,11 @@ def main():
         (OUT / f"{name}.json").write_text(json.dumps(expected) + "\n")
     # Estimators modelgate does not convert: one on the allowlist, one off it.
     from sklearn.naive_bayes import GaussianNB
-    from sklearn.svm import SVC
+    from sklearn.svm import NuSVC
 
     X, y, _, _ = load("iris")
-    with open(OUT / "unsupported-svc.pkl", "wb") as f:
-        pickle.dump(SVC().fit(X.to_numpy(), y), f, protocol=5)
+    with open(OUT / "unsupported-nusvc.pkl", "wb") as f:
+        pickle.dump(NuSVC().fit(X.to_numpy(), y), f, protocol=5)
     with open(OUT / "unsupported-gaussiannb.pkl", "wb") as f:
         pickle.dump(GaussianNB().fit(X.to_numpy(), y), f, protocol=5)
     print(f"wrote {OUT}")

@@ -20,15 +20,17 @@ interface Flow {
   width: number;
 }
 
-type Output = (
-  | { kind: 'probabilities'; name: string; classes: ClassLabel[] }
-  /** A classifier without probabilities (LinearSVC, hinge-loss SGD): scores whose argmax is the class. */
-  | { kind: 'scores'; name: string; classes: ClassLabel[] }
-  | { kind: 'value'; name: string }
-) & {
-  /** The graph sends missing values (NaN) somewhere itself, as scikit-learn 1.3+ trees do. */
-  acceptsMissing?: boolean;
-};
+type Output =
+  /** labelScores: where the label is not the most probable class (SVC's votes), the scores it is the argmax of. */
+  (
+    | { kind: 'probabilities'; name: string; classes: ClassLabel[]; labelScores?: string }
+    /** A classifier without probabilities (LinearSVC, hinge-loss SGD): scores whose argmax is the class. */
+    | { kind: 'scores'; name: string; classes: ClassLabel[] }
+    | { kind: 'value'; name: string }
+  ) & {
+    /** The graph sends missing values (NaN) somewhere itself, as scikit-learn 1.3+ trees do. */
+    acceptsMissing?: boolean;
+  };
 
 const double = (b: GraphBuilder, name: string, dims: number[], values: ArrayLike<number>) =>
   b.constant(tensor.double(name, dims, values));
@@ -767,7 +769,143 @@ function kNeighbors(est: Estimator, f: Flow): Output {
   return { kind: 'probabilities', name: b.op('Div', [votes, total]), classes };
 }
 
+/** libsvm's fitted state as scikit-learn keeps it (the private, unflipped coefficients). */
+function libsvm(est: Estimator) {
+  const kernel = est.string('kernel', 'rbf');
+  if (!['linear', 'rbf', 'poly', 'sigmoid'].includes(kernel))
+    throw new ModelImportError(`a ${est.name} with the ${kernel} kernel`);
+  const sv = est.matrix('support_vectors_');
+  const nSupport = est.has('_n_support') ? est.matrix('_n_support') : est.matrix('n_support_');
+  return {
+    kernel,
+    gamma: est.number('_gamma'),
+    coef0: est.number('coef0', 0),
+    degree: est.number('degree', 3),
+    sv,
+    nSV: sv.shape[0] as number,
+    dual: est.matrix(est.has('_dual_coef_') ? '_dual_coef_' : 'dual_coef_'),
+    intercept: est.matrix(est.has('_intercept_') ? '_intercept_' : 'intercept_').values,
+    perClass: Array.from(nSupport.values),
+  };
+}
+
+/** The kernel between the rows and the support vectors, [N, nSV], in double precision. */
+function kernelMatrix(f: Flow, m: ReturnType<typeof libsvm>): string {
+  const { b } = f;
+  const d = f.width;
+  if ((m.sv.shape[1] as number) !== d)
+    throw new ModelImportError(`the support vectors have ${m.sv.shape[1]} features, ${d} reach them`);
+  const transposed = new Float64Array(d * m.nSV);
+  const norms = new Float64Array(m.nSV);
+  for (let j = 0; j < m.nSV; j++)
+    for (let i = 0; i < d; i++) {
+      const v = m.sv.values[j * d + i] as number;
+      transposed[i * m.nSV + j] = v;
+      norms[j] = (norms[j] as number) + v * v;
+    }
+  const dot = b.op('MatMul', [f.x, double(b, b.fresh('sv_t'), [d, m.nSV], transposed)]);
+  const scalar = (name: string, v: number) => double(b, b.fresh(name), [1], [v]);
+  if (m.kernel === 'linear') return dot;
+  if (m.kernel === 'rbf') {
+    const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
+    const xNorm = b.op('ReduceSum', [b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)]);
+    const squared = b.op('Add', [
+      b.op('Sub', [xNorm, b.op('Mul', [dot, scalar('two', 2)])]),
+      double(b, b.fresh('sv_norms'), [1, m.nSV], norms),
+    ]);
+    const clipped = b.op('Max', [squared, scalar('zero', 0)]);
+    return b.op('Exp', [b.op('Mul', [clipped, scalar('neg_gamma', -m.gamma)])]);
+  }
+  const scaled = b.op('Add', [b.op('Mul', [dot, scalar('gamma', m.gamma)]), scalar('coef0', m.coef0)]);
+  return m.kernel === 'poly' ? b.op('Pow', [scaled, scalar('degree', m.degree)]) : b.op('Tanh', [scaled]);
+}
+
+function svr(est: Estimator, f: Flow): Output {
+  const m = libsvm(est);
+  const k = kernelMatrix(f, m);
+  const value = f.b.op('Add', [
+    f.b.op('MatMul', [k, double(f.b, f.b.fresh('dual'), [m.nSV, 1], m.dual.values)]),
+    double(f.b, f.b.fresh('intercept'), [1], [m.intercept[0] as number]),
+  ]);
+  return { kind: 'value', name: value };
+}
+
+/**
+ * SVC: libsvm's one-vs-one decisions in double precision, the label by their votes (as predict does),
+ * and with probability=True the probabilities from onnxruntime's SVMClassifier, which applies Platt's
+ * sigmoids and couples the pairwise estimates iteratively, stopping where libsvm stops.
+ */
+function svc(est: Estimator, f: Flow): Output {
+  const m = libsvm(est);
+  const classes = est.classes();
+  const c = classes.length;
+  const { b } = f;
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < c; i++) for (let j = i + 1; j < c; j++) pairs.push([i, j]);
+  // Where each class's support vectors start.
+  const start = [0];
+  for (const n of m.perClass) start.push((start[start.length - 1] as number) + n);
+  const w = new Float64Array(m.nSV * pairs.length);
+  pairs.forEach(([i, j], p) => {
+    for (let s = start[i] as number; s < (start[i + 1] as number); s++)
+      w[s * pairs.length + p] = m.dual.values[(j - 1) * m.nSV + s] as number;
+    for (let s = start[j] as number; s < (start[j + 1] as number); s++)
+      w[s * pairs.length + p] = m.dual.values[i * m.nSV + s] as number;
+  });
+  const kernel = kernelMatrix(f, m);
+  const decision = b.op('Add', [
+    b.op('MatMul', [kernel, double(b, b.fresh('pair_coef'), [m.nSV, pairs.length], w)]),
+    double(b, b.fresh('pair_intercept'), [pairs.length], m.intercept),
+  ]);
+  // Votes: a positive decision for (i, j) votes i, otherwise j.
+  const positive = b.op(
+    'Cast',
+    [b.op('Greater', [decision, double(b, b.fresh('zero'), [1], [0])])],
+    [attr.int('to', DataType.DOUBLE)],
+  );
+  const toFirst = new Float64Array(pairs.length * c);
+  const toSecond = new Float64Array(pairs.length * c);
+  pairs.forEach(([i, j], p) => {
+    toFirst[p * c + i] = 1;
+    toSecond[p * c + j] = 1;
+  });
+  const negative = b.op('Sub', [double(b, b.fresh('one'), [1], [1]), positive]);
+  const votes = b.op('Add', [
+    b.op('MatMul', [positive, double(b, b.fresh('votes_first'), [pairs.length, c], toFirst)]),
+    b.op('MatMul', [negative, double(b, b.fresh('votes_second'), [pairs.length, c], toSecond)]),
+  ]);
+  const probA = est.raw('_probA') ?? est.raw('probA_');
+  const hasProbability = probA instanceof NdArray && probA.size > 0;
+  if (!hasProbability) return { kind: 'scores', name: votes, classes };
+  const a = est.matrix(est.has('_probA') ? '_probA' : 'probA_').values;
+  const bb = est.matrix(est.has('_probB') ? '_probB' : 'probB_').values;
+  const [, scores] = b.node(
+    'SVMClassifier',
+    [f.x],
+    [
+      attr.string('kernel_type', m.kernel.toUpperCase()),
+      attr.floats('kernel_params', [m.gamma, m.coef0, m.degree]),
+      attr.floats('support_vectors', m.sv.values),
+      attr.ints('vectors_per_class', m.perClass),
+      attr.floats('coefficients', m.dual.values),
+      attr.floats('rho', m.intercept),
+      attr.floats('prob_a', a),
+      attr.floats('prob_b', bb),
+      attr.ints(
+        'classlabels_ints',
+        classes.map((_, i) => i),
+      ),
+      attr.string('post_transform', 'NONE'),
+    ],
+    { domain: ML_DOMAIN, outputs: 2 },
+  ) as [string, string];
+  const probabilities = b.op('Cast', [scores], [attr.int('to', DataType.DOUBLE)]);
+  return { kind: 'probabilities', name: probabilities, classes, labelScores: votes };
+}
+
 const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {
+  SVC: svc,
+  SVR: svr,
   KNeighborsClassifier: kNeighbors,
   KNeighborsRegressor: kNeighbors,
   HistGradientBoostingClassifier: histGradientBoosting,
@@ -866,7 +1004,12 @@ export function sklearnToOnnx(
   if (out.kind === 'probabilities') {
     classes = out.classes;
     const probabilities = b.op('Identity', [out.name], [], undefined, 'probabilities');
-    const index = b.op('ArgMax', [probabilities], [attr.int('axis', 1), attr.int('keepdims', 0)]);
+    // The label is the most probable class, except where the estimator decides otherwise (SVC votes).
+    const index = b.op(
+      'ArgMax',
+      [out.labelScores ?? probabilities],
+      [attr.int('axis', 1), attr.int('keepdims', 0)],
+    );
     const labels = classTensor(b, classes);
     b.op('Gather', [labels.name, index], [attr.int('axis', 0)], undefined, 'label');
     b.output('probabilities', DataType.DOUBLE, ['N', classes.length]);
@@ -876,7 +1019,7 @@ export function sklearnToOnnx(
       inputType: 'float64',
       probabilities: 'probabilities',
       label: 'label',
-      labelIsArgmax: true,
+      labelIsArgmax: out.labelScores === undefined,
     };
   } else if (out.kind === 'scores') {
     classes = out.classes;

@@ -50,6 +50,7 @@ export const SKLEARN_CLASSES = new Set([
   'SGDClassifier',
   'SVC',
   'SVR',
+  'NuSVC',
   'MLPClassifier',
   'MLPRegressor',
   'KNeighborsClassifier',

@@ -110,9 +110,9 @@ describe('modelgate import', () => {
     ],
     [
       'an estimator it does not convert yet',
-      join(SKLEARN, 'unsupported-svc.pkl'),
+      join(SKLEARN, 'unsupported-nusvc.pkl'),
       [],
-      /cannot import .*: modelgate does not convert a SVC \(supported here: /,
+      /cannot import .*: modelgate does not convert a NuSVC \(supported here: /,
     ],
     [
       'too few --features',
