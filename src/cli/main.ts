@@ -69,6 +69,28 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('pack')
+    .description("wrap an ONNX model from another tool with modelgate's model card, so it serves")
+    .argument('<model>', 'the .onnx file: a local path, s3:// or http(s) URI')
+    .option('-o, --out <path>', 'where to write the packed model: a local path or s3:// URI', 'model.onnx')
+    .option('--name <name>', "the model's name in its card (default: the file's base name)")
+    .option('--features <names>', 'comma-separated feature names, in input order', listOption)
+    .option(
+      '--classes <labels>',
+      'comma-separated class labels, in output order (when the model does not name them)',
+      listOption,
+    )
+    .addOption(
+      new Option('--task <task>', 'classification or regression (default: inferred from the outputs)'),
+    )
+    .option('--softmax', 'the model outputs logits: add a Softmax to make them probabilities')
+    .option('-q, --quiet', 'print nothing')
+    .action(async (model: string, opts) => {
+      const { packCommand } = await import('./pack.js');
+      await packCommand(model, opts);
+    });
+
+  program
     .command('predict')
     .description('print what the API answers for a request body, without a server')
     .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')

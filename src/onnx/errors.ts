@@ -7,3 +7,8 @@ export class OnnxFormatError extends Error {
 export class ModelCardError extends Error {
   override name = 'ModelCardError';
 }
+
+/** A foreign ONNX model cannot be packed as asked: the message says what it lacks. */
+export class PackError extends Error {
+  override name = 'PackError';
+}

@@ -244,3 +244,7 @@ export class ProtoWriter {
 export function utf8(value: string): Uint8Array {
   return utf8Encoder.encode(value);
 }
+
+export function utf8Decode(bytes: Uint8Array): string {
+  return utf8Decoder.decode(bytes);
+}

@@ -1,0 +1,66 @@
+// `modelgate pack <model.onnx>`: a foreign ONNX model with modelgate's card, checked to serve.
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { servableCard } from '../adapters/model.js';
+import type { ClassLabel, Task } from '../onnx/card.js';
+import { OnnxFormatError, PackError } from '../onnx/errors.js';
+import { packOnnx } from '../onnx/pack.js';
+import { decodeModel, encodeModel } from '../onnx/proto.js';
+import { readUri, writeUri } from '../store/uri.js';
+import { UsageError } from './errors.js';
+
+export interface PackCommandOptions {
+  out: string;
+  name?: string;
+  features?: string[];
+  classes?: string[];
+  task?: string;
+  softmax?: boolean;
+  quiet?: boolean;
+}
+
+/** Class names as the model's labels are: integers when every one is an integer, else strings. */
+function classLabels(names: string[] | undefined): ClassLabel[] | undefined {
+  if (!names) return undefined;
+  return names.every((c) => /^-?\d+$/.test(c)) ? names.map(Number) : names;
+}
+
+export async function packCommand(file: string, opts: PackCommandOptions): Promise<void> {
+  if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression')
+    throw new UsageError(`--task must be "classification" or "regression", got ${JSON.stringify(opts.task)}`);
+  const bytes = await readUri(file);
+  let packed: ReturnType<typeof packOnnx>;
+  try {
+    packed = packOnnx(decodeModel(bytes), {
+      name: opts.name ?? (basename(file).replace(/\.onnx$/i, '') || 'model'),
+      source: basename(file),
+      features: opts.features,
+      classes: classLabels(opts.classes),
+      task: opts.task as Task | undefined,
+      softmax: opts.softmax,
+    });
+  } catch (err) {
+    if (err instanceof OnnxFormatError)
+      throw new Error(`${file} is not an ONNX model: ${err.message}`, { cause: err });
+    if (err instanceof PackError) throw new Error(`cannot pack ${file}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  const out = encodeModel(packed.model);
+  await servableCard(out, file, 'nothing was written');
+  const sha256 = createHash('sha256').update(out).digest('hex');
+  await writeUri(opts.out, out, { metadata: { sha256 } });
+  if (opts.quiet) return;
+  const { card } = packed;
+  const lines = [
+    `packed ${card.provenance.estimator} from ${file}`,
+    ...packed.notes.map((n) => `  note: ${n}`),
+    `  task              ${card.task}${card.classes ? ` (classes ${card.classes.map(String).join(', ')})` : ''}`,
+    `  features          ${card.features.length} (${card.features
+      .slice(0, 6)
+      .map((f) => f.name)
+      .join(', ')}${card.features.length > 6 ? ', ...' : ''})`,
+    `  input             ${card.io.input} (${card.io.inputType})`,
+    `  wrote             ${opts.out} (${out.length} bytes, sha256 ${sha256})`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
