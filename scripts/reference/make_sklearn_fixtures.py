@@ -2,7 +2,11 @@
 pickle and joblib (plain and zlib-compressed), with scikit-learn's own predict / predict_proba on the
 held-out rows beside them (<name>.json). modelgate's import parity tests compare against these.
 
-    .venv-ref/bin/python scripts/reference/make_sklearn_fixtures.py
+    .venv-ref/bin/python scripts/reference/make_sklearn_fixtures.py     # scikit-learn 1.9 -> test/fixtures/sklearn
+    /usr/bin/python3 scripts/reference/make_sklearn_fixtures.py         # Debian's 1.2 -> test/fixtures/sklearn-1.2
+
+Under Debian's scikit-learn 1.2 (apt install python3-sklearn python3-pandas), the estimators that
+version has are written to test/fixtures/sklearn-1.2; cases it cannot fit are listed and skipped.
 """
 from __future__ import annotations
 
@@ -35,7 +39,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from refcommon import DATASETS_DIR, REPO_ROOT
 
-OUT = REPO_ROOT / "test" / "fixtures" / "sklearn"
+LATEST = not sklearn.__version__.startswith("1.2.")
+OUT = REPO_ROOT / "test" / "fixtures" / ("sklearn" if LATEST else "sklearn-1.2")
 
 
 def load(name, missing=False):
@@ -102,7 +107,11 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (dataset, missing, make, frame) in CASES.items():
         X, y, Xt, yt = load(dataset, missing)
-        model = make().fit(X if frame else X.to_numpy(), y)
+        try:
+            model = make().fit(X if frame else X.to_numpy(), y)
+        except (ValueError, TypeError) as err:
+            print(f"skipped {name} (scikit-learn {sklearn.__version__}): {err}")
+            continue
         rows = Xt if frame else Xt.to_numpy()
         expected = {
             "dataset": f"{dataset}{'-missing' if missing else ''}",
@@ -121,6 +130,9 @@ def main():
             pickle.dump(model, f, protocol=5)
         joblib.dump(model, OUT / f"{name}.joblib", compress=3)
         (OUT / f"{name}.json").write_text(json.dumps(expected) + "\n")
+    if not LATEST:
+        print(f"wrote {OUT}")
+        return
     # Estimators modelgate does not convert: one on the allowlist, one off it.
     from sklearn.naive_bayes import GaussianNB
     from sklearn.svm import NuSVC

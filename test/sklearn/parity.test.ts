@@ -1,5 +1,6 @@
-// Parity with scikit-learn itself: each estimator in test/fixtures/sklearn (fitted and saved by
-// scripts/reference/make_sklearn_fixtures.py with the scikit-learn version its JSON names) is imported
+// Parity with scikit-learn itself: each estimator in test/fixtures/sklearn (scikit-learn 1.9, numpy 2)
+// and test/fixtures/sklearn-1.2 (Debian's scikit-learn 1.2, numpy 1.24), fitted and saved by
+// scripts/reference/make_sklearn_fixtures.py with the version its JSON names, is imported
 // from its pickle and its compressed joblib file, served by the Predictor, and must give scikit-learn's
 // own predict and predict_proba on the held-out rows: labels identical on at least 99.9% of rows,
 // probabilities within 1e-4, regression values within 1e-3 relative.
@@ -12,7 +13,7 @@ import { Predictor } from '../../src/runtime/predictor.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { readModelFile } from '../../src/sklearn/joblib.js';
 
-const DIR = fileURLToPath(new URL('../fixtures/sklearn', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 interface Expected {
   estimator: string;
@@ -24,15 +25,17 @@ interface Expected {
   proba?: number[][];
 }
 
-const cases = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => f.replace(/\.json$/, ''));
+const cases = ['sklearn', 'sklearn-1.2'].flatMap((folder) =>
+  readdirSync(join(FIXTURES, folder))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => [`${folder}/${f.replace(/\.json$/, '')}`]),
+);
 
 describe.each(cases)('%s', (name) => {
-  const expected = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Expected;
+  const expected = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
 
-  it.each(['pkl', 'joblib'])(`imported from .%s, answers as scikit-learn ${name} does`, async (ext) => {
-    const value = readModelFile(readFileSync(join(DIR, `${name}.${ext}`)));
+  it.each(['pkl', 'joblib'])(`imported from .%s, answers as scikit-learn does`, async (ext) => {
+    const value = readModelFile(readFileSync(join(FIXTURES, `${name}.${ext}`)));
     const { model, card } = sklearnToOnnx(value, {
       name,
       source: `${name}.${ext}`,
