@@ -95,8 +95,20 @@ CASES = {
     "svc-linear": ("iris", False, lambda: SVC(kernel="linear"), False),
     "svr-rbf": ("diabetes", False, lambda: SVR(C=50.0), True),
     "svr-sigmoid": ("diabetes", False, lambda: make_pipeline(StandardScaler(), SVR(kernel="sigmoid", gamma=0.01)), True),
+    "logreg-bool": ("breast_cancer", False, lambda: BoolTarget(make_pipeline(StandardScaler(), LogisticRegression())), True),
+    "linearsvc-bool": ("breast_cancer", False, lambda: BoolTarget(make_pipeline(StandardScaler(), LinearSVC())), True),
     "sgd-hinge": ("wine", False, lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), True),
 }
+
+
+class BoolTarget:
+    """Fits the estimator on a boolean target (classes_ False and True) and saves that estimator."""
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y):
+        return self.estimator.fit(X, y == sorted(y.unique())[0])
 
 
 def number(v):
@@ -129,6 +141,7 @@ def main():
         with open(OUT / f"{name}.pkl", "wb") as f:
             pickle.dump(model, f, protocol=5)
         joblib.dump(model, OUT / f"{name}.joblib", compress=3)
+        joblib.dump(model, OUT / f"{name}.raw.joblib")
         (OUT / f"{name}.json").write_text(json.dumps(expected) + "\n")
     if not LATEST:
         print(f"wrote {OUT}")

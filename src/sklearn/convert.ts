@@ -950,13 +950,7 @@ function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: s
       type: DataType.INT64,
     };
   return {
-    name: b.constant(
-      tensor.string(
-        'classes',
-        [classes.length],
-        classes.map((c) => (typeof c === 'boolean' ? (c ? 'True' : 'False') : String(c))),
-      ),
-    ),
+    name: b.constant(tensor.string('classes', [classes.length], classes.map(String))),
     type: DataType.STRING,
   };
 }

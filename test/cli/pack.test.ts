@@ -49,18 +49,18 @@ describe.each(cases)('modelgate pack %s', (name) => {
     const rows = expected.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i] as number])));
     const got = await predictor.predict(rows);
     if (expected.value) {
-      expected.value.forEach((v, i) =>
+      expected.value.forEach((v, i) => {
         expect(Math.abs((got.values?.[i] as number) - v)).toBeLessThanOrEqual(
           1e-9 * Math.max(1, Math.abs(v)),
-        ),
-      );
+        );
+      });
     } else {
       expect(predictor.card.classes).toEqual(expected.classes);
       const k = expected.classes?.length ?? 0;
       expected.proba?.forEach((p, r) => {
-        p.forEach((v, c) =>
-          expect(Math.abs((got.probabilities?.[r * k + c] as number) - v)).toBeLessThanOrEqual(1e-6),
-        );
+        p.forEach((v, c) => {
+          expect(Math.abs((got.probabilities?.[r * k + c] as number) - v)).toBeLessThanOrEqual(1e-6);
+        });
       });
       expect(got.labels).toEqual(expected.label);
     }

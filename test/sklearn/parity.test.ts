@@ -1,7 +1,7 @@
 // Parity with scikit-learn itself: each estimator in test/fixtures/sklearn (scikit-learn 1.9, numpy 2)
 // and test/fixtures/sklearn-1.2 (Debian's scikit-learn 1.2, numpy 1.24), fitted and saved by
 // scripts/reference/make_sklearn_fixtures.py with the version its JSON names, is imported
-// from its pickle and its compressed joblib file, served by the Predictor, and must give scikit-learn's
+// from its pickle, its compressed joblib file and its uncompressed one, served by the Predictor, and must give scikit-learn's
 // own predict and predict_proba on the held-out rows: labels identical on at least 99.9% of rows,
 // probabilities within 1e-4, regression values within 1e-3 relative.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ const cases = ['sklearn', 'sklearn-1.2'].flatMap((folder) =>
 describe.each(cases)('%s', (name) => {
   const expected = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
 
-  it.each(['pkl', 'joblib'])(`imported from .%s, answers as scikit-learn does`, async (ext) => {
+  it.each(['pkl', 'joblib', 'raw.joblib'])(`imported from .%s, answers as scikit-learn does`, async (ext) => {
     const value = readModelFile(readFileSync(join(FIXTURES, `${name}.${ext}`)));
     const { model, card } = sklearnToOnnx(value, {
       name,
