@@ -138,6 +138,8 @@ def main():
     joblib.dump(v, OUT / "values-zlib.joblib", compress=3)
     joblib.dump(v, OUT / "values-gzip.joblib", compress=("gzip", 3))
     joblib.dump(v, OUT / "values-xz.joblib", compress=("xz", 3))
+    joblib.dump(v, OUT / "values-bz2.joblib", compress=("bz2", 3))
+    joblib.dump(v, OUT / "values-lzma.joblib", compress=("lzma", 3))
     for name, data in hostile().items():
         (OUT / name).write_bytes(data)
     print(f"wrote {OUT}")

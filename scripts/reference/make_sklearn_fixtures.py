@@ -142,6 +142,8 @@ def main():
             pickle.dump(model, f, protocol=5)
         joblib.dump(model, OUT / f"{name}.joblib", compress=3)
         joblib.dump(model, OUT / f"{name}.raw.joblib")
+        if LATEST:
+            joblib.dump(model, OUT / f"{name}.xz.joblib", compress=("xz", 3))
         (OUT / f"{name}.json").write_text(json.dumps(expected) + "\n")
     if not LATEST:
         print(f"wrote {OUT}")

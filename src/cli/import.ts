@@ -11,7 +11,7 @@ import {
   PickleLimitError,
   PickleRefusedError,
 } from '../sklearn/errors.js';
-import { readModelFile } from '../sklearn/joblib.js';
+import { loadModelFile } from '../sklearn/joblib.js';
 import { readUri, writeUri } from '../store/uri.js';
 
 export interface ImportCommandOptions {
@@ -45,7 +45,7 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
   let model: Uint8Array;
   let card: ReturnType<typeof sklearnToOnnx>['card'];
   try {
-    const converted = sklearnToOnnx(readModelFile(bytes), {
+    const converted = sklearnToOnnx(await loadModelFile(bytes), {
       name,
       features: opts.features,
       source: basename(file),

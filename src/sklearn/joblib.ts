@@ -1,6 +1,7 @@
 // Reading a scikit-learn model file: a plain pickle, or a joblib file (a pickle whose arrays follow
 // their wrappers as raw bytes), either one compressed whole with zlib or gzip. Decompression is bounded.
 import { gunzipSync, inflateSync } from 'node:zlib';
+import xz from 'xz-decompress';
 import { PickleFormatError, PickleLimitError } from './errors.js';
 import { arrayFrom } from './numpy.js';
 import { ByteReader, type PickleLimits, unpickle } from './pickle.js';
@@ -49,11 +50,36 @@ export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES):
     throw new PickleFormatError(
       `the file does not start like a pickle or joblib file (it starts with ${JSON.stringify(new TextDecoder('latin1').decode(file.subarray(0, 12)))})`,
     );
+  if (kind === 'xz')
+    throw new PickleFormatError('an xz-compressed file is read by loadModelFile, not readModelFile');
   if (kind !== 'none')
     throw new PickleFormatError(
-      `the file is compressed with ${kind}, which modelgate cannot read; save it with joblib.dump(model, path, compress=3) (zlib) or as a .gz file`,
+      `the file is compressed with ${kind}, which modelgate cannot read; save it with joblib.dump(model, path, compress=3) (zlib), compress=('xz', 3) or as a .gz file`,
     );
   return file;
+}
+
+/** An xz stream decompressed (WebAssembly XZ Embedded), stopping once it passes `maxExpanded` bytes. */
+export async function unxz(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): Promise<Uint8Array> {
+  const reader = new xz.XzReadableStream(new Blob([file as Uint8Array<ArrayBuffer>]).stream()).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxExpanded) {
+        await reader.cancel();
+        throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof PickleLimitError) throw err;
+    throw new PickleFormatError(`the xz stream is damaged: ${(err as Error).message}`);
+  }
+  return Buffer.concat(chunks);
 }
 
 function stateValue(obj: PyObject, key: string): PyValue | undefined {
@@ -107,7 +133,15 @@ const joblibHooks = {
   },
 };
 
-/** The value a scikit-learn model file (pickle or joblib, compressed or not) holds. */
+/**
+ * The value a scikit-learn model file holds, whatever compression joblib gave it that modelgate reads
+ * (xz needs an asynchronous decoder; the others are read by readModelFile directly).
+ */
+export async function loadModelFile(file: Uint8Array, limits: Partial<PickleLimits> = {}): Promise<PyValue> {
+  return readModelFile(compressionOf(file) === 'xz' ? await unxz(file) : file, limits);
+}
+
+/** The value a scikit-learn model file (pickle or joblib, uncompressed, zlib or gzip) holds. */
 export function readModelFile(file: Uint8Array, limits: Partial<PickleLimits> = {}): PyValue {
   if (file.length === 0) throw new PickleFormatError('the file is empty');
   const reader = new ByteReader(pickleBytes(file));

@@ -121,7 +121,7 @@ describe('modelgate import', () => {
       /--features names 2 features; the model takes 4/,
     ],
     ['a missing file', join(dir, 'nope.joblib'), [], /no such file/],
-    ['an unknown compression', join(PICKLES, 'values-xz.joblib'), [], /compressed with xz/],
+    ['an unknown compression', join(PICKLES, 'values-bz2.joblib'), [], /compressed with bz2/],
   ])('refuses %s: exit 1, named, nothing written', async (_, file, args, message) => {
     const r = await importFile(file, ...args);
     expect(r.code).toBe(1);

@@ -1,17 +1,17 @@
 // Parity with scikit-learn itself: each estimator in test/fixtures/sklearn (scikit-learn 1.9, numpy 2)
 // and test/fixtures/sklearn-1.2 (Debian's scikit-learn 1.2, numpy 1.24), fitted and saved by
 // scripts/reference/make_sklearn_fixtures.py with the version its JSON names, is imported
-// from its pickle, its compressed joblib file and its uncompressed one, served by the Predictor, and must give scikit-learn's
+// from its pickle and its joblib files (zlib, uncompressed, and xz for 1.9), served by the Predictor, and must give scikit-learn's
 // own predict and predict_proba on the held-out rows: labels identical on at least 99.9% of rows,
 // probabilities within 1e-4, regression values within 1e-3 relative.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeModel } from '../../src/onnx/proto.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
-import { readModelFile } from '../../src/sklearn/joblib.js';
+import { loadModelFile } from '../../src/sklearn/joblib.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
@@ -34,8 +34,12 @@ const cases = ['sklearn', 'sklearn-1.2'].flatMap((folder) =>
 describe.each(cases)('%s', (name) => {
   const expected = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
 
-  it.each(['pkl', 'joblib', 'raw.joblib'])(`imported from .%s, answers as scikit-learn does`, async (ext) => {
-    const value = readModelFile(readFileSync(join(FIXTURES, `${name}.${ext}`)));
+  it.each(
+    ['pkl', 'joblib', 'raw.joblib', 'xz.joblib'].filter((ext) =>
+      existsSync(join(FIXTURES, `${name}.${ext}`)),
+    ),
+  )(`imported from .%s, answers as scikit-learn does`, async (ext) => {
+    const value = await loadModelFile(readFileSync(join(FIXTURES, `${name}.${ext}`)));
     const { model, card } = sklearnToOnnx(value, {
       name,
       source: `${name}.${ext}`,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PickleFormatError, PickleLimitError, PickleRefusedError } from '../../src/sklearn/errors.js';
-import { readModelFile } from '../../src/sklearn/joblib.js';
+import { loadModelFile, readModelFile, unxz } from '../../src/sklearn/joblib.js';
 import { elementsOf, field } from '../../src/sklearn/numpy.js';
 import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
 import { NdArray, NpScalar, PyDict, PySet, PyTuple, type PyValue } from '../../src/sklearn/values.js';
@@ -67,10 +67,27 @@ describe('reading what Python wrote', () => {
     expect(shared[0]).toBe(shared[1]);
   });
 
-  it('refuses joblib compression it cannot read, saying how to save the file instead', () => {
-    expect(() => readModelFile(fixture('values-xz.joblib'))).toThrow(
-      /compressed with xz, which modelgate cannot read; save it with joblib\.dump\(model, path, compress=3\)/,
+  it('reads xz-compressed joblib files (asynchronously)', async () => {
+    expect(plain(await loadModelFile(fixture('values-xz.joblib')))).toEqual(expected.value);
+    expect(() => readModelFile(fixture('values-xz.joblib'))).toThrow(/read by loadModelFile/);
+  });
+
+  it.each([
+    ['values-bz2.joblib', 'bz2'],
+    ['values-lzma.joblib', 'lzma'],
+  ])('refuses %s, saying how to save the file instead', async (name, kind) => {
+    await expect(loadModelFile(fixture(name))).rejects.toThrow(
+      new RegExp(
+        `compressed with ${kind}, which modelgate cannot read; save it with joblib\\.dump\\(model, path, compress=3\\)`,
+      ),
     );
+  });
+
+  it('stops an xz stream that expands past the bound, and refuses a damaged one', async () => {
+    await expect(unxz(fixture('values-xz.joblib'), 1000)).rejects.toThrow(PickleLimitError);
+    const damaged = fixture('values-xz.joblib').slice();
+    damaged.fill(7, 40, 80);
+    await expect(loadModelFile(damaged)).rejects.toThrow(/the xz stream is damaged/);
   });
 
   it.each(['svm.joblib', 'mlp.joblib', 'mlp.pickle'])(
@@ -297,6 +314,8 @@ describe('damaged and oversized files', () => {
       'values-zlib.joblib',
       'values-gzip.joblib',
       'values-xz.joblib',
+      'values-bz2.joblib',
+      'values-lzma.joblib',
       'os-system.pkl',
       'subprocess.pkl',
       'eval.pkl',
