@@ -138,6 +138,7 @@ def main():
     joblib.dump(v, OUT / "values-zlib.joblib", compress=3)
     joblib.dump(v, OUT / "values-gzip.joblib", compress=("gzip", 3))
     joblib.dump(v, OUT / "values-xz.joblib", compress=("xz", 3))
+    joblib.dump(v, OUT / "values-lz4.joblib", compress=("lz4", 3))  # needs the lz4 package (setup-python.sh installs it)
     joblib.dump(v, OUT / "values-bz2.joblib", compress=("bz2", 3))
     joblib.dump(v, OUT / "values-lzma.joblib", compress=("lzma", 3))
     for name, data in hostile().items():

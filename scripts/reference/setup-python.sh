@@ -9,8 +9,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 venv="${MODELGATE_VENV:-$repo/.venv-ref}"
 py="$venv/bin/python"
-packages=(scikit-learn numpy pandas onnx onnxruntime joblib)
-modules=(sklearn numpy pandas onnx onnxruntime joblib)
+packages=(scikit-learn numpy pandas onnx onnxruntime joblib lz4)
+modules=(sklearn numpy pandas onnx onnxruntime joblib lz4)
 
 log() { echo "[setup-python] $*" >&2; }
 

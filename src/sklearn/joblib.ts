@@ -1,6 +1,8 @@
 // Reading a scikit-learn model file: a plain pickle, or a joblib file (a pickle whose arrays follow
-// their wrappers as raw bytes), either one compressed whole with zlib or gzip. Decompression is bounded.
+// their wrappers as raw bytes), either one compressed whole with zlib, gzip, xz or lz4. Decompression
+// is bounded.
 import { gunzipSync, inflateSync } from 'node:zlib';
+import lz4 from 'lz4js';
 import xz from 'xz-decompress';
 import { PickleFormatError, PickleLimitError } from './errors.js';
 import { arrayFrom } from './numpy.js';
@@ -50,13 +52,31 @@ export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES):
     throw new PickleFormatError(
       `the file does not start like a pickle or joblib file (it starts with ${JSON.stringify(new TextDecoder('latin1').decode(file.subarray(0, 12)))})`,
     );
+  if (kind === 'lz4') return unlz4(file, maxExpanded);
   if (kind === 'xz')
     throw new PickleFormatError('an xz-compressed file is read by loadModelFile, not readModelFile');
   if (kind !== 'none')
     throw new PickleFormatError(
-      `the file is compressed with ${kind}, which modelgate cannot read; save it with joblib.dump(model, path, compress=3) (zlib), compress=('xz', 3) or as a .gz file`,
+      `the file is compressed with ${kind}, which modelgate cannot read; save it with joblib.dump(model, path, compress=3) (zlib), compress=('xz', 3), compress=('lz4', 3) or as a .gz file`,
     );
   return file;
+}
+
+/** An LZ4 frame decompressed (lz4js), refused when its header or blocks promise more than `maxExpanded` bytes. */
+function unlz4(file: Uint8Array, maxExpanded: number): Uint8Array {
+  let bound: number;
+  try {
+    bound = lz4.decompressBound(file);
+  } catch (err) {
+    throw new PickleFormatError(`the lz4 stream is damaged: ${(err as Error).message}`);
+  }
+  if (!Number.isSafeInteger(bound) || bound < 0 || bound > maxExpanded)
+    throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+  try {
+    return lz4.decompress(file, bound);
+  } catch (err) {
+    throw new PickleFormatError(`the lz4 stream is damaged: ${(err as Error).message}`);
+  }
 }
 
 /** An xz stream decompressed (WebAssembly XZ Embedded), stopping once it passes `maxExpanded` bytes. */

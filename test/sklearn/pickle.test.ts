@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PickleFormatError, PickleLimitError, PickleRefusedError } from '../../src/sklearn/errors.js';
-import { loadModelFile, readModelFile, unxz } from '../../src/sklearn/joblib.js';
+import { loadModelFile, pickleBytes, readModelFile, unxz } from '../../src/sklearn/joblib.js';
 import { elementsOf, field } from '../../src/sklearn/numpy.js';
 import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
 import { NdArray, NpScalar, PyDict, PySet, PyTuple, type PyValue } from '../../src/sklearn/values.js';
@@ -57,6 +57,7 @@ describe('reading what Python wrote', () => {
     'values.joblib',
     'values-zlib.joblib',
     'values-gzip.joblib',
+    'values-lz4.joblib',
   ])('%s: every value, numpy array (C and Fortran order, both byte orders, records) and scalar', (name) => {
     expect(plain(readModelFile(fixture(name)))).toEqual(expected.value);
   });
@@ -81,6 +82,15 @@ describe('reading what Python wrote', () => {
         `compressed with ${kind}, which modelgate cannot read; save it with joblib\\.dump\\(model, path, compress=3\\)`,
       ),
     );
+  });
+
+  it('refuses an lz4 frame that promises more than the bound, and a damaged one', () => {
+    const lz4 = fixture('values-lz4.joblib');
+    expect(() => pickleBytes(lz4, 100)).toThrow(PickleLimitError);
+    expect(() => readModelFile(lz4.subarray(0, 3))).toThrow(PickleFormatError);
+    const damaged = lz4.slice();
+    damaged[4] = 0x00; // the frame descriptor's version bits
+    expect(() => readModelFile(damaged)).toThrow(/the lz4 stream is damaged/);
   });
 
   it('stops an xz stream that expands past the bound, and refuses a damaged one', async () => {
@@ -314,6 +324,7 @@ describe('damaged and oversized files', () => {
       'values-zlib.joblib',
       'values-gzip.joblib',
       'values-xz.joblib',
+      'values-lz4.joblib',
       'values-bz2.joblib',
       'values-lzma.joblib',
       'os-system.pkl',
