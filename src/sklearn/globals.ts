@@ -170,7 +170,6 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
   'builtins.set': ([items]) => collect(new PySet(false), items),
   'builtins.frozenset': ([items]) => collect(new PySet(true), items),
   'builtins.slice': (args) => new PySlice(args),
-  'builtins.complex': ([re]) => (typeof re === 'number' ? re : 0),
   'collections.OrderedDict': ([pairs]) => {
     const d = new PyDict();
     if (Array.isArray(pairs))
@@ -181,13 +180,13 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
     if (typeof descr !== 'string') throw new PickleFormatError('numpy.dtype without a type string');
     return new DTypeValue(dtypeFromDescr(descr === 'V' ? 'V0' : descr), descr);
   },
-  'numpy.core.multiarray._reconstruct': ([cls, , code]) => {
+  // An empty array its BUILD fills (the shape and type code arguments are placeholders).
+  'numpy.core.multiarray._reconstruct': ([cls]) => {
     if (!(cls instanceof PyGlobal) || cls.name !== 'ndarray')
       throw new PickleRefusedError(
         cls instanceof PyGlobal ? cls.qualified : String(cls),
         'an ndarray subclass modelgate does not rebuild',
       );
-    void code;
     return new NdArray(dtypeFromDescr('|u1'), [0], new Uint8Array());
   },
   'numpy.core.multiarray.scalar': ([dtype, data]) => {
