@@ -1,8 +1,8 @@
 // `modelgate import <file>`: a scikit-learn pickle or joblib file in, an ONNX model with a card out. The
 // file is read as data (src/sklearn): nothing in it is run.
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
+import { writeModel } from '../adapters/model-file.js';
 import { encodeModel } from '../onnx/proto.js';
 import { sklearnToOnnx } from '../sklearn/convert.js';
 import {
@@ -10,9 +10,10 @@ import {
   PickleFormatError,
   PickleLimitError,
   PickleRefusedError,
+  UnsupportedModelError,
 } from '../sklearn/errors.js';
 import { loadModelFile } from '../sklearn/joblib.js';
-import { readUri, writeUri } from '../store/uri.js';
+import { readUri } from '../store/uri.js';
 
 export interface ImportCommandOptions {
   out: string;
@@ -30,11 +31,10 @@ function explain(file: string, err: unknown): Error {
     });
   if (err instanceof PickleLimitError)
     return new Error(`gave up reading ${file}: ${err.message}`, { cause: err });
-  if (err instanceof ModelImportError) {
-    // Messages that name a thing ("a SimpleImputer with add_indicator=True") say what is not converted.
-    const what = /^an? /.test(err.message) ? `modelgate does not convert ${err.message}` : err.message;
-    return new Error(`cannot import ${file}: ${what}`, { cause: err });
-  }
+  if (err instanceof UnsupportedModelError)
+    return new Error(`cannot import ${file}: modelgate does not convert ${err.message}`, { cause: err });
+  if (err instanceof ModelImportError)
+    return new Error(`cannot import ${file}: ${err.message}`, { cause: err });
   return err as Error;
 }
 
@@ -57,8 +57,7 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
   }
   // Loaded as serve and the Lambda handler will load it before anything is written.
   await servableCard(model, file, 'nothing was written');
-  const sha256 = createHash('sha256').update(model).digest('hex');
-  await writeUri(opts.out, model, { metadata: { sha256 } });
+  const sha256 = await writeModel(opts.out, model);
   if (opts.quiet) return;
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   const lines = [

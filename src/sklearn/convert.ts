@@ -6,7 +6,7 @@ import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/build
 import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
-import { ModelImportError } from './errors.js';
+import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
 import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
@@ -70,10 +70,10 @@ function twoClasses(f: Flow, p1: string): string {
 function simpleImputer(est: Estimator, f: Flow): void {
   const missing = est.raw('missing_values');
   if (!(typeof missing === 'number' && Number.isNaN(missing)))
-    throw new ModelImportError(
+    throw new UnsupportedModelError(
       'a SimpleImputer whose missing_values is not NaN (modelgate imputes NaN only)',
     );
-  if (est.has('indicator_')) throw new ModelImportError('a SimpleImputer with add_indicator=True');
+  if (est.has('indicator_')) throw new UnsupportedModelError('a SimpleImputer with add_indicator=True');
   const stats = est.matrix('statistics_').values;
   if (stats.length !== f.width)
     throw new ModelImportError(
@@ -125,7 +125,7 @@ function robustScaler(est: Estimator, f: Flow): void {
 /** OneHotEncoder over numeric columns: one 0/1 column per category, in categories_ order, less the dropped ones. */
 function oneHotEncoder(est: Estimator, f: Flow): void {
   if (est.raw('_infrequent_enabled') === true)
-    throw new ModelImportError('a OneHotEncoder with infrequent categories');
+    throw new UnsupportedModelError('a OneHotEncoder with infrequent categories');
   const categories = est.raw('categories_');
   if (!Array.isArray(categories) || categories.length !== f.width)
     throw new ModelImportError(`the OneHotEncoder's categories_ do not match its ${f.width} features`);
@@ -135,7 +135,9 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   let width = 0;
   categories.forEach((cats, i) => {
     if (!(cats instanceof NdArray) || cats.objects || cats.dtype.kind === 'U' || cats.dtype.kind === 'S')
-      throw new ModelImportError('a OneHotEncoder over text categories (modelgate serves numeric features)');
+      throw new UnsupportedModelError(
+        'a OneHotEncoder over text categories (modelgate serves numeric features)',
+      );
     const dropIndex = dropped?.[i];
     const values = Array.from(asFloat64(cats)).filter(
       (_, c) => dropIndex === undefined || dropIndex === null || Number(dropIndex) !== c,
@@ -193,12 +195,14 @@ function selectedColumns(spec: PyValue, width: number, names: string[] | undefin
     if (typeof x === 'string') {
       const at = names?.indexOf(x) ?? -1;
       if (at < 0)
-        throw new ModelImportError(`a ColumnTransformer column ${JSON.stringify(x)} that is not a feature`);
+        throw new UnsupportedModelError(
+          `a ColumnTransformer column ${JSON.stringify(x)} that is not a feature`,
+        );
       return at;
     }
     const n = typeof x === 'bigint' ? Number(x) : x;
     if (typeof n !== 'number' || !Number.isInteger(n))
-      throw new ModelImportError('a ColumnTransformer with a column it cannot read');
+      throw new UnsupportedModelError('a ColumnTransformer with a column it cannot read');
     return n < 0 ? width + n : n;
   });
 }
@@ -231,7 +235,7 @@ function columnTransformer(est: Estimator, f: Flow): void {
     blocks.push(sub.x);
     width += sub.width;
   }
-  if (blocks.length === 0) throw new ModelImportError('a ColumnTransformer that keeps no columns');
+  if (blocks.length === 0) throw new UnsupportedModelError('a ColumnTransformer that keeps no columns');
   f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
   f.width = width;
 }
@@ -239,7 +243,7 @@ function columnTransformer(est: Estimator, f: Flow): void {
 /** FunctionTransformer without a function: the identity (ColumnTransformer fits 'passthrough' as one). */
 function functionTransformer(est: Estimator): void {
   if (est.raw('func') !== null && est.raw('func') !== undefined)
-    throw new ModelImportError('a FunctionTransformer with a function of its own');
+    throw new UnsupportedModelError('a FunctionTransformer with a function of its own');
 }
 
 const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
@@ -253,13 +257,18 @@ const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
   ColumnTransformer: columnTransformer,
 };
 
-function applyTransformer(step: Estimator, f: Flow): void {
+/** How a step rewrites the feature matrix, or an error naming it and what is supported. */
+function transformerFor(step: Estimator): (est: Estimator, f: Flow) => void {
   const apply = TRANSFORMERS[step.name];
   if (!apply)
-    throw new ModelImportError(
+    throw new UnsupportedModelError(
       `a ${step.name} step (supported here: ${Object.keys(TRANSFORMERS).join(', ')})`,
     );
-  apply(step, f);
+  return apply;
+}
+
+function applyTransformer(step: Estimator, f: Flow): void {
+  transformerFor(step)(step, f);
 }
 
 // ---------------------------------------------------------------- final estimators
@@ -335,7 +344,7 @@ function linearClassifier(est: Estimator, f: Flow): Output {
 function linearRegressor(est: Estimator, f: Flow): Output {
   const coef = est.matrix('coef_');
   if (coef.shape.length === 2 && coef.shape[0] !== 1)
-    throw new ModelImportError(`a ${est.name} with ${coef.shape[0]} targets (modelgate serves one)`);
+    throw new UnsupportedModelError(`a ${est.name} with ${coef.shape[0]} targets (modelgate serves one)`);
   const intercept = est.raw('intercept_');
   const bias =
     intercept instanceof NdArray
@@ -357,7 +366,7 @@ function mlp(est: Estimator, f: Flow): Output {
   const intercepts = est.matrices('intercepts_');
   const hidden = est.string('activation', 'relu');
   if (!(hidden in ACTIVATIONS))
-    throw new ModelImportError(`an ${est.name} with activation ${JSON.stringify(hidden)}`);
+    throw new UnsupportedModelError(`an ${est.name} with activation ${JSON.stringify(hidden)}`);
   coefs.forEach((w, i) => {
     f.x = affine(f, w, intercepts[i], false);
     f.width = w.shape[1] as number;
@@ -367,7 +376,7 @@ function mlp(est: Estimator, f: Flow): Output {
   const out = est.string('out_activation_', 'identity');
   if (est.name === 'MLPRegressor') {
     if (f.width !== 1)
-      throw new ModelImportError(`an MLPRegressor with ${f.width} targets (modelgate serves one)`);
+      throw new UnsupportedModelError(`an MLPRegressor with ${f.width} targets (modelgate serves one)`);
     return { kind: 'value', name: f.x };
   }
   const classes = est.classes();
@@ -375,7 +384,7 @@ function mlp(est: Estimator, f: Flow): Output {
     return { kind: 'probabilities', name: f.b.op('Softmax', [f.x], [attr.int('axis', 1)]), classes };
   if (out === 'logistic' && f.width === 1 && classes.length === 2)
     return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [f.x])), classes };
-  throw new ModelImportError(
+  throw new UnsupportedModelError(
     `an MLPClassifier with output ${out} over ${classes.length} classes (multi-label is not served)`,
   );
 }
@@ -394,17 +403,20 @@ interface TreeNodes {
   perNode: number;
 }
 
+/** A field of a tree's structured node array, or an error naming the estimator and the field. */
+function nodeField(est: Estimator, nodes: NdArray, name: string): NdArray {
+  const column = field(nodes, name);
+  if (!column) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
+  return column;
+}
+
 function treeNodes(est: Estimator): TreeNodes {
   const tree = est.estimator('tree_');
   const nodes = tree.raw('nodes');
   const values = tree.raw('values');
   if (!(nodes instanceof NdArray) || !(values instanceof NdArray))
     throw new ModelImportError(`the ${est.name}'s tree has no nodes or values`);
-  const column = (name: string) => {
-    const c = field(nodes, name);
-    if (!c) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
-    return c;
-  };
+  const column = (name: string) => nodeField(est, nodes, name);
   const ints = (name: string) => elementsOf(column(name)).map((v) => Number(v));
   const missing = field(nodes, 'missing_go_to_left');
   const count = nodes.size;
@@ -525,7 +537,7 @@ function forestClassifier(est: Estimator, f: Flow): Output {
     const nodes = treeNodes(t);
     acceptsMissing &&= nodes.missingLeft !== undefined;
     if (nodes.perNode !== classes.length)
-      throw new ModelImportError(`a multi-output ${est.name} (modelgate serves one target)`);
+      throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
     // predict_proba: each tree's leaf class fractions, averaged over the trees.
     ens.add(nodes, (n) => {
       const v = nodes.values.subarray(n * nodes.perNode, (n + 1) * nodes.perNode);
@@ -549,7 +561,7 @@ function forestRegressor(est: Estimator, f: Flow): Output {
     const nodes = treeNodes(t);
     acceptsMissing &&= nodes.missingLeft !== undefined;
     if (nodes.perNode !== 1)
-      throw new ModelImportError(`a multi-output ${est.name} (modelgate serves one target)`);
+      throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
     ens.add(nodes, (n) => [(nodes.values[n] as number) / trees.length]);
   }
   return { kind: 'value', name: ens.apply(f, 1, [0]), acceptsMissing };
@@ -572,10 +584,12 @@ function boostingInit(est: Estimator, k: number, classifier: boolean): number[] 
   if (init === 'zero') return new Array(k).fill(0);
   const dummy = est.estimator('init_');
   if (!classifier) {
-    if (dummy.name !== 'DummyRegressor') throw new ModelImportError(`a ${est.name} with init ${dummy.name}`);
+    if (dummy.name !== 'DummyRegressor')
+      throw new UnsupportedModelError(`a ${est.name} with init ${dummy.name}`);
     return [dummy.matrix('constant_').values[0] as number];
   }
-  if (dummy.name !== 'DummyClassifier') throw new ModelImportError(`a ${est.name} with init ${dummy.name}`);
+  if (dummy.name !== 'DummyClassifier')
+    throw new UnsupportedModelError(`a ${est.name} with init ${dummy.name}`);
   const prior = Array.from(dummy.matrix('class_prior_').values, (p) =>
     Math.min(Math.max(p, EPS32), 1 - EPS32),
   );
@@ -589,7 +603,7 @@ function gradientBoosting(est: Estimator, f: Flow): Output {
   const rate = est.number('learning_rate');
   const loss = est.string('loss', classifier ? 'log_loss' : 'squared_error');
   if (classifier && loss === 'exponential')
-    throw new ModelImportError('a GradientBoostingClassifier with the exponential loss');
+    throw new UnsupportedModelError('a GradientBoostingClassifier with the exponential loss');
   const ens = new Ensemble();
   trees.forEach((t, i) => {
     const nodes = treeNodes(t);
@@ -610,15 +624,11 @@ function gradientBoosting(est: Estimator, f: Flow): Output {
 /** A HistGradientBoosting TreePredictor's nodes in the shape the ensemble takes. */
 function predictorNodes(est: Estimator, predictor: Estimator): TreeNodes {
   const nodes = predictor.raw('nodes');
-  if (!(nodes instanceof NdArray)) throw new ModelImportError(`a tree of the ${est.name} has no nodes`);
-  const column = (name: string) => {
-    const c = field(nodes, name);
-    if (!c) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
-    return elementsOf(c).map((v) => Number(v));
-  };
+  if (!(nodes instanceof NdArray)) throw new UnsupportedModelError(`a tree of the ${est.name} has no nodes`);
+  const column = (name: string) => elementsOf(nodeField(est, nodes, name)).map((v) => Number(v));
   const categorical = field(nodes, 'is_categorical');
   if (categorical && elementsOf(categorical).some((v) => Number(v) !== 0))
-    throw new ModelImportError(`a ${est.name} with categorical splits`);
+    throw new UnsupportedModelError(`a ${est.name} with categorical splits`);
   const isLeaf = column('is_leaf');
   const leaf = (n: number) => isLeaf[n] !== 0;
   return {
@@ -635,7 +645,7 @@ function predictorNodes(est: Estimator, predictor: Estimator): TreeNodes {
 function histGradientBoosting(est: Estimator, f: Flow): Output {
   const classifier = est.name === 'HistGradientBoostingClassifier';
   if (est.raw('_preprocessor') instanceof PyObject)
-    throw new ModelImportError(`a ${est.name} with categorical features`);
+    throw new UnsupportedModelError(`a ${est.name} with categorical features`);
   const iterations = est.raw('_predictors');
   if (!Array.isArray(iterations)) throw new ModelImportError(`the ${est.name} has no fitted trees`);
   const baseline = est.matrix('_baseline_prediction').values;
@@ -675,38 +685,56 @@ function histGradientBoosting(est: Estimator, f: Flow): Output {
   };
 }
 
+/**
+ * The rows against stored points P [n, d] (training rows, support vectors): x.P^T [N, n], and on demand
+ * the squared Euclidean distances |x|^2 - 2 x.P^T + |P|^2, clipped at 0 against rounding.
+ */
+function againstPoints(f: Flow, points: Matrix, name: string): { dot: string; squaredDistances(): string } {
+  const { b } = f;
+  const [n, d] = points.shape as [number, number];
+  const transposed = new Float64Array(d * n);
+  const norms = new Float64Array(n);
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < d; i++) {
+      const v = points.values[j * d + i] as number;
+      transposed[i * n + j] = v;
+      norms[j] = (norms[j] as number) + v * v;
+    }
+  const dot = b.op('MatMul', [f.x, double(b, b.fresh(`${name}_t`), [d, n], transposed)]);
+  return {
+    dot,
+    squaredDistances() {
+      const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
+      const xNorm = b.op('ReduceSum', [b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)]);
+      const twice = b.op('Mul', [dot, double(b, b.fresh('two'), [1], [2])]);
+      const squared = b.op('Add', [
+        b.op('Sub', [xNorm, twice]),
+        double(b, b.fresh(`${name}_norms`), [1, n], norms),
+      ]);
+      return b.op('Max', [squared, double(b, b.fresh('zero'), [1], [0])]);
+    },
+  };
+}
+
 /** k nearest neighbours by Euclidean distance over the stored training rows, uniform or by 1/distance. */
 function kNeighbors(est: Estimator, f: Flow): Output {
   const metric = est.string('effective_metric_', est.string('metric', 'minkowski'));
   const p = est.number('p', 2);
   if (!(metric === 'euclidean' || (metric === 'minkowski' && p === 2)))
-    throw new ModelImportError(
+    throw new UnsupportedModelError(
       `a ${est.name} with the ${metric} metric (modelgate converts Euclidean distance)`,
     );
   const weights = est.string('weights', 'uniform');
   if (weights !== 'uniform' && weights !== 'distance')
-    throw new ModelImportError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
+    throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
   const fit = est.matrix('_fit_X');
   const [n, d] = fit.shape as [number, number];
   if (d !== f.width)
     throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
   const k = Math.min(est.number('n_neighbors', 5), n);
   const b = f.b;
-  // Squared distances: |x|^2 - 2 x.F + |F|^2, clipped at 0 against rounding.
-  const transposed = new Float64Array(d * n);
-  const norms = new Float64Array(n);
-  for (let j = 0; j < n; j++)
-    for (let i = 0; i < d; i++) {
-      const v = fit.values[j * d + i] as number;
-      transposed[i * n + j] = v;
-      norms[j] = (norms[j] as number) + v * v;
-    }
+  const clipped = againstPoints(f, fit, 'fit').squaredDistances();
   const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
-  const xNorm = b.op('ReduceSum', [b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)]);
-  const cross = b.op('MatMul', [f.x, double(b, b.fresh('fit_t'), [d, n], transposed)]);
-  const twice = b.op('Mul', [cross, double(b, b.fresh('two'), [1], [2])]);
-  const squared = b.op('Add', [b.op('Sub', [xNorm, twice]), double(b, b.fresh('fit_norms'), [1, n], norms)]);
-  const clipped = b.op('Max', [squared, double(b, b.fresh('zero'), [1], [0])]);
   const [nearest, index] = b.node(
     'TopK',
     [clipped, b.constant(tensor.int64(b.fresh('k'), [1], [k]))],
@@ -737,7 +765,7 @@ function kNeighbors(est: Estimator, f: Flow): Output {
   const total = b.op('ReduceSum', [weight, axes], [attr.int('keepdims', 1)]);
   const y = est.matrix('_y');
   if (y.shape.length !== 1)
-    throw new ModelImportError(`a multi-output ${est.name} (modelgate serves one target)`);
+    throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
   if (est.name === 'KNeighborsRegressor') {
     const targets = b.op('Gather', [double(b, b.fresh('targets'), [n], y.values), index]);
     const weighted = b.op('ReduceSum', [b.op('Mul', [targets, weight]), axes], [attr.int('keepdims', 1)]);
@@ -773,7 +801,7 @@ function kNeighbors(est: Estimator, f: Flow): Output {
 function libsvm(est: Estimator) {
   const kernel = est.string('kernel', 'rbf');
   if (!['linear', 'rbf', 'poly', 'sigmoid'].includes(kernel))
-    throw new ModelImportError(`a ${est.name} with the ${kernel} kernel`);
+    throw new UnsupportedModelError(`a ${est.name} with the ${kernel} kernel`);
   const sv = est.matrix('support_vectors_');
   const nSupport = est.has('_n_support') ? est.matrix('_n_support') : est.matrix('n_support_');
   return {
@@ -795,27 +823,12 @@ function kernelMatrix(f: Flow, m: ReturnType<typeof libsvm>): string {
   const d = f.width;
   if ((m.sv.shape[1] as number) !== d)
     throw new ModelImportError(`the support vectors have ${m.sv.shape[1]} features, ${d} reach them`);
-  const transposed = new Float64Array(d * m.nSV);
-  const norms = new Float64Array(m.nSV);
-  for (let j = 0; j < m.nSV; j++)
-    for (let i = 0; i < d; i++) {
-      const v = m.sv.values[j * d + i] as number;
-      transposed[i * m.nSV + j] = v;
-      norms[j] = (norms[j] as number) + v * v;
-    }
-  const dot = b.op('MatMul', [f.x, double(b, b.fresh('sv_t'), [d, m.nSV], transposed)]);
+  const points = againstPoints(f, m.sv, 'sv');
+  const { dot } = points;
   const scalar = (name: string, v: number) => double(b, b.fresh(name), [1], [v]);
   if (m.kernel === 'linear') return dot;
-  if (m.kernel === 'rbf') {
-    const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
-    const xNorm = b.op('ReduceSum', [b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)]);
-    const squared = b.op('Add', [
-      b.op('Sub', [xNorm, b.op('Mul', [dot, scalar('two', 2)])]),
-      double(b, b.fresh('sv_norms'), [1, m.nSV], norms),
-    ]);
-    const clipped = b.op('Max', [squared, scalar('zero', 0)]);
-    return b.op('Exp', [b.op('Mul', [clipped, scalar('neg_gamma', -m.gamma)])]);
-  }
+  if (m.kernel === 'rbf')
+    return b.op('Exp', [b.op('Mul', [points.squaredDistances(), scalar('neg_gamma', -m.gamma)])]);
   const scaled = b.op('Add', [b.op('Mul', [dot, scalar('gamma', m.gamma)]), scalar('coef0', m.coef0)]);
   return m.kernel === 'poly' ? b.op('Pow', [scaled, scalar('degree', m.degree)]) : b.op('Tanh', [scaled]);
 }
@@ -969,13 +982,10 @@ export function sklearnToOnnx(
   const steps = chain(root);
   const last = steps[steps.length - 1];
   if (!last) throw new ModelImportError('the Pipeline has no steps');
-  for (const step of steps.slice(0, -1))
-    if (!TRANSFORMERS[step.name])
-      throw new ModelImportError(
-        `a ${step.name} step (supported here: ${Object.keys(TRANSFORMERS).join(', ')})`,
-      );
+  // Every step is known before anything is built.
+  for (const step of steps.slice(0, -1)) transformerFor(step);
   if (!FINAL[last.name])
-    throw new ModelImportError(`a ${last.name} (supported here: ${Object.keys(FINAL).join(', ')})`);
+    throw new UnsupportedModelError(`a ${last.name} (supported here: ${Object.keys(FINAL).join(', ')})`);
 
   const first = steps[0] as Estimator;
   const width = first.featureCount() ?? options.features?.length;

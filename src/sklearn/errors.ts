@@ -26,3 +26,11 @@ export class PickleLimitError extends Error {
 export class ModelImportError extends Error {
   override name = 'ModelImportError';
 }
+
+/**
+ * The file holds an estimator, a step or a setting modelgate does not convert; the message names it as a
+ * thing ("a SimpleImputer with add_indicator=True"), to follow "modelgate does not convert".
+ */
+export class UnsupportedModelError extends ModelImportError {
+  override name = 'UnsupportedModelError';
+}

@@ -1,6 +1,6 @@
 // Reading a rebuilt scikit-learn estimator's fitted attributes, with errors that name the estimator and
 // the attribute when the file does not hold what a fitted estimator of that kind holds.
-import { ModelImportError } from './errors.js';
+import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { asFloat64, elementsOf } from './numpy.js';
 import { NdArray, NpScalar, PyObject, PyTuple, type PyValue } from './values.js';
 
@@ -108,7 +108,7 @@ export class Estimator {
     if (!Array.isArray(v)) this.missing('steps', 'list');
     return v.flatMap((step) => {
       const [name, est] = step instanceof PyTuple ? step.items : Array.isArray(step) ? step : [];
-      if (typeof name !== 'string') throw new ModelImportError('a Pipeline step without a name');
+      if (typeof name !== 'string') throw new UnsupportedModelError('a Pipeline step without a name');
       if (est === null || est === 'passthrough') return [];
       return [{ name, estimator: Estimator.of(est ?? null, `the Pipeline step ${JSON.stringify(name)}`) }];
     });
