@@ -6,7 +6,8 @@
 // fails init with a message that says what failed and where; Lambda retries init next time.
 import { fileURLToPath } from 'node:url';
 import { createLambdaHandler, type LambdaHandler } from './adapters/lambda.js';
-import { loadPredictor, packagedModel } from './adapters/model.js';
+import { loadPredictor } from './adapters/model.js';
+import { packagedModel } from './adapters/model-file.js';
 import type { Limits } from './api/request.js';
 
 export {

@@ -1,5 +1,6 @@
 // `modelgate/server`: the prediction API as a Node HTTP server, for containers and Kubernetes.
 
-export { loadPredictor, type ModelSource, ModelSourceError } from './adapters/model.js';
+export { loadPredictor, type ModelSource } from './adapters/model.js';
+export { ModelSourceError } from './adapters/model-file.js';
 export { type RunningServer, type ServerOptions, startServer } from './adapters/server.js';
 export { Core, type CoreOptions, type CoreRequest, type CoreResponse, type ModelStatus } from './api/core.js';

@@ -1,17 +1,10 @@
 // Loading the model an adapter serves: bytes by URI, an optional sha256 check, then the Predictor.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ModelCard } from '../onnx/card.js';
 import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
 import { StoreError } from '../store/errors.js';
 import { isRemote, readUri } from '../store/uri.js';
-
-/** The model could not be loaded: the message says what failed and where. */
-export class ModelSourceError extends Error {
-  override name = 'ModelSourceError';
-}
+import { ModelSourceError, sha256Hex } from './model-file.js';
 
 export interface ModelSource {
   uri: string;
@@ -39,7 +32,7 @@ export async function readModelBytes(source: ModelSource): Promise<{ bytes: Uint
     if (!/^[0-9a-f]{64}$/.test(want)) {
       throw new ModelSourceError(`MODEL_SHA256 must be 64 hex digits, got ${JSON.stringify(source.sha256)}`);
     }
-    const got = createHash('sha256').update(bytes).digest('hex');
+    const got = sha256Hex(bytes);
     if (got !== want) {
       throw new ModelSourceError(`the model at ${location} has sha256 ${got}, not the expected ${want}`);
     }
@@ -75,35 +68,4 @@ export async function loadPredictor(source: ModelSource, options: PredictorOptio
       cause,
     });
   }
-}
-
-/** The model a package names, relative paths against the package's folder. */
-export interface PackagedModel {
-  uri: string;
-  sha256?: string;
-}
-
-/** The file `modelgate package` writes beside the handler, naming the model it baked in or checked. */
-export const PACKAGED_MODEL_FILE = 'modelgate.json';
-
-/** The model recorded in `dir`'s modelgate.json, or undefined when there is no such file. */
-export function packagedModel(dir: URL): PackagedModel | undefined {
-  const file = fileURLToPath(new URL(PACKAGED_MODEL_FILE, dir));
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ModelSourceError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ModelSourceError(`${file} is not JSON: ${(err as Error).message}`);
-  }
-  const { model } = (value ?? {}) as { model?: { uri?: unknown; sha256?: unknown } };
-  if (typeof model?.uri !== 'string' || (model.sha256 !== undefined && typeof model.sha256 !== 'string'))
-    throw new ModelSourceError(`${file} has no model.uri string (write it with modelgate package)`);
-  return { uri: model.uri, sha256: model.sha256 };
 }

@@ -1,12 +1,12 @@
 // `modelgate pack <model.onnx>`: a foreign ONNX model with modelgate's card, checked to serve.
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
+import { writeModel } from '../adapters/model-file.js';
 import type { ClassLabel, Task } from '../onnx/card.js';
 import { OnnxFormatError, PackError } from '../onnx/errors.js';
 import { packOnnx } from '../onnx/pack.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
-import { readUri, writeUri } from '../store/uri.js';
+import { readUri } from '../store/uri.js';
 import { UsageError } from './errors.js';
 
 export interface PackCommandOptions {
@@ -47,8 +47,7 @@ export async function packCommand(file: string, opts: PackCommandOptions): Promi
   }
   const out = encodeModel(packed.model);
   await servableCard(out, file, 'nothing was written');
-  const sha256 = createHash('sha256').update(out).digest('hex');
-  await writeUri(opts.out, out, { metadata: { sha256 } });
+  const sha256 = await writeModel(opts.out, out);
   if (opts.quiet) return;
   const { card } = packed;
   const lines = [

@@ -1,7 +1,7 @@
 // `modelgate package`: prints what it wrote and what the function or container needs to run it.
-import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { readModelBytes, servableCard } from '../adapters/model.js';
+import { sha256Hex } from '../adapters/model-file.js';
 import { installedSources } from '../deploy/contents.js';
 import {
   BAKED_MODEL_NAME,
@@ -53,7 +53,7 @@ async function modelToPackage(
 ): Promise<{ model: ModelInPackage; name: string }> {
   const { bytes } = await readModelBytes({ uri, sha256 });
   const { name } = await servableCard(bytes, uri, 'nothing was packaged');
-  const digest = createHash('sha256').update(bytes).digest('hex');
+  const digest = sha256Hex(bytes);
   return { model: isRemote(uri) ? { uri, sha256: digest } : { bytes, sha256: digest }, name };
 }
 
@@ -105,7 +105,7 @@ export async function packageCommand(opts: PackageCommandOptions): Promise<void>
   say(zipLine(out.function));
   say(
     `  function: handler index.handler, runtime nodejs22.x, architecture ${opts.arch}; ${
-      out.runtimeIncluded
+      !opts.useLayer
         ? 'onnxruntime-node included'
         : `onnxruntime-node NOT included: attach layer-${opts.arch}.zip`
     }`,

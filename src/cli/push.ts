@@ -1,8 +1,8 @@
 // `modelgate push <model> s3://bucket/prefix/`: checks that modelgate can serve the model, uploads it
 // under a content-addressed key with its sha256 in the object's metadata, and prints the two lines a
 // Lambda function's environment needs.
-import { createHash } from 'node:crypto';
 import { readModelBytes, servableCard } from '../adapters/model.js';
+import { sha256Hex } from '../adapters/model-file.js';
 import { StoreError } from '../store/errors.js';
 import { headS3, parseS3Uri } from '../store/s3.js';
 import { isS3, writeUri } from '../store/uri.js';
@@ -40,7 +40,7 @@ export async function pushCommand(model: string, destination: string, quiet = fa
   }
   const { bytes } = await readModelBytes({ uri: model });
   const { name } = await servableCard(bytes, model, 'nothing was uploaded');
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Hex(bytes);
   const target = modelKeyUri(destination, name, sha256);
   // A copy already there is not uploaded again. Without read permission S3 answers 403 rather than
   // 404; then the upload goes ahead, and says for itself whether it is allowed.

@@ -1,7 +1,8 @@
 // `modelgate train <csv> --target <column> --out model.onnx`
-import { createHash } from 'node:crypto';
+
+import { writeModel } from '../adapters/model-file.js';
 import type { Task } from '../onnx/card.js';
-import { readUri, writeUri } from '../store/uri.js';
+import { readUri } from '../store/uri.js';
 import { type TrainSummary, trainFromCsv } from '../train/train.js';
 import { UsageError } from './errors.js';
 import { progressBar } from './progress.js';
@@ -55,8 +56,7 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
     progress.stop();
   }
   // An S3 object carries its digest, as `modelgate push` writes it.
-  const sha256 = createHash('sha256').update(result.bytes).digest('hex');
-  await writeUri(opts.out, result.bytes, { metadata: { sha256 } });
+  await writeModel(opts.out, result.bytes);
   if (!opts.quiet) {
     process.stdout.write(
       summaryText(result.summary, result.card.classes, source, opts.out, result.bytes.length),

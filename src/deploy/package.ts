@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PACKAGED_MODEL_FILE, type PackagedModel } from '../adapters/model.js';
+import { PACKAGED_MODEL_FILE, type PackagedModel } from '../adapters/model-file.js';
 import {
   bundleFiles,
   onnxruntimeFiles,
@@ -73,8 +73,6 @@ export interface LambdaPackage {
   function: ZipResult;
   layer: ZipResult;
   unpackedDir?: string;
-  /** Whether onnxruntime-node is in the function zip (else the layer must be attached). */
-  runtimeIncluded: boolean;
 }
 
 export function megabytes(bytes: number): string {
@@ -184,7 +182,7 @@ export async function lambdaPackage(opts: LambdaPackageOptions): Promise<LambdaP
     unpackedDir = join(opts.outDir, `function-${opts.arch}`);
     writeFolder(unpackedDir, fnFiles);
   }
-  return { function: fnZip, layer: layerZip, unpackedDir, runtimeIncluded: !opts.useLayer };
+  return { function: fnZip, layer: layerZip, unpackedDir };
 }
 
 export interface ServerPackageOptions {

@@ -1,9 +1,9 @@
 // Zip archives for Lambda: deflated, files readable by everyone (Lambda runs code as another user than
 // the one that built it), and reproducible: the same files give the same bytes and the same sha256,
 // so infrastructure tools see no change when there is none.
-import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Zip, ZipDeflate } from 'fflate';
+import { sha256Hex } from '../adapters/model-file.js';
 import type { PackageFile } from './contents.js';
 
 /** Unix regular file, rw-r--r--, in the high half of a zip entry's external attributes. */
@@ -75,7 +75,7 @@ export async function writeZip(
     path,
     zippedBytes: archive.length,
     unzippedBytes: done,
-    sha256: createHash('sha256').update(archive).digest('hex'),
+    sha256: sha256Hex(archive),
     files: files.length,
   };
 }

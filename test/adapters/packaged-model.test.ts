@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelSourceError, packagedModel } from '../../src/adapters/model.js';
+import { ModelSourceError, packagedModel } from '../../src/adapters/model-file.js';
 import { modelToServe } from '../../src/cli/serve.js';
 import type { PackageFile } from '../../src/deploy/contents.js';
 import { modelFiles } from '../../src/deploy/package.js';
