@@ -4,11 +4,13 @@
 // the ONNX model's size, beside Python's own joblib.load of the same file in the same run, and the
 // largest difference between the imported model's probabilities and scikit-learn's.
 // Writes docs/benchmarks-import.md and .json.   node bench/import.mjs [--runs N]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { setupPython } from './reference/python.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'bench/out/import');
@@ -43,10 +45,7 @@ t = time.perf_counter(); joblib.load(sys.argv[1]); print((time.perf_counter() - 
 
 function main() {
   mkdirSync(out, { recursive: true });
-  log('setting up the Python reference (scikit-learn from the pip mirror)');
-  const setup = spawnSync('bash', [join(root, 'scripts/reference/setup-python.sh')], { encoding: 'utf8' });
-  if (setup.status !== 0) throw new Error(`the Python reference could not be set up:\n${setup.stderr}`);
-  const python = setup.stdout.trim().split('\n').pop();
+  const python = setupPython(root, log);
   log('training the MLPs');
   execFileSync(python, ['-c', TRAIN, out, SIZES.join(','), join(root, 'examples/iris/iris.csv')], {
     stdio: 'inherit',

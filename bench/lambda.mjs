@@ -8,7 +8,7 @@
 // mirror). Writes docs/benchmarks-lambda.md and .json.
 //   node bench/lambda.mjs [--runs N]     measure, write both files
 //   node bench/lambda.mjs --render       rewrite the page from the JSON
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
 import { unzipSync } from 'fflate';
 import { EVENT } from './reference/event.mjs';
+import { pythonVersions, setupPython } from './reference/python.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'bench/out/lambda');
@@ -27,24 +28,14 @@ const MB = 1024 * 1024;
 const mb = (bytes) => (bytes / MB).toFixed(1);
 const f1 = (x) => x.toFixed(1);
 
-// The tests' Runtime API harness (TypeScript), stripped of its types to run here.
-async function loadHarness() {
-  const source = readFileSync(join(root, 'test/helpers/runtime-api.ts'), 'utf8');
+// A test helper (TypeScript: the Runtime API harness, the zip reader), stripped of its types to run here.
+async function loadTestHelper(name) {
+  const source = readFileSync(join(root, `test/helpers/${name}.ts`), 'utf8');
   const { code } = await transform(source, { loader: 'ts', format: 'esm' });
-  // bench/out/ is as deep as test/helpers/, so the harness's own relative paths still hold.
-  const file = join(root, 'bench/out/runtime-api.mjs');
+  // bench/out/ is as deep as test/helpers/, so the helper's own relative paths still hold.
+  const file = join(root, `bench/out/${name}.mjs`);
   writeFileSync(file, code);
   return import(file);
-}
-
-function unzipTo(zip, dir) {
-  rmSync(dir, { recursive: true, force: true });
-  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(zip)))) {
-    if (name.endsWith('/')) continue;
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), bytes);
-  }
-  return dir;
 }
 
 /** One cold start: Runtime API start to init done and to the first response. */
@@ -52,11 +43,7 @@ async function coldStart(harness, taskRoot, options, event) {
   const api = await harness.RuntimeApi.start();
   const runtime = harness.startRuntime(api, taskRoot, options);
   try {
-    const outcome = await Promise.race([
-      api.invoke(event),
-      api.initError.then((e) => ({ kind: 'init-error', ...e })),
-      runtime.exited.then((code) => ({ kind: 'exited', code })),
-    ]);
+    const outcome = await harness.firstOutcome(api, runtime, event);
     if (outcome.kind !== 'response') throw new Error(`${JSON.stringify(outcome)}\n${runtime.output()}`);
     return {
       initMs: api.firstNextAt - api.startedAt,
@@ -107,7 +94,8 @@ print(json.dumps({"distributions": sorted(seen), "files": len(files),
 async function main() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const harness = await loadHarness();
+  const harness = await loadTestHelper('runtime-api');
+  const { unzipTo } = await loadTestHelper('zip');
   const event = EVENT;
 
   log('packaging modelgate (function with the iris model baked in, and the layer)');
@@ -140,10 +128,7 @@ async function main() {
     sizes[`${key}Unzipped`] = unzipped(join(out, 'arm64', zip));
   }
 
-  log('setting up the Python reference (scikit-learn from the pip mirror)');
-  const setup = spawnSync('bash', [join(root, 'scripts/reference/setup-python.sh')], { encoding: 'utf8' });
-  if (setup.status !== 0) throw new Error(`the Python reference could not be set up:\n${setup.stderr}`);
-  const python = setup.stdout.trim().split('\n').pop();
+  const python = setupPython(root, log);
   const pyTask = join(out, 'python-task');
   mkdirSync(pyTask, { recursive: true });
   copyFileSync(join(root, 'bench/reference/app.py'), join(pyTask, 'app.py'));
@@ -179,13 +164,7 @@ async function main() {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
       node: process.version,
-      python: execFileSync(
-        python,
-        ['-c', 'import sys, sklearn; print(sys.version.split()[0], sklearn.__version__)'],
-        {
-          encoding: 'utf8',
-        },
-      ).trim(),
+      python: pythonVersions(python),
     },
     runs: RUNS,
     sizes,

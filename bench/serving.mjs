@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { EVENT, ROW } from './reference/event.mjs';
+import { pythonVersions, setupPython } from './reference/python.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values: args } = parseArgs({
@@ -161,10 +162,7 @@ function summarizeHttp(runs) {
 
 async function measure() {
   const coldRuns = args.quick ? 5 : 15;
-  log('setting up the Python reference (scikit-learn from the pip mirror)');
-  const setup = spawnSync('bash', [join(root, 'scripts/reference/setup-python.sh')], { encoding: 'utf8' });
-  if (setup.status !== 0) throw new Error(`the Python reference could not be set up:\n${setup.stderr}`);
-  const python = setup.stdout.trim().split('\n').pop();
+  const python = setupPython(root, log);
   const out = join(root, 'bench/out');
   mkdirSync(out, { recursive: true });
   const pickle = join(out, 'iris-reference.pkl');
@@ -270,13 +268,7 @@ async function measure() {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.availableParallelism(),
       node: process.version,
-      python: execFileSync(
-        python,
-        ['-c', 'import sys, sklearn; print(sys.version.split()[0], sklearn.__version__)'],
-        {
-          encoding: 'utf8',
-        },
-      ).trim(),
+      python: pythonVersions(python),
     },
     answers: { modelgate: mgAnswer, python: pyAnswer },
     coldStart: {

@@ -101,12 +101,8 @@ export function packOnnx(
     };
     nodes = nodes.filter((n) => n !== zipmap);
     probabilities = source;
-    notes.push(
-      `the ZipMap ${zipmap.name ?? ''} (a sequence of maps) is replaced by the tensor ${source} it reads`.replace(
-        '  ',
-        ' ',
-      ),
-    );
+    const named = zipmap.name ? `the ZipMap ${zipmap.name}` : 'the ZipMap';
+    notes.push(`${named} (a sequence of maps) is replaced by the tensor ${source} it reads`);
   }
 
   const kind = (o: ValueInfoProto): 'label' | 'scores' | 'value' | 'other' => {

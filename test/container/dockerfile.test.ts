@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { REFERENCE_EVENT } from '../helpers/lambda.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
-import { RuntimeApi, startRuntime } from '../helpers/runtime-api.js';
+import { firstOutcome, RuntimeApi, startRuntime } from '../helpers/runtime-api.js';
 import { serveCommand, stopServers } from '../helpers/serve.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -139,7 +139,7 @@ describe('Dockerfile', () => {
     const api = await RuntimeApi.start();
     const runtime = startRuntime(api, copiedFrom('lambda', out), { env: { _HANDLER: handler as string } });
     try {
-      const outcome = await Promise.race([api.invoke(REFERENCE_EVENT), api.initError, runtime.exited]);
+      const outcome = await firstOutcome(api, runtime, REFERENCE_EVENT);
       expect(outcome, runtime.output()).toMatchObject({ kind: 'response', body: { statusCode: 200 } });
       expect(JSON.parse((outcome as { body: { body: string } }).body.body)).toEqual(expectedBody);
     } finally {

@@ -230,3 +230,12 @@ export function startRuntime(
     },
   };
 }
+
+/** The first invocation's outcome, the init error, or the runtime's exit, whichever comes first. */
+export function firstOutcome(api: RuntimeApi, runtime: RuntimeProcess, event: unknown) {
+  return Promise.race([
+    api.invoke(event),
+    api.initError.then((e) => ({ kind: 'init-error' as const, ...e })),
+    runtime.exited.then((code) => ({ kind: 'exited' as const, code, output: runtime.output() })),
+  ]);
+}

@@ -10,7 +10,13 @@ import { writeUri } from '../../src/store/uri.js';
 import { runCli } from '../helpers/cli.js';
 import { REFERENCE_EVENT } from '../helpers/lambda.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
-import { type Outcome, RuntimeApi, type RuntimeProcess, startRuntime } from '../helpers/runtime-api.js';
+import {
+  firstOutcome,
+  type Outcome,
+  RuntimeApi,
+  type RuntimeProcess,
+  startRuntime,
+} from '../helpers/runtime-api.js';
 import { type RunningS3, startS3, withEnv } from '../helpers/s3.js';
 import { unzipTo } from '../helpers/zip.js';
 
@@ -27,15 +33,6 @@ async function lambda(taskRoot: string, env: Record<string, string> = {}, layerR
   const runtime = startRuntime(api, taskRoot, { env, layerRoot });
   running.push({ api, runtime });
   return { api, runtime };
-}
-
-/** The first invocation's outcome, or the init error, whichever comes; never waits past the runtime's exit. */
-function first(api: RuntimeApi, runtime: RuntimeProcess, event: unknown) {
-  return Promise.race([
-    api.invoke(event),
-    api.initError.then((e) => ({ kind: 'init-error' as const, ...e })),
-    runtime.exited.then((code) => ({ kind: 'exited' as const, code, output: runtime.output() })),
-  ]);
 }
 
 /** What `modelgate predict` answers for the reference row: the answer every path must give. */
@@ -86,7 +83,7 @@ describe('the function zip under aws-lambda-ric', () => {
       MODEL_SHA256: sha256(readFileSync(IRIS_MODEL)),
     };
     const { api, runtime } = await lambda(join(root, 'plain', 'task'), env);
-    const outcome = await first(api, runtime, REFERENCE_EVENT);
+    const outcome = await firstOutcome(api, runtime, REFERENCE_EVENT);
     expect(outcome, runtime.output()).toMatchObject({ kind: 'response' });
     const { body } = outcome as Extract<Outcome, { kind: 'response' }>;
     expect(body).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
@@ -108,14 +105,14 @@ describe('the function zip under aws-lambda-ric', () => {
 
   it('answers with the model recorded by package --model s3://..., without MODEL_URI', async () => {
     const { api, runtime } = await lambda(join(root, 'from-s3', 'task'), s3.env);
-    const outcome = await first(api, runtime, REFERENCE_EVENT);
+    const outcome = await firstOutcome(api, runtime, REFERENCE_EVENT);
     expect(outcome, runtime.output()).toMatchObject({ kind: 'response' });
     expect(JSON.parse((outcome as { body: { body: string } }).body.body)).toEqual(expectedBody);
   });
 
   it('runs with onnxruntime-node from the layer (NODE_PATH, as Lambda sets it)', async () => {
     const { api, runtime } = await lambda(join(root, 'layered', 'task'), {}, join(root, 'layered', 'opt'));
-    const outcome = await first(api, runtime, REFERENCE_EVENT);
+    const outcome = await firstOutcome(api, runtime, REFERENCE_EVENT);
     expect(outcome, runtime.output()).toMatchObject({ kind: 'response' });
     expect(JSON.parse((outcome as { body: { body: string } }).body.body)).toEqual(expectedBody);
   });
@@ -137,7 +134,7 @@ describe('the function zip under aws-lambda-ric', () => {
     ['a function built for the layer, without it', 'layered', {}, /Cannot find module 'onnxruntime-node'/],
   ])('reports an init error for %s, naming the cause, and exits', async (_, pkg, env, message) => {
     const { api, runtime } = await lambda(join(root, pkg, 'task'), { ...s3.env, ...env });
-    const outcome = await first(api, runtime, REFERENCE_EVENT);
+    const outcome = await firstOutcome(api, runtime, REFERENCE_EVENT);
     expect(outcome.kind, runtime.output()).toBe('init-error');
     expect((outcome as { errorMessage?: string }).errorMessage).toMatch(message);
     expect(await runtime.exited).not.toBe(0);
@@ -159,7 +156,7 @@ describe('the Runtime API harness', () => {
        };`,
     );
     const { api, runtime } = await lambda(task);
-    const failed = await first(api, runtime, { fail: 'on purpose' });
+    const failed = await firstOutcome(api, runtime, { fail: 'on purpose' });
     expect(failed, runtime.output()).toMatchObject({
       kind: 'error',
       body: { errorType: 'ModelgateTestError', errorMessage: 'asked to fail: on purpose' },
