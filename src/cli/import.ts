@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
 import { encodeModel } from '../onnx/proto.js';
-import { sklearnToOnnx } from '../sklearn/convert.js';
+import { type LayerPrecision, sklearnToOnnx } from '../sklearn/convert.js';
 import {
   ModelImportError,
   PickleFormatError,
@@ -19,6 +19,7 @@ export interface ImportCommandOptions {
   out: string;
   name?: string;
   features?: string[];
+  precision?: LayerPrecision;
   quiet?: boolean;
 }
 
@@ -49,6 +50,7 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
       name,
       features: opts.features,
       source: basename(file),
+      layers: opts.precision,
     });
     model = encodeModel(converted.model);
     card = converted.card;

@@ -18,7 +18,16 @@ interface Flow {
   b: GraphBuilder;
   x: string;
   width: number;
+  /** The arithmetic of neural-network layers (everything else computes in double). */
+  layers: LayerPrecision;
 }
+
+/**
+ * float32: the weights stored and multiplied in single precision, as ONNX models of neural networks
+ * usually are; onnxruntime's float32 matrix kernels are many times faster than its double ones and the
+ * file is half the size. float64: scikit-learn's own precision.
+ */
+export type LayerPrecision = 'float32' | 'float64';
 
 type Output =
   /** labelScores: where the label is not the most probable class (SVC's votes), the scores it is the argmax of. */
@@ -34,9 +43,18 @@ type Output =
 
 const double = (b: GraphBuilder, name: string, dims: number[], values: ArrayLike<number>) =>
   b.constant(tensor.double(name, dims, values));
+const float = (b: GraphBuilder, name: string, dims: number[], values: ArrayLike<number>) =>
+  b.constant(tensor.float(name, dims, values));
+const cast = (b: GraphBuilder, x: string, to: number) => b.op('Cast', [x], [attr.int('to', to)]);
 
-/** Rows times a coefficient matrix: x [N, d] · W [d, k] + bias [k]. */
-function affine(f: Flow, weights: Matrix, bias: Matrix | undefined, transposed: boolean): string {
+/** Rows times a coefficient matrix: x [N, d] · W [d, k] + bias [k], in double unless `constant` says float. */
+function affine(
+  f: Flow,
+  weights: Matrix,
+  bias: Matrix | undefined,
+  transposed: boolean,
+  constant = double,
+): string {
   const [rows, cols] =
     weights.shape.length === 1 ? [1, weights.shape[0] as number] : (weights.shape as [number, number]);
   // scikit-learn's linear models keep coef_ as [k, d]; MLP keeps [d, k].
@@ -50,11 +68,11 @@ function affine(f: Flow, weights: Matrix, bias: Matrix | undefined, transposed: 
       w[i * k + j] = transposed
         ? (weights.values[j * d + i] as number)
         : (weights.values[i * k + j] as number);
-  let y = f.b.op('MatMul', [f.x, double(f.b, f.b.fresh('weights'), [d, k], w)]);
+  let y = f.b.op('MatMul', [f.x, constant(f.b, f.b.fresh('weights'), [d, k], w)]);
   if (bias) {
     const bv =
       bias.values.length === 1 && k > 1 ? new Float64Array(k).fill(bias.values[0] as number) : bias.values;
-    y = f.b.op('Add', [y, double(f.b, f.b.fresh('bias'), [k], bv)]);
+    y = f.b.op('Add', [y, constant(f.b, f.b.fresh('bias'), [k], bv)]);
   }
   return y;
 }
@@ -164,7 +182,7 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
       ]);
       hits = f.b.op('Or', [hits, isNan]);
     }
-    blocks.push(f.b.op('Cast', [hits], [attr.int('to', DataType.DOUBLE)]));
+    blocks.push(cast(f.b, hits, DataType.DOUBLE));
     width += values.length;
   });
   f.x = f.b.op('Concat', blocks, [attr.int('axis', 1)]);
@@ -227,6 +245,7 @@ function columnTransformer(est: Estimator, f: Flow): void {
         [attr.int('axis', 1)],
       ),
       width: cols.length,
+      layers: f.layers,
     };
     if (transformer !== 'passthrough') {
       const t = Estimator.of(transformer ?? null, `the ColumnTransformer's ${JSON.stringify(name)}`);
@@ -367,12 +386,16 @@ function mlp(est: Estimator, f: Flow): Output {
   const hidden = est.string('activation', 'relu');
   if (!(hidden in ACTIVATIONS))
     throw new UnsupportedModelError(`an ${est.name} with activation ${JSON.stringify(hidden)}`);
+  const single = f.layers === 'float32';
+  if (single) f.x = cast(f.b, f.x, DataType.FLOAT);
   coefs.forEach((w, i) => {
-    f.x = affine(f, w, intercepts[i], false);
+    f.x = affine(f, w, intercepts[i], false, single ? float : double);
     f.width = w.shape[1] as number;
     const op = i < coefs.length - 1 ? ACTIVATIONS[hidden] : null;
     if (op) f.x = f.b.op(op, [f.x]);
   });
+  // The output activation in double, as everything after the layers.
+  if (single) f.x = cast(f.b, f.x, DataType.DOUBLE);
   const out = est.string('out_activation_', 'identity');
   if (est.name === 'MLPRegressor') {
     if (f.width !== 1)
@@ -482,11 +505,7 @@ class Ensemble {
   apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
     const a = this.a;
     const x = float32Features
-      ? f.b.op(
-          'Cast',
-          [f.b.op('Cast', [f.x], [attr.int('to', DataType.FLOAT)])],
-          [attr.int('to', DataType.DOUBLE)],
-        )
+      ? f.b.op('Cast', [cast(f.b, f.x, DataType.FLOAT)], [attr.int('to', DataType.DOUBLE)])
       : f.x;
     const y = f.b.op(
       'TreeEnsembleRegressor',
@@ -511,7 +530,7 @@ class Ensemble {
       ],
       ML_DOMAIN,
     );
-    return f.b.op('Cast', [y], [attr.int('to', DataType.DOUBLE)]);
+    return cast(f.b, y, DataType.DOUBLE);
   }
 }
 
@@ -752,14 +771,14 @@ function kNeighbors(est: Estimator, f: Flow): Output {
       [
         b.op(
           'ReduceMax',
-          [b.op('Cast', [isZero], [attr.int('to', DataType.DOUBLE)])],
+          [cast(b, isZero, DataType.DOUBLE)],
           [attr.ints('axes', [1]), attr.int('keepdims', 1)],
         ),
       ],
       [attr.int('to', DataType.BOOL)],
     );
     const inverse = b.op('Div', [double(b, b.fresh('one'), [1], [1]), distance]);
-    weight = b.op('Where', [anyZero, b.op('Cast', [isZero], [attr.int('to', DataType.DOUBLE)]), inverse]);
+    weight = b.op('Where', [anyZero, cast(b, isZero, DataType.DOUBLE), inverse]);
   }
   if (weights === 'uniform') weight = b.op('Add', [weight, double(b, b.fresh('one'), [1], [1])]);
   const total = b.op('ReduceSum', [weight, axes], [attr.int('keepdims', 1)]);
@@ -912,7 +931,7 @@ function svc(est: Estimator, f: Flow): Output {
     ],
     { domain: ML_DOMAIN, outputs: 2 },
   ) as [string, string];
-  const probabilities = b.op('Cast', [scores], [attr.int('to', DataType.DOUBLE)]);
+  const probabilities = cast(b, scores, DataType.DOUBLE);
   return { kind: 'probabilities', name: probabilities, classes, labelScores: votes };
 }
 
@@ -954,6 +973,8 @@ export interface ImportOptions {
   features?: string[];
   /** Where the file came from, for the card. */
   source: string;
+  /** Neural-network layers' arithmetic (default float32). */
+  layers?: LayerPrecision;
 }
 
 function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: string; type: number } {
@@ -999,7 +1020,12 @@ export function sklearnToOnnx(
   const names = fitted ?? options.features ?? Array.from({ length: width }, (_, i) => `x${i}`);
 
   const b = new GraphBuilder(options.name);
-  const f: Flow = { b, x: b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]), width };
+  const f: Flow = {
+    b,
+    x: b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]),
+    width,
+    layers: options.layers ?? 'float32',
+  };
   for (const step of steps.slice(0, -1)) applyTransformer(step, f);
   const out = FINAL[last.name]?.(last, f) as Output;
 

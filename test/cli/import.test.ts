@@ -24,22 +24,39 @@ async function importFile(file: string, ...args: string[]) {
 }
 
 describe('modelgate import', () => {
-  it("gives the scikit-learn-lambda toolkit's published answer for its mlp.joblib (scikit-learn 0.23.1)", async () => {
-    const r = await importFile(join(PEER, 'mlp.joblib'));
+  // The toolkit's README: {"prediction": [0], "probabilities": [{"0": 0.3722170997279803, ...}]}
+  const PUBLISHED = { '0': 0.3722170997279803, '1': 0.29998954257031885, '2': 0.32779335770170076 };
+  const ZEROS = '{"input": [[0, 0, 0, 0]], "return_probabilities": true}';
+
+  it("gives the scikit-learn-lambda toolkit's published answer for its mlp.joblib exactly with --precision float64 (scikit-learn 0.23.1)", async () => {
+    const r = await importFile(join(PEER, 'mlp.joblib'), '--precision', 'float64');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imported MLPClassifier from .*mlp\.joblib/);
-    const answer = await runCli([
-      'predict',
-      r.out,
-      '{"input": [[0, 0, 0, 0]], "return_probabilities": true}',
-    ]);
+    const answer = await runCli(['predict', r.out, ZEROS]);
     expect(answer.code).toBe(0);
-    // The toolkit's README: {"prediction": [0], "probabilities": [{"0": 0.3722170997279803, ...}]}
-    expect(JSON.parse(answer.stdout)).toEqual({
-      prediction: [0],
-      probabilities: [{ '0': 0.3722170997279803, '1': 0.29998954257031885, '2': 0.32779335770170076 }],
-    });
+    expect(JSON.parse(answer.stdout)).toEqual({ prediction: [0], probabilities: [PUBLISHED] });
+  });
+
+  it('computes the layers in float32 by default: the same label, probabilities within 1e-6, half the file', async () => {
+    const single = await importFile(join(PEER, 'mlp.joblib'));
+    const double = await importFile(join(PEER, 'mlp.joblib'), '--precision', 'float64');
+    expect(single.code).toBe(0);
+    const answer = JSON.parse((await runCli(['predict', single.out, ZEROS])).stdout);
+    expect(answer.prediction).toEqual([0]);
+    for (const [label, p] of Object.entries(PUBLISHED))
+      expect(Math.abs(answer.probabilities[0][label] - p), label).toBeLessThan(1e-6);
+    // Not the double answer itself: the arithmetic did change.
+    expect(answer.probabilities[0]['0']).not.toBe(PUBLISHED['0']);
+    const ratio = readFileSync(single.out).length / readFileSync(double.out).length;
+    expect(ratio).toBeGreaterThan(0.45);
+    expect(ratio).toBeLessThan(0.55);
+  });
+
+  it('refuses an unknown --precision, naming the choices', async () => {
+    const r = await importFile(join(PEER, 'mlp.joblib'), '--precision', 'float16');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/float16.*float32, float64|float32, float64.*float16/s);
   });
 
   it.each(['svm.joblib', 'mlp.pickle'])("imports the toolkit's %s, and it serves", async (name) => {

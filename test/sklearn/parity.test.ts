@@ -3,7 +3,8 @@
 // scripts/reference/make_sklearn_fixtures.py with the version its JSON names, is imported
 // from its pickle and its joblib files (zlib, uncompressed, and xz for 1.9), served by the Predictor, and must give scikit-learn's
 // own predict and predict_proba on the held-out rows: labels identical on at least 99.9% of rows,
-// probabilities within 1e-4, regression values within 1e-3 relative.
+// probabilities within 1e-4, regression values within 1e-3 relative. Neural networks compute their layers in
+// float32 by default; with float64 layers they must match scikit-learn within 1e-9.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +32,10 @@ const cases = ['sklearn', 'sklearn-1.2'].flatMap((folder) =>
     .map((f) => [`${folder}/${f.replace(/\.json$/, '')}`]),
 );
 
+const read = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
+
 describe.each(cases)('%s', (name) => {
-  const expected = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
+  const expected = read(name);
 
   it.each(
     ['pkl', 'joblib', 'raw.joblib', 'xz.joblib'].filter((ext) =>
@@ -78,6 +81,32 @@ describe.each(cases)('%s', (name) => {
         );
       });
     }
+    await predictor.release();
+  });
+});
+
+describe.each(cases.filter(([name]) => /mlp/.test(name as string)))('%s with float64 layers', (name) => {
+  it('answers as scikit-learn does within 1e-9', async () => {
+    const expected = read(name);
+    const value = await loadModelFile(readFileSync(join(FIXTURES, `${name}.pkl`)));
+    const { model } = sklearnToOnnx(value, {
+      name,
+      source: `${name}.pkl`,
+      features: expected.fittedOnFrame ? undefined : expected.features,
+      layers: 'float64',
+    });
+    const predictor = await Predictor.load(encodeModel(model));
+    const rows = expected.rows.map((r) =>
+      Object.fromEntries(expected.features.map((f, i) => [f, r[i] ?? null])),
+    );
+    const out = await predictor.predict(rows);
+    const want = expected.proba ? expected.proba.flat() : (expected.predict as number[]);
+    const got = expected.proba ? out.probabilities : out.values;
+    want.forEach((v, i) => {
+      expect(Math.abs((got?.[i] ?? Number.NaN) - v), `value ${i}`).toBeLessThanOrEqual(
+        1e-9 * Math.max(1, Math.abs(v)),
+      );
+    });
     await predictor.release();
   });
 });
