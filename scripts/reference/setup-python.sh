@@ -9,8 +9,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 venv="${MODELGATE_VENV:-$repo/.venv-ref}"
 py="$venv/bin/python"
-packages=(scikit-learn numpy pandas onnx onnxruntime joblib lz4)
-modules=(sklearn numpy pandas onnx onnxruntime joblib lz4)
+packages=(scikit-learn numpy pandas onnx onnxruntime joblib lz4 gunicorn)
+modules=(sklearn numpy pandas onnx onnxruntime joblib lz4 gunicorn)
 
 log() { echo "[setup-python] $*" >&2; }
 
