@@ -12,84 +12,17 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { transform } from 'esbuild';
-import { unzipSync } from 'fflate';
+import { lambdaColdStart, loadTestHelper, median, pythonPackage, root, unzippedSize } from './lib.mjs';
 import { EVENT } from './reference/event.mjs';
 import { pythonVersions, setupPython } from './reference/python.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'bench/out/lambda');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
 const log = (msg) => process.stderr.write(`${msg}\n`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MB = 1024 * 1024;
 const mb = (bytes) => (bytes / MB).toFixed(1);
 const f1 = (x) => x.toFixed(1);
-
-// A test helper (TypeScript: the Runtime API harness, the zip reader), stripped of its types to run here.
-async function loadTestHelper(name) {
-  const source = readFileSync(join(root, `test/helpers/${name}.ts`), 'utf8');
-  const { code } = await transform(source, { loader: 'ts', format: 'esm' });
-  // bench/out/ is as deep as test/helpers/, so the helper's own relative paths still hold.
-  const file = join(root, `bench/out/${name}.mjs`);
-  writeFileSync(file, code);
-  return import(file);
-}
-
-/** One cold start: Runtime API start to init done and to the first response. */
-async function coldStart(harness, taskRoot, options, event) {
-  const api = await harness.RuntimeApi.start();
-  const runtime = harness.startRuntime(api, taskRoot, options);
-  try {
-    const outcome = await harness.firstOutcome(api, runtime, event);
-    if (outcome.kind !== 'response') throw new Error(`${JSON.stringify(outcome)}\n${runtime.output()}`);
-    return {
-      initMs: api.firstNextAt - api.startedAt,
-      firstResponseMs: outcome.at - api.startedAt,
-      body: outcome.body,
-    };
-  } finally {
-    await runtime.stop();
-    await api.close();
-  }
-}
-
-/** The Python reference's dependency closure, as `pip install -t` would put it in a zip. */
-function pythonPackage(python, taskRoot) {
-  const script = `
-import importlib.metadata as md, json, os, re, sys, zipfile
-from packaging.requirements import Requirement
-seen, todo, files = set(), ["scikit-learn", "pandas"], []
-while todo:
-    name = todo.pop()
-    key = re.sub(r"[-_.]+", "-", name).lower()
-    if key in seen: continue
-    seen.add(key)
-    dist = md.distribution(name)
-    for spec in dist.requires or []:
-        req = Requirement(spec)
-        if req.marker is None or req.marker.evaluate({"extra": ""}): todo.append(req.name)
-    for f in dist.files or []:
-        p = str(f.locate())
-        if "__pycache__" in p or not os.path.isfile(p) or ".dist-info" in p and not p.endswith("METADATA"): continue
-        files.append((p, str(f)))
-out = sys.argv[1]
-with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-    for p, name in files: z.write(p, name)
-    for extra in sys.argv[2:]: z.write(extra, os.path.basename(extra))
-print(json.dumps({"distributions": sorted(seen), "files": len(files),
-                  "unzipped": sum(os.path.getsize(p) for p, _ in files) + sum(os.path.getsize(e) for e in sys.argv[2:]),
-                  "zipped": os.path.getsize(out)}))
-`;
-  const zip = join(out, 'python-reference.zip');
-  return JSON.parse(
-    execFileSync(python, ['-c', script, zip, join(taskRoot, 'app.py'), join(taskRoot, 'model.pkl')], {
-      encoding: 'utf8',
-    }),
-  );
-}
 
 async function main() {
   rmSync(out, { recursive: true, force: true });
@@ -111,12 +44,11 @@ async function main() {
   pkg(['--model', join(root, 'examples/iris/model.onnx')]);
   const fnZip = join(out, 'function-x86_64.zip');
   const layerZip = join(out, 'layer-x86_64.zip');
-  const unzipped = (zip) => Object.values(unzipSync(readFileSync(zip))).reduce((s, b) => s + b.length, 0);
   const sizes = {
     functionZipped: statSync(fnZip).size,
-    functionUnzipped: unzipped(fnZip),
+    functionUnzipped: unzippedSize(fnZip),
     layerZipped: statSync(layerZip).size,
-    layerUnzipped: unzipped(layerZip),
+    layerUnzipped: unzippedSize(layerZip),
   };
   const mgTask = unzipTo(fnZip, join(out, 'task'));
   pkg(['--arch', 'arm64', '--model', join(root, 'examples/iris/model.onnx'), '--out', join(out, 'arm64')]);
@@ -125,7 +57,7 @@ async function main() {
     ['arm64Layer', 'layer-arm64.zip'],
   ]) {
     sizes[`${key}Zipped`] = statSync(join(out, 'arm64', zip)).size;
-    sizes[`${key}Unzipped`] = unzipped(join(out, 'arm64', zip));
+    sizes[`${key}Unzipped`] = unzippedSize(join(out, 'arm64', zip));
   }
 
   const python = setupPython(root, log);
@@ -137,7 +69,10 @@ async function main() {
     join(root, 'examples/iris/iris.csv'),
     join(pyTask, 'model.pkl'),
   ]);
-  const pySize = pythonPackage(python, pyTask);
+  const pySize = pythonPackage(python, join(out, 'python-reference.zip'), [
+    join(pyTask, 'app.py'),
+    join(pyTask, 'model.pkl'),
+  ]);
   const pyOptions = {
     command: [python, join(root, 'bench/reference/runtime.py')],
     env: { _HANDLER: 'app.handler', MODEL_PATH: join(pyTask, 'model.pkl'), PYTHONDONTWRITEBYTECODE: '1' },
@@ -147,8 +82,8 @@ async function main() {
   const mg = [];
   const py = [];
   for (let i = 0; i < RUNS; i++) {
-    mg.push(await coldStart(harness, mgTask, {}, event));
-    py.push(await coldStart(harness, pyTask, pyOptions, event));
+    mg.push(await lambdaColdStart(harness, mgTask, {}, event));
+    py.push(await lambdaColdStart(harness, pyTask, pyOptions, event));
     log(
       `  run ${i + 1}: modelgate ${f1(mg.at(-1).firstResponseMs)} ms, Python ${f1(py.at(-1).firstResponseMs)} ms`,
     );

@@ -1,5 +1,5 @@
-// Warm in-process latency of modelgate's Lambda handler for one API Gateway event (run by
-// bench/serving.mjs in its own process, with MODEL_URI set).
+// Warm in-process latency of modelgate's Lambda handler for one API Gateway event (run by the benchmarks
+// in its own process, with MODEL_URI set): node bench/serving-warm.mjs EVENT_JSON CALLS
 const event = JSON.parse(process.argv[2]);
 const n = Number(process.argv[3]);
 const { handler } = await import('../dist/bundle/lambda/index.mjs');
@@ -20,5 +20,6 @@ process.stdout.write(
     mean_us: sum / n,
     calls: n,
     max_rss_mb: process.resourceUsage().maxRSS / 1024,
+    answer: await handler(event),
   })}\n`,
 );

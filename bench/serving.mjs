@@ -6,142 +6,39 @@
 //   npm run build && node bench/serving.mjs             full run (about 2 minutes)
 //   node bench/serving.mjs --quick                       fewer repetitions
 //   node bench/serving.mjs --render FILE.json            only rewrite the page from a run's figures
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { freePort, httpLoad, median, root, startServer, timeRun } from './lib.mjs';
 import { EVENT, ROW } from './reference/event.mjs';
 import { pythonVersions, setupPython } from './reference/python.mjs';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, render: { type: 'string' } },
 });
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const RESULTS = join(root, 'docs/benchmarks-serving.json');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MODEL = join(root, 'examples/iris/model.onnx');
 
-/**
- * Starts a fresh process and times it to its answer (the first output it writes) and to its exit.
- * Only PATH and the given variables are passed, as a Lambda init gets a small environment.
- */
-function timeRun(cmd, argv, env) {
-  return new Promise((resolve, reject) => {
-    const t = process.hrtime.bigint();
-    let answerMs;
-    let stdout = '';
-    let stderr = '';
-    const child = spawn(cmd, argv, {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d) => {
-      answerMs ??= Number(process.hrtime.bigint() - t) / 1e6;
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`${cmd} failed: ${stderr}`));
-      else resolve({ ms: answerMs, exitMs: Number(process.hrtime.bigint() - t) / 1e6, stdout });
-    });
-  });
-}
-
-/** wrk (Debian's package) is a light C load generator; autocannon (npm) is the fallback. */
-function hasWrk() {
-  return spawnSync('wrk', ['--version']).error === undefined;
-}
-
-async function loadWithWrk(url, seconds) {
-  const dir = join(root, 'bench/out');
-  mkdirSync(dir, { recursive: true });
-  const script = join(dir, 'post.lua');
-  writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(ROW))}\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const wrk = (d) =>
-    execFileSync('wrk', ['-t1', '-c64', `-d${d}s`, '--latency', '-s', script, `${url}/predict`], {
-      encoding: 'utf8',
-    });
-  wrk(2); // warm-up
-  const text = wrk(seconds);
-  const ms = (v, unit) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
-  const pct = (p) => {
-    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(text);
-    return m ? ms(m[1], m[2]) : Number.NaN;
-  };
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
-  const errors = socket ? socket.slice(1).reduce((a, v) => a + Number(v), 0) : 0;
-  return {
-    tool: 'wrk 1 thread',
-    connections: 64,
-    seconds,
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]),
-    latencyP50Ms: pct(50),
-    latencyP99Ms: pct(99),
-    errors,
-    non2xx,
-    total: Number(/(\d+) requests in/.exec(text)?.[1]),
-  };
-}
-
-async function loadWithAutocannon(url, seconds) {
-  const run = (duration) =>
-    autocannon({
-      url: `${url}/predict`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ROW),
+/** Starts a server (node's arguments for a port), loads it with 64 connections, stops it; adds its peak memory. */
+async function underLoad(argvFor, readyPath, seconds) {
+  const port = freePort();
+  // The floor answers a GET with 400 (no JSON body): any answer means it is listening.
+  const server = await startServer(process.execPath, argvFor(port), { port, readyPath, ready: () => true });
+  try {
+    const result = await httpLoad(`${server.url}/predict`, {
       connections: 64,
-      duration,
+      seconds,
+      body: JSON.stringify(ROW),
+      warmup: 2,
     });
-  await run(2); // warm-up
-  const r = await run(seconds);
-  return {
-    tool: 'autocannon',
-    connections: 64,
-    seconds: r.duration,
-    requestsPerSecond: r.requests.average,
-    latencyP50Ms: r.latency.p50,
-    latencyP99Ms: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-    total: r.requests.total,
-  };
-}
-
-/** Starts a server (node's arguments for a port), loads it, stops it; adds its peak memory. */
-async function underLoad(argvFor, readyPath, load, seconds) {
-  const port = 18_000 + Math.floor(Math.random() * 2000);
-  const argv = argvFor(port);
-  const server = spawn(process.execPath, argv, {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      const res = await fetch(`${url}${readyPath}`, readyPath === '/' ? { method: 'POST', body: '{}' } : {});
-      if (res.status === 200) break;
-    } catch {}
-    if (i > 100) throw new Error(`${argv.join(' ')} did not become ready`);
-    await new Promise((r) => setTimeout(r, 100));
+    result.peakMb = server.peakMb();
+    return result;
+  } finally {
+    await server.stop();
   }
-  const result = await load(url, seconds);
-  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
-  result.peakMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  await exited;
-  return result;
 }
 
 /** Each figure's median over the rounds; errors are summed. */
@@ -249,14 +146,13 @@ async function measure() {
   log('HTTP throughput, 64 connections');
   const rounds = args.quick ? 1 : 3;
   const seconds = args.quick ? 5 : 10;
-  const load = hasWrk() ? loadWithWrk : loadWithAutocannon;
   const serveRuns = [];
   const floorRuns = [];
   for (let i = 0; i < rounds; i++) {
     const floorArgv = (port) => [join(root, 'bench/http-floor.mjs'), String(port)];
     const serveArgv = (port) => [join(root, 'bin/modelgate.js'), 'serve', MODEL, '--port', String(port)];
-    floorRuns.push(await underLoad(floorArgv, '/', load, seconds));
-    serveRuns.push(await underLoad(serveArgv, '/ready', load, seconds));
+    floorRuns.push(await underLoad(floorArgv, '/', seconds));
+    serveRuns.push(await underLoad(serveArgv, '/ready', seconds));
   }
   const http = summarizeHttp(serveRuns);
   const httpFloor = summarizeHttp(floorRuns);

@@ -1,0 +1,17 @@
+// Types for bench/svg.mjs, for the tests that check its charts.
+export interface Series {
+  name: string;
+  values: number[];
+}
+
+export function short(v: number): string;
+
+export function barChart(options: {
+  title: string;
+  unit: string;
+  groups: string[];
+  series: Series[];
+  log?: boolean;
+  width?: number;
+  height?: number;
+}): string;
