@@ -9,11 +9,16 @@ import type { PredictRequest } from './request.js';
  */
 export function float32Json(v: number): number {
   if (!Number.isFinite(v) || Math.fround(v) !== v) return v;
-  for (let p = 1; p < 10; p++) {
-    const short = Number(v.toPrecision(p));
-    if (Math.fround(short) === v) return short;
+  // Nine significant digits always read back as the same float32, and once some number of digits does,
+  // every longer rounding does too: a binary search finds the fewest in three or four tries.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(v.toPrecision(mid))) === v) hi = mid;
+    else lo = mid + 1;
   }
-  return v;
+  return Number(v.toPrecision(hi));
 }
 
 const round4 = (v: number): number => Math.round(v * 10_000) / 10_000;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
 import { predictBody } from '../../src/api/predict.js';
@@ -74,6 +75,26 @@ describe('protocol: answers', () => {
     expect(float32Json(Math.fround(0.9997015595436096))).toBe(0.99970156);
     expect(float32Json(Math.fround(151.2))).toBe(151.2);
     expect(float32Json(0.1)).toBe(0.1); // not a float32 value: left as it is
+  });
+
+  it('prints every float32 as the shortest decimal that reads back as itself', () => {
+    fc.assert(
+      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (f) => {
+        const v = Math.fround(f);
+        const out = float32Json(v);
+        // (=== rather than toBe: -0 prints as 0 in JSON either way.)
+        expect(Math.fround(out) === v, `${v} printed as ${out}`).toBe(true);
+        // No shorter rounding of the value reads back as it: counted by trying each length in turn.
+        let shortest = 9;
+        for (let p = 1; p <= 9; p++)
+          if (Math.fround(Number(v.toPrecision(p))) === v) {
+            shortest = p;
+            break;
+          }
+        expect(out === Number(v.toPrecision(shortest)), `${v} printed as ${out}`).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 
