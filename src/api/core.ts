@@ -48,6 +48,11 @@ export interface CoreOptions {
   routing?: 'strict' | 'any-path';
   /** Called with every 5xx's error, for the adapter's log. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * More GET routes (exact paths) that answer from the loaded model, as `/metadata` does: 503 until it
+   * is ready. The server's `/cost` page is one.
+   */
+  modelPages?: Readonly<Record<string, (predictor: Predictor) => Promise<CoreResponse>>>;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -87,6 +92,7 @@ export class Core {
   readonly limits: Limits;
   private readonly routing: 'strict' | 'any-path';
   private readonly onInternalError?: (error: unknown) => void;
+  private readonly modelPages: ReadonlyMap<string, (predictor: Predictor) => Promise<CoreResponse>>;
 
   constructor(
     private readonly model: () => ModelStatus,
@@ -99,6 +105,7 @@ export class Core {
     }
     this.routing = options.routing ?? 'strict';
     this.onInternalError = options.onInternalError;
+    this.modelPages = new Map(Object.entries(options.modelPages ?? {}));
   }
 
   async handle(req: CoreRequest): Promise<CoreResponse> {
@@ -123,6 +130,13 @@ export class Core {
     if (getRoute) {
       if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(method, path, ['GET']);
       return this.get(getRoute);
+    }
+    const page = this.modelPages.get(path);
+    if (page) {
+      if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(method, path, ['GET']);
+      const status = this.model();
+      if (status.state !== 'ready') throw this.notReady(status);
+      return page(status.predictor);
     }
     if (this.routing === 'strict' && !PREDICT_PATHS.has(path)) {
       throw new NotFoundError(`no route for ${path}; predictions are POST / or POST /predict`, { path });

@@ -145,8 +145,40 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('cost')
+    .description(
+      'monthly AWS cost of a workload: Lambda (alone, behind API Gateway REST or HTTP APIs), SageMaker real-time and Serverless',
+    )
+    .option('--requests-per-month <n>', 'requests a month: 1000000, 1e6, 1_000_000 or 1M', '1M')
+    .option(
+      '--memory-mb <mb>',
+      "the function's memory size, 128-10240 (default: the smallest that holds the measured model, else 128)",
+    )
+    .option('--duration-ms <ms>', 'duration of one request (default: measured on the model)')
+    .addOption(
+      new Option('--arch <arch>', 'the Lambda architecture').choices(LAMBDA_ARCHITECTURES).default('x86_64'),
+    )
+    .option('--provisioned-concurrency <n>', 'Lambda environments kept warm', '0')
+    .option('--provisioned-hours <h>', 'hours a month provisioned concurrency is on', '730')
+    .option('--instance-type <type>', "the SageMaker real-time endpoint's instance type", 'ml.m5.large')
+    .option('--sagemaker-instances <n>', 'instances behind the SageMaker real-time endpoint', '1')
+    .option('--payload-kb <kb>', 'size of each request body and each response body', '1')
+    .option(
+      '--model <model>',
+      'measure this model (a path, s3:// or https:// URI) for the figures not given (default: as serve: MODEL_URI, else the packaged model)',
+    )
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts) => {
+      const { costCommand } = await import('./cost.js');
+      await costCommand(opts, process.env, new URL('.', import.meta.url));
+    });
+
+  program
     .command('serve')
-    .description('serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata)')
+    .description(
+      'serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata, /cost)',
+    )
     .argument(
       '[model]',
       'the ONNX model: a local path, s3:// or http(s) URI (default: MODEL_URI, else the model `modelgate package` put beside this program)',

@@ -8,6 +8,7 @@ import { loadPredictor } from '../adapters/model.js';
 import { packagedModel } from '../adapters/model-file.js';
 import { startServer } from '../adapters/server.js';
 import type { ModelStatus } from '../api/core.js';
+import { costPageRoute } from '../cost/route.js';
 import { isRemote } from '../store/uri.js';
 import { UsageError } from './errors.js';
 
@@ -68,6 +69,7 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     port: opts.port,
     limits,
     logBodies: opts.logBodies,
+    modelPages: { '/cost': costPageRoute() },
   });
   log.now({ level: 'info', msg: 'listening', url: running.url, model });
   try {
