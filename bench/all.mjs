@@ -55,7 +55,7 @@ const RUNS = quick
       latencySeconds: 1,
       batchSeconds: 0.2,
       loadSeconds: 1,
-      warmupSeconds: 0.5,
+      warmupSeconds: 1,
       batchCalls: 1,
     }
   : {
@@ -232,50 +232,49 @@ function warm(python, model) {
 
 const gunicornWorkers = () => 2 * (Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || 1) + 1;
 
-/** `modelgate serve` and the Python reference under gunicorn (its recommended 2 x cores + 1 sync workers). */
-function serveModelgate(model) {
-  const port = freePort();
-  return startServer(
-    process.execPath,
-    [join(root, 'bin/modelgate.js'), 'serve', model.onnx, '--port', String(port)],
-    {
-      port,
-    },
-  );
+/**
+ * A server, ready and warmed: 16 connections for a while, so that every gunicorn worker has loaded and
+ * answered and Node's compiler has seen the hot path, before anything is measured.
+ */
+async function warmedServer(cmd, argv, port, env, body) {
+  const server = await startServer(cmd, argv, { port, env });
+  await httpLoad(`${server.url}/predict`, { connections: 16, seconds: RUNS.warmupSeconds, body, warmup: 0 });
+  return server;
 }
 
-function serveGunicorn(python, model, handler) {
+/** `modelgate serve`: one process. */
+function serveModelgate(model, body) {
   const port = freePort();
-  return startServer(
-    python,
-    [
-      '-m',
-      'gunicorn',
-      '-w',
-      String(gunicornWorkers()),
-      '-b',
-      `127.0.0.1:${port}`,
-      '--chdir',
-      reference,
-      'wsgi:application',
-    ],
-    { port, env: { HANDLER: HANDLERS[handler].module, ...pyEnv(model, handler) } },
-  );
+  const argv = [join(root, 'bin/modelgate.js'), 'serve', model.onnx, '--port', String(port)];
+  return warmedServer(process.execPath, argv, port, {}, body);
 }
 
-/** HTTP latency at one connection: modelgate serve against gunicorn with the scikit-learn-lambda logic. */
+/** The Python reference under gunicorn: its recommended 2 x cores + 1 sync workers, unless told. */
+function serveGunicorn(python, model, handler, workers = gunicornWorkers()) {
+  const port = freePort();
+  const argv = ['-m', 'gunicorn', '-w', String(workers), '-b', `127.0.0.1:${port}`];
+  argv.push('--chdir', reference, 'wsgi:application');
+  const env = { HANDLER: HANDLERS[handler].module, ...pyEnv(model, handler) };
+  return warmedServer(python, argv, port, env, HANDLERS[handler].event.body);
+}
+
+/**
+ * HTTP latency at one connection: modelgate serve against gunicorn with each Python handler (one worker:
+ * one connection keeps one busy).
+ */
 async function httpLatency(python, model) {
   const result = {};
-  for (const [side, start] of [
-    ['modelgate', () => serveModelgate(model, INPUT.body)],
-    ['sklearnLambda', () => serveGunicorn(python, model, 'sklearnLambda')],
+  for (const [side, start, body] of [
+    ['modelgate', () => serveModelgate(model, INPUT.body), INPUT.body],
+    ['app', () => serveGunicorn(python, model, 'app', 1), NAMED.body],
+    ['sklearnLambda', () => serveGunicorn(python, model, 'sklearnLambda', 1), INPUT.body],
   ]) {
     const server = await start();
     try {
       result[side] = await httpLoad(`${server.url}/predict`, {
         connections: 1,
         seconds: RUNS.latencySeconds,
-        body: INPUT.body,
+        body,
         warmup: 0,
       });
       result[side].peakMb = server.peakMb();

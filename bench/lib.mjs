@@ -45,8 +45,12 @@ export function timeRun(cmd, argv, env) {
   });
 }
 
-/** wrk (Debian's package) is a light C load generator; autocannon (npm) is the fallback. */
-export const hasWrk = () => spawnSync('wrk', ['--version']).error === undefined;
+/**
+ * wrk (Debian's package) is a light C load generator; autocannon (npm) is the fallback, or the choice
+ * with BENCH_LOAD=autocannon.
+ */
+export const hasWrk = () =>
+  process.env.BENCH_LOAD !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
 
 function wrkLoad(url, { connections, seconds, body }) {
   const dir = join(root, 'bench/out');
@@ -102,7 +106,7 @@ async function autocannonLoad(url, { connections, seconds, body }) {
   };
 }
 
-/** POSTs `body` to `url` from `connections` connections for `seconds`, after a short warm-up. */
+/** POSTs `body` to `url` from `connections` connections for `seconds` (whole seconds: wrk takes no fractions), after a short warm-up. */
 export async function httpLoad(url, { connections, seconds, body, warmup = 1 }) {
   const load = hasWrk() ? wrkLoad : autocannonLoad;
   if (warmup > 0) await load(url, { connections, seconds: warmup, body });

@@ -144,6 +144,7 @@ export function render(r, { command }) {
     log: true,
     series: [
       { name: 'modelgate serve', values: models.map((m) => m.http.modelgate.latencyP50Ms) },
+      { name: 'gunicorn, app.py logic', values: models.map((m) => m.http.app.latencyP50Ms) },
       {
         name: 'gunicorn, scikit-learn-lambda logic',
         values: models.map((m) => m.http.sklearnLambda.latencyP50Ms),
@@ -153,7 +154,7 @@ export function render(r, { command }) {
   const httpRows = models
     .map(
       (m) =>
-        `| ${m.label} | ${ms2(m.http.modelgate.latencyP50Ms)} / ${ms2(m.http.modelgate.latencyP99Ms)} ms | ${f0(m.http.modelgate.requestsPerSecond)} | ${ms2(m.http.sklearnLambda.latencyP50Ms)} / ${ms2(m.http.sklearnLambda.latencyP99Ms)} ms | ${f0(m.http.sklearnLambda.requestsPerSecond)} | ${x(ratio(m.http.sklearnLambda.latencyP50Ms, m.http.modelgate.latencyP50Ms))} |`,
+        `| ${m.label} | ${ms2(m.http.modelgate.latencyP50Ms)} / ${ms2(m.http.modelgate.latencyP99Ms)} ms | ${f0(m.http.modelgate.requestsPerSecond)} | ${ms2(m.http.app.latencyP50Ms)} / ${ms2(m.http.app.latencyP99Ms)} ms | ${x(ratio(m.http.app.latencyP50Ms, m.http.modelgate.latencyP50Ms))} | ${ms2(m.http.sklearnLambda.latencyP50Ms)} / ${ms2(m.http.sklearnLambda.latencyP99Ms)} ms | ${x(ratio(m.http.sklearnLambda.latencyP50Ms, m.http.modelgate.latencyP50Ms))} |`,
     )
     .join('\n');
 
@@ -317,13 +318,14 @@ scikit-learn reads twice as many (float64) twice (predict, then predict_proba).
 
 ### HTTP latency, one connection
 
-\`modelgate serve\` against gunicorn serving the scikit-learn-lambda logic (\`bench/reference/wsgi.py\`), one connection
-sending requests back to back for ${r.runs.latencySeconds} s; p50 / p99 and the requests per second that gives.
+\`modelgate serve\` (sent the toolkit's \`input\` arrays) against gunicorn with one worker serving each Python handler
+(\`bench/reference/wsgi.py\`), one connection sending requests back to back for ${r.runs.latencySeconds} s after a warm-up; p50 / p99,
+and modelgate's requests per second.
 
 ${img('http-latency.svg', 'HTTP latency per model')}
 
-| model | modelgate p50 / p99 | requests/s | gunicorn p50 / p99 | requests/s | ratio (p50) |
-|---|---:|---:|---:|---:|---:|
+| model | modelgate p50 / p99 | requests/s | gunicorn, app.py logic p50 / p99 | ratio (p50) | gunicorn, scikit-learn-lambda logic p50 / p99 | ratio (p50) |
+|---|---:|---:|---:|---:|---:|---:|
 ${httpRows}
 
 ## Batch throughput

@@ -64,7 +64,7 @@ describe.skipIf(!python)('npm run bench -- --quick', () => {
         'sklearnLambdaOneThread',
       ])
         expect(m.warm[side].p99_us, `${m.id} warm ${side}`).toBeGreaterThanOrEqual(m.warm[side].p50_us);
-      for (const side of ['modelgate', 'sklearnLambda']) {
+      for (const side of ['modelgate', 'app', 'sklearnLambda']) {
         expect(m.http[side].total, `${m.id} HTTP ${side}`).toBeGreaterThan(0);
         expect(m.http[side].errors + m.http[side].non2xx).toBe(0);
       }
