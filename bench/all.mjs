@@ -5,7 +5,8 @@
 // (three hidden layers of 100, 250, 500, 750 and 900 units on iris, 0.7 to 52 MB joblib files) imported by
 // `modelgate import`. The Python side runs two handlers: the reference's app.py logic (pandas, named rows)
 // and the scikit-learn-lambda toolkit's logic (arrays in, predict and predict_proba out).
-// Writes docs/benchmarks.json, docs/benchmarks.md and its charts (docs/benchmarks/*.svg).
+// Writes docs/benchmarks.json, docs/benchmarks.md and its charts (docs/benchmarks/*.svg), and rewrites the cost
+// page (docs/cost.html) with the measured figures.
 //
 //   npm run bench                      everything (about 15 minutes on 2 cores)
 //   npm run bench -- --quick           iris and the 52 MB model, short runs, into bench/out/quick (under 2 minutes)
@@ -16,6 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, wr
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
+import { costModel, PRICES } from '../dist/cost/calculator.js';
 import {
   freePort,
   httpLoad,
@@ -373,8 +375,8 @@ function packageSizes(model, pythonDeps) {
   };
 }
 
-/** Lambda's memory settings go from 128 MB in 1 MB steps; this picks the next 64 MB step above the peak. */
-const lambdaMemory = (peakMb) => Math.max(128, Math.ceil(peakMb / 64) * 64);
+/** The smallest Lambda memory setting (128 MB up, 1 MB steps) that holds the peak: as `modelgate cost` picks it. */
+const { lambdaMemoryFor: lambdaMemory } = costModel(PRICES);
 
 async function measure() {
   if (!existsSync(join(root, 'dist/bundle/lambda/index.mjs')))
@@ -478,3 +480,12 @@ const { markdown, charts } = render(results, {
 for (const [name, svg] of Object.entries(charts)) writeFileSync(join(docs, 'benchmarks', name), svg);
 writeFileSync(join(docs, 'benchmarks.md'), markdown);
 log(`wrote ${join(docs, 'benchmarks.md')}, benchmarks.json and ${Object.keys(charts).length} charts`);
+// The cost page shows the measured models' figures: it is rewritten beside the results.
+execFileSync(process.execPath, [
+  join(root, 'scripts/cost-page.mjs'),
+  '--benchmarks',
+  args.render ?? join(docs, 'benchmarks.json'),
+  '--out',
+  join(docs, 'cost.html'),
+]);
+log(`wrote ${join(docs, 'cost.html')} with these figures`);

@@ -357,7 +357,8 @@ ${throughputRows}
 
 Peak resident memory (VmHWM) of one process serving the model: for modelgate the largest of its warm-latency
 processes and its \`serve\` process under load; for Python its warm-latency process. "Lambda size" is the smallest
-memory setting that holds the peak, rounded up to a 64 MB step (128 MB at least): Lambda counts the whole process.
+memory setting that holds the peak (Lambda's sizes go from 128 MB in 1 MB steps, and it counts the whole process), as
+\`modelgate cost\` picks it.
 
 ${img('memory.svg', 'Peak memory per model')}
 

@@ -74,7 +74,7 @@ describe.skipIf(!python)('npm run bench -- --quick', () => {
       }
       expect(m.packages.modelgate.zipped).toBeGreaterThan(m.bytes.onnx / 2);
       expect(m.memory.modelgatePeakMb).toBeGreaterThan(20);
-      expect(m.memory.modelgateLambdaMb % 64).toBe(0);
+      expect(Number.isInteger(m.memory.modelgateLambdaMb)).toBe(true);
       expect(m.memory.modelgateLambdaMb).toBeGreaterThanOrEqual(m.memory.modelgatePeakMb);
     }
   });
