@@ -479,7 +479,9 @@ const { markdown, charts } = render(results, {
 });
 for (const [name, svg] of Object.entries(charts)) writeFileSync(join(docs, 'benchmarks', name), svg);
 writeFileSync(join(docs, 'benchmarks.md'), markdown);
-log(`wrote ${join(docs, 'benchmarks.md')}, benchmarks.json and ${Object.keys(charts).length} charts`);
+log(
+  `wrote ${join(docs, 'benchmarks.md')}${args.render ? '' : ', benchmarks.json'} and ${Object.keys(charts).length} charts`,
+);
 // The cost page shows the measured models' figures: it is rewritten beside the results.
 execFileSync(process.execPath, [
   join(root, 'scripts/cost-page.mjs'),

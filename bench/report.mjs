@@ -159,19 +159,25 @@ export function render(r, { command }) {
     .join('\n');
 
   const sizes = Object.keys(models[0].batch);
+  const shades = { modelgate: ['#93c5fd', '#3b82f6', '#1e3a8a'], sklearn: ['#fdba74', '#f97316', '#9a3412'] };
   charts['batch.svg'] = barChart({
     title: 'Batch throughput (rows per second)',
     unit: 'rows per second',
-    groups: models.flatMap((m) => sizes.map((n) => `${m.id} x${Number(n).toLocaleString('en')}`)),
+    groups: labels,
     log: true,
-    width: Math.max(760, 60 * models.length * sizes.length),
-    series: [
-      { name: 'modelgate Predictor', values: models.flatMap((m) => sizes.map((n) => m.batch[n].modelgate)) },
+    width: 900,
+    series: sizes.flatMap((n, i) => [
       {
-        name: 'scikit-learn predict_proba',
-        values: models.flatMap((m) => sizes.map((n) => m.batch[n].sklearn)),
+        name: `modelgate, ${Number(n).toLocaleString('en')} row${n === '1' ? '' : 's'}`,
+        color: shades.modelgate[i],
+        values: models.map((m) => m.batch[n].modelgate),
       },
-    ],
+      {
+        name: `scikit-learn, ${Number(n).toLocaleString('en')} row${n === '1' ? '' : 's'}`,
+        color: shades.sklearn[i],
+        values: models.map((m) => m.batch[n].sklearn),
+      },
+    ]),
   });
   const batchRows = models
     .flatMap((m) =>
@@ -367,8 +373,8 @@ ${img('memory.svg', 'Peak memory per model')}
 ${memoryRows}
 
 Packages: modelgate's function zip from \`modelgate package --model\` (handler, model, onnxruntime-node for
-linux/x64); the Python deployment as one zip of its dependencies (${r.pythonDeps ? `${r.pythonDeps.distributions.length} distributions: ` : ''}
-scikit-learn, scipy, numpy, pandas and what they need, no \`__pycache__\`) and the pickled model. Lambda takes 50 MB
+linux/x64); the Python deployment as one zip of its dependencies (${r.pythonDeps ? `${r.pythonDeps.distributions.length} distributions: ` : ''}scikit-learn,
+scipy, numpy, pandas and what they need, no \`__pycache__\`) and the pickled model. Lambda takes 50 MB
 zipped for a direct upload and 250 MB unzipped.
 
 | model | joblib file | ONNX model | modelgate zipped / unzipped | Python zipped / unzipped |

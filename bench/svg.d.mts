@@ -2,6 +2,7 @@
 export interface Series {
   name: string;
   values: number[];
+  color?: string;
 }
 
 export function short(v: number): string;

@@ -8,9 +8,9 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function short(v) {
   if (!Number.isFinite(v)) return 'n/a';
   if (v >= 10_000) return `${Math.round(v / 1000).toLocaleString('en')}k`;
-  if (v >= 100) return Math.round(v).toLocaleString('en');
+  if (v >= 100 || Number.isInteger(v)) return Math.round(v).toLocaleString('en');
   if (v >= 10) return v.toFixed(1);
-  return v.toPrecision(2);
+  return String(Number(v.toPrecision(2)));
 }
 
 function ticks(lo, hi, log) {
@@ -27,17 +27,42 @@ function ticks(lo, hi, log) {
 }
 
 /**
- * groups: labels along the axis; series: [{ name, values }] with one value per group (null: not measured).
+ * groups: labels along the axis; series: [{ name, values, color? }] with one value per group (null: not
+ * measured).
  * unit: the axis title; log: logarithmic axis.
  */
-export function barChart({ title, unit, groups, series, log = false, width = 760, height = 340 }) {
+export function barChart({
+  title,
+  unit,
+  groups,
+  series,
+  log = false,
+  width = 760,
+  height: baseHeight = 340,
+}) {
+  let height = baseHeight;
   const values = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v) && v > 0);
   const lo = log ? 10 ** Math.floor(Math.log10(Math.min(...values))) : 0;
-  const tickValues = ticks(lo || 1, Math.max(...values), log);
+  // Headroom above the tallest bar for its label.
+  const tickValues = ticks(lo || 1, Math.max(...values) * (log ? 1 : 1.15), log);
   const hi = tickValues[tickValues.length - 1];
-  const m = { top: 48, right: 16, bottom: 56, left: 72 };
+  // The legend's entries flow in rows under the axis; the chart grows by the rows it needs.
+  const legend = [];
+  let lx = 72;
+  let row = 0;
+  for (const { name } of series) {
+    const w = 30 + name.length * 7;
+    if (lx + w > width - 16 && lx > 72) {
+      row++;
+      lx = 72;
+    }
+    legend.push({ x: lx, row });
+    lx += w;
+  }
+  const m = { top: 48, right: 16, bottom: 40 + 18 * (row + 1), left: 72 };
   const plotW = width - m.left - m.right;
-  const plotH = height - m.top - m.bottom;
+  const plotH = height - 48 - 56;
+  height = m.top + plotH + m.bottom;
   const y = (v) =>
     m.top +
     plotH -
@@ -64,8 +89,11 @@ export function barChart({ title, unit, groups, series, log = false, width = 760
       const x = x0 + si * barW;
       const top = y(Math.max(v, lo || 0));
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - top).toFixed(1)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${s.name}, ${g}: ${v}`)}</title></rect>`,
-        `<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10" fill="#222">${short(v)}</text>`,
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - top).toFixed(1)}" fill="${series[si].color ?? COLORS[si % COLORS.length]}"><title>${esc(`${s.name}, ${g}: ${v}`)}</title></rect>`,
+        // Narrow bars get their value written upwards, so that neighbours' labels do not overlap.
+        barW < 30
+          ? `<text transform="translate(${(x + barW / 2 + 2).toFixed(1)} ${(top - 4).toFixed(1)}) rotate(-90)" font-size="10" fill="#222">${short(v)}</text>`
+          : `<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10" fill="#222">${short(v)}</text>`,
       );
     });
     parts.push(
@@ -75,13 +103,12 @@ export function barChart({ title, unit, groups, series, log = false, width = 760
   parts.push(
     `<line x1="${m.left}" x2="${width - m.right}" y1="${m.top + plotH}" y2="${m.top + plotH}" stroke="#444"/>`,
   );
-  let lx = m.left;
-  series.forEach((s, si) => {
+  legend.forEach(({ x, row }, si) => {
+    const y = m.top + plotH + 34 + row * 18;
     parts.push(
-      `<rect x="${lx}" y="${height - 22}" width="12" height="12" fill="${COLORS[si % COLORS.length]}"/>`,
-      `<text x="${lx + 16}" y="${height - 12}">${esc(s.name)}</text>`,
+      `<rect x="${x}" y="${y}" width="12" height="12" fill="${series[si].color ?? COLORS[si % COLORS.length]}"/>`,
+      `<text x="${x + 16}" y="${y + 10}">${esc(series[si].name)}</text>`,
     );
-    lx += 24 + s.name.length * 6.5;
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
