@@ -71,6 +71,7 @@ export function barChart({
   const barW = Math.min(36, (groupW * 0.8) / series.length);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${m.left}" y="20" font-size="15" font-weight="600">${esc(title)}</text>`,
     `<text transform="translate(14 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#444">${esc(unit)}${log ? ' (log scale)' : ''}</text>`,
