@@ -8,7 +8,7 @@
 // Writes docs/benchmarks.json, docs/benchmarks.md and its charts (docs/benchmarks/*.svg), and rewrites the cost
 // page (docs/cost.html) with the measured figures.
 //
-//   npm run bench                      everything (about 15 minutes on 2 cores)
+//   npm run bench                      everything (about 12 minutes on 2 cores)
 //   npm run bench -- --quick           iris and the 52 MB model, short runs, into bench/out/quick (under 2 minutes)
 //   node bench/all.mjs --render FILE   only rewrite the page and charts from a run's JSON
 //   --out DIR                          where the JSON, page and charts go
