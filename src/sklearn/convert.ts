@@ -111,16 +111,20 @@ function simpleImputer(est: Estimator, f: Flow): void {
   }
 }
 
+/** The rows combined with one fitted value per column (a scaler's mean_, scale_, min_, center_): x op v. */
+function perColumn(f: Flow, op: string, est: Estimator, attr: string): void {
+  const name = f.b.fresh(attr.replace(/_$/, ''));
+  f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], est.matrix(attr).values)]);
+}
+
 function standardScaler(est: Estimator, f: Flow): void {
-  if (est.has('mean_'))
-    f.x = f.b.op('Sub', [f.x, double(f.b, f.b.fresh('mean'), [1, f.width], est.matrix('mean_').values)]);
-  if (est.has('scale_'))
-    f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
+  if (est.has('mean_')) perColumn(f, 'Sub', est, 'mean_');
+  if (est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
 }
 
 function minMaxScaler(est: Estimator, f: Flow): void {
-  f.x = f.b.op('Mul', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
-  f.x = f.b.op('Add', [f.x, double(f.b, f.b.fresh('min'), [1, f.width], est.matrix('min_').values)]);
+  perColumn(f, 'Mul', est, 'scale_');
+  perColumn(f, 'Add', est, 'min_');
   if (est.raw('clip') === true) {
     const range = est.raw('feature_range');
     const [lo, hi] = range instanceof PyTuple ? range.items : [0, 1];
@@ -130,14 +134,12 @@ function minMaxScaler(est: Estimator, f: Flow): void {
 }
 
 function maxAbsScaler(est: Estimator, f: Flow): void {
-  f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
+  perColumn(f, 'Div', est, 'scale_');
 }
 
 function robustScaler(est: Estimator, f: Flow): void {
-  if (est.has('center_'))
-    f.x = f.b.op('Sub', [f.x, double(f.b, f.b.fresh('center'), [1, f.width], est.matrix('center_').values)]);
-  if (est.has('scale_'))
-    f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], est.matrix('scale_').values)]);
+  if (est.has('center_')) perColumn(f, 'Sub', est, 'center_');
+  if (est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
 }
 
 /** OneHotEncoder over numeric columns: one 0/1 column per category, in categories_ order, less the dropped ones. */
