@@ -14,6 +14,7 @@
 //   --out DIR                          where the JSON, page and charts go
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
@@ -232,7 +233,7 @@ function warm(python, model) {
   };
 }
 
-const gunicornWorkers = () => 2 * (Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || 1) + 1;
+const gunicornWorkers = () => 2 * availableParallelism() + 1;
 
 /**
  * A server, ready and warmed: 16 connections for a while, so that every gunicorn worker has loaded and

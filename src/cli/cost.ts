@@ -4,6 +4,7 @@
 import { loadPredictor } from '../adapters/model.js';
 import {
   type CostEstimate,
+  type CostModel,
   type Crossing,
   costModel,
   PRICES,
@@ -162,7 +163,7 @@ export async function costCommand(
   ];
   const estimate = calc.estimate(workload);
   if (opts.json) out(`${JSON.stringify(costJson(estimate, workload, measured, measuredFields), null, 2)}\n`);
-  else out(costText(estimate, workload, measured, measuredFields));
+  else out(costText(calc, estimate, workload, measured, measuredFields));
 }
 
 function costJson(e: CostEstimate, w: Workload, measured: Measured | undefined, fields: string[]) {
@@ -190,8 +191,13 @@ function costJson(e: CostEstimate, w: Workload, measured: Measured | undefined, 
   };
 }
 
-function costText(e: CostEstimate, w: Workload, measured: Measured | undefined, fields: string[]): string {
-  const calc = costModel(PRICES);
+function costText(
+  calc: CostModel,
+  e: CostEstimate,
+  w: Workload,
+  measured: Measured | undefined,
+  fields: string[],
+): string {
   const usd = calc.formatUsd;
   const count = calc.formatCount;
   const b = e.breakdown;
