@@ -12,7 +12,7 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.js';
 import { predictValue } from './predict.js';
-import { DEFAULT_LIMITS, type Limits, parseJson } from './request.js';
+import { type Limits, parseJson, withDefaultLimits } from './request.js';
 import { inputSchema } from './schema.js';
 
 export interface CoreRequest {
@@ -98,7 +98,7 @@ export class Core {
     private readonly model: () => ModelStatus,
     options: CoreOptions = {},
   ) {
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.limits = withDefaultLimits(options.limits);
     for (const [k, v] of Object.entries(this.limits)) {
       if (!Number.isInteger(v) || v < 1)
         throw new RangeError(`limit ${k} must be a positive integer, got ${v}`);

@@ -56,10 +56,14 @@ export class MethodNotAllowedError extends ApiError {
   }
 }
 
-/** 413: the body is over the size limit, or has more rows than the row limit. */
+/** 413: the body is over the size limit, or has more rows (or values) than the limits allow. */
 export class PayloadTooLargeError extends ApiError {
   override name = 'PayloadTooLargeError';
-  constructor(type: 'body_too_large' | 'too_many_rows', message: string, details?: Record<string, unknown>) {
+  constructor(
+    type: 'body_too_large' | 'too_many_rows' | 'too_many_values',
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
     super(413, type, message, details);
   }
 }
@@ -100,5 +104,16 @@ export class InternalError extends ApiError {
   override name = 'InternalError';
   constructor(message: string, cause?: unknown) {
     super(500, 'internal_error', message, undefined, cause);
+  }
+}
+
+/**
+ * 500 of its own type: the model produced NaN or an infinity. The answer is withheld (JSON would carry
+ * it as null) and the fault is logged; the input was valid, so it is not a 4xx.
+ */
+export class ModelOutputError extends ApiError {
+  override name = 'ModelOutputError';
+  constructor(message: string, details?: Record<string, unknown>, cause?: unknown) {
+    super(500, 'non_finite_output', message, details, cause);
   }
 }

@@ -1,16 +1,24 @@
 // The prediction job of the core: body text in, response body out, or an ApiError. Transport-free:
 // the HTTP server, the Lambda handler and `modelgate predict` all call this.
-import { InferenceError, InvalidRowError } from '../runtime/errors.js';
+import { InferenceError, InvalidRowError, NonFiniteOutputError } from '../runtime/errors.js';
+import type { Prediction } from '../runtime/prediction.js';
 import type { Predictor } from '../runtime/predictor.js';
-import { BadRequestError, InternalError } from './errors.js';
-import { DEFAULT_LIMITS, type Limits, parseJsonBody, parsePredictRequest } from './request.js';
+import { BadRequestError, InternalError, ModelOutputError } from './errors.js';
+import {
+  DEFAULT_LIMITS,
+  type Limits,
+  parseJsonBody,
+  parsePredictRequest,
+  withDefaultLimits,
+} from './request.js';
 import { formatPredictions } from './response.js';
 
 export async function predictBody(
   predictor: Predictor,
   text: string,
-  limits: Limits = DEFAULT_LIMITS,
+  given: Partial<Limits> = DEFAULT_LIMITS,
 ): Promise<Record<string, unknown>> {
+  const limits = complete(given);
   return predictValue(predictor, parseJsonBody(text, limits), limits);
 }
 
@@ -18,10 +26,11 @@ export async function predictBody(
 export async function predictValue(
   predictor: Predictor,
   body: unknown,
-  limits: Limits = DEFAULT_LIMITS,
+  given: Partial<Limits> = DEFAULT_LIMITS,
 ): Promise<Record<string, unknown>> {
+  const limits = complete(given);
   const req = parsePredictRequest(body, predictor.card, limits);
-  let out: Awaited<ReturnType<Predictor['predict']>>;
+  let out: Prediction;
   try {
     out = await predictor.predict(req.rows);
   } catch (cause) {
@@ -34,6 +43,15 @@ export async function predictValue(
           : cause.message;
       throw new BadRequestError(cause.code, message, stripUndefined(row), cause);
     }
+    if (cause instanceof NonFiniteOutputError) {
+      // For one named row, "row 0" means nothing to the sender.
+      const where = req.format === 'row' ? 'for this row' : `for row ${cause.row}`;
+      throw new ModelOutputError(
+        `the model produced a number that is not finite (${Number.isNaN(cause.value) ? 'NaN' : cause.value > 0 ? 'Infinity' : '-Infinity'}) ${where}; the answer is withheld rather than served as null, and the fault is logged`,
+        { ...(req.format === 'row' ? {} : { row: cause.row }), output: cause.output },
+        cause,
+      );
+    }
     if (cause instanceof InferenceError)
       throw new InternalError('the model failed to run on this input', cause);
     throw cause;
@@ -43,4 +61,11 @@ export async function predictValue(
 
 function stripUndefined(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** Limits as given when they are whole (the core's are), else with the defaults filled in. */
+function complete(given: Partial<Limits>): Limits {
+  return given.maxBodyBytes !== undefined && given.maxRows !== undefined && given.maxValues !== undefined
+    ? (given as Limits)
+    : withDefaultLimits(given);
 }

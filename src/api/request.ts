@@ -1,5 +1,6 @@
 // A prediction request body (protocol.md) into rows and options, or a 4xx naming what is wrong.
 import type { ModelCard } from '../onnx/card.js';
+import { outputKind } from '../runtime/prediction.js';
 import { jsonType } from '../runtime/rows.js';
 import { BadRequestError, bodyTooLargeError, PayloadTooLargeError } from './errors.js';
 
@@ -8,9 +9,28 @@ export interface Limits {
   maxBodyBytes: number;
   /** Most rows in one request. */
   maxRows: number;
+  /**
+   * Most values (rows x the model's features) in one request. Rows of objects may leave features out
+   * to be imputed, so a small body can stand for a large matrix on a wide model; this keeps a request's
+   * work in proportion to its body. Default: maxBodyBytes (every value a client sends takes a byte).
+   */
+  maxValues: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 6 * 1024 * 1024, maxRows: 10_000 };
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 6 * 1024 * 1024,
+  maxRows: 10_000,
+  maxValues: 6 * 1024 * 1024,
+};
+
+/** Limits with the defaults filled in; maxValues follows maxBodyBytes unless it is given. */
+export function withDefaultLimits(limits: Partial<Limits> = {}): Limits {
+  return {
+    ...DEFAULT_LIMITS,
+    ...limits,
+    maxValues: limits.maxValues ?? limits.maxBodyBytes ?? DEFAULT_LIMITS.maxValues,
+  };
+}
 
 export type RequestFormat = 'row' | 'input' | 'instances';
 
@@ -19,9 +39,23 @@ export interface PredictRequest {
   rows: unknown[];
   returnPrediction: boolean;
   returnProbabilities: boolean;
+  /** Per-class scores, for a classifier whose outputs are not known to be probabilities. */
+  returnScores: boolean;
 }
 
-const INPUT_KEYS = new Set(['input', 'return_prediction', 'return_probabilities']);
+const INPUT_KEYS = new Set(['input', 'return_prediction', 'return_probabilities', 'return_scores']);
+
+/** Why a model cannot answer `return_probabilities` or `return_scores`, or undefined when it can. */
+function cannotReturn(card: ModelCard, what: 'probabilities' | 'scores'): string | undefined {
+  const kind = outputKind(card);
+  if (kind === what) return undefined;
+  if (kind === 'values') return `this model is a regressor and has no class ${what}`;
+  if (kind === 'labels')
+    return `this model answers labels only and has no class ${what} (its graph has no ${what === 'probabilities' ? 'probability' : 'score'} output)`;
+  return what === 'probabilities'
+    ? 'this model\'s per-class outputs are scores, not known to be probabilities; ask for "return_scores": true'
+    : 'this model answers class probabilities; ask for "return_probabilities": true';
+}
 
 const featureNameSets = new WeakMap<ModelCard, ReadonlySet<string>>();
 
@@ -78,7 +112,7 @@ function flag(body: Record<string, unknown>, name: string, fallback: boolean): b
   return v;
 }
 
-function rowArray(value: unknown, field: string, limits: Limits): unknown[] {
+function rowArray(value: unknown, field: string, limits: Limits, width: number): unknown[] {
   if (!Array.isArray(value)) {
     throw new BadRequestError(
       'invalid_request',
@@ -98,6 +132,13 @@ function rowArray(value: unknown, field: string, limits: Limits): unknown[] {
       'too_many_rows',
       `"${field}" has ${value.length} rows, over the limit of ${limits.maxRows}; split them into smaller requests`,
       { field, limit: limits.maxRows, rows: value.length },
+    );
+  }
+  if (value.length * width > limits.maxValues) {
+    throw new PayloadTooLargeError(
+      'too_many_values',
+      `"${field}" has ${value.length} rows of ${width} features, ${value.length * width} values, over the limit of ${limits.maxValues}; split them into smaller requests`,
+      { field, limit: limits.maxValues, rows: value.length, features: width },
     );
   }
   return value;
@@ -125,26 +166,31 @@ export function parsePredictRequest(
     if (extra.length > 0) {
       throw new BadRequestError(
         'invalid_request',
-        `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')} beside "input"; allowed: input, return_prediction, return_probabilities`,
+        `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')} beside "input"; allowed: input, return_prediction, return_probabilities, return_scores`,
         { unknown: extra },
       );
     }
-    const rows = rowArray(body.input, 'input', limits);
+    const rows = rowArray(body.input, 'input', limits, card.features.length);
     const returnPrediction = flag(body, 'return_prediction', true);
     const returnProbabilities = flag(body, 'return_probabilities', false);
-    if (!returnPrediction && !returnProbabilities) {
+    const returnScores = flag(body, 'return_scores', false);
+    if (!returnPrediction && !returnProbabilities && !returnScores) {
       throw new BadRequestError(
         'invalid_request',
         '"return_prediction" and "return_probabilities" are both false: nothing to return',
       );
     }
-    if (returnProbabilities && card.task !== 'classification') {
-      throw new BadRequestError(
-        'invalid_request',
-        '"return_probabilities" is true, but this model is a regressor and has no class probabilities',
-      );
+    for (const [asked, what] of [
+      [returnProbabilities, 'probabilities'],
+      [returnScores, 'scores'],
+    ] as const) {
+      const why = asked ? cannotReturn(card, what) : undefined;
+      if (why)
+        throw new BadRequestError('invalid_request', `"return_${what}" is true, but ${why}`, {
+          field: `return_${what}`,
+        });
     }
-    return { format: 'input', rows, returnPrediction, returnProbabilities };
+    return { format: 'input', rows, returnPrediction, returnProbabilities, returnScores };
   }
 
   if (batchKey('instances')) {
@@ -156,7 +202,7 @@ export function parsePredictRequest(
         { unknown: extra },
       );
     }
-    const rows = rowArray(body.instances, 'instances', limits);
+    const rows = rowArray(body.instances, 'instances', limits, card.features.length);
     for (const [i, row] of rows.entries()) {
       if (!isObject(row)) {
         throw new BadRequestError(
@@ -166,7 +212,13 @@ export function parsePredictRequest(
         );
       }
     }
-    return { format: 'instances', rows, returnPrediction: true, returnProbabilities: true };
+    return {
+      format: 'instances',
+      rows,
+      returnPrediction: true,
+      returnProbabilities: outputKind(card) === 'probabilities',
+      returnScores: outputKind(card) === 'scores',
+    };
   }
 
   if (!Object.keys(body).some((k) => featureNames.has(k))) {
@@ -185,5 +237,11 @@ export function parsePredictRequest(
       { unknown: keys },
     );
   }
-  return { format: 'row', rows: [body], returnPrediction: true, returnProbabilities: false };
+  return {
+    format: 'row',
+    rows: [body],
+    returnPrediction: true,
+    returnProbabilities: false,
+    returnScores: false,
+  };
 }

@@ -1,6 +1,6 @@
 // Predictions into the response bodies of protocol.md.
 import type { ClassLabel, ModelCard } from '../onnx/card.js';
-import type { Predictions } from '../runtime/predictor.js';
+import type { Matrix, Prediction } from '../runtime/prediction.js';
 import type { PredictRequest } from './request.js';
 
 /**
@@ -23,58 +23,76 @@ export function float32Json(v: number): number {
 
 const round4 = (v: number): number => Math.round(v * 10_000) / 10_000;
 
-function probabilityObject(
-  p: ArrayLike<number>,
-  base: number,
+/** Row r of a [rows, classes] matrix as an object keyed by class name. */
+function byClass(
+  m: Matrix,
+  r: number,
   classes: readonly ClassLabel[],
   clean: (v: number) => number,
-) {
-  return Object.fromEntries(classes.map((c, k) => [String(c), clean(p[base + k])]));
+): Record<string, number> {
+  const k = classes.length;
+  const out: Record<string, number> = {};
+  for (let c = 0; c < k; c++) out[String(classes[c])] = clean(m[r * k + c] as number);
+  return out;
 }
 
+/** The number the matrix holds for row r's label (the label is one of the classes: the Predictor checks). */
+function labelEntry(m: Matrix, r: number, label: ClassLabel, classes: readonly ClassLabel[]): number {
+  return m[r * classes.length + classes.indexOf(label)] as number;
+}
+
+/**
+ * The response body for a request, by what the model answers (protocol.md, "Every model kind answers
+ * every format"). parsePredictRequest has already refused what a kind cannot answer (probabilities
+ * from a label-only classifier, say).
+ */
 export function formatPredictions(
   req: PredictRequest,
-  out: Predictions,
+  out: Prediction,
   card: ModelCard,
 ): Record<string, unknown> {
   const classes = card.classes ?? [];
-  const k = classes.length;
-  const same = (v: number) => v;
-  const clean = out.probabilities instanceof Float32Array ? float32Json : same;
-  const valueClean = out.values instanceof Float32Array ? float32Json : same;
-  const labelProbability = (r: number): number => {
-    const p = out.probabilities!;
-    const idx = classes.indexOf(out.labels![r]);
-    if (idx >= 0) return p[r * k + idx];
-    let max = 0;
-    for (let c = 0; c < k; c++) max = Math.max(max, p[r * k + c]);
-    return max;
-  };
-
-  if (req.format === 'row') {
-    if (card.task === 'regression') return { prediction: { value: valueClean(out.values![0]) } };
-    return { prediction: { label: out.labels![0], probability: round4(labelProbability(0)) } };
-  }
-  if (req.format === 'input') {
-    const body: Record<string, unknown> = {};
-    if (req.returnPrediction) {
-      body.prediction = card.task === 'regression' ? Array.from(out.values!, valueClean) : out.labels;
+  switch (out.kind) {
+    case 'values': {
+      const clean = out.values instanceof Float32Array ? float32Json : same;
+      if (req.format === 'row') return { prediction: { value: clean(out.values[0] as number) } };
+      if (req.format === 'input') return { prediction: Array.from(out.values, clean) };
+      return { predictions: Array.from(out.values, (v) => ({ value: clean(v) })) };
     }
-    if (req.returnProbabilities) {
-      body.probabilities = Array.from({ length: out.rows }, (_, r) =>
-        probabilityObject(out.probabilities!, r * k, classes, clean),
-      );
+    case 'labels': {
+      if (req.format === 'row') return { prediction: { label: out.labels[0] } };
+      if (req.format === 'input') return { prediction: out.labels };
+      return { predictions: out.labels.map((label) => ({ label })) };
     }
-    return body;
+    case 'probabilities':
+    case 'scores': {
+      const m = out.kind === 'probabilities' ? out.probabilities : out.scores;
+      const clean = m instanceof Float32Array ? float32Json : same;
+      const one = out.kind === 'probabilities' ? 'probability' : 'score';
+      const all = out.kind === 'probabilities' ? 'probabilities' : 'scores';
+      if (req.format === 'row') {
+        const v = labelEntry(m, 0, out.labels[0] as ClassLabel, classes);
+        // The reference's answer rounds the probability to 4 decimals; a score is not a probability.
+        return {
+          prediction: { label: out.labels[0], [one]: out.kind === 'probabilities' ? round4(v) : clean(v) },
+        };
+      }
+      if (req.format === 'input') {
+        const body: Record<string, unknown> = {};
+        if (req.returnPrediction) body.prediction = out.labels;
+        if (out.kind === 'probabilities' ? req.returnProbabilities : req.returnScores)
+          body[all] = Array.from({ length: out.rows }, (_, r) => byClass(m, r, classes, clean));
+        return body;
+      }
+      return {
+        predictions: out.labels.map((label, r) => ({
+          label,
+          [one]: clean(labelEntry(m, r, label, classes)),
+          [all]: byClass(m, r, classes, clean),
+        })),
+      };
+    }
   }
-  if (card.task === 'regression') {
-    return { predictions: Array.from(out.values!, (v) => ({ value: valueClean(v) })) };
-  }
-  return {
-    predictions: out.labels!.map((label, r) => ({
-      label,
-      probability: clean(labelProbability(r)),
-      probabilities: probabilityObject(out.probabilities!, r * k, classes, clean),
-    })),
-  };
 }
+
+const same = (v: number): number => v;

@@ -27,6 +27,11 @@ export interface ModelIo {
    * from `probabilities` instead of fetching it (true for modelgate's trained models).
    */
   labelIsArgmax?: boolean;
+  /**
+   * Classification: per-class scores ([N, classes]) not known to be probabilities (a packed graph's
+   * logits or margins); served as `scores`, never as `probability`.
+   */
+  scores?: string;
   /** Regression: the predicted value ([N] or [N, 1]). */
   value?: string;
 }
@@ -115,8 +120,12 @@ export function validateCard(v: unknown): ModelCard {
       if (typeof c !== 'string' && typeof c !== 'number' && typeof c !== 'boolean')
         fail('"classes" must be scalars');
     }
-    if (typeof v.io.probabilities !== 'string' && typeof v.io.label !== 'string') {
-      fail('a classifier needs "io.label" or "io.probabilities"');
+    if (
+      typeof v.io.probabilities !== 'string' &&
+      typeof v.io.scores !== 'string' &&
+      typeof v.io.label !== 'string'
+    ) {
+      fail('a classifier needs "io.label", "io.probabilities" or "io.scores"');
     }
   } else if (typeof v.io.value !== 'string') fail('a regressor needs "io.value"');
   if (!isRecord(v.provenance) || typeof v.provenance.source !== 'string')

@@ -29,3 +29,28 @@ export class ModelLoadError extends Error {
 export class InferenceError extends Error {
   override name = 'InferenceError';
 }
+
+/** The model card and the graph disagree (widths, types, class counts, output names): the model is refused. */
+export class ModelMismatchError extends ModelLoadError {
+  override name = 'ModelMismatchError';
+}
+
+/**
+ * The model produced NaN or an infinity. Such a number cannot be vouched for (and JSON would carry it
+ * as null), so the request fails instead of being answered.
+ */
+export class NonFiniteOutputError extends Error {
+  override name = 'NonFiniteOutputError';
+  readonly output: string;
+  readonly row: number;
+  readonly value: number;
+
+  constructor(output: string, row: number, value: number) {
+    super(
+      `the model produced ${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in its output "${output}" for row ${row}`,
+    );
+    this.output = output;
+    this.row = row;
+    this.value = value;
+  }
+}

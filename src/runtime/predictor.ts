@@ -4,8 +4,18 @@ import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { type ClassLabel, findCard, type ModelCard } from '../onnx/card.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
-import { InferenceError, ModelLoadError } from './errors.js';
+import { InferenceError, ModelLoadError, ModelMismatchError } from './errors.js';
+import {
+  assertFinite,
+  emptyPrediction,
+  type Matrix,
+  type OutputKind,
+  outputKind,
+  type Prediction,
+  sliceRows,
+} from './prediction.js';
 import { RowEncoder } from './rows.js';
+import { checkSignature, type GraphValue } from './signature.js';
 
 export interface PredictorOptions {
   /** Threads for one operator; 1 suits Lambda (one vCPU up to 1,769 MB) and small models. */
@@ -20,24 +30,15 @@ export interface PredictorOptions {
 /** Requests of this many rows or more run alone, and a gathered batch runs once it holds this many. */
 const BATCH_ROWS = 512;
 
+/** Rows of zeros the model is run on at load, to see its outputs' real shapes: 2, so a fixed batch of 1 shows. */
+const PROBE_ROWS = 2;
+
 interface Queued {
-  matrix: Float32Array | Float64Array;
+  matrix: Matrix;
   rows: number;
-  resolve: (p: Predictions) => void;
+  resolve: (p: Prediction) => void;
   reject: (e: unknown) => void;
 }
-
-export interface Predictions {
-  rows: number;
-  /** Classification: the predicted class of each row, as the model card spells it. */
-  labels?: ClassLabel[];
-  /** Classification: row-major [rows, classes], in the card's class order. */
-  probabilities?: Float32Array | Float64Array;
-  /** Regression: one value per row. */
-  values?: Float32Array | Float64Array;
-}
-
-type Matrix = Float32Array | Float64Array;
 
 /**
  * onnxruntime-node's native session. Its public `InferenceSession.run` defers every call with
@@ -58,8 +59,8 @@ interface NativeSession {
     options: InferenceSession.RunOptions,
   ): Record<string, Tensor>;
   dispose(): void;
-  readonly inputMetadata: { name: string }[];
-  readonly outputMetadata: { name: string }[];
+  readonly inputMetadata: GraphValue[];
+  readonly outputMetadata: GraphValue[];
 }
 
 interface NativeBinding {
@@ -84,31 +85,56 @@ function nativeSession(bytes: Uint8Array, options: InferenceSession.SessionOptio
 export class Predictor {
   readonly card: ModelCard;
   readonly encoder: RowEncoder;
+  /** What this model answers: probabilities, labels only, scores, or values. */
+  readonly kind: OutputKind;
   private readonly session: NativeSession;
   private readonly labelOf: Map<string, ClassLabel>;
+  private readonly classCount: number;
   private readonly fetches: Record<string, null>;
-  private readonly labelFromProbabilities: boolean;
+  /** The output whose numbers this model answers (probabilities, scores or values), if any. */
+  private readonly matrixOutput: string | undefined;
+  private readonly labelFromMatrix: boolean;
   private readonly batching: boolean;
   private queue: Queued[] = [];
   private queuedRows = 0;
   private flushScheduled = false;
+  private counts = { runs: 0, requests: 0, rows: 0 };
 
   private constructor(card: ModelCard, session: NativeSession, batching: boolean) {
     this.card = card;
     this.session = session;
     this.batching = batching;
+    this.kind = outputKind(card);
     this.encoder = new RowEncoder(card);
+    this.classCount = card.classes?.length ?? 0;
     this.labelOf = new Map((card.classes ?? []).map((c) => [String(c), c]));
-    // A label that is the most probable class is cheaper to find here than to fetch as a string tensor.
-    this.labelFromProbabilities = card.io.labelIsArgmax === true && card.io.probabilities !== undefined;
+    const { io } = card;
+    this.matrixOutput =
+      this.kind === 'values'
+        ? io.value
+        : this.kind === 'probabilities'
+          ? io.probabilities
+          : this.kind === 'scores'
+            ? io.scores
+            : undefined;
+    // A label that is the first class of highest probability (or score) is cheaper to find here than to
+    // fetch as a string tensor; without a label output it can only be found here.
+    this.labelFromMatrix =
+      this.kind !== 'values' &&
+      this.matrixOutput !== undefined &&
+      (io.labelIsArgmax === true || io.label === undefined);
     this.fetches = Object.fromEntries(
-      [this.labelFromProbabilities ? undefined : card.io.label, card.io.probabilities, card.io.value]
+      [this.kind === 'values' || this.labelFromMatrix ? undefined : io.label, this.matrixOutput]
         .filter((n): n is string => typeof n === 'string')
         .map((n) => [n, null]),
     );
   }
 
-  /** Loads a model from its ONNX bytes: the card first (cheap, clear errors), then the session. */
+  /**
+   * Loads a model from its ONNX bytes: the card first (cheap, clear errors), then the session, then the
+   * card checked against the graph (declared signature, and the outputs of one run on zeros). A model
+   * whose card and graph disagree is refused with a ModelMismatchError naming both sides.
+   */
   static async load(bytes: Uint8Array, options: PredictorOptions = {}): Promise<Predictor> {
     const card = findCard(decodeMetadataProps(bytes));
     let session: NativeSession;
@@ -125,26 +151,28 @@ export class Predictor {
         cause,
       });
     }
-    const inputNames = session.inputMetadata.map((m) => m.name);
-    const outputNames = session.outputMetadata.map((m) => m.name);
-    const missing = [card.io.input, card.io.label, card.io.probabilities, card.io.value].filter(
-      (n): n is string => typeof n === 'string' && !inputNames.includes(n) && !outputNames.includes(n),
-    );
-    if (missing.length > 0) {
+    try {
+      checkSignature(card, session.inputMetadata, session.outputMetadata);
+      const predictor = new Predictor(card, session, options.batching ?? false);
+      predictor.probe();
+      return predictor;
+    } catch (err) {
       session.dispose();
-      throw new ModelLoadError(
-        `the model card names ${missing.map((n) => `"${n}"`).join(', ')}, which the graph does not have (inputs: ${inputNames.join(', ')}; outputs: ${outputNames.join(', ')})`,
-      );
+      throw err;
     }
-    return new Predictor(card, session, options.batching ?? false);
   }
 
   get width(): number {
     return this.encoder.width;
   }
 
+  /** Runs of the model, and the requests and rows they answered, since load (the probe not counted). */
+  get stats(): Readonly<{ runs: number; requests: number; rows: number }> {
+    return { ...this.counts };
+  }
+
   /** Rows as arrays in feature order or objects by feature name; null means missing. */
-  async predict(rows: readonly unknown[]): Promise<Predictions> {
+  async predict(rows: readonly unknown[]): Promise<Prediction> {
     const matrix = this.encoder.encode(
       rows,
       this.card.io.inputType === 'float64' ? new Float64Array(rows.length * this.width) : undefined,
@@ -152,9 +180,16 @@ export class Predictor {
     return this.predictMatrix(matrix, rows.length);
   }
 
-  /** A row-major matrix of `rows` x features, NaN for missing. */
-  async predictMatrix(matrix: Matrix, rows: number): Promise<Predictions> {
-    if (!this.batching || rows === 0 || rows >= BATCH_ROWS) return this.run(matrix, rows);
+  /**
+   * A row-major matrix of `rows` x features, NaN for missing. Fails with NonFiniteOutputError when
+   * the model answers NaN or an infinity for any of these rows.
+   */
+  async predictMatrix(matrix: Matrix, rows: number): Promise<Prediction> {
+    if (!(Number.isInteger(rows) && rows >= 0 && matrix.length === rows * this.width))
+      throw new RangeError(`a matrix of ${matrix.length} numbers is not ${rows} rows of ${this.width}`);
+    this.counts.requests += 1;
+    this.counts.rows += rows;
+    if (!this.batching || rows === 0 || rows >= BATCH_ROWS) return this.checked(this.run(matrix, rows));
     return new Promise((resolve, reject) => {
       this.queue.push({ matrix, rows, resolve, reject });
       this.queuedRows += rows;
@@ -166,7 +201,11 @@ export class Predictor {
     });
   }
 
-  /** Runs the gathered requests as one batch and hands each its rows of the result. */
+  /**
+   * Runs the gathered requests as one batch and hands each exactly its own rows of the result: the
+   * batch's rows are the requests' rows in queue order, and sliceRows refuses any output that does not
+   * hold exactly one answer per row, so no request can receive another's numbers.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
@@ -181,33 +220,52 @@ export class Predictor {
         : new Float32Array(total * width);
     let offset = 0;
     for (const q of batch) {
-      matrix.set(q.matrix.subarray(0, q.rows * width), offset * width);
+      matrix.set(q.matrix, offset * width);
       offset += q.rows;
     }
-    let out: Predictions;
+    let out: Prediction;
     try {
       out = this.run(matrix, total);
     } catch (err) {
       for (const q of batch) q.reject(err);
       return;
     }
-    const k = this.card.classes?.length ?? 0;
     offset = 0;
     for (const q of batch) {
       const end = offset + q.rows;
-      q.resolve({
-        rows: q.rows,
-        ...(out.labels ? { labels: out.labels.slice(offset, end) } : {}),
-        // Views into this run's own output arrays, which nothing else holds.
-        ...(out.probabilities ? { probabilities: out.probabilities.subarray(offset * k, end * k) } : {}),
-        ...(out.values ? { values: out.values.subarray(offset, end) } : {}),
-      });
+      try {
+        q.resolve(this.checked(sliceRows(out, offset, end, this.classCount)));
+      } catch (err) {
+        q.reject(err);
+      }
       offset = end;
     }
   }
 
-  private run(matrix: Matrix, rows: number): Predictions {
-    if (rows === 0) return this.empty();
+  /** The prediction, unless it holds a number that is not finite. */
+  private checked(p: Prediction): Prediction {
+    assertFinite(p, this.classCount, this.matrixOutput ?? '');
+    return p;
+  }
+
+  /** One run on rows of zeros: the outputs' real shapes and types must be what the card says. */
+  private probe(): void {
+    const size = PROBE_ROWS * this.width;
+    const zeros = this.card.io.inputType === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    try {
+      this.run(zeros, PROBE_ROWS);
+      this.counts.runs = 0;
+    } catch (err) {
+      throw new ModelMismatchError(
+        `the model "${this.card.name}" does not answer as its card says on ${PROBE_ROWS} rows of zeros: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+
+  private run(matrix: Matrix, rows: number): Prediction {
+    if (rows === 0) return emptyPrediction(this.kind);
+    this.counts.runs += 1;
     const data =
       this.card.io.inputType === 'float64'
         ? matrix instanceof Float64Array
@@ -226,36 +284,50 @@ export class Predictor {
     } catch (cause) {
       throw new InferenceError(`onnxruntime failed to run the model: ${(cause as Error).message}`, { cause });
     }
-    const result: Predictions = { rows };
+    return this.decode(out, rows);
+  }
+
+  /** The run's outputs as a Prediction, each checked to hold exactly one answer per row. */
+  private decode(out: Record<string, Tensor>, rows: number): Prediction {
     const { io } = this.card;
-    if (io.probabilities) {
-      const t = out[io.probabilities] as Tensor;
-      result.probabilities = toFloatArray(t.data, io.probabilities);
+    const k = this.classCount;
+    switch (this.kind) {
+      case 'values':
+        return { kind: 'values', rows, values: floats(out, io.value as string, rows, 1) };
+      case 'labels':
+        return { kind: 'labels', rows, labels: this.decodeLabels(out, io.label as string, rows) };
+      case 'probabilities':
+      case 'scores': {
+        const m = floats(out, this.matrixOutput as string, rows, k);
+        const labels = this.labelFromMatrix
+          ? this.argmaxLabels(m, rows)
+          : this.decodeLabels(out, io.label as string, rows);
+        return this.kind === 'probabilities'
+          ? { kind: 'probabilities', rows, labels, probabilities: m }
+          : { kind: 'scores', rows, labels, scores: m };
+      }
     }
-    if (io.label && !this.labelFromProbabilities)
-      result.labels = this.decodeLabels((out[io.label] as Tensor).data);
-    else if (result.probabilities) result.labels = this.argmaxLabels(result.probabilities, rows);
-    if (io.value) result.values = toFloatArray((out[io.value] as Tensor).data, io.value);
-    return result;
   }
 
   async release(): Promise<void> {
     this.session.dispose();
   }
 
-  private empty(): Predictions {
-    if (this.card.task === 'regression') return { rows: 0, values: new Float32Array(0) };
-    return { rows: 0, labels: [], probabilities: new Float32Array(0) };
-  }
-
-  private decodeLabels(data: Tensor['data']): ClassLabel[] {
-    const out: ClassLabel[] = new Array(data.length);
-    for (let i = 0; i < data.length; i++) {
-      const raw = (data as ArrayLike<unknown>)[i];
-      const key = typeof raw === 'bigint' ? raw.toString() : String(raw);
-      out[i] = this.labelOf.get(key) ?? (typeof raw === 'bigint' ? Number(raw) : (raw as ClassLabel));
+  /** The label output's values as the card's classes; a label that is not one of them is an error. */
+  private decodeLabels(out: Record<string, Tensor>, name: string, rows: number): ClassLabel[] {
+    const t = tensorOf(out, name, rows, 1);
+    const data = t.data as ArrayLike<unknown>;
+    const labels: ClassLabel[] = new Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const raw = data[i];
+      const label = this.labelOf.get(typeof raw === 'bigint' ? raw.toString() : String(raw));
+      if (label === undefined)
+        throw new InferenceError(
+          `the label output "${name}" gave ${JSON.stringify(String(raw))} for row ${i}, which is not one of the model card's classes`,
+        );
+      labels[i] = label;
     }
-    return out;
+    return labels;
   }
 
   private argmaxLabels(p: Matrix, rows: number): ClassLabel[] {
@@ -264,14 +336,31 @@ export class Predictor {
     const out: ClassLabel[] = new Array(rows);
     for (let r = 0; r < rows; r++) {
       let best = 0;
-      for (let c = 1; c < k; c++) if (p[r * k + c] > p[r * k + best]) best = c;
-      out[r] = classes[best];
+      for (let c = 1; c < k; c++) if ((p[r * k + c] as number) > (p[r * k + best] as number)) best = c;
+      out[r] = classes[best] as ClassLabel;
     }
     return out;
   }
 }
 
-function toFloatArray(data: Tensor['data'], name: string): Float32Array | Float64Array {
+const dimsText = (dims: readonly number[]) => `[${dims.join(', ')}]`;
+
+/** The named output, which must be [rows, width] (or [rows] when width is 1). */
+function tensorOf(out: Record<string, Tensor>, name: string, rows: number, width: number): Tensor {
+  const t = out[name];
+  if (!t) throw new InferenceError(`the model gave no output "${name}"`);
+  const d = t.dims;
+  const fits =
+    d.length === 2 ? d[0] === rows && d[1] === width : d.length === 1 && width === 1 && d[0] === rows;
+  if (!fits || t.data.length !== rows * width)
+    throw new InferenceError(
+      `the output "${name}" is ${dimsText(d)} for ${rows} rows; expected ${width === 1 ? `[${rows}] or ` : ''}[${rows}, ${width}]`,
+    );
+  return t;
+}
+
+function floats(out: Record<string, Tensor>, name: string, rows: number, width: number): Matrix {
+  const { data } = tensorOf(out, name, rows, width);
   if (data instanceof Float32Array || data instanceof Float64Array) return data;
-  throw new InferenceError(`output "${name}" is not a float tensor`);
+  throw new InferenceError(`the output "${name}" is not a float32 or float64 tensor`);
 }

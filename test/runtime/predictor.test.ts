@@ -102,7 +102,7 @@ describe('Predictor', () => {
     ).rejects.toThrow(ModelLoadError);
     await expect(
       Predictor.load(withEditedCard(stripped, (c) => ({ ...c, io: { ...c.io, probabilities: 'nope' } }))),
-    ).rejects.toThrow(/names "nope", which the graph does not have/);
+    ).rejects.toThrow(/the card.s probability output "nope" is not an output of the graph/);
     const { decodeModel, encodeModel } = await import('../../src/onnx/proto.js');
     const model = decodeModel(bytes);
     await expect(Predictor.load(encodeModel({ ...model, metadataProps: [] }))).rejects.toThrow(

@@ -1,0 +1,202 @@
+// A model checked against itself at load: the card's promises (features, input type, classes, which
+// outputs carry what) against what the graph declares, before anything is served. A card that
+// disagrees with its graph would otherwise be answered with wrong numbers (2 classes over a 3-wide
+// probability output reads every row shifted) or with another request's rows under batching.
+import type { ClassLabel, ModelCard } from '../onnx/card.js';
+import { DataType } from '../onnx/proto.js';
+import { ModelMismatchError } from './errors.js';
+import { outputKind } from './prediction.js';
+
+/** An input or output of the graph, as onnxruntime describes it (-1 is a dimension it does not fix). */
+export interface GraphValue {
+  name: string;
+  isTensor: boolean;
+  type?: number;
+  shape?: readonly number[];
+}
+
+/** Most features a model may take: a row of them is 8 MB of doubles. */
+export const MAX_FEATURES = 1 << 20;
+/** Most classes a classifier may have. */
+export const MAX_CLASSES = 100_000;
+
+const TYPE_NAMES: Record<number, string> = {
+  [DataType.FLOAT]: 'float32',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.FLOAT16]: 'float16',
+  [DataType.STRING]: 'string',
+  [DataType.INT64]: 'int64',
+  [DataType.INT32]: 'int32',
+  [DataType.INT16]: 'int16',
+  [DataType.INT8]: 'int8',
+  [DataType.UINT8]: 'uint8',
+  [DataType.UINT16]: 'uint16',
+  [DataType.UINT32]: 'uint32',
+  [DataType.UINT64]: 'uint64',
+  [DataType.BOOL]: 'bool',
+};
+
+const typeName = (t: number | undefined): string =>
+  t === undefined ? 'not a tensor' : (TYPE_NAMES[t] ?? `ONNX type ${t}`);
+const shapeText = (s: readonly number[] | undefined): string =>
+  s ? `[${s.map((d) => (d < 0 ? '?' : String(d))).join(', ')}]` : 'of unknown shape';
+const FLOATS = new Set<number>([DataType.FLOAT, DataType.DOUBLE]);
+const INTEGERS = new Set<number>([
+  DataType.INT64,
+  DataType.INT32,
+  DataType.INT16,
+  DataType.INT8,
+  DataType.UINT8,
+  DataType.UINT16,
+  DataType.UINT32,
+  DataType.UINT64,
+]);
+
+function mismatch(card: ModelCard, what: string): never {
+  throw new ModelMismatchError(`the model card of "${card.name}" and its graph disagree: ${what}`);
+}
+
+/** The element types a label output may have for these classes (as the card spells them). */
+function labelTypes(classes: readonly ClassLabel[]): Set<number> {
+  if (classes.every((c) => typeof c === 'string')) return new Set([DataType.STRING]);
+  if (classes.every((c) => typeof c === 'boolean')) return new Set([DataType.BOOL, DataType.STRING]);
+  if (classes.every((c) => typeof c === 'number' && Number.isInteger(c)))
+    return new Set([...INTEGERS, DataType.STRING]);
+  return new Set([DataType.STRING, ...FLOATS]);
+}
+
+/** A [rows] or [rows, 1] output: true when the shape allows it. */
+function perRowShape(shape: readonly number[] | undefined): boolean {
+  if (!shape) return true;
+  return shape.length === 1 || (shape.length === 2 && (shape[1] === 1 || (shape[1] as number) < 0));
+}
+
+/**
+ * Throws ModelMismatchError unless the card and the graph agree: the card's input is the graph's one
+ * input, of the card's element type, [rows, features] wide; every output the card names is a tensor
+ * output of the graph, of a type and width that fit what the card says it carries; the classes are
+ * distinct as the API spells them; every dimension the card relies on is within a stated bound.
+ */
+export function checkSignature(
+  card: ModelCard,
+  inputs: readonly GraphValue[],
+  outputs: readonly GraphValue[],
+): void {
+  const features = card.features.length;
+  if (features > MAX_FEATURES)
+    mismatch(card, `the card lists ${features} features, over the limit of ${MAX_FEATURES}`);
+
+  const input = inputs.find((i) => i.name === card.io.input);
+  if (!input) {
+    const asOutput = outputs.some((o) => o.name === card.io.input);
+    mismatch(
+      card,
+      `the card's input "${card.io.input}" is ${asOutput ? 'an output' : 'not an input'} of the graph (inputs: ${inputs.map((i) => i.name).join(', ') || 'none'})`,
+    );
+  }
+  if (inputs.length !== 1)
+    mismatch(
+      card,
+      `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); modelgate feeds one [rows, features] tensor`,
+    );
+  const want = card.io.inputType === 'float64' ? DataType.DOUBLE : DataType.FLOAT;
+  if (!input.isTensor || input.type !== want)
+    mismatch(
+      card,
+      `the card feeds ${card.io.inputType}, the graph's input "${input.name}" takes ${typeName(input.isTensor ? input.type : undefined)}`,
+    );
+  const shape = input.shape;
+  if (shape) {
+    if (shape.length !== 2)
+      mismatch(
+        card,
+        `the graph's input "${input.name}" is ${shapeText(shape)}; modelgate feeds [rows, features]`,
+      );
+    const [batch, width] = shape as [number, number];
+    if (width >= 0 && width !== features)
+      mismatch(
+        card,
+        `the card lists ${features} features, the graph's input "${input.name}" is ${width} wide`,
+      );
+    if (batch >= 0)
+      mismatch(
+        card,
+        `the graph's input "${input.name}" takes a fixed batch of ${batch} row${batch === 1 ? '' : 's'}; export it with a dynamic first dimension`,
+      );
+  }
+
+  const classes = card.classes ?? [];
+  if (card.task === 'classification') {
+    if (classes.length > MAX_CLASSES)
+      mismatch(card, `the card lists ${classes.length} classes, over the limit of ${MAX_CLASSES}`);
+    const seen = new Set<string>();
+    for (const c of classes) {
+      // The API names classes by their text (probability objects are keyed by it), so 1 and "1" collide.
+      const key = String(c);
+      if (seen.has(key)) mismatch(card, `the class ${JSON.stringify(key)} appears twice in the card`);
+      seen.add(key);
+    }
+  }
+
+  const named = (role: string, name: string | undefined): GraphValue | undefined => {
+    if (name === undefined) return undefined;
+    const out = outputs.find((o) => o.name === name);
+    if (!out) {
+      const asInput = inputs.some((i) => i.name === name);
+      mismatch(
+        card,
+        `the card's ${role} output "${name}" is ${asInput ? 'an input' : 'not an output'} of the graph (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`,
+      );
+    }
+    if (!out.isTensor)
+      mismatch(
+        card,
+        `the card's ${role} output "${name}" is not a tensor (a sequence or map, such as a ZipMap's; \`modelgate pack\` serves the tensor it reads)`,
+      );
+    return out;
+  };
+
+  const kind = outputKind(card);
+  if (kind === 'values') {
+    const value = named('value', card.io.value) as GraphValue;
+    if (!FLOATS.has(value.type as number))
+      mismatch(card, `the value output "${value.name}" is ${typeName(value.type)}, not float32 or float64`);
+    if (!perRowShape(value.shape))
+      mismatch(
+        card,
+        `the value output "${value.name}" is ${shapeText(value.shape)}; a regressor answers one value per row`,
+      );
+    return;
+  }
+
+  for (const role of ['probabilities', 'scores'] as const) {
+    const matrix = named(role === 'scores' ? 'score' : 'probability', card.io[role]);
+    if (!matrix) continue;
+    if (!FLOATS.has(matrix.type as number))
+      mismatch(
+        card,
+        `the ${role} output "${matrix.name}" is ${typeName(matrix.type)}, not float32 or float64`,
+      );
+    const s = matrix.shape;
+    if (s && (s.length !== 2 || ((s[1] as number) >= 0 && s[1] !== classes.length)))
+      mismatch(
+        card,
+        `the card lists ${classes.length} classes, the graph's ${role} output "${matrix.name}" is ${shapeText(s)}`,
+      );
+  }
+  const label = named('label', card.io.label);
+  if (label) {
+    if (!labelTypes(classes).has(label.type as number))
+      mismatch(
+        card,
+        `the label output "${label.name}" is ${typeName(label.type)}, which cannot carry the card's classes (${classes
+          .slice(0, 5)
+          .map((c) => JSON.stringify(c))
+          .join(', ')}${classes.length > 5 ? ', ...' : ''})`,
+      );
+    if (!perRowShape(label.shape))
+      mismatch(card, `the label output "${label.name}" is ${shapeText(label.shape)}, not one label per row`);
+  }
+  if (card.io.labelIsArgmax && kind === 'labels')
+    mismatch(card, 'the card computes labels from probabilities or scores, but names neither output');
+}

@@ -1,0 +1,105 @@
+// Tiny ONNX models of every output kind, built with modelgate's own graph builder, whose answers are a
+// known function of their input: the batcher's stress test can tell whose rows an answer belongs to,
+// and the load checks can be given a card that disagrees with its graph.
+
+import { attr, buildModel, type Dim, GraphBuilder, tensor } from '../../src/onnx/builder.js';
+import { type ClassLabel, cardEntry, type ModelCard } from '../../src/onnx/card.js';
+import { DataType, encodeModel } from '../../src/onnx/proto.js';
+
+export type Kind = 'probabilities' | 'labels' | 'scores' | 'values';
+
+export interface GraphOptions {
+  /** Features (the input's width). */
+  width?: number;
+  /** The declared shape of the main output's second dimension (undefined: symbolic). */
+  declaredWidth?: Dim;
+  /**
+   * Pass the input through a Reshape to [N, -1] first, so that onnxruntime's shape inference cannot
+   * know the outputs' widths: only a run shows them.
+   */
+  hideWidth?: boolean;
+  /** Edit the card before it is written (to make it disagree with the graph). */
+  card?: (card: ModelCard) => ModelCard;
+  /** Double inputs and outputs instead of float. */
+  double?: boolean;
+}
+
+const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/**
+ * - probabilities: softmax of the row (classes c0..c{w-1}); labels are the argmax.
+ * - scores: the row itself (classes c0..); labels are the argmax.
+ * - labels: the integer part of the row's first value, as an int64 label (classes 0..999999).
+ * - values: the row's first value, natural log taken when `log` (so x <= 0 gives NaN or -Infinity);
+ *   with `hideWidth`, the whole row (a matrix, for cards that disagree with it).
+ */
+export function kindModel(kind: Kind, options: GraphOptions & { log?: boolean } = {}): Uint8Array {
+  const width = options.width ?? 3;
+  const elem = options.double ? DataType.DOUBLE : DataType.FLOAT;
+  const b = new GraphBuilder(`${kind}-model`);
+  let x = b.input('input', elem, ['N', width]);
+  const flat = b.constant(tensor.int64('flat', [1], [-1]));
+  if (options.hideWidth) {
+    const n = b.op('Slice', [
+      b.op('Shape', [x]),
+      b.constant(tensor.int64('zero', [1], [0])),
+      b.constant(tensor.int64('one', [1], [1])),
+    ]);
+    x = b.op('Reshape', [x, b.op('Concat', [n, flat], [attr.int('axis', 0)])]);
+  }
+  let classes: ClassLabel[] | undefined;
+  let io: ModelCard['io'];
+  const inputType = options.double ? 'float64' : 'float32';
+  if (kind === 'probabilities' || kind === 'scores') {
+    classes = names(width, 'c');
+    const out = kind === 'probabilities' ? 'probabilities' : 'scores';
+    b.op(
+      kind === 'probabilities' ? 'Softmax' : 'Identity',
+      [x],
+      kind === 'probabilities' ? [attr.int('axis', 1)] : [],
+      undefined,
+      out,
+    );
+    b.output(out, elem, ['N', options.declaredWidth ?? 'K']);
+    io = { input: 'input', inputType, [out]: out, labelIsArgmax: true };
+  } else if (kind === 'labels') {
+    classes = Array.from({ length: 1_000 }, (_, i) => i);
+    const first = b.op('Slice', [
+      x,
+      b.constant(tensor.int64('starts', [1], [0])),
+      b.constant(tensor.int64('ends', [1], [1])),
+      b.constant(tensor.int64('axes', [1], [1])),
+    ]);
+    const cast = b.op('Cast', [b.op('Floor', [first])], [attr.int('to', DataType.INT64)]);
+    b.op('Reshape', [cast, flat], [], undefined, 'label');
+    b.output('label', DataType.INT64, ['N']);
+    io = { input: 'input', inputType, label: 'label' };
+  } else if (options.hideWidth) {
+    b.op(options.log ? 'Log' : 'Identity', [x], [], undefined, 'value');
+    b.output('value', elem, ['N', 'K']);
+    io = { input: 'input', inputType, value: 'value' };
+  } else {
+    let first = b.op('Slice', [
+      x,
+      b.constant(tensor.int64('starts', [1], [0])),
+      b.constant(tensor.int64('ends', [1], [1])),
+      b.constant(tensor.int64('axes', [1], [1])),
+    ]);
+    if (options.log) first = b.op('Log', [first]);
+    b.op('Reshape', [first, flat], [], undefined, 'value');
+    b.output('value', elem, ['N']);
+    io = { input: 'input', inputType, value: 'value' };
+  }
+  let card: ModelCard = {
+    format: 1,
+    name: `${kind}-model`,
+    task: kind === 'values' ? 'regression' : 'classification',
+    features: names(width, 'x').map((name) => ({ name, type: 'number' })),
+    ...(classes ? { classes } : {}),
+    missing: 'reject',
+    io,
+    provenance: { source: 'onnx', tool: 'test', createdAt: '2026-12-01T00:00:00Z' },
+  };
+  if (options.card) card = options.card(card);
+  return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card)] }));
+}
