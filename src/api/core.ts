@@ -93,6 +93,7 @@ export class Core {
   private readonly routing: 'strict' | 'any-path';
   private readonly onInternalError?: (error: unknown) => void;
   private readonly modelPages: ReadonlyMap<string, (predictor: Predictor) => Promise<CoreResponse>>;
+  private readonly metadataBodies = new WeakMap<Predictor, string>();
 
   constructor(
     private readonly model: () => ModelStatus,
@@ -113,7 +114,8 @@ export class Core {
       return await this.route(req);
     } catch (err) {
       if (err instanceof ApiError) {
-        if (err.status >= 500) this.onInternalError?.(err);
+        // A 503 while the model loads is the answer a readiness probe expects, not a fault to log.
+        if (err.status >= 500 && !(err instanceof ModelNotReadyError)) this.onInternalError?.(err);
         return errorResponse(err);
       }
       this.onInternalError?.(err);
@@ -164,14 +166,27 @@ export class Core {
     if (status.state !== 'ready') throw this.notReady(status);
     const { card } = status.predictor;
     if (route === '/ready') return jsonResponse(200, { status: 'ready', model: card.name });
-    return jsonResponse(200, { card, schema: inputSchema(card), limits: this.limits });
+    return this.metadata(status.predictor);
+  }
+
+  /** GET /metadata, built once per model: a wide card's schema is not rebuilt on every request. */
+  private metadata(predictor: Predictor): CoreResponse {
+    let body = this.metadataBodies.get(predictor);
+    if (body === undefined) {
+      const { card } = predictor;
+      body = JSON.stringify({ card, schema: inputSchema(card), limits: this.limits });
+      this.metadataBodies.set(predictor, body);
+    }
+    return { status: 200, headers: { ...JSON_HEADERS }, body };
   }
 
   private notReady(status: Exclude<ModelStatus, { state: 'ready' }>): ModelNotReadyError {
+    // The reason a load failed names files, paths and runtime internals: it is for the operator's log
+    // (the adapters write it there), not for every client.
     return new ModelNotReadyError(
       status.state === 'loading'
         ? 'the model is still loading; retry shortly'
-        : `the model failed to load: ${status.reason}`,
+        : 'the model failed to load; the reason is in the server log',
     );
   }
 

@@ -29,7 +29,7 @@ export async function predictValue(
   given: Partial<Limits> = DEFAULT_LIMITS,
 ): Promise<Record<string, unknown>> {
   const limits = complete(given);
-  const req = parsePredictRequest(body, predictor.card, limits);
+  const req = parsePredictRequest(body, predictor.card, limits, predictor.encoder);
   let out: Prediction;
   try {
     out = await predictor.predict(req.rows);

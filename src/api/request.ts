@@ -149,6 +149,7 @@ export function parsePredictRequest(
   body: unknown,
   card: ModelCard,
   limits: Limits = DEFAULT_LIMITS,
+  featureNames: { has(name: string): boolean } = featureNameSet(card),
 ): PredictRequest {
   if (!isObject(body)) {
     throw new BadRequestError(
@@ -157,7 +158,6 @@ export function parsePredictRequest(
       { expected: 'an object', got: jsonType(body) },
     );
   }
-  const featureNames = featureNameSet(card);
   // "input" and "instances" name a batch unless the model has a feature of that name.
   const batchKey = (key: string) => Object.hasOwn(body, key) && !featureNames.has(key);
 

@@ -37,6 +37,11 @@ export class RowEncoder {
     return this.names.length;
   }
 
+  /** Whether the model has a feature of this name (built once per model, not per request). */
+  has(name: string): boolean {
+    return this.index.has(name);
+  }
+
   /** Encodes rows into a row-major matrix; null and absent features become NaN (missing). */
   encode(rows: readonly unknown[], into?: Float32Array | Float64Array): Float32Array | Float64Array {
     const width = this.names.length;

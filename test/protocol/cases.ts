@@ -1,27 +1,17 @@
 // The protocol suite's cases: every adapter must answer these the same way (protocol.md).
 import { REFERENCE_ROW } from '../helpers/models.js';
+import type { Sent } from './transports.js';
 
 /** The limits every adapter under test is configured with. */
 export const LIMITS = { maxBodyBytes: 16_384, maxRows: 100 };
 
-export interface Case {
+export interface Case extends Sent {
   name: string;
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  /** The body as sent (text). */
-  body?: string;
-  /** Send `body` as a base64-encoded body (API Gateway, ALB); adapters that cannot, skip the case. */
-  base64?: string;
   status: number;
   /** Error cases: the error's type, and what its message must say. */
   type?: string;
   message?: RegExp;
   check?: (body: Record<string, unknown>) => void;
-  /** Needs an HTTP method, path or headers: a direct Lambda invoke cannot carry it. */
-  needsHttp?: boolean;
-  /** Needs strict routing (the HTTP server and the core): behind API Gateway any POST path predicts. */
-  strictRouting?: boolean;
 }
 
 const row = (values: unknown[]) => JSON.stringify({ input: [values] });
