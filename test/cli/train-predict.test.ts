@@ -148,6 +148,28 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
       /ragged\.csv, line 3: the row has 2 fields, the header has 3/,
     ],
     [
+      'a target with an infinity',
+      () => ['train', file('inf-target.csv', 'a,y\n1,0.5\n2,inf\n3,1.5\n'), '--target', 'y'],
+      /inf-target\.csv: the target "y" is not a finite number on line 3 \("inf"\)/,
+    ],
+    [
+      'a target past double range',
+      () => [
+        'train',
+        file('big-target.csv', 'a,y\n1,0.5\n2,1.5\n3,1e400\n'),
+        '--target',
+        'y',
+        '--task',
+        'regression',
+      ],
+      /big-target\.csv: the target "y" is not a finite number on line 4 \("1e400"\)/,
+    ],
+    [
+      'a feature with an infinity',
+      () => ['train', file('inf-feature.csv', 'a,b,y\n1,2,x\n-inf,3,y\n'), '--target', 'y'],
+      /inf-feature\.csv: column "a", line 3: -inf is not a finite number/,
+    ],
+    [
       'one class only',
       () => ['train', file('one.csv', 'a,y\n1,x\n2,x\n'), '--target', 'y'],
       /one class only \("x"\)/,
