@@ -41,7 +41,12 @@ export async function packCommand(file: string, opts: PackCommandOptions): Promi
     });
   } catch (err) {
     if (err instanceof OnnxFormatError)
-      throw new Error(`${file} is not an ONNX model: ${err.message}`, { cause: err });
+      throw new Error(
+        `${file} is not an ONNX model: ${err.message.replace(/^not a valid ONNX model: /, '')}`,
+        {
+          cause: err,
+        },
+      );
     if (err instanceof PackError) throw new Error(`cannot pack ${file}: ${err.message}`, { cause: err });
     throw err;
   }
