@@ -149,7 +149,14 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
     ],
     [
       'a target with an infinity',
-      () => ['train', file('inf-target.csv', 'a,y\n1,0.5\n2,inf\n3,1.5\n'), '--target', 'y'],
+      () => [
+        'train',
+        file('inf-target.csv', 'a,y\n1,0.5\n2,inf\n3,1.5\n'),
+        '--target',
+        'y',
+        '--out',
+        join(dir, 'no.onnx'),
+      ],
       /inf-target\.csv: the target "y" is not a finite number on line 3 \("inf"\)/,
     ],
     [
@@ -161,12 +168,21 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
         'y',
         '--task',
         'regression',
+        '--out',
+        join(dir, 'no.onnx'),
       ],
       /big-target\.csv: the target "y" is not a finite number on line 4 \("1e400"\)/,
     ],
     [
       'a feature with an infinity',
-      () => ['train', file('inf-feature.csv', 'a,b,y\n1,2,x\n-inf,3,y\n'), '--target', 'y'],
+      () => [
+        'train',
+        file('inf-feature.csv', 'a,b,y\n1,2,x\n-inf,3,y\n'),
+        '--target',
+        'y',
+        '--out',
+        join(dir, 'no.onnx'),
+      ],
       /inf-feature\.csv: column "a", line 3: -inf is not a finite number/,
     ],
     [
