@@ -4,7 +4,7 @@ import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
 import type { ClassLabel, Task } from '../onnx/card.js';
 import { OnnxFormatError, PackError } from '../onnx/errors.js';
-import { packOnnx } from '../onnx/pack.js';
+import { type Packed, packOnnx } from '../onnx/pack.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { readUri } from '../store/uri.js';
 import { UsageError } from './errors.js';
@@ -29,10 +29,10 @@ export async function packCommand(file: string, opts: PackCommandOptions): Promi
   if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression')
     throw new UsageError(`--task must be "classification" or "regression", got ${JSON.stringify(opts.task)}`);
   const bytes = await readUri(file);
-  let packed: ReturnType<typeof packOnnx>;
+  let packed: Packed;
   try {
     packed = packOnnx(decodeModel(bytes), {
-      name: opts.name ?? (basename(file).replace(/\.onnx$/i, '') || 'model'),
+      name: opts.name,
       source: basename(file),
       features: opts.features,
       classes: classLabels(opts.classes),
@@ -41,7 +41,12 @@ export async function packCommand(file: string, opts: PackCommandOptions): Promi
     });
   } catch (err) {
     if (err instanceof OnnxFormatError)
-      throw new Error(`${file} is not an ONNX model: ${err.message}`, { cause: err });
+      throw new Error(
+        `${file} is not an ONNX model: ${err.message.replace(/^not a valid ONNX model: /, '')}`,
+        {
+          cause: err,
+        },
+      );
     if (err instanceof PackError) throw new Error(`cannot pack ${file}: ${err.message}`, { cause: err });
     throw err;
   }
@@ -51,15 +56,30 @@ export async function packCommand(file: string, opts: PackCommandOptions): Promi
   if (opts.quiet) return;
   const { card } = packed;
   const lines = [
-    `packed ${card.provenance.estimator} from ${file}`,
+    `packed ${card.provenance.estimator ?? card.name} from ${file}`,
     ...packed.notes.map((n) => `  note: ${n}`),
-    `  task              ${card.task}${card.classes ? ` (classes ${card.classes.map(String).join(', ')})` : ''}`,
+    `  task              ${card.task}${card.classes ? ` (classes ${card.classes.slice(0, 10).map(String).join(', ')}${card.classes.length > 10 ? ', ...' : ''})` : ''}`,
     `  features          ${card.features.length} (${card.features
       .slice(0, 6)
       .map((f) => f.name)
       .join(', ')}${card.features.length > 6 ? ', ...' : ''})`,
     `  input             ${card.io.input} (${card.io.inputType})`,
+    `  outputs           ${outputsLine(card)}`,
     `  wrote             ${opts.out} (${out.length} bytes, sha256 ${sha256})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function outputsLine(card: Packed['card']): string {
+  const { io } = card;
+  if (card.task === 'regression') return `value ${io.value}`;
+  return [
+    io.label
+      ? `label ${io.label}`
+      : `label: the class of highest ${io.probabilities ? 'probability' : 'score'}`,
+    io.probabilities ? `probabilities ${io.probabilities}` : undefined,
+    io.scores ? `scores ${io.scores} (not probabilities)` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

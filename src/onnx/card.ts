@@ -5,6 +5,21 @@ import type { ModelProto, StringEntry } from './proto.js';
 export const CARD_KEY = 'modelgate.card';
 export const CARD_FORMAT = 1;
 
+// Bounds on what a card may declare. Everything that serves a model sizes its work by the card (rows of
+// features, columns of probabilities, the /metadata answer), so each is checked before it is used.
+/** The most features a model may take (one input column each). */
+export const MAX_FEATURES = 100_000;
+/** The most classes a classifier may have. */
+export const MAX_CLASSES = 100_000;
+/** The longest string in a card: a name, a class, an estimator, a parameter. */
+export const MAX_CARD_STRING = 4096;
+/** The largest card, in characters of JSON (100,000 features of 100-character names fit). */
+export const MAX_CARD_CHARS = 16 * 1024 * 1024;
+/** The deepest a card's JSON may nest: a valid card is 3 levels deep (root, features, a feature). */
+export const MAX_CARD_DEPTH = 16;
+/** The most entries in provenance.params or training. */
+const MAX_FIGURES = 1000;
+
 export type Task = 'classification' | 'regression';
 export type ClassLabel = string | number | boolean;
 export type ModelSource = 'modelgate-train' | 'sklearn' | 'onnx';
@@ -23,15 +38,16 @@ export interface ModelIo {
   /** Classification: class probabilities ([N, classes]), in `classes` order. */
   probabilities?: string;
   /**
-   * The label output is always the first class of highest probability, so a runtime may compute it
-   * from `probabilities` instead of fetching it (true for modelgate's trained models).
-   */
-  labelIsArgmax?: boolean;
-  /**
-   * Classification: per-class scores ([N, classes]) not known to be probabilities (a packed graph's
-   * logits or margins); served as `scores`, never as `probability`.
+   * Classification: per-class scores ([N, classes]) not known to be probabilities; served as `scores`,
+   * never as `probability`. A card has `probabilities` or `scores`, not both.
    */
   scores?: string;
+  /**
+   * The label output is always the first class of highest probability (or score), so a runtime may
+   * compute it from `probabilities` (or `scores`) instead of fetching it (true for modelgate's trained
+   * models, and for a classifier without a label output).
+   */
+  labelIsArgmax?: boolean;
   /** Regression: the predicted value ([N] or [N, 1]). */
   value?: string;
 }
@@ -52,12 +68,15 @@ export interface ModelCard {
     tool: string;
     createdAt: string;
     estimator?: string;
-    params?: Record<string, unknown>;
+    params?: Record<string, Figure>;
     data?: { uri: string; sha256: string; rows: number; columns: number };
   };
   /** Figures measured at training or import time: rows, accuracy, r2, seconds, ... */
-  training?: Record<string, number | string | boolean>;
+  training?: Record<string, Figure>;
 }
+
+/** A value in provenance.params or training: a scalar (finite number, bounded string, boolean). */
+export type Figure = number | string | boolean;
 
 export function cardEntry(card: ModelCard): StringEntry {
   return { key: CARD_KEY, value: JSON.stringify(card) };
@@ -72,19 +91,48 @@ export function withCard(model: ModelProto, card: ModelCard): ModelProto {
 }
 
 export function findCard(entries: readonly StringEntry[]): ModelCard {
-  const entry = entries.find((e) => e.key === CARD_KEY);
-  if (!entry) {
+  const found = entries.filter((e) => e.key === CARD_KEY);
+  if (found.length === 0) {
     throw new ModelCardError(
       `the ONNX model has no modelgate model card (metadata key "${CARD_KEY}"); wrap it with \`modelgate pack\``,
     );
   }
+  if (found.length > 1)
+    throw new ModelCardError(
+      `the ONNX model has ${found.length} model cards (metadata key "${CARD_KEY}"); one is allowed`,
+    );
+  const text = (found[0] as StringEntry).value;
+  // Bounded before parsing: JSON.parse may survive a huge or deep text, but what later copies or
+  // serializes the card (the /metadata answer, a structured clone) would not.
+  if (text.length > MAX_CARD_CHARS)
+    fail(`the model card is ${text.length} characters; at most ${MAX_CARD_CHARS} are read`);
+  if (nestsDeeperThan(text, MAX_CARD_DEPTH))
+    fail(`the model card's JSON is nested more than ${MAX_CARD_DEPTH} levels deep`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(entry.value);
+    parsed = JSON.parse(text);
   } catch (cause) {
     throw new ModelCardError(`the model card (metadata key "${CARD_KEY}") is not valid JSON`, { cause });
   }
   return validateCard(parsed);
+}
+
+/** Whether JSON text opens more than `max` arrays and objects inside each other (strings skipped). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function fail(what: string): never {
@@ -95,40 +143,162 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A string of bounded length, or a refusal naming the field. */
+function text(v: unknown, field: string): string {
+  if (typeof v !== 'string') fail(`"${field}" must be a string`);
+  if (v.length > MAX_CARD_STRING) fail(`"${field}" is longer than ${MAX_CARD_STRING} characters`);
+  return v;
+}
+
+function optionalText(v: unknown, field: string): string | undefined {
+  return v === undefined ? undefined : text(v, field);
+}
+
+/** A graph input or output name: a non-empty bounded string. */
+function graphName(v: unknown, field: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') fail(`"${field}" must name a graph value`);
+  return text(v, field);
+}
+
+function finite(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`"${field}" must be a finite number`);
+  return v;
+}
+
+/** provenance.params and training: a bounded record of scalars. */
+function figures(v: unknown, field: string): Record<string, Figure> | undefined {
+  if (v === undefined) return undefined;
+  if (!isRecord(v)) fail(`"${field}" must be an object`);
+  const keys = Object.keys(v);
+  if (keys.length > MAX_FIGURES) fail(`"${field}" has ${keys.length} entries; at most ${MAX_FIGURES}`);
+  const out: Record<string, Figure> = {};
+  for (const key of keys) {
+    const name = `${field}.${text(key, `${field} key`)}`;
+    const value = v[key];
+    if (typeof value === 'number') out[key] = finite(value, name);
+    else if (typeof value === 'string') out[key] = text(value, name);
+    else if (typeof value === 'boolean') out[key] = value;
+    else fail(`"${name}" must be a number, a string or a boolean`);
+  }
+  return out;
+}
+
+function features(v: unknown): FeatureSpec[] {
+  if (!Array.isArray(v) || v.length === 0) fail('"features" must be a non-empty array');
+  if (v.length > MAX_FEATURES)
+    fail(`the card lists ${v.length} features; modelgate serves at most ${MAX_FEATURES}`);
+  const seen = new Set<string>();
+  return v.map((f, i) => {
+    if (!isRecord(f) || typeof f.name !== 'string' || f.name === '') fail(`feature ${i} has no name`);
+    const name = text(f.name, `features[${i}].name`);
+    if (f.type !== 'number') fail(`feature "${name}" has unsupported type ${JSON.stringify(f.type)}`);
+    if (seen.has(name)) fail(`feature "${name}" appears twice`);
+    seen.add(name);
+    return { name, type: 'number' };
+  });
+}
+
+function classes(v: unknown): ClassLabel[] {
+  if (!Array.isArray(v) || v.length < 2) fail('a classifier needs at least two "classes"');
+  if (v.length > MAX_CLASSES)
+    fail(`the card lists ${v.length} classes; modelgate serves at most ${MAX_CLASSES}`);
+  const kind = typeof v[0];
+  // Labels are matched by their text (a graph's int64 label 1 is the class 1): no two may read the same.
+  const seen = new Set<string>();
+  for (const c of v) {
+    if (typeof c !== 'string' && typeof c !== 'number' && typeof c !== 'boolean')
+      fail('"classes" must be strings, numbers or booleans');
+    if (typeof c !== kind) fail('"classes" must be all strings, all numbers or all booleans');
+    if (typeof c === 'number') finite(c, 'classes');
+    else if (typeof c === 'string') text(c, 'classes');
+    const key = String(c);
+    if (seen.has(key)) fail(`class ${JSON.stringify(key)} appears twice`);
+    seen.add(key);
+  }
+  return v as ClassLabel[];
+}
+
+function io(v: unknown, task: Task): ModelIo {
+  if (!isRecord(v) || typeof v.input !== 'string' || v.input === '')
+    fail('"io.input" must name the graph input');
+  if (v.inputType !== 'float32' && v.inputType !== 'float64')
+    fail('"io.inputType" must be float32 or float64');
+  if (v.labelIsArgmax !== undefined && typeof v.labelIsArgmax !== 'boolean')
+    fail('"io.labelIsArgmax" must be true or false');
+  const out: ModelIo = { input: text(v.input, 'io.input'), inputType: v.inputType };
+  const label = graphName(v.label, 'io.label');
+  const probabilities = graphName(v.probabilities, 'io.probabilities');
+  const scores = graphName(v.scores, 'io.scores');
+  const value = graphName(v.value, 'io.value');
+  if (label !== undefined) out.label = label;
+  if (probabilities !== undefined) out.probabilities = probabilities;
+  if (scores !== undefined) out.scores = scores;
+  if (v.labelIsArgmax !== undefined) out.labelIsArgmax = v.labelIsArgmax;
+  if (value !== undefined) out.value = value;
+  if (task === 'classification') {
+    if (label === undefined && probabilities === undefined && scores === undefined)
+      fail('a classifier needs "io.label", "io.probabilities" or "io.scores"');
+    if (probabilities !== undefined && scores !== undefined)
+      fail('a classifier has both "io.probabilities" and "io.scores"; its output is one or the other');
+  } else if (value === undefined) fail('a regressor needs "io.value"');
+  return out;
+}
+
+function provenance(v: unknown): ModelCard['provenance'] {
+  if (!isRecord(v)) fail('"provenance" must be an object');
+  if (v.source !== 'modelgate-train' && v.source !== 'sklearn' && v.source !== 'onnx')
+    fail('"provenance.source" must be "modelgate-train", "sklearn" or "onnx"');
+  const out: ModelCard['provenance'] = {
+    source: v.source,
+    tool: text(v.tool, 'provenance.tool'),
+    createdAt: text(v.createdAt, 'provenance.createdAt'),
+  };
+  const estimator = optionalText(v.estimator, 'provenance.estimator');
+  if (estimator !== undefined) out.estimator = estimator;
+  const params = figures(v.params, 'provenance.params');
+  if (params !== undefined) out.params = params;
+  if (v.data !== undefined) {
+    const d = v.data;
+    if (!isRecord(d)) fail('"provenance.data" must be an object');
+    out.data = {
+      uri: text(d.uri, 'provenance.data.uri'),
+      sha256: text(d.sha256, 'provenance.data.sha256'),
+      rows: finite(d.rows, 'provenance.data.rows'),
+      columns: finite(d.columns, 'provenance.data.columns'),
+    };
+  }
+  return out;
+}
+
+/**
+ * The card, checked field by field and rebuilt from what was checked: a field this function does not
+ * know is not let through (a new field must be added here to be read).
+ */
 export function validateCard(v: unknown): ModelCard {
   if (!isRecord(v)) fail('not a JSON object');
   if (v.format !== CARD_FORMAT)
     fail(`format ${JSON.stringify(v.format)} is not supported (expected ${CARD_FORMAT})`);
-  if (typeof v.name !== 'string') fail('"name" must be a string');
+  const name = text(v.name, 'name');
   if (v.task !== 'classification' && v.task !== 'regression')
     fail('"task" must be "classification" or "regression"');
-  if (!Array.isArray(v.features) || v.features.length === 0) fail('"features" must be a non-empty array');
-  const seen = new Set<string>();
-  for (const [i, f] of v.features.entries()) {
-    if (!isRecord(f) || typeof f.name !== 'string' || f.name === '') fail(`feature ${i} has no name`);
-    if (f.type !== 'number') fail(`feature "${f.name}" has unsupported type ${JSON.stringify(f.type)}`);
-    if (seen.has(f.name)) fail(`feature "${f.name}" appears twice`);
-    seen.add(f.name);
-  }
+  const task: Task = v.task;
+  const card: ModelCard = {
+    format: CARD_FORMAT,
+    name,
+    task,
+    features: features(v.features),
+    missing: 'reject',
+    io: io(v.io, task),
+    provenance: { source: 'onnx', tool: '', createdAt: '' },
+  };
+  const target = optionalText(v.target, 'target');
+  if (target !== undefined) card.target = target;
+  if (task === 'classification') card.classes = classes(v.classes);
   if (v.missing !== 'impute' && v.missing !== 'reject') fail('"missing" must be "impute" or "reject"');
-  if (!isRecord(v.io) || typeof v.io.input !== 'string') fail('"io.input" must name the graph input');
-  if (v.io.inputType !== 'float32' && v.io.inputType !== 'float64')
-    fail('"io.inputType" must be float32 or float64');
-  if (v.task === 'classification') {
-    if (!Array.isArray(v.classes) || v.classes.length < 2) fail('a classifier needs at least two "classes"');
-    for (const c of v.classes) {
-      if (typeof c !== 'string' && typeof c !== 'number' && typeof c !== 'boolean')
-        fail('"classes" must be scalars');
-    }
-    if (
-      typeof v.io.probabilities !== 'string' &&
-      typeof v.io.scores !== 'string' &&
-      typeof v.io.label !== 'string'
-    ) {
-      fail('a classifier needs "io.label", "io.probabilities" or "io.scores"');
-    }
-  } else if (typeof v.io.value !== 'string') fail('a regressor needs "io.value"');
-  if (!isRecord(v.provenance) || typeof v.provenance.source !== 'string')
-    fail('"provenance.source" is missing');
-  return v as unknown as ModelCard;
+  card.missing = v.missing;
+  card.provenance = provenance(v.provenance);
+  const training = figures(v.training, 'training');
+  if (training !== undefined) card.training = training;
+  return card;
 }

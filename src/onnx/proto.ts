@@ -415,8 +415,14 @@ function decodeOpset(r: ProtoReader): OperatorSetId {
   return o;
 }
 
+/** An empty file would otherwise read as a model without a graph, or without a card: say what it is. */
+function refuseEmpty(bytes: Uint8Array): void {
+  if (bytes.length === 0) throw new OnnxFormatError('the file is empty (0 bytes)');
+}
+
 /** Decodes a whole ONNX model. Tensor bytes are views into `bytes`, not copies. */
 export function decodeModel(bytes: Uint8Array): ModelProto {
+  refuseEmpty(bytes);
   const r = new ProtoReader(bytes);
   const m: ModelProto = { irVersion: 0, opsetImport: [], graph: emptyGraph(), metadataProps: [] };
   let sawGraph = false;
@@ -478,6 +484,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
  * read a model card from a large file.
  */
 export function decodeMetadataProps(bytes: Uint8Array): StringEntry[] {
+  refuseEmpty(bytes);
   const r = new ProtoReader(bytes);
   const out: StringEntry[] = [];
   try {

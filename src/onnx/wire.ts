@@ -8,6 +8,12 @@ export const WIRE_LEN = 2;
 export const WIRE_I32 = 5;
 
 const TWO_32 = 4294967296;
+/**
+ * How deep messages may nest (the model is depth 0). Protocol Buffers' own default recursion limit,
+ * which onnxruntime's and onnx's parsers apply too: nothing they could load is refused, and a file of
+ * 20,000 nested subgraphs ends in a message instead of a stack overflow.
+ */
+export const MAX_NESTING = 100;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
@@ -15,12 +21,15 @@ export class ProtoReader {
   readonly buf: Uint8Array;
   pos: number;
   readonly end: number;
+  /** How many messages enclose this one. */
+  readonly depth: number;
   private readonly view: DataView;
 
-  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+  constructor(buf: Uint8Array, start = 0, end = buf.length, depth = 0) {
     this.buf = buf;
     this.pos = start;
     this.end = end;
+    this.depth = depth;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
@@ -86,12 +95,24 @@ export class ProtoReader {
     return v;
   }
 
-  /** A sub-reader over the next length-delimited field. */
+  /** A sub-reader over the next length-delimited field: an embedded message, one level deeper. */
   message(): ProtoReader {
+    if (this.depth >= MAX_NESTING)
+      throw new OnnxFormatError(
+        `messages are nested more than ${MAX_NESTING} deep (subgraphs within subgraphs)`,
+      );
+    return this.range(this.depth + 1, 'embedded message overruns its parent');
+  }
+
+  /** A sub-reader over a packed repeated field: values, not a message, so no deeper. */
+  private packed(): ProtoReader {
+    return this.range(this.depth, 'packed field overruns its message');
+  }
+
+  private range(depth: number, overrun: string): ProtoReader {
     const len = this.varint();
-    if (len < 0 || this.pos + len > this.end)
-      throw new OnnxFormatError('embedded message overruns its parent');
-    const sub = new ProtoReader(this.buf, this.pos, this.pos + len);
+    if (len < 0 || this.pos + len > this.end) throw new OnnxFormatError(overrun);
+    const sub = new ProtoReader(this.buf, this.pos, this.pos + len, depth);
     this.pos += len;
     return sub;
   }
@@ -120,21 +141,21 @@ export class ProtoReader {
   /** Repeated varints, packed or not. */
   pushVarints(wire: number, out: number[]): void {
     if (wire === WIRE_LEN) {
-      const sub = this.message();
+      const sub = this.packed();
       while (!sub.done()) out.push(sub.varint());
     } else out.push(this.varint());
   }
 
   pushFloats(wire: number, out: number[]): void {
     if (wire === WIRE_LEN) {
-      const sub = this.message();
+      const sub = this.packed();
       while (!sub.done()) out.push(sub.float());
     } else out.push(this.float());
   }
 
   pushDoubles(wire: number, out: number[]): void {
     if (wire === WIRE_LEN) {
-      const sub = this.message();
+      const sub = this.packed();
       while (!sub.done()) out.push(sub.double());
     } else out.push(this.double());
   }

@@ -2,7 +2,7 @@
 // outputs carry what) against what the graph declares, before anything is served. A card that
 // disagrees with its graph would otherwise be answered with wrong numbers (2 classes over a 3-wide
 // probability output reads every row shifted) or with another request's rows under batching.
-import type { ClassLabel, ModelCard } from '../onnx/card.js';
+import { type ClassLabel, MAX_CLASSES, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
 import { DataType } from '../onnx/proto.js';
 import { ModelMismatchError } from './errors.js';
 import { outputKind } from './prediction.js';
@@ -14,11 +14,6 @@ export interface GraphValue {
   type?: number;
   shape?: readonly number[];
 }
-
-/** Most features a model may take: a row of them is 8 MB of doubles. */
-export const MAX_FEATURES = 1 << 20;
-/** Most classes a classifier may have. */
-export const MAX_CLASSES = 100_000;
 
 const TYPE_NAMES: Record<number, string> = {
   [DataType.FLOAT]: 'float32',
@@ -74,8 +69,8 @@ function perRowShape(shape: readonly number[] | undefined): boolean {
 /**
  * Throws ModelMismatchError unless the card and the graph agree: the card's input is the graph's one
  * input, of the card's element type, [rows, features] wide; every output the card names is a tensor
- * output of the graph, of a type and width that fit what the card says it carries; the classes are
- * distinct as the API spells them; every dimension the card relies on is within a stated bound.
+ * output of the graph, of a type and width that fit what the card says it carries; every dimension the
+ * card relies on is within a stated bound. (validateCard has already refused repeated classes.)
  */
 export function checkSignature(
   card: ModelCard,
@@ -126,17 +121,8 @@ export function checkSignature(
   }
 
   const classes = card.classes ?? [];
-  if (card.task === 'classification') {
-    if (classes.length > MAX_CLASSES)
-      mismatch(card, `the card lists ${classes.length} classes, over the limit of ${MAX_CLASSES}`);
-    const seen = new Set<string>();
-    for (const c of classes) {
-      // The API names classes by their text (probability objects are keyed by it), so 1 and "1" collide.
-      const key = String(c);
-      if (seen.has(key)) mismatch(card, `the class ${JSON.stringify(key)} appears twice in the card`);
-      seen.add(key);
-    }
-  }
+  if (classes.length > MAX_CLASSES)
+    mismatch(card, `the card lists ${classes.length} classes, over the limit of ${MAX_CLASSES}`);
 
   const named = (role: string, name: string | undefined): GraphValue | undefined => {
     if (name === undefined) return undefined;

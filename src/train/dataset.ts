@@ -9,6 +9,8 @@ import { TrainingDataError } from './errors.js';
 const MISSING = new Set(['', 'na', 'n/a', 'nan', '-nan', 'null', 'none', '#n/a', '?']);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
+/** Infinity as pandas spells it in a numeric column (inf, -inf, +Infinity, ..., any case). */
+const INFINITY = /^[+-]?(inf|infinity)$/i;
 /** An integer target with at most this many distinct values is taken as classes, not a quantity. */
 const MAX_INFERRED_CLASSES = 20;
 
@@ -79,15 +81,19 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       // Most cells are numbers: test that first.
       if (NUMBER.test(cell)) v = Number(cell);
       else if (isMissingCell(cell)) v = Number.NaN;
+      else if (INFINITY.test(cell)) v = Number.POSITIVE_INFINITY;
       else {
         throw new TrainingDataError(
           `${source}: column "${table.columns[col]}" is not numeric (line ${table.lineOf(r)} has ${JSON.stringify(cell)}); ` +
             'modelgate trains on numeric features: encode it as numbers or leave it out with --drop',
         );
       }
+      // An infinity (spelt out, or a number past double range such as 1e400) is refused rather than
+      // read as missing: the file says something other than "unknown", and scikit-learn refuses it.
       if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
         throw new TrainingDataError(
-          `${source}: column "${table.columns[col]}", line ${table.lineOf(r)}: ${cell} is out of range`,
+          `${source}: column "${table.columns[col]}", line ${table.lineOf(r)}: ${cell} is not a finite number; ` +
+            'modelgate trains on finite numbers (scikit-learn refuses infinities too): replace it, or leave the cell empty for a missing value',
         );
       }
       x[k * width + j] = v;
@@ -95,6 +101,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   }
 
   const cells = kept.map((r) => table.records[r][targetCol]);
+  refuseNonFiniteTarget(table, kept, cells, target, source);
   const numeric = cells.every((c) => NUMBER.test(c));
   const integral = numeric && cells.every((c) => INTEGER.test(c) || Number.isInteger(Number(c)));
   let task = options.task;
@@ -151,4 +158,24 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const indexOf = new Map(classes.map((c, i) => [c, i]));
   const yClass = Int32Array.from(labels, (l) => indexOf.get(l)!);
   return { ...base, yClass, classes, skippedRows };
+}
+
+/**
+ * A numeric target with an infinity (inf, -inf, 1e400) would train a model of NaNs, or, read as text,
+ * a classifier with "inf" among its classes. In a text column "inf" is a class name, as pandas reads it.
+ */
+function refuseNonFiniteTarget(
+  table: Table,
+  kept: number[],
+  cells: string[],
+  target: string,
+  source: string,
+): void {
+  if (!cells.every((c) => NUMBER.test(c) || INFINITY.test(c))) return;
+  const at = cells.findIndex((c) => INFINITY.test(c) || !Number.isFinite(Number(c)));
+  if (at < 0) return;
+  throw new TrainingDataError(
+    `${source}: the target "${target}" is not a finite number on line ${table.lineOf(kept[at] as number)} (${JSON.stringify(cells[at])}); ` +
+      'modelgate trains on finite numbers: fix the value, or leave the cell empty to skip the row',
+  );
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../../src/onnx/builder.js';
 import { OnnxFormatError } from '../../src/onnx/errors.js';
 import { DataType, decodeMetadataProps, decodeModel, encodeModel } from '../../src/onnx/proto.js';
-import { ProtoWriter } from '../../src/onnx/wire.js';
+import { MAX_NESTING, ProtoWriter } from '../../src/onnx/wire.js';
+import { nestedIfModel } from './hostile.js';
 
 function smallModel() {
   const b = new GraphBuilder('g');
@@ -59,12 +60,34 @@ describe('ONNX model encoding', () => {
   });
 
   it.each([
-    ['empty bytes', new Uint8Array(0)],
     ['text', new TextEncoder().encode('this is not a model at all')],
     ['random bytes', Uint8Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)],
     ['a truncated model', encodeModel(smallModel()).subarray(0, 40)],
   ])('rejects %s with OnnxFormatError', (_, bytes) => {
     expect(() => decodeModel(bytes)).toThrow(OnnxFormatError);
     expect(() => decodeModel(bytes)).toThrow(/not a valid ONNX model/);
+  });
+
+  it('says an empty file is empty, whether it decodes the model or only its metadata', () => {
+    for (const decode of [decodeModel, decodeMetadataProps]) {
+      expect(() => decode(new Uint8Array(0))).toThrow(OnnxFormatError);
+      expect(() => decode(new Uint8Array(0))).toThrow('the file is empty (0 bytes)');
+    }
+  });
+
+  it('reads subgraphs nested as deep as onnxruntime reads them, and refuses one level more', () => {
+    // 33 nested If graphs put the innermost graph 100 messages deep: protobuf's limit, and onnxruntime's.
+    expect(decodeModel(nestedIfModel(33)).graph.node[0].opType).toBe('If');
+    expect(() => decodeModel(nestedIfModel(34))).toThrow(OnnxFormatError);
+    expect(() => decodeModel(nestedIfModel(34))).toThrow(`nested more than ${MAX_NESTING} deep`);
+  });
+
+  it('refuses 20,000 nested If graphs with a message, not a stack overflow', () => {
+    const bytes = nestedIfModel(20_000);
+    const started = performance.now();
+    expect(() => decodeModel(bytes)).toThrow(
+      /not a valid ONNX model: messages are nested more than 100 deep/,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });

@@ -57,6 +57,18 @@ describe('protobuf wire format', () => {
     expect(() => new ProtoReader(Uint8Array.from(new Array(11).fill(0xff))).varint()).toThrow(/10 bytes/);
   });
 
+  it('checks the length of an embedded message and of a packed field against what remains', () => {
+    const message = new ProtoReader(Uint8Array.from([0x0a, 0x05, 0x01]));
+    message.tag();
+    expect(() => message.message()).toThrow(/embedded message overruns its parent/);
+    const packed = new ProtoReader(Uint8Array.from([0x0a, 0x05, 0x01]));
+    expect(() => packed.pushVarints(packed.tag().wire, [])).toThrow(/packed field overruns its message/);
+    // A length that is negative as an int64 (ten bytes of 0xff ... 0x01) overruns too.
+    const negative = new ProtoReader(Uint8Array.from([0x0a, ...new Array(9).fill(0xff), 0x01, 0x00]));
+    negative.tag();
+    expect(() => negative.bytes()).toThrow(OnnxFormatError);
+  });
+
   it('rejects strings that are not UTF-8', () => {
     const r = new ProtoReader(Uint8Array.from([0x02, 0xff, 0xfe]));
     expect(() => r.string()).toThrow(/UTF-8/);

@@ -12,7 +12,7 @@ import type { OutputKind, Prediction } from '../../src/runtime/prediction.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { loadModelFile } from '../../src/sklearn/joblib.js';
-import { trainIris, withEditedCard } from '../helpers/models.js';
+import { trainIris } from '../helpers/models.js';
 import { type Sent, startTransports, type Transports } from './transports.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
@@ -55,11 +55,9 @@ function logits(): Subject {
     classes: ['setosa', 'versicolor', 'virginica'],
     task: 'classification',
   });
-  // A network that ends in logits: its outputs are scores, not probabilities.
-  const bytes = withEditedCard(encodeModel(packed.model), (c) => {
-    const { probabilities, ...io } = c.io;
-    return { ...c, io: { ...io, scores: probabilities ?? io.scores, labelIsArgmax: true } };
-  });
+  // A network that ends in logits: pack serves its outputs as scores, not probabilities.
+  const bytes = encodeModel(packed.model);
+  expect(packed.card.io.scores).toBeDefined();
   return {
     name: 'scores, string classes (a packed network ending in logits)',
     kind: 'scores',
@@ -223,7 +221,7 @@ function close(got: unknown, want: unknown, path = '$'): void {
   } else if (Array.isArray(want)) {
     expect(Array.isArray(got), path).toBe(true);
     expect((got as unknown[]).length, path).toBe(want.length);
-    want.forEach((w, i) => close((got as unknown[])[i], w, `${path}[${i}]`));
+    for (const [i, w] of want.entries()) close((got as unknown[])[i], w, `${path}[${i}]`);
   } else if (typeof want === 'object' && want !== null) {
     expect(Object.keys(got as object), path).toEqual(Object.keys(want));
     for (const [key, w] of Object.entries(want))

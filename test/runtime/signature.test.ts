@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { servableCard } from '../../src/adapters/model.js';
-import { CARD_KEY, type ModelCard } from '../../src/onnx/card.js';
+import { CARD_KEY, MAX_FEATURES, type ModelCard } from '../../src/onnx/card.js';
+import { ModelCardError } from '../../src/onnx/errors.js';
 import { packOnnx } from '../../src/onnx/pack.js';
 import { DataType, decodeModel, encodeModel } from '../../src/onnx/proto.js';
 import { ModelMismatchError } from '../../src/runtime/errors.js';
 import { Predictor } from '../../src/runtime/predictor.js';
-import { checkSignature, MAX_FEATURES } from '../../src/runtime/signature.js';
+import { checkSignature } from '../../src/runtime/signature.js';
 import { kindModel } from '../helpers/graphs.js';
 import { trainIris, withEditedCard } from '../helpers/models.js';
 
@@ -84,16 +85,6 @@ describe('the card checked against its graph at load', () => {
       /the card's input "features" is not an input of the graph \(inputs: input\)/,
     ],
     [
-      'the same class twice',
-      edited((c) => ({ ...c, classes: ['setosa', 'versicolor', 'setosa'] })),
-      /the class "setosa" appears twice/,
-    ],
-    [
-      'classes that collide as the API names them (1 and "1")',
-      kindModel('probabilities', { card: (c) => ({ ...c, classes: [1, '1', 2] }) }),
-      /the class "1" appears twice/,
-    ],
-    [
       'a label output that cannot carry the classes (int64 labels, string classes)',
       kindModel('labels', { card: (c) => ({ ...c, classes: ['a', 'b'] }) }),
       /the label output "label" is int64, which cannot carry the card's classes \("a", "b"\)/,
@@ -127,6 +118,22 @@ describe('the card checked against its graph at load', () => {
     ],
   ])('%s', async (_, bytes, message) => {
     expect(await refusal(bytes)).toMatch(message);
+  });
+
+  it.each<[string, Uint8Array, RegExp]>([
+    [
+      'the same class twice',
+      edited((c) => ({ ...c, classes: ['setosa', 'versicolor', 'setosa'] })),
+      /"setosa" appears twice/,
+    ],
+    [
+      'classes that would collide as the API names them (1 and "1")',
+      kindModel('probabilities', { card: (c) => ({ ...c, classes: [1, '1', 2] }) }),
+      /classes/,
+    ],
+  ])('refuses %s (the card itself is invalid)', async (_, bytes, message) => {
+    await expect(Predictor.load(bytes)).rejects.toThrow(ModelCardError);
+    await expect(Predictor.load(bytes)).rejects.toThrow(message);
   });
 
   it('refuses a ZipMap output (a sequence of maps) named as the probabilities', async () => {

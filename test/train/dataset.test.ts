@@ -72,7 +72,30 @@ describe('dataset from a table', () => {
     expect(() => load('y\nx\ny\n')).toThrow('has no feature columns');
   });
 
-  it('rejects numbers out of double range', () => {
-    expect(() => load('a,y\n1e999,x\n2,y\n')).toThrow('column "a", line 2: 1e999 is out of range');
+  it.each(['1e999', 'inf', '-inf', '+Infinity', 'INF'])('rejects the non-finite feature value %s', (cell) => {
+    expect(() => load(`a,y\n1,x\n${cell},y\n`)).toThrow(TrainingDataError);
+    expect(() => load(`a,y\n1,x\n${cell},y\n`)).toThrow(
+      `d.csv: column "a", line 3: ${cell} is not a finite number; modelgate trains on finite numbers (scikit-learn refuses infinities too): replace it, or leave the cell empty for a missing value`,
+    );
+  });
+
+  it.each([
+    ['inf', 'inf'],
+    ['-inf', '-inf'],
+    ['Infinity', 'Infinity'],
+    ['1e400', '1e400'],
+    ['a 400-digit integer', '1'.padEnd(400, '0')],
+  ])('rejects a numeric target with %s, naming the column and the line', (_, cell) => {
+    for (const task of [undefined, 'regression', 'classification'] as const) {
+      const text = `a,y\n1,0.5\n2,1.5\n3,${cell}\n4,2\n`;
+      expect(() => load(text, 'y', { task })).toThrow(TrainingDataError);
+      expect(() => load(text, 'y', { task })).toThrow(
+        `d.csv: the target "y" is not a finite number on line 4 (${JSON.stringify(cell)}); modelgate trains on finite numbers: fix the value, or leave the cell empty to skip the row`,
+      );
+    }
+  });
+
+  it('reads "inf" in a text target as a class, as pandas does', () => {
+    expect(load('a,y\n1,low\n2,inf\n3,high\n').classes).toEqual(['high', 'inf', 'low']);
   });
 });
