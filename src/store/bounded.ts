@@ -55,7 +55,7 @@ export async function readBounded(body: ReadableStream<Uint8Array>, bounds: Body
     const exact = expected === undefined ? undefined : new Uint8Array(expected);
     const chunks: Uint8Array[] = [];
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
+      let next: Awaited<ReturnType<typeof reader.read>>;
       try {
         next = await reader.read();
       } catch (cause) {
