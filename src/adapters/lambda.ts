@@ -1,7 +1,12 @@
-// AWS Lambda events into core requests, and core responses back: API Gateway REST (v1 proxy) and HTTP
-// APIs (v2), Function URLs (v2), Application Load Balancers, and direct invokes. It decides nothing.
-import { Core, type CoreOptions, type CoreRequest, type CoreResponse } from '../api/core.js';
+// AWS Lambda events into core requests (src/adapters/lambda-event.ts), and core responses back: API
+// Gateway REST (v1 proxy) and HTTP APIs (v2), Function URLs (v2), Application Load Balancers, and direct
+// invokes. It decides nothing, and it never throws: whatever the event, the invoker gets an answer.
+import { Core, type CoreOptions, type CoreResponse, jsonResponse } from '../api/core.js';
+import { ApiError, InternalError } from '../api/errors.js';
 import type { Predictor } from '../runtime/predictor.js';
+import { type EventShape, eventShape, toCoreRequest } from './lambda-event.js';
+
+export { type EventShape, eventShape, MAX_EVENT_DEPTH, toCoreRequest } from './lambda-event.js';
 
 export interface LambdaResult {
   statusCode: number;
@@ -15,8 +20,6 @@ export interface LambdaContext {
   awsRequestId?: string;
 }
 
-export type EventShape = 'rest' | 'http' | 'alb' | 'direct';
-
 const REASONS: Record<number, string> = {
   200: 'OK',
   400: 'Bad Request',
@@ -27,57 +30,6 @@ const REASONS: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function lowerHeaders(h: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isRecord(h)) return out;
-  for (const [k, v] of Object.entries(h)) if (typeof v === 'string') out[k.toLowerCase()] = v;
-  return out;
-}
-
-function bodyOf(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** Which kind of event this is. */
-export function eventShape(event: unknown): EventShape {
-  if (!isRecord(event)) return 'direct';
-  const ctx = event.requestContext;
-  if (event.version === '2.0' && isRecord(ctx) && isRecord(ctx.http)) return 'http';
-  if (typeof event.httpMethod === 'string' && isRecord(ctx) && isRecord(ctx.elb)) return 'alb';
-  if (typeof event.httpMethod === 'string') return 'rest';
-  return 'direct';
-}
-
-export function toCoreRequest(event: unknown): { shape: EventShape; request: CoreRequest } {
-  const shape = eventShape(event);
-  if (shape === 'direct') {
-    // A direct invoke carries the request itself, or wraps it: {"body": {...}} or {"body": "<json>"}.
-    let body: string;
-    if (typeof event === 'string') body = event;
-    else if (isRecord(event) && Object.hasOwn(event, 'body')) {
-      body = typeof event.body === 'string' ? event.body : JSON.stringify(event.body ?? null);
-    } else body = JSON.stringify(event ?? null);
-    return { shape, request: { method: 'POST', path: '/', headers: {}, body } };
-  }
-  const e = event as Record<string, unknown>;
-  const headers = lowerHeaders(e.headers);
-  const common = { headers, body: bodyOf(e.body), bodyIsBase64: e.isBase64Encoded === true };
-  if (shape === 'http') {
-    const http = (e.requestContext as Record<string, Record<string, unknown>>).http;
-    const method = String(http.method ?? 'GET');
-    const path = typeof e.rawPath === 'string' ? e.rawPath : String(http.path ?? '/');
-    return { shape, request: { method, path, ...common } };
-  }
-  return {
-    shape,
-    request: { method: String(e.httpMethod), path: typeof e.path === 'string' ? e.path : '/', ...common },
-  };
-}
 
 export function toLambdaResult(shape: EventShape, res: CoreResponse): LambdaResult {
   const out: LambdaResult = { statusCode: res.status, headers: res.headers, body: res.body };
@@ -90,30 +42,52 @@ export function toLambdaResult(shape: EventShape, res: CoreResponse): LambdaResu
 
 export type LambdaHandler = (event: unknown, context?: LambdaContext) => Promise<LambdaResult>;
 
-/** A handler over a loaded model; any POST predicts, whatever stage or resource path API Gateway adds. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function logFault(requestId: string | undefined, msg: string, error: unknown): void {
+  const e = error instanceof Error ? error : undefined;
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      requestId,
+      msg,
+      error: e ? e.message : `a thrown ${typeof error}`,
+      stack: e?.stack,
+    }),
+  );
+}
+
+/**
+ * A handler over a loaded model; any POST predicts, whatever stage or resource path API Gateway adds.
+ * It always resolves with a result: a malformed event is a 400 naming the field, and anything that
+ * escapes the core (a fault) is a 500 JSON body whose request id is logged with the error.
+ */
 export function createLambdaHandler(predictor: Predictor, options: CoreOptions = {}): LambdaHandler {
   let requestId: string | undefined;
   const core = new Core(() => ({ state: 'ready', predictor }), {
     routing: 'any-path',
     ...options,
-    onInternalError:
-      options.onInternalError ??
-      ((error) => {
-        const e = error as Error;
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            requestId,
-            msg: 'internal error',
-            error: e?.message,
-            stack: e?.stack,
-          }),
-        );
-      }),
+    onInternalError: options.onInternalError ?? ((error) => logFault(requestId, 'internal error', error)),
   });
   return async (event, context) => {
-    requestId = context?.awsRequestId;
-    const { shape, request } = toCoreRequest(event);
-    return toLambdaResult(shape, await core.handle(request));
+    requestId = undefined;
+    let shape: EventShape = 'direct';
+    try {
+      const id = isObject(context) ? context.awsRequestId : undefined;
+      requestId = typeof id === 'string' ? id : undefined;
+      shape = eventShape(event);
+      const { request } = toCoreRequest(event);
+      return toLambdaResult(shape, await core.handle(request));
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500)
+        return toLambdaResult(shape, jsonResponse(err.status, err.toJSON()));
+      (options.onInternalError ?? ((e: unknown) => logFault(requestId, 'internal error', e)))(err);
+      const fault = new InternalError('modelgate failed to answer this request; the fault is logged', err);
+      const body = fault.toJSON();
+      if (requestId !== undefined) body.error.details = { requestId };
+      return toLambdaResult(shape, jsonResponse(500, body));
+    }
   };
 }

@@ -5,6 +5,7 @@ import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
 import { StoreError } from '../store/errors.js';
 import { isRemote, readUri } from '../store/uri.js';
 import { ModelSourceError, sha256Hex } from './model-file.js';
+import { notAnOnnxModel } from './model-kind.js';
 
 export interface ModelSource {
   uri: string;
@@ -16,7 +17,11 @@ export interface ModelSource {
   timeoutMs?: number;
 }
 
-/** The model's bytes, read by URI and checked against the expected sha256 when one is given. */
+/**
+ * The model's bytes, read by URI (within the store's size and time bounds), refused when they are not
+ * an ONNX model (saying what they are instead: empty, a pickle, a CSV) and checked against the expected
+ * sha256 when one is given. Every command and adapter that loads a model reads it here.
+ */
 export async function readModelBytes(source: ModelSource): Promise<{ bytes: Uint8Array; location: string }> {
   const { uri } = source;
   const location = isRemote(uri) || isAbsolute(uri) || !source.baseDir ? uri : resolve(source.baseDir, uri);
@@ -27,6 +32,9 @@ export async function readModelBytes(source: ModelSource): Promise<{ bytes: Uint
     const why = cause instanceof StoreError ? cause.reason : (cause as Error).message;
     throw new ModelSourceError(`cannot load the model from ${location}: ${why}`, { cause });
   }
+  // Before the digest: a pickle given by mistake is better told to be imported than to mismatch.
+  const notOnnx = notAnOnnxModel(bytes, location);
+  if (notOnnx) throw new ModelSourceError(`cannot load the model from ${location}: ${notOnnx}`);
   if (source.sha256 !== undefined) {
     const want = source.sha256.trim().toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(want)) {

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
-import { UsageError } from './errors.js';
+import { InvalidOptionError, UsageError } from './errors.js';
 import { integerOption, listOption, numberOption } from './options.js';
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -45,6 +45,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('-q, --quiet', 'no progress bar and no summary')
     .action(async (csv: string, opts) => {
+      await checkTrainingOptions(opts);
       const { trainCommand } = await import('./train.js');
       await trainCommand(csv, opts);
     });
@@ -213,6 +214,67 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * The hyper-parameters checked by the trainer's own rules before the CSV is read: a RangeError from
+ * them is a wrong option, while one raised later is a fault (an array too long, a stack overflow).
+ */
+async function checkTrainingOptions(opts: Record<string, unknown>): Promise<void> {
+  const { DEFAULT_PARAMS, validateParams } = await import('../train/boosting.js');
+  const params = { ...DEFAULT_PARAMS };
+  for (const key of Object.keys(DEFAULT_PARAMS) as (keyof typeof DEFAULT_PARAMS)[]) {
+    if (typeof opts[key] === 'number') params[key] = opts[key];
+  }
+  try {
+    validateParams(params);
+  } catch (err) {
+    if (err instanceof RangeError) throw new InvalidOptionError(err.message, { cause: err });
+    throw err;
+  }
+  const { threads } = opts;
+  if (typeof threads === 'number' && !(Number.isInteger(threads) && threads >= 0 && threads <= 64))
+    throw new InvalidOptionError(`threads must be an integer from 0 to 64, got ${threads}`);
+}
+
+/**
+ * JavaScript's own error classes, as the engine and Node.js throw them for a fault (a stack overflow,
+ * an array too long, a property of undefined). modelgate's rooms name their errors (StoreError, ...),
+ * subclasses or not, so an error still named like one of these reached the command line unexplained.
+ */
+const FAULTS = [RangeError, TypeError, ReferenceError, SyntaxError, EvalError, URIError];
+
+function isFault(e: Error): boolean {
+  return FAULTS.some((F) => e instanceof F && e.name === F.name);
+}
+
+/**
+ * What the command line prints for an error that ended a command (not commander's own, which it has
+ * printed), and the exit code.
+ */
+export function failureOutput(
+  err: unknown,
+  debug = Boolean(process.env.MODELGATE_DEBUG),
+): {
+  code: number;
+  text: string;
+} {
+  if (err instanceof UsageError) return { code: 2, text: `modelgate: ${err.message}\n` };
+  const e =
+    err instanceof Error
+      ? err
+      : new Error(typeof err === 'string' ? err : 'a value that is not an Error was thrown');
+  const stack = debug && e.stack ? `${e.stack}\n` : '';
+  if (e instanceof InvalidOptionError)
+    return { code: 1, text: `modelgate: invalid option: ${e.message}\n${stack}` };
+  if (isFault(e)) {
+    const hint = debug ? '' : '; MODELGATE_DEBUG=1 prints where';
+    return {
+      code: 1,
+      text: `modelgate: internal error: ${e.name}: ${e.message} (a fault in modelgate, please report it${hint})\n${stack}`,
+    };
+  }
+  return { code: 1, text: `modelgate: ${e.message}\n${stack}` };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => {
@@ -226,13 +288,8 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; usage errors were printed by commander.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof UsageError) {
-      process.stderr.write(`modelgate: ${err.message}\n`);
-      return 2;
-    }
-    const e = err as Error;
-    process.stderr.write(`modelgate: ${e instanceof RangeError ? 'invalid option: ' : ''}${e.message}\n`);
-    if (process.env.MODELGATE_DEBUG) process.stderr.write(`${e.stack}\n`);
-    return 1;
+    const out = failureOutput(err);
+    process.stderr.write(out.text);
+    return out.code;
   }
 }

@@ -10,6 +10,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { readBounded } from './bounded.js';
 import { StoreError } from './errors.js';
 
 export interface S3Location {
@@ -133,18 +134,24 @@ export async function readS3(uri: string, options: S3Options): Promise<Uint8Arra
   const at = parseS3Uri(uri);
   const Key = objectKey(uri, at);
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-  return call(uri, 'read', options.timeoutMs, async (abortSignal) => {
+  const { timeoutMs } = options;
+  return call(uri, 'read', timeoutMs, async (abortSignal) => {
     const out = await client().send(new GetObjectCommand({ Bucket: at.bucket, Key }), { abortSignal });
-    const declared = out.ContentLength;
-    if (declared !== undefined && declared > maxBytes) {
-      await out.Body?.transformToWebStream().cancel();
-      throw new StoreError(uri, `the object is ${declared} bytes, over the limit of ${maxBytes}`);
-    }
     if (!out.Body) throw new StoreError(uri, 'S3 answered without a body');
-    let bytes: Uint8Array;
+    const declared = out.ContentLength;
+    // Streamed, not transformToByteArray(): an object without a Content-Length (S3-compatible servers
+    // may send one chunked) or a larger one than announced is cut off at maxBytes, never buffered whole.
     try {
-      bytes = await out.Body.transformToByteArray();
+      return await readBounded(out.Body.transformToWebStream(), {
+        uri,
+        maxBytes,
+        expected: declared,
+        signal: abortSignal,
+        abortReason: (received) =>
+          `cannot read: the object did not arrive within ${timeoutMs} ms (${received}${declared !== undefined ? ` of ${declared}` : ''} bytes)`,
+      });
     } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
       // The connection ended before the whole object arrived.
       throw new StoreError(
         uri,
@@ -152,10 +159,6 @@ export async function readS3(uri: string, options: S3Options): Promise<Uint8Arra
         { cause },
       );
     }
-    if (declared !== undefined && bytes.length !== declared) {
-      throw new StoreError(uri, `truncated: received ${bytes.length} of ${declared} bytes`);
-    }
-    return bytes;
   });
 }
 

@@ -1,12 +1,16 @@
-// Reading and writing objects by URI: a local path, s3://bucket/key (src/store/s3.ts), or an http(s) URL
-// (read only).
-import { readFile, writeFile } from 'node:fs/promises';
+// Reading and writing objects by URI: a local path (src/store/local.ts), s3://bucket/key
+// (src/store/s3.ts), or an http(s) URL (src/store/http.ts, read only). Every read is bounded in size and
+// time the same way.
+import { writeFile } from 'node:fs/promises';
 import { StoreError } from './errors.js';
+import { readUrl } from './http.js';
+import { readLocal } from './local.js';
 
+/** Bounds on one read, whatever the URI: a local file, s3:// or http(s). */
 export interface ReadOptions {
-  /** Give up on a network read after this long. */
+  /** Give up on the read (opening, connecting, retries and the whole body) after this long. */
   timeoutMs?: number;
-  /** Refuse objects larger than this. */
+  /** Refuse objects larger than this, announced or not: nothing past it is held in memory. */
   maxBytes?: number;
 }
 
@@ -27,75 +31,18 @@ export function isRemote(uri: string): boolean {
 }
 
 export async function readUri(uri: string, options: ReadOptions = {}): Promise<Uint8Array> {
+  const bounds = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+  };
   if (isS3(uri)) {
     const { readS3 } = await import('./s3.js');
-    return readS3(uri, {
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
-    });
+    return readS3(uri, bounds);
   }
   if (isRemote(uri) && !isUrl(uri)) {
     throw new StoreError(uri, 'unsupported URI scheme; use a local path, s3://, https:// or http://');
   }
-  return isUrl(uri) ? readUrl(uri, options) : readLocal(uri);
-}
-
-async function readLocal(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a directory, not a file'
-            : (cause as Error).message;
-    throw new StoreError(path, `cannot read: ${why}`, { cause });
-  }
-}
-
-async function readUrl(url: string, options: ReadOptions): Promise<Uint8Array> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  } catch (cause) {
-    const err = cause as Error & { cause?: { code?: string; message?: string } };
-    const why =
-      err.name === 'TimeoutError'
-        ? `no answer within ${timeoutMs} ms`
-        : (err.cause?.code ?? err.cause?.message ?? err.message);
-    throw new StoreError(url, `cannot fetch: ${why}`, { cause });
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new StoreError(url, `cannot fetch: HTTP ${response.status} ${response.statusText}`.trim());
-  }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new StoreError(url, `object is ${declared} bytes, over the limit of ${maxBytes}`);
-  }
-  try {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length > maxBytes) throw new StoreError(url, `object is over the limit of ${maxBytes} bytes`);
-    if (Number.isFinite(declared) && !response.headers.get('content-encoding') && bytes.length !== declared) {
-      throw new StoreError(url, `truncated: received ${bytes.length} of ${declared} bytes`);
-    }
-    return bytes;
-  } catch (cause) {
-    if (cause instanceof StoreError) throw cause;
-    const err = cause as Error;
-    throw new StoreError(
-      url,
-      `cannot fetch: ${err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : err.message}`,
-      { cause },
-    );
-  }
+  return isUrl(uri) ? readUrl(uri, bounds) : readLocal(uri, bounds);
 }
 
 export interface WriteOptions {

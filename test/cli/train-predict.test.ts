@@ -120,7 +120,7 @@ describe('modelgate train, then predict (the reference job)', () => {
     expect(missing.stderr).toMatch(/nope\.onnx: cannot read: no such file/);
     const notOnnx = await runCli(['predict', IRIS_CSV, '{}']);
     expect(notOnnx.code).toBe(1);
-    expect(notOnnx.stderr).toMatch(/not a valid ONNX model/);
+    expect(notOnnx.stderr).toMatch(/it looks like CSV data, not an ONNX model; train a model on it first/);
     const noBody = await runCli(['predict', model, '@/nonexistent/body.json']);
     expect(noBody.code).toBe(2);
     expect(noBody.stderr).toMatch(

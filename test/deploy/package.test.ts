@@ -249,7 +249,7 @@ describe('modelgate package refuses', () => {
       'a file that is not a model',
       ['package', '--out', 'x', '--model', IRIS_CSV],
       1,
-      /iris\.csv is not a model modelgate can serve, so nothing was packaged/,
+      /iris\.csv: it looks like CSV data, not an ONNX model; train a model on it first/,
     ],
     [
       'a sha256 mismatch',

@@ -98,9 +98,23 @@ describe('the function zip under aws-lambda-ric', () => {
     };
     expect(badBody.statusCode).toBe(400);
     expect(JSON.parse(badBody.body).error.type).toBe('invalid_json');
+    // Nor is an event with an object where a string belongs (String() of it once threw in the handler).
+    const hostile = await api.invoke({
+      version: '2.0',
+      rawPath: '/predict',
+      requestContext: { http: { method: { toString: 1 } } },
+      body: '{}',
+    });
+    expect(hostile.kind).toBe('response');
+    const hostileBody = (hostile as Extract<Outcome, { kind: 'response' }>).body as {
+      statusCode: number;
+      body: string;
+    };
+    expect(hostileBody.statusCode).toBe(400);
+    expect(JSON.parse(hostileBody.body).error.type).toBe('invalid_event');
     const again = await api.invoke(REFERENCE_EVENT);
     expect(JSON.parse((again as { body: { body: string } }).body.body)).toEqual(expectedBody);
-    expect(api.nextCalls).toBeGreaterThanOrEqual(3);
+    expect(api.nextCalls).toBeGreaterThanOrEqual(4);
   });
 
   it('answers with the model recorded by package --model s3://..., without MODEL_URI', async () => {

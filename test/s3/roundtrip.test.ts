@@ -134,7 +134,9 @@ describe('S3 round trip', () => {
   it('push refuses a file modelgate cannot serve and uploads nothing', async () => {
     const r = await runCli(['push', IRIS_CSV, 's3://models/bad/'], { env: s3.env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('is not a model modelgate can serve, so nothing was uploaded');
+    expect(r.stderr).toContain(
+      `cannot load the model from ${IRIS_CSV}: it looks like CSV data, not an ONNX model; train a model on it first`,
+    );
     const { S3Client, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
     const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' });
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'models', Prefix: 'bad/' }));

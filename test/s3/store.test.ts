@@ -141,6 +141,51 @@ describe('S3 faults', () => {
     );
   });
 
+  it('a body without a Content-Length that never ends: cut off at maxBytes', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    await withFake(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }); // chunked, no length
+        let open = true;
+        res.on('close', () => {
+          open = false;
+        });
+        const pump = () => {
+          while (open && res.write(chunk)) {
+            // until the socket's buffer is full
+          }
+        };
+        res.on('drain', pump);
+        pump();
+      },
+      async () => {
+        const started = performance.now();
+        const before = process.memoryUsage().rss;
+        const e = await storeError(
+          readUri('s3://models/model.onnx', { maxBytes: 1024 * 1024, timeoutMs: 20_000 }),
+        );
+        expect(e.reason).toBe('the object is over the limit of 1048576 bytes');
+        expect(performance.now() - started).toBeLessThan(5_000);
+        expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+      },
+    );
+  }, 30_000);
+
+  it('a body that stops arriving: given up after timeoutMs, saying how much came', async () => {
+    await withFake(
+      (_req, res) => {
+        res.writeHead(200, { 'content-length': '100000', 'content-type': 'application/octet-stream' });
+        res.write(Buffer.alloc(1000, 7));
+      },
+      async () => {
+        const started = performance.now();
+        const e = await storeError(readUri('s3://models/model.onnx', { timeoutMs: 500 }));
+        expect(e.reason).toBe('cannot read: the object did not arrive within 500 ms (1000 of 100000 bytes)');
+        expect(performance.now() - started).toBeLessThan(3_000);
+      },
+    );
+  });
+
   it('an endpoint that never answers: a bounded timeout', async () => {
     await withFake(
       () => {

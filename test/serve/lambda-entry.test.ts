@@ -40,7 +40,7 @@ describe('modelgate/lambda', () => {
     [
       'a file that is not ONNX',
       { MODEL_URI: fileURLToPath(import.meta.url) },
-      /cannot load the model from .*not a valid ONNX model/,
+      /cannot load the model from .*: it is not an ONNX model \(it starts with /,
     ],
     [
       'a sha256 mismatch',
