@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { type ClassLabel, findCard, type ModelCard } from '../onnx/card.js';
+import { externalTensor } from '../onnx/external.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
 import { InferenceError, ModelLoadError, ModelMismatchError } from './errors.js';
 import {
@@ -137,6 +138,13 @@ export class Predictor {
    */
   static async load(bytes: Uint8Array, options: PredictorOptions = {}): Promise<Predictor> {
     const card = findCard(decodeMetadataProps(bytes));
+    const external = externalTensor(bytes);
+    if (external) {
+      const clip = (t: string) => JSON.stringify(t.length > 200 ? `${t.slice(0, 200)}...` : t);
+      throw new ModelLoadError(
+        `the model keeps its tensor ${clip(external.name)} in another file (${clip(external.location)}); modelgate serves one self-contained ONNX file: save it with every tensor inside (in Python, onnx.save_model(model, path, save_as_external_data=False))`,
+      );
+    }
     let session: NativeSession;
     try {
       session = nativeSession(bytes, {
