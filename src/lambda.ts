@@ -32,6 +32,7 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
   for (const [name, key] of [
     ['MAX_BODY_BYTES', 'maxBodyBytes'],
     ['MAX_ROWS', 'maxRows'],
+    ['MAX_VALUES', 'maxValues'],
   ] as const) {
     const n = positiveInteger(env, name);
     if (n !== undefined) limits[key] = n;

@@ -80,6 +80,24 @@ describe('modelgate/lambda', () => {
     expect(JSON.parse(result.body).error.type).toBe('too_many_rows');
   });
 
+  it('honours MAX_VALUES (rows x features)', async () => {
+    const { stdout } = await invokeEntry(
+      { MODEL_URI: IRIS_MODEL, MAX_VALUES: '8' },
+      {
+        body: {
+          input: [
+            [1, 2, 3, 4],
+            [1, 2, 3, 4],
+            [1, 2, 3, 4],
+          ],
+        },
+      },
+    );
+    const { result } = JSON.parse(stdout);
+    expect(result.statusCode).toBe(413);
+    expect(JSON.parse(result.body).error).toMatchObject({ type: 'too_many_values', details: { limit: 8 } });
+  });
+
   it('answers direct invokes: the request itself, {"body": {...}} and {"body": "<json>"}', async () => {
     for (const event of [
       { input: [[0, 0, 0, 0]], return_probabilities: true },
