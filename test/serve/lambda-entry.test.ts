@@ -62,40 +62,19 @@ describe('modelgate/lambda', () => {
     expect(err.stderr).toMatch(message);
   });
 
-  it('honours MAX_ROWS', async () => {
-    const { stdout } = await invokeEntry(
-      { MODEL_URI: IRIS_MODEL, MAX_ROWS: '2' },
-      {
-        body: {
-          input: [
-            [1, 2, 3, 4],
-            [1, 2, 3, 4],
-            [1, 2, 3, 4],
-          ],
-        },
-      },
-    );
+  it.each([
+    ['MAX_ROWS', '2', 'too_many_rows'],
+    ['MAX_VALUES', '8', 'too_many_values'],
+  ])('honours %s', async (name, limit, type) => {
+    const rows = [
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ];
+    const { stdout } = await invokeEntry({ MODEL_URI: IRIS_MODEL, [name]: limit }, { body: { input: rows } });
     const { result } = JSON.parse(stdout);
     expect(result.statusCode).toBe(413);
-    expect(JSON.parse(result.body).error.type).toBe('too_many_rows');
-  });
-
-  it('honours MAX_VALUES (rows x features)', async () => {
-    const { stdout } = await invokeEntry(
-      { MODEL_URI: IRIS_MODEL, MAX_VALUES: '8' },
-      {
-        body: {
-          input: [
-            [1, 2, 3, 4],
-            [1, 2, 3, 4],
-            [1, 2, 3, 4],
-          ],
-        },
-      },
-    );
-    const { result } = JSON.parse(stdout);
-    expect(result.statusCode).toBe(413);
-    expect(JSON.parse(result.body).error).toMatchObject({ type: 'too_many_values', details: { limit: 8 } });
+    expect(JSON.parse(result.body).error).toMatchObject({ type, details: { limit: Number(limit) } });
   });
 
   it('answers direct invokes: the request itself, {"body": {...}} and {"body": "<json>"}', async () => {
