@@ -1,0 +1,163 @@
+"""Small deterministic datasets for the differential cases: every one is a function of its arguments
+(seeded), so a case fits the same model on every run and the committed fixtures can be regenerated.
+
+Features are put on different scales and offsets on purpose: a scaler that is skipped, or applied with
+the wrong statistic, then changes the answers instead of hiding in rounding.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification, make_regression
+
+NAMES = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+SCALES = np.array([1.0, 10.0, 0.1, 100.0, 3.0, 0.5, 20.0, 2.0])
+OFFSETS = np.array([0.0, 50.0, -2.0, 1000.0, 5.0, -1.0, 0.0, 7.0])
+
+# Class labels by kind; classes_ holds them sorted, as scikit-learn sorts them.
+LABELS = {
+    "int": [0, 1, 2, 3, 4],
+    "sparse": [-2, 5, 11, 40, 41],
+    "str": ["ant", "bee", "cat", "dog", "elk"],
+    "float": [0.0, 1.0, 3.0, 7.0, 10.0],
+    "bool": [False, True],
+}
+
+N_TRAIN = 90
+N_TEST = 16
+
+
+@dataclass(frozen=True)
+class Dataset:
+    X: pd.DataFrame
+    y: np.ndarray
+    Xt: pd.DataFrame
+    task: str
+
+
+def _frame(values: np.ndarray, names: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(values, columns=names)
+
+
+def _labels(codes: np.ndarray, kind: str) -> np.ndarray:
+    table = LABELS[kind]
+    if kind == "bool":
+        return codes.astype(bool)
+    if kind == "str":
+        return np.array(table, dtype=object)[codes]
+    return np.array(table)[codes]
+
+
+def _with_missing(X: np.ndarray, rate: float, rng: np.random.Generator, where: str = "both") -> np.ndarray:
+    """NaN in about `rate` of the cells (where="test": in the held-out rows only); every column keeps
+    most of its values."""
+    if rate <= 0:
+        return X
+    X = X.copy()
+    mask = rng.random(X.shape) < rate
+    if where == "test":
+        mask[:N_TRAIN] = False
+    X[mask] = np.nan
+    return X
+
+
+def classification(
+    classes: int = 3,
+    labels: str = "int",
+    features: int = 5,
+    missing: float = 0.0,
+    seed: int = 0,
+    separation: float = 1.2,
+    where: str = "both",
+) -> Dataset:
+    n = N_TRAIN + N_TEST
+    X, codes = make_classification(
+        n_samples=n,
+        n_features=features,
+        n_informative=min(3, features),
+        n_redundant=1 if features > 3 else 0,
+        n_classes=classes,
+        n_clusters_per_class=1,
+        class_sep=separation,
+        flip_y=0.03,
+        random_state=seed,
+    )
+    X = X * SCALES[:features] + OFFSETS[:features]
+    rng = np.random.default_rng(seed + 1000)
+    X = _with_missing(X, missing, rng, where)
+    names = NAMES[:features]
+    y = _labels(codes, labels)
+    return Dataset(_frame(X[:N_TRAIN], names), y[:N_TRAIN], _frame(X[N_TRAIN:], names), "classification")
+
+
+def regression(
+    features: int = 5, missing: float = 0.0, seed: int = 0, positive: bool = False, where: str = "both"
+) -> Dataset:
+    n = N_TRAIN + N_TEST
+    X, y = make_regression(
+        n_samples=n, n_features=features, n_informative=min(4, features), noise=3.0, random_state=seed
+    )
+    # A little curvature, so that trees and networks have something beyond a line to fit.
+    y = y + 0.01 * y**2
+    if positive:
+        y = np.exp((y - y.mean()) / (2 * y.std())) * 10
+    X = X * SCALES[:features] + OFFSETS[:features]
+    rng = np.random.default_rng(seed + 2000)
+    X = _with_missing(X, missing, rng, where)
+    names = NAMES[:features]
+    return Dataset(_frame(X[:N_TRAIN], names), y[:N_TRAIN], _frame(X[N_TRAIN:], names), "regression")
+
+
+def categorical(
+    task: str = "classification",
+    classes: int = 3,
+    labels: str = "int",
+    seed: int = 0,
+    unknown: bool = False,
+    missing_category: bool = False,
+) -> Dataset:
+    """Three numeric columns and two integer-coded categorical ones ('colour' with four values, 'size'
+    with two). `unknown`: the held-out rows carry a colour never seen in training (9). `missing_category`:
+    some colours are NaN, in training and held out."""
+    base = (
+        classification(classes, labels, features=3, seed=seed)
+        if task == "classification"
+        else regression(features=3, seed=seed)
+    )
+    rng = np.random.default_rng(seed + 3000)
+    colour = rng.integers(0, 4, N_TRAIN + N_TEST).astype(float)
+    size = rng.integers(0, 2, N_TRAIN + N_TEST).astype(float)
+    if missing_category:
+        colour[rng.random(colour.shape) < 0.15] = np.nan
+    if unknown:
+        colour[N_TRAIN::3] = 9.0
+    # The categories move the target, so an encoder that answers wrong changes the prediction.
+    y = base.y
+    if task == "regression":
+        y = y + 15.0 * np.nan_to_num(colour[:N_TRAIN], nan=1.5) - 20.0 * size[:N_TRAIN]
+
+    def frame(numeric: pd.DataFrame, rows: slice) -> pd.DataFrame:
+        out = numeric.copy()
+        out["colour"] = colour[rows]
+        out["size"] = size[rows]
+        return out
+
+    return Dataset(
+        frame(base.X, slice(0, N_TRAIN)), y, frame(base.Xt, slice(N_TRAIN, None)), base.task
+    )
+
+
+def ties(task: str = "classification", classes: int = 3, labels: str = "int", seed: int = 0) -> Dataset:
+    """Integer features on a small grid with repeated points: many training rows are exactly as far from
+    a held-out row as each other, which is where neighbour order and vote ties decide the answer."""
+    rng = np.random.default_rng(seed + 4000)
+    X = rng.integers(0, 4, size=(N_TRAIN + N_TEST, 3)).astype(float)
+    names = NAMES[:3]
+    if task == "classification":
+        codes = rng.integers(0, classes, N_TRAIN)
+        y = _labels(codes, labels)
+    else:
+        y = rng.integers(0, 50, N_TRAIN).astype(float)
+    return Dataset(_frame(X[:N_TRAIN], names), y, _frame(X[N_TRAIN:], names), task)
