@@ -168,8 +168,9 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
       [f.x, f.b.constant(tensor.int64(f.b.fresh('column'), [1], [i]))],
       [attr.int('axis', 1)],
     );
-    const finite = values.map((v) => (Number.isNaN(v) ? 0 : v));
-    let hits = f.b.op('Equal', [column, double(f.b, f.b.fresh('categories'), [1, values.length], finite)]);
+    // NaN stays NaN in the constant: Equal is false against it, so a NaN category is never matched by a
+    // number (a stand-in such as 0 would also match every real 0).
+    let hits = f.b.op('Equal', [column, double(f.b, f.b.fresh('categories'), [1, values.length], values)]);
     const nanAt = values.findIndex((v) => Number.isNaN(v));
     if (nanAt >= 0) {
       // NaN is a category of its own (scikit-learn keeps it last).

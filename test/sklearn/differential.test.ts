@@ -85,7 +85,6 @@ const PENDING_FIXES: Record<string, string> = {
   // Found by this harness; fixed in convert.ts on this branch.
   'onehot-drop-values-ridge':
     'drop=[values]: nothing dropped, the regressor reads past its coefficients: NaN',
-  'onehot-nan-category-logreg': 'NaN category matched by 0 too: probability 0.329 for 0.410',
   'columns-slice-names-tree':
     'a slice of names selects nothing; the tree reads feature 3 of 1 and every prediction fails',
 };
