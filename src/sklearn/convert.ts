@@ -372,7 +372,9 @@ function linearRegressor(est: Estimator, f: Flow): Output {
     intercept instanceof NdArray
       ? est.matrix('intercept_')
       : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
-  const value = affine(f, { values: coef.values, shape: [1, f.width] }, bias, true);
+  // coef_ as one row of as many weights as it has: affine checks them against the features that reach it
+  // (read as [1, width], a short coef_ was read past its end into NaN weights).
+  const value = affine(f, { values: coef.values, shape: [1, coef.values.length] }, bias, true);
   return { kind: 'value', name: value };
 }
 
