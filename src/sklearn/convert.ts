@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
-import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
+import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
 
@@ -149,8 +149,16 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   const categories = est.raw('categories_');
   if (!Array.isArray(categories) || categories.length !== f.width)
     throw new ModelImportError(`the OneHotEncoder's categories_ do not match its ${f.width} features`);
+  // drop_idx_: one index per feature, or None where nothing is dropped; an object array (of numpy
+  // integers) whenever a feature drops nothing or drop lists the categories by value.
   const drop = est.raw('drop_idx_');
-  const dropped = drop instanceof NdArray ? elementsOf(drop) : null;
+  const dropped =
+    drop instanceof NdArray
+      ? elementsOf(drop).map((v) => {
+          const n = v instanceof NpScalar ? v.value : v;
+          return typeof n === 'number' || typeof n === 'bigint' ? Number(n) : null;
+        })
+      : null;
   const blocks: string[] = [];
   let width = 0;
   categories.forEach((cats, i) => {
@@ -160,7 +168,7 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
       );
     const dropIndex = dropped?.[i];
     const values = Array.from(asFloat64(cats)).filter(
-      (_, c) => dropIndex === undefined || dropIndex === null || Number(dropIndex) !== c,
+      (_, c) => dropIndex === undefined || dropIndex === null || dropIndex !== c,
     );
     if (values.length === 0) return;
     const column = f.b.op(
