@@ -340,10 +340,17 @@ function normalizedRows(f: Flow, p: string, k: number): string {
   return f.b.op('Where', [zero, uniform, f.b.op('Div', [p, sum])]);
 }
 
+/** intercept_: an array, or the plain 0.0 that liblinear's models (LinearSVC, LinearSVR) keep without one. */
+function interceptOf(est: Estimator): Matrix {
+  return est.raw('intercept_') instanceof NdArray
+    ? est.matrix('intercept_')
+    : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
+}
+
 /** LinearSVC and SGDClassifier: scores from coef_ and intercept_; probabilities when the loss gives them. */
 function linearClassifier(est: Estimator, f: Flow): Output {
   const classes = est.classes();
-  const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
+  const scores = affine(f, est.matrix('coef_'), interceptOf(est), true);
   const loss = est.name === 'SGDClassifier' ? est.string('loss', 'hinge') : 'hinge';
   const binary = classes.length === 2;
   if (loss === 'log_loss' || loss === 'log') {
@@ -375,11 +382,7 @@ function linearRegressor(est: Estimator, f: Flow): Output {
   const coef = est.matrix('coef_');
   if (coef.shape.length === 2 && coef.shape[0] !== 1)
     throw new UnsupportedModelError(`a ${est.name} with ${coef.shape[0]} targets (modelgate serves one)`);
-  const intercept = est.raw('intercept_');
-  const bias =
-    intercept instanceof NdArray
-      ? est.matrix('intercept_')
-      : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
+  const bias = interceptOf(est);
   // coef_ as one row of as many weights as it has: affine checks them against the features that reach it
   // (read as [1, width], a short coef_ was read past its end into NaN weights).
   const value = affine(f, { values: coef.values, shape: [1, coef.values.length] }, bias, true);
