@@ -520,6 +520,13 @@ class Ensemble {
    */
   apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
     const a = this.a;
+    // Every tree model goes through here: a split on a feature the matrix does not have would import,
+    // then fail every prediction inside onnxruntime.
+    const read = a.featureIds.reduce((m, id) => Math.max(m, id), -1);
+    if (read >= f.width)
+      throw new ModelImportError(
+        `the model's trees split on feature ${read}, but only ${f.width} features reach them`,
+      );
     const x = float32Features
       ? f.b.op('Cast', [cast(f.b, f.x, DataType.FLOAT)], [attr.int('to', DataType.DOUBLE)])
       : f.x;

@@ -83,8 +83,6 @@ const PENDING_FIXES: Record<string, string> = {
   'onehot-unknown-refused-ridge':
     'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
   // Found by this harness; fixed in convert.ts on this branch.
-  'columns-slice-names-tree':
-    'a slice of names selects nothing; the tree reads feature 3 of 1 and every prediction fails',
 };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
