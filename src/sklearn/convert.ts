@@ -213,6 +213,22 @@ function selectedColumns(spec: PyValue, width: number, names: string[] | undefin
             ? v.items
             : [v];
   if (spec instanceof PySlice) {
+    if (spec.args.some((x) => typeof x === 'string')) {
+      // A slice of column names, as pandas' .loc reads it: from start to stop inclusive (no step).
+      const at = (x: PyValue | undefined) => {
+        if (x === null || x === undefined) return undefined;
+        const i = typeof x === 'string' ? (names?.indexOf(x) ?? -1) : -1;
+        if (i < 0)
+          throw new UnsupportedModelError(
+            `a ColumnTransformer slice from ${JSON.stringify(x)}, which is not a feature`,
+          );
+        return i;
+      };
+      const [from, to] = [at(spec.args[0]), at(spec.args[1])];
+      const out: number[] = [];
+      for (let i = from ?? 0; i <= (to ?? width - 1); i++) out.push(i);
+      return out;
+    }
     const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : Number(x)));
     const out: number[] = [];
     for (let i = start ?? 0; i < Math.min(stop ?? width, width); i += step ?? 1) out.push(i);
