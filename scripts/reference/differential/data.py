@@ -161,3 +161,13 @@ def ties(task: str = "classification", classes: int = 3, labels: str = "int", se
     else:
         y = rng.integers(0, 50, N_TRAIN).astype(float)
     return Dataset(_frame(X[:N_TRAIN], names), y, _frame(X[N_TRAIN:], names), task)
+
+
+def cloud(d: Dataset, rows: int = 160, seed: int = 0, spread: float = 1.5) -> Dataset:
+    """The same training rows, held-out rows scattered around them (`spread` standard deviations of
+    noise): many fall between the classes, where one-vs-one votes tie and tie-breaking decides."""
+    rng = np.random.default_rng(seed + 5000)
+    X = d.X.to_numpy()
+    picked = X[rng.integers(0, len(X), rows)]
+    noise = rng.normal(0.0, 1.0, picked.shape) * np.nanstd(X, axis=0) * spread
+    return Dataset(d.X, d.y, _frame(picked + noise, list(d.X.columns)), d.task)

@@ -106,7 +106,6 @@ def svm() -> list[Case]:
         "balanced": (dict(class_weight="balanced", probability=True), 3, "int"),
         "weights-dict": (dict(class_weight={0: 3.0, 1: 1.0}), 2, "int"),
         "ovo-shape": (dict(decision_function_shape="ovo"), 4, "int"),
-        "break-ties": (dict(break_ties=True), 4, "int"),
         "four-classes-proba": (dict(probability=True), 4, "str"),
         "bool-proba": (dict(probability=True), 2, "bool"),
         "strong-c": (dict(C=100.0), 3, "float"),
@@ -120,6 +119,25 @@ def svm() -> list[Case]:
             frame=i % 2 == 0,
         )
         for i, (name, (kw, classes, labels)) in enumerate(params.items())
+    ]
+    # Held-out rows between the classes, where one-vs-one votes tie: libsvm gives the tie to the first
+    # class; break_ties=True takes the argmax of the one-vs-rest decision function instead.
+    ties = {
+        "vote-ties-linear": dict(kernel="linear"),
+        "vote-ties-rbf": dict(),
+        "break-ties-linear": dict(kernel="linear", break_ties=True),
+        "break-ties-rbf": dict(break_ties=True),
+        "break-ties-poly-proba": dict(kernel="poly", break_ties=True, probability=True),
+    }
+    out += [
+        Case(
+            f"svc-{name}",
+            "SVC, SVR, NuSVC",
+            lambda kw=kw: _scaled(SVC(random_state=0, **kw)),
+            lambda i=i: data.cloud(data.classification(4, "int", seed=527, separation=0.7), seed=i),
+            frame=i % 2 == 0,
+        )
+        for i, (name, kw) in enumerate(ties.items())
     ]
     svr = {
         "linear": dict(kernel="linear"),
