@@ -945,9 +945,33 @@ function svc(est: Estimator, f: Flow): Output {
     b.op('MatMul', [positive, double(b, b.fresh('votes_first'), [pairs.length, c], toFirst)]),
     b.op('MatMul', [negative, double(b, b.fresh('votes_second'), [pairs.length, c], toSecond)]),
   ]);
+  // break_ties=True with the one-vs-rest shape and 3+ classes: predict is the argmax of scikit-learn's
+  // one-vs-rest decision function instead, the votes (a zero decision votes for the first class there)
+  // plus each class's summed confidences squashed into (-1/3, 1/3), so tied votes go to the more
+  // confident class rather than the first.
+  const breaksTies =
+    c > 2 && est.raw('break_ties') === true && est.string('decision_function_shape', 'ovr') === 'ovr';
+  let labelScores = votes;
+  if (breaksTies) {
+    const first = double(b, b.fresh('ovr_first'), [pairs.length, c], toFirst);
+    const second = double(b, b.fresh('ovr_second'), [pairs.length, c], toSecond);
+    const below = cast(b, b.op('Less', [decision, double(b, b.fresh('zero'), [1], [0])]), DataType.DOUBLE);
+    const notBelow = b.op('Sub', [double(b, b.fresh('one'), [1], [1]), below]);
+    const ovrVotes = b.op('Add', [b.op('MatMul', [notBelow, first]), b.op('MatMul', [below, second])]);
+    const signs = toFirst.map((v, i) => v - (toSecond[i] as number));
+    const confidence = b.op('MatMul', [decision, double(b, b.fresh('ovr_signs'), [pairs.length, c], signs)]);
+    const squashed = b.op('Div', [
+      confidence,
+      b.op('Mul', [
+        b.op('Add', [b.op('Abs', [confidence]), double(b, b.fresh('one'), [1], [1])]),
+        double(b, b.fresh('three'), [1], [3]),
+      ]),
+    ]);
+    labelScores = b.op('Add', [ovrVotes, squashed]);
+  }
   const probA = est.raw('_probA') ?? est.raw('probA_');
   const hasProbability = probA instanceof NdArray && probA.size > 0;
-  if (!hasProbability) return { kind: 'scores', name: votes, classes };
+  if (!hasProbability) return { kind: 'scores', name: labelScores, classes };
   const a = est.matrix(est.has('_probA') ? '_probA' : 'probA_').values;
   const bb = est.matrix(est.has('_probB') ? '_probB' : 'probB_').values;
   const [, scores] = b.node(
@@ -971,7 +995,7 @@ function svc(est: Estimator, f: Flow): Output {
     { domain: ML_DOMAIN, outputs: 2 },
   ) as [string, string];
   const probabilities = cast(b, scores, DataType.DOUBLE);
-  return { kind: 'probabilities', name: probabilities, classes, labelScores: votes };
+  return { kind: 'probabilities', name: probabilities, classes, labelScores };
 }
 
 const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {

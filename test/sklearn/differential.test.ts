@@ -78,10 +78,6 @@ const PENDING_FIXES: Record<string, string> = {
   'onehot-unknown-refused-ridge':
     'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
   // Found by this harness; fixed in convert.ts on this branch.
-  'svc-break-ties-linear': 'break_ties=True: labels by votes, not the one-vs-rest decision: 16 of 160 differ',
-  'svc-break-ties-rbf': 'break_ties=True: labels by votes, not the one-vs-rest decision: 3 of 160 differ',
-  'svc-break-ties-poly-proba':
-    'break_ties=True: labels by votes, not the one-vs-rest decision: 1 of 160 differ',
 };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
