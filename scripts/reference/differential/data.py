@@ -171,3 +171,28 @@ def cloud(d: Dataset, rows: int = 160, seed: int = 0, spread: float = 1.5) -> Da
     picked = X[rng.integers(0, len(X), rows)]
     noise = rng.normal(0.0, 1.0, picked.shape) * np.nanstd(X, axis=0) * spread
     return Dataset(d.X, d.y, _frame(picked + noise, list(d.X.columns)), d.task)
+
+
+def midpoints(d: Dataset, seed: int = 0, precision: str = "float32") -> Dataset:
+    """Held-out cells exactly halfway between two neighbouring training values of their column, where
+    the trees put their thresholds: computed from the values rounded to float32, as scikit-learn's
+    classic trees do (precision="float32"), or in float64, as histogram gradient boosting's bins are.
+    A comparison made in another precision, or rounded another way, sends such a row to the other side."""
+    rng = np.random.default_rng(seed + 6000)
+    # Training values on a coarse grid (a quarter of a standard deviation, in awkward binary fractions):
+    # few distinct values per column, so the trees split on most of the midpoints drawn below.
+    X = d.X.to_numpy()
+    step = np.nanstd(X, axis=0) / 4.0
+    X = np.round(X / step) * step
+    out = np.empty((N_TEST, X.shape[1]))
+    for j in range(X.shape[1]):
+        column = X[:, j][~np.isnan(X[:, j])]
+        if precision == "float32":
+            values = np.unique(column.astype(np.float32))
+            halves = values[:-1].astype(np.float64) / 2.0 + values[1:].astype(np.float64) / 2.0
+        else:
+            values = np.unique(column)
+            halves = (values[:-1] + values[1:]) * 0.5
+        out[:, j] = halves[rng.integers(0, len(halves), N_TEST)]
+    names = list(d.X.columns)
+    return Dataset(_frame(X, names), d.y, _frame(out, names), d.task)

@@ -179,7 +179,10 @@ def main() -> int:
         "families": FAMILIES,
         "cases": [{"name": c.name, "family": c.family} for c in cases if c.versions[0] <= version() <= c.versions[1]],
     }
-    (args.out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+    if args.only:
+        print("index.json left as it was (--only writes some cases, the index lists them all)")
+    else:
+        (args.out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     note = f" ({skipped} need another scikit-learn)" if skipped else ""
     print(f"wrote {written} cases into {args.out} with scikit-learn {sklearn.__version__}{note}")
     return 0

@@ -239,6 +239,12 @@ def neighbours() -> list[Case]:
             lambda: data.regression(seed=640),
         ),
         Case(
+            "knn-4-uniform-between",
+            "k-nearest neighbours",
+            lambda: _scaled(KNeighborsClassifier(n_neighbors=4)),
+            lambda: data.cloud(data.classification(4, "int", seed=643), seed=7),
+        ),
+        Case(
             "knn-missing-rows",
             "k-nearest neighbours",
             lambda: _scaled(KNeighborsClassifier(n_neighbors=5)),

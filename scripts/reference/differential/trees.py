@@ -48,6 +48,7 @@ def decision_trees() -> list[Case]:
         "monotonic": (dict(max_depth=4, monotonic_cst=[1, 0, 0, -1, 0]), cls(2, seed=712)),
         # Fitted without missing values, asked with some: scikit-learn sends them down the larger child.
         "missing-at-predict": (dict(max_depth=5), cls(3, seed=713, missing=0.15, where="test")),
+        "midpoint-rows": (dict(), lambda: data.midpoints(data.classification(3, "int", seed=714), seed=1)),
     }
     out = _table(
         "tree", "decision trees", lambda **kw: DecisionTreeClassifier(random_state=0, **kw), classifier
@@ -60,6 +61,7 @@ def decision_trees() -> list[Case]:
         "full-depth": (dict(), reg(724)),
         "missing": (dict(max_depth=6), reg(725, missing=0.15)),
         "missing-at-predict": (dict(max_depth=6), reg(726, missing=0.15, where="test")),
+        "midpoint-rows": (dict(), lambda: data.midpoints(data.regression(seed=727), seed=2)),
     }
     out += _table(
         "tree-regressor", "decision trees", lambda **kw: DecisionTreeRegressor(random_state=0, **kw), regressor
@@ -102,6 +104,7 @@ def forests() -> list[Case]:
         "missing": (dict(), cls(3, seed=747, missing=0.15)),
         "bool": (dict(), cls(2, "bool", seed=748)),
         "missing-at-predict": (dict(), cls(3, seed=749, missing=0.15, where="test")),
+        "midpoint-rows": (dict(max_depth=None), lambda: data.midpoints(data.classification(3, "int", seed=739), seed=3)),
     }
     out = _table(
         "forest", "random forests", lambda **kw: RandomForestClassifier(**(small | kw)), classifier
@@ -178,6 +181,7 @@ def gradient_boosting() -> list[Case]:
         "init-quantile": (dict(init=DummyRegressor(strategy="quantile", quantile=0.8)), reg(807)),
         "init-constant": (dict(init=DummyRegressor(strategy="constant", constant=3.0)), reg(808)),
         "init-linear": (dict(init=LinearRegression()), reg(809)),
+        "midpoint-rows": (dict(max_depth=4), lambda: data.midpoints(data.regression(seed=810), seed=4)),
     }
     out += _table(
         "gb-regressor", "gradient boosting", lambda **kw: GradientBoostingRegressor(**(small | kw)), regressor
@@ -196,6 +200,7 @@ def hist_gradient_boosting() -> list[Case]:
         "missing-binary": (dict(), cls(2, seed=825, missing=0.2)),
         "missing-multi": (dict(), cls(3, seed=826, missing=0.2)),
         "missing-at-predict": (dict(), cls(3, seed=832, missing=0.2, where="test")),
+        "midpoint-rows": (dict(min_samples_leaf=2), lambda: data.midpoints(data.classification(3, "int", seed=833), seed=5, precision="float64")),
         "few-bins": (dict(max_bins=8), cls(3, "float", seed=827)),
         "early-stopping": (dict(early_stopping=True, max_iter=30, validation_fraction=0.2), cls(3, seed=828)),
         "categorical": (dict(categorical_features=[3]), lambda: _coded(data.classification(3, "int", seed=829))),
@@ -213,6 +218,7 @@ def hist_gradient_boosting() -> list[Case]:
         "quantile": (dict(loss="quantile", quantile=0.7), reg(844)),
         "missing": (dict(), reg(845, missing=0.2)),
         "leaves": (dict(max_leaf_nodes=5, learning_rate=0.5), reg(846)),
+        "midpoint-rows": (dict(min_samples_leaf=2), lambda: data.midpoints(data.regression(seed=847), seed=6, precision="float64")),
     }
     out += _table(
         "hgb-regressor",
