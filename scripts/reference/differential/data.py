@@ -23,6 +23,9 @@ LABELS = {
     "str": ["ant", "bee", "cat", "dog", "elk"],
     "float": [0.0, 1.0, 3.0, 7.0, 10.0],
     "bool": [False, True],
+    # Text beyond ASCII, and digits as text: string tensors and JSON must carry them unchanged.
+    "unicode": ["café", "naïve", "猫", "🐍", "Ω"],
+    "digits": ["1", "10", "2", "02", "x"],
 }
 
 N_TRAIN = 90
@@ -45,7 +48,7 @@ def _labels(codes: np.ndarray, kind: str) -> np.ndarray:
     table = LABELS[kind]
     if kind == "bool":
         return codes.astype(bool)
-    if kind == "str":
+    if kind in ("str", "unicode", "digits"):
         return np.array(table, dtype=object)[codes]
     return np.array(table)[codes]
 

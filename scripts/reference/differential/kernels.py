@@ -107,6 +107,7 @@ def svm() -> list[Case]:
         "weights-dict": (dict(class_weight={0: 3.0, 1: 1.0}), 2, "int"),
         "ovo-shape": (dict(decision_function_shape="ovo"), 4, "int"),
         "four-classes-proba": (dict(probability=True), 4, "str"),
+        "digits-labels": (dict(), 4, "digits"),
         "bool-proba": (dict(probability=True), 2, "bool"),
         "strong-c": (dict(C=100.0), 3, "float"),
     }

@@ -32,7 +32,7 @@ def logistic() -> list[Case]:
                     frame=i % 2 == 0,
                 )
             )
-    for labels in ["int", "sparse", "str", "float", "bool"]:
+    for labels in ["int", "sparse", "str", "float", "bool", "unicode", "digits"]:
         for classes in (2, 4):
             if labels == "bool" and classes > 2:
                 continue

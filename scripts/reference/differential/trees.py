@@ -103,6 +103,7 @@ def forests() -> list[Case]:
         "entropy": (dict(criterion="entropy"), cls(3, "float", seed=746)),
         "missing": (dict(), cls(3, seed=747, missing=0.15)),
         "bool": (dict(), cls(2, "bool", seed=748)),
+        "unicode": (dict(), cls(4, "unicode", seed=738)),
         "missing-at-predict": (dict(), cls(3, seed=749, missing=0.15, where="test")),
         "midpoint-rows": (dict(max_depth=None), lambda: data.midpoints(data.classification(3, "int", seed=739), seed=3)),
     }
