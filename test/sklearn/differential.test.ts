@@ -77,7 +77,6 @@ const PENDING_FIXES: Record<string, string> = {
     'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
   'onehot-unknown-refused-ridge':
     'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
-  // Found by this harness; fixed in convert.ts on this branch.
 };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,7 +85,7 @@ const GENERATOR = join(ROOT, 'scripts/reference/differential/generate.py');
 const DOCS = join(ROOT, 'docs/importing.md');
 const TABLE_START = '<!-- differential-table:start -->';
 const TABLE_END = '<!-- differential-table:end -->';
-/** The generator fits every case in about 15-30 s here; a hung Python must not hold the suite. */
+/** The generator takes 30-60 s here (15 s of CPU); a hung Python must not hold the suite. */
 const GENERATOR_TIMEOUT_MS = 240_000;
 const FILES = ['pkl', 'joblib'] as const;
 
