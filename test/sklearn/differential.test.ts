@@ -26,7 +26,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ClassLabel } from '../../src/onnx/card.js';
 import { encodeModel } from '../../src/onnx/proto.js';
 import { InvalidRowError } from '../../src/runtime/errors.js';
-import { type Predictions, Predictor } from '../../src/runtime/predictor.js';
+import { Predictor } from '../../src/runtime/predictor.js';
 import { type LayerPrecision, sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { ModelImportError, PickleRefusedError } from '../../src/sklearn/errors.js';
 import { loadModelFile } from '../../src/sklearn/joblib.js';
@@ -120,6 +120,9 @@ type Outcome =
   | { kind: 'match'; worst: number }
   | { kind: 'refused'; error: string; message: string }
   | { kind: 'mismatch'; detail: string };
+
+/** What Predictor.predict resolves to (named by its signature, so the union the lead is introducing fits). */
+type Predictions = Awaited<ReturnType<Predictor['predict']>>;
 
 /** What a prediction answers, read in one place (Predictions is becoming a discriminated union). */
 function answers(p: Predictions): {
