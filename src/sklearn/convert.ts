@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
-import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
+import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
 
@@ -149,8 +149,16 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   const categories = est.raw('categories_');
   if (!Array.isArray(categories) || categories.length !== f.width)
     throw new ModelImportError(`the OneHotEncoder's categories_ do not match its ${f.width} features`);
+  // drop_idx_: one index per feature, or None where nothing is dropped; an object array (of numpy
+  // integers) whenever a feature drops nothing or drop lists the categories by value.
   const drop = est.raw('drop_idx_');
-  const dropped = drop instanceof NdArray ? elementsOf(drop) : null;
+  const dropped =
+    drop instanceof NdArray
+      ? elementsOf(drop).map((v) => {
+          const n = v instanceof NpScalar ? v.value : v;
+          return typeof n === 'number' || typeof n === 'bigint' ? Number(n) : null;
+        })
+      : null;
   const blocks: string[] = [];
   let width = 0;
   categories.forEach((cats, i) => {
@@ -160,7 +168,7 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
       );
     const dropIndex = dropped?.[i];
     const values = Array.from(asFloat64(cats)).filter(
-      (_, c) => dropIndex === undefined || dropIndex === null || Number(dropIndex) !== c,
+      (_, c) => dropIndex === undefined || dropIndex === null || dropIndex !== c,
     );
     if (values.length === 0) return;
     const column = f.b.op(
@@ -168,8 +176,9 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
       [f.x, f.b.constant(tensor.int64(f.b.fresh('column'), [1], [i]))],
       [attr.int('axis', 1)],
     );
-    const finite = values.map((v) => (Number.isNaN(v) ? 0 : v));
-    let hits = f.b.op('Equal', [column, double(f.b, f.b.fresh('categories'), [1, values.length], finite)]);
+    // NaN stays NaN in the constant: Equal is false against it, so a NaN category is never matched by a
+    // number (a stand-in such as 0 would also match every real 0).
+    let hits = f.b.op('Equal', [column, double(f.b, f.b.fresh('categories'), [1, values.length], values)]);
     const nanAt = values.findIndex((v) => Number.isNaN(v));
     if (nanAt >= 0) {
       // NaN is a category of its own (scikit-learn keeps it last).
@@ -204,6 +213,22 @@ function selectedColumns(spec: PyValue, width: number, names: string[] | undefin
             ? v.items
             : [v];
   if (spec instanceof PySlice) {
+    if (spec.args.some((x) => typeof x === 'string')) {
+      // A slice of column names, as pandas' .loc reads it: from start to stop inclusive (no step).
+      const at = (x: PyValue | undefined) => {
+        if (x === null || x === undefined) return undefined;
+        const i = typeof x === 'string' ? (names?.indexOf(x) ?? -1) : -1;
+        if (i < 0)
+          throw new UnsupportedModelError(
+            `a ColumnTransformer slice from ${JSON.stringify(x)}, which is not a feature`,
+          );
+        return i;
+      };
+      const [from, to] = [at(spec.args[0]), at(spec.args[1])];
+      const out: number[] = [];
+      for (let i = from ?? 0; i <= (to ?? width - 1); i++) out.push(i);
+      return out;
+    }
     const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : Number(x)));
     const out: number[] = [];
     for (let i = start ?? 0; i < Math.min(stop ?? width, width); i += step ?? 1) out.push(i);
@@ -331,10 +356,17 @@ function normalizedRows(f: Flow, p: string, k: number): string {
   return f.b.op('Where', [zero, uniform, f.b.op('Div', [p, sum])]);
 }
 
+/** intercept_: an array, or the plain 0.0 that liblinear's models (LinearSVC, LinearSVR) keep without one. */
+function interceptOf(est: Estimator): Matrix {
+  return est.raw('intercept_') instanceof NdArray
+    ? est.matrix('intercept_')
+    : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
+}
+
 /** LinearSVC and SGDClassifier: scores from coef_ and intercept_; probabilities when the loss gives them. */
 function linearClassifier(est: Estimator, f: Flow): Output {
   const classes = est.classes();
-  const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
+  const scores = affine(f, est.matrix('coef_'), interceptOf(est), true);
   const loss = est.name === 'SGDClassifier' ? est.string('loss', 'hinge') : 'hinge';
   const binary = classes.length === 2;
   if (loss === 'log_loss' || loss === 'log') {
@@ -366,12 +398,10 @@ function linearRegressor(est: Estimator, f: Flow): Output {
   const coef = est.matrix('coef_');
   if (coef.shape.length === 2 && coef.shape[0] !== 1)
     throw new UnsupportedModelError(`a ${est.name} with ${coef.shape[0]} targets (modelgate serves one)`);
-  const intercept = est.raw('intercept_');
-  const bias =
-    intercept instanceof NdArray
-      ? est.matrix('intercept_')
-      : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
-  const value = affine(f, { values: coef.values, shape: [1, f.width] }, bias, true);
+  const bias = interceptOf(est);
+  // coef_ as one row of as many weights as it has: affine checks them against the features that reach it
+  // (read as [1, width], a short coef_ was read past its end into NaN weights).
+  const value = affine(f, { values: coef.values, shape: [1, coef.values.length] }, bias, true);
   return { kind: 'value', name: value };
 }
 
@@ -506,6 +536,13 @@ class Ensemble {
    */
   apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
     const a = this.a;
+    // Every tree model goes through here: a split on a feature the matrix does not have would import,
+    // then fail every prediction inside onnxruntime.
+    const read = a.featureIds.reduce((m, id) => Math.max(m, id), -1);
+    if (read >= f.width)
+      throw new ModelImportError(
+        `the model's trees split on feature ${read}, but only ${f.width} features reach them`,
+      );
     const x = float32Features
       ? f.b.op('Cast', [cast(f.b, f.x, DataType.FLOAT)], [attr.int('to', DataType.DOUBLE)])
       : f.x;
@@ -908,9 +945,33 @@ function svc(est: Estimator, f: Flow): Output {
     b.op('MatMul', [positive, double(b, b.fresh('votes_first'), [pairs.length, c], toFirst)]),
     b.op('MatMul', [negative, double(b, b.fresh('votes_second'), [pairs.length, c], toSecond)]),
   ]);
+  // break_ties=True with the one-vs-rest shape and 3+ classes: predict is the argmax of scikit-learn's
+  // one-vs-rest decision function instead, the votes (a zero decision votes for the first class there)
+  // plus each class's summed confidences squashed into (-1/3, 1/3), so tied votes go to the more
+  // confident class rather than the first.
+  const breaksTies =
+    c > 2 && est.raw('break_ties') === true && est.string('decision_function_shape', 'ovr') === 'ovr';
+  let labelScores = votes;
+  if (breaksTies) {
+    const first = double(b, b.fresh('ovr_first'), [pairs.length, c], toFirst);
+    const second = double(b, b.fresh('ovr_second'), [pairs.length, c], toSecond);
+    const below = cast(b, b.op('Less', [decision, double(b, b.fresh('zero'), [1], [0])]), DataType.DOUBLE);
+    const notBelow = b.op('Sub', [double(b, b.fresh('one'), [1], [1]), below]);
+    const ovrVotes = b.op('Add', [b.op('MatMul', [notBelow, first]), b.op('MatMul', [below, second])]);
+    const signs = toFirst.map((v, i) => v - (toSecond[i] as number));
+    const confidence = b.op('MatMul', [decision, double(b, b.fresh('ovr_signs'), [pairs.length, c], signs)]);
+    const squashed = b.op('Div', [
+      confidence,
+      b.op('Mul', [
+        b.op('Add', [b.op('Abs', [confidence]), double(b, b.fresh('one'), [1], [1])]),
+        double(b, b.fresh('three'), [1], [3]),
+      ]),
+    ]);
+    labelScores = b.op('Add', [ovrVotes, squashed]);
+  }
   const probA = est.raw('_probA') ?? est.raw('probA_');
   const hasProbability = probA instanceof NdArray && probA.size > 0;
-  if (!hasProbability) return { kind: 'scores', name: votes, classes };
+  if (!hasProbability) return { kind: 'scores', name: labelScores, classes };
   const a = est.matrix(est.has('_probA') ? '_probA' : 'probA_').values;
   const bb = est.matrix(est.has('_probB') ? '_probB' : 'probB_').values;
   const [, scores] = b.node(
@@ -934,7 +995,7 @@ function svc(est: Estimator, f: Flow): Output {
     { domain: ML_DOMAIN, outputs: 2 },
   ) as [string, string];
   const probabilities = cast(b, scores, DataType.DOUBLE);
-  return { kind: 'probabilities', name: probabilities, classes, labelScores: votes };
+  return { kind: 'probabilities', name: probabilities, classes, labelScores };
 }
 
 const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {

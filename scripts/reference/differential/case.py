@@ -1,0 +1,49 @@
+"""What one differential case is: a named estimator, the data it is fitted on, and the family it counts
+under in docs/importing.md's coverage table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from data import Dataset
+
+# The families of the coverage table, in its order.
+FAMILIES = [
+    "SimpleImputer",
+    "scalers",
+    "OneHotEncoder",
+    "ColumnTransformer",
+    "FunctionTransformer",
+    "Pipeline",
+    "LogisticRegression",
+    "linear regressors",
+    "LinearSVC, LinearSVR",
+    "SGDClassifier",
+    "MLP",
+    "SVC, SVR, NuSVC",
+    "k-nearest neighbours",
+    "decision trees",
+    "random forests",
+    "extra trees",
+    "gradient boosting",
+    "histogram gradient boosting",
+    "not converted",
+]
+
+
+@dataclass
+class Case:
+    name: str
+    family: str
+    make: Callable[[], object]
+    data: Callable[[], Dataset]
+    # Fitted on a pandas DataFrame (feature names in the file) or on a plain array.
+    frame: bool = True
+    # The scikit-learn versions the case exists in (a parameter added or removed), as (major, minor)
+    # bounds, both inclusive; the generator leaves it out elsewhere.
+    versions: tuple = ((0, 0), (99, 0))
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"{self.name}: unknown family {self.family!r}")
+
