@@ -191,37 +191,73 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   f.width = width;
 }
 
-/** The column indices a ColumnTransformer entry selects: ints, a slice, a boolean mask or names. */
+/** A feature's index by its name, or an error naming the column. */
+function columnIndex(name: string, names: string[] | undefined): number {
+  const at = names?.indexOf(name) ?? -1;
+  if (at < 0)
+    throw new UnsupportedModelError(
+      `a ColumnTransformer column ${JSON.stringify(name)} that is not a feature`,
+    );
+  return at;
+}
+
+/**
+ * A slice over the columns as pandas and numpy take it: by position (Python's slice semantics: negative
+ * positions count from the end, the stop is excluded), or by name, where pandas includes the stop.
+ */
+function sliceColumns(spec: PySlice, width: number, names: string[] | undefined): number[] {
+  const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : x));
+  const by = typeof start === 'string' || typeof stop === 'string';
+  const position = (x: PyValue | undefined, fallback: number): number => {
+    if (x === undefined) return fallback;
+    if (typeof x === 'string') return columnIndex(x, names);
+    const n = typeof x === 'bigint' ? Number(x) : x;
+    if (typeof n !== 'number' || !Number.isInteger(n))
+      throw new UnsupportedModelError('a ColumnTransformer with a slice it cannot read');
+    return Math.min(Math.max(n < 0 ? width + n : n, 0), width);
+  };
+  const stride = step === undefined ? 1 : Number(step);
+  if (!Number.isInteger(stride) || stride <= 0)
+    throw new UnsupportedModelError('a ColumnTransformer with a slice that does not step forwards');
+  const first = position(start, 0);
+  const end = by && stop !== undefined ? position(stop, width) + 1 : position(stop, width);
+  const out: number[] = [];
+  for (let i = first; i < end; i += stride) out.push(i);
+  return out;
+}
+
+/**
+ * The column indices a ColumnTransformer entry selects: ints, a slice, a boolean mask or names. The
+ * fitted transformers_ hold what the columns resolved to (a make_column_selector has been applied); the
+ * remainder of scikit-learn 1.5 to 1.7 is a _RemainderColsList, a list subclass that keeps its items in
+ * its `data` attribute.
+ */
 function selectedColumns(spec: PyValue, width: number, names: string[] | undefined): number[] {
   const items = (v: PyValue): PyValue[] =>
     v instanceof NdArray
       ? (elementsOf(v) as PyValue[])
       : v instanceof PyObject
-        ? v.listItems
+        ? v.listItems.length === 0 && Array.isArray(v.dict?.get('data'))
+          ? (v.dict?.get('data') as PyValue[])
+          : v.listItems
         : Array.isArray(v)
           ? v
           : v instanceof PyTuple
             ? v.items
             : [v];
-  if (spec instanceof PySlice) {
-    const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : Number(x)));
-    const out: number[] = [];
-    for (let i = start ?? 0; i < Math.min(stop ?? width, width); i += step ?? 1) out.push(i);
-    return out;
-  }
+  if (spec instanceof PySlice) return sliceColumns(spec, width, names);
   const list = items(spec);
-  if (list.every((x) => typeof x === 'boolean')) return list.flatMap((x, i) => (x ? [i] : []));
+  if (list.length > 0 && list.every((x) => typeof x === 'boolean')) {
+    if (list.length !== width)
+      throw new UnsupportedModelError(
+        `a ColumnTransformer boolean mask of ${list.length} columns over ${width} features`,
+      );
+    return list.flatMap((x, i) => (x ? [i] : []));
+  }
   return list.map((x) => {
-    if (typeof x === 'string') {
-      const at = names?.indexOf(x) ?? -1;
-      if (at < 0)
-        throw new UnsupportedModelError(
-          `a ColumnTransformer column ${JSON.stringify(x)} that is not a feature`,
-        );
-      return at;
-    }
+    if (typeof x === 'string') return columnIndex(x, names);
     const n = typeof x === 'bigint' ? Number(x) : x;
-    if (typeof n !== 'number' || !Number.isInteger(n))
+    if (typeof n !== 'number' || !Number.isInteger(n) || n >= width || n < -width)
       throw new UnsupportedModelError('a ColumnTransformer with a column it cannot read');
     return n < 0 ? width + n : n;
   });

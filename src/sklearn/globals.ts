@@ -66,6 +66,9 @@ export const SKLEARN_CLASSES = new Set([
   'KDTree',
   'BallTree',
   '_RemainderColsList',
+  // a ColumnTransformer's column selector: a pattern and dtypes, which the fitted transformers_ has
+  // already resolved to the columns it chose
+  'make_column_selector',
   'Bunch',
   // gradient-boosting losses and links, before and after scikit-learn 1.1
   'BinomialDeviance',
@@ -235,11 +238,23 @@ const CLASSES = new Set([
   'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
 ]);
 
+/**
+ * scikit-learn 1.5 and 1.6 wheels name the Cython loss classes of sklearn._loss._loss by the extension
+ * module's bare name (`_loss.CyHalfBinomialLoss`, `_loss.__pyx_unpickle_CyHalfMultinomialLoss`): the
+ * same classes, read the same way; only those names are accepted under it.
+ */
+function bareLossClass(module: string, name: string): boolean {
+  if (module !== '_loss') return false;
+  const cls = name.startsWith('__pyx_unpickle_') ? name.slice('__pyx_unpickle_'.length) : name;
+  return cls.startsWith('Cy') && SKLEARN_CLASSES.has(cls);
+}
+
 /** The global a pickle names, if the allowlist has it; else the file is refused, naming it. */
 export function resolveGlobal(module: string, name: string): PyGlobal {
   const mod = canonical(module);
   const qualified = `${mod}.${name}`;
   if (CLASSES.has(qualified) || qualified in FUNCTIONS) return new PyGlobal(mod, name);
+  if (bareLossClass(module, name)) return new PyGlobal('sklearn._loss._loss', name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
     if (SKLEARN_CLASSES.has(name)) return new PyGlobal(mod, name);
     // Cython's generated reducers: __pyx_unpickle_<Class>(cls, checksum, state); the neighbour trees' newObj(cls)
