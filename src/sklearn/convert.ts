@@ -117,9 +117,13 @@ function perColumn(f: Flow, op: string, est: Estimator, attr: string): void {
   f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], est.matrix(attr).values)]);
 }
 
+/**
+ * StandardScaler: x - mean_ unless with_mean=False, then / scale_ unless with_std=False. mean_ is fitted
+ * whenever the variance is (so with_mean=False still stores one): the flags decide, not the attributes.
+ */
 function standardScaler(est: Estimator, f: Flow): void {
-  if (est.has('mean_')) perColumn(f, 'Sub', est, 'mean_');
-  if (est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
+  if (est.raw('with_mean') !== false && est.has('mean_')) perColumn(f, 'Sub', est, 'mean_');
+  if (est.raw('with_std') !== false && est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
 }
 
 function minMaxScaler(est: Estimator, f: Flow): void {
@@ -137,9 +141,10 @@ function maxAbsScaler(est: Estimator, f: Flow): void {
   perColumn(f, 'Div', est, 'scale_');
 }
 
+/** RobustScaler: - center_ unless with_centering=False, / scale_ unless with_scaling=False (each then None). */
 function robustScaler(est: Estimator, f: Flow): void {
-  if (est.has('center_')) perColumn(f, 'Sub', est, 'center_');
-  if (est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
+  if (est.raw('with_centering') !== false && est.has('center_')) perColumn(f, 'Sub', est, 'center_');
+  if (est.raw('with_scaling') !== false && est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
 }
 
 /** OneHotEncoder over numeric columns: one 0/1 column per category, in categories_ order, less the dropped ones. */
