@@ -335,24 +335,84 @@ function applyTransformer(step: Estimator, f: Flow): void {
 
 // ---------------------------------------------------------------- final estimators
 
+/**
+ * Label columns [N, 2] for a binary decision s [N, 1]: their argmax is the positive class where s > 0, or
+ * where s >= 0 when `inclusive`, which is how predict decides (not by the probabilities, which saturate).
+ */
+function decisionColumns(f: Flow, s: string, inclusive = false): string {
+  const zero = double(f.b, f.b.fresh('zero'), [1], [0]);
+  const positive = cast(f.b, f.b.op(inclusive ? 'GreaterOrEqual' : 'Greater', [s, zero]), DataType.DOUBLE);
+  const negative = f.b.op('Sub', [double(f.b, f.b.fresh('one'), [1], [1]), positive]);
+  return f.b.op('Concat', [negative, positive], [attr.int('axis', 1)]);
+}
+
+/** The label columns of a linear decision function: [N, k] scores, or binary [N, 1] by its sign. */
+function decisionLabels(f: Flow, scores: string, binary: boolean): string {
+  return binary ? decisionColumns(f, scores) : scores;
+}
+
+/**
+ * One-vs-rest probabilities: each class's value over the row's sum. Where every value is 0, scikit-learn
+ * answers uniform probabilities for SGD's modified Huber loss and, from 1.9, for the sigmoids of
+ * `_predict_proba_lr`; before 1.9 the latter divided by zero, and the graph does too (NaN, which the
+ * server refuses to serve rather than invent an answer).
+ */
+function normalizedRows(f: Flow, p: string, k: number, uniformWhenZero = true): string {
+  const sum = f.b.op(
+    'ReduceSum',
+    [p, f.b.constant(tensor.int64(f.b.fresh('axes'), [1], [1]))],
+    [attr.int('keepdims', 1)],
+  );
+  const normalized = f.b.op('Div', [p, sum]);
+  if (!uniformWhenZero) return normalized;
+  const zero = f.b.op('Equal', [sum, double(f.b, f.b.fresh('zero'), [1], [0])]);
+  const uniform = double(f.b, f.b.fresh('uniform'), [1], [1 / k]);
+  return f.b.op('Where', [zero, uniform, normalized]);
+}
+
+/** Sigmoids normalized over the classes, as LinearClassifierMixin._predict_proba_lr gives them. */
+function sigmoidsOverClasses(est: Estimator, f: Flow, scores: string, k: number): string {
+  return normalizedRows(f, f.b.op('Sigmoid', [scores]), k, est.savedBy(1, 9));
+}
+
+/**
+ * LogisticRegression: the label by the decision function, as predict gives it. Probabilities: binary,
+ * the sigmoid; with multi_class="multinomial" (scikit-learn 1.7 and older) a softmax over [-z, z],
+ * i.e. the sigmoid of 2z; 3+ classes, the softmax, or normalized sigmoids one-vs-rest (multi_class="ovr",
+ * or "auto"/"warn" with liblinear: scikit-learn 1.8 removed the option).
+ */
 function logisticRegression(est: Estimator, f: Flow): Output {
   const classes = est.classes();
   const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
-  if (classes.length === 2)
-    return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [scores])), classes };
+  const binary = classes.length === 2;
+  const labelScores = decisionLabels(f, scores, binary);
   const multiClass = est.string('multi_class', 'auto');
   const ovr =
-    multiClass === 'ovr' || (multiClass !== 'multinomial' && est.string('solver', 'lbfgs') === 'liblinear');
+    multiClass === 'ovr' ||
+    multiClass === 'warn' ||
+    (multiClass !== 'multinomial' && (binary || est.string('solver', 'lbfgs') === 'liblinear'));
+  if (binary && ovr)
+    return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [scores])), classes, labelScores };
+  if (binary)
+    return {
+      kind: 'probabilities',
+      name: f.b.op('Softmax', [twoScores(f, scores)], [attr.int('axis', 1)]),
+      classes,
+      labelScores,
+    };
   if (!ovr)
-    return { kind: 'probabilities', name: f.b.op('Softmax', [scores], [attr.int('axis', 1)]), classes };
-  // One-vs-rest: each class's sigmoid, normalized to sum to one.
-  const each = f.b.op('Sigmoid', [scores]);
-  const sum = f.b.op(
-    'ReduceSum',
-    [each, f.b.constant(tensor.int64(f.b.fresh('axes'), [1], [1]))],
-    [attr.int('keepdims', 1)],
-  );
-  return { kind: 'probabilities', name: f.b.op('Div', [each, sum]), classes };
+    return {
+      kind: 'probabilities',
+      name: f.b.op('Softmax', [scores], [attr.int('axis', 1)]),
+      classes,
+      labelScores,
+    };
+  return {
+    kind: 'probabilities',
+    name: sigmoidsOverClasses(est, f, scores, classes.length),
+    classes,
+    labelScores,
+  };
 }
 
 /** Binary scores [N, 1] as two columns [-s, s], so that argmax picks the positive class when s > 0. */
@@ -360,31 +420,22 @@ function twoScores(f: Flow, s: string): string {
   return f.b.op('Concat', [f.b.op('Neg', [s]), s], [attr.int('axis', 1)]);
 }
 
-/** One-vs-rest probabilities: each class's value normalized to sum to one (all zero: uniform). */
-function normalizedRows(f: Flow, p: string, k: number): string {
-  const sum = f.b.op(
-    'ReduceSum',
-    [p, f.b.constant(tensor.int64(f.b.fresh('axes'), [1], [1]))],
-    [attr.int('keepdims', 1)],
-  );
-  const zero = f.b.op('Equal', [sum, double(f.b, f.b.fresh('zero'), [1], [0])]);
-  const uniform = double(f.b, f.b.fresh('uniform'), [1], [1 / k]);
-  return f.b.op('Where', [zero, uniform, f.b.op('Div', [p, sum])]);
-}
-
-/** LinearSVC and SGDClassifier: scores from coef_ and intercept_; probabilities when the loss gives them. */
+/**
+ * LinearSVC and SGDClassifier: scores from coef_ and intercept_, the label by them (predict takes the
+ * decision function's argmax, or its sign when binary, never the probabilities' argmax: modified Huber's
+ * clip to [-1, 1] makes many classes tie at 1); probabilities when the loss gives them.
+ */
 function linearClassifier(est: Estimator, f: Flow): Output {
   const classes = est.classes();
   const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
   const loss = est.name === 'SGDClassifier' ? est.string('loss', 'hinge') : 'hinge';
   const binary = classes.length === 2;
+  const labelScores = decisionLabels(f, scores, binary);
   if (loss === 'log_loss' || loss === 'log') {
-    const p = f.b.op('Sigmoid', [scores]);
-    return {
-      kind: 'probabilities',
-      name: binary ? twoClasses(f, p) : normalizedRows(f, p, classes.length),
-      classes,
-    };
+    const name = binary
+      ? twoClasses(f, f.b.op('Sigmoid', [scores]))
+      : sigmoidsOverClasses(est, f, scores, classes.length);
+    return { kind: 'probabilities', name, classes, labelScores };
   }
   if (loss === 'modified_huber') {
     const clipped = f.b.op('Clip', [
@@ -398,9 +449,10 @@ function linearClassifier(est: Estimator, f: Flow): Output {
       kind: 'probabilities',
       name: binary ? twoClasses(f, p) : normalizedRows(f, p, classes.length),
       classes,
+      labelScores,
     };
   }
-  return { kind: 'scores', name: binary ? twoScores(f, scores) : scores, classes };
+  return { kind: 'scores', name: labelScores, classes };
 }
 
 function linearRegressor(est: Estimator, f: Flow): Output {
