@@ -7,6 +7,7 @@ import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
+import { kNeighbors } from './neighbors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
 import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
@@ -14,7 +15,7 @@ import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 export const INPUT_NAME = 'input';
 
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
-interface Flow {
+export interface Flow {
   b: GraphBuilder;
   x: string;
   width: number;
@@ -29,7 +30,7 @@ interface Flow {
  */
 export type LayerPrecision = 'float32' | 'float64';
 
-type Output =
+export type Output =
   /** labelScores: where the label is not the most probable class (SVC's votes), the scores it is the argmax of. */
   (
     | { kind: 'probabilities'; name: string; classes: ClassLabel[]; labelScores?: string }
@@ -923,87 +924,6 @@ function againstPoints(f: Flow, points: Matrix, name: string): { dot: string; sq
       return b.op('Max', [squared, double(b, b.fresh('zero'), [1], [0])]);
     },
   };
-}
-
-/** k nearest neighbours by Euclidean distance over the stored training rows, uniform or by 1/distance. */
-function kNeighbors(est: Estimator, f: Flow): Output {
-  const metric = est.string('effective_metric_', est.string('metric', 'minkowski'));
-  const p = est.number('p', 2);
-  if (!(metric === 'euclidean' || (metric === 'minkowski' && p === 2)))
-    throw new UnsupportedModelError(
-      `a ${est.name} with the ${metric} metric (modelgate converts Euclidean distance)`,
-    );
-  const weights = est.string('weights', 'uniform');
-  if (weights !== 'uniform' && weights !== 'distance')
-    throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
-  const fit = est.matrix('_fit_X');
-  const [n, d] = fit.shape as [number, number];
-  if (d !== f.width)
-    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
-  const k = Math.min(est.number('n_neighbors', 5), n);
-  const b = f.b;
-  const clipped = againstPoints(f, fit, 'fit').squaredDistances();
-  const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
-  const [nearest, index] = b.node(
-    'TopK',
-    [clipped, b.constant(tensor.int64(b.fresh('k'), [1], [k]))],
-    [attr.int('largest', 0), attr.int('sorted', 1)],
-    { outputs: 2 },
-  ) as [string, string];
-  // Each neighbour's weight: 1 (uniform), or 1/distance, where a zero distance takes all the weight.
-  let weight: string;
-  if (weights === 'uniform') weight = b.op('Mul', [nearest, double(b, b.fresh('zero'), [1], [0])]);
-  else {
-    const distance = b.op('Sqrt', [nearest]);
-    const isZero = b.op('Equal', [distance, double(b, b.fresh('zero'), [1], [0])]);
-    const anyZero = b.op(
-      'Cast',
-      [
-        b.op(
-          'ReduceMax',
-          [cast(b, isZero, DataType.DOUBLE)],
-          [attr.ints('axes', [1]), attr.int('keepdims', 1)],
-        ),
-      ],
-      [attr.int('to', DataType.BOOL)],
-    );
-    const inverse = b.op('Div', [double(b, b.fresh('one'), [1], [1]), distance]);
-    weight = b.op('Where', [anyZero, cast(b, isZero, DataType.DOUBLE), inverse]);
-  }
-  if (weights === 'uniform') weight = b.op('Add', [weight, double(b, b.fresh('one'), [1], [1])]);
-  const total = b.op('ReduceSum', [weight, axes], [attr.int('keepdims', 1)]);
-  const y = est.matrix('_y');
-  if (y.shape.length !== 1)
-    throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
-  if (est.name === 'KNeighborsRegressor') {
-    const targets = b.op('Gather', [double(b, b.fresh('targets'), [n], y.values), index]);
-    const weighted = b.op('ReduceSum', [b.op('Mul', [targets, weight]), axes], [attr.int('keepdims', 1)]);
-    return { kind: 'value', name: b.op('Div', [weighted, total]) };
-  }
-  const classes = est.classes();
-  const labels = b.op('Gather', [
-    b.constant(tensor.int64(b.fresh('codes'), [n], Array.from(y.values))),
-    index,
-  ]);
-  // One column per class: the neighbour's label equals it.
-  const codes = b.op('Unsqueeze', [labels, b.constant(tensor.int64(b.fresh('axis2'), [1], [2]))]);
-  const everyClass = b.constant(
-    tensor.int64(
-      b.fresh('class_codes'),
-      [1, 1, classes.length],
-      classes.map((_, c) => c),
-    ),
-  );
-  const hot = b.op('Cast', [b.op('Equal', [codes, everyClass])], [attr.int('to', DataType.DOUBLE)]);
-  const votes = b.op(
-    'ReduceSum',
-    [
-      b.op('Mul', [hot, b.op('Unsqueeze', [weight, b.constant(tensor.int64(b.fresh('axis2'), [1], [2]))])]),
-      axes,
-    ],
-    [attr.int('keepdims', 0)],
-  );
-  return { kind: 'probabilities', name: b.op('Div', [votes, total]), classes };
 }
 
 /** libsvm's fitted state as scikit-learn keeps it (the private, unflipped coefficients). */

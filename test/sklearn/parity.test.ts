@@ -4,7 +4,7 @@
 // version its JSON names, is imported from its pickle and its joblib files (zlib; uncompressed for 1.9
 // and 1.2; xz for 1.9), served by the Predictor, and must give scikit-learn's own predict and
 // predict_proba on the held-out rows: labels identical on every row, probabilities within 1e-5,
-// regression values within 1e-5 relative (1e-3 where a neural network's layers compute in float32, the
+// regression values within 1e-5 relative (neural networks too, whose layers compute in float32 by
 // default; with float64 layers within 1e-9). Where scikit-learn's probabilities are NaN (before 1.9, a
 // one-vs-rest normalization of sigmoids that all underflowed), the model's are NaN too, never invented.
 // A fixture whose JSON says `refused` must be refused with a message matching it.
@@ -19,12 +19,10 @@ import { type ImportOptions, sklearnToOnnx } from '../../src/sklearn/convert.js'
 import { loadModelFile } from '../../src/sklearn/joblib.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
-export const PARITY_FOLDERS = ['sklearn', 'sklearn-1.6', 'sklearn-1.2'];
+const PARITY_FOLDERS = ['sklearn', 'sklearn-1.6', 'sklearn-1.2'];
 
 const PROBABILITY_TOLERANCE = 1e-5;
 const VALUE_TOLERANCE = 1e-5;
-/** float32 layers (MLP's default precision) round every product: their figures agree to about 1e-6. */
-const FLOAT32_LAYER_TOLERANCE = 1e-3;
 
 interface Expected {
   estimator: string;
@@ -89,7 +87,6 @@ function expectLabels(expected: Expected, got: Answers): void {
 
 describe.each(cases.filter((name) => read(name).refused === undefined))('%s', (name) => {
   const expected = read(name);
-  const tolerance = /mlp/.test(name) ? FLOAT32_LAYER_TOLERANCE : undefined;
 
   it.each(formats(name))(`imported from .%s, answers as scikit-learn does`, async (ext) => {
     const { model, card } = await imported(name, ext);
@@ -107,18 +104,17 @@ describe.each(cases.filter((name) => read(name).refused === undefined))('%s', (n
           const mine = got.probabilities?.[r * k + c] ?? Number.NaN;
           const theirs = p[c] ?? null;
           if (theirs === null) expect(mine, `row ${r} class ${c}: scikit-learn's is NaN`).toBeNaN();
-          else worst = Math.max(worst, Number.isNaN(mine) ? Number.POSITIVE_INFINITY : Math.abs(mine - theirs));
+          else
+            worst = Math.max(worst, Number.isNaN(mine) ? Number.POSITIVE_INFINITY : Math.abs(mine - theirs));
         }
       });
-      expect(worst, 'largest probability difference').toBeLessThanOrEqual(
-        tolerance ?? PROBABILITY_TOLERANCE,
-      );
+      expect(worst, 'largest probability difference').toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
     } else if (!expected.classes) {
       expected.predict.forEach((v, r) => {
         const want = v as number;
         const mine = got.values?.[r] ?? Number.NaN;
         expect(Math.abs(mine - want), `row ${r}`).toBeLessThanOrEqual(
-          (tolerance ?? VALUE_TOLERANCE) * Math.max(1, Math.abs(want)),
+          VALUE_TOLERANCE * Math.max(1, Math.abs(want)),
         );
       });
     }
