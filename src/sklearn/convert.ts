@@ -114,8 +114,13 @@ function simpleImputer(est: Estimator, f: Flow): void {
 
 /** The rows combined with one fitted value per column (a scaler's mean_, scale_, min_, center_): x op v. */
 function perColumn(f: Flow, op: string, est: Estimator, attr: string): void {
+  const values = est.matrix(attr).values;
+  if (values.length !== f.width)
+    throw new ModelImportError(
+      `the ${est.name}'s ${attr} holds ${values.length} columns, but ${f.width} reach it`,
+    );
   const name = f.b.fresh(attr.replace(/_$/, ''));
-  f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], est.matrix(attr).values)]);
+  f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], values)]);
 }
 
 /**
@@ -600,6 +605,13 @@ class Ensemble {
    */
   apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
     const a = this.a;
+    // A split on a feature the graph does not carry would import and then fail every prediction.
+    let widest = -1;
+    for (const id of a.featureIds) widest = Math.max(widest, id);
+    if (widest >= f.width)
+      throw new ModelImportError(
+        `the trees split on feature ${widest}, but only ${f.width} features reach them`,
+      );
     const x = float32Features
       ? f.b.op('Cast', [cast(f.b, f.x, DataType.FLOAT)], [attr.int('to', DataType.DOUBLE)])
       : f.x;

@@ -1,11 +1,15 @@
 // What the reader says about the globals a pickle names: code is refused; a model modelgate does not
 // read (a scikit-learn estimator it does not convert, a LightGBM or XGBoost object) is "not supported",
 // with what is supported or how to get the model in; scikit-learn 1.5/1.6's bare `_loss` module is
-// accepted for its loss classes only.
+// accepted for its loss classes only. And what the converter refuses rather than write a model that
+// would fail at every prediction.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PickleRefusedError, UnsupportedClassError } from '../../src/sklearn/errors.js';
-import { readModelFile } from '../../src/sklearn/joblib.js';
-import { PyObject } from '../../src/sklearn/values.js';
+import { sklearnToOnnx } from '../../src/sklearn/convert.js';
+import { ModelImportError, PickleRefusedError, UnsupportedClassError } from '../../src/sklearn/errors.js';
+import { loadModelFile, readModelFile } from '../../src/sklearn/joblib.js';
+import { PyObject, type PyTuple, type PyValue } from '../../src/sklearn/values.js';
 
 /** A protocol 2 pickle that names module.name (GLOBAL), makes an instance of it (EMPTY_TUPLE, NEWOBJ). */
 const instanceOf = (module: string, name: string) =>
@@ -72,5 +76,23 @@ describe("the reader's refusals", () => {
     expect(err.message).toMatch(message);
     expect(err.message).toContain(`(${module}.${name}) from a pickle`);
     expect(err.message).not.toMatch(/refused|allowlist/);
+  });
+});
+
+describe("the converter's refusals", () => {
+  it('refuses trees that split on a feature the steps before them do not pass on, instead of failing every prediction', async () => {
+    // columns-remainder-tree: ColumnTransformer(scale 3 columns, remainder passthrough) + a tree over all 10.
+    // Without its remainder entry (as modelgate once read 1.6's remainder), only 3 columns reach the tree.
+    const fixture = fileURLToPath(new URL('../fixtures/sklearn/columns-remainder-tree.pkl', import.meta.url));
+    const pipeline = (await loadModelFile(readFileSync(fixture))) as PyObject;
+    expect(() => sklearnToOnnx(pipeline, { name: 'x', source: 'x' })).not.toThrow();
+    const steps = pipeline.dict?.get('steps') as PyValue[];
+    const columns = ((steps[0] as PyTuple).items[1] as PyObject).dict;
+    const fitted = columns?.get('transformers_') as PyValue[];
+    columns?.map.set('transformers_', fitted.slice(0, 1));
+    expect(() => sklearnToOnnx(pipeline, { name: 'x', source: 'x' })).toThrow(ModelImportError);
+    expect(() => sklearnToOnnx(pipeline, { name: 'x', source: 'x' })).toThrow(
+      /the trees split on feature \d, but only 3 features reach them/,
+    );
   });
 });
