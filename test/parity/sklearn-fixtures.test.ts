@@ -13,15 +13,11 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
-const REFERENCES = [
-  {
-    folder: 'sklearn',
-    minor: '1.9',
-    python: process.env.MODELGATE_PYTHON ?? repo('.venv-ref/bin/python'),
-    inCi: true,
-  },
-  { folder: 'sklearn-1.6', minor: '1.6', python: repo('.venv-ref-1.6.1/bin/python'), inCi: true },
-  { folder: 'sklearn-1.2', minor: '1.2', python: '/usr/bin/python3', inCi: false },
+/** [folder, scikit-learn minor version, python, required where CI is set] */
+const REFERENCES: [string, string, string, boolean][] = [
+  ['sklearn', '1.9', process.env.MODELGATE_PYTHON ?? repo('.venv-ref/bin/python'), true],
+  ['sklearn-1.6', '1.6', repo('.venv-ref-1.6.1/bin/python'), true],
+  ['sklearn-1.2', '1.2', '/usr/bin/python3', false],
 ];
 
 /** The python when it runs the wanted scikit-learn minor version, else why not. */
@@ -37,8 +33,9 @@ async function reference(python: string, minor: string): Promise<string | undefi
 
 describe.concurrent('committed scikit-learn fixtures against the scikit-learn that wrote them', () => {
   it.for(REFERENCES)(
-    'test/fixtures/$folder (scikit-learn $minor)',
-    async ({ folder, minor, python, inCi }, { skip }) => {
+    'test/fixtures/%s, scikit-learn %s',
+    { timeout: 180_000 },
+    async ([folder, minor, python, inCi], { skip }) => {
       const missing = await reference(python, minor);
       if (missing) {
         const setup =
@@ -60,6 +57,5 @@ describe.concurrent('committed scikit-learn fixtures against the scikit-learn th
       expect(result.mismatches).toEqual([]);
       expect(result.checked).toBeGreaterThan(50);
     },
-    180_000,
   );
 });
