@@ -231,6 +231,10 @@ SMALL = {
     "knn-ties-regressor-brute": ("ties-values", lambda: KNeighborsRegressor(n_neighbors=5, algorithm="brute"), {}),
     "knn-ties-regressor-kd": ("ties-values", lambda: KNeighborsRegressor(n_neighbors=5, algorithm="kd_tree", leaf_size=4), {}),
     "knn-ties-regressor-ball": ("ties-values", lambda: KNeighborsRegressor(n_neighbors=5, algorithm="ball_tree", leaf_size=4, weights="distance"), {}),
+    "knn-weighted-minkowski": ("ties", lambda: KNeighborsClassifier(n_neighbors=5, metric_params={"w": [1.0, 2.0, 3.0]}), {"refused": "weighted minkowski metric"}),
+    # SVC(break_ties=True): the label by the one-vs-rest decision function, not the votes alone
+    "svc-break-ties": ("wine", lambda: SVC(C=0.1, break_ties=True), {"frame": False}),
+    "svc-break-ties-proba": ("wine", lambda: SVC(C=0.1, break_ties=True, probability=True, random_state=0), {"frame": False}),
     # ColumnTransformer selections and remainders on a DataFrame
     "columns-remainder-tree": ("diabetes", lambda: ct([("scale", StandardScaler(), ["age", "bmi", "bp"])], DecisionTreeRegressor(max_depth=4, random_state=0)), {"rows": 30}),
     "columns-remainder-drop": ("diabetes", lambda: ct([("scale", StandardScaler(), ["age", "bmi", "bp"])], Ridge(), remainder="drop"), {"rows": 30}),

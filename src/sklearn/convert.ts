@@ -137,7 +137,9 @@ function minMaxScaler(est: Estimator, f: Flow): void {
   perColumn(f, 'Add', est, 'min_');
   if (est.raw('clip') === true) {
     const range = est.raw('feature_range');
-    const [lo, hi] = range instanceof PyTuple ? range.items : [0, 1];
+    const [lo, hi] = range instanceof PyTuple ? range.items : Array.isArray(range) ? range : [];
+    if (!Number.isFinite(Number(lo)) || !Number.isFinite(Number(hi)))
+      throw new ModelImportError("the MinMaxScaler's feature_range is not two numbers");
     f.x = f.b.op('Max', [f.x, double(f.b, f.b.fresh('low'), [1], [Number(lo)])]);
     f.x = f.b.op('Min', [f.x, double(f.b, f.b.fresh('high'), [1], [Number(hi)])]);
   }
@@ -985,6 +987,47 @@ function svr(est: Estimator, f: Flow): Output {
 }
 
 /**
+ * SVC(break_ties=True) with 3+ classes labels by the argmax of its one-vs-rest decision function
+ * (_ovr_decision_function): each class's votes (a pair's decision >= 0 votes its first class) plus its
+ * summed confidences c scaled to c / (3 (|c| + 1)), which break ties between equal votes.
+ */
+function brokenTies(est: Estimator, f: Flow, decision: string, pairs: [number, number][], c: number): string {
+  if (est.string('decision_function_shape', 'ovr') !== 'ovr')
+    throw new UnsupportedModelError(
+      'an SVC with break_ties and decision_function_shape="ovo" (scikit-learn refuses to predict with it)',
+    );
+  const { b } = f;
+  const first = new Float64Array(pairs.length * c);
+  const second = new Float64Array(pairs.length * c);
+  const signs = new Float64Array(pairs.length * c);
+  pairs.forEach(([i, j], p) => {
+    first[p * c + i] = 1;
+    second[p * c + j] = 1;
+    signs[p * c + i] = 1;
+    signs[p * c + j] = -1;
+  });
+  const toFirst = cast(
+    b,
+    b.op('GreaterOrEqual', [decision, double(b, b.fresh('zero'), [1], [0])]),
+    DataType.DOUBLE,
+  );
+  const toSecond = b.op('Sub', [double(b, b.fresh('one'), [1], [1]), toFirst]);
+  const votes = b.op('Add', [
+    b.op('MatMul', [toFirst, double(b, b.fresh('ovr_first'), [pairs.length, c], first)]),
+    b.op('MatMul', [toSecond, double(b, b.fresh('ovr_second'), [pairs.length, c], second)]),
+  ]);
+  const confidence = b.op('MatMul', [decision, double(b, b.fresh('ovr_signs'), [pairs.length, c], signs)]);
+  const scaled = b.op('Div', [
+    confidence,
+    b.op('Mul', [
+      double(b, b.fresh('three'), [1], [3]),
+      b.op('Add', [b.op('Abs', [confidence]), double(b, b.fresh('one'), [1], [1])]),
+    ]),
+  ]);
+  return b.op('Add', [votes, scaled]);
+}
+
+/**
  * SVC: libsvm's one-vs-one decisions in double precision, the label by their votes (as predict does),
  * and with probability=True the probabilities from onnxruntime's SVMClassifier, which applies Platt's
  * sigmoids and couples the pairwise estimates iteratively, stopping where libsvm stops.
@@ -1028,9 +1071,11 @@ function svc(est: Estimator, f: Flow): Output {
     b.op('MatMul', [positive, double(b, b.fresh('votes_first'), [pairs.length, c], toFirst)]),
     b.op('MatMul', [negative, double(b, b.fresh('votes_second'), [pairs.length, c], toSecond)]),
   ]);
+  const labelScores =
+    est.raw('break_ties') === true && c > 2 ? brokenTies(est, f, decision, pairs, c) : votes;
   const probA = est.raw('_probA') ?? est.raw('probA_');
   const hasProbability = probA instanceof NdArray && probA.size > 0;
-  if (!hasProbability) return { kind: 'scores', name: votes, classes };
+  if (!hasProbability) return { kind: 'scores', name: labelScores, classes };
   const a = est.matrix(est.has('_probA') ? '_probA' : 'probA_').values;
   const bb = est.matrix(est.has('_probB') ? '_probB' : 'probB_').values;
   const [, scores] = b.node(
@@ -1054,7 +1099,7 @@ function svc(est: Estimator, f: Flow): Output {
     { domain: ML_DOMAIN, outputs: 2 },
   ) as [string, string];
   const probabilities = cast(b, scores, DataType.DOUBLE);
-  return { kind: 'probabilities', name: probabilities, classes, labelScores: votes };
+  return { kind: 'probabilities', name: probabilities, classes, labelScores };
 }
 
 const FINAL: Record<string, (est: Estimator, f: Flow) => Output> = {

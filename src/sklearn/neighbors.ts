@@ -20,7 +20,7 @@ import type { Flow, Output } from './convert.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { elementsOf, field } from './numpy.js';
 import type { Estimator, Matrix } from './state.js';
-import { NdArray, PyObject, PyTuple } from './values.js';
+import { NdArray, PyDict, PyObject, PyTuple } from './values.js';
 
 /** A builder for a subgraph (an If branch, a Loop body) whose names cannot meet the outer graph's. */
 class ScopedBuilder extends GraphBuilder {
@@ -503,11 +503,14 @@ function numpySum(b: GraphBuilder, x: string, k: number): string {
  * not reproduce: it only matters where k >= 8 and two classes' votes are equal in exact arithmetic).
  */
 export function kNeighbors(est: Estimator, f: Flow): Output {
+  // scikit-learn names minkowski with p=2 and no weights "euclidean" in effective_metric_; a weighted
+  // minkowski keeps its name, and is not Euclidean distance.
   const metric = est.string('effective_metric_', est.string('metric', 'minkowski'));
-  const p = est.number('p', 2);
-  if (!(metric === 'euclidean' || (metric === 'minkowski' && p === 2)))
+  const params = est.raw('effective_metric_params_') ?? est.raw('metric_params');
+  const minkowskiWeights = params instanceof PyDict && params.map.has('w');
+  if (!(metric === 'euclidean' || (metric === 'minkowski' && est.number('p', 2) === 2 && !minkowskiWeights)))
     throw new UnsupportedModelError(
-      `a ${est.name} with the ${metric} metric (modelgate converts Euclidean distance)`,
+      `a ${est.name} with the ${minkowskiWeights ? 'weighted ' : ''}${metric} metric (modelgate converts Euclidean distance)`,
     );
   const weights = est.string('weights', 'uniform');
   if (weights !== 'uniform' && weights !== 'distance')
