@@ -457,23 +457,27 @@ function neighbours(
  * equal in exact arithmetic round as scikit-learn's do.
  */
 function numpySum(b: GraphBuilder, x: string, k: number): string {
-  const term = (i: number) =>
+  const term = (of: string, i: number) =>
     b.op('Squeeze', [
-      b.op('Slice', [x, int64(b, [1], [i]), int64(b, [1], [i + 1]), int64(b, [1], [1], 'axes')]),
+      b.op('Slice', [of, int64(b, [1], [i]), int64(b, [1], [i + 1]), int64(b, [1], [1], 'axes')]),
       int64(b, [1], [1], 'axes'),
     ]);
   const add = (p: string, q: string) => b.op('Add', [p, q]);
   const pairwise = (from: number, n: number): string => {
     if (n < 8) {
-      let sum = term(from);
-      for (let i = 1; i < n; i++) sum = add(sum, term(from + i));
-      return sum;
+      // One term after another: the last of the running sums (CumSum adds in order).
+      const part =
+        from === 0 && n === k
+          ? x
+          : b.op('Slice', [x, int64(b, [1], [from]), int64(b, [1], [from + n]), int64(b, [1], [1], 'axes')]);
+      const running = b.op('CumSum', [part, int64(b, [], [1], 'axis')]);
+      return term(running, n - 1);
     }
     if (n <= 128) {
-      const r = Array.from({ length: 8 }, (_, j) => term(from + j));
+      const r = Array.from({ length: 8 }, (_, j) => term(x, from + j));
       const whole = n - (n % 8);
       for (let i = 8; i < whole; i += 8)
-        for (let j = 0; j < 8; j++) r[j] = add(r[j] as string, term(from + i + j));
+        for (let j = 0; j < 8; j++) r[j] = add(r[j] as string, term(x, from + i + j));
       const [r0, r1, r2, r3, r4, r5, r6, r7] = r as [
         string,
         string,
@@ -485,7 +489,7 @@ function numpySum(b: GraphBuilder, x: string, k: number): string {
         string,
       ];
       let sum = add(add(add(r0, r1), add(r2, r3)), add(add(r4, r5), add(r6, r7)));
-      for (let i = whole; i < n; i++) sum = add(sum, term(from + i));
+      for (let i = whole; i < n; i++) sum = add(sum, term(x, from + i));
       return sum;
     }
     const half = Math.floor(n / 2) - (Math.floor(n / 2) % 8);
