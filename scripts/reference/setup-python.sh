@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Create (idempotently) the Python reference venv used for fixtures and parity checks.
-# Usage: scripts/reference/setup-python.sh
-#   MODELGATE_VENV  venv location (default: <repo>/.venv-ref)
+# Usage: scripts/reference/setup-python.sh [scikit-learn version]
+#   scripts/reference/setup-python.sh          scikit-learn (the mirror's newest) in <repo>/.venv-ref
+#   scripts/reference/setup-python.sh 1.6.1    scikit-learn 1.6.1 and a numpy of its time in <repo>/.venv-ref-1.6.1
+#   MODELGATE_VENV  venv location (default: as above)
 # Prints the venv's python path on the last line of stdout.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-venv="${MODELGATE_VENV:-$repo/.venv-ref}"
+version="${1:-}"
+if [ -z "$version" ]; then
+  venv="${MODELGATE_VENV:-$repo/.venv-ref}"
+  packages=(scikit-learn numpy pandas onnx onnxruntime joblib lz4 gunicorn)
+  modules=(sklearn numpy pandas onnx onnxruntime joblib lz4 gunicorn)
+else
+  # An older scikit-learn only writes fixtures (scripts/reference/make_sklearn_fixtures.py): no onnx or
+  # servers. numpy, scipy and pandas of the time 1.6 was current (numpy 2.2, scipy 1.13, pandas 2.2): the pins keep pip from
+  # picking wheels newer than that scikit-learn was built for.
+  venv="${MODELGATE_VENV:-$repo/.venv-ref-$version}"
+  packages=("scikit-learn==$version" "numpy<2.3" "scipy<1.16" "pandas<2.3" joblib)
+  modules=(sklearn numpy pandas joblib)
+fi
 py="$venv/bin/python"
-packages=(scikit-learn numpy pandas onnx onnxruntime joblib lz4 gunicorn)
-modules=(sklearn numpy pandas onnx onnxruntime joblib lz4 gunicorn)
 
 log() { echo "[setup-python] $*" >&2; }
 
@@ -26,6 +38,9 @@ import_check() {
   for m in "${modules[@]}"; do
     "$py" -c "import $m" >/dev/null 2>&1 || return 1
   done
+  if [ -n "$version" ]; then
+    [ "$("$py" -c 'import sklearn; print(sklearn.__version__)' 2>/dev/null)" = "$version" ] || return 1
+  fi
   return 0
 }
 
@@ -47,5 +62,9 @@ else
   import_check || { log "error: packages still not importable after install"; exit 1; }
 fi
 
-"$py" -c "import sklearn, numpy, pandas, onnx, onnxruntime; print('[setup-python] sklearn', sklearn.__version__, 'numpy', numpy.__version__, 'pandas', pandas.__version__, 'onnx', onnx.__version__, 'onnxruntime', onnxruntime.__version__)" >&2
+if [ -z "$version" ]; then
+  "$py" -c "import sklearn, numpy, pandas, onnx, onnxruntime; print('[setup-python] sklearn', sklearn.__version__, 'numpy', numpy.__version__, 'pandas', pandas.__version__, 'onnx', onnx.__version__, 'onnxruntime', onnxruntime.__version__)" >&2
+else
+  "$py" -c "import sklearn, numpy, pandas; print('[setup-python] sklearn', sklearn.__version__, 'numpy', numpy.__version__, 'pandas', pandas.__version__)" >&2
+fi
 echo "$py"

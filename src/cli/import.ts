@@ -10,6 +10,7 @@ import {
   PickleFormatError,
   PickleLimitError,
   PickleRefusedError,
+  UnsupportedClassError,
   UnsupportedModelError,
 } from '../sklearn/errors.js';
 import { loadModelFile } from '../sklearn/joblib.js';
@@ -25,6 +26,9 @@ export interface ImportCommandOptions {
 
 /** What went wrong, in the words a user of the command needs. */
 function explain(file: string, err: unknown): Error {
+  // A model modelgate does not read is not supported; only a global that could be code is refused.
+  if (err instanceof UnsupportedClassError || err instanceof UnsupportedModelError)
+    return new Error(`cannot import ${file}: modelgate does not convert ${err.message}`, { cause: err });
   if (err instanceof PickleRefusedError) return new Error(`refused ${file}: ${err.message}`, { cause: err });
   if (err instanceof PickleFormatError)
     return new Error(`${file} is not a pickle or joblib file modelgate can read: ${err.message}`, {
@@ -32,8 +36,6 @@ function explain(file: string, err: unknown): Error {
     });
   if (err instanceof PickleLimitError)
     return new Error(`gave up reading ${file}: ${err.message}`, { cause: err });
-  if (err instanceof UnsupportedModelError)
-    return new Error(`cannot import ${file}: modelgate does not convert ${err.message}`, { cause: err });
   if (err instanceof ModelImportError)
     return new Error(`cannot import ${file}: ${err.message}`, { cause: err });
   return err as Error;

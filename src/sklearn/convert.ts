@@ -7,6 +7,7 @@ import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
+import { kNeighbors } from './neighbors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator, type Matrix } from './state.js';
 import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
@@ -14,7 +15,7 @@ import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './v
 export const INPUT_NAME = 'input';
 
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
-interface Flow {
+export interface Flow {
   b: GraphBuilder;
   x: string;
   width: number;
@@ -29,7 +30,7 @@ interface Flow {
  */
 export type LayerPrecision = 'float32' | 'float64';
 
-type Output =
+export type Output =
   /** labelScores: where the label is not the most probable class (SVC's votes), the scores it is the argmax of. */
   (
     | { kind: 'probabilities'; name: string; classes: ClassLabel[]; labelScores?: string }
@@ -113,13 +114,22 @@ function simpleImputer(est: Estimator, f: Flow): void {
 
 /** The rows combined with one fitted value per column (a scaler's mean_, scale_, min_, center_): x op v. */
 function perColumn(f: Flow, op: string, est: Estimator, attr: string): void {
+  const values = est.matrix(attr).values;
+  if (values.length !== f.width)
+    throw new ModelImportError(
+      `the ${est.name}'s ${attr} holds ${values.length} columns, but ${f.width} reach it`,
+    );
   const name = f.b.fresh(attr.replace(/_$/, ''));
-  f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], est.matrix(attr).values)]);
+  f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], values)]);
 }
 
+/**
+ * StandardScaler: x - mean_ unless with_mean=False, then / scale_ unless with_std=False. mean_ is fitted
+ * whenever the variance is (so with_mean=False still stores one): the flags decide, not the attributes.
+ */
 function standardScaler(est: Estimator, f: Flow): void {
-  if (est.has('mean_')) perColumn(f, 'Sub', est, 'mean_');
-  if (est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
+  if (est.raw('with_mean') !== false && est.has('mean_')) perColumn(f, 'Sub', est, 'mean_');
+  if (est.raw('with_std') !== false && est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
 }
 
 function minMaxScaler(est: Estimator, f: Flow): void {
@@ -127,7 +137,9 @@ function minMaxScaler(est: Estimator, f: Flow): void {
   perColumn(f, 'Add', est, 'min_');
   if (est.raw('clip') === true) {
     const range = est.raw('feature_range');
-    const [lo, hi] = range instanceof PyTuple ? range.items : [0, 1];
+    const [lo, hi] = range instanceof PyTuple ? range.items : Array.isArray(range) ? range : [];
+    if (!Number.isFinite(Number(lo)) || !Number.isFinite(Number(hi)))
+      throw new ModelImportError("the MinMaxScaler's feature_range is not two numbers");
     f.x = f.b.op('Max', [f.x, double(f.b, f.b.fresh('low'), [1], [Number(lo)])]);
     f.x = f.b.op('Min', [f.x, double(f.b, f.b.fresh('high'), [1], [Number(hi)])]);
   }
@@ -137,9 +149,10 @@ function maxAbsScaler(est: Estimator, f: Flow): void {
   perColumn(f, 'Div', est, 'scale_');
 }
 
+/** RobustScaler: - center_ unless with_centering=False, / scale_ unless with_scaling=False (each then None). */
 function robustScaler(est: Estimator, f: Flow): void {
-  if (est.has('center_')) perColumn(f, 'Sub', est, 'center_');
-  if (est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
+  if (est.raw('with_centering') !== false && est.has('center_')) perColumn(f, 'Sub', est, 'center_');
+  if (est.raw('with_scaling') !== false && est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
 }
 
 /** OneHotEncoder over numeric columns: one 0/1 column per category, in categories_ order, less the dropped ones. */
@@ -200,53 +213,73 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   f.width = width;
 }
 
-/** The column indices a ColumnTransformer entry selects: ints, a slice, a boolean mask or names. */
+/** A feature's index by its name, or an error naming the column. */
+function columnIndex(name: string, names: string[] | undefined): number {
+  const at = names?.indexOf(name) ?? -1;
+  if (at < 0)
+    throw new UnsupportedModelError(
+      `a ColumnTransformer column ${JSON.stringify(name)} that is not a feature`,
+    );
+  return at;
+}
+
+/**
+ * A slice over the columns as pandas and numpy take it: by position (Python's slice semantics: negative
+ * positions count from the end, the stop is excluded), or by name, where pandas includes the stop.
+ */
+function sliceColumns(spec: PySlice, width: number, names: string[] | undefined): number[] {
+  const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : x));
+  const by = typeof start === 'string' || typeof stop === 'string';
+  const position = (x: PyValue | undefined, fallback: number): number => {
+    if (x === undefined) return fallback;
+    if (typeof x === 'string') return columnIndex(x, names);
+    const n = typeof x === 'bigint' ? Number(x) : x;
+    if (typeof n !== 'number' || !Number.isInteger(n))
+      throw new UnsupportedModelError('a ColumnTransformer with a slice it cannot read');
+    return Math.min(Math.max(n < 0 ? width + n : n, 0), width);
+  };
+  const stride = step === undefined ? 1 : Number(step);
+  if (!Number.isInteger(stride) || stride <= 0)
+    throw new UnsupportedModelError('a ColumnTransformer with a slice that does not step forwards');
+  const first = position(start, 0);
+  const end = by && stop !== undefined ? position(stop, width) + 1 : position(stop, width);
+  const out: number[] = [];
+  for (let i = first; i < end; i += stride) out.push(i);
+  return out;
+}
+
+/**
+ * The column indices a ColumnTransformer entry selects: ints, a slice, a boolean mask or names. The
+ * fitted transformers_ hold what the columns resolved to (a make_column_selector has been applied); the
+ * remainder of scikit-learn 1.5 to 1.7 is a _RemainderColsList, a list subclass that keeps its items in
+ * its `data` attribute.
+ */
 function selectedColumns(spec: PyValue, width: number, names: string[] | undefined): number[] {
   const items = (v: PyValue): PyValue[] =>
     v instanceof NdArray
       ? (elementsOf(v) as PyValue[])
       : v instanceof PyObject
-        ? v.listItems
+        ? v.listItems.length === 0 && Array.isArray(v.dict?.get('data'))
+          ? (v.dict?.get('data') as PyValue[])
+          : v.listItems
         : Array.isArray(v)
           ? v
           : v instanceof PyTuple
             ? v.items
             : [v];
-  if (spec instanceof PySlice) {
-    if (spec.args.some((x) => typeof x === 'string')) {
-      // A slice of column names, as pandas' .loc reads it: from start to stop inclusive (no step).
-      const at = (x: PyValue | undefined) => {
-        if (x === null || x === undefined) return undefined;
-        const i = typeof x === 'string' ? (names?.indexOf(x) ?? -1) : -1;
-        if (i < 0)
-          throw new UnsupportedModelError(
-            `a ColumnTransformer slice from ${JSON.stringify(x)}, which is not a feature`,
-          );
-        return i;
-      };
-      const [from, to] = [at(spec.args[0]), at(spec.args[1])];
-      const out: number[] = [];
-      for (let i = from ?? 0; i <= (to ?? width - 1); i++) out.push(i);
-      return out;
-    }
-    const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : Number(x)));
-    const out: number[] = [];
-    for (let i = start ?? 0; i < Math.min(stop ?? width, width); i += step ?? 1) out.push(i);
-    return out;
-  }
+  if (spec instanceof PySlice) return sliceColumns(spec, width, names);
   const list = items(spec);
-  if (list.every((x) => typeof x === 'boolean')) return list.flatMap((x, i) => (x ? [i] : []));
+  if (list.length > 0 && list.every((x) => typeof x === 'boolean')) {
+    if (list.length !== width)
+      throw new UnsupportedModelError(
+        `a ColumnTransformer boolean mask of ${list.length} columns over ${width} features`,
+      );
+    return list.flatMap((x, i) => (x ? [i] : []));
+  }
   return list.map((x) => {
-    if (typeof x === 'string') {
-      const at = names?.indexOf(x) ?? -1;
-      if (at < 0)
-        throw new UnsupportedModelError(
-          `a ColumnTransformer column ${JSON.stringify(x)} that is not a feature`,
-        );
-      return at;
-    }
+    if (typeof x === 'string') return columnIndex(x, names);
     const n = typeof x === 'bigint' ? Number(x) : x;
-    if (typeof n !== 'number' || !Number.isInteger(n))
+    if (typeof n !== 'number' || !Number.isInteger(n) || n >= width || n < -width)
       throw new UnsupportedModelError('a ColumnTransformer with a column it cannot read');
     return n < 0 ? width + n : n;
   });
@@ -319,41 +352,89 @@ function applyTransformer(step: Estimator, f: Flow): void {
 
 // ---------------------------------------------------------------- final estimators
 
-function logisticRegression(est: Estimator, f: Flow): Output {
-  const classes = est.classes();
-  const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
-  if (classes.length === 2)
-    return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [scores])), classes };
-  const multiClass = est.string('multi_class', 'auto');
-  const ovr =
-    multiClass === 'ovr' || (multiClass !== 'multinomial' && est.string('solver', 'lbfgs') === 'liblinear');
-  if (!ovr)
-    return { kind: 'probabilities', name: f.b.op('Softmax', [scores], [attr.int('axis', 1)]), classes };
-  // One-vs-rest: each class's sigmoid, normalized to sum to one.
-  const each = f.b.op('Sigmoid', [scores]);
-  const sum = f.b.op(
-    'ReduceSum',
-    [each, f.b.constant(tensor.int64(f.b.fresh('axes'), [1], [1]))],
-    [attr.int('keepdims', 1)],
-  );
-  return { kind: 'probabilities', name: f.b.op('Div', [each, sum]), classes };
+/**
+ * Label columns [N, 2] for a binary decision s [N, 1]: their argmax is the positive class where s > 0, or
+ * where s >= 0 when `inclusive`, which is how predict decides (not by the probabilities, which saturate).
+ */
+function decisionColumns(f: Flow, s: string, inclusive = false): string {
+  const zero = double(f.b, f.b.fresh('zero'), [1], [0]);
+  const positive = cast(f.b, f.b.op(inclusive ? 'GreaterOrEqual' : 'Greater', [s, zero]), DataType.DOUBLE);
+  const negative = f.b.op('Sub', [double(f.b, f.b.fresh('one'), [1], [1]), positive]);
+  return f.b.op('Concat', [negative, positive], [attr.int('axis', 1)]);
 }
 
-/** Binary scores [N, 1] as two columns [-s, s], so that argmax picks the positive class when s > 0. */
-function twoScores(f: Flow, s: string): string {
-  return f.b.op('Concat', [f.b.op('Neg', [s]), s], [attr.int('axis', 1)]);
+/** The label columns of a linear decision function: [N, k] scores, or binary [N, 1] by its sign. */
+function decisionLabels(f: Flow, scores: string, binary: boolean): string {
+  return binary ? decisionColumns(f, scores) : scores;
 }
 
-/** One-vs-rest probabilities: each class's value normalized to sum to one (all zero: uniform). */
-function normalizedRows(f: Flow, p: string, k: number): string {
+/**
+ * One-vs-rest probabilities: each class's value over the row's sum. Where every value is 0, scikit-learn
+ * answers uniform probabilities for SGD's modified Huber loss and, from 1.9, for the sigmoids of
+ * `_predict_proba_lr`; before 1.9 the latter divided by zero, and the graph does too (NaN, which the
+ * server refuses to serve rather than invent an answer).
+ */
+function normalizedRows(f: Flow, p: string, k: number, uniformWhenZero = true): string {
   const sum = f.b.op(
     'ReduceSum',
     [p, f.b.constant(tensor.int64(f.b.fresh('axes'), [1], [1]))],
     [attr.int('keepdims', 1)],
   );
+  const normalized = f.b.op('Div', [p, sum]);
+  if (!uniformWhenZero) return normalized;
   const zero = f.b.op('Equal', [sum, double(f.b, f.b.fresh('zero'), [1], [0])]);
   const uniform = double(f.b, f.b.fresh('uniform'), [1], [1 / k]);
-  return f.b.op('Where', [zero, uniform, f.b.op('Div', [p, sum])]);
+  return f.b.op('Where', [zero, uniform, normalized]);
+}
+
+/** Sigmoids normalized over the classes, as LinearClassifierMixin._predict_proba_lr gives them. */
+function sigmoidsOverClasses(est: Estimator, f: Flow, scores: string, k: number): string {
+  return normalizedRows(f, f.b.op('Sigmoid', [scores]), k, est.savedBy(1, 9));
+}
+
+/**
+ * LogisticRegression: the label by the decision function, as predict gives it. Probabilities: binary,
+ * the sigmoid; with multi_class="multinomial" (scikit-learn 1.7 and older) a softmax over [-z, z],
+ * i.e. the sigmoid of 2z; 3+ classes, the softmax, or normalized sigmoids one-vs-rest (multi_class="ovr",
+ * or "auto"/"warn" with liblinear: scikit-learn 1.8 removed the option).
+ */
+function logisticRegression(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
+  const binary = classes.length === 2;
+  const labelScores = decisionLabels(f, scores, binary);
+  const multiClass = est.string('multi_class', 'auto');
+  const ovr =
+    multiClass === 'ovr' ||
+    multiClass === 'warn' ||
+    (multiClass !== 'multinomial' && (binary || est.string('solver', 'lbfgs') === 'liblinear'));
+  if (binary && ovr)
+    return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [scores])), classes, labelScores };
+  if (binary)
+    return {
+      kind: 'probabilities',
+      name: f.b.op('Softmax', [twoScores(f, scores)], [attr.int('axis', 1)]),
+      classes,
+      labelScores,
+    };
+  if (!ovr)
+    return {
+      kind: 'probabilities',
+      name: f.b.op('Softmax', [scores], [attr.int('axis', 1)]),
+      classes,
+      labelScores,
+    };
+  return {
+    kind: 'probabilities',
+    name: sigmoidsOverClasses(est, f, scores, classes.length),
+    classes,
+    labelScores,
+  };
+}
+
+/** Binary scores [N, 1] as two columns [-s, s], so that argmax picks the positive class when s > 0. */
+function twoScores(f: Flow, s: string): string {
+  return f.b.op('Concat', [f.b.op('Neg', [s]), s], [attr.int('axis', 1)]);
 }
 
 /** intercept_: an array, or the plain 0.0 that liblinear's models (LinearSVC, LinearSVR) keep without one. */
@@ -363,19 +444,22 @@ function interceptOf(est: Estimator): Matrix {
     : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
 }
 
-/** LinearSVC and SGDClassifier: scores from coef_ and intercept_; probabilities when the loss gives them. */
+/**
+ * LinearSVC and SGDClassifier: scores from coef_ and intercept_, the label by them (predict takes the
+ * decision function's argmax, or its sign when binary, never the probabilities' argmax: modified Huber's
+ * clip to [-1, 1] makes many classes tie at 1); probabilities when the loss gives them.
+ */
 function linearClassifier(est: Estimator, f: Flow): Output {
   const classes = est.classes();
   const scores = affine(f, est.matrix('coef_'), interceptOf(est), true);
   const loss = est.name === 'SGDClassifier' ? est.string('loss', 'hinge') : 'hinge';
   const binary = classes.length === 2;
+  const labelScores = decisionLabels(f, scores, binary);
   if (loss === 'log_loss' || loss === 'log') {
-    const p = f.b.op('Sigmoid', [scores]);
-    return {
-      kind: 'probabilities',
-      name: binary ? twoClasses(f, p) : normalizedRows(f, p, classes.length),
-      classes,
-    };
+    const name = binary
+      ? twoClasses(f, f.b.op('Sigmoid', [scores]))
+      : sigmoidsOverClasses(est, f, scores, classes.length);
+    return { kind: 'probabilities', name, classes, labelScores };
   }
   if (loss === 'modified_huber') {
     const clipped = f.b.op('Clip', [
@@ -389,9 +473,10 @@ function linearClassifier(est: Estimator, f: Flow): Output {
       kind: 'probabilities',
       name: binary ? twoClasses(f, p) : normalizedRows(f, p, classes.length),
       classes,
+      labelScores,
     };
   }
-  return { kind: 'scores', name: binary ? twoScores(f, scores) : scores, classes };
+  return { kind: 'scores', name: labelScores, classes };
 }
 
 function linearRegressor(est: Estimator, f: Flow): Output {
@@ -536,12 +621,12 @@ class Ensemble {
    */
   apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
     const a = this.a;
-    // Every tree model goes through here: a split on a feature the matrix does not have would import,
-    // then fail every prediction inside onnxruntime.
-    const read = a.featureIds.reduce((m, id) => Math.max(m, id), -1);
-    if (read >= f.width)
+    // A split on a feature the graph does not carry would import and then fail every prediction.
+    let widest = -1;
+    for (const id of a.featureIds) widest = Math.max(widest, id);
+    if (widest >= f.width)
       throw new ModelImportError(
-        `the model's trees split on feature ${read}, but only ${f.width} features reach them`,
+        `the trees split on feature ${widest}, but only ${f.width} features reach them`,
       );
     const x = float32Features
       ? f.b.op('Cast', [cast(f.b, f.x, DataType.FLOAT)], [attr.int('to', DataType.DOUBLE)])
@@ -636,32 +721,107 @@ function boostingStages(est: Estimator): { trees: Estimator[]; k: number } {
 
 const EPS32 = 2 ** -23;
 
-/** The raw score the boosting starts from: init_'s prediction, through the loss's link. */
-function boostingInit(est: Estimator, k: number, classifier: boolean): number[] {
-  const init = est.raw('init_');
-  if (init === 'zero') return new Array(k).fill(0);
-  const dummy = est.estimator('init_');
-  if (!classifier) {
-    if (dummy.name !== 'DummyRegressor')
-      throw new UnsupportedModelError(`a ${est.name} with init ${dummy.name}`);
-    return [dummy.matrix('constant_').values[0] as number];
+/** What DummyClassifier.predict_proba answers for every row, by its strategy. */
+function dummyProbabilities(est: Estimator, dummy: Estimator): number[] {
+  const strategy = dummy.string('_strategy', dummy.string('strategy', 'prior'));
+  const prior = Array.from(dummy.matrix('class_prior_').values);
+  const oneHot = (at: number) => prior.map((_, c) => (c === at ? 1 : 0));
+  switch (strategy) {
+    case 'prior':
+      return prior;
+    case 'most_frequent':
+      // numpy's argmax: the first of equal maxima
+      return oneHot(prior.indexOf(Math.max(...prior)));
+    case 'uniform':
+      return prior.map(() => 1 / prior.length);
+    case 'constant': {
+      const constant = dummy.raw('constant');
+      const at = dummy.classes().findIndex((c) => c === constant || Number(c) === Number(constant));
+      if (at < 0)
+        throw new ModelImportError(`the ${est.name}'s DummyClassifier constant is not one of its classes`);
+      return oneHot(at);
+    }
+    default:
+      throw new UnsupportedModelError(
+        `a ${est.name} with init DummyClassifier(strategy=${JSON.stringify(strategy)}) (its predictions are drawn at random at predict time, so no graph can give scikit-learn's answer)`,
+      );
   }
-  if (dummy.name !== 'DummyClassifier')
-    throw new UnsupportedModelError(`a ${est.name} with init ${dummy.name}`);
-  const prior = Array.from(dummy.matrix('class_prior_').values, (p) =>
-    Math.min(Math.max(p, EPS32), 1 - EPS32),
-  );
-  if (k === 1) return [Math.log((prior[1] as number) / (1 - (prior[1] as number)))];
-  return prior.map((p) => Math.log(p));
 }
 
+/**
+ * The raw score the boosting starts from, as _init_raw_predictions gives it: "zero"; a regressor's
+ * predict; a classifier's predict_proba (the positive class's when binary), clipped to
+ * [eps, 1 - eps] (float32's eps) and through the loss's link: log-odds (half of them for the exponential
+ * loss), or log for the multinomial (scikit-learn 1.4+ subtracts the row's mean log, which the softmax
+ * does not see). A DummyClassifier or DummyRegressor is a constant row; any other estimator modelgate
+ * converts is computed by the graph from the same features. [N, k], or the constant row.
+ */
+function boostingInit(
+  est: Estimator,
+  f: Flow,
+  k: number,
+  classifier: boolean,
+  exponential: boolean,
+): { base: number[]; graph?: string } {
+  if (est.raw('init_') === 'zero') return { base: new Array(k).fill(0) };
+  const init = est.estimator('init_');
+  if (!classifier) {
+    if (init.name === 'DummyRegressor') return { base: [init.matrix('constant_').values[0] as number] };
+    const convert = FINAL[init.name];
+    const out = convert?.(init, { ...f });
+    if (out?.kind !== 'value')
+      throw new UnsupportedModelError(
+        `a ${est.name} with init ${init.name} (modelgate converts regressors there)`,
+      );
+    return { base: [0], graph: out.name };
+  }
+  const link = (p: number) => (exponential ? 0.5 : 1) * Math.log(p / (1 - p));
+  const clip = (p: number) => Math.min(Math.max(p, EPS32), 1 - EPS32);
+  if (init.name === 'DummyClassifier') {
+    const p = dummyProbabilities(est, init).map(clip);
+    return { base: k === 1 ? [link(p[1] as number)] : p.map((q) => Math.log(q)) };
+  }
+  const convert = FINAL[init.name];
+  const out = convert?.(init, { ...f });
+  if (out?.kind !== 'probabilities')
+    throw new UnsupportedModelError(
+      `a ${est.name} with init ${init.name} (modelgate converts classifiers with probabilities there)`,
+    );
+  const { b } = f;
+  const clipped = b.op('Clip', [
+    out.name,
+    double(b, b.fresh('eps'), [], [EPS32]),
+    double(b, b.fresh('one_less_eps'), [], [1 - EPS32]),
+  ]);
+  if (k > 1) return { base: new Array(k).fill(0), graph: b.op('Log', [clipped]) };
+  const positive = b.op(
+    'Gather',
+    [clipped, b.constant(tensor.int64(b.fresh('positive'), [1], [1]))],
+    [attr.int('axis', 1)],
+  );
+  const odds = b.op('Log', [
+    b.op('Div', [positive, b.op('Sub', [double(b, b.fresh('one'), [1], [1]), positive])]),
+  ]);
+  return {
+    base: [0],
+    graph: exponential ? b.op('Mul', [odds, double(b, b.fresh('half'), [1], [0.5])]) : odds,
+  };
+}
+
+/**
+ * GradientBoosting: the init's raw score plus learning_rate times each stage's trees. Classifiers'
+ * probabilities: the sigmoid of the raw score (of twice it for the exponential loss), the softmax for
+ * 3+ classes. The label by the raw score as predict decides it: from scikit-learn 1.4 its argmax, or
+ * raw >= 0 when binary; before 1.4 the probabilities' argmax (raw > 0), except the exponential loss's
+ * raw >= 0.
+ */
 function gradientBoosting(est: Estimator, f: Flow): Output {
   const classifier = est.name === 'GradientBoostingClassifier';
   const { trees, k } = boostingStages(est);
   const rate = est.number('learning_rate');
   const loss = est.string('loss', classifier ? 'log_loss' : 'squared_error');
-  if (classifier && loss === 'exponential')
-    throw new UnsupportedModelError('a GradientBoostingClassifier with the exponential loss');
+  const exponential = classifier && loss === 'exponential';
+  const init = boostingInit(est, f, k, classifier, exponential);
   const ens = new Ensemble();
   trees.forEach((t, i) => {
     const nodes = treeNodes(t);
@@ -672,11 +832,26 @@ function gradientBoosting(est: Estimator, f: Flow): Output {
       return w;
     });
   });
-  const raw = ens.apply(f, k, boostingInit(est, k, classifier));
+  const trunk = ens.apply(f, k, init.base);
+  const raw = init.graph ? f.b.op('Add', [init.graph, trunk]) : trunk;
   if (!classifier) return { kind: 'value', name: raw };
   const classes = est.classes();
-  if (k === 1) return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [raw])), classes };
-  return { kind: 'probabilities', name: f.b.op('Softmax', [raw], [attr.int('axis', 1)]), classes };
+  if (k === 1) {
+    const z = exponential ? f.b.op('Mul', [raw, double(f.b, f.b.fresh('two'), [1], [2])]) : raw;
+    const modern = est.savedBy(1, 4);
+    return {
+      kind: 'probabilities',
+      name: twoClasses(f, f.b.op('Sigmoid', [z])),
+      classes,
+      ...(modern || exponential ? { labelScores: decisionColumns(f, raw, true) } : {}),
+    };
+  }
+  return {
+    kind: 'probabilities',
+    name: f.b.op('Softmax', [raw], [attr.int('axis', 1)]),
+    classes,
+    ...(est.savedBy(1, 4) ? { labelScores: raw } : {}),
+  };
 }
 
 /** A HistGradientBoosting TreePredictor's nodes in the shape the ensemble takes. */
@@ -728,18 +903,23 @@ function histGradientBoosting(est: Estimator, f: Flow): Output {
     return { kind: 'value', name: exp ? f.b.op('Exp', [raw]) : raw, acceptsMissing: true };
   }
   const classes = est.classes();
+  // The label: from scikit-learn 1.4 by the raw score (raw > 0 when binary, else its argmax), before
+  // that the probabilities' argmax.
+  const modern = est.savedBy(1, 4);
   if (k === 1)
     return {
       kind: 'probabilities',
       name: twoClasses(f, f.b.op('Sigmoid', [raw])),
       classes,
       acceptsMissing: true,
+      ...(modern ? { labelScores: decisionColumns(f, raw) } : {}),
     };
   return {
     kind: 'probabilities',
     name: f.b.op('Softmax', [raw], [attr.int('axis', 1)]),
     classes,
     acceptsMissing: true,
+    ...(modern ? { labelScores: raw } : {}),
   };
 }
 
@@ -772,87 +952,6 @@ function againstPoints(f: Flow, points: Matrix, name: string): { dot: string; sq
       return b.op('Max', [squared, double(b, b.fresh('zero'), [1], [0])]);
     },
   };
-}
-
-/** k nearest neighbours by Euclidean distance over the stored training rows, uniform or by 1/distance. */
-function kNeighbors(est: Estimator, f: Flow): Output {
-  const metric = est.string('effective_metric_', est.string('metric', 'minkowski'));
-  const p = est.number('p', 2);
-  if (!(metric === 'euclidean' || (metric === 'minkowski' && p === 2)))
-    throw new UnsupportedModelError(
-      `a ${est.name} with the ${metric} metric (modelgate converts Euclidean distance)`,
-    );
-  const weights = est.string('weights', 'uniform');
-  if (weights !== 'uniform' && weights !== 'distance')
-    throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
-  const fit = est.matrix('_fit_X');
-  const [n, d] = fit.shape as [number, number];
-  if (d !== f.width)
-    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
-  const k = Math.min(est.number('n_neighbors', 5), n);
-  const b = f.b;
-  const clipped = againstPoints(f, fit, 'fit').squaredDistances();
-  const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
-  const [nearest, index] = b.node(
-    'TopK',
-    [clipped, b.constant(tensor.int64(b.fresh('k'), [1], [k]))],
-    [attr.int('largest', 0), attr.int('sorted', 1)],
-    { outputs: 2 },
-  ) as [string, string];
-  // Each neighbour's weight: 1 (uniform), or 1/distance, where a zero distance takes all the weight.
-  let weight: string;
-  if (weights === 'uniform') weight = b.op('Mul', [nearest, double(b, b.fresh('zero'), [1], [0])]);
-  else {
-    const distance = b.op('Sqrt', [nearest]);
-    const isZero = b.op('Equal', [distance, double(b, b.fresh('zero'), [1], [0])]);
-    const anyZero = b.op(
-      'Cast',
-      [
-        b.op(
-          'ReduceMax',
-          [cast(b, isZero, DataType.DOUBLE)],
-          [attr.ints('axes', [1]), attr.int('keepdims', 1)],
-        ),
-      ],
-      [attr.int('to', DataType.BOOL)],
-    );
-    const inverse = b.op('Div', [double(b, b.fresh('one'), [1], [1]), distance]);
-    weight = b.op('Where', [anyZero, cast(b, isZero, DataType.DOUBLE), inverse]);
-  }
-  if (weights === 'uniform') weight = b.op('Add', [weight, double(b, b.fresh('one'), [1], [1])]);
-  const total = b.op('ReduceSum', [weight, axes], [attr.int('keepdims', 1)]);
-  const y = est.matrix('_y');
-  if (y.shape.length !== 1)
-    throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
-  if (est.name === 'KNeighborsRegressor') {
-    const targets = b.op('Gather', [double(b, b.fresh('targets'), [n], y.values), index]);
-    const weighted = b.op('ReduceSum', [b.op('Mul', [targets, weight]), axes], [attr.int('keepdims', 1)]);
-    return { kind: 'value', name: b.op('Div', [weighted, total]) };
-  }
-  const classes = est.classes();
-  const labels = b.op('Gather', [
-    b.constant(tensor.int64(b.fresh('codes'), [n], Array.from(y.values))),
-    index,
-  ]);
-  // One column per class: the neighbour's label equals it.
-  const codes = b.op('Unsqueeze', [labels, b.constant(tensor.int64(b.fresh('axis2'), [1], [2]))]);
-  const everyClass = b.constant(
-    tensor.int64(
-      b.fresh('class_codes'),
-      [1, 1, classes.length],
-      classes.map((_, c) => c),
-    ),
-  );
-  const hot = b.op('Cast', [b.op('Equal', [codes, everyClass])], [attr.int('to', DataType.DOUBLE)]);
-  const votes = b.op(
-    'ReduceSum',
-    [
-      b.op('Mul', [hot, b.op('Unsqueeze', [weight, b.constant(tensor.int64(b.fresh('axis2'), [1], [2]))])]),
-      axes,
-    ],
-    [attr.int('keepdims', 0)],
-  );
-  return { kind: 'probabilities', name: b.op('Div', [votes, total]), classes };
 }
 
 /** libsvm's fitted state as scikit-learn keeps it (the private, unflipped coefficients). */
@@ -902,6 +1001,47 @@ function svr(est: Estimator, f: Flow): Output {
 }
 
 /**
+ * SVC(break_ties=True) with 3+ classes labels by the argmax of its one-vs-rest decision function
+ * (_ovr_decision_function): each class's votes (a pair's decision >= 0 votes its first class) plus its
+ * summed confidences c scaled to c / (3 (|c| + 1)), which break ties between equal votes.
+ */
+function brokenTies(est: Estimator, f: Flow, decision: string, pairs: [number, number][], c: number): string {
+  if (est.string('decision_function_shape', 'ovr') !== 'ovr')
+    throw new UnsupportedModelError(
+      'an SVC with break_ties and decision_function_shape="ovo" (scikit-learn refuses to predict with it)',
+    );
+  const { b } = f;
+  const first = new Float64Array(pairs.length * c);
+  const second = new Float64Array(pairs.length * c);
+  const signs = new Float64Array(pairs.length * c);
+  pairs.forEach(([i, j], p) => {
+    first[p * c + i] = 1;
+    second[p * c + j] = 1;
+    signs[p * c + i] = 1;
+    signs[p * c + j] = -1;
+  });
+  const toFirst = cast(
+    b,
+    b.op('GreaterOrEqual', [decision, double(b, b.fresh('zero'), [1], [0])]),
+    DataType.DOUBLE,
+  );
+  const toSecond = b.op('Sub', [double(b, b.fresh('one'), [1], [1]), toFirst]);
+  const votes = b.op('Add', [
+    b.op('MatMul', [toFirst, double(b, b.fresh('ovr_first'), [pairs.length, c], first)]),
+    b.op('MatMul', [toSecond, double(b, b.fresh('ovr_second'), [pairs.length, c], second)]),
+  ]);
+  const confidence = b.op('MatMul', [decision, double(b, b.fresh('ovr_signs'), [pairs.length, c], signs)]);
+  const scaled = b.op('Div', [
+    confidence,
+    b.op('Mul', [
+      double(b, b.fresh('three'), [1], [3]),
+      b.op('Add', [b.op('Abs', [confidence]), double(b, b.fresh('one'), [1], [1])]),
+    ]),
+  ]);
+  return b.op('Add', [votes, scaled]);
+}
+
+/**
  * SVC: libsvm's one-vs-one decisions in double precision, the label by their votes (as predict does),
  * and with probability=True the probabilities from onnxruntime's SVMClassifier, which applies Platt's
  * sigmoids and couples the pairwise estimates iteratively, stopping where libsvm stops.
@@ -945,30 +1085,8 @@ function svc(est: Estimator, f: Flow): Output {
     b.op('MatMul', [positive, double(b, b.fresh('votes_first'), [pairs.length, c], toFirst)]),
     b.op('MatMul', [negative, double(b, b.fresh('votes_second'), [pairs.length, c], toSecond)]),
   ]);
-  // break_ties=True with the one-vs-rest shape and 3+ classes: predict is the argmax of scikit-learn's
-  // one-vs-rest decision function instead, the votes (a zero decision votes for the first class there)
-  // plus each class's summed confidences squashed into (-1/3, 1/3), so tied votes go to the more
-  // confident class rather than the first.
-  const breaksTies =
-    c > 2 && est.raw('break_ties') === true && est.string('decision_function_shape', 'ovr') === 'ovr';
-  let labelScores = votes;
-  if (breaksTies) {
-    const first = double(b, b.fresh('ovr_first'), [pairs.length, c], toFirst);
-    const second = double(b, b.fresh('ovr_second'), [pairs.length, c], toSecond);
-    const below = cast(b, b.op('Less', [decision, double(b, b.fresh('zero'), [1], [0])]), DataType.DOUBLE);
-    const notBelow = b.op('Sub', [double(b, b.fresh('one'), [1], [1]), below]);
-    const ovrVotes = b.op('Add', [b.op('MatMul', [notBelow, first]), b.op('MatMul', [below, second])]);
-    const signs = toFirst.map((v, i) => v - (toSecond[i] as number));
-    const confidence = b.op('MatMul', [decision, double(b, b.fresh('ovr_signs'), [pairs.length, c], signs)]);
-    const squashed = b.op('Div', [
-      confidence,
-      b.op('Mul', [
-        b.op('Add', [b.op('Abs', [confidence]), double(b, b.fresh('one'), [1], [1])]),
-        double(b, b.fresh('three'), [1], [3]),
-      ]),
-    ]);
-    labelScores = b.op('Add', [ovrVotes, squashed]);
-  }
+  const labelScores =
+    est.raw('break_ties') === true && c > 2 ? brokenTies(est, f, decision, pairs, c) : votes;
   const probA = est.raw('_probA') ?? est.raw('probA_');
   const hasProbability = probA instanceof NdArray && probA.size > 0;
   if (!hasProbability) return { kind: 'scores', name: labelScores, classes };

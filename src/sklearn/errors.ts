@@ -17,6 +17,16 @@ export class PickleRefusedError extends Error {
   }
 }
 
+/**
+ * The pickle names a class that is a model modelgate does not read, not code: a scikit-learn estimator
+ * it does not convert, or a model of another library (LightGBM, XGBoost, ...). Nothing is rebuilt, as
+ * for any refusal; the message names the class as a thing, to follow "modelgate does not convert", and
+ * says what is supported or how to get the model in.
+ */
+export class UnsupportedClassError extends PickleRefusedError {
+  override name = 'UnsupportedClassError';
+}
+
 /** The pickle goes past a bound on its work or size (operations, stack, memo, array bytes, time). */
 export class PickleLimitError extends Error {
   override name = 'PickleLimitError';

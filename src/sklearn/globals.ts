@@ -1,7 +1,7 @@
 // The allowlist: the only globals a pickle may name, and what each becomes. Python's pickle would
 // import and call them; here each is rebuilt as data by code of modelgate's own, and anything else (os,
 // subprocess, builtins.eval, an unknown class) refuses the whole file, naming it.
-import { PickleFormatError, PickleRefusedError } from './errors.js';
+import { PickleFormatError, PickleRefusedError, UnsupportedClassError } from './errors.js';
 import { arrayFrom, dtypeFromDescr, dtypeFromState, scalarFrom } from './numpy.js';
 import {
   DTypeValue,
@@ -16,9 +16,8 @@ import {
   type PyValue,
 } from './values.js';
 
-/** scikit-learn classes modelgate rebuilds: the estimators it converts and the objects inside them. */
-export const SKLEARN_CLASSES = new Set([
-  // estimators and transformers modelgate converts
+/** The scikit-learn estimators and transformers modelgate converts (docs/importing.md's table). */
+export const CONVERTED_CLASSES = [
   'Pipeline',
   'SimpleImputer',
   'StandardScaler',
@@ -50,11 +49,18 @@ export const SKLEARN_CLASSES = new Set([
   'SGDClassifier',
   'SVC',
   'SVR',
-  'NuSVC',
   'MLPClassifier',
   'MLPRegressor',
   'KNeighborsClassifier',
   'KNeighborsRegressor',
+];
+
+/** scikit-learn classes modelgate rebuilds: the estimators it converts and the objects inside them. */
+export const SKLEARN_CLASSES = new Set([
+  ...CONVERTED_CLASSES,
+  // a ColumnTransformer's column selector: a pattern and dtypes, which the fitted transformers_ has
+  // already resolved to the columns it chose
+  'make_column_selector',
   // what their fitted state holds
   'Tree',
   'DummyClassifier',
@@ -64,6 +70,8 @@ export const SKLEARN_CLASSES = new Set([
   'TreePredictor',
   '_BinMapper',
   'KDTree',
+  // known, and refused by the converter with the list of what it converts
+  'NuSVC',
   'BallTree',
   '_RemainderColsList',
   'Bunch',
@@ -235,22 +243,71 @@ const CLASSES = new Set([
   'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
 ]);
 
+/**
+ * Models of other libraries, by the package their classes live in: what the pickle holds and how to
+ * get such a model into modelgate today. Their classes are not code modelgate refuses to run but models
+ * it does not read from a pickle, and the message says so.
+ */
+const FOREIGN_MODELS: { pattern: RegExp; what: string; instead: string }[] = [
+  {
+    pattern: /^lightgbm(\.|$)/,
+    what: 'a LightGBM model',
+    instead:
+      'convert it to ONNX with onnxmltools (onnxmltools.convert_lightgbm), then serve that file with `modelgate pack model.onnx --out packed.onnx`',
+  },
+  {
+    pattern: /^xgboost(\.|$)/,
+    what: 'an XGBoost model',
+    instead:
+      'convert it to ONNX with onnxmltools (onnxmltools.convert_xgboost), then serve that file with `modelgate pack model.onnx --out packed.onnx`',
+  },
+  {
+    pattern: /^catboost(\.|$)/,
+    what: 'a CatBoost model',
+    instead:
+      "save it as ONNX with CatBoost itself (model.save_model('model.onnx', format='onnx')), then `modelgate pack model.onnx --out packed.onnx`",
+  },
+  {
+    pattern: /^torch(\.|$)/,
+    what: 'a PyTorch object',
+    instead: 'export the network with torch.onnx.export, then `modelgate pack model.onnx --out packed.onnx`',
+  },
+];
+
+/**
+ * scikit-learn 1.5 and 1.6 wheels name the Cython loss classes of sklearn._loss._loss by the extension
+ * module's bare name (`_loss.CyHalfBinomialLoss`, `_loss.__pyx_unpickle_CyHalfMultinomialLoss`): the
+ * same classes, read the same way; only those names are accepted under it.
+ */
+function bareLossClass(module: string, name: string): boolean {
+  if (module !== '_loss') return false;
+  const cls = name.startsWith('__pyx_unpickle_') ? name.slice('__pyx_unpickle_'.length) : name;
+  return cls.startsWith('Cy') && SKLEARN_CLASSES.has(cls);
+}
+
 /** The global a pickle names, if the allowlist has it; else the file is refused, naming it. */
 export function resolveGlobal(module: string, name: string): PyGlobal {
   const mod = canonical(module);
   const qualified = `${mod}.${name}`;
   if (CLASSES.has(qualified) || qualified in FUNCTIONS) return new PyGlobal(mod, name);
+  if (bareLossClass(module, name)) return new PyGlobal('sklearn._loss._loss', name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
     if (SKLEARN_CLASSES.has(name)) return new PyGlobal(mod, name);
     // Cython's generated reducers: __pyx_unpickle_<Class>(cls, checksum, state); the neighbour trees' newObj(cls)
     if (name.startsWith('__pyx_unpickle_') && SKLEARN_CLASSES.has(name.slice('__pyx_unpickle_'.length)))
       return new PyGlobal(mod, name);
     if (name === 'newObj') return new PyGlobal(mod, name);
-    throw new PickleRefusedError(
+    throw new UnsupportedClassError(
       `${module}.${name}`,
-      `the file holds a scikit-learn ${name} (${module}.${name}), which modelgate does not import`,
+      `a scikit-learn ${name} (${module}.${name}); it converts ${CONVERTED_CLASSES.join(', ')} (docs/importing.md, Estimators)`,
     );
   }
+  const foreign = FOREIGN_MODELS.find((f) => f.pattern.test(module));
+  if (foreign)
+    throw new UnsupportedClassError(
+      `${module}.${name}`,
+      `${foreign.what} (${module}.${name}) from a pickle: ${foreign.instead}`,
+    );
   if (NUMPY_MODULES.has(module) && /^(float|int|uint|bool|complex)(\d+|_)?$/.test(name))
     return new PyGlobal(mod, name);
   throw new PickleRefusedError(

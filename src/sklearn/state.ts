@@ -88,6 +88,19 @@ export class Estimator {
     });
   }
 
+  /** The scikit-learn that saved it, [major, minor], from the _sklearn_version every estimator's state holds. */
+  version(): [number, number] | undefined {
+    const v = this.raw('_sklearn_version');
+    const m = typeof v === 'string' ? /^(\d+)\.(\d+)/.exec(v) : null;
+    return m ? [Number(m[1]), Number(m[2])] : undefined;
+  }
+
+  /** Saved by scikit-learn major.minor or later (an unknown version counts as older). */
+  savedBy(major: number, minor: number): boolean {
+    const v = this.version();
+    return v !== undefined && (v[0] > major || (v[0] === major && v[1] >= minor));
+  }
+
   /** feature_names_in_ when it was fitted on a DataFrame with string column names. */
   featureNames(): string[] | undefined {
     const v = this.raw('feature_names_in_');

@@ -123,7 +123,25 @@ describe('modelgate import', () => {
       'an estimator off the allowlist',
       join(SKLEARN, 'unsupported-gaussiannb.pkl'),
       [],
-      /refused .*: the file holds a scikit-learn GaussianNB \(sklearn\.naive_bayes\.GaussianNB\), which modelgate does not import/,
+      /cannot import .*: modelgate does not convert a scikit-learn GaussianNB \(sklearn\.naive_bayes\.GaussianNB\); it converts Pipeline, SimpleImputer, .*KNeighborsRegressor \(docs\/importing\.md, Estimators\)/,
+    ],
+    [
+      'a LightGBM model',
+      join(SKLEARN, 'unsupported-lightgbm-lgbmclassifier.pkl'),
+      [],
+      /cannot import .*: modelgate does not convert a LightGBM model \(lightgbm\.sklearn\.LGBMClassifier\) from a pickle: convert it to ONNX with onnxmltools \(onnxmltools\.convert_lightgbm\), then serve that file with `modelgate pack model\.onnx --out packed\.onnx`/,
+    ],
+    [
+      'a LightGBM Booster',
+      join(SKLEARN, 'unsupported-lightgbm-booster.pkl'),
+      [],
+      /modelgate does not convert a LightGBM model \(lightgbm\.basic\.Booster\) from a pickle: convert it to ONNX/,
+    ],
+    [
+      'an XGBoost model',
+      join(SKLEARN, 'unsupported-xgboost-xgbclassifier.pkl'),
+      [],
+      /modelgate does not convert an XGBoost model \(xgboost\.sklearn\.XGBClassifier\) from a pickle: convert it to ONNX with onnxmltools \(onnxmltools\.convert_xgboost\)/,
     ],
     [
       'an estimator it does not convert yet',
@@ -143,6 +161,9 @@ describe('modelgate import', () => {
     const r = await importFile(file, ...args);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
+    // A model modelgate does not read is not supported; only what could be code reads as refused.
+    if (/cannot import/.test(r.stderr))
+      expect(r.stderr).not.toMatch(/refused|allowlist|nothing in it was run/);
     expect(existsSync(r.out)).toBe(false);
     expect(existsSync(join(dir, 'pwned-os-system'))).toBe(false);
     expect(existsSync(join(dir, 'pwned-nested'))).toBe(false);

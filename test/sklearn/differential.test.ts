@@ -44,23 +44,6 @@ const VALUE_TOLERANCE = 1e-5;
  * lands. Remove the whole constant when it is empty.
  */
 const PENDING_FIXES: Record<string, string> = {
-  // StandardScaler(with_mean=False) still subtracts the mean_ it keeps.
-  'scaler-standard-no-mean-logreg': 'with_mean=False subtracts the mean anyway: 4 of 16 labels differ',
-  'scaler-standard-no-mean-ridge': 'with_mean=False subtracts the mean anyway: -1143.5 for -36.3',
-  // SGDClassifier(loss="modified_huber"), 3+ classes: labels are the argmax of the clipped probabilities.
-  'sgd-modified-huber-multi': 'labels from clipped probabilities, not the decision function: 1 of 16 differ',
-  'sgd-huber-four-classes': 'labels from clipped probabilities, not the decision function: 7 of 16 differ',
-  // GradientBoostingClassifier(init=DummyClassifier(...)): every strategy read as "prior".
-  'gb-init-most-frequent': 'init most_frequent read as prior: probability 0.572 for 1',
-  'gb-init-uniform': 'init uniform read as prior: probability 0.260 for 0.242',
-  'gb-init-constant': 'init constant read as prior: probability 0.306 for 0',
-  // k-nearest neighbours with equal distances: scikit-learn's neighbour order is not reproduced.
-  'knn-ties-3-uniform': 'neighbour order among ties: 3 of 16 labels differ',
-  'knn-ties-3-distance': 'neighbour order among ties: 3 of 16 labels differ',
-  'knn-ties-6-uniform': 'neighbour order among ties: 2 of 16 labels differ',
-  'knn-ties-6-distance': 'neighbour order among ties: 2 of 16 labels differ',
-  'knn-ties-regressor-uniform': 'neighbour order among ties: 19.5 for 34',
-  'knn-ties-regressor-distance': 'neighbour order among ties: 19 for 28.75',
   // Found by this harness. The card refuses every missing value unless the first step is a
   // SimpleImputer or the model is one bare tree, though the graph handles NaN where scikit-learn does
   // (an imputer inside a ColumnTransformer; a scaler in front of a tree ensemble): rows scikit-learn
