@@ -1,11 +1,12 @@
 // The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, request ids,
 // structured JSON logs, and a graceful shutdown that lets in-flight requests finish.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
-import { bodyTooLargeError, PayloadTooLargeError } from '../api/errors.js';
+import { PayloadTooLargeError } from '../api/errors.js';
 import { JsonLog } from './log.js';
+import { readBody } from './server-body.js';
 
 export interface ServerOptions extends CoreOptions {
   host?: string;
@@ -133,31 +134,4 @@ function send(res: ServerResponse, out: CoreResponse, requestId: string, head: b
   headers.push('content-length', String(Buffer.byteLength(out.body)));
   res.writeHead(out.status, headers);
   res.end(head ? undefined : out.body);
-}
-
-/** Reads the body, failing with 413 as soon as it passes `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      reject(bodyTooLargeError(limit, declared));
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Cut off mid-stream: the body's whole size is not known.
-        reject(bodyTooLargeError(limit));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
