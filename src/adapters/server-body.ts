@@ -2,13 +2,27 @@
 // size.
 import type { IncomingMessage } from 'node:http';
 import { bodyTooLargeError } from '../api/errors.js';
+import { type FragmentationRule, FragmentedBodyError } from './errors.js';
 
 /** The first buffer a body of more than one chunk is gathered into. */
 const FIRST_CAPACITY = 16 * 1024;
 
 /**
+ * Each piece of a body costs a callback from Node's parser whatever its size: one 6 MB body took 40 ms
+ * of the server's CPU in 64 KB pieces, 650 ms in 24-byte chunks and 27 s in one-byte chunks. Past
+ * 4096 pieces they must average 16 bytes or more, which a client writing its body a row or more at a
+ * time does not come near, and which keeps the worst body within about 25 times the work of the same
+ * bytes in whole pieces.
+ */
+export const FRAGMENTATION: FragmentationRule = { pieces: 4096, minAverageBytes: 16 };
+
+function tooFragmented(pieces: number, bytes: number): boolean {
+  return pieces > FRAGMENTATION.pieces && bytes < pieces * FRAGMENTATION.minAverageBytes;
+}
+
+/**
  * Reads the body, failing with 413 as soon as it passes `limit` bytes (at once when Content-Length
- * says so).
+ * says so), and with 400 when it arrives in too many tiny pieces (`FRAGMENTATION`).
  *
  * Node hands the body over as one Buffer per socket read, or per chunk of a chunked body, and each
  * Buffer costs a few hundred bytes beside its contents: kept in a list, a body sent one byte at a time
@@ -27,12 +41,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     let first: Buffer | undefined;
     let gathered: Buffer | undefined;
     let size = 0;
+    let pieces = 0;
     const onData = (chunk: Buffer): void => {
       const end = size + chunk.length;
-      if (end > limit) {
+      pieces++;
+      if (end > limit || tooFragmented(pieces, end)) {
         req.off('data', onData);
-        // Cut off mid-stream: the body's whole size is not known.
-        reject(bodyTooLargeError(limit));
+        // Past the limit mid-stream (the whole size is not known), or too many tiny pieces.
+        reject(end > limit ? bodyTooLargeError(limit) : new FragmentedBodyError(pieces, end, FRAGMENTATION));
         return;
       }
       if (first === undefined) first = chunk;

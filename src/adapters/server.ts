@@ -5,6 +5,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
 import { PayloadTooLargeError } from '../api/errors.js';
+import { FragmentedBodyError } from './errors.js';
 import { JsonLog } from './log.js';
 import { readBody } from './server-body.js';
 
@@ -67,7 +68,7 @@ export async function startServer(
         finish(out.status, body);
       },
       (err: unknown) => {
-        if (!(err instanceof PayloadTooLargeError)) {
+        if (!(err instanceof PayloadTooLargeError || err instanceof FragmentedBodyError)) {
           // The client went away mid-upload: nobody to answer.
           log.line({
             level: 'info',
@@ -78,10 +79,10 @@ export async function startServer(
           res.destroy();
           return;
         }
-        // Over the size limit: answer 413 and close, so the rest of the upload is not read.
-        const out = jsonResponse(413, err.toJSON(), { connection: 'close' });
+        // Over the size limit, or in crumbs: answer and close, so the rest of the upload is not read.
+        const out = jsonResponse(err.status, err.toJSON(), { connection: 'close' });
         send(res, out, requestId, false);
-        finish(413);
+        finish(err.status);
       },
     );
 
