@@ -1,6 +1,6 @@
 // Request bodies for the HTTP server: reading one under the size limit in memory proportional to its
-// size.
-import type { IncomingMessage } from 'node:http';
+// size, and what becomes of the rest of one that is refused.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyTooLargeError } from '../api/errors.js';
 import { type FragmentationRule, FragmentedBodyError } from './errors.js';
 
@@ -78,4 +78,48 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (!req.complete) reject(new Error('the connection closed before the body was complete'));
     });
   });
+}
+
+/** How much of a refused body is read and dropped before the connection is cut. */
+export interface DiscardBound {
+  bytes: number;
+  ms: number;
+}
+
+/**
+ * Ends a response that was written (status, headers and body, with `connection: close`) before the
+ * request's body was read: reads and drops the rest of the body, up to `bound` bytes, for up to
+ * `bound` milliseconds and while its pieces are not too small (`FRAGMENTATION`), ends the response
+ * once the body is over, and cuts the connection past the bound.
+ *
+ * Closing at once would leave the unread upload in the socket, and the kernel answers unread bytes
+ * with a reset that takes the answer with it: a client that sends its whole body before it reads
+ * (Python's http.client, requests, many SDKs) saw a broken pipe or a reset instead of the 413.
+ */
+export function discardRestOfBody(req: IncomingMessage, res: ServerResponse, bound: DiscardBound): void {
+  if (req.complete) {
+    // The refused piece was the last: nothing is left to read ('end' may have gone by already).
+    res.end();
+    return;
+  }
+  let dropped = 0;
+  let pieces = 0;
+  const cut = (): void => {
+    clearTimeout(timer);
+    req.socket.destroy();
+  };
+  const timer = setTimeout(cut, bound.ms);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > bound.bytes || tooFragmented(++pieces, dropped)) cut();
+  });
+  req.on('end', () => {
+    clearTimeout(timer);
+    // Nothing unread is left: Node closes the connection cleanly once the answer is flushed.
+    res.end();
+  });
+  req.on('close', () => clearTimeout(timer));
+  req.on('error', () => clearTimeout(timer));
+  req.resume();
 }

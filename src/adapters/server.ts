@@ -1,13 +1,13 @@
 // The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, request ids,
 // structured JSON logs, and a graceful shutdown that lets in-flight requests finish.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
 import { PayloadTooLargeError } from '../api/errors.js';
 import { FragmentedBodyError } from './errors.js';
 import { JsonLog } from './log.js';
-import { readBody } from './server-body.js';
+import { discardRestOfBody, readBody } from './server-body.js';
 
 export interface ServerOptions extends CoreOptions {
   host?: string;
@@ -28,6 +28,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The rest of a refused body is read and dropped up to this many times the body limit (at least 16 MiB), for up to 5 s. */
+const DISCARD_LIMIT_FACTOR = 4;
+const DISCARD_MIN_BYTES = 16 * 1024 * 1024;
+const DISCARD_MS = 5_000;
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function startServer(
@@ -43,13 +48,18 @@ export async function startServer(
     },
   });
   const maxBody = core.limits.maxBodyBytes;
+  const discardBound = {
+    bytes: Math.max(DISCARD_MIN_BYTES, DISCARD_LIMIT_FACTOR * maxBody),
+    ms: DISCARD_MS,
+  };
 
   // Request ids: a random prefix for this process and a counter (a UUID per request costs more than
   // the prediction); a valid x-request-id from the caller is kept instead.
   const idPrefix = randomBytes(6).toString('hex');
   let idCounter = 0;
 
-  const server = createServer((req, res) => {
+  /** `invited`: the client may be sending a body (it was not waiting for 100 Continue, or got it). */
+  function onRequest(req: IncomingMessage, res: ServerResponse, invited: boolean): void {
     const started = performance.now();
     const header = req.headers['x-request-id'];
     const requestId =
@@ -64,7 +74,7 @@ export async function startServer(
           headers: req.headers as Record<string, string | undefined>,
           body,
         });
-        send(res, out, requestId, req.method === 'HEAD');
+        if (writeHead(res, out, requestId, false)) res.end(req.method === 'HEAD' ? undefined : out.body);
         finish(out.status, body);
       },
       (err: unknown) => {
@@ -79,9 +89,15 @@ export async function startServer(
           res.destroy();
           return;
         }
-        // Over the size limit, or in crumbs: answer and close, so the rest of the upload is not read.
         const out = jsonResponse(err.status, err.toJSON(), { connection: 'close' });
-        send(res, out, requestId, false);
+        if (!writeHead(res, out, requestId, true)) return;
+        if (!invited) res.end(out.body);
+        else {
+          // The client may still be sending: the answer goes out now, the connection closes once the
+          // rest of the body has been read (within a bound), so the client gets to read the answer.
+          res.write(out.body);
+          discardRestOfBody(req, res, discardBound);
+        }
         finish(err.status);
       },
     );
@@ -97,10 +113,23 @@ export async function startServer(
         ...(options.logBodies && body ? { body: body.toString('utf8') } : {}),
       });
     }
-  });
+  }
+
+  const server = createServer((req, res) => onRequest(req, res, true));
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
   server.headersTimeout = Math.max(server.keepAliveTimeout + 1_000, 66_000);
   server.requestTimeout = 30_000;
+
+  // Expect: 100-continue: a declared body over the limit is refused before it is invited.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBody) {
+      onRequest(req, res, false);
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res, true);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -127,12 +156,16 @@ export async function startServer(
   };
 }
 
-/** Writes the response in one writeHead (a flat header list skips setHeader's bookkeeping). */
-function send(res: ServerResponse, out: CoreResponse, requestId: string, head: boolean): void {
-  if (res.headersSent) return;
+/**
+ * Writes the status and headers in one writeHead (a flat header list skips setHeader's bookkeeping);
+ * false when a response was already started.
+ */
+function writeHead(res: ServerResponse, out: CoreResponse, requestId: string, close: boolean): boolean {
+  if (res.headersSent) return false;
   const headers: string[] = ['x-request-id', requestId];
   for (const name in out.headers) headers.push(name, out.headers[name]);
+  if (close && out.headers.connection === undefined) headers.push('connection', 'close');
   headers.push('content-length', String(Buffer.byteLength(out.body)));
   res.writeHead(out.status, headers);
-  res.end(head ? undefined : out.body);
+  return true;
 }
