@@ -1,5 +1,6 @@
 // The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, request ids,
-// structured JSON logs, and a graceful shutdown that lets in-flight requests finish.
+// structured JSON logs, and a graceful stop that answers every request received and then closes every
+// connection.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { PayloadTooLargeError } from '../api/errors.js';
 import { FragmentedBodyError } from './errors.js';
 import { JsonLog } from './log.js';
 import { discardRestOfBody, readBody } from './server-body.js';
+import { Connections } from './server-connections.js';
 
 export interface ServerOptions extends CoreOptions {
   host?: string;
@@ -16,17 +18,28 @@ export interface ServerOptions extends CoreOptions {
   logBodies?: boolean;
   /** Where log lines go; default: JSON lines on stdout. */
   log?: JsonLog;
-  /** Idle keep-alive connections are closed after this long. */
+  /** Idle keep-alive connections are closed after this long (default 65 s). */
   keepAliveTimeoutMs?: number;
+  /** close() cuts the connections still open this long after it began (default 10 s). */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningServer {
   server: Server;
   url: string;
   log: JsonLog;
-  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  /**
+   * Stops accepting connections, answers every request already received (with `connection: close`),
+   * closes idle keep-alive connections, and resolves once no connection is left, or after
+   * `drainTimeoutMs` with those still open cut (and logged).
+   */
   close(): Promise<void>;
 }
+
+export const SERVER_DEFAULTS = {
+  keepAliveTimeoutMs: 65_000,
+  drainTimeoutMs: 10_000,
+} as const;
 
 /** The rest of a refused body is read and dropped up to this many times the body limit (at least 16 MiB), for up to 5 s. */
 const DISCARD_LIMIT_FACTOR = 4;
@@ -39,6 +52,7 @@ export async function startServer(
   model: () => ModelStatus,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const timing = timeLimits(options);
   const log = options.log ?? new JsonLog();
   const core = new Core(model, {
     ...options,
@@ -66,6 +80,7 @@ export async function startServer(
       typeof header === 'string' && REQUEST_ID.test(header)
         ? header
         : `${idPrefix}-${(++idCounter).toString(36)}`;
+    connections.started(req.socket, res);
     readBody(req, maxBody).then(
       async (body) => {
         const out = await core.handle({
@@ -74,7 +89,8 @@ export async function startServer(
           headers: req.headers as Record<string, string | undefined>,
           body,
         });
-        if (writeHead(res, out, requestId, false)) res.end(req.method === 'HEAD' ? undefined : out.body);
+        if (writeHead(res, out, requestId, connections.draining))
+          res.end(req.method === 'HEAD' ? undefined : out.body);
         finish(out.status, body);
       },
       (err: unknown) => {
@@ -116,9 +132,10 @@ export async function startServer(
   }
 
   const server = createServer((req, res) => onRequest(req, res, true));
-  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+  server.keepAliveTimeout = timing.keepAliveTimeoutMs;
   server.headersTimeout = Math.max(server.keepAliveTimeout + 1_000, 66_000);
   server.requestTimeout = 30_000;
+  const connections = new Connections(server);
 
   // Expect: 100-continue: a declared body over the limit is refused before it is invited.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -144,16 +161,33 @@ export async function startServer(
     server,
     url: `http://${host}:${address.port}`,
     log,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          log.flush();
-          resolve();
+    close: async () => {
+      const cut = await connections.drain(timing.drainTimeoutMs);
+      if (cut > 0) {
+        log.now({
+          level: 'warn',
+          msg: `drain timeout: cut ${cut} connection${cut === 1 ? '' : 's'} still open after ${timing.drainTimeoutMs} ms`,
+          connections: cut,
         });
-        // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
-        server.closeIdleConnections();
-      }),
+      }
+      log.flush();
+    },
   };
+}
+
+type TimeLimits = { -readonly [K in keyof typeof SERVER_DEFAULTS]: number };
+
+/** The time limits in force, each checked: a positive integer of milliseconds. */
+function timeLimits(options: ServerOptions): TimeLimits {
+  const limits: TimeLimits = {
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? SERVER_DEFAULTS.keepAliveTimeoutMs,
+    drainTimeoutMs: options.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`${name} must be a positive integer of milliseconds, got ${value}`);
+  }
+  return limits;
 }
 
 /**

@@ -195,6 +195,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       integerOption,
       30_000,
     )
+    .option(
+      '--drain-timeout-ms <ms>',
+      'on SIGTERM or SIGINT, cut the connections still open after this long and exit',
+      integerOption,
+      10_000,
+    )
     .action(async (model: string | undefined, opts) => {
       if (opts.port < 0 || opts.port > 65535)
         throw new UsageError(`--port must be from 0 to 65535, got ${opts.port}`);
@@ -202,6 +208,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         ['maxBodyBytes', 'max-body-bytes'],
         ['maxRows', 'max-rows'],
         ['loadTimeoutMs', 'load-timeout-ms'],
+        ['drainTimeoutMs', 'drain-timeout-ms'],
       ] as const) {
         if (opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
       }

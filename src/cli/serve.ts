@@ -20,6 +20,7 @@ export interface ServeCommandOptions {
   maxRows?: number;
   logBodies?: boolean;
   loadTimeoutMs?: number;
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -69,6 +70,7 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     port: opts.port,
     limits,
     logBodies: opts.logBodies,
+    drainTimeoutMs: opts.drainTimeoutMs,
     modelPages: { '/cost': costPageRoute() },
   });
   log.now({ level: 'info', msg: 'listening', url: running.url, model });
@@ -92,11 +94,22 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     await running.close();
     return 1;
   }
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      // Both listeners go, so a second SIGTERM or SIGINT (a second Ctrl-C) stops the process at once.
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
-  log.now({ level: 'info', msg: 'shutting down: finishing in-flight requests', signal });
+  log.now({
+    level: 'info',
+    msg: 'shutting down: finishing in-flight requests',
+    signal,
+    drainTimeoutMs: opts.drainTimeoutMs,
+  });
   await running.close();
   if (status.state === 'ready') await status.predictor.release();
   log.now({ level: 'info', msg: 'stopped' });

@@ -1,6 +1,7 @@
 // `modelgate serve` as a user runs it: a real process, real sockets, signals.
 import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
 import { type Served, serve, stopServers } from '../helpers/serve.js';
 
@@ -107,6 +108,20 @@ describe('modelgate serve', () => {
     expect(JSON.parse(await answer)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
     expect(await s.exited).toBe(0);
     expect(s.lines.map((l) => l.msg)).toContain('shutting down: finishing in-flight requests');
+  });
+
+  it('lists its time limits in --help and refuses ones that are not positive integers of milliseconds', async () => {
+    const help = await runCli(['serve', '--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--drain-timeout-ms']) expect(help.stdout).toContain(flag);
+    for (const [args, message] of [
+      [['--drain-timeout-ms', '0'], /--drain-timeout-ms must be at least 1/],
+      [['--drain-timeout-ms', '1.5'], /expected an integer, got "1\.5"/],
+    ] as const) {
+      const refused = await runCli(['serve', IRIS_MODEL, '--port', '0', ...args]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(message);
+    }
   });
 
   it.each([
