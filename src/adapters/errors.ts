@@ -3,6 +3,42 @@
 // core, so the server answers them itself, in the core's error body.
 import { ApiError } from '../api/errors.js';
 
+/** 408: the request's headers, or its whole body, did not arrive within the server's time limit. */
+export class RequestTimeoutError extends ApiError {
+  override name = 'RequestTimeoutError';
+  constructor(part: 'headers' | 'request', limitMs: number) {
+    super(
+      408,
+      'request_timeout',
+      part === 'headers'
+        ? `the request's headers did not arrive within ${limitMs} ms`
+        : `the request did not arrive whole within ${limitMs} ms`,
+      { limitMs },
+    );
+  }
+}
+
+/** 431: the request line and headers are over Node's header size limit. */
+export class HeadersTooLargeError extends ApiError {
+  override name = 'HeadersTooLargeError';
+  constructor(limitBytes: number) {
+    super(
+      431,
+      'headers_too_large',
+      `the request line and headers are over the limit of ${limitBytes} bytes`,
+      { limitBytes },
+    );
+  }
+}
+
+/** 400: bytes that are not an HTTP/1.1 request (Node's parser names what is wrong). */
+export class MalformedRequestError extends ApiError {
+  override name = 'MalformedRequestError';
+  constructor(reason: string) {
+    super(400, 'malformed_request', `the request is not valid HTTP/1.1: ${reason}`);
+  }
+}
+
 /** How small the pieces of a body may be: past `pieces` of them, they must average `minAverageBytes`. */
 export interface FragmentationRule {
   pieces: number;

@@ -6,9 +6,14 @@ import type { Socket } from 'node:net';
 interface Connection {
   /** Requests received on it whose response has not finished (more than one when pipelined). */
   busy: number;
+  /** The latest request's response, and its id for the log. */
+  response?: ServerResponse;
+  requestId?: string;
   /** When it last finished a response, or was accepted, and `socket.bytesRead` then. */
   idleSince: number;
   bytesAtIdle: number;
+  /** The transport answered it (a timeout, a malformed request): the request's own path logs nothing. */
+  answered?: boolean;
   closeTimer?: NodeJS.Timeout;
 }
 
@@ -41,16 +46,35 @@ export class Connections {
   }
 
   /** Notes a request received on `socket`, until its response closes. */
-  started(socket: Socket, response: ServerResponse): void {
+  started(socket: Socket, response: ServerResponse, requestId: string): void {
     const c = this.open.get(socket);
     if (!c) return;
     c.busy++;
+    c.response = response;
+    c.requestId = requestId;
     response.once('close', () => {
       c.busy--;
       c.idleSince = performance.now();
       c.bytesAtIdle = socket.bytesRead;
       if (this.draining && c.busy === 0 && !socket.destroyed) this.closeWhenIdle(socket, c);
     });
+  }
+
+  /** The request in progress on `socket` (for an error the transport answers), if any. */
+  current(socket: Socket): { requestId?: string; responseStarted: boolean } | undefined {
+    const c = this.open.get(socket);
+    if (!c || c.busy === 0) return undefined;
+    return { requestId: c.requestId, responseStarted: c.response?.headersSent ?? false };
+  }
+
+  /** Marks the request on `socket` as answered by the transport (its own path then logs nothing). */
+  markAnswered(socket: Socket): void {
+    const c = this.open.get(socket);
+    if (c) c.answered = true;
+  }
+
+  answered(socket: Socket): boolean {
+    return this.open.get(socket)?.answered ?? false;
   }
 
   /**

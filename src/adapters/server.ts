@@ -1,12 +1,25 @@
-// The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, request ids,
-// structured JSON logs, and a graceful stop that answers every request received and then closes every
-// connection.
+// The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, time limits
+// on requests that trickle in, request ids, structured JSON logs, and a graceful stop that answers
+// every request received and then closes every connection.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
-import { PayloadTooLargeError } from '../api/errors.js';
-import { FragmentedBodyError } from './errors.js';
+import { type ApiError, PayloadTooLargeError } from '../api/errors.js';
+import {
+  FragmentedBodyError,
+  HeadersTooLargeError,
+  MalformedRequestError,
+  RequestTimeoutError,
+} from './errors.js';
 import { JsonLog } from './log.js';
 import { discardRestOfBody, readBody } from './server-body.js';
 import { Connections } from './server-connections.js';
@@ -20,6 +33,13 @@ export interface ServerOptions extends CoreOptions {
   log?: JsonLog;
   /** Idle keep-alive connections are closed after this long (default 65 s). */
   keepAliveTimeoutMs?: number;
+  /**
+   * A request's headers must have arrived this long after its first byte (or after the connection
+   * was accepted), else 408 (default 10 s, and at most `requestTimeoutMs`).
+   */
+  headersTimeoutMs?: number;
+  /** A request, headers and body, must have arrived whole this long after its first byte, else 408 (default 30 s). */
+  requestTimeoutMs?: number;
   /** close() cuts the connections still open this long after it began (default 10 s). */
   drainTimeoutMs?: number;
 }
@@ -38,6 +58,8 @@ export interface RunningServer {
 
 export const SERVER_DEFAULTS = {
   keepAliveTimeoutMs: 65_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   drainTimeoutMs: 10_000,
 } as const;
 
@@ -80,7 +102,7 @@ export async function startServer(
       typeof header === 'string' && REQUEST_ID.test(header)
         ? header
         : `${idPrefix}-${(++idCounter).toString(36)}`;
-    connections.started(req.socket, res);
+    connections.started(req.socket, res, requestId);
     readBody(req, maxBody).then(
       async (body) => {
         const out = await core.handle({
@@ -95,13 +117,15 @@ export async function startServer(
       },
       (err: unknown) => {
         if (!(err instanceof PayloadTooLargeError || err instanceof FragmentedBodyError)) {
-          // The client went away mid-upload: nobody to answer.
-          log.line({
-            level: 'info',
-            requestId,
-            msg: 'request aborted while reading its body',
-            error: String(err),
-          });
+          // The client went away mid-upload (or the transport answered, say a timeout): nobody to answer.
+          if (!connections.answered(req.socket)) {
+            log.line({
+              level: 'info',
+              requestId,
+              msg: 'request aborted while reading its body',
+              error: String(err),
+            });
+          }
           res.destroy();
           return;
         }
@@ -131,10 +155,20 @@ export async function startServer(
     }
   }
 
-  const server = createServer((req, res) => onRequest(req, res, true));
-  server.keepAliveTimeout = timing.keepAliveTimeoutMs;
-  server.headersTimeout = Math.max(server.keepAliveTimeout + 1_000, 66_000);
-  server.requestTimeout = 30_000;
+  const server = createServer(
+    {
+      keepAliveTimeout: timing.keepAliveTimeoutMs,
+      headersTimeout: timing.headersTimeoutMs,
+      requestTimeout: timing.requestTimeoutMs,
+      // Node checks these two limits on a sweep, every 30 s unless told: a limit would be late by up
+      // to that much.
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1_000, Math.floor(Math.min(timing.headersTimeoutMs, timing.requestTimeoutMs) / 4)),
+      ),
+    },
+    (req, res) => onRequest(req, res, true),
+  );
   const connections = new Connections(server);
 
   // Expect: 100-continue: a declared body over the limit is refused before it is invited.
@@ -146,6 +180,33 @@ export async function startServer(
     }
     res.writeContinue();
     onRequest(req, res, true);
+  });
+
+  // What Node's parser refuses, or a request that did not arrive in time, answered in the core's
+  // error body where nothing else has been written on the connection yet (Node's own answer has none).
+  server.on('clientError', (err: NodeJS.ErrnoException, stream: Duplex) => {
+    const socket = stream as Socket;
+    const current = connections.current(socket);
+    const error = transportError(err, current !== undefined, timing);
+    if (!error || !socket.writable || current?.responseStarted) {
+      socket.destroy();
+      return;
+    }
+    connections.markAnswered(socket);
+    log.line({
+      level: 'info',
+      ...(current?.requestId ? { requestId: current.requestId } : {}),
+      status: error.status,
+      msg: error.message,
+    });
+    const out = jsonResponse(error.status, error.toJSON(), { connection: 'close' });
+    const head = [`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status]}`];
+    if (current?.requestId) head.push(`x-request-id: ${current.requestId}`);
+    for (const name in out.headers) head.push(`${name}: ${out.headers[name]}`);
+    head.push(`content-length: ${Buffer.byteLength(out.body)}`);
+    socket.end(`${head.join('\r\n')}\r\n\r\n${out.body}`, () => socket.destroy());
+    // A client that does not read would hold the connection open: it is cut regardless.
+    setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -179,7 +240,12 @@ type TimeLimits = { -readonly [K in keyof typeof SERVER_DEFAULTS]: number };
 
 /** The time limits in force, each checked: a positive integer of milliseconds. */
 function timeLimits(options: ServerOptions): TimeLimits {
+  const requestTimeoutMs = options.requestTimeoutMs ?? SERVER_DEFAULTS.requestTimeoutMs;
+  // In the order checked: the request limit first, as the headers limit's default derives from it.
   const limits: TimeLimits = {
+    requestTimeoutMs,
+    headersTimeoutMs:
+      options.headersTimeoutMs ?? Math.min(SERVER_DEFAULTS.headersTimeoutMs, requestTimeoutMs),
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? SERVER_DEFAULTS.keepAliveTimeoutMs,
     drainTimeoutMs: options.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs,
   };
@@ -187,7 +253,34 @@ function timeLimits(options: ServerOptions): TimeLimits {
     if (!Number.isInteger(value) || value < 1)
       throw new RangeError(`${name} must be a positive integer of milliseconds, got ${value}`);
   }
+  // Node would swap the two silently (a headers limit above the request limit becomes the request limit).
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new RangeError(
+      `headersTimeoutMs (${limits.headersTimeoutMs}) must not be more than requestTimeoutMs (${limits.requestTimeoutMs})`,
+    );
+  }
   return limits;
+}
+
+/** The answer to an error Node's HTTP parser reports; undefined for a connection error (no one to answer). */
+function transportError(
+  err: NodeJS.ErrnoException,
+  requestStarted: boolean,
+  timing: TimeLimits,
+): ApiError | undefined {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    // A request whose handler has run has all its headers: it is the body that was late.
+    return requestStarted
+      ? new RequestTimeoutError('request', timing.requestTimeoutMs)
+      : new RequestTimeoutError('headers', timing.headersTimeoutMs);
+  }
+  // The server takes Node's limit (16 KB unless node runs with --max-http-header-size).
+  if (err.code === 'HPE_HEADER_OVERFLOW') return new HeadersTooLargeError(maxHeaderSize);
+  if (err.code?.startsWith('HPE_')) {
+    const reason = (err as { reason?: unknown }).reason;
+    return new MalformedRequestError(typeof reason === 'string' ? reason : err.message);
+  }
+  return undefined;
 }
 
 /**

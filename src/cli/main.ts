@@ -196,6 +196,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       30_000,
     )
     .option(
+      '--headers-timeout-ms <ms>',
+      "a request's headers must arrive within this long of its first byte, else 408 (default: 10000, at most --request-timeout-ms)",
+      integerOption,
+    )
+    .option(
+      '--request-timeout-ms <ms>',
+      'a request, headers and body, must arrive whole within this long of its first byte, else 408',
+      integerOption,
+      30_000,
+    )
+    .option(
       '--drain-timeout-ms <ms>',
       'on SIGTERM or SIGINT, cut the connections still open after this long and exit',
       integerOption,
@@ -208,9 +219,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         ['maxBodyBytes', 'max-body-bytes'],
         ['maxRows', 'max-rows'],
         ['loadTimeoutMs', 'load-timeout-ms'],
+        ['headersTimeoutMs', 'headers-timeout-ms'],
+        ['requestTimeoutMs', 'request-timeout-ms'],
         ['drainTimeoutMs', 'drain-timeout-ms'],
       ] as const) {
-        if (opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
+        if (opts[name] !== undefined && opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
+      }
+      if (opts.headersTimeoutMs > opts.requestTimeoutMs) {
+        throw new UsageError(
+          `--headers-timeout-ms (${opts.headersTimeoutMs}) must not be more than --request-timeout-ms (${opts.requestTimeoutMs})`,
+        );
       }
       const { serveCommand, modelToServe } = await import('./serve.js');
       const chosen = modelToServe(model, opts.sha256, process.env, new URL('.', import.meta.url));

@@ -20,6 +20,8 @@ export interface ServeCommandOptions {
   maxRows?: number;
   logBodies?: boolean;
   loadTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   drainTimeoutMs?: number;
 }
 
@@ -70,6 +72,8 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     port: opts.port,
     limits,
     logBodies: opts.logBodies,
+    headersTimeoutMs: opts.headersTimeoutMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
     drainTimeoutMs: opts.drainTimeoutMs,
     modelPages: { '/cost': costPageRoute() },
   });

@@ -1,12 +1,12 @@
 // The server's limits as its clients see them: a refused body's answer reaches a client that is still
-// uploading, and Expect: 100-continue. A real `modelgate serve` process.
+// uploading, Expect: 100-continue, and requests that trickle in. A real `modelgate serve` process.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
-import { connectRaw, serve, stopServers } from '../helpers/serve.js';
+import { connectRaw, type RawConnection, serve, stopServers } from '../helpers/serve.js';
 
 afterEach(stopServers);
 
@@ -47,6 +47,16 @@ async function pythonPost(url: string, size: number, mode: 'length' | 'chunked')
     mode,
   ]);
   return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+/** Writes `text` a byte at a time, one every `everyMs`, until the connection closes. */
+function trickle(raw: RawConnection, text: string, everyMs: number): void {
+  let at = 0;
+  const timer = setInterval(() => {
+    if (at >= text.length || raw.socket.destroyed) clearInterval(timer);
+    else void raw.write(text[at++]);
+  }, everyMs);
+  void raw.closed.then(() => clearInterval(timer));
 }
 
 describe('modelgate serve: limits as clients see them', () => {
@@ -109,5 +119,72 @@ describe('modelgate serve: limits as clients see them', () => {
     expect(res?.status).toBe(200);
     expect(JSON.parse(res!.body)).toEqual(ANSWER);
     raw.socket.destroy();
+  });
+
+  it('cuts a body that trickles at --request-timeout-ms with a 408 and its error body', async () => {
+    const s = await serve([IRIS_MODEL, '--request-timeout-ms', '1500', '--headers-timeout-ms', '1000']);
+    const raw = await connectRaw(s.url);
+    const started = performance.now();
+    await raw.write(
+      `POST /predict HTTP/1.1\r\nhost: x\r\nx-request-id: slow-body\r\ncontent-length: ${BODY.length}\r\n\r\n`,
+    );
+    trickle(raw, BODY, 100);
+    const [res] = await raw.responses(1);
+    const ms = performance.now() - started;
+    expect(res).toMatchObject({ status: 408, headers: { connection: 'close', 'x-request-id': 'slow-body' } });
+    expect(JSON.parse(res!.body).error).toMatchObject({
+      type: 'request_timeout',
+      message: 'the request did not arrive whole within 1500 ms',
+    });
+    // Node checks the limit a few times within it (every quarter of the shorter limit); the rest of
+    // the margin is for a loaded machine.
+    expect(ms).toBeGreaterThan(1_400);
+    expect(ms).toBeLessThan(1_500 + 2_500);
+    await raw.closed;
+    expect(s.lines.find((l) => l.requestId === 'slow-body')).toMatchObject({ status: 408 });
+  });
+
+  it('cuts headers that trickle at --headers-timeout-ms with a 408', async () => {
+    const s = await serve([IRIS_MODEL, '--headers-timeout-ms', '1000']);
+    const raw = await connectRaw(s.url);
+    const started = performance.now();
+    trickle(raw, `POST /predict HTTP/1.1\r\nhost: x\r\ncontent-length: ${BODY.length}\r\n\r\n`, 50);
+    const [res] = await raw.responses(1);
+    const ms = performance.now() - started;
+    expect(res).toMatchObject({ status: 408, headers: { connection: 'close' } });
+    expect(JSON.parse(res!.body).error.message).toBe("the request's headers did not arrive within 1000 ms");
+    expect(ms).toBeGreaterThan(900);
+    expect(ms).toBeLessThan(1_000 + 2_500);
+  });
+
+  it('cuts each of 50 slowloris connections at the headers limit, and answers others meanwhile', async () => {
+    const s = await serve([IRIS_MODEL, '--headers-timeout-ms', '1000']);
+    const started = performance.now();
+    const slow = await Promise.all(Array.from({ length: 50 }, () => connectRaw(s.url)));
+    for (const raw of slow)
+      trickle(raw, `GET /health HTTP/1.1\r\nhost: x\r\nx-padding: ${'a'.repeat(200)}`, 100);
+    const res = await fetch(`${s.url}/predict`, { method: 'POST', body: BODY });
+    expect(await res.json()).toEqual(ANSWER);
+    const closed = await Promise.all(slow.map((raw) => raw.closed.then(() => performance.now() - started)));
+    expect(Math.max(...closed)).toBeLessThan(1_000 + 3_000);
+    for (const raw of slow) expect(raw.text()).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('answers headers over the 16 KB limit with 431 and a malformed request with 400, each in the error body', async () => {
+    const s = await serve([IRIS_MODEL]);
+    const big = await connectRaw(s.url);
+    await big.write(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const [tooLarge] = await big.responses(1);
+    expect(tooLarge?.status).toBe(431);
+    expect(JSON.parse(tooLarge!.body).error).toMatchObject({
+      type: 'headers_too_large',
+      details: { limitBytes: 16_384 },
+    });
+    const bad = await connectRaw(s.url);
+    await bad.write('GET /health HTTP/1.1\r\nhost: x\r\ncontent-length: nope\r\n\r\n');
+    const [malformed] = await bad.responses(1);
+    expect(malformed?.status).toBe(400);
+    expect(JSON.parse(malformed!.body).error.type).toBe('malformed_request');
+    expect(JSON.parse(malformed!.body).error.message).toMatch(/^the request is not valid HTTP\/1\.1: /);
   });
 });

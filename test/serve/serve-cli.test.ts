@@ -113,10 +113,16 @@ describe('modelgate serve', () => {
   it('lists its time limits in --help and refuses ones that are not positive integers of milliseconds', async () => {
     const help = await runCli(['serve', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--drain-timeout-ms']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--headers-timeout-ms', '--request-timeout-ms', '--drain-timeout-ms'])
+      expect(help.stdout).toContain(flag);
     for (const [args, message] of [
-      [['--drain-timeout-ms', '0'], /--drain-timeout-ms must be at least 1/],
+      [['--request-timeout-ms', '0'], /--request-timeout-ms must be at least 1/],
+      [['--headers-timeout-ms', '-5'], /--headers-timeout-ms must be at least 1/],
       [['--drain-timeout-ms', '1.5'], /expected an integer, got "1\.5"/],
+      [
+        ['--headers-timeout-ms', '5000', '--request-timeout-ms', '1000'],
+        /--headers-timeout-ms \(5000\) must not be more than --request-timeout-ms \(1000\)/,
+      ],
     ] as const) {
       const refused = await runCli(['serve', IRIS_MODEL, '--port', '0', ...args]);
       expect(refused.code).toBe(2);

@@ -22,11 +22,26 @@ async function start(options: Parameters<typeof startServer>[1], lines: string[]
 
 describe('startServer time limits', () => {
   it.each([
+    [{ requestTimeoutMs: 0 }, /requestTimeoutMs must be a positive integer of milliseconds, got 0/],
+    [{ headersTimeoutMs: 1.5 }, /headersTimeoutMs must be a positive integer of milliseconds, got 1\.5/],
     [{ drainTimeoutMs: -1 }, /drainTimeoutMs must be a positive integer of milliseconds, got -1/],
     [{ keepAliveTimeoutMs: 0 }, /keepAliveTimeoutMs must be a positive integer of milliseconds, got 0/],
+    [
+      { headersTimeoutMs: 2_000, requestTimeoutMs: 1_000 },
+      /headersTimeoutMs \(2000\) must not be more than requestTimeoutMs \(1000\)/,
+    ],
   ])('refuses %o', async (options, message) => {
     await expect(start(options)).rejects.toThrow(RangeError);
     await expect(start(options)).rejects.toThrow(message);
+  });
+
+  it('takes requestTimeoutMs: a trickling body is answered 408 at it', async () => {
+    const server = await start({ requestTimeoutMs: 600 });
+    const raw = await connectRaw(server.url);
+    await raw.write('POST /predict HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n{');
+    const [res] = await raw.responses(1, 5_000);
+    expect(res?.status).toBe(408);
+    expect(JSON.parse(res!.body).error.message).toBe('the request did not arrive whole within 600 ms');
   });
 
   it('takes drainTimeoutMs: close() cuts a connection still busy after it, and logs it', async () => {
