@@ -134,7 +134,7 @@ describe('modelgate serve: stopping', () => {
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
     // Not the 65 s keep-alive timeout, nor the drain timeout.
-    expect(performance.now() - signalled).toBeLessThan(1_500);
+    expect(performance.now() - signalled).toBeLessThan(3_000);
     agent.destroy();
   });
 
@@ -149,7 +149,7 @@ describe('modelgate serve: stopping', () => {
     expect(await s.exited).toBe(0);
     const ms = performance.now() - signalled;
     expect(ms).toBeGreaterThan(900);
-    expect(ms).toBeLessThan(1_000 + 1_500);
+    expect(ms).toBeLessThan(1_000 + 2_500);
     await raw.closed;
     const cut = s.lines.find((l) => l.level === 'warn');
     expect(cut).toMatchObject({ connections: 1 });
