@@ -1,11 +1,28 @@
-// The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, request ids,
-// structured JSON logs, and a graceful shutdown that lets in-flight requests finish.
+// The core over Node's HTTP server: keep-alive, a body size limit enforced while reading, time limits
+// on requests that trickle in, request ids, structured JSON logs, and a graceful stop that answers
+// every request received and then closes every connection.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
-import { bodyTooLargeError, PayloadTooLargeError } from '../api/errors.js';
+import { type ApiError, PayloadTooLargeError } from '../api/errors.js';
+import {
+  FragmentedBodyError,
+  HeadersTooLargeError,
+  MalformedRequestError,
+  RequestTimeoutError,
+} from './errors.js';
 import { JsonLog } from './log.js';
+import { discardRestOfBody, readBody } from './server-body.js';
+import { Connections } from './server-connections.js';
 
 export interface ServerOptions extends CoreOptions {
   host?: string;
@@ -14,17 +31,42 @@ export interface ServerOptions extends CoreOptions {
   logBodies?: boolean;
   /** Where log lines go; default: JSON lines on stdout. */
   log?: JsonLog;
-  /** Idle keep-alive connections are closed after this long. */
+  /** Idle keep-alive connections are closed after this long (default 65 s). */
   keepAliveTimeoutMs?: number;
+  /**
+   * A request's headers must have arrived this long after its first byte (or after the connection
+   * was accepted), else 408 (default 10 s, and at most `requestTimeoutMs`).
+   */
+  headersTimeoutMs?: number;
+  /** A request, headers and body, must have arrived whole this long after its first byte, else 408 (default 30 s). */
+  requestTimeoutMs?: number;
+  /** close() cuts the connections still open this long after it began (default 10 s). */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningServer {
   server: Server;
   url: string;
   log: JsonLog;
-  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  /**
+   * Stops accepting connections, answers every request already received (with `connection: close`),
+   * closes idle keep-alive connections, and resolves once no connection is left, or after
+   * `drainTimeoutMs` with those still open cut (and logged).
+   */
   close(): Promise<void>;
 }
+
+export const SERVER_DEFAULTS = {
+  keepAliveTimeoutMs: 65_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  drainTimeoutMs: 10_000,
+} as const;
+
+/** The rest of a refused body is read and dropped up to this many times the body limit (at least 16 MiB), for up to 5 s. */
+const DISCARD_LIMIT_FACTOR = 4;
+const DISCARD_MIN_BYTES = 16 * 1024 * 1024;
+const DISCARD_MS = 5_000;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -32,6 +74,7 @@ export async function startServer(
   model: () => ModelStatus,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const timing = timeLimits(options);
   const log = options.log ?? new JsonLog();
   const core = new Core(model, {
     ...options,
@@ -41,19 +84,25 @@ export async function startServer(
     },
   });
   const maxBody = core.limits.maxBodyBytes;
+  const discardBound = {
+    bytes: Math.max(DISCARD_MIN_BYTES, DISCARD_LIMIT_FACTOR * maxBody),
+    ms: DISCARD_MS,
+  };
 
   // Request ids: a random prefix for this process and a counter (a UUID per request costs more than
   // the prediction); a valid x-request-id from the caller is kept instead.
   const idPrefix = randomBytes(6).toString('hex');
   let idCounter = 0;
 
-  const server = createServer((req, res) => {
+  /** `invited`: the client may be sending a body (it was not waiting for 100 Continue, or got it). */
+  function onRequest(req: IncomingMessage, res: ServerResponse, invited: boolean): void {
     const started = performance.now();
     const header = req.headers['x-request-id'];
     const requestId =
       typeof header === 'string' && REQUEST_ID.test(header)
         ? header
         : `${idPrefix}-${(++idCounter).toString(36)}`;
+    connections.started(req.socket, res, requestId);
     readBody(req, maxBody).then(
       async (body) => {
         const out = await core.handle({
@@ -62,31 +111,41 @@ export async function startServer(
           headers: req.headers as Record<string, string | undefined>,
           body,
         });
-        send(res, out, requestId, req.method === 'HEAD');
+        if (writeHead(res, out, requestId, connections.draining))
+          res.end(req.method === 'HEAD' ? undefined : out.body);
         finish(out.status, body);
       },
       (err: unknown) => {
-        if (!(err instanceof PayloadTooLargeError)) {
-          // The client went away mid-upload: nobody to answer.
-          log.line({
-            level: 'info',
-            requestId,
-            msg: 'request aborted while reading its body',
-            error: String(err),
-          });
+        if (!(err instanceof PayloadTooLargeError || err instanceof FragmentedBodyError)) {
+          // The client went away mid-upload (or the transport answered, say a timeout): nobody to answer.
+          if (!connections.answered(req.socket)) {
+            log.line({
+              level: 'info',
+              requestId,
+              msg: 'request aborted while reading its body',
+              error: String(err),
+            });
+          }
           res.destroy();
           return;
         }
-        // Over the size limit: answer 413 and close, so the rest of the upload is not read.
-        const out = jsonResponse(413, err.toJSON(), { connection: 'close' });
-        send(res, out, requestId, false);
-        finish(413);
+        const out = jsonResponse(err.status, err.toJSON(), { connection: 'close' });
+        if (!writeHead(res, out, requestId, true)) return;
+        if (!invited) res.end(out.body);
+        else {
+          // The client may still be sending: the answer goes out now, the connection closes once the
+          // rest of the body has been read (within a bound), so the client gets to read the answer.
+          res.write(out.body);
+          discardRestOfBody(req, res, discardBound);
+        }
+        finish(err.status);
       },
     );
 
     function finish(status: number, body?: Buffer): void {
       log.line({
-        level: status >= 500 ? 'error' : 'info',
+        // A 503 while the model loads is what a readiness probe is told, every few seconds: not an error.
+        level: status === 503 ? 'warn' : status >= 500 ? 'error' : 'info',
         requestId,
         method: req.method,
         path: req.url,
@@ -95,10 +154,61 @@ export async function startServer(
         ...(options.logBodies && body ? { body: body.toString('utf8') } : {}),
       });
     }
+  }
+
+  const server = createServer(
+    {
+      keepAliveTimeout: timing.keepAliveTimeoutMs,
+      headersTimeout: timing.headersTimeoutMs,
+      requestTimeout: timing.requestTimeoutMs,
+      // Node checks these two limits on a sweep, every 30 s unless told: a limit would be late by up
+      // to that much.
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1_000, Math.floor(Math.min(timing.headersTimeoutMs, timing.requestTimeoutMs) / 4)),
+      ),
+    },
+    (req, res) => onRequest(req, res, true),
+  );
+  const connections = new Connections(server);
+
+  // Expect: 100-continue: a declared body over the limit is refused before it is invited.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBody) {
+      onRequest(req, res, false);
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res, true);
   });
-  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
-  server.headersTimeout = Math.max(server.keepAliveTimeout + 1_000, 66_000);
-  server.requestTimeout = 30_000;
+
+  // What Node's parser refuses, or a request that did not arrive in time, answered in the core's
+  // error body where nothing else has been written on the connection yet (Node's own answer has none).
+  server.on('clientError', (err: NodeJS.ErrnoException, stream: Duplex) => {
+    const socket = stream as Socket;
+    const current = connections.current(socket);
+    const error = transportError(err, current !== undefined, timing);
+    if (!error || !socket.writable || current?.responseStarted) {
+      socket.destroy();
+      return;
+    }
+    connections.markAnswered(socket);
+    log.line({
+      level: 'info',
+      ...(current?.requestId ? { requestId: current.requestId } : {}),
+      status: error.status,
+      msg: error.message,
+    });
+    const out = jsonResponse(error.status, error.toJSON(), { connection: 'close' });
+    const head = [`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status]}`];
+    if (current?.requestId) head.push(`x-request-id: ${current.requestId}`);
+    for (const name in out.headers) head.push(`${name}: ${out.headers[name]}`);
+    head.push(`content-length: ${Buffer.byteLength(out.body)}`);
+    socket.end(`${head.join('\r\n')}\r\n\r\n${out.body}`, () => socket.destroy());
+    // A client that does not read would hold the connection open: it is cut regardless.
+    setTimeout(() => socket.destroy(), 1_000).unref();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -113,51 +223,77 @@ export async function startServer(
     server,
     url: `http://${host}:${address.port}`,
     log,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          log.flush();
-          resolve();
+    close: async () => {
+      const cut = await connections.drain(timing.drainTimeoutMs);
+      if (cut > 0) {
+        log.now({
+          level: 'warn',
+          msg: `drain timeout: cut ${cut} connection${cut === 1 ? '' : 's'} still open after ${timing.drainTimeoutMs} ms`,
+          connections: cut,
         });
-        // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
-        server.closeIdleConnections();
-      }),
+      }
+      log.flush();
+    },
   };
 }
 
-/** Writes the response in one writeHead (a flat header list skips setHeader's bookkeeping). */
-function send(res: ServerResponse, out: CoreResponse, requestId: string, head: boolean): void {
-  if (res.headersSent) return;
-  const headers: string[] = ['x-request-id', requestId];
-  for (const name in out.headers) headers.push(name, out.headers[name]);
-  headers.push('content-length', String(Buffer.byteLength(out.body)));
-  res.writeHead(out.status, headers);
-  res.end(head ? undefined : out.body);
+type TimeLimits = { -readonly [K in keyof typeof SERVER_DEFAULTS]: number };
+
+/** The time limits in force, each checked: a positive integer of milliseconds. */
+function timeLimits(options: ServerOptions): TimeLimits {
+  const requestTimeoutMs = options.requestTimeoutMs ?? SERVER_DEFAULTS.requestTimeoutMs;
+  // In the order checked: the request limit first, as the headers limit's default derives from it.
+  const limits: TimeLimits = {
+    requestTimeoutMs,
+    headersTimeoutMs:
+      options.headersTimeoutMs ?? Math.min(SERVER_DEFAULTS.headersTimeoutMs, requestTimeoutMs),
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? SERVER_DEFAULTS.keepAliveTimeoutMs,
+    drainTimeoutMs: options.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`${name} must be a positive integer of milliseconds, got ${value}`);
+  }
+  // Node would swap the two silently (a headers limit above the request limit becomes the request limit).
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new RangeError(
+      `headersTimeoutMs (${limits.headersTimeoutMs}) must not be more than requestTimeoutMs (${limits.requestTimeoutMs})`,
+    );
+  }
+  return limits;
 }
 
-/** Reads the body, failing with 413 as soon as it passes `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      reject(bodyTooLargeError(limit, declared));
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Cut off mid-stream: the body's whole size is not known.
-        reject(bodyTooLargeError(limit));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** The answer to an error Node's HTTP parser reports; undefined for a connection error (no one to answer). */
+function transportError(
+  err: NodeJS.ErrnoException,
+  requestStarted: boolean,
+  timing: TimeLimits,
+): ApiError | undefined {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    // A request whose handler has run has all its headers: it is the body that was late.
+    return requestStarted
+      ? new RequestTimeoutError('request', timing.requestTimeoutMs)
+      : new RequestTimeoutError('headers', timing.headersTimeoutMs);
+  }
+  // The server takes Node's limit (16 KB unless node runs with --max-http-header-size).
+  if (err.code === 'HPE_HEADER_OVERFLOW') return new HeadersTooLargeError(maxHeaderSize);
+  if (err.code?.startsWith('HPE_')) {
+    const reason = (err as { reason?: unknown }).reason;
+    return new MalformedRequestError(typeof reason === 'string' ? reason : err.message);
+  }
+  return undefined;
+}
+
+/**
+ * Writes the status and headers in one writeHead (a flat header list skips setHeader's bookkeeping);
+ * false when a response was already started.
+ */
+function writeHead(res: ServerResponse, out: CoreResponse, requestId: string, close: boolean): boolean {
+  if (res.headersSent) return false;
+  const headers: string[] = ['x-request-id', requestId];
+  for (const name in out.headers) headers.push(name, out.headers[name]);
+  if (close && out.headers.connection === undefined) headers.push('connection', 'close');
+  headers.push('content-length', String(Buffer.byteLength(out.body)));
+  res.writeHead(out.status, headers);
+  return true;
 }

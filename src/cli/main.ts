@@ -189,12 +189,34 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
     .option('--max-body-bytes <n>', 'largest request body', integerOption, 6 * 1024 * 1024)
     .option('--max-rows <n>', 'most rows in one request', integerOption, 10_000)
+    .option(
+      '--max-values <n>',
+      "most values (rows x the model's features) in one request (default: --max-body-bytes)",
+      integerOption,
+    )
     .option('--log-bodies', 'log request bodies (off: they may hold personal data)')
     .option(
       '--load-timeout-ms <ms>',
-      'give up reading the model from s3:// or https:// after this long',
+      'give up reading the model (a path, s3:// or https://) after this long',
       integerOption,
       30_000,
+    )
+    .option(
+      '--headers-timeout-ms <ms>',
+      "a request's headers must arrive within this long of its first byte, else 408 (default: 10000, at most --request-timeout-ms)",
+      integerOption,
+    )
+    .option(
+      '--request-timeout-ms <ms>',
+      'a request, headers and body, must arrive whole within this long of its first byte, else 408',
+      integerOption,
+      30_000,
+    )
+    .option(
+      '--drain-timeout-ms <ms>',
+      'on SIGTERM or SIGINT, cut the connections still open after this long and exit',
+      integerOption,
+      10_000,
     )
     .action(async (model: string | undefined, opts) => {
       if (opts.port < 0 || opts.port > 65535)
@@ -202,9 +224,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       for (const [name, flag] of [
         ['maxBodyBytes', 'max-body-bytes'],
         ['maxRows', 'max-rows'],
+        ['maxValues', 'max-values'],
         ['loadTimeoutMs', 'load-timeout-ms'],
+        ['headersTimeoutMs', 'headers-timeout-ms'],
+        ['requestTimeoutMs', 'request-timeout-ms'],
+        ['drainTimeoutMs', 'drain-timeout-ms'],
       ] as const) {
-        if (opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
+        if (opts[name] !== undefined && opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
+      }
+      if (opts.headersTimeoutMs > opts.requestTimeoutMs) {
+        throw new UsageError(
+          `--headers-timeout-ms (${opts.headersTimeoutMs}) must not be more than --request-timeout-ms (${opts.requestTimeoutMs})`,
+        );
       }
       const { serveCommand, modelToServe } = await import('./serve.js');
       const chosen = modelToServe(model, opts.sha256, process.env, new URL('.', import.meta.url));

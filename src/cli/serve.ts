@@ -18,8 +18,12 @@ export interface ServeCommandOptions {
   sha256?: string;
   maxBodyBytes?: number;
   maxRows?: number;
+  maxValues?: number;
   logBodies?: boolean;
   loadTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -61,6 +65,7 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
   const limits = {
     ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
+    ...(opts.maxValues !== undefined ? { maxValues: opts.maxValues } : {}),
   };
   const log = new JsonLog();
   const running = await startServer(() => status, {
@@ -69,6 +74,9 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     port: opts.port,
     limits,
     logBodies: opts.logBodies,
+    headersTimeoutMs: opts.headersTimeoutMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    drainTimeoutMs: opts.drainTimeoutMs,
     modelPages: { '/cost': costPageRoute() },
   });
   log.now({ level: 'info', msg: 'listening', url: running.url, model });
@@ -92,11 +100,22 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     await running.close();
     return 1;
   }
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      // Both listeners go, so a second SIGTERM or SIGINT (a second Ctrl-C) stops the process at once.
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
-  log.now({ level: 'info', msg: 'shutting down: finishing in-flight requests', signal });
+  log.now({
+    level: 'info',
+    msg: 'shutting down: finishing in-flight requests',
+    signal,
+    drainTimeoutMs: opts.drainTimeoutMs,
+  });
   await running.close();
   if (status.state === 'ready') await status.predictor.release();
   log.now({ level: 'info', msg: 'stopped' });

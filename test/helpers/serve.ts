@@ -1,5 +1,7 @@
 // `modelgate serve` started as a user starts it, for the tests: a real process on a free port.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { BIN } from './cli.js';
 
 export interface Served {
@@ -50,4 +52,98 @@ export function serveCommand(argv: string[], env: NodeJS.ProcessEnv, cwd?: strin
     void exited.then((code) => resolve({ child, url, lines, exited: Promise.resolve(code) }));
     setTimeout(() => reject(new Error('serve did not become ready')), 20_000);
   });
+}
+
+/** A process's resident memory now and at its peak so far, in MiB (from /proc: Linux only). */
+export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+export interface RawResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The complete HTTP/1.1 responses at the start of `text` (bodies by Content-Length; 1xx have none). */
+export function parseResponses(text: string): RawResponse[] {
+  const out: RawResponse[] = [];
+  let at = 0;
+  for (;;) {
+    const end = text.indexOf('\r\n\r\n', at);
+    if (end < 0) return out;
+    const [statusLine, ...lines] = text.slice(at, end).split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    if (text.length < end + 4 + length) return out;
+    out.push({
+      status: Number(statusLine.split(' ')[1]),
+      headers,
+      body: text.slice(end + 4, end + 4 + length),
+    });
+    at = end + 4 + length;
+  }
+}
+
+/** A raw TCP connection (Nagle off) to a server, for what no HTTP client sends. */
+export interface RawConnection {
+  socket: Socket;
+  /** Everything the server has sent so far. */
+  text(): string;
+  /** Resolves when the connection closes (either side), with the socket error if any. */
+  closed: Promise<string | undefined>;
+  /** Waits (up to `timeoutMs`) until the server has sent `count` complete responses, or closed. */
+  responses(count?: number, timeoutMs?: number): Promise<RawResponse[]>;
+  /** Writes, resolving once the socket takes more (false when the connection is gone). */
+  write(data: string | Buffer): Promise<boolean>;
+}
+
+export async function connectRaw(url: string): Promise<RawConnection> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname.replace(/^\[|\]$/g, ''));
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  let text = '';
+  let error: string | undefined;
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => {
+    text += d;
+  });
+  socket.on('error', (e: NodeJS.ErrnoException) => {
+    error = e.code ?? e.message;
+  });
+  const closed = new Promise<string | undefined>((resolve) => socket.on('close', () => resolve(error)));
+  let isClosed = false;
+  void closed.then(() => {
+    isClosed = true;
+  });
+  return {
+    socket,
+    text: () => text,
+    closed,
+    async responses(count = 1, timeoutMs = 10_000) {
+      const until = performance.now() + timeoutMs;
+      while (parseResponses(text).length < count && !isClosed && performance.now() < until)
+        await new Promise((r) => setTimeout(r, 10));
+      return parseResponses(text);
+    },
+    write(data) {
+      if (socket.destroyed || !socket.writable) return Promise.resolve(false);
+      if (socket.write(data)) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        socket.once('drain', () => resolve(true));
+        socket.once('close', () => resolve(false));
+      });
+    },
+  };
 }

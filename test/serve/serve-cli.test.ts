@@ -1,6 +1,7 @@
 // `modelgate serve` as a user runs it: a real process, real sockets, signals.
 import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
 import { type Served, serve, stopServers } from '../helpers/serve.js';
 
@@ -40,6 +41,16 @@ describe('modelgate serve', () => {
       body: JSON.stringify(REFERENCE_ROW),
     });
     expect((await lineFor(s, 'with-body'))?.body).toBe(JSON.stringify(REFERENCE_ROW));
+  });
+
+  it('takes --max-values, the most rows x features in one request', async () => {
+    const s = await serve([IRIS_MODEL, '--max-values', '8']);
+    const post = (rows: number) =>
+      fetch(`${s.url}/`, { method: 'POST', body: JSON.stringify({ input: Array(rows).fill([1, 2, 3, 4]) }) });
+    expect((await post(2)).status).toBe(200);
+    const refused = await post(3);
+    expect(refused.status).toBe(413);
+    expect((await refused.json()).error).toMatchObject({ type: 'too_many_values', details: { limit: 8 } });
   });
 
   it('keeps connections alive', async () => {
@@ -107,6 +118,26 @@ describe('modelgate serve', () => {
     expect(JSON.parse(await answer)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
     expect(await s.exited).toBe(0);
     expect(s.lines.map((l) => l.msg)).toContain('shutting down: finishing in-flight requests');
+  });
+
+  it('lists its time limits in --help and refuses ones that are not positive integers of milliseconds', async () => {
+    const help = await runCli(['serve', '--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--headers-timeout-ms', '--request-timeout-ms', '--drain-timeout-ms'])
+      expect(help.stdout).toContain(flag);
+    for (const [args, message] of [
+      [['--request-timeout-ms', '0'], /--request-timeout-ms must be at least 1/],
+      [['--headers-timeout-ms', '-5'], /--headers-timeout-ms must be at least 1/],
+      [['--drain-timeout-ms', '1.5'], /expected an integer, got "1\.5"/],
+      [
+        ['--headers-timeout-ms', '5000', '--request-timeout-ms', '1000'],
+        /--headers-timeout-ms \(5000\) must not be more than --request-timeout-ms \(1000\)/,
+      ],
+    ] as const) {
+      const refused = await runCli(['serve', IRIS_MODEL, '--port', '0', ...args]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(message);
+    }
   });
 
   it.each([
