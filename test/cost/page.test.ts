@@ -191,7 +191,7 @@ describe('GET /cost through the core', () => {
     status = { state: 'failed', reason: 'no such file' };
     const failed = await get();
     expect(failed.status).toBe(503);
-    expect(failed.body).toContain('the model failed to load: no such file');
+    expect(failed.body).toContain('the model failed to load; the reason is in the server log');
   });
 
   it('is not a route without the option (the Lambda handler has none)', async () => {
