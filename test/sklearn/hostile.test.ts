@@ -1,0 +1,147 @@
+// Hostile pickle and joblib files: each declares more than it holds, nests deeper than any model, or
+// asks for work out of all proportion to its size. Each must be refused with the reader's own error
+// (or the converter's), naming the problem and the bound, quickly and without the memory it asks
+// for. The files are written here byte by byte (test/helpers/pickle-writer.ts); the few that only the
+// built CLI can show safely (the old behaviour ran for minutes or aborted Node) run in a child process
+// with a heap limit, a timeout and their peak memory reported.
+import { describe, expect, it } from 'vitest';
+import { PickleFormatError, PickleLimitError } from '../../src/sklearn/errors.js';
+import { readModelFile } from '../../src/sklearn/joblib.js';
+import { elementsOf } from '../../src/sklearn/numpy.js';
+import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
+import type { NdArray } from '../../src/sklearn/values.js';
+import {
+  binBytes,
+  dtype,
+  get,
+  int,
+  list,
+  ndarray,
+  op,
+  type Part,
+  pickle,
+  put,
+  pyGlobal,
+  str,
+  tuple,
+} from '../helpers/pickle-writer.js';
+
+/** Runs `read`, expecting it to throw `type` matching `message`, and returns how long it took (ms). */
+function refusedIn(read: () => unknown, type: new (...args: never[]) => Error, message: RegExp): number {
+  const started = performance.now();
+  let thrown: unknown;
+  try {
+    read();
+  } catch (err) {
+    thrown = err;
+  }
+  const ms = performance.now() - started;
+  expect(thrown, 'it was read without an error').toBeDefined();
+  expect(thrown, String(thrown)).toBeInstanceOf(type);
+  expect((thrown as Error).message).toMatch(message);
+  return ms;
+}
+
+const read =
+  (body: Part[], limits = {}) =>
+  () =>
+    unpickle(new ByteReader(pickle(...body)), { limits });
+
+const u0 = (shape: number[]) => ndarray(shape, 'U0', binBytes(new Uint8Array()));
+
+describe('arrays: the declared size against what the file holds and the bound', () => {
+  it.each<[string, Part]>([
+    ['2^32 zero-size strings (U0)', u0([2 ** 32])],
+    [
+      '2^32 zero-size strings through _frombuffer',
+      [
+        pyGlobal('numpy.core.numeric', '_frombuffer'),
+        tuple(binBytes(new Uint8Array()), dtype('U0'), tuple(int(2 ** 32)), str('C')),
+        op.REDUCE,
+      ],
+    ],
+    ['2^32 objects', ndarray([2 ** 32], 'O', list())],
+    ['a dimension of 2^50 beside a zero', ndarray([2 ** 50, 0], 'f8', binBytes(new Uint8Array()))],
+  ])('%s: refused before anything is allocated', (_, array) => {
+    const ms = refusedIn(read([array]), PickleLimitError, /more than 268435456 elements/);
+    expect(ms).toBeLessThan(500);
+  });
+
+  it('refuses more dimensions than numpy allows (a million, which made the Fortran reorder hang)', () => {
+    const shape = [...new Array<number>(1_000_000).fill(1), 1000];
+    const array = ndarray(shape, 'u1', binBytes(new Uint8Array(1000)), { fortran: true });
+    const ms = refusedIn(read([array]), PickleFormatError, /1000001 dimensions \(numpy allows at most 64\)/);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('refuses a joblib array wrapper whose shape declares 2^32 zero-size elements', () => {
+    const wrapper = [
+      pyGlobal('joblib.numpy_pickle', 'NumpyArrayWrapper'),
+      op.EMPTY_TUPLE,
+      op.NEWOBJ,
+      op.EMPTY_DICT,
+      op.MARK,
+      str('subclass'),
+      pyGlobal('numpy', 'ndarray'),
+      str('shape'),
+      tuple(int(2 ** 32)),
+      str('order'),
+      str('C'),
+      str('dtype'),
+      dtype('U0'),
+      str('allow_mmap'),
+      op.FALSE,
+      op.SETITEMS,
+      op.BUILD,
+    ];
+    refusedIn(() => readModelFile(pickle(wrapper)), PickleLimitError, /more than 268435456 elements/);
+  });
+
+  it('reads an array as values only up to 2^24 elements (a bigger one is read as numbers only)', () => {
+    const n = 2 ** 24 + 1;
+    const v = readModelFile(pickle(ndarray([n], 'u1', binBytes(new Uint8Array(n))))) as NdArray;
+    expect(v.size).toBe(n);
+    refusedIn(() => elementsOf(v), PickleLimitError, /16777217 elements .*at most 16777216/);
+  });
+
+  it('refuses numpy records nested 1,000 deep before byte-swapping them', () => {
+    // dtype('V8') whose one field is the record before it, each big-endian: toLittleEndian recursed.
+    const level = (inner: Part): Part => [
+      pyGlobal('numpy', 'dtype'),
+      str('V8'),
+      op.FALSE,
+      op.TRUE,
+      op.TUPLE3,
+      op.REDUCE,
+      tuple(
+        int(3),
+        str('|'),
+        op.NONE,
+        tuple(str('f')),
+        [op.EMPTY_DICT, str('f'), tuple(inner, int(0)), op.SETITEM],
+        int(8),
+        int(1),
+        int(0),
+      ),
+      op.BUILD,
+    ];
+    let d: Part = dtype('f8', '>');
+    const levels: Part[] = [];
+    for (let i = 0; i < 1000; i++) {
+      levels.push([level(d), put(i), op.POP]);
+      d = get(i);
+    }
+    const array = [
+      pyGlobal('numpy.core.multiarray', '_reconstruct'),
+      pyGlobal('numpy', 'ndarray'),
+      int(0),
+      op.TUPLE1,
+      binBytes(Uint8Array.of(0x62)),
+      op.TUPLE3,
+      op.REDUCE,
+      tuple(int(1), tuple(int(1)), d, op.FALSE, binBytes(new Uint8Array(8))),
+      op.BUILD,
+    ];
+    refusedIn(read([levels, array]), PickleFormatError, /records nested more than 32 deep/);
+  });
+});
