@@ -5,8 +5,8 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import lz4 from 'lz4js';
 import xz from 'xz-decompress';
 import { PickleFormatError, PickleLimitError } from './errors.js';
-import { arrayFrom } from './numpy.js';
-import { ByteReader, type PickleLimits, unpickle } from './pickle.js';
+import { arrayFrom, elementCount } from './numpy.js';
+import { ByteReader, type PickleHooks, type PickleLimits, unpickle } from './pickle.js';
 import { DTypeValue, NdArray, PyObject, PyTuple, type PyValue } from './values.js';
 
 /** The most bytes a compressed file may expand to. */
@@ -109,9 +109,10 @@ function stateValue(obj: PyObject, key: string): PyValue | undefined {
 /**
  * joblib's NumpyArrayWrapper: its state says the array's dtype, shape and order, and the array's bytes
  * follow in the stream (after a padding length byte and padding since joblib 1.2; an object array is a
- * pickle of its own there).
+ * pickle of its own there, read within the same limits). The declared shape is bounded and checked
+ * against the bytes left in the file before anything is allocated.
  */
-function readWrappedArray(wrapper: PyObject, reader: ByteReader, limits: PickleLimits): NdArray {
+function readWrappedArray(wrapper: PyObject, reader: ByteReader, readNested: () => PyValue): NdArray {
   const dtype = stateValue(wrapper, 'dtype');
   const shapeValue = stateValue(wrapper, 'shape');
   const order = stateValue(wrapper, 'order');
@@ -119,11 +120,18 @@ function readWrappedArray(wrapper: PyObject, reader: ByteReader, limits: PickleL
   const shapeItems =
     shapeValue instanceof PyTuple ? shapeValue.items : Array.isArray(shapeValue) ? shapeValue : null;
   if (!shapeItems) throw new PickleFormatError('a joblib array wrapper without a shape');
-  const shape = shapeItems.map((d) => (typeof d === 'bigint' ? Number(d) : d)) as number[];
+  const shape = shapeItems.map((d) => (typeof d === 'bigint' ? Number(d) : d));
+  if (!shape.every((d): d is number => typeof d === 'number'))
+    throw new PickleFormatError('a joblib array wrapper with a malformed shape');
+  const count = elementCount(shape);
   if (dtype.dtype.kind === 'O') {
-    const inner = unpickle(reader, { limits, hooks: joblibHooks });
-    if (!(inner instanceof NdArray))
-      throw new PickleFormatError('a joblib object array that is not an array');
+    const inner = readNested();
+    if (!(inner instanceof NdArray) || !inner.objects)
+      throw new PickleFormatError('a joblib object array that is not an object array');
+    if (inner.shape.length !== shape.length || inner.shape.some((d, i) => d !== shape[i]))
+      throw new PickleFormatError(
+        `a joblib object array declares shape (${shape.join(', ')}) and holds (${inner.shape.join(', ')})`,
+      );
     return inner;
   }
   const alignment = stateValue(wrapper, 'numpy_array_alignment_bytes');
@@ -131,24 +139,18 @@ function readWrappedArray(wrapper: PyObject, reader: ByteReader, limits: PickleL
     const padding = reader.byte();
     reader.take(padding, 'array padding');
   }
-  let count = 1;
-  for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
-      throw new PickleFormatError('a joblib array wrapper with a malformed shape');
-    count *= d;
-  }
   const size = count * dtype.dtype.itemsize;
-  if (!Number.isSafeInteger(size) || size > reader.bytes.length - reader.pos)
+  if (size > reader.bytes.length - reader.pos)
     throw new PickleFormatError(
       `a joblib array of shape (${shape.join(', ')}) needs ${size} bytes; the file has ${reader.bytes.length - reader.pos} left`,
     );
   return arrayFrom(dtype.dtype, shape, order === 'F', reader.take(size, 'array data'));
 }
 
-const joblibHooks = {
-  afterBuild(obj: PyValue, reader: ByteReader, limits: PickleLimits): PyValue | undefined {
+const joblibHooks: PickleHooks = {
+  afterBuild(obj, reader, readNested) {
     if (obj instanceof PyObject && obj.cls.name === 'NumpyArrayWrapper')
-      return readWrappedArray(obj, reader, limits);
+      return readWrappedArray(obj, reader, readNested);
     return undefined;
   },
 };

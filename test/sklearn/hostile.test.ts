@@ -9,9 +9,10 @@ import { PickleFormatError, PickleLimitError } from '../../src/sklearn/errors.js
 import { readModelFile } from '../../src/sklearn/joblib.js';
 import { elementsOf } from '../../src/sklearn/numpy.js';
 import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
-import type { NdArray } from '../../src/sklearn/values.js';
+import { NdArray, PySet, type PyValue } from '../../src/sklearn/values.js';
 import {
   binBytes,
+  bytes,
   dtype,
   get,
   int,
@@ -22,6 +23,7 @@ import {
   pickle,
   put,
   pyGlobal,
+  repeat,
   str,
   tuple,
 } from '../helpers/pickle-writer.js';
@@ -143,5 +145,127 @@ describe('arrays: the declared size against what the file holds and the bound', 
       op.BUILD,
     ];
     refusedIn(read([levels, array]), PickleFormatError, /records nested more than 32 deep/);
+  });
+});
+
+/** A joblib NumpyArrayWrapper for an object array of `shape`: the array follows it as a pickle of its own. */
+function joblibObjectWrapper(shape: number[]): Part {
+  return [
+    pyGlobal('joblib.numpy_pickle', 'NumpyArrayWrapper'),
+    op.EMPTY_TUPLE,
+    op.NEWOBJ,
+    op.EMPTY_DICT,
+    op.MARK,
+    str('subclass'),
+    pyGlobal('numpy', 'ndarray'),
+    str('shape'),
+    tuple(...shape.map((d) => int(d))),
+    str('order'),
+    str('C'),
+    str('dtype'),
+    dtype('O'),
+    str('allow_mmap'),
+    op.FALSE,
+    op.SETITEMS,
+    op.BUILD,
+  ];
+}
+
+describe('the item limit counts every value the reader holds', () => {
+  const limits = { maxItems: 100_000 };
+  const tooMany = /more than 100000 values/;
+
+  it.each<[string, Part[]]>([
+    ['MARKs', [repeat(op.MARK, 200_000), repeat(op.POP_MARK, 200_000), op.NONE]],
+    [
+      'values on the stack under MARKs',
+      [repeat([op.MARK, repeat(op.NONE, 60_000)], 3), repeat(op.POP_MARK, 3), op.NONE],
+    ],
+    ['items APPENDed to a list', [op.EMPTY_LIST, repeat([op.NONE, op.APPEND], 150_000)]],
+    [
+      'entries SET in a dict',
+      [op.EMPTY_DICT, Array.from({ length: 60_000 }, (_, i) => [int(i), op.NONE, op.SETITEM])],
+    ],
+    ['memo entries', [op.NONE, Array.from({ length: 150_000 }, (_, i) => put(i)), op.POP, op.NONE]],
+    [
+      'one list copied into 200 sets by frozenset()',
+      [
+        pyGlobal('builtins', 'frozenset'),
+        put(0),
+        op.POP,
+        list(repeat(op.NONE, 1000)),
+        put(1),
+        op.POP,
+        op.EMPTY_LIST,
+        repeat([get(0), get(1), op.TUPLE1, op.REDUCE, op.APPEND], 200),
+      ],
+    ],
+  ])('%s', (_, body) => {
+    refusedIn(read(body, limits), PickleLimitError, tooMany);
+  });
+
+  it('bounds the bytes it copies: one megabyte made into a hundred bytearrays', () => {
+    const body = [
+      pyGlobal('builtins', 'bytearray'),
+      put(0),
+      op.POP,
+      binBytes(new Uint8Array(1 << 20)),
+      put(1),
+      op.POP,
+      op.EMPTY_LIST,
+      repeat([get(0), get(1), op.TUPLE1, op.REDUCE, op.APPEND], 100),
+    ];
+    refusedIn(read(body), PickleLimitError, /copies of more than \d+ bytes/);
+  });
+
+  it('bounds the bytes it copies: one Fortran-order megabyte reordered a hundred times', () => {
+    const data = [binBytes(new Uint8Array(1 << 20)), put(0)];
+    const again = get(0);
+    const body = [
+      op.EMPTY_LIST,
+      ndarray([1024, 1024], 'u1', data, { fortran: true }),
+      op.APPEND,
+      repeat([ndarray([1024, 1024], 'u1', again, { fortran: true }), op.APPEND], 100),
+    ];
+    refusedIn(read(body, { maxCopiedBytes: 4 << 20 }), PickleLimitError, /copies of more than 4194304 bytes/);
+  });
+
+  it('shares one budget with the pickles nested in a joblib file (object arrays)', () => {
+    // About 1,000 operations each side of the nesting: within 1,500 apart, not together.
+    const inner = bytes(0x80, 2, ndarray([1], 'O', list(list(repeat(op.NONE, 1000)))), op.STOP);
+    const outer = bytes(0x80, 2, repeat([op.NONE, op.POP], 500), joblibObjectWrapper([1]), inner, op.STOP);
+    expect(readModelFile(inner, { maxOps: 1500 })).toBeInstanceOf(NdArray);
+    expect(readModelFile(outer)).toBeInstanceOf(NdArray);
+    refusedIn(() => readModelFile(outer, { maxOps: 1500 }), PickleLimitError, /more than 1500 operations/);
+  });
+
+  it('refuses a joblib object array whose pickle holds another shape than its wrapper declares', () => {
+    const inner = bytes(0x80, 2, ndarray([2], 'O', list(op.NONE, op.NONE)), op.STOP);
+    const file = bytes(0x80, 2, joblibObjectWrapper([5]), inner, op.STOP);
+    refusedIn(() => readModelFile(file), PickleFormatError, /declares shape \(5\).* holds \(2\)/);
+  });
+
+  it('refuses joblib object arrays nested in one another 10,000 deep', () => {
+    const depth = 10_000;
+    const innermost = bytes(0x80, 2, ndarray([1], 'O', list(op.NONE)), op.STOP);
+    const file = bytes(repeat([0x80, 2, joblibObjectWrapper([1])], depth), innermost, repeat(op.STOP, depth));
+    refusedIn(() => readModelFile(file), PickleFormatError, /object arrays nested more than 8 deep/);
+  });
+});
+
+describe('wide values: no spread of a file-sized list onto the JavaScript stack', () => {
+  const n = 300_000;
+  it.each<[string, Part[]]>([
+    [
+      'frozenset(list of 300,000)',
+      [pyGlobal('builtins', 'frozenset'), list(repeat(op.NONE, n)), op.TUPLE1, op.REDUCE],
+    ],
+    ['set(list of 300,000)', [pyGlobal('builtins', 'set'), list(repeat(op.NONE, n)), op.TUPLE1, op.REDUCE]],
+    ['FROZENSET of 300,000 items', [op.MARK, repeat(op.NONE, n), op.FROZENSET]],
+    ['ADDITEMS of 300,000 items', [op.EMPTY_SET, op.MARK, repeat(op.NONE, n), op.ADDITEMS]],
+  ])('%s is read', (_, body) => {
+    const v = read(body)() as PyValue;
+    expect(v).toBeInstanceOf(PySet);
+    expect((v as PySet).items.length).toBe(n);
   });
 });
