@@ -1,8 +1,8 @@
 // A pickle reader that runs nothing. It follows the pickle machine's opcodes (protocols 0 to 5) to
 // rebuild plain data, and where a pickle would call something (REDUCE, NEWOBJ, BUILD, INST, OBJ) it asks
 // the allowlist (globals.ts), which rebuilds known numpy and scikit-learn values as data or refuses the
-// file. Work is bounded (bounds.ts): operations, values held, bytes copied, and time.
-import { ReadBudget, slotsOf } from './bounds.js';
+// file. Work is bounded (bounds.ts): operations, values held, bytes copied, nesting, and time.
+import { checkNesting, ReadBudget, slotsOf } from './bounds.js';
 import { PickleFormatError, PickleLimitError } from './errors.js';
 import { callGlobal, resolveGlobal } from './globals.js';
 import {
@@ -32,18 +32,22 @@ export interface PickleLimits {
    * from text, byte order, Fortran order).
    */
   maxCopiedBytes?: number;
+  /** How deep values may nest in one another (a longer path refuses the file before anything walks it). */
+  maxDepth: number;
   /** Wall-clock time in milliseconds. */
   maxMs: number;
 }
 
 /**
- * Far above what models need (a 715 MB RandomForestClassifier of 500 trees runs 82,385 opcodes), and
- * low enough that a file at every limit at once is read in about a second and a few hundred
- * megabytes: each opcode makes at most one value, and a dict costs ~150 bytes.
+ * Far above what models need (a 715 MB RandomForestClassifier of 500 trees runs 82,385 opcodes; the
+ * test fixtures nest at most 15 levels deep), and low enough that a file at every limit at once is
+ * read in about a second and a few hundred megabytes: each opcode makes at most one value, and a
+ * dict costs ~150 bytes.
  */
 export const DEFAULT_LIMITS: PickleLimits = {
   maxOps: 5_000_000,
   maxItems: 10_000_000,
+  maxDepth: 1000,
   maxMs: 60_000,
 };
 
@@ -159,7 +163,9 @@ export function unpickle(
   options: { limits?: Partial<PickleLimits>; hooks?: PickleHooks } = {},
 ): PyValue {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  return run(reader, new ReadBudget(limits, reader.bytes), options.hooks);
+  const value = run(reader, new ReadBudget(limits, reader.bytes), options.hooks);
+  checkNesting(value, limits.maxDepth);
+  return value;
 }
 
 /** The pickle machine over one pickle, counting its work in `budget`. */

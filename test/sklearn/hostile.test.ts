@@ -5,6 +5,7 @@
 // built CLI can show safely (the old behaviour ran for minutes or aborted Node) run in a child process
 // with a heap limit, a timeout and their peak memory reported.
 import { describe, expect, it } from 'vitest';
+import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { PickleFormatError, PickleLimitError } from '../../src/sklearn/errors.js';
 import { readModelFile } from '../../src/sklearn/joblib.js';
 import { elementsOf } from '../../src/sklearn/numpy.js';
@@ -14,13 +15,16 @@ import {
   binBytes,
   bytes,
   dtype,
+  f8,
   get,
   int,
   list,
   ndarray,
+  object,
   op,
   type Part,
   pickle,
+  pipeline,
   put,
   pyGlobal,
   repeat,
@@ -50,6 +54,9 @@ const read =
     unpickle(new ByteReader(pickle(...body)), { limits });
 
 const u0 = (shape: number[]) => ndarray(shape, 'U0', binBytes(new Uint8Array()));
+const linear = (state: Record<string, Part>) =>
+  object('sklearn.linear_model._base', 'LinearRegression', state);
+const TWO = { n_features_in_: int(2), coef_: f8([1, 2]), intercept_: f8([0]) };
 
 describe('arrays: the declared size against what the file holds and the bound', () => {
   it.each<[string, Part]>([
@@ -267,5 +274,91 @@ describe('wide values: no spread of a file-sized list onto the JavaScript stack'
     const v = read(body)() as PyValue;
     expect(v).toBeInstanceOf(PySet);
     expect((v as PySet).items.length).toBe(n);
+  });
+});
+
+describe('nesting: refused at the depth limit, never a JavaScript stack overflow', () => {
+  const tooDeep = /nested more than 1000 levels deep/;
+
+  it.each<[string, Part[]]>([
+    ['a million nested tuples', [op.NONE, repeat(op.TUPLE1, 1_000_000)]],
+    ['a million nested lists', [repeat(op.EMPTY_LIST, 1_000_000), repeat(op.APPEND, 999_999)]],
+    [
+      'dicts nested 300,000 deep, top-down',
+      [repeat([op.EMPTY_DICT, str('k')], 300_000), op.NONE, repeat(op.SETITEM, 300_000)],
+    ],
+    [
+      'frozenset(...) reduced 300,000 deep',
+      [
+        pyGlobal('builtins', 'frozenset'),
+        put(0),
+        op.POP,
+        repeat([get(0), op.EMPTY_LIST], 300_000),
+        op.EMPTY_TUPLE,
+        repeat([op.APPEND, op.TUPLE1, op.REDUCE], 300_000),
+      ],
+    ],
+  ])('%s', (_, body) => {
+    const ms = refusedIn(read(body), PickleFormatError, tooDeep);
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('refuses a ColumnTransformer nested 20,000 deep in the reader, before the converter recurses', () => {
+    const n = 20_000;
+    const open = (first: boolean): Part => [
+      pyGlobal('sklearn.compose._column_transformer', 'ColumnTransformer'),
+      op.EMPTY_TUPLE,
+      op.NEWOBJ,
+      op.EMPTY_DICT,
+      op.MARK,
+      first ? [str('n_features_in_'), int(2)] : [],
+      str('transformers_'),
+      op.MARK,
+      op.MARK,
+      str('t'),
+    ];
+    const close = [list(int(0)), op.TUPLE, op.LIST, op.SETITEMS, op.BUILD];
+    const deep = [open(true), repeat(open(false), n - 1), str('passthrough'), repeat(close, n)];
+    const file = pickle(pipeline(deep, linear(TWO)));
+    refusedIn(
+      () => sklearnToOnnx(readModelFile(file), { name: 'm', source: 'm.pkl' }),
+      PickleFormatError,
+      tooDeep,
+    );
+  });
+});
+
+describe('sharing: values reached many times over through the memo', () => {
+  const bomb = /more than 4 times its \d+ values and array elements, plus 1048576 \(a memo bomb\)/;
+
+  it('refuses the memo bomb: (t, t) nested 200 deep, 2^200 leaves in 200 objects', () => {
+    const ms = refusedIn(read([op.EMPTY_LIST, repeat([op.DUP, op.TUPLE2], 200)]), PickleLimitError, bomb);
+    expect(ms).toBeLessThan(500);
+  });
+
+  it("refuses a forest's worth of references to one array (100,000 times 1,000 numbers)", () => {
+    const body = [
+      f8(new Array<number>(1000).fill(0)),
+      put(0),
+      op.POP,
+      op.EMPTY_LIST,
+      op.MARK,
+      repeat(get(0), 100_000),
+      op.APPENDS,
+    ];
+    refusedIn(read(body), PickleLimitError, bomb);
+  });
+
+  it('reads what models share: one array named twice, as k-nearest neighbours keep their rows', () => {
+    const body = [
+      op.EMPTY_LIST,
+      f8(new Array<number>(100_000).fill(1)),
+      put(0),
+      op.APPEND,
+      get(0),
+      op.APPEND,
+    ];
+    const v = read(body)() as NdArray[];
+    expect(v[0]).toBe(v[1]);
   });
 });
