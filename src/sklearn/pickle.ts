@@ -51,6 +51,15 @@ export const DEFAULT_LIMITS: PickleLimits = {
   maxMs: 60_000,
 };
 
+/** Python's own limit on the digits of an integer read from text (sys.int_info.default_max_str_digits). */
+const MAX_TEXT_DIGITS = 4300;
+/**
+ * The longest integer LONG4 may give, in bytes: as Python's 4300 digits (models hold 16 at most: a
+ * random generator's 128-bit state); each one costs time in proportion to its length.
+ */
+const MAX_LONG_BYTES = 2048;
+/** The longest module path or name a GLOBAL may give (Python's are a few dozen characters). */
+const MAX_GLOBAL_NAME = 1000;
 /** How many pickles may nest in one another (joblib writes an object array as a pickle inside its file: one). */
 const MAX_NESTED_PICKLES = 8;
 
@@ -111,8 +120,9 @@ function decodeUtf8(b: Uint8Array): string {
 /** Little-endian two's complement bytes (LONG1, LONG4) as a number when safe, else a bigint. */
 function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i] as number);
+  // One hex string (most significant byte first), parsed once: shifting a bigint in byte by byte is
+  // quadratic in its length.
+  let v = BigInt(`0x${Buffer.from(b).reverse().toString('hex')}`);
   if ((b[b.length - 1] as number) & 0x80) v -= 1n << BigInt(b.length * 8);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -122,7 +132,13 @@ function decodeTextInt(text: string): number | bigint | boolean {
   if (text === '01') return true;
   if (text === '00') return false;
   const t = text.endsWith('L') ? text.slice(0, -1) : text;
-  if (!/^[-+]?\d+$/.test(t)) throw new PickleFormatError(`${JSON.stringify(text)} is not an integer`);
+  if (!/^[-+]?\d+$/.test(t))
+    throw new PickleFormatError(`${JSON.stringify(text.slice(0, 40))} is not an integer`);
+  const digits = t.replace(/^[-+]/, '').length;
+  if (digits > MAX_TEXT_DIGITS)
+    throw new PickleLimitError(
+      `an integer of ${digits} digits (Python itself reads at most ${MAX_TEXT_DIGITS} from text)`,
+    );
   const v = BigInt(t);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -287,6 +303,15 @@ function run(reader: ByteReader, budget: ReadBudget, hooks: PickleHooks | undefi
     if (replaced instanceof NdArray) budget.copyOf(replaced.bytes);
     return replaced ?? obj;
   };
+  /** A GLOBAL's names, refused before a name as long as the file reaches any message. */
+  const globalName = (module: string, name: string): PyGlobal => {
+    if (module.length + name.length + 1 > MAX_GLOBAL_NAME)
+      throw new PickleFormatError(
+        `a global name of ${module.length + name.length + 1} characters (at most ${MAX_GLOBAL_NAME})`,
+      );
+    return resolveGlobal(module, name);
+  };
+
   for (;;) {
     budget.op();
     const at = reader.pos;
@@ -351,7 +376,8 @@ function run(reader: ByteReader, budget: ReadBudget, hooks: PickleHooks | undefi
       case 0x8b: {
         // LONG4
         const n = reader.int32();
-        if (n > 1 << 16) throw new PickleLimitError(`an integer of ${n} bytes`);
+        if (n > MAX_LONG_BYTES)
+          throw new PickleLimitError(`an integer of ${n} bytes (modelgate reads at most ${MAX_LONG_BYTES})`);
         push(decodeLong(reader.take(n, 'an integer')));
         break;
       }
@@ -366,8 +392,10 @@ function run(reader: ByteReader, budget: ReadBudget, hooks: PickleHooks | undefi
         };
         const v =
           special[text.toLowerCase()] ??
-          (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : undefined);
-        if (v === undefined) throw new PickleFormatError(`${JSON.stringify(text)} is not a float`);
+          // One way to match each digit: (\d+\.?\d*) backtracked quadratically on a long malformed line.
+          (/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : undefined);
+        if (v === undefined)
+          throw new PickleFormatError(`${JSON.stringify(text.slice(0, 40))} is not a float`);
         push(v);
         break;
       }
@@ -520,7 +548,7 @@ function run(reader: ByteReader, budget: ReadBudget, hooks: PickleHooks | undefi
       case 0x63: {
         // GLOBAL
         const module = reader.line();
-        push(resolveGlobal(module, reader.line()));
+        push(globalName(module, reader.line()));
         break;
       }
       case 0x93: {
@@ -529,7 +557,7 @@ function run(reader: ByteReader, budget: ReadBudget, hooks: PickleHooks | undefi
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string')
           throw new PickleFormatError('STACK_GLOBAL without a module and a name');
-        push(resolveGlobal(module, name));
+        push(globalName(module, name));
         break;
       }
       case 0x52: {
@@ -563,7 +591,7 @@ function run(reader: ByteReader, budget: ReadBudget, hooks: PickleHooks | undefi
       case 0x69: {
         // INST: module, name, marked args
         const module = reader.line();
-        const cls = resolveGlobal(module, reader.line());
+        const cls = globalName(module, reader.line());
         const args = popMark();
         pushMade(callGlobal.construct(cls, args), args);
         break;

@@ -362,3 +362,42 @@ describe('sharing: values reached many times over through the memo', () => {
     expect(v[0]).toBe(v[1]);
   });
 });
+
+describe('work in proportion to the file', () => {
+  it("refuses a text integer of more digits than Python's own limit (4300)", () => {
+    refusedIn(read([`I${'9'.repeat(10_000)}\n`]), PickleLimitError, /10000 digits .*4300/);
+  });
+
+  it('refuses a binary integer (LONG4) of 64 KB, and reads one of 2 KB in linear time', () => {
+    const long4 = (n: number): Part => [
+      0x8b,
+      n & 0xff,
+      (n >> 8) & 0xff,
+      (n >> 16) & 0xff,
+      0,
+      repeat(0x7f, n),
+    ];
+    refusedIn(
+      read([long4(65536)]),
+      PickleLimitError,
+      /an integer of 65536 bytes \(modelgate reads at most 2048\)/,
+    );
+    const started = performance.now();
+    const v = read([op.EMPTY_LIST, repeat([long4(2048), op.APPEND], 1000)])() as bigint[];
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(v[0]).toBe(BigInt(`0x${'7f'.repeat(2048)}`));
+  });
+
+  it('refuses a malformed text float of 50,000 digits at once (no backtracking)', () => {
+    const ms = refusedIn(read([`F${'1'.repeat(50_000)}x\n`]), PickleFormatError, /is not a float/);
+    expect(ms).toBeLessThan(500);
+  });
+
+  it('refuses a global whose name is longer than any module path', () => {
+    refusedIn(
+      read([pyGlobal('a'.repeat(10_000), 'b')]),
+      PickleFormatError,
+      /a global name of 10002 characters/,
+    );
+  });
+});
