@@ -9,8 +9,25 @@ import { arrayFrom, elementCount } from './numpy.js';
 import { ByteReader, type PickleHooks, type PickleLimits, unpickle } from './pickle.js';
 import { DTypeValue, NdArray, PyObject, PyTuple, type PyValue } from './values.js';
 
-/** The most bytes a compressed file may expand to. */
+/** The most bytes a compressed file may expand to, whatever its size. */
 export const MAX_EXPANDED_BYTES = 2 * 1024 ** 3;
+/**
+ * How many times its own size a compressed file may expand to (below MAX_EXPANDED_BYTES), or
+ * MIN_EXPANSION_BOUND if more. scikit-learn models compress 3 to 5 times; a file of zeros, a
+ * thousand times, which would cost gigabytes and seconds of decompression for a 300 KB file.
+ */
+export const EXPANSION_RATIO = 100;
+export const MIN_EXPANSION_BOUND = 64 * 1024 ** 2;
+
+/** What `compressed` bytes may expand to. */
+function expansionBound(compressed: Uint8Array, maxExpanded: number): number {
+  return Math.min(maxExpanded, Math.max(MIN_EXPANSION_BOUND, EXPANSION_RATIO * compressed.length));
+}
+
+const tooLarge = (bound: number) =>
+  new PickleLimitError(
+    `the file expands to more than ${bound} bytes (a compressed file may expand to ${EXPANSION_RATIO} times its size or 64 MiB, and never past 2 GiB)`,
+  );
 
 const startsWith = (b: Uint8Array, ...prefix: number[]) => prefix.every((v, i) => b[i] === v);
 
@@ -28,16 +45,17 @@ export function compressionOf(
   return 'none';
 }
 
-/** The file's pickle bytes: decompressed when joblib compressed it, within MAX_EXPANDED_BYTES. */
+/** The file's pickle bytes: decompressed when joblib compressed it, within its expansion bound. */
 export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): Uint8Array {
   const kind = compressionOf(file);
+  const bound = expansionBound(file, maxExpanded);
   try {
-    if (kind === 'gzip') return gunzipSync(file, { maxOutputLength: maxExpanded });
-    if (kind === 'zlib') return inflateSync(file, { maxOutputLength: maxExpanded });
+    if (kind === 'gzip') return gunzipSync(file, { maxOutputLength: bound });
+    if (kind === 'zlib') return inflateSync(file, { maxOutputLength: bound });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger/.test(e.message))
-      throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+      throw tooLarge(bound);
     throw new PickleFormatError(`the ${kind} stream is damaged: ${e.message}`);
   }
   if (kind === 'joblib<0.10')
@@ -52,7 +70,7 @@ export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES):
     throw new PickleFormatError(
       `the file does not start like a pickle or joblib file (it starts with ${JSON.stringify(new TextDecoder('latin1').decode(file.subarray(0, 12)))})`,
     );
-  if (kind === 'lz4') return unlz4(file, maxExpanded);
+  if (kind === 'lz4') return unlz4(file, bound);
   if (kind === 'xz')
     throw new PickleFormatError('an xz-compressed file is read by loadModelFile, not readModelFile');
   if (kind !== 'none')
@@ -70,8 +88,7 @@ function unlz4(file: Uint8Array, maxExpanded: number): Uint8Array {
   } catch (err) {
     throw new PickleFormatError(`the lz4 stream is damaged: ${(err as Error).message}`);
   }
-  if (!Number.isSafeInteger(bound) || bound < 0 || bound > maxExpanded)
-    throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+  if (!Number.isSafeInteger(bound) || bound < 0 || bound > maxExpanded) throw tooLarge(maxExpanded);
   try {
     return lz4.decompress(file, bound);
   } catch (err) {
@@ -79,8 +96,9 @@ function unlz4(file: Uint8Array, maxExpanded: number): Uint8Array {
   }
 }
 
-/** An xz stream decompressed (WebAssembly XZ Embedded), stopping once it passes `maxExpanded` bytes. */
+/** An xz stream decompressed (WebAssembly XZ Embedded), stopping once it passes its expansion bound. */
 export async function unxz(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): Promise<Uint8Array> {
+  const bound = expansionBound(file, maxExpanded);
   const reader = new xz.XzReadableStream(new Blob([file as Uint8Array<ArrayBuffer>]).stream()).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -89,9 +107,9 @@ export async function unxz(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): 
       const { done, value } = await reader.read();
       if (done) break;
       size += value.length;
-      if (size > maxExpanded) {
+      if (size > bound) {
         await reader.cancel();
-        throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+        throw tooLarge(bound);
       }
       chunks.push(value);
     }
@@ -160,7 +178,12 @@ const joblibHooks: PickleHooks = {
  * (xz needs an asynchronous decoder; the others are read by readModelFile directly).
  */
 export async function loadModelFile(file: Uint8Array, limits: Partial<PickleLimits> = {}): Promise<PyValue> {
-  return readModelFile(compressionOf(file) === 'xz' ? await unxz(file) : file, limits);
+  if (compressionOf(file) !== 'xz') return readModelFile(file, limits);
+  const inner = await unxz(file);
+  // One layer: a compressed stream inside would expand again, past the bound of the file itself.
+  if (compressionOf(inner) !== 'none')
+    throw new PickleFormatError(`an xz stream holding a ${compressionOf(inner)} stream, not a pickle`);
+  return readModelFile(inner, limits);
 }
 
 /** The value a scikit-learn model file (pickle or joblib, uncompressed, zlib or gzip) holds. */

@@ -4,10 +4,14 @@
 // for. The files are written here byte by byte (test/helpers/pickle-writer.ts); the few that only the
 // built CLI can show safely (the old behaviour ran for minutes or aborted Node) run in a child process
 // with a heap limit, a timeout and their peak memory reported.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { PickleFormatError, PickleLimitError } from '../../src/sklearn/errors.js';
-import { readModelFile } from '../../src/sklearn/joblib.js';
+import { loadModelFile, readModelFile } from '../../src/sklearn/joblib.js';
 import { elementsOf } from '../../src/sklearn/numpy.js';
 import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
 import { NdArray, PySet, type PyValue } from '../../src/sklearn/values.js';
@@ -53,6 +57,7 @@ const read =
   () =>
     unpickle(new ByteReader(pickle(...body)), { limits });
 
+const FIXTURES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
 const u0 = (shape: number[]) => ndarray(shape, 'U0', binBytes(new Uint8Array()));
 const linear = (state: Record<string, Part>) =>
   object('sklearn.linear_model._base', 'LinearRegression', state);
@@ -398,6 +403,33 @@ describe('work in proportion to the file', () => {
       read([pyGlobal('a'.repeat(10_000), 'b')]),
       PickleFormatError,
       /a global name of 10002 characters/,
+    );
+  });
+});
+
+describe('compressed files: bounded by their own size', () => {
+  // 80 MB of pickle that only spins (NONE, POP): within 2 GiB, but 1,000 times its compressed size.
+  const spin = () => bytes(0x80, 2, repeat([op.NONE, op.POP], 40_000_000), op.NONE, op.STOP);
+  const bound =
+    /the file expands to more than 67108864 bytes \(a compressed file may expand to 100 times its size or 64 MiB/;
+
+  it.each<[string, (b: Uint8Array) => Uint8Array]>([
+    ['zlib', (b) => deflateSync(b)],
+    ['gzip', (b) => gzipSync(b)],
+  ])('a %s bomb is refused at 100 times its size (or 64 MiB)', (_, compress) => {
+    const file = compress(spin());
+    expect(file.length).toBeLessThan(200_000);
+    refusedIn(() => readModelFile(file), PickleLimitError, bound);
+  });
+
+  it('an xz bomb is refused at 100 times its size (or 64 MiB)', async () => {
+    const file = readFileSync(join(FIXTURES, 'bomb-xz.joblib'));
+    await expect(loadModelFile(file)).rejects.toThrow(bound);
+  });
+
+  it('an xz stream holding another compressed stream is refused (it would expand twice)', async () => {
+    await expect(loadModelFile(readFileSync(join(FIXTURES, 'xz-of-gzip.joblib')))).rejects.toThrow(
+      /an xz stream holding a gzip stream, not a pickle/,
     );
   });
 });
