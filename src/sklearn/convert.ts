@@ -13,6 +13,12 @@ import { NdArray, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
 
+/**
+ * The most features an imported model may take (as a model card may list: onnx/card.ts). Every width
+ * the converter builds from is this or an array's own length, so no file makes it work past both.
+ */
+export const MAX_FEATURES = 100_000;
+
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
 interface Flow {
   b: GraphBuilder;
@@ -57,6 +63,10 @@ function affine(
 ): string {
   const [rows, cols] =
     weights.shape.length === 1 ? [1, weights.shape[0] as number] : (weights.shape as [number, number]);
+  if (rows * cols !== weights.values.length)
+    throw new ModelImportError(
+      `the model's weights of shape (${weights.shape.join(', ')}) are not a matrix of ${weights.values.length} values`,
+    );
   // scikit-learn's linear models keep coef_ as [k, d]; MLP keeps [d, k].
   const d = transposed ? cols : rows;
   const k = transposed ? rows : cols;
@@ -113,8 +123,13 @@ function simpleImputer(est: Estimator, f: Flow): void {
 
 /** The rows combined with one fitted value per column (a scaler's mean_, scale_, min_, center_): x op v. */
 function perColumn(f: Flow, op: string, est: Estimator, attr: string): void {
+  const values = est.matrix(attr).values;
+  if (values.length !== f.width)
+    throw new ModelImportError(
+      `the ${est.name}'s ${attr} has ${values.length} values; ${f.width} features reach it`,
+    );
   const name = f.b.fresh(attr.replace(/_$/, ''));
-  f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], est.matrix(attr).values)]);
+  f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], values)]);
 }
 
 function standardScaler(est: Estimator, f: Flow): void {
@@ -205,8 +220,16 @@ function selectedColumns(spec: PyValue, width: number, names: string[] | undefin
             : [v];
   if (spec instanceof PySlice) {
     const [start, stop, step] = spec.args.map((x) => (x === null || x === undefined ? undefined : Number(x)));
+    // A step the loop below cannot finish with (0, negative, not a number) is refused, not looped on.
+    if (step !== undefined && !(Number.isInteger(step) && step > 0))
+      throw new UnsupportedModelError(`a ColumnTransformer slice with a step of ${step}`);
+    if (![start, stop].every((v) => v === undefined || Number.isInteger(v)))
+      throw new UnsupportedModelError('a ColumnTransformer slice of column names');
+    // Python's bounds: negative ones count from the end, both clamped to the columns.
+    const bound = (v: number | undefined, fallback: number) =>
+      v === undefined ? fallback : Math.min(Math.max(v < 0 ? width + v : v, 0), width);
     const out: number[] = [];
-    for (let i = start ?? 0; i < Math.min(stop ?? width, width); i += step ?? 1) out.push(i);
+    for (let i = bound(start, 0); i < bound(stop, width); i += step ?? 1) out.push(i);
     return out;
   }
   const list = items(spec);
@@ -371,6 +394,10 @@ function linearRegressor(est: Estimator, f: Flow): Output {
     intercept instanceof NdArray
       ? est.matrix('intercept_')
       : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
+  if (coef.values.length !== f.width)
+    throw new ModelImportError(
+      `the ${est.name}'s coef_ has ${coef.values.length} values; ${f.width} features reach it`,
+    );
   const value = affine(f, { values: coef.values, shape: [1, f.width] }, bias, true);
   return { kind: 'value', name: value };
 }
@@ -869,11 +896,32 @@ function svr(est: Estimator, f: Flow): Output {
  * and with probability=True the probabilities from onnxruntime's SVMClassifier, which applies Platt's
  * sigmoids and couples the pairwise estimates iteratively, stopping where libsvm stops.
  */
+/** The most one-vs-one weights and votes an SVC's graph may hold (2^26 doubles, 512 MiB). */
+const MAX_SVC_WEIGHTS = 2 ** 26;
+
 function svc(est: Estimator, f: Flow): Output {
   const m = libsvm(est);
   const classes = est.classes();
   const c = classes.length;
   const { b } = f;
+  // libsvm's one-vs-one layout, checked before the loops below take their counts from it (a support
+  // vector count of 1e15 looped for ever), and the dense weights and votes they build, bounded.
+  const pairCount = (c * (c - 1)) / 2;
+  const counts = m.perClass;
+  if (
+    m.intercept.length !== pairCount ||
+    counts.length !== c ||
+    !counts.every((n) => Number.isInteger(n) && n >= 0) ||
+    counts.reduce((sum, n) => sum + n, 0) !== m.nSV ||
+    m.dual.values.length !== (c - 1) * m.nSV
+  )
+    throw new ModelImportError(
+      `the ${est.name}'s intercept_, n_support_ and dual_coef_ do not fit its ${c} classes and ${m.nSV} support vectors`,
+    );
+  if ((m.nSV + 2 * c) * pairCount > MAX_SVC_WEIGHTS)
+    throw new UnsupportedModelError(
+      `${est.name === 'SVC' ? 'an' : 'a'} ${est.name} of ${c} classes and ${m.nSV} support vectors (its one-vs-one weights would take ${(m.nSV + 2 * c) * pairCount} values; modelgate builds at most ${MAX_SVC_WEIGHTS})`,
+    );
   const pairs: [number, number][] = [];
   for (let i = 0; i < c; i++) for (let j = i + 1; j < c; j++) pairs.push([i, j]);
   // Where each class's support vectors start.
@@ -1014,7 +1062,16 @@ export function sklearnToOnnx(
   const width = first.featureCount() ?? options.features?.length;
   if (width === undefined)
     throw new ModelImportError('the file does not say how many features the model takes: give --features');
+  // Everything below is built in proportion to the width: bounded before any of it.
+  if (!Number.isInteger(width) || width < 1 || width > MAX_FEATURES)
+    throw new ModelImportError(
+      `the ${first.name} takes ${width} features (${first.featureCount() === undefined ? '--features' : 'n_features_in_'}); modelgate imports models of 1 to ${MAX_FEATURES} features`,
+    );
   const fitted = first.featureNames();
+  if (fitted && fitted.length !== width)
+    throw new ModelImportError(
+      `the ${first.name}'s feature_names_in_ names ${fitted.length} features; its n_features_in_ says ${width}`,
+    );
   if (options.features && options.features.length !== width)
     throw new ModelImportError(
       `--features names ${options.features.length} features; the model takes ${width}`,

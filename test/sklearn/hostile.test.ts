@@ -4,17 +4,20 @@
 // for. The files are written here byte by byte (test/helpers/pickle-writer.ts); the few that only the
 // built CLI can show safely (the old behaviour ran for minutes or aborted Node) run in a child process
 // with a heap limit, a timeout and their peak memory reported.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
-import { PickleFormatError, PickleLimitError } from '../../src/sklearn/errors.js';
+import { ModelImportError, PickleFormatError, PickleLimitError } from '../../src/sklearn/errors.js';
 import { loadModelFile, readModelFile } from '../../src/sklearn/joblib.js';
 import { elementsOf } from '../../src/sklearn/numpy.js';
 import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
 import { NdArray, PySet, type PyValue } from '../../src/sklearn/values.js';
+import { BIN } from '../helpers/cli.js';
 import {
   binBytes,
   bytes,
@@ -59,8 +62,12 @@ const read =
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
 const u0 = (shape: number[]) => ndarray(shape, 'U0', binBytes(new Uint8Array()));
+const scaler = (state: Record<string, Part>) =>
+  object('sklearn.preprocessing._data', 'StandardScaler', state);
 const linear = (state: Record<string, Part>) =>
   object('sklearn.linear_model._base', 'LinearRegression', state);
+const logistic = (state: Record<string, Part>) =>
+  object('sklearn.linear_model._logistic', 'LogisticRegression', state);
 const TWO = { n_features_in_: int(2), coef_: f8([1, 2]), intercept_: f8([0]) };
 
 describe('arrays: the declared size against what the file holds and the bound', () => {
@@ -431,5 +438,173 @@ describe('compressed files: bounded by their own size', () => {
     await expect(loadModelFile(readFileSync(join(FIXTURES, 'xz-of-gzip.joblib')))).rejects.toThrow(
       /an xz stream holding a gzip stream, not a pickle/,
     );
+  });
+});
+
+describe('the converter: every width it takes from the file, bounded and checked', () => {
+  const convert =
+    (...body: Part[]) =>
+    () =>
+      sklearnToOnnx(readModelFile(pickle(...body)), { name: 'm', source: 'm.pkl' });
+
+  it('refuses n_features_in_ past the bound (100,000), at once', () => {
+    const ms = refusedIn(
+      convert(linear({ ...TWO, n_features_in_: int(200_000) })),
+      ModelImportError,
+      /LinearRegression takes 200000 features \(n_features_in_\); modelgate imports models of 1 to 100000/,
+    );
+    expect(ms).toBeLessThan(500);
+  });
+
+  it.each<[string, Part, RegExp]>([
+    [
+      'a scaler whose n_features_in_ is 1000 but whose mean_ has 4 entries',
+      pipeline(
+        scaler({ n_features_in_: int(1000), mean_: f8([0, 0, 0, 0]), scale_: f8([1, 1, 1, 1]) }),
+        linear({ ...TWO, n_features_in_: int(4), coef_: f8([1, 2, 3, 4]) }),
+      ),
+      /the StandardScaler's mean_ has 4 values; 1000 features reach it/,
+    ],
+    [
+      'a LinearRegression whose n_features_in_ is 1000 but whose coef_ has 2 entries',
+      linear({ ...TWO, n_features_in_: int(1000) }),
+      /the LinearRegression's coef_ has 2 values; 1000 features reach it/,
+    ],
+    [
+      'feature_names_in_ that name 3 features of 2',
+      linear({ ...TWO, feature_names_in_: ndarray([3], 'O', list(str('a'), str('b'), str('c'))) }),
+      /feature_names_in_ names 3 features; its n_features_in_ says 2/,
+    ],
+    [
+      'a fractional n_features_in_',
+      linear({ ...TWO, n_features_in_: [0x47, ...new Uint8Array(new Float64Array([2.5]).buffer).reverse()] }),
+      /takes 2.5 features/,
+    ],
+    [
+      'coefficients declaring a shape (2^20, 2, 0) they do not hold',
+      logistic({
+        n_features_in_: int(2),
+        coef_: ndarray([2 ** 20, 2, 0], 'f8', binBytes(new Uint8Array())),
+        intercept_: f8([0]),
+        classes_: ndarray([2], 'i8', binBytes(new Uint8Array(16))),
+      }),
+      /weights of shape \(1048576, 2, 0\)/,
+    ],
+  ])('refuses %s, naming both', (_, model, message) => {
+    refusedIn(convert(model), ModelImportError, message);
+  });
+});
+
+describe('the built CLI on the files that ran for minutes or aborted Node', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'modelgate-hostile-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const rssFile = join(dir, 'rss.mjs');
+  writeFileSync(
+    rssFile,
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.MODELGATE_TEST_RSS, String(process.resourceUsage().maxRSS)));\n",
+  );
+
+  /** `modelgate import` on the bytes in a child with a 1 GB heap: exit code, stderr, seconds and peak RSS (MB). */
+  function importInChild(name: string, file: Uint8Array) {
+    const path = join(dir, name);
+    writeFileSync(path, file);
+    const rss = join(dir, `${name}.rss`);
+    const started = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=1024', '--import', rssFile, BIN, 'import', path, '--out', join(dir, 'x.onnx')],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+        killSignal: 'SIGKILL',
+        env: { ...process.env, MODELGATE_TEST_RSS: rss },
+      },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    let peakMB = Number.POSITIVE_INFINITY;
+    try {
+      peakMB = Number(readFileSync(rss, 'utf8')) / 1024;
+    } catch {
+      // no exit handler ran: killed or aborted
+    }
+    return { code: r.status, stderr: r.stderr, seconds, peakMB };
+  }
+
+  it.each<[string, () => Uint8Array, RegExp]>([
+    [
+      'u0-names.pkl: 2^31 zero-size feature names (aborted Node: heap out of memory)',
+      () =>
+        pickle(
+          pipeline(
+            scaler({
+              n_features_in_: int(2),
+              mean_: f8([0, 0]),
+              scale_: f8([1, 1]),
+              feature_names_in_: u0([2 ** 31]),
+            }),
+            linear(TWO),
+          ),
+        ),
+      /gave up reading .*u0-names\.pkl: a numpy array of shape \(2147483648\) has more than 268435456 elements/,
+    ],
+    [
+      'wide.pkl: n_features_in_ = 1e8 (minutes and 7 GB)',
+      () => pickle(linear({ ...TWO, n_features_in_: int(100_000_000) })),
+      /cannot import .*wide\.pkl: the LinearRegression takes 100000000 features/,
+    ],
+    [
+      'marks.pkl: 10^8 MARKs (46 s and 5 GB)',
+      () => bytes(0x80, 2, repeat(op.MARK, 100_000_000), op.STOP),
+      /gave up reading .*marks\.pkl: the pickle runs more than 5000000 operations/,
+    ],
+    [
+      'frozenset.pkl: frozenset() of 300,000 items ("invalid option: Maximum call stack size exceeded")',
+      () => pickle(pyGlobal('builtins', 'frozenset'), list(repeat(op.NONE, 300_000)), op.TUPLE1, op.REDUCE),
+      /cannot import .*frozenset\.pkl: the file is not a scikit-learn estimator/,
+    ],
+    [
+      'slice.pkl: a ColumnTransformer slice with a step of 0 (an endless loop)',
+      () =>
+        pickle(
+          pipeline(
+            object('sklearn.compose._column_transformer', 'ColumnTransformer', {
+              n_features_in_: int(2),
+              transformers_: list(
+                tuple(str('t'), str('passthrough'), [
+                  pyGlobal('builtins', 'slice'),
+                  tuple(int(0), int(2), int(0)),
+                  op.REDUCE,
+                ]),
+              ),
+            }),
+            linear(TWO),
+          ),
+        ),
+      /cannot import .*slice\.pkl: modelgate does not convert a ColumnTransformer slice with a step of 0/,
+    ],
+    [
+      'svc.pkl: an SVC whose n_support_ counts 10^15 support vectors (an endless loop)',
+      () =>
+        pickle(
+          object('sklearn.svm._classes', 'SVC', {
+            n_features_in_: int(2),
+            kernel: str('linear'),
+            _gamma: int(1),
+            classes_: ndarray([2], 'i8', binBytes(new Uint8Array(16))),
+            support_vectors_: ndarray([1, 2], 'f8', binBytes(new Uint8Array(16))),
+            _n_support: f8([1e15, 0]),
+            _dual_coef_: f8([0]),
+            _intercept_: f8([0]),
+          }),
+        ),
+      /cannot import .*svc\.pkl: the SVC's intercept_, n_support_ and dual_coef_ do not fit its 2 classes and 1 support vectors/,
+    ],
+  ])('%s: exit 1 with the message, in seconds, within 300 MB', (name, make, message) => {
+    const r = importInChild(name.split(':')[0] as string, make());
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/invalid option|RangeError|Maximum call stack/);
+    expect(r.code).toBe(1);
+    expect(r.seconds).toBeLessThan(8);
+    expect(r.peakMB).toBeLessThan(300);
   });
 });
