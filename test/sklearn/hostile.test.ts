@@ -118,6 +118,21 @@ describe('arrays: the declared size against what the file holds and the bound', 
     refusedIn(() => readModelFile(pickle(wrapper)), PickleLimitError, /more than 268435456 elements/);
   });
 
+  const eight = (n: number) =>
+    Array.from({ length: 8 }, (_, i) => Number((BigInt(n) >> BigInt(8 * i)) & 0xffn));
+  it.each<[string, number]>([
+    ['BINUNICODE8', 0x8d],
+    ['BINBYTES8', 0x8e],
+    ['BYTEARRAY8', 0x96],
+  ])('%s declaring 2^40 bytes in a 20-byte file: refused before it is read', (_, code) => {
+    const ms = refusedIn(
+      read([code, eight(2 ** 40), 'abc']),
+      PickleFormatError,
+      /the file ends in the middle of/,
+    );
+    expect(ms).toBeLessThan(100);
+  });
+
   it('reads an array as values only up to 2^24 elements (a bigger one is read as numbers only)', () => {
     const n = 2 ** 24 + 1;
     const v = readModelFile(pickle(ndarray([n], 'u1', binBytes(new Uint8Array(n))))) as NdArray;
