@@ -127,6 +127,19 @@ def hostile():
     return files
 
 
+def bombs():
+    """Compressed files that expand past modelgate's bound: 80 MB of pickle (NONE, POP over and over)
+    in 12 KB of xz, a thousand times its size; and an xz stream holding a gzip stream."""
+    import gzip
+    import lzma
+
+    spin = b"\x80\x02" + b"N0" * 40_000_000 + b"N."
+    return {
+        "bomb-xz.joblib": lzma.compress(spin, format=lzma.FORMAT_XZ, preset=9),
+        "xz-of-gzip.joblib": lzma.compress(gzip.compress(pickle.dumps(None, protocol=2)), format=lzma.FORMAT_XZ),
+    }
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     v = values()
@@ -141,7 +154,7 @@ def main():
     joblib.dump(v, OUT / "values-lz4.joblib", compress=("lz4", 3))  # needs the lz4 package (setup-python.sh installs it)
     joblib.dump(v, OUT / "values-bz2.joblib", compress=("bz2", 3))
     joblib.dump(v, OUT / "values-lzma.joblib", compress=("lzma", 3))
-    for name, data in hostile().items():
+    for name, data in {**hostile(), **bombs()}.items():
         (OUT / name).write_bytes(data)
     print(f"wrote {OUT}")
 

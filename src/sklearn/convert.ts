@@ -3,7 +3,7 @@
 // transformers (a Pipeline's steps) rewrite the feature matrix, and the final estimator turns it into
 // class probabilities (and the label, their argmax) or a value.
 import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
-import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
+import { type ClassLabel, cardEntry, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
@@ -13,6 +13,7 @@ import { Estimator, type Matrix } from './state.js';
 import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
+
 
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
 export interface Flow {
@@ -58,6 +59,10 @@ function affine(
 ): string {
   const [rows, cols] =
     weights.shape.length === 1 ? [1, weights.shape[0] as number] : (weights.shape as [number, number]);
+  if (rows * cols !== weights.values.length)
+    throw new ModelImportError(
+      `the model's weights of shape (${weights.shape.join(', ')}) are not a matrix of ${weights.values.length} values`,
+    );
   // scikit-learn's linear models keep coef_ as [k, d]; MLP keeps [d, k].
   const d = transposed ? cols : rows;
   const k = transposed ? rows : cols;
@@ -1046,11 +1051,32 @@ function brokenTies(est: Estimator, f: Flow, decision: string, pairs: [number, n
  * and with probability=True the probabilities from onnxruntime's SVMClassifier, which applies Platt's
  * sigmoids and couples the pairwise estimates iteratively, stopping where libsvm stops.
  */
+/** The most one-vs-one weights and votes an SVC's graph may hold (2^26 doubles, 512 MiB). */
+const MAX_SVC_WEIGHTS = 2 ** 26;
+
 function svc(est: Estimator, f: Flow): Output {
   const m = libsvm(est);
   const classes = est.classes();
   const c = classes.length;
   const { b } = f;
+  // libsvm's one-vs-one layout, checked before the loops below take their counts from it (a support
+  // vector count of 1e15 looped for ever), and the dense weights and votes they build, bounded.
+  const pairCount = (c * (c - 1)) / 2;
+  const counts = m.perClass;
+  if (
+    m.intercept.length !== pairCount ||
+    counts.length !== c ||
+    !counts.every((n) => Number.isInteger(n) && n >= 0) ||
+    counts.reduce((sum, n) => sum + n, 0) !== m.nSV ||
+    m.dual.values.length !== (c - 1) * m.nSV
+  )
+    throw new ModelImportError(
+      `the ${est.name}'s intercept_, n_support_ and dual_coef_ do not fit its ${c} classes and ${m.nSV} support vectors`,
+    );
+  if ((m.nSV + 2 * c) * pairCount > MAX_SVC_WEIGHTS)
+    throw new UnsupportedModelError(
+      `${est.name === 'SVC' ? 'an' : 'a'} ${est.name} of ${c} classes and ${m.nSV} support vectors (its one-vs-one weights would take ${(m.nSV + 2 * c) * pairCount} values; modelgate builds at most ${MAX_SVC_WEIGHTS})`,
+    );
   const pairs: [number, number][] = [];
   for (let i = 0; i < c; i++) for (let j = i + 1; j < c; j++) pairs.push([i, j]);
   // Where each class's support vectors start.
@@ -1193,7 +1219,18 @@ export function sklearnToOnnx(
   const width = first.featureCount() ?? options.features?.length;
   if (width === undefined)
     throw new ModelImportError('the file does not say how many features the model takes: give --features');
+  // Everything below is built in proportion to the width: bounded before any of it.
+  // Every width the converter builds from is this or an array's own length, so no file makes it work
+  // past both (MAX_FEATURES is what a model card may list).
+  if (!Number.isInteger(width) || width < 1 || width > MAX_FEATURES)
+    throw new ModelImportError(
+      `the ${first.name} takes ${width} features (${first.featureCount() === undefined ? '--features' : 'n_features_in_'}); modelgate imports models of 1 to ${MAX_FEATURES} features`,
+    );
   const fitted = first.featureNames();
+  if (fitted && fitted.length !== width)
+    throw new ModelImportError(
+      `the ${first.name}'s feature_names_in_ names ${fitted.length} features; its n_features_in_ says ${width}`,
+    );
   if (options.features && options.features.length !== width)
     throw new ModelImportError(
       `--features names ${options.features.length} features; the model takes ${width}`,

@@ -324,8 +324,9 @@ function bytesFrom([text, encoding]: PyValue[]): Uint8Array {
 }
 
 function collect(set: PySet, items: PyValue | undefined): PySet {
-  if (Array.isArray(items)) set.items.push(...items);
-  else if (items instanceof PyTuple) set.items.push(...items.items);
+  // Item by item: spreading a file-sized list into push() overflows the JavaScript stack.
+  const from = Array.isArray(items) ? items : items instanceof PyTuple ? items.items : [];
+  for (const v of from) set.items.push(v);
   return set;
 }
 

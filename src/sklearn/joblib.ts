@@ -5,12 +5,29 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import lz4 from 'lz4js';
 import xz from 'xz-decompress';
 import { PickleFormatError, PickleLimitError } from './errors.js';
-import { arrayFrom } from './numpy.js';
-import { ByteReader, type PickleLimits, unpickle } from './pickle.js';
+import { arrayFrom, elementCount } from './numpy.js';
+import { ByteReader, type PickleHooks, type PickleLimits, unpickle } from './pickle.js';
 import { DTypeValue, NdArray, PyObject, PyTuple, type PyValue } from './values.js';
 
-/** The most bytes a compressed file may expand to. */
+/** The most bytes a compressed file may expand to, whatever its size. */
 export const MAX_EXPANDED_BYTES = 2 * 1024 ** 3;
+/**
+ * How many times its own size a compressed file may expand to (below MAX_EXPANDED_BYTES), or
+ * MIN_EXPANSION_BOUND if more. scikit-learn models compress 3 to 5 times; a file of zeros, a
+ * thousand times, which would cost gigabytes and seconds of decompression for a 300 KB file.
+ */
+export const EXPANSION_RATIO = 100;
+export const MIN_EXPANSION_BOUND = 64 * 1024 ** 2;
+
+/** What `compressed` bytes may expand to. */
+function expansionBound(compressed: Uint8Array, maxExpanded: number): number {
+  return Math.min(maxExpanded, Math.max(MIN_EXPANSION_BOUND, EXPANSION_RATIO * compressed.length));
+}
+
+const tooLarge = (bound: number) =>
+  new PickleLimitError(
+    `the file expands to more than ${bound} bytes (a compressed file may expand to ${EXPANSION_RATIO} times its size or 64 MiB, and never past 2 GiB)`,
+  );
 
 const startsWith = (b: Uint8Array, ...prefix: number[]) => prefix.every((v, i) => b[i] === v);
 
@@ -28,16 +45,17 @@ export function compressionOf(
   return 'none';
 }
 
-/** The file's pickle bytes: decompressed when joblib compressed it, within MAX_EXPANDED_BYTES. */
+/** The file's pickle bytes: decompressed when joblib compressed it, within its expansion bound. */
 export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): Uint8Array {
   const kind = compressionOf(file);
+  const bound = expansionBound(file, maxExpanded);
   try {
-    if (kind === 'gzip') return gunzipSync(file, { maxOutputLength: maxExpanded });
-    if (kind === 'zlib') return inflateSync(file, { maxOutputLength: maxExpanded });
+    if (kind === 'gzip') return gunzipSync(file, { maxOutputLength: bound });
+    if (kind === 'zlib') return inflateSync(file, { maxOutputLength: bound });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger/.test(e.message))
-      throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+      throw tooLarge(bound);
     throw new PickleFormatError(`the ${kind} stream is damaged: ${e.message}`);
   }
   if (kind === 'joblib<0.10')
@@ -52,7 +70,7 @@ export function pickleBytes(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES):
     throw new PickleFormatError(
       `the file does not start like a pickle or joblib file (it starts with ${JSON.stringify(new TextDecoder('latin1').decode(file.subarray(0, 12)))})`,
     );
-  if (kind === 'lz4') return unlz4(file, maxExpanded);
+  if (kind === 'lz4') return unlz4(file, bound);
   if (kind === 'xz')
     throw new PickleFormatError('an xz-compressed file is read by loadModelFile, not readModelFile');
   if (kind !== 'none')
@@ -70,8 +88,7 @@ function unlz4(file: Uint8Array, maxExpanded: number): Uint8Array {
   } catch (err) {
     throw new PickleFormatError(`the lz4 stream is damaged: ${(err as Error).message}`);
   }
-  if (!Number.isSafeInteger(bound) || bound < 0 || bound > maxExpanded)
-    throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+  if (!Number.isSafeInteger(bound) || bound < 0 || bound > maxExpanded) throw tooLarge(maxExpanded);
   try {
     return lz4.decompress(file, bound);
   } catch (err) {
@@ -79,8 +96,9 @@ function unlz4(file: Uint8Array, maxExpanded: number): Uint8Array {
   }
 }
 
-/** An xz stream decompressed (WebAssembly XZ Embedded), stopping once it passes `maxExpanded` bytes. */
+/** An xz stream decompressed (WebAssembly XZ Embedded), stopping once it passes its expansion bound. */
 export async function unxz(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): Promise<Uint8Array> {
+  const bound = expansionBound(file, maxExpanded);
   const reader = new xz.XzReadableStream(new Blob([file as Uint8Array<ArrayBuffer>]).stream()).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -89,9 +107,9 @@ export async function unxz(file: Uint8Array, maxExpanded = MAX_EXPANDED_BYTES): 
       const { done, value } = await reader.read();
       if (done) break;
       size += value.length;
-      if (size > maxExpanded) {
+      if (size > bound) {
         await reader.cancel();
-        throw new PickleLimitError(`the file expands to more than ${maxExpanded} bytes`);
+        throw tooLarge(bound);
       }
       chunks.push(value);
     }
@@ -109,9 +127,10 @@ function stateValue(obj: PyObject, key: string): PyValue | undefined {
 /**
  * joblib's NumpyArrayWrapper: its state says the array's dtype, shape and order, and the array's bytes
  * follow in the stream (after a padding length byte and padding since joblib 1.2; an object array is a
- * pickle of its own there).
+ * pickle of its own there, read within the same limits). The declared shape is bounded and checked
+ * against the bytes left in the file before anything is allocated.
  */
-function readWrappedArray(wrapper: PyObject, reader: ByteReader, limits: PickleLimits): NdArray {
+function readWrappedArray(wrapper: PyObject, reader: ByteReader, readNested: () => PyValue): NdArray {
   const dtype = stateValue(wrapper, 'dtype');
   const shapeValue = stateValue(wrapper, 'shape');
   const order = stateValue(wrapper, 'order');
@@ -119,11 +138,18 @@ function readWrappedArray(wrapper: PyObject, reader: ByteReader, limits: PickleL
   const shapeItems =
     shapeValue instanceof PyTuple ? shapeValue.items : Array.isArray(shapeValue) ? shapeValue : null;
   if (!shapeItems) throw new PickleFormatError('a joblib array wrapper without a shape');
-  const shape = shapeItems.map((d) => (typeof d === 'bigint' ? Number(d) : d)) as number[];
+  const shape = shapeItems.map((d) => (typeof d === 'bigint' ? Number(d) : d));
+  if (!shape.every((d): d is number => typeof d === 'number'))
+    throw new PickleFormatError('a joblib array wrapper with a malformed shape');
+  const count = elementCount(shape);
   if (dtype.dtype.kind === 'O') {
-    const inner = unpickle(reader, { limits, hooks: joblibHooks });
-    if (!(inner instanceof NdArray))
-      throw new PickleFormatError('a joblib object array that is not an array');
+    const inner = readNested();
+    if (!(inner instanceof NdArray) || !inner.objects)
+      throw new PickleFormatError('a joblib object array that is not an object array');
+    if (inner.shape.length !== shape.length || inner.shape.some((d, i) => d !== shape[i]))
+      throw new PickleFormatError(
+        `a joblib object array declares shape (${shape.join(', ')}) and holds (${inner.shape.join(', ')})`,
+      );
     return inner;
   }
   const alignment = stateValue(wrapper, 'numpy_array_alignment_bytes');
@@ -131,24 +157,18 @@ function readWrappedArray(wrapper: PyObject, reader: ByteReader, limits: PickleL
     const padding = reader.byte();
     reader.take(padding, 'array padding');
   }
-  let count = 1;
-  for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
-      throw new PickleFormatError('a joblib array wrapper with a malformed shape');
-    count *= d;
-  }
   const size = count * dtype.dtype.itemsize;
-  if (!Number.isSafeInteger(size) || size > reader.bytes.length - reader.pos)
+  if (size > reader.bytes.length - reader.pos)
     throw new PickleFormatError(
       `a joblib array of shape (${shape.join(', ')}) needs ${size} bytes; the file has ${reader.bytes.length - reader.pos} left`,
     );
   return arrayFrom(dtype.dtype, shape, order === 'F', reader.take(size, 'array data'));
 }
 
-const joblibHooks = {
-  afterBuild(obj: PyValue, reader: ByteReader, limits: PickleLimits): PyValue | undefined {
+const joblibHooks: PickleHooks = {
+  afterBuild(obj, reader, readNested) {
     if (obj instanceof PyObject && obj.cls.name === 'NumpyArrayWrapper')
-      return readWrappedArray(obj, reader, limits);
+      return readWrappedArray(obj, reader, readNested);
     return undefined;
   },
 };
@@ -158,7 +178,12 @@ const joblibHooks = {
  * (xz needs an asynchronous decoder; the others are read by readModelFile directly).
  */
 export async function loadModelFile(file: Uint8Array, limits: Partial<PickleLimits> = {}): Promise<PyValue> {
-  return readModelFile(compressionOf(file) === 'xz' ? await unxz(file) : file, limits);
+  if (compressionOf(file) !== 'xz') return readModelFile(file, limits);
+  const inner = await unxz(file);
+  // One layer: a compressed stream inside would expand again, past the bound of the file itself.
+  if (compressionOf(inner) !== 'none')
+    throw new PickleFormatError(`an xz stream holding a ${compressionOf(inner)} stream, not a pickle`);
+  return readModelFile(inner, limits);
 }
 
 /** The value a scikit-learn model file (pickle or joblib, uncompressed, zlib or gzip) holds. */

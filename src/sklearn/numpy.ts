@@ -4,6 +4,18 @@
 import { PickleFormatError, PickleLimitError } from './errors.js';
 import { type DType, DTypeValue, NdArray, NpScalar, PyDict, PyTuple, type PyValue } from './values.js';
 
+/**
+ * The most elements one array may declare (object arrays too, and arrays of zero-size elements, which
+ * hold no bytes to check the count against): 2^28, 2 GiB as float64, the most a file may expand to.
+ */
+export const MAX_ARRAY_ELEMENTS = 2 ** 28;
+/** numpy's own limit on dimensions (NPY_MAXDIMS in numpy 2). */
+export const MAX_ARRAY_DIMS = 64;
+/** The most elements an array may give as JavaScript values (elementsOf); larger ones are read as numbers only. */
+export const MAX_VALUE_ELEMENTS = 2 ** 24;
+/** How deep structured records may nest in one another (scikit-learn's are one level). */
+export const MAX_RECORD_NESTING = 32;
+
 const SIZES: Record<string, number> = { b: 1, i: 0, u: 0, f: 0, c: 0, O: 8, U: 0, S: 0, V: 0, M: 8, m: 8 };
 
 /** A dtype from numpy's descr string: `<f8`, `|u1`, `i8`, `b1`, `U5`, `V64`, `O`. */
@@ -44,6 +56,7 @@ export function dtypeFromState(descr: string, stateValue: PyValue): DType {
   const names = state[3];
   const fields = state[4];
   if (names instanceof PyTuple && fields instanceof PyDict) {
+    let nesting = 0;
     base.fields = names.items.map((name) => {
       const entry = fields.map.get(name);
       const [fieldType, offset] = entry instanceof PyTuple ? entry.items : [];
@@ -53,8 +66,21 @@ export function dtypeFromState(descr: string, stateValue: PyValue): DType {
         );
       if (offset < 0 || offset + fieldType.dtype.itemsize > base.itemsize)
         throw new PickleFormatError(`the field ${JSON.stringify(name)} lies outside its record`);
+      nesting = Math.max(nesting, (fieldType.dtype.nesting ?? 0) + 1);
       return { name, dtype: fieldType.dtype, offset };
     });
+    // Readers below recurse over the fields and byte-swap each: both bounded by the record itself.
+    if (nesting > MAX_RECORD_NESTING)
+      throw new PickleFormatError(`numpy records nested more than ${MAX_RECORD_NESTING} deep`);
+    const sorted = [...base.fields].filter((f) => f.dtype.itemsize > 0).sort((a, b) => a.offset - b.offset);
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1] as (typeof sorted)[number];
+      if ((sorted[i] as typeof prev).offset < prev.offset + prev.dtype.itemsize)
+        throw new PickleFormatError(
+          `a structured numpy dtype whose fields ${JSON.stringify(prev.name)} and ${JSON.stringify((sorted[i] as typeof prev).name)} overlap`,
+        );
+    }
+    base.nesting = nesting;
     base.str = `|V${base.itemsize}`;
   } else if (base.kind === 'V') {
     throw new PickleFormatError('a void numpy dtype without fields');
@@ -129,20 +155,33 @@ function fortranToC(bytes: Uint8Array, shape: number[], itemsize: number): Uint8
   const count = bytes.length / itemsize;
   const positions = cPositions(shape, count);
   const out = new Uint8Array(bytes.length);
-  for (let f = 0; f < count; f++)
-    out.set(bytes.subarray(f * itemsize, (f + 1) * itemsize), (positions[f] as number) * itemsize);
+  for (let f = 0; f < count; f++) {
+    const from = f * itemsize;
+    const to = (positions[f] as number) * itemsize;
+    for (let k = 0; k < itemsize; k++) out[to + k] = bytes[from + k] as number;
+  }
   return out;
 }
 
-/** The product of a shape, checked to be a sane element count. */
-export function elementCount(shape: number[]): number {
+/**
+ * The product of a shape, checked before anything is allocated for it: at most MAX_ARRAY_DIMS
+ * dimensions, and neither the count nor any one dimension (an empty array's others included) past
+ * MAX_ARRAY_ELEMENTS.
+ */
+export function elementCount(shape: readonly number[]): number {
+  if (shape.length > MAX_ARRAY_DIMS)
+    throw new PickleFormatError(
+      `a numpy array of ${shape.length} dimensions (numpy allows at most ${MAX_ARRAY_DIMS})`,
+    );
   let count = 1;
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0)
       throw new PickleFormatError(`a numpy array with shape (${shape.join(', ')})`);
     count *= d;
-    if (count > 2 ** 40)
-      throw new PickleLimitError(`a numpy array of shape (${shape.join(', ')}) is too large`);
+    if (count > MAX_ARRAY_ELEMENTS || d > MAX_ARRAY_ELEMENTS)
+      throw new PickleLimitError(
+        `a numpy array of shape (${shape.join(', ')}) has more than ${MAX_ARRAY_ELEMENTS} elements`,
+      );
   }
   return count;
 }
@@ -184,69 +223,77 @@ export function scalarFrom(dtype: DType, data: PyValue): NpScalar | PyValue {
   return new NpScalar(dtype, v as number | bigint | boolean | string);
 }
 
-/** The elements of a numeric, boolean or string array as JavaScript values, in C order. */
+/** One element's value from the little-endian bytes at `at`. */
+function elementAt(
+  view: DataView,
+  bytes: Uint8Array,
+  at: number,
+  dtype: DType,
+): number | bigint | boolean | string {
+  const size = dtype.itemsize;
+  switch (dtype.kind) {
+    case 'f':
+      return size === 8
+        ? view.getFloat64(at, true)
+        : size === 4
+          ? view.getFloat32(at, true)
+          : halfToFloat(view.getUint16(at, true));
+    case 'i':
+      return size === 8
+        ? view.getBigInt64(at, true)
+        : size === 4
+          ? view.getInt32(at, true)
+          : size === 2
+            ? view.getInt16(at, true)
+            : view.getInt8(at);
+    case 'u':
+      return size === 8
+        ? view.getBigUint64(at, true)
+        : size === 4
+          ? view.getUint32(at, true)
+          : size === 2
+            ? view.getUint16(at, true)
+            : view.getUint8(at);
+    case 'b':
+      return view.getUint8(at) !== 0;
+    case 'U': {
+      let s = '';
+      for (let k = 0; k < size; k += 4) {
+        const cp = view.getUint32(at + k, true);
+        if (cp === 0) break;
+        s += String.fromCodePoint(cp);
+      }
+      return s;
+    }
+    case 'S': {
+      let end = at + size;
+      while (end > at && bytes[end - 1] === 0) end--;
+      return LATIN1.decode(bytes.subarray(at, end));
+    }
+    default:
+      throw new PickleFormatError(`numpy ${dtype.str} elements cannot be read as values`);
+  }
+}
+
+const LATIN1 = new TextDecoder('latin1');
+
+/**
+ * The elements of a numeric, boolean or string array as JavaScript values, in C order; at most
+ * MAX_VALUE_ELEMENTS of them (a JavaScript array of more takes seconds and gigabytes: an array of
+ * zero-size strings costs nothing in the file and a value each here).
+ */
 export function elementsOf(arr: NdArray): (number | bigint | boolean | string | PyValue)[] {
   if (arr.objects) return arr.objects;
+  const n = arr.size;
+  if (n > MAX_VALUE_ELEMENTS)
+    throw new PickleLimitError(
+      `a numpy array of ${n} elements is too large to read as values (at most ${MAX_VALUE_ELEMENTS})`,
+    );
   const { dtype } = arr;
   const bytes = arr.bytes as Uint8Array;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = arr.size;
   const out = new Array<number | bigint | boolean | string>(n);
-  const size = dtype.itemsize;
-  for (let i = 0; i < n; i++) {
-    const at = i * size;
-    switch (dtype.kind) {
-      case 'f':
-        out[i] =
-          size === 8
-            ? view.getFloat64(at, true)
-            : size === 4
-              ? view.getFloat32(at, true)
-              : halfToFloat(view.getUint16(at, true));
-        break;
-      case 'i':
-        out[i] =
-          size === 8
-            ? view.getBigInt64(at, true)
-            : size === 4
-              ? view.getInt32(at, true)
-              : size === 2
-                ? view.getInt16(at, true)
-                : view.getInt8(at);
-        break;
-      case 'u':
-        out[i] =
-          size === 8
-            ? view.getBigUint64(at, true)
-            : size === 4
-              ? view.getUint32(at, true)
-              : size === 2
-                ? view.getUint16(at, true)
-                : view.getUint8(at);
-        break;
-      case 'b':
-        out[i] = view.getUint8(at) !== 0;
-        break;
-      case 'U': {
-        let s = '';
-        for (let k = 0; k < size; k += 4) {
-          const cp = view.getUint32(at + k, true);
-          if (cp === 0) break;
-          s += String.fromCodePoint(cp);
-        }
-        out[i] = s;
-        break;
-      }
-      case 'S': {
-        let end = at + size;
-        while (end > at && bytes[end - 1] === 0) end--;
-        out[i] = new TextDecoder('latin1').decode(bytes.subarray(at, end));
-        break;
-      }
-      default:
-        throw new PickleFormatError(`numpy ${dtype.str} elements cannot be read as values`);
-    }
-  }
+  for (let i = 0; i < n; i++) out[i] = elementAt(view, bytes, i * dtype.itemsize, dtype);
   return out;
 }
 
@@ -263,12 +310,20 @@ function halfToFloat(h: number): number {
 export function asFloat64(arr: NdArray): Float64Array {
   if (arr.dtype.kind === 'f' && arr.dtype.itemsize === 8 && arr.bytes && arr.bytes.byteOffset % 8 === 0)
     return new Float64Array(arr.bytes.buffer, arr.bytes.byteOffset, arr.size).slice();
-  return Float64Array.from(elementsOf(arr), (v) => {
+  const toNumber = (v: unknown): number => {
     if (typeof v === 'number') return v;
     if (typeof v === 'bigint') return Number(v);
     if (typeof v === 'boolean') return v ? 1 : 0;
     throw new PickleFormatError(`a numpy ${arr.dtype.str} array is not numeric`);
-  });
+  };
+  if (arr.objects) return Float64Array.from(arr.objects, toNumber);
+  // Element by element, without the JavaScript values elementsOf would make of them all at once.
+  const bytes = arr.bytes as Uint8Array;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float64Array(arr.size);
+  for (let i = 0; i < out.length; i++)
+    out[i] = toNumber(elementAt(view, bytes, i * arr.dtype.itemsize, arr.dtype));
+  return out;
 }
 
 /** One field of a structured array, as an array of its own. */

@@ -1,7 +1,8 @@
 // A pickle reader that runs nothing. It follows the pickle machine's opcodes (protocols 0 to 5) to
 // rebuild plain data, and where a pickle would call something (REDUCE, NEWOBJ, BUILD, INST, OBJ) it asks
 // the allowlist (globals.ts), which rebuilds known numpy and scikit-learn values as data or refuses the
-// file. Work is bounded: operations, stack and memo sizes, and time.
+// file. Work is bounded (bounds.ts): operations, values held, bytes copied, nesting, and time.
+import { checkNesting, ReadBudget, slotsOf } from './bounds.js';
 import { PickleFormatError, PickleLimitError } from './errors.js';
 import { callGlobal, resolveGlobal } from './globals.js';
 import {
@@ -19,13 +20,48 @@ import {
 export interface PickleLimits {
   /** Opcodes executed (a file of n bytes runs at most about n of them). */
   maxOps: number;
-  /** Values on the stack and in the memo at once. */
+  /**
+   * Values the reader holds: on the stack, its MARKs, the memo, and every item of the lists, tuples,
+   * dicts, sets and objects it builds (counted when added, never given back).
+   */
   maxItems: number;
+  /**
+   * Bytes the reader allocates for copies of the file's data (arrays put in C order or little-endian,
+   * bytes rebuilt from text, tuple keys), beyond the file itself. Default: three times the pickle's
+   * size plus 16 MiB, as an honest file copies each array at most three times (protocol 2's bytes
+   * from text, byte order, Fortran order).
+   */
+  maxCopiedBytes?: number;
+  /** How deep values may nest in one another (a longer path refuses the file before anything walks it). */
+  maxDepth: number;
   /** Wall-clock time in milliseconds. */
   maxMs: number;
 }
 
-export const DEFAULT_LIMITS: PickleLimits = { maxOps: 200_000_000, maxItems: 20_000_000, maxMs: 60_000 };
+/**
+ * Far above what models need (a 715 MB RandomForestClassifier of 500 trees runs 82,385 opcodes; the
+ * test fixtures nest at most 15 levels deep), and low enough that a file at every limit at once is
+ * read in about a second and a few hundred megabytes: each opcode makes at most one value, and a
+ * dict costs ~150 bytes.
+ */
+export const DEFAULT_LIMITS: PickleLimits = {
+  maxOps: 5_000_000,
+  maxItems: 10_000_000,
+  maxDepth: 1000,
+  maxMs: 60_000,
+};
+
+/** Python's own limit on the digits of an integer read from text (sys.int_info.default_max_str_digits). */
+const MAX_TEXT_DIGITS = 4300;
+/**
+ * The longest integer LONG4 may give, in bytes: as Python's 4300 digits (models hold 16 at most: a
+ * random generator's 128-bit state); each one costs time in proportion to its length.
+ */
+const MAX_LONG_BYTES = 2048;
+/** The longest module path or name a GLOBAL may give (Python's are a few dozen characters). */
+const MAX_GLOBAL_NAME = 1000;
+/** How many pickles may nest in one another (joblib writes an object array as a pickle inside its file: one). */
+const MAX_NESTED_PICKLES = 8;
 
 /** The bytes a pickle is read from, with a position (joblib reads array data from the same stream). */
 export class ByteReader {
@@ -84,8 +120,9 @@ function decodeUtf8(b: Uint8Array): string {
 /** Little-endian two's complement bytes (LONG1, LONG4) as a number when safe, else a bigint. */
 function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i] as number);
+  // One hex string (most significant byte first), parsed once: shifting a bigint in byte by byte is
+  // quadratic in its length.
+  let v = BigInt(`0x${Buffer.from(b).reverse().toString('hex')}`);
   if ((b[b.length - 1] as number) & 0x80) v -= 1n << BigInt(b.length * 8);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -95,7 +132,13 @@ function decodeTextInt(text: string): number | bigint | boolean {
   if (text === '01') return true;
   if (text === '00') return false;
   const t = text.endsWith('L') ? text.slice(0, -1) : text;
-  if (!/^[-+]?\d+$/.test(t)) throw new PickleFormatError(`${JSON.stringify(text)} is not an integer`);
+  if (!/^[-+]?\d+$/.test(t))
+    throw new PickleFormatError(`${JSON.stringify(text.slice(0, 40))} is not an integer`);
+  const digits = t.replace(/^[-+]/, '').length;
+  if (digits > MAX_TEXT_DIGITS)
+    throw new PickleLimitError(
+      `an integer of ${digits} digits (Python itself reads at most ${MAX_TEXT_DIGITS} from text)`,
+    );
   const v = BigInt(t);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -123,12 +166,12 @@ function unescapePython(s: string, rawUnicode: boolean): string {
 
 /** What a reader of a pickle stream may add: joblib rebuilds its array wrappers from the bytes that follow. */
 export interface PickleHooks {
-  /** Called after a BUILD; a value returned replaces the built object on the stack. */
-  afterBuild?(obj: PyValue, reader: ByteReader, limits: PickleLimits): PyValue | undefined;
+  /**
+   * Called after a BUILD; a value returned replaces the built object on the stack. `readNested` reads
+   * the pickle that follows in the stream within the same limits.
+   */
+  afterBuild?(obj: PyValue, reader: ByteReader, readNested: () => PyValue): PyValue | undefined;
 }
-
-const MARK = Symbol('mark');
-type Slot = PyValue | typeof MARK;
 
 /** Reads one pickle from `reader` (up to its STOP) and returns the value it rebuilds. */
 export function unpickle(
@@ -136,43 +179,57 @@ export function unpickle(
   options: { limits?: Partial<PickleLimits>; hooks?: PickleHooks } = {},
 ): PyValue {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const deadline = performance.now() + limits.maxMs;
-  let stack: Slot[] = [];
-  const marks: Slot[][] = [];
+  const value = run(reader, new ReadBudget(limits, reader.bytes), options.hooks);
+  checkNesting(value, limits.maxDepth);
+  return value;
+}
+
+/** The pickle machine over one pickle, counting its work in `budget`. */
+function run(reader: ByteReader, budget: ReadBudget, hooks: PickleHooks | undefined): PyValue {
+  // One stack; each MARK is the stack's length when it was pushed (as CPython keeps them).
+  const stack: PyValue[] = [];
+  const marks: number[] = [];
   const memo = new Map<number, PyValue>();
-  let ops = 0;
+  const floor = () => marks[marks.length - 1] ?? 0;
 
   const pop = (): PyValue => {
-    if (stack.length === 0)
-      throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} found the stack empty`);
-    const v = stack.pop() as Slot;
-    if (v === MARK)
-      throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} found a MARK where it wanted a value`);
-    return v;
+    if (stack.length === floor())
+      throw new PickleFormatError(
+        `an opcode at byte ${reader.pos - 1} found ${marks.length ? 'a MARK where it wanted a value' : 'the stack empty'}`,
+      );
+    budget.release(1);
+    return stack.pop() as PyValue;
   };
   const top = (): PyValue => {
-    const v = stack[stack.length - 1];
-    if (v === undefined || v === MARK)
+    if (stack.length === floor())
       throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} found no value`);
-    return v;
+    return stack[stack.length - 1] as PyValue;
+  };
+  const mark = () => {
+    marks.push(stack.length);
+    budget.hold(1);
   };
   const popMark = (): PyValue[] => {
-    const items = stack;
-    const outer = marks.pop();
-    if (!outer) throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} needs a MARK`);
-    stack = outer;
-    if (items.includes(MARK)) throw new PickleFormatError('a MARK inside marked items');
-    return items as PyValue[];
+    const at = marks.pop();
+    if (at === undefined) throw new PickleFormatError(`an opcode at byte ${reader.pos - 1} needs a MARK`);
+    const items = stack.splice(at);
+    budget.release(items.length + 1);
+    return items;
   };
   const push = (v: PyValue) => {
     stack.push(v);
-    if (stack.length + memo.size > limits.maxItems)
-      throw new PickleLimitError(`the pickle holds more than ${limits.maxItems} values at once`);
+    budget.hold(1);
+  };
+  /** Pushes what the allowlist made, counting the items and the bytes it copied. */
+  const pushMade = (v: PyValue, from: readonly PyValue[]) => {
+    if (!from.includes(v)) budget.hold(slotsOf(v));
+    if (v instanceof Uint8Array) budget.copyOf(v);
+    else if (v instanceof NdArray) budget.copyOf(v.bytes);
+    push(v);
   };
   const put = (index: number) => {
+    if (!memo.has(index)) budget.hold(1);
     memo.set(index, top());
-    if (stack.length + memo.size > limits.maxItems)
-      throw new PickleLimitError(`the pickle holds more than ${limits.maxItems} values at once`);
   };
   const get = (index: number): PyValue => {
     const v = memo.get(index);
@@ -184,9 +241,15 @@ export function unpickle(
     if (items.length % 2) throw new PickleFormatError('SETITEMS with an odd number of items');
     const dict = target instanceof PyDict ? target : target instanceof PyObject ? null : undefined;
     if (dict === undefined) throw new PickleFormatError('SETITEM on something that is not a dict');
+    budget.hold(items.length);
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i] as PyValue;
-      const k = key instanceof PyTuple ? JSON.stringify(key.items.map(String)) : key;
+      let k: unknown = key;
+      if (key instanceof PyTuple) {
+        const text = JSON.stringify(key.items.map(String));
+        budget.copyBytes(text.length);
+        k = text;
+      }
       if (dict) dict.map.set(k, items[i + 1] as PyValue);
       else {
         const obj = target as PyObject;
@@ -195,27 +258,62 @@ export function unpickle(
       }
     }
   };
+  // Item by item: spreading a file-sized list into push() overflows the JavaScript stack.
   const appendItems = (target: PyValue, items: PyValue[]) => {
-    if (Array.isArray(target)) for (const v of items) target.push(v);
-    else if (target instanceof PyObject) target.listItems.push(...items);
-    else if (target instanceof PySet) target.items.push(...items);
-    else throw new PickleFormatError('APPEND on something that is not a list');
+    const into = Array.isArray(target)
+      ? target
+      : target instanceof PyObject
+        ? target.listItems
+        : target instanceof PySet
+          ? target.items
+          : undefined;
+    if (!into) throw new PickleFormatError('APPEND on something that is not a list');
+    budget.hold(items.length);
+    for (const v of items) into.push(v);
+  };
+  const readNested = (): PyValue => {
+    if (budget.nested >= MAX_NESTED_PICKLES)
+      throw new PickleFormatError(
+        `joblib object arrays nested more than ${MAX_NESTED_PICKLES} deep (joblib writes them one deep)`,
+      );
+    budget.nested++;
+    try {
+      return run(reader, budget, hooks);
+    } finally {
+      budget.nested--;
+    }
   };
   const build = (obj: PyValue, state: PyValue): PyValue => {
-    if (obj instanceof PyObject || obj instanceof NdArray || obj instanceof DTypeValue)
+    if (obj instanceof PyObject) {
+      // Merging into a dict it already has copies the entries; otherwise the state is kept as it is.
+      const before = obj.state instanceof PyDict ? obj.state.map.size : undefined;
       callGlobal.build(obj, state);
+      if (before !== undefined && obj.state instanceof PyDict) budget.hold(2 * (obj.state.map.size - before));
+    } else if (obj instanceof NdArray) {
+      callGlobal.build(obj, state);
+      budget.copyOf(obj.bytes);
+      const data = state instanceof PyTuple ? state.items[state.items.length - 1] : undefined;
+      if (obj.objects && obj.objects !== data) budget.hold(obj.objects.length);
+    } else if (obj instanceof DTypeValue) callGlobal.build(obj, state);
     else if (obj instanceof PyGlobal)
       throw new PickleFormatError(`BUILD on the class ${obj.qualified} itself`);
     else if (obj instanceof Opaque) return obj;
     else throw new PickleFormatError('BUILD on a value that has no state');
-    return options.hooks?.afterBuild?.(obj, reader, limits) ?? obj;
+    const replaced = hooks?.afterBuild?.(obj, reader, readNested);
+    if (replaced instanceof NdArray) budget.copyOf(replaced.bytes);
+    return replaced ?? obj;
+  };
+  /** A GLOBAL's names, refused before a name as long as the file reaches any message. */
+  const globalName = (module: string, name: string): PyGlobal => {
+    if (module.length + name.length + 1 > MAX_GLOBAL_NAME)
+      throw new PickleFormatError(
+        `a global name of ${module.length + name.length + 1} characters (at most ${MAX_GLOBAL_NAME})`,
+      );
+    return resolveGlobal(module, name);
   };
 
   for (;;) {
-    if (++ops > limits.maxOps)
-      throw new PickleLimitError(`the pickle runs more than ${limits.maxOps} operations`);
-    if ((ops & 0xffff) === 0 && performance.now() > deadline)
-      throw new PickleLimitError(`reading the pickle took more than ${limits.maxMs} ms`);
+    budget.op();
     const at = reader.pos;
     const op = reader.byte();
     switch (op) {
@@ -233,13 +331,13 @@ export function unpickle(
           throw new PickleFormatError(
             `STOP with ${stack.length} values on the stack and ${marks.length} open MARKs`,
           );
+        budget.release(memo.size);
         return pop();
       case 0x28: // MARK
-        marks.push(stack);
-        stack = [];
+        mark();
         break;
       case 0x30: // POP
-        if (stack.length) stack.pop();
+        if (stack.length > floor()) pop();
         else popMark();
         break;
       case 0x31: // POP_MARK
@@ -278,7 +376,8 @@ export function unpickle(
       case 0x8b: {
         // LONG4
         const n = reader.int32();
-        if (n > 1 << 16) throw new PickleLimitError(`an integer of ${n} bytes`);
+        if (n > MAX_LONG_BYTES)
+          throw new PickleLimitError(`an integer of ${n} bytes (modelgate reads at most ${MAX_LONG_BYTES})`);
         push(decodeLong(reader.take(n, 'an integer')));
         break;
       }
@@ -293,8 +392,10 @@ export function unpickle(
         };
         const v =
           special[text.toLowerCase()] ??
-          (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : undefined);
-        if (v === undefined) throw new PickleFormatError(`${JSON.stringify(text)} is not a float`);
+          // One way to match each digit: (\d+\.?\d*) backtracked quadratically on a long malformed line.
+          (/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : undefined);
+        if (v === undefined)
+          throw new PickleFormatError(`${JSON.stringify(text.slice(0, 40))} is not a float`);
         push(v);
         break;
       }
@@ -335,7 +436,7 @@ export function unpickle(
         push(reader.take(reader.uint(8), 'bytes'));
         break;
       case 0x96: // BYTEARRAY8
-        push(reader.take(reader.uint(8), 'bytes').slice());
+        pushMade(reader.take(reader.uint(8), 'bytes').slice(), []);
         break;
       case 0x98: // READONLY_BUFFER: an in-band buffer stays what it is
         top();
@@ -348,29 +449,29 @@ export function unpickle(
         push(new PyTuple([]));
         break;
       case 0x85: // TUPLE1
-        push(new PyTuple([pop()]));
+        pushMade(new PyTuple([pop()]), []);
         break;
       case 0x86: {
         // TUPLE2
         const b = pop();
-        push(new PyTuple([pop(), b]));
+        pushMade(new PyTuple([pop(), b]), []);
         break;
       }
       case 0x87: {
         // TUPLE3
         const c = pop();
         const b = pop();
-        push(new PyTuple([pop(), b, c]));
+        pushMade(new PyTuple([pop(), b, c]), []);
         break;
       }
       case 0x74: // TUPLE
-        push(new PyTuple(popMark()));
+        pushMade(new PyTuple(popMark()), []);
         break;
       case 0x5d: // EMPTY_LIST
         push([]);
         break;
       case 0x6c: // LIST
-        push(popMark());
+        pushMade(popMark(), []);
         break;
       case 0x61: {
         // APPEND
@@ -419,7 +520,7 @@ export function unpickle(
       case 0x91: {
         // FROZENSET
         const s = new PySet(true);
-        s.items.push(...popMark());
+        appendItems(s, popMark());
         push(s);
         break;
       }
@@ -447,7 +548,7 @@ export function unpickle(
       case 0x63: {
         // GLOBAL
         const module = reader.line();
-        push(resolveGlobal(module, reader.line()));
+        push(globalName(module, reader.line()));
         break;
       }
       case 0x93: {
@@ -456,7 +557,7 @@ export function unpickle(
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string')
           throw new PickleFormatError('STACK_GLOBAL without a module and a name');
-        push(resolveGlobal(module, name));
+        push(globalName(module, name));
         break;
       }
       case 0x52: {
@@ -465,7 +566,7 @@ export function unpickle(
         const callable = pop();
         if (!(args instanceof PyTuple))
           throw new PickleFormatError('REDUCE with arguments that are not a tuple');
-        push(callGlobal.call(callable, args.items));
+        pushMade(callGlobal.call(callable, args.items), args.items);
         break;
       }
       case 0x81: {
@@ -474,7 +575,7 @@ export function unpickle(
         const cls = pop();
         if (!(args instanceof PyTuple))
           throw new PickleFormatError('NEWOBJ with arguments that are not a tuple');
-        push(callGlobal.construct(cls, args.items));
+        pushMade(callGlobal.construct(cls, args.items), args.items);
         break;
       }
       case 0x92: {
@@ -484,20 +585,21 @@ export function unpickle(
         const cls = pop();
         if (!(args instanceof PyTuple))
           throw new PickleFormatError('NEWOBJ_EX with arguments that are not a tuple');
-        push(callGlobal.construct(cls, args.items));
+        pushMade(callGlobal.construct(cls, args.items), args.items);
         break;
       }
       case 0x69: {
         // INST: module, name, marked args
         const module = reader.line();
-        const cls = resolveGlobal(module, reader.line());
-        push(callGlobal.construct(cls, popMark()));
+        const cls = globalName(module, reader.line());
+        const args = popMark();
+        pushMade(callGlobal.construct(cls, args), args);
         break;
       }
       case 0x6f: {
         // OBJ: marked cls and args
         const [cls, ...args] = popMark();
-        push(callGlobal.construct(cls as PyValue, args));
+        pushMade(callGlobal.construct(cls as PyValue, args), args);
         break;
       }
       case 0x62: {

@@ -60,6 +60,8 @@ export interface DType {
   littleEndian: boolean;
   /** Structured dtypes: the fields in order with their offsets. */
   fields?: { name: string; dtype: DType; offset: number }[];
+  /** Structured dtypes: how many levels of records the fields hold (1 for fields of plain dtypes). */
+  nesting?: number;
   /** numpy's descr string (`<f8`, `|b1`, `|V64`), for messages. */
   str: string;
 }

@@ -14,6 +14,7 @@ import { loadModelFile, pickleBytes, readModelFile, unxz } from '../../src/sklea
 import { elementsOf, field } from '../../src/sklearn/numpy.js';
 import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
 import { NdArray, NpScalar, PyDict, PySet, PyTuple, type PyValue } from '../../src/sklearn/values.js';
+import { binBytes, ndarray, pickle } from '../helpers/pickle-writer.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
 const PEER = fileURLToPath(new URL('../fixtures/scikit-learn-lambda', import.meta.url));
@@ -208,7 +209,7 @@ describe('damaged and oversized files', () => {
     );
   });
 
-  it('reads a million nested lists without recursion, and stops a memo bomb at its limits', () => {
+  it('refuses a million nested lists at the depth limit without recursion, and stops a memo bomb at its limits', () => {
     const depth = 1_000_000;
     const nested = new Uint8Array(2 + depth + (depth - 1) + 1);
     nested.set([0x80, 2]);
@@ -216,12 +217,13 @@ describe('damaged and oversized files', () => {
     nested.fill(0x61, 2 + depth, 2 + depth + depth - 1);
     nested[nested.length - 1] = 0x2e;
     const started = performance.now();
-    const v = readModelFile(nested);
-    expect(Array.isArray(v)).toBe(true);
+    expect(() => readModelFile(nested)).toThrow(/nested more than 1000 levels deep/);
     expect(performance.now() - started).toBeLessThan(5_000);
-    // (t, t) repeated: 2^200 leaves in 200 objects; the reader never walks it.
+    // The same nesting within the limit is read.
+    expect(Array.isArray(unpickle(new ByteReader(nested), { limits: { maxDepth: depth } }))).toBe(true);
+    // (t, t) repeated: 2^200 leaves in 200 objects, refused before anything walks it.
     const bomb = pickleOf(0x5d, ...Array.from({ length: 200 }, () => [0x32, 0x86]).flat());
-    expect(readModelFile(bomb)).toBeInstanceOf(PyTuple);
+    expect(() => readModelFile(bomb)).toThrow(/a memo bomb/);
     // DUP without end: the stack limit stops it.
     const dups = new Uint8Array(3 + 100_000);
     dups.set([0x80, 2, 0x5d]);
@@ -293,7 +295,11 @@ describe('damaged and oversized files', () => {
     );
     const started = process.memoryUsage().rss;
     expect(() => readModelFile(huge)).toThrow(
-      /a numpy <f8 array of shape \(1099511627776\) needs 8796093022208 bytes, has 0/,
+      /a numpy array of shape \(1099511627776\) has more than 268435456 elements/,
+    );
+    // Within the bound on elements, the bytes it declares must be there.
+    expect(() => readModelFile(pickle(ndarray([2 ** 20], 'f8', binBytes(new Uint8Array()))))).toThrow(
+      /a numpy <f8 array of shape \(1048576\) needs 8388608 bytes, has 0/,
     );
     expect(process.memoryUsage().rss - started).toBeLessThan(100 * 1024 * 1024);
   });
@@ -333,6 +339,9 @@ describe('damaged and oversized files', () => {
       'import.pkl',
       'unknown-class.pkl',
       'nested-in-model.pkl',
+      // test/sklearn/hostile.test.ts
+      'bomb-xz.joblib',
+      'xz-of-gzip.joblib',
     ]);
     expect(readdirSync(FIXTURES).filter((f) => !tested.has(f))).toEqual([]);
   });
