@@ -14,7 +14,6 @@ import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './v
 
 export const INPUT_NAME = 'input';
 
-
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
 export interface Flow {
   b: GraphBuilder;
