@@ -15,6 +15,23 @@ export interface Served {
 const children: ChildProcess[] = [];
 
 /** Kills every server the tests started (an afterEach). */
+/**
+ * The first log line for which `match` holds, waiting for it a while: the server writes its lines a turn
+ * after answering, and they cross a pipe, so a line can arrive after the client has its answer.
+ */
+export async function logLine(
+  s: Served,
+  match: (line: Record<string, unknown>) => boolean,
+  waitMs = 5_000,
+): Promise<Record<string, unknown> | undefined> {
+  const until = performance.now() + waitMs;
+  for (;;) {
+    const line = s.lines.find(match);
+    if (line || performance.now() > until) return line;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export function stopServers(): void {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
-import { connectRaw, type RawConnection, serve, stopServers } from '../helpers/serve.js';
+import { connectRaw, logLine, type RawConnection, serve, stopServers } from '../helpers/serve.js';
 
 afterEach(stopServers);
 
@@ -141,7 +141,7 @@ describe('modelgate serve: limits as clients see them', () => {
     expect(ms).toBeGreaterThan(1_400);
     expect(ms).toBeLessThan(1_500 + 2_500);
     await raw.closed;
-    expect(s.lines.find((l) => l.requestId === 'slow-body')).toMatchObject({ status: 408 });
+    expect(await logLine(s, (l) => l.requestId === 'slow-body')).toMatchObject({ status: 408 });
   });
 
   it('cuts headers that trickle at --headers-timeout-ms with a 408', async () => {

@@ -3,19 +3,13 @@ import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
-import { type Served, serve, stopServers } from '../helpers/serve.js';
+import { logLine, type Served, serve, stopServers } from '../helpers/serve.js';
 
 afterEach(stopServers);
 
 /** Waits (up to 5 s) for a log line the server writes in its own time. */
-async function lineFor(s: Served, requestId: string): Promise<Record<string, unknown> | undefined> {
-  for (let i = 0; i < 100; i++) {
-    const line = s.lines.find((l) => l.requestId === requestId);
-    if (line) return line;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return undefined;
-}
+const lineFor = (s: Served, requestId: string) => logLine(s, (l) => l.requestId === requestId);
+
 describe('modelgate serve', () => {
   it('answers the reference request, logs one JSON line per request without the body, and echoes request ids', async () => {
     const s = await serve([IRIS_MODEL]);
