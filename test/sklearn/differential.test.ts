@@ -11,13 +11,14 @@
 // scikit-learn answers) fails, unless the case is listed in PENDING_FIXES below.
 //
 // The committed cases (test/fixtures/differential, scikit-learn 1.9.1) always run. With the Python
-// reference installed (scripts/reference/setup-python.sh; CI has it), the generator also runs afresh into
-// a temporary folder and those cases are checked the same way, so the live scikit-learn is exercised,
-// not only the committed files. Without it that part says it skipped (and fails where CI is set).
+// references installed (scripts/reference/setup-python.sh, and `setup-python.sh 1.6.1` for the other file
+// format generation; CI has both), the generator also runs afresh under each, side by side, into
+// temporary folders, and those cases are checked the same way, so the live scikit-learns are exercised,
+// not only the committed files. Without one, its part says it skipped (and fails where CI is set).
 //
 // The coverage table in docs/importing.md (between the differential-table markers) is rendered from the
 // outcomes here; a stale table fails. Rewrite it with `node scripts/differential-table.mjs`.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -453,22 +454,67 @@ function generate(python: string, out: string): Promise<void> {
   });
 }
 
-describe('differential: the generator run afresh against the live scikit-learn', () => {
-  it(
-    'every case it writes matches scikit-learn or is refused',
-    async () => {
+/** A scikit-learn the generator runs under: its python, or why it is not there. */
+interface LiveReference {
+  /** major.minor */
+  minor: string;
+  python(): Promise<{ python: string } | { missing: string }>;
+}
+
+/** The python at `path` when it runs scikit-learn `minor`.x with pandas and joblib, else why not. */
+async function venvPython(path: string, minor: string): Promise<{ python: string } | { missing: string }> {
+  const setup = `run \`bash scripts/reference/setup-python.sh ${minor === '1.6' ? '1.6.1' : ''}\``;
+  if (!existsSync(path)) return { missing: `${path} does not exist: ${setup}` };
+  const version = await new Promise<string | undefined>((resolve) => {
+    execFile(path, ['-c', 'import sklearn, pandas, joblib; print(sklearn.__version__)'], (err, stdout) =>
+      resolve(err ? undefined : stdout.trim()),
+    );
+  });
+  if (version === undefined) return { missing: `${path} cannot import sklearn, pandas and joblib: ${setup}` };
+  if (!version.startsWith(`${minor}.`))
+    return { missing: `${path} has scikit-learn ${version}, not ${minor}: ${setup}` };
+  return { python: path };
+}
+
+/**
+ * The scikit-learn versions the generator runs under: the reference (1.9, as the committed cases) and
+ * 1.6.1, the other file format generation (loss objects named `_loss.*`, the remainder kept as a
+ * _RemainderColsList, LogisticRegression's multi_class). Both are set up in CI, where a missing one fails.
+ */
+const LIVE: LiveReference[] = [
+  {
+    minor: '1.9',
+    python: async () => {
       const python = await referencePython();
-      if (!python) {
-        if (process.env.CI) throw new Error(`CI is set and ${PYTHON_MISSING}`);
-        console.warn(`differential: skipped the live scikit-learn part: ${PYTHON_MISSING}`);
+      return python ? { python } : { missing: PYTHON_MISSING };
+    },
+  },
+  { minor: '1.6', python: () => venvPython(join(ROOT, '.venv-ref-1.6.1/bin/python'), '1.6') },
+];
+
+// Concurrent: the two generators (Python, 20-30 s each) run side by side on separate cores; the checks
+// after them share this process.
+describe.concurrent('differential: the generator run afresh against the live scikit-learn', () => {
+  it.for(LIVE.map((ref) => [ref.minor, ref] as const))(
+    'scikit-learn %s: every case it writes matches scikit-learn or is refused',
+    { timeout: GENERATOR_TIMEOUT_MS + 120_000 },
+    async ([minor, { python: find }], { expect }) => {
+      const found = await find();
+      if ('missing' in found) {
+        if (process.env.CI)
+          throw new Error(`CI is set and the scikit-learn ${minor} reference is missing: ${found.missing}`);
+        console.warn(`differential: skipped the live scikit-learn ${minor} part: ${found.missing}`);
         return;
       }
-      const out = mkdtempSync(join(tmpdir(), 'modelgate-differential-'));
+      const out = mkdtempSync(join(tmpdir(), `modelgate-differential-${minor}-`));
       try {
         const started = performance.now();
-        await generate(python, out);
+        await generate(found.python, out);
         const generated = performance.now() - started;
         const index = readIndex(out);
+        expect(index.sklearn.startsWith(`${minor}.`), `the generator ran scikit-learn ${index.sklearn}`).toBe(
+          true,
+        );
         if (index.sklearn === committed.sklearn)
           expect(
             index.cases.map((c) => c.name),
@@ -483,13 +529,12 @@ describe('differential: the generator run afresh against the live scikit-learn',
           if (why) failures.push(why);
         }
         console.log(
-          `differential (live scikit-learn ${index.sklearn}): ${index.cases.length} cases generated in ${(generated / 1000).toFixed(1)} s, checked in ${((performance.now() - started - generated) / 1000).toFixed(1)} s: ${kinds.match} match, ${kinds.refused} refused, ${kinds.mismatch} pending fixes`,
+          `differential (live scikit-learn ${index.sklearn}): ${index.cases.length} cases generated in ${(generated / 1000).toFixed(1)} s, checked in ${((performance.now() - started - generated) / 1000).toFixed(1)} s: ${kinds.match} match, ${kinds.refused} refused, ${kinds.mismatch} differ`,
         );
         expect(failures).toEqual([]);
       } finally {
         rmSync(out, { recursive: true, force: true });
       }
     },
-    GENERATOR_TIMEOUT_MS + 120_000,
   );
 });
