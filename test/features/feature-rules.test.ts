@@ -1,12 +1,22 @@
 // A card's per-feature rules as requests meet them: the numbers a feature takes (a OneHotEncoder that
 // refuses unknown categories) and whether it may be missing (an imputer on some columns only). The
-// RowEncoder checks each value and names the row, the feature and what it takes, and /metadata's schema
-// says the same (enum, nullable, required).
+// RowEncoder checks each value, the core answers 400 naming the row, the feature and what it takes, and
+// /metadata's schema says the same (enum, nullable, required).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/api/errors.js';
+import { predictBody } from '../../src/api/predict.js';
 import { inputSchema } from '../../src/api/schema.js';
 import type { FeatureSpec, ModelCard } from '../../src/onnx/card.js';
+import { encodeModel } from '../../src/onnx/proto.js';
 import { InvalidRowError } from '../../src/runtime/errors.js';
+import { Predictor } from '../../src/runtime/predictor.js';
 import { MAX_ALLOWED_IN_DETAILS, RowEncoder } from '../../src/runtime/rows.js';
+import { sklearnToOnnx } from '../../src/sklearn/convert.js';
+import { loadModelFile } from '../../src/sklearn/joblib.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/differential/${name}`, import.meta.url));
 
 function cardWith(features: FeatureSpec[], missing: ModelCard['missing'] = 'reject'): ModelCard {
   return {
@@ -117,5 +127,73 @@ describe('the /metadata schema', () => {
     });
     expect(schema.required).toEqual(['colour', 'size']);
     expect(schema.description).toMatch(/features whose schema allows null/);
+  });
+});
+
+describe('through the core, as scikit-learn decides', () => {
+  async function imported(name: string): Promise<Predictor> {
+    const converted = sklearnToOnnx(await loadModelFile(readFileSync(fixture(`${name}.pkl`))), {
+      name,
+      source: `${name}.pkl`,
+    });
+    return Predictor.load(encodeModel(converted.model));
+  }
+
+  async function status(p: Predictor, body: unknown): Promise<{ status: number; body: unknown }> {
+    try {
+      return { status: 200, body: await predictBody(p, JSON.stringify(body)) };
+    } catch (err) {
+      if (err instanceof ApiError) return { status: err.status, body: err.toJSON() };
+      throw err;
+    }
+  }
+
+  it('OneHotEncoder(handle_unknown="error"): a colour it never saw is a 400 naming it', async () => {
+    const p = await imported('onehot-unknown-refused-logreg');
+    try {
+      expect(p.card.features.find((f) => f.name === 'colour')?.values).toEqual([0, 1, 2, 3]);
+      const row = { alpha: 1.97, beta: 59.6, gamma: -1.88, colour: 9, size: 1 };
+      expect(await status(p, row)).toEqual({
+        status: 400,
+        body: {
+          error: {
+            type: 'unknown_category',
+            message: 'feature "colour": 9 is not one of the values this model takes (0, 1, 2, 3)',
+            details: {
+              feature: 'colour',
+              expected: 'one of 4 values',
+              got: '9',
+              allowed: [0, 1, 2, 3],
+            },
+          },
+        },
+      });
+      expect((await status(p, { ...row, colour: 2 })).status).toBe(200);
+      const batch = await status(p, {
+        input: [
+          [1.97, 59.6, -1.88, 2, 1],
+          [1.97, 59.6, -1.88, 7, 1],
+        ],
+      });
+      expect(batch.body).toMatchObject({ error: { type: 'unknown_category', details: { row: 1 } } });
+    } finally {
+      await p.release();
+    }
+  });
+
+  it('an imputer on some columns: those may be missing, the others are refused', async () => {
+    const p = await imported('columns-imputed-partly');
+    try {
+      expect(p.card.missing).toBe('reject');
+      expect(p.card.features.map((f) => f.missing ?? '-')).toEqual(['impute', 'impute', '-', '-', '-']);
+      const row = { alpha: -1.3, beta: 54.0, gamma: -2.1, delta: 899.1, epsilon: 2.0 };
+      expect((await status(p, { ...row, alpha: null })).status).toBe(200);
+      expect(await status(p, { ...row, gamma: null })).toMatchObject({
+        status: 400,
+        body: { error: { type: 'missing_feature', details: { feature: 'gamma' } } },
+      });
+    } finally {
+      await p.release();
+    }
   });
 });

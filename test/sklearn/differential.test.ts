@@ -8,7 +8,7 @@
 //            and classes as scikit-learn has them;
 //   REFUSED  the allowlist's or the converter's error (src/sklearn/errors.ts) with a message.
 // Anything else (a different answer, a TypeError, a graph onnxruntime will not load, a row refused that
-// scikit-learn answers) fails, unless the case is listed in PENDING_FIXES below.
+// scikit-learn answers, a row answered that it refuses) fails.
 //
 // The committed cases (test/fixtures/differential, scikit-learn 1.9.1) always run. With the Python
 // references installed (scripts/reference/setup-python.sh, and `setup-python.sh 1.6.1` for the other file
@@ -37,31 +37,6 @@ import { PYTHON_MISSING, referencePython } from '../helpers/python.js';
 const PROBABILITY_TOLERANCE = 1e-5;
 /** Regression values: |a - b| <= VALUE_TOLERANCE * max(1, |b|). */
 const VALUE_TOLERANCE = 1e-5;
-
-/**
- * Cases that give a different answer today, each with the reason and the worst difference measured. The
- * fixes are on their way in src/sklearn (issue 13, item 5, and the ones this harness found). A listed case
- * must still mismatch: one that now matches or is refused fails, so that its entry goes as soon as its fix
- * lands. Remove the whole constant when it is empty.
- */
-const PENDING_FIXES: Record<string, string> = {
-  // Found by this harness. The card refuses every missing value unless the first step is a
-  // SimpleImputer or the model is one bare tree, though the graph handles NaN where scikit-learn does
-  // (an imputer inside a ColumnTransformer; a scaler in front of a tree ensemble): rows scikit-learn
-  // answers are refused with "this model has no imputer" (a 400, not a wrong answer).
-  'columns-pipeline-inside': 'missing values refused though the ColumnTransformer imputes every column',
-  'columns-missing-imputed-remainder':
-    'missing values refused though the ColumnTransformer imputes every column',
-  'scaler-standard-missing-hgb': 'missing values refused though HistGradientBoosting takes them',
-  'scaler-minmax-missing-hgb': 'missing values refused though HistGradientBoosting takes them',
-  // Found by this harness. OneHotEncoder(handle_unknown="error") answers a row with an unknown category
-  // as "ignore" would (all zeros) where scikit-learn refuses it; the card has no category features to
-  // refuse it with (a request-side check, outside src/sklearn).
-  'onehot-unknown-refused-logreg':
-    'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
-  'onehot-unknown-refused-ridge':
-    'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
-};
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COMMITTED = join(ROOT, 'test/fixtures/differential');
@@ -290,13 +265,8 @@ async function caseOutcome(
   return pkl as Outcome;
 }
 
-/** Whether an outcome passes: match or refused, or a listed pending mismatch; else why not. */
+/** Whether an outcome passes (it matches or is refused); else why not. */
 function verdict(name: string, o: Outcome): string | undefined {
-  const pending = PENDING_FIXES[name];
-  if (pending !== undefined)
-    return o.kind === 'mismatch'
-      ? undefined
-      : `${name} is in PENDING_FIXES (${pending}) but now ends ${o.kind}: remove it from the list`;
   return o.kind === 'mismatch' ? `${name}: ${o.detail}` : undefined;
 }
 
@@ -304,34 +274,26 @@ function verdict(name: string, o: Outcome): string | undefined {
 
 /** Markdown: per family, the cases, how many convert with scikit-learn's answers, and the refused ones. */
 function renderTable(index: Index, outcomes: Map<string, Outcome>): string {
-  const pendingColumn = index.cases.some((c) => PENDING_FIXES[c.name] !== undefined);
   const lines = [
-    `| family | cases | converted, same answers | refused${pendingColumn ? ' | pending fix' : ''} | refused cases |`,
-    `|---|---:|---:|---:|${pendingColumn ? '---:|' : ''}---|`,
+    '| family | cases | converted, same answers | refused | refused cases |',
+    '|---|---:|---:|---:|---|',
   ];
   let total = 0;
   let converted = 0;
   let refused = 0;
-  let pending = 0;
   for (const family of index.families) {
     const cases = index.cases.filter((c) => c.family === family);
     if (cases.length === 0) continue;
     const kinds = cases.map((c) => ({ name: c.name, o: outcomes.get(c.name) }));
     const match = kinds.filter((k) => k.o?.kind === 'match').length;
     const refusedNames = kinds.filter((k) => k.o?.kind === 'refused').map((k) => k.name);
-    const late = kinds.filter((k) => k.o?.kind === 'mismatch').length;
     total += cases.length;
     converted += match;
     refused += refusedNames.length;
-    pending += late;
-    const list = refusedNames.length === 0 ? '' : refusedNames.map((n) => `\`${n}\``).join(', ');
-    lines.push(
-      `| ${family} | ${cases.length} | ${match} | ${refusedNames.length}${pendingColumn ? ` | ${late}` : ''} | ${list} |`,
-    );
+    const list = refusedNames.map((n) => `\`${n}\``).join(', ');
+    lines.push(`| ${family} | ${cases.length} | ${match} | ${refusedNames.length} | ${list} |`);
   }
-  lines.push(
-    `| **all** | **${total}** | **${converted}** | **${refused}**${pendingColumn ? ` | **${pending}**` : ''} | |`,
-  );
+  lines.push(`| **all** | **${total}** | **${converted}** | **${refused}** | |`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -377,11 +339,6 @@ describe(`differential: ${committed.cases.length} cases from scikit-learn ${comm
     );
     const extra = readdirSync(COMMITTED).filter((f) => f !== 'index.json' && !listed.has(f));
     expect(extra, 'files of cases the generator no longer writes').toEqual([]);
-    for (const name of Object.keys(PENDING_FIXES))
-      expect(
-        committed.cases.some((c) => c.name === name),
-        `PENDING_FIXES names ${name}`,
-      ).toBe(true);
   });
 
   it.each(committed.cases.map((c) => c.name))('%s', async (name) => {
@@ -399,7 +356,7 @@ describe(`differential: ${committed.cases.length} cases from scikit-learn ${comm
         if (o.kind !== 'match')
           console.log(`${o.kind}\t${name}\t${o.kind === 'refused' ? `${o.error}: ${o.message}` : o.detail}`);
     console.log(
-      `differential (committed): ${outcomes.size} cases, ${outcomes.size * FILES.length} files: ${count('match')} match scikit-learn, ${count('refused')} refused, ${count('mismatch')} pending fixes`,
+      `differential (committed): ${outcomes.size} cases, ${outcomes.size * FILES.length} files: ${count('match')} match scikit-learn, ${count('refused')} refused, ${count('mismatch')} differ`,
     );
   });
 });
