@@ -756,6 +756,35 @@ function forestTrees(est: Estimator): Estimator[] {
   return list.map((t) => Estimator.of(t, `a tree of the ${est.name}`));
 }
 
+const CLASSIFIER_CRITERIA_WITH_MISSING = ['gini', 'entropy', 'log_loss'];
+const REGRESSOR_CRITERIA_WITH_MISSING = ['squared_error', 'friedman_mse', 'poisson'];
+
+/**
+ * Whether the scikit-learn that saved this tree or forest sends NaN down its branches at predict rather
+ * than raise: DecisionTree* from 1.3 with splitter="best" (1.6: "random" too), RandomForest* from 1.4,
+ * ExtraTree(s)* from 1.6; before 1.9 only with the criteria above and no monotonic_cst (1.9 takes every
+ * criterion and monotonic constraints). A file without a version counts as older than all of them.
+ */
+function treesTakeMissing(est: Estimator): boolean {
+  const forest = est.name.startsWith('RandomForest');
+  const extra = est.name.startsWith('ExtraTree');
+  const since: [number, number] = extra ? [1, 6] : forest ? [1, 4] : [1, 3];
+  if (!est.savedBy(...since)) return false;
+  const splitter = est.string('splitter', 'best');
+  if (!forest && !est.name.startsWith('ExtraTrees')) {
+    // A single tree: its own splitter decides (ExtraTree* takes missing values with "random" only).
+    if (extra ? splitter !== 'random' : splitter !== 'best' && !(est.savedBy(1, 6) && splitter === 'random'))
+      return false;
+  }
+  if (est.savedBy(1, 9)) return true;
+  const criteria = est.name.endsWith('Classifier')
+    ? CLASSIFIER_CRITERIA_WITH_MISSING
+    : REGRESSOR_CRITERIA_WITH_MISSING;
+  const criterion = est.string('criterion', est.name.endsWith('Classifier') ? 'gini' : 'squared_error');
+  const monotonic = est.raw('monotonic_cst');
+  return criteria.includes(criterion) && (monotonic === undefined || monotonic === null);
+}
+
 function forestClassifier(est: Estimator, f: Flow): Output {
   const classes = est.classes();
   const trees = forestTrees(est);
@@ -763,6 +792,7 @@ function forestClassifier(est: Estimator, f: Flow): Output {
   let acceptsMissing = true;
   for (const t of trees) {
     const nodes = treeNodes(t);
+    // Files from before scikit-learn 1.3 have no missing_go_to_left (nor any missing-value support).
     acceptsMissing &&= nodes.missingLeft !== undefined;
     if (nodes.perNode !== classes.length)
       throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
@@ -777,7 +807,7 @@ function forestClassifier(est: Estimator, f: Flow): Output {
     kind: 'probabilities',
     name: ens.apply(f, classes.length, new Float64Array(classes.length)),
     classes,
-    acceptsMissing,
+    acceptsMissing: acceptsMissing && treesTakeMissing(est),
   };
 }
 
@@ -792,7 +822,11 @@ function forestRegressor(est: Estimator, f: Flow): Output {
       throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
     ens.add(nodes, (n) => [(nodes.values[n] as number) / trees.length]);
   }
-  return { kind: 'value', name: ens.apply(f, 1, [0]), acceptsMissing };
+  return {
+    kind: 'value',
+    name: ens.apply(f, 1, [0]),
+    acceptsMissing: acceptsMissing && treesTakeMissing(est),
+  };
 }
 
 /** GradientBoosting's stages: estimators_ is an object array [stages, K] of regression trees. */

@@ -1,7 +1,8 @@
 // What the converter writes in the card about missing values and categories, read from committed
 // differential cases (test/fixtures/differential; the harness checks their answers against scikit-learn):
 // a feature may be missing unless its NaN reaches a step scikit-learn raises on, and a OneHotEncoder
-// that refuses unknown categories lists the numbers its feature takes.
+// that refuses unknown categories lists the numbers its feature takes. Trees take missing values as the
+// scikit-learn that saved them does (the version, the splitter, the criterion, monotonic constraints).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import type { ModelCard } from '../../src/onnx/card.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { loadModelFile } from '../../src/sklearn/joblib.js';
-import type { PyValue } from '../../src/sklearn/values.js';
+import { type PyDict, PyObject, type PyValue } from '../../src/sklearn/values.js';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../fixtures/differential/${name}.pkl`, import.meta.url));
@@ -114,5 +115,46 @@ describe('OneHotEncoder(handle_unknown="error"): the numbers a feature takes', (
     expect(() => convert(value, name)).toThrow(
       /encode the column before scaling it, or use handle_unknown="ignore"/,
     );
+  });
+});
+
+/** The estimator object (the Pipeline's last step, or the file's one estimator) and its state. */
+function state(value: PyValue): PyDict {
+  if (!(value instanceof PyObject) || !value.dict) throw new Error('not an estimator');
+  const steps = value.dict.get('steps');
+  if (Array.isArray(steps)) {
+    const last = steps[steps.length - 1] as { items: PyValue[] };
+    return state(last.items[1] as PyValue);
+  }
+  return value.dict;
+}
+
+/** The card's missing for the file as if the given scikit-learn version had saved it, with parameters set. */
+async function missingAs(name: string, version: string, params: Record<string, PyValue> = {}) {
+  const value = await load(name);
+  const dict = state(value);
+  dict.map.set('_sklearn_version', version);
+  for (const [k, v] of Object.entries(params)) dict.map.set(k, v);
+  return convert(value, name).missing;
+}
+
+describe('trees take missing values as the scikit-learn that saved them', () => {
+  it.each<[string, string, Record<string, PyValue>, 'impute' | 'reject']>([
+    ['tree-missing-at-predict', '1.3.2', {}, 'impute'],
+    ['tree-missing-at-predict', '1.5.2', { splitter: 'random' }, 'reject'],
+    ['tree-missing-at-predict', '1.6.1', { splitter: 'random' }, 'impute'],
+    ['tree-monotonic-missing-at-predict', '1.8.0', {}, 'reject'],
+    ['tree-monotonic-missing-at-predict', '1.9.1', {}, 'impute'],
+    ['tree-regressor-absolute-error-missing-at-predict', '1.6.1', {}, 'reject'],
+    ['tree-regressor-absolute-error-missing-at-predict', '1.9.1', {}, 'impute'],
+    ['forest-missing-at-predict', '1.3.2', {}, 'reject'],
+    ['forest-missing-at-predict', '1.4.2', {}, 'impute'],
+    ['forest-monotonic-missing-at-predict', '1.6.1', {}, 'reject'],
+    ['forest-regressor-absolute-error-missing-at-predict', '1.8.0', {}, 'reject'],
+    ['extratrees-missing-at-predict', '1.5.2', {}, 'reject'],
+    ['extratrees-missing-at-predict', '1.6.1', {}, 'impute'],
+    ['extratrees-regressor-absolute-error-missing-at-predict', '1.6.1', {}, 'reject'],
+  ])('%s saved by %s %j: %s', async (name, version, params, missing) => {
+    expect(await missingAs(name, version, params)).toBe(missing);
   });
 });
