@@ -177,8 +177,10 @@ function minMaxScaler(est: Estimator, f: Flow): void {
   }
 }
 
+/** MaxAbsScaler: / scale_, then (scikit-learn 1.8's clip=True) clipped to [-1, 1]. */
 function maxAbsScaler(est: Estimator, f: Flow): void {
   perColumn(f, 'Div', est, 'scale_');
+  if (est.raw('clip') === true) clipColumns(f, est, -1, 1);
 }
 
 /** RobustScaler: - center_ unless with_centering=False, / scale_ unless with_scaling=False (each then None). */

@@ -216,6 +216,22 @@ def scalers() -> list[Case]:
             ),
             lambda: _wider(data.regression(missing=0.15, seed=65)),
         ),
+        # MaxAbsScaler(clip=True), from scikit-learn 1.8: held-out values past the fitted range become +-1.
+        Case(
+            "scaler-maxabs-clip-logreg",
+            "scalers",
+            lambda: make_pipeline(MaxAbsScaler(clip=True), LogisticRegression(C=100.0, max_iter=500)),
+            lambda: _wider(data.classification(3, "int", seed=66, separation=0.8), 2.5),
+            versions=((1, 8), (99, 0)),
+        ),
+        Case(
+            "scaler-maxabs-clip-ridge",
+            "scalers",
+            lambda: make_pipeline(MaxAbsScaler(clip=True), Ridge(alpha=10.0)),
+            lambda: _wider(data.regression(seed=67), 2.5),
+            frame=False,
+            versions=((1, 8), (99, 0)),
+        ),
     ]
     return out
 
