@@ -1,5 +1,5 @@
 // The input schema /metadata publishes: JSON Schema for one named row, derived from the model card.
-import type { ModelCard } from '../onnx/card.js';
+import { type FeatureSpec, type ModelCard, takesMissing } from '../onnx/card.js';
 
 /**
  * Past this many features the schema does not list them one by one: a million-feature model's schema
@@ -7,17 +7,30 @@ import type { ModelCard } from '../onnx/card.js';
  */
 export const SCHEMA_MAX_PROPERTIES = 10_000;
 
+/** One feature's value: a number (or null where it may be missing), one of its `values` when listed. */
+function featureSchema(card: ModelCard, f: FeatureSpec): Record<string, unknown> {
+  const missing = takesMissing(card, f);
+  const type = missing ? { type: ['number', 'null'] } : { type: 'number' };
+  return f.values ? { ...type, enum: missing ? [...f.values, null] : f.values } : type;
+}
+
 export function inputSchema(card: ModelCard): Record<string, unknown> {
-  const value = card.missing === 'impute' ? { type: ['number', 'null'] } : { type: 'number' };
   const n = card.features.length;
   const listed = n <= SCHEMA_MAX_PROPERTIES;
+  const missing = card.features.map((f) => takesMissing(card, f));
+  const all = missing.every(Boolean);
+  const some = !all && missing.some(Boolean);
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `${card.name}: one row`,
     description:
       'One row keyed by feature name. Batches: {"input": [[...], ...]} with rows in feature order (or objects), or {"instances": [{...}, ...]}.' +
-      (card.missing === 'impute'
-        ? ' null or an absent feature is a missing value, imputed by the model.'
+      (all ? ' null or an absent feature is a missing value, imputed by the model.' : '') +
+      (some
+        ? ' null or an absent feature is a missing value, which the model takes for the features whose schema allows null (the others are required).'
+        : '') +
+      (card.features.some((f) => f.values)
+        ? ' A feature with an enum takes only those numbers (the categories its encoder was fitted on).'
         : '') +
       (listed
         ? ''
@@ -25,15 +38,16 @@ export function inputSchema(card: ModelCard): Record<string, unknown> {
     type: 'object',
     ...(listed
       ? {
-          properties: Object.fromEntries(card.features.map((f) => [f.name, value])),
-          ...(card.missing === 'impute' ? {} : { required: card.features.map((f) => f.name) }),
+          properties: Object.fromEntries(card.features.map((f) => [f.name, featureSchema(card, f)])),
+          ...(all ? {} : { required: card.features.filter((_, i) => !missing[i]).map((f) => f.name) }),
           additionalProperties: false,
           featureOrder: card.features.map((f) => f.name),
         }
       : {
-          additionalProperties: value,
+          // Unlisted: the loosest of the features' rules (card.features has each one's own).
+          additionalProperties: some || all ? { type: ['number', 'null'] } : { type: 'number' },
           maxProperties: n,
-          ...(card.missing === 'impute' ? {} : { minProperties: n }),
+          ...(all || some ? {} : { minProperties: n }),
         }),
   };
 }

@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
+import { type ModelCard, takesMissing } from '../onnx/card.js';
 import { encodeModel } from '../onnx/proto.js';
 import { type LayerPrecision, sklearnToOnnx } from '../sklearn/convert.js';
 import {
@@ -71,8 +72,28 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
       .slice(0, 6)
       .map((f) => f.name)
       .join(', ')}${card.features.length > 6 ? ', ...' : ''})`,
-    `  missing values    ${card.missing === 'impute' ? 'handled by the model' : 'refused (the model has no imputer)'}`,
+    `  missing values    ${missingSummary(card)}`,
+    ...categorySummary(card),
     `  wrote             ${opts.out} (${model.length} bytes, sha256 ${sha256})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Which features may be missing, in one line. */
+function missingSummary(card: ModelCard): string {
+  const taken = card.features.filter((f) => takesMissing(card, f)).map((f) => f.name);
+  if (taken.length === card.features.length) return 'handled by the model';
+  if (taken.length === 0) return 'refused (the model has no imputer)';
+  return `handled for ${taken.length} of ${card.features.length} features (${taken.slice(0, 6).join(', ')}${taken.length > 6 ? ', ...' : ''}), refused for the others`;
+}
+
+/** One line per feature that takes listed numbers only (a OneHotEncoder that refuses unknown categories). */
+function categorySummary(card: ModelCard): string[] {
+  return card.features.flatMap((f) =>
+    f.values
+      ? [
+          `  ${f.name.padEnd(17)} ${f.values.length === 1 ? 'only' : 'one of'} ${f.values.slice(0, 8).join(', ')}${f.values.length > 8 ? `, ... (${f.values.length})` : ''}`,
+        ]
+      : [],
+  );
 }

@@ -19,14 +19,27 @@ export const MAX_CARD_CHARS = 16 * 1024 * 1024;
 export const MAX_CARD_DEPTH = 16;
 /** The most entries in provenance.params or training. */
 const MAX_FIGURES = 1000;
+/** The most values one feature's `values` may list (a categorical feature's categories). */
+export const MAX_FEATURE_VALUES = 65_536;
+/** The most `values` all features together may list: the sets a server builds from them stay small. */
+export const MAX_CARD_VALUES = 1_000_000;
 
 export type Task = 'classification' | 'regression';
 export type ClassLabel = string | number | boolean;
 export type ModelSource = 'modelgate-train' | 'sklearn' | 'onnx';
 
+export type MissingPolicy = 'impute' | 'reject';
+
 export interface FeatureSpec {
   name: string;
   type: 'number';
+  /**
+   * The only numbers this feature takes (a OneHotEncoder that refuses categories it never saw reads
+   * it): any other number is a request error. Finite and distinct; compared as sent.
+   */
+  values?: number[];
+  /** Whether this feature may be missing, where it differs from the card's `missing`. */
+  missing?: MissingPolicy;
 }
 
 /** Which graph inputs and outputs carry what. */
@@ -60,8 +73,11 @@ export interface ModelCard {
   features: FeatureSpec[];
   target?: string;
   classes?: ClassLabel[];
-  /** 'impute': the graph fills missing values; 'reject': a missing value is a request error. */
-  missing: 'impute' | 'reject';
+  /**
+   * 'impute': the graph takes missing values (fills them, or sends them down a tree's branch);
+   * 'reject': a missing value is a request error. A feature's own `missing` overrides it.
+   */
+  missing: MissingPolicy;
   io: ModelIo;
   provenance: {
     source: ModelSource;
@@ -88,6 +104,11 @@ export function withCard(model: ModelProto, card: ModelCard): ModelProto {
     ...model,
     metadataProps: [...model.metadataProps.filter((e) => e.key !== CARD_KEY), cardEntry(card)],
   };
+}
+
+/** Whether a request may leave this feature missing (null or absent). */
+export function takesMissing(card: Pick<ModelCard, 'missing'>, feature: FeatureSpec): boolean {
+  return (feature.missing ?? card.missing) === 'impute';
 }
 
 export function findCard(entries: readonly StringEntry[]): ModelCard {
@@ -189,14 +210,42 @@ function features(v: unknown): FeatureSpec[] {
   if (v.length > MAX_FEATURES)
     fail(`the card lists ${v.length} features; modelgate serves at most ${MAX_FEATURES}`);
   const seen = new Set<string>();
+  let values = 0;
   return v.map((f, i) => {
     if (!isRecord(f) || typeof f.name !== 'string' || f.name === '') fail(`feature ${i} has no name`);
     const name = text(f.name, `features[${i}].name`);
     if (f.type !== 'number') fail(`feature "${name}" has unsupported type ${JSON.stringify(f.type)}`);
     if (seen.has(name)) fail(`feature "${name}" appears twice`);
     seen.add(name);
-    return { name, type: 'number' };
+    const spec: FeatureSpec = { name, type: 'number' };
+    if (f.values !== undefined) {
+      spec.values = featureValues(f.values, name, MAX_CARD_VALUES - values);
+      values += spec.values.length;
+    }
+    if (f.missing !== undefined) {
+      if (f.missing !== 'impute' && f.missing !== 'reject')
+        fail(`feature "${name}": "missing" must be "impute" or "reject"`);
+      spec.missing = f.missing;
+    }
+    return spec;
   });
+}
+
+/** A feature's `values`: a non-empty array of distinct finite numbers, bounded per feature and in all. */
+function featureValues(v: unknown, name: string, room: number): number[] {
+  if (!Array.isArray(v) || v.length === 0) fail(`feature "${name}": "values" must be a non-empty array`);
+  if (v.length > MAX_FEATURE_VALUES)
+    fail(`feature "${name}" lists ${v.length} values; at most ${MAX_FEATURE_VALUES}`);
+  if (v.length > room) fail(`the card's features list more than ${MAX_CARD_VALUES} values in all`);
+  const seen = new Set<number>();
+  for (const x of v) {
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      fail(`feature "${name}": "values" must be finite numbers`);
+    // A Set compares as the request check does (SameValueZero: 0 and -0 are one value).
+    if (seen.has(x)) fail(`feature "${name}": the value ${x} appears twice in "values"`);
+    seen.add(x);
+  }
+  return [...(v as number[])];
 }
 
 function classes(v: unknown): ClassLabel[] {

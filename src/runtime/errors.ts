@@ -5,12 +5,19 @@ export interface RowProblem {
   expected?: string;
   got?: string;
   unknown?: string[];
+  /** The numbers the feature takes (the first MAX_ALLOWED_IN_DETAILS of them). */
+  allowed?: readonly number[];
+  /** How many numbers the feature takes, when `allowed` shows only the first. */
+  allowedCount?: number;
 }
 
-/** A row does not fit the model's features: wrong length, wrong type, unknown or missing feature. */
+/**
+ * A row does not fit the model's features: wrong length, wrong type, unknown or missing feature, or a
+ * number the feature does not take (unknown_category: a category its encoder never saw).
+ */
 export class InvalidRowError extends Error {
   override name = 'InvalidRowError';
-  readonly code: 'invalid_row' | 'missing_feature' | 'unknown_feature';
+  readonly code: 'invalid_row' | 'missing_feature' | 'unknown_feature' | 'unknown_category';
   readonly details: RowProblem;
 
   constructor(code: InvalidRowError['code'], message: string, details: RowProblem) {

@@ -1,6 +1,6 @@
 // Rows as users send them (arrays in feature order, or objects keyed by feature name) into the flat
 // float matrix the model's input takes. Every problem is reported with the row index and the feature.
-import type { ModelCard } from '../onnx/card.js';
+import { type ModelCard, takesMissing } from '../onnx/card.js';
 import { InvalidRowError } from './errors.js';
 
 export type RowValue = number | null;
@@ -22,15 +22,32 @@ function listNames(names: readonly string[], max = 8): string {
   return names.length > max ? `${shown}, ... (${names.length} in all)` : shown;
 }
 
+/** The most allowed values an error's details carry (the /metadata schema lists them all). */
+export const MAX_ALLOWED_IN_DETAILS = 1000;
+
 export class RowEncoder {
   private readonly names: string[];
   private readonly index: Map<string, number>;
-  private readonly allowMissing: boolean;
+  /** Per feature: whether it may be missing. */
+  private readonly allowMissing: boolean[];
+  /** Whether any feature may be missing (the message for one that may not says which kind of model this is). */
+  private readonly anyMissing: boolean;
+  /** The features whose card lists the numbers they take, with those numbers; undefined when none does. */
+  private readonly allowed: { index: number; name: string; set: ReadonlySet<number> }[] | undefined;
+  private readonly allowedLists: (readonly number[] | undefined)[];
 
   constructor(card: ModelCard) {
     this.names = card.features.map((f) => f.name);
     this.index = new Map(this.names.map((n, i) => [n, i]));
-    this.allowMissing = card.missing === 'impute';
+    this.allowMissing = card.features.map((f) => takesMissing(card, f));
+    this.anyMissing = this.allowMissing.includes(true);
+    this.allowedLists = card.features.map((f) => f.values);
+    // Built once per model. A model without lists keeps `allowed` undefined: its rows pay one comparison
+    // per row, and the per-value path is what it was before lists existed.
+    const allowed = card.features.flatMap((f, index) =>
+      f.values ? [{ index, name: f.name, set: new Set(f.values) }] : [],
+    );
+    this.allowed = allowed.length > 0 ? allowed : undefined;
   }
 
   get width(): number {
@@ -77,6 +94,8 @@ export class RowEncoder {
       );
     }
     for (let i = 0; i < width; i++) out[base + i] = this.value(row[i], r, i);
+    if (this.allowed !== undefined)
+      for (const a of this.allowed) this.checkAllowed(row[a.index], r, a.index, a.set);
   }
 
   private encodeObject(
@@ -99,6 +118,32 @@ export class RowEncoder {
       const name = this.names[i];
       out[base + i] = this.value(Object.hasOwn(row, name) ? row[name] : null, r, i);
     }
+    if (this.allowed !== undefined)
+      for (const a of this.allowed) this.checkAllowed(row[a.name], r, a.index, a.set);
+  }
+
+  /**
+   * Checks a matrix built without this encoder (NaN for missing) against the same rules as encoded rows:
+   * for callers that hand the Predictor a matrix of their own.
+   */
+  checkMatrix(matrix: ArrayLike<number>): void {
+    const width = this.names.length;
+    for (let k = 0; k < matrix.length; k++) {
+      const v = matrix[k] as number;
+      const r = Math.floor(k / width);
+      const i = k % width;
+      if (Number.isNaN(v)) this.value(null, r, i);
+      else {
+        this.value(v, r, i);
+        const set = this.allowed?.find((a) => a.index === i)?.set;
+        if (set) this.checkAllowed(v, r, i, set);
+      }
+    }
+  }
+
+  /** A value value() took (a number, or null/absent where the feature may be missing) against its list. */
+  private checkAllowed(v: unknown, r: number, i: number, set: ReadonlySet<number>): void {
+    if (typeof v === 'number' && !set.has(v)) throw this.notAllowed(v, r, i);
   }
 
   private value(v: unknown, r: number, i: number): number {
@@ -111,10 +156,12 @@ export class RowEncoder {
       );
     }
     if (v === null || v === undefined) {
-      if (this.allowMissing) return Number.NaN;
+      if (this.allowMissing[i]) return Number.NaN;
       throw new InvalidRowError(
         'missing_feature',
-        `row ${r}, feature "${this.names[i]}" is missing, and this model has no imputer: send a number`,
+        this.anyMissing
+          ? `row ${r}, feature "${this.names[i]}" is missing, and this model takes no missing value for it: send a number`
+          : `row ${r}, feature "${this.names[i]}" is missing, and this model has no imputer: send a number`,
         { row: r, feature: this.names[i], expected: 'a number' },
       );
     }
@@ -122,6 +169,25 @@ export class RowEncoder {
       'invalid_row',
       `row ${r}, feature "${this.names[i]}": expected a number or null, got ${jsonType(v)}`,
       { row: r, feature: this.names[i], expected: 'a number or null', got: jsonType(v) },
+    );
+  }
+
+  /** A number the feature's list does not hold (a category the model never saw): which, and what it takes. */
+  private notAllowed(v: number, r: number, i: number): InvalidRowError {
+    const list = this.allowedLists[i] as readonly number[];
+    const shown = listNames(list.map(String));
+    const orMissing = this.allowMissing[i] ? ', or null (missing)' : '';
+    return new InvalidRowError(
+      'unknown_category',
+      `row ${r}, feature "${this.names[i]}": ${v} is not one of the values this model takes (${shown}${orMissing})`,
+      {
+        row: r,
+        feature: this.names[i],
+        expected: `one of ${list.length} values`,
+        got: String(v),
+        allowed: list.slice(0, MAX_ALLOWED_IN_DETAILS),
+        ...(list.length > MAX_ALLOWED_IN_DETAILS ? { allowedCount: list.length } : {}),
+      },
     );
   }
 }

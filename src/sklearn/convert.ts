@@ -6,6 +6,7 @@ import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/build
 import { type ClassLabel, cardEntry, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
+import { type Column, InputRules, inputColumns, preimage, throughImputer, throughStep } from './columns.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { kNeighbors } from './neighbors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
@@ -21,6 +22,10 @@ export interface Flow {
   width: number;
   /** The arithmetic of neural-network layers (everything else computes in double). */
   layers: LayerPrecision;
+  /** What each of the `width` columns holds (kept by the transformers; the final estimator reads it). */
+  columns: Column[];
+  /** What each input feature takes, as the steps so far decide it (shared by a ColumnTransformer's parts). */
+  rules: InputRules;
 }
 
 /**
@@ -104,6 +109,7 @@ function simpleImputer(est: Estimator, f: Flow): void {
     );
   const isMissing = f.b.op('IsNaN', [f.x]);
   f.x = f.b.op('Where', [isMissing, double(f.b, f.b.fresh('statistics'), [1, stats.length], stats), f.x]);
+  f.columns = f.columns.map((col, i) => throughImputer(col, stats[i] as number));
   // Columns that were empty when fitted have no statistic and are dropped, as scikit-learn does.
   const kept = [...stats.keys()].filter((i) => !Number.isNaN(stats[i] as number));
   if (kept.length < stats.length && !est.raw('keep_empty_features')) {
@@ -113,10 +119,23 @@ function simpleImputer(est: Estimator, f: Flow): void {
       [attr.int('axis', 1)],
     );
     f.width = kept.length;
+    f.columns = kept.map((i) => f.columns[i] as Column);
   }
 }
 
-/** The rows combined with one fitted value per column (a scaler's mean_, scale_, min_, center_): x op v. */
+/** Each ONNX operator a scaler applies, as double arithmetic on one number (IEEE, as onnxruntime's). */
+const ELEMENTWISE: Record<string, (y: number, v: number) => number> = {
+  Sub: (y, v) => y - v,
+  Div: (y, v) => y / v,
+  Mul: (y, v) => y * v,
+  Add: (y, v) => y + v,
+};
+
+/**
+ * The rows combined with one fitted value per column (a scaler's mean_, scale_, min_, center_): x op v.
+ * Missing values pass through (scikit-learn's scalers keep NaN); the step is monotone where it adds or
+ * subtracts a finite number, or multiplies or divides by a positive one.
+ */
 function perColumn(f: Flow, op: string, est: Estimator, attr: string): void {
   const values = est.matrix(attr).values;
   if (values.length !== f.width)
@@ -125,6 +144,20 @@ function perColumn(f: Flow, op: string, est: Estimator, attr: string): void {
     );
   const name = f.b.fresh(attr.replace(/_$/, ''));
   f.x = f.b.op(op, [f.x, double(f.b, name, [1, f.width], values)]);
+  const apply = ELEMENTWISE[op] as (y: number, v: number) => number;
+  f.columns = f.columns.map((col, i) => {
+    const v = values[i] as number;
+    const monotone = Number.isFinite(v) && (op === 'Sub' || op === 'Add' || v > 0);
+    return throughStep(col, (y) => apply(y, v), `a ${est.name}`, monotone);
+  });
+}
+
+/** Every column clipped to [lo, hi] (Max then Min: onnxruntime's keep NaN, as numpy's clip does). */
+function clipColumns(f: Flow, est: Estimator, lo: number, hi: number): void {
+  f.x = f.b.op('Max', [f.x, double(f.b, f.b.fresh('low'), [1], [lo])]);
+  f.x = f.b.op('Min', [f.x, double(f.b, f.b.fresh('high'), [1], [hi])]);
+  const clip = (y: number) => (Number.isNaN(y) ? y : Math.min(Math.max(y, lo), hi));
+  f.columns = f.columns.map((col) => throughStep(col, clip, `a ${est.name}`, true));
 }
 
 /**
@@ -144,13 +177,14 @@ function minMaxScaler(est: Estimator, f: Flow): void {
     const [lo, hi] = range instanceof PyTuple ? range.items : Array.isArray(range) ? range : [];
     if (!Number.isFinite(Number(lo)) || !Number.isFinite(Number(hi)))
       throw new ModelImportError("the MinMaxScaler's feature_range is not two numbers");
-    f.x = f.b.op('Max', [f.x, double(f.b, f.b.fresh('low'), [1], [Number(lo)])]);
-    f.x = f.b.op('Min', [f.x, double(f.b, f.b.fresh('high'), [1], [Number(hi)])]);
+    clipColumns(f, est, Number(lo), Number(hi));
   }
 }
 
+/** MaxAbsScaler: / scale_, then (scikit-learn 1.8's clip=True) clipped to [-1, 1]. */
 function maxAbsScaler(est: Estimator, f: Flow): void {
   perColumn(f, 'Div', est, 'scale_');
+  if (est.raw('clip') === true) clipColumns(f, est, -1, 1);
 }
 
 /** RobustScaler: - center_ unless with_centering=False, / scale_ unless with_scaling=False (each then None). */
@@ -159,7 +193,46 @@ function robustScaler(est: Estimator, f: Flow): void {
   if (est.raw('with_scaling') !== false && est.has('scale_')) perColumn(f, 'Div', est, 'scale_');
 }
 
-/** OneHotEncoder over numeric columns: one 0/1 column per category, in categories_ order, less the dropped ones. */
+/**
+ * A OneHotEncoder that refuses categories it never saw (handle_unknown="error") reads column i: the
+ * input feature behind it takes only the numbers that land on one of its categories, and a missing
+ * value only where NaN lands on one (NaN is a category, or an imputer before fills in one). scikit-learn's
+ * predict raises on anything else, so such a request is refused, not encoded as all zeros.
+ */
+function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]): void {
+  const s = f.columns[i]?.source;
+  if (!s?.monotone)
+    throw new UnsupportedModelError(
+      'a OneHotEncoder(handle_unknown="error") over a column that is not one input feature through imputers and scalers (modelgate could not tell which numbers it refuses)',
+    );
+  const name = JSON.stringify(f.rules.names[s.feature]);
+  const numbers = categories.filter((c) => !Number.isNaN(c));
+  const values: number[] = [];
+  for (const c of numbers) {
+    // Through an imputer or selections only, the category is the number sent; else the one number
+    // that the steps before turn into it exactly.
+    const x = s.identity ? c : preimage(s.at, c);
+    if (x === 'several')
+      throw new UnsupportedModelError(
+        `a OneHotEncoder(handle_unknown="error") after ${s.via.join(' and ')} that turns several numbers of feature ${name} into its category ${c} (modelgate could not list the numbers it takes: encode the column before scaling it, or use handle_unknown="ignore")`,
+      );
+    if (x !== undefined) values.push(x);
+  }
+  if (values.length === 0)
+    throw new UnsupportedModelError(
+      `a OneHotEncoder(handle_unknown="error") none of whose categories any number of feature ${name} reaches after ${s.via.join(' and ')} (scikit-learn refuses every row)`,
+    );
+  f.rules.restrict(s.feature, values);
+  const nan = s.at(Number.NaN);
+  if (!(Number.isNaN(nan) ? categories.some(Number.isNaN) : numbers.includes(nan)))
+    f.rules.refuseMissing([s.feature], 'a OneHotEncoder(handle_unknown="error") without NaN as a category');
+}
+
+/**
+ * OneHotEncoder over numeric columns: one 0/1 column per category, in categories_ order, less the dropped
+ * ones. A missing value is NaN's own category where it has one, else all zeros (handle_unknown="ignore"),
+ * or refused ("error"): the encoded columns never hold NaN.
+ */
 function oneHotEncoder(est: Estimator, f: Flow): void {
   if (est.raw('_infrequent_enabled') === true)
     throw new UnsupportedModelError('a OneHotEncoder with infrequent categories');
@@ -176,6 +249,9 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
           return typeof n === 'number' || typeof n === 'bigint' ? Number(n) : null;
         })
       : null;
+  // "infrequent_if_exist" and "warn" encode an unknown category as "ignore" does when, as here, no
+  // category is infrequent; files older than handle_unknown refuse unknown categories.
+  const refusesUnknown = est.string('handle_unknown', 'error') === 'error';
   const blocks: string[] = [];
   let width = 0;
   categories.forEach((cats, i) => {
@@ -184,9 +260,9 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
         'a OneHotEncoder over text categories (modelgate serves numeric features)',
       );
     const dropIndex = dropped?.[i];
-    const values = Array.from(asFloat64(cats)).filter(
-      (_, c) => dropIndex === undefined || dropIndex === null || dropIndex !== c,
-    );
+    const all = Array.from(asFloat64(cats));
+    if (refusesUnknown) takesOnlyCategories(f, i, all);
+    const values = all.filter((_, c) => dropIndex === undefined || dropIndex === null || dropIndex !== c);
     if (values.length === 0) return;
     const column = f.b.op(
       'Gather',
@@ -215,6 +291,7 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   });
   f.x = f.b.op('Concat', blocks, [attr.int('axis', 1)]);
   f.width = width;
+  f.columns = Array.from({ length: width }, () => ({ nanFrom: [] }));
 }
 
 /** A feature's index by its name, or an error naming the column. */
@@ -295,6 +372,7 @@ function columnTransformer(est: Estimator, f: Flow): void {
   if (!Array.isArray(fitted)) throw new ModelImportError('the ColumnTransformer was not fitted');
   const names = est.featureNames();
   const blocks: string[] = [];
+  const notes: Column[] = [];
   let width = 0;
   for (const entry of fitted) {
     const [name, transformer, columns] = entry instanceof PyTuple ? entry.items : [];
@@ -310,17 +388,21 @@ function columnTransformer(est: Estimator, f: Flow): void {
       ),
       width: cols.length,
       layers: f.layers,
+      columns: cols.map((c) => f.columns[c] as Column),
+      rules: f.rules,
     };
     if (transformer !== 'passthrough') {
       const t = Estimator.of(transformer ?? null, `the ColumnTransformer's ${JSON.stringify(name)}`);
       for (const step of chain(t)) applyTransformer(step, sub);
     }
     blocks.push(sub.x);
+    notes.push(...sub.columns);
     width += sub.width;
   }
   if (blocks.length === 0) throw new UnsupportedModelError('a ColumnTransformer that keeps no columns');
   f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
   f.width = width;
+  f.columns = notes;
 }
 
 /** FunctionTransformer without a function: the identity (ColumnTransformer fits 'passthrough' as one). */
@@ -352,6 +434,11 @@ function transformerFor(step: Estimator): (est: Estimator, f: Flow) => void {
 
 function applyTransformer(step: Estimator, f: Flow): void {
   transformerFor(step)(step, f);
+  // Every transformer keeps one entry per column: what decides the card's missing values reads them.
+  if (f.columns.length !== f.width)
+    throw new Error(
+      `internal: the ${step.name} left ${f.columns.length} column notes for ${f.width} columns`,
+    );
 }
 
 // ---------------------------------------------------------------- final estimators
@@ -675,6 +762,35 @@ function forestTrees(est: Estimator): Estimator[] {
   return list.map((t) => Estimator.of(t, `a tree of the ${est.name}`));
 }
 
+const CLASSIFIER_CRITERIA_WITH_MISSING = ['gini', 'entropy', 'log_loss'];
+const REGRESSOR_CRITERIA_WITH_MISSING = ['squared_error', 'friedman_mse', 'poisson'];
+
+/**
+ * Whether the scikit-learn that saved this tree or forest sends NaN down its branches at predict rather
+ * than raise: DecisionTree* from 1.3 with splitter="best" (1.6: "random" too), RandomForest* from 1.4,
+ * ExtraTree(s)* from 1.6; before 1.9 only with the criteria above and no monotonic_cst (1.9 takes every
+ * criterion and monotonic constraints). A file without a version counts as older than all of them.
+ */
+function treesTakeMissing(est: Estimator): boolean {
+  const forest = est.name.startsWith('RandomForest');
+  const extra = est.name.startsWith('ExtraTree');
+  const since: [number, number] = extra ? [1, 6] : forest ? [1, 4] : [1, 3];
+  if (!est.savedBy(...since)) return false;
+  const splitter = est.string('splitter', 'best');
+  if (!forest && !est.name.startsWith('ExtraTrees')) {
+    // A single tree: its own splitter decides (ExtraTree* takes missing values with "random" only).
+    if (extra ? splitter !== 'random' : splitter !== 'best' && !(est.savedBy(1, 6) && splitter === 'random'))
+      return false;
+  }
+  if (est.savedBy(1, 9)) return true;
+  const criteria = est.name.endsWith('Classifier')
+    ? CLASSIFIER_CRITERIA_WITH_MISSING
+    : REGRESSOR_CRITERIA_WITH_MISSING;
+  const criterion = est.string('criterion', est.name.endsWith('Classifier') ? 'gini' : 'squared_error');
+  const monotonic = est.raw('monotonic_cst');
+  return criteria.includes(criterion) && (monotonic === undefined || monotonic === null);
+}
+
 function forestClassifier(est: Estimator, f: Flow): Output {
   const classes = est.classes();
   const trees = forestTrees(est);
@@ -682,6 +798,7 @@ function forestClassifier(est: Estimator, f: Flow): Output {
   let acceptsMissing = true;
   for (const t of trees) {
     const nodes = treeNodes(t);
+    // Files from before scikit-learn 1.3 have no missing_go_to_left (nor any missing-value support).
     acceptsMissing &&= nodes.missingLeft !== undefined;
     if (nodes.perNode !== classes.length)
       throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
@@ -696,7 +813,7 @@ function forestClassifier(est: Estimator, f: Flow): Output {
     kind: 'probabilities',
     name: ens.apply(f, classes.length, new Float64Array(classes.length)),
     classes,
-    acceptsMissing,
+    acceptsMissing: acceptsMissing && treesTakeMissing(est),
   };
 }
 
@@ -711,7 +828,11 @@ function forestRegressor(est: Estimator, f: Flow): Output {
       throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
     ens.add(nodes, (n) => [(nodes.values[n] as number) / trees.length]);
   }
-  return { kind: 'value', name: ens.apply(f, 1, [0]), acceptsMissing };
+  return {
+    kind: 'value',
+    name: ens.apply(f, 1, [0]),
+    acceptsMissing: acceptsMissing && treesTakeMissing(est),
+  };
 }
 
 /** GradientBoosting's stages: estimators_ is an object array [stages, K] of regression trees. */
@@ -1200,6 +1321,33 @@ function chain(root: Estimator): Estimator[] {
   return root.name === 'Pipeline' ? root.steps().map((s) => s.estimator) : [root];
 }
 
+/**
+ * The card's features and missing values as scikit-learn's predict decides them: a feature may be
+ * missing unless its NaN reaches a step that raises on it (an estimator that takes no NaN, an encoder
+ * refusing unknown categories); the card says 'impute' when every feature may be, else 'reject' with
+ * the features that may be marked one by one. An encoder that refuses unknown categories lists the
+ * numbers its feature takes.
+ */
+function featuresAndMissing(
+  names: readonly string[],
+  rules: InputRules,
+): Pick<ModelCard, 'features' | 'missing'> {
+  const takes = names.map((_, i) => rules.missingRefusedBy[i] === undefined);
+  const missing = takes.every(Boolean) ? 'impute' : 'reject';
+  return {
+    missing,
+    features: names.map((name, i) => {
+      const values = rules.values[i];
+      return {
+        name,
+        type: 'number' as const,
+        ...(values ? { values } : {}),
+        ...(missing === 'reject' && takes[i] ? { missing: 'impute' as const } : {}),
+      };
+    }),
+  };
+}
+
 /** The ONNX model (with its card) for a scikit-learn estimator read from a pickle or joblib file. */
 export function sklearnToOnnx(
   value: PyValue,
@@ -1242,9 +1390,14 @@ export function sklearnToOnnx(
     x: b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]),
     width,
     layers: options.layers ?? 'float32',
+    columns: inputColumns(width),
+    rules: new InputRules(names),
   };
   for (const step of steps.slice(0, -1)) applyTransformer(step, f);
+  // The input features whose missing values reach the final estimator (no imputer or encoder took them).
+  const reaching = f.columns.flatMap((c) => c.nanFrom);
   const out = FINAL[last.name]?.(last, f) as Output;
+  if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
 
   let io: ModelCard['io'];
   let classes: ClassLabel[] | undefined;
@@ -1286,10 +1439,8 @@ export function sklearnToOnnx(
     format: 1,
     name: options.name,
     task: out.kind === 'value' ? 'regression' : 'classification',
-    features: names.map((name) => ({ name, type: 'number' })),
+    ...featuresAndMissing(names, f.rules),
     ...(classes ? { classes } : {}),
-    missing:
-      first.name === 'SimpleImputer' || (steps.length === 1 && out.acceptsMissing) ? 'impute' : 'reject',
     io,
     provenance: {
       source: 'sklearn',

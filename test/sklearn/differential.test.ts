@@ -8,16 +8,17 @@
 //            and classes as scikit-learn has them;
 //   REFUSED  the allowlist's or the converter's error (src/sklearn/errors.ts) with a message.
 // Anything else (a different answer, a TypeError, a graph onnxruntime will not load, a row refused that
-// scikit-learn answers) fails, unless the case is listed in PENDING_FIXES below.
+// scikit-learn answers, a row answered that it refuses) fails.
 //
 // The committed cases (test/fixtures/differential, scikit-learn 1.9.1) always run. With the Python
-// reference installed (scripts/reference/setup-python.sh; CI has it), the generator also runs afresh into
-// a temporary folder and those cases are checked the same way, so the live scikit-learn is exercised,
-// not only the committed files. Without it that part says it skipped (and fails where CI is set).
+// references installed (scripts/reference/setup-python.sh, and `setup-python.sh 1.6.1` for the other file
+// format generation; CI has both), the generator also runs afresh under each, side by side, into
+// temporary folders, and those cases are checked the same way, so the live scikit-learns are exercised,
+// not only the committed files. Without one, its part says it skipped (and fails where CI is set).
 //
 // The coverage table in docs/importing.md (between the differential-table markers) is rendered from the
 // outcomes here; a stale table fails. Rewrite it with `node scripts/differential-table.mjs`.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,31 +37,6 @@ import { PYTHON_MISSING, referencePython } from '../helpers/python.js';
 const PROBABILITY_TOLERANCE = 1e-5;
 /** Regression values: |a - b| <= VALUE_TOLERANCE * max(1, |b|). */
 const VALUE_TOLERANCE = 1e-5;
-
-/**
- * Cases that give a different answer today, each with the reason and the worst difference measured. The
- * fixes are on their way in src/sklearn (issue 13, item 5, and the ones this harness found). A listed case
- * must still mismatch: one that now matches or is refused fails, so that its entry goes as soon as its fix
- * lands. Remove the whole constant when it is empty.
- */
-const PENDING_FIXES: Record<string, string> = {
-  // Found by this harness. The card refuses every missing value unless the first step is a
-  // SimpleImputer or the model is one bare tree, though the graph handles NaN where scikit-learn does
-  // (an imputer inside a ColumnTransformer; a scaler in front of a tree ensemble): rows scikit-learn
-  // answers are refused with "this model has no imputer" (a 400, not a wrong answer).
-  'columns-pipeline-inside': 'missing values refused though the ColumnTransformer imputes every column',
-  'columns-missing-imputed-remainder':
-    'missing values refused though the ColumnTransformer imputes every column',
-  'scaler-standard-missing-hgb': 'missing values refused though HistGradientBoosting takes them',
-  'scaler-minmax-missing-hgb': 'missing values refused though HistGradientBoosting takes them',
-  // Found by this harness. OneHotEncoder(handle_unknown="error") answers a row with an unknown category
-  // as "ignore" would (all zeros) where scikit-learn refuses it; the card has no category features to
-  // refuse it with (a request-side check, outside src/sklearn).
-  'onehot-unknown-refused-logreg':
-    'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
-  'onehot-unknown-refused-ridge':
-    'answers the 6 of 16 rows with an unknown category that scikit-learn refuses',
-};
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COMMITTED = join(ROOT, 'test/fixtures/differential');
@@ -289,13 +265,8 @@ async function caseOutcome(
   return pkl as Outcome;
 }
 
-/** Whether an outcome passes: match or refused, or a listed pending mismatch; else why not. */
+/** Whether an outcome passes (it matches or is refused); else why not. */
 function verdict(name: string, o: Outcome): string | undefined {
-  const pending = PENDING_FIXES[name];
-  if (pending !== undefined)
-    return o.kind === 'mismatch'
-      ? undefined
-      : `${name} is in PENDING_FIXES (${pending}) but now ends ${o.kind}: remove it from the list`;
   return o.kind === 'mismatch' ? `${name}: ${o.detail}` : undefined;
 }
 
@@ -303,34 +274,26 @@ function verdict(name: string, o: Outcome): string | undefined {
 
 /** Markdown: per family, the cases, how many convert with scikit-learn's answers, and the refused ones. */
 function renderTable(index: Index, outcomes: Map<string, Outcome>): string {
-  const pendingColumn = index.cases.some((c) => PENDING_FIXES[c.name] !== undefined);
   const lines = [
-    `| family | cases | converted, same answers | refused${pendingColumn ? ' | pending fix' : ''} | refused cases |`,
-    `|---|---:|---:|---:|${pendingColumn ? '---:|' : ''}---|`,
+    '| family | cases | converted, same answers | refused | refused cases |',
+    '|---|---:|---:|---:|---|',
   ];
   let total = 0;
   let converted = 0;
   let refused = 0;
-  let pending = 0;
   for (const family of index.families) {
     const cases = index.cases.filter((c) => c.family === family);
     if (cases.length === 0) continue;
     const kinds = cases.map((c) => ({ name: c.name, o: outcomes.get(c.name) }));
     const match = kinds.filter((k) => k.o?.kind === 'match').length;
     const refusedNames = kinds.filter((k) => k.o?.kind === 'refused').map((k) => k.name);
-    const late = kinds.filter((k) => k.o?.kind === 'mismatch').length;
     total += cases.length;
     converted += match;
     refused += refusedNames.length;
-    pending += late;
-    const list = refusedNames.length === 0 ? '' : refusedNames.map((n) => `\`${n}\``).join(', ');
-    lines.push(
-      `| ${family} | ${cases.length} | ${match} | ${refusedNames.length}${pendingColumn ? ` | ${late}` : ''} | ${list} |`,
-    );
+    const list = refusedNames.map((n) => `\`${n}\``).join(', ');
+    lines.push(`| ${family} | ${cases.length} | ${match} | ${refusedNames.length} | ${list} |`);
   }
-  lines.push(
-    `| **all** | **${total}** | **${converted}** | **${refused}**${pendingColumn ? ` | **${pending}**` : ''} | |`,
-  );
+  lines.push(`| **all** | **${total}** | **${converted}** | **${refused}** | |`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -376,11 +339,6 @@ describe(`differential: ${committed.cases.length} cases from scikit-learn ${comm
     );
     const extra = readdirSync(COMMITTED).filter((f) => f !== 'index.json' && !listed.has(f));
     expect(extra, 'files of cases the generator no longer writes').toEqual([]);
-    for (const name of Object.keys(PENDING_FIXES))
-      expect(
-        committed.cases.some((c) => c.name === name),
-        `PENDING_FIXES names ${name}`,
-      ).toBe(true);
   });
 
   it.each(committed.cases.map((c) => c.name))('%s', async (name) => {
@@ -398,7 +356,7 @@ describe(`differential: ${committed.cases.length} cases from scikit-learn ${comm
         if (o.kind !== 'match')
           console.log(`${o.kind}\t${name}\t${o.kind === 'refused' ? `${o.error}: ${o.message}` : o.detail}`);
     console.log(
-      `differential (committed): ${outcomes.size} cases, ${outcomes.size * FILES.length} files: ${count('match')} match scikit-learn, ${count('refused')} refused, ${count('mismatch')} pending fixes`,
+      `differential (committed): ${outcomes.size} cases, ${outcomes.size * FILES.length} files: ${count('match')} match scikit-learn, ${count('refused')} refused, ${count('mismatch')} differ`,
     );
   });
 });
@@ -453,22 +411,67 @@ function generate(python: string, out: string): Promise<void> {
   });
 }
 
-describe('differential: the generator run afresh against the live scikit-learn', () => {
-  it(
-    'every case it writes matches scikit-learn or is refused',
-    async () => {
+/** A scikit-learn the generator runs under: its python, or why it is not there. */
+interface LiveReference {
+  /** major.minor */
+  minor: string;
+  python(): Promise<{ python: string } | { missing: string }>;
+}
+
+/** The python at `path` when it runs scikit-learn `minor`.x with pandas and joblib, else why not. */
+async function venvPython(path: string, minor: string): Promise<{ python: string } | { missing: string }> {
+  const setup = `run \`bash scripts/reference/setup-python.sh ${minor === '1.6' ? '1.6.1' : ''}\``;
+  if (!existsSync(path)) return { missing: `${path} does not exist: ${setup}` };
+  const version = await new Promise<string | undefined>((resolve) => {
+    execFile(path, ['-c', 'import sklearn, pandas, joblib; print(sklearn.__version__)'], (err, stdout) =>
+      resolve(err ? undefined : stdout.trim()),
+    );
+  });
+  if (version === undefined) return { missing: `${path} cannot import sklearn, pandas and joblib: ${setup}` };
+  if (!version.startsWith(`${minor}.`))
+    return { missing: `${path} has scikit-learn ${version}, not ${minor}: ${setup}` };
+  return { python: path };
+}
+
+/**
+ * The scikit-learn versions the generator runs under: the reference (1.9, as the committed cases) and
+ * 1.6.1, the other file format generation (loss objects named `_loss.*`, the remainder kept as a
+ * _RemainderColsList, LogisticRegression's multi_class). Both are set up in CI, where a missing one fails.
+ */
+const LIVE: LiveReference[] = [
+  {
+    minor: '1.9',
+    python: async () => {
       const python = await referencePython();
-      if (!python) {
-        if (process.env.CI) throw new Error(`CI is set and ${PYTHON_MISSING}`);
-        console.warn(`differential: skipped the live scikit-learn part: ${PYTHON_MISSING}`);
+      return python ? { python } : { missing: PYTHON_MISSING };
+    },
+  },
+  { minor: '1.6', python: () => venvPython(join(ROOT, '.venv-ref-1.6.1/bin/python'), '1.6') },
+];
+
+// Concurrent: the two generators (Python, 20-30 s each) run side by side on separate cores; the checks
+// after them share this process.
+describe.concurrent('differential: the generator run afresh against the live scikit-learn', () => {
+  it.for(LIVE.map((ref) => [ref.minor, ref] as const))(
+    'scikit-learn %s: every case it writes matches scikit-learn or is refused',
+    { timeout: GENERATOR_TIMEOUT_MS + 120_000 },
+    async ([minor, { python: find }], { expect }) => {
+      const found = await find();
+      if ('missing' in found) {
+        if (process.env.CI)
+          throw new Error(`CI is set and the scikit-learn ${minor} reference is missing: ${found.missing}`);
+        console.warn(`differential: skipped the live scikit-learn ${minor} part: ${found.missing}`);
         return;
       }
-      const out = mkdtempSync(join(tmpdir(), 'modelgate-differential-'));
+      const out = mkdtempSync(join(tmpdir(), `modelgate-differential-${minor}-`));
       try {
         const started = performance.now();
-        await generate(python, out);
+        await generate(found.python, out);
         const generated = performance.now() - started;
         const index = readIndex(out);
+        expect(index.sklearn.startsWith(`${minor}.`), `the generator ran scikit-learn ${index.sklearn}`).toBe(
+          true,
+        );
         if (index.sklearn === committed.sklearn)
           expect(
             index.cases.map((c) => c.name),
@@ -483,13 +486,12 @@ describe('differential: the generator run afresh against the live scikit-learn',
           if (why) failures.push(why);
         }
         console.log(
-          `differential (live scikit-learn ${index.sklearn}): ${index.cases.length} cases generated in ${(generated / 1000).toFixed(1)} s, checked in ${((performance.now() - started - generated) / 1000).toFixed(1)} s: ${kinds.match} match, ${kinds.refused} refused, ${kinds.mismatch} pending fixes`,
+          `differential (live scikit-learn ${index.sklearn}): ${index.cases.length} cases generated in ${(generated / 1000).toFixed(1)} s, checked in ${((performance.now() - started - generated) / 1000).toFixed(1)} s: ${kinds.match} match, ${kinds.refused} refused, ${kinds.mismatch} differ`,
         );
         expect(failures).toEqual([]);
       } finally {
         rmSync(out, { recursive: true, force: true });
       }
     },
-    GENERATOR_TIMEOUT_MS + 120_000,
   );
 });

@@ -44,6 +44,26 @@ def _empty_column(d: data.Dataset) -> data.Dataset:
     return data.Dataset(X, d.y, Xt, d.task)
 
 
+def _missing_in(d: data.Dataset, columns=(), test_only=(), rate: float = 0.2, seed: int = 0) -> data.Dataset:
+    """NaN in about `rate` of these columns' cells, in training and held out; `test_only`: held out only
+    (the model never saw a missing value there)."""
+    rng = np.random.default_rng(seed + 7000)
+    X, Xt = d.X.copy(), d.Xt.copy()
+    for c in columns:
+        X.loc[rng.random(len(X)) < rate, c] = np.nan
+        Xt.loc[rng.random(len(Xt)) < rate, c] = np.nan
+    for c in test_only:
+        Xt.loc[rng.random(len(Xt)) < rate, c] = np.nan
+    return data.Dataset(X, d.y, Xt, d.task)
+
+
+def _wider(d: data.Dataset, factor: float = 1.8) -> data.Dataset:
+    """Held-out rows spread `factor` times wider around the training mean: many fall outside the range
+    a clipping scaler was fitted on."""
+    mean = d.X.mean()
+    return data.Dataset(d.X, d.y, (d.Xt - mean) * factor + mean, d.task)
+
+
 def imputers() -> list[Case]:
     out = []
     strategies = {
@@ -187,6 +207,31 @@ def scalers() -> list[Case]:
             lambda: make_pipeline(MinMaxScaler(), HistGradientBoostingRegressor(max_iter=10, min_samples_leaf=5)),
             lambda: data.regression(missing=0.15, seed=64),
         ),
+        # Clipping keeps NaN (numpy's clip does, and so must the graph's Max and Min).
+        Case(
+            "scaler-minmax-clip-missing-hgb",
+            "scalers",
+            lambda: make_pipeline(
+                MinMaxScaler(clip=True), HistGradientBoostingRegressor(max_iter=10, min_samples_leaf=5)
+            ),
+            lambda: _wider(data.regression(missing=0.15, seed=65)),
+        ),
+        # MaxAbsScaler(clip=True), from scikit-learn 1.8: held-out values past the fitted range become +-1.
+        Case(
+            "scaler-maxabs-clip-logreg",
+            "scalers",
+            lambda: make_pipeline(MaxAbsScaler(clip=True), LogisticRegression(C=100.0, max_iter=500)),
+            lambda: _wider(data.classification(3, "int", seed=66, separation=0.8), 2.5),
+            versions=((1, 8), (99, 0)),
+        ),
+        Case(
+            "scaler-maxabs-clip-ridge",
+            "scalers",
+            lambda: make_pipeline(MaxAbsScaler(clip=True), Ridge(alpha=10.0)),
+            lambda: _wider(data.regression(seed=67), 2.5),
+            frame=False,
+            versions=((1, 8), (99, 0)),
+        ),
     ]
     return out
 
@@ -263,6 +308,63 @@ def encoders() -> list[Case]:
             lambda: _categorical_columns(OneHotEncoder(), logreg()),
             lambda: _text_categories(data.categorical("classification", 3, "int", seed=73)),
         ),
+        # handle_unknown="error" and missing values: an imputer before it fills them with a category
+        # (answered); NaN seen in training is a category (answered); NaN never seen is unknown (refused).
+        Case(
+            "onehot-unknown-refused-imputed",
+            "OneHotEncoder",
+            lambda: _categorical_columns(
+                make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()), logreg()
+            ),
+            lambda: _missing_in(data.categorical("classification", 3, "int", seed=74, unknown=True), test_only=["colour", "size"]),
+        ),
+        Case(
+            "onehot-unknown-refused-nan-category",
+            "OneHotEncoder",
+            lambda: _categorical_columns(OneHotEncoder(), Ridge()),
+            lambda: data.categorical("regression", seed=86, unknown=True, missing_category=True),
+        ),
+        Case(
+            "onehot-unknown-refused-nan-unseen",
+            "OneHotEncoder",
+            lambda: _categorical_columns(OneHotEncoder(), logreg()),
+            lambda: _missing_in(data.categorical("classification", 3, "str", seed=76), test_only=["colour"], rate=0.3),
+        ),
+        # The encoder reads scaled categories: modelgate maps them back to the numbers sent only where
+        # each category is exactly one number (else the import is refused).
+        Case(
+            "onehot-unknown-refused-after-scaler",
+            "OneHotEncoder",
+            lambda: _categorical_columns(make_pipeline(MaxAbsScaler(), OneHotEncoder()), logreg()),
+            lambda: data.categorical("classification", 3, "int", seed=77, unknown=True),
+        ),
+        Case(
+            "onehot-unknown-refused-after-standard-scaler",
+            "OneHotEncoder",
+            lambda: _categorical_columns(make_pipeline(StandardScaler(), OneHotEncoder()), Ridge()),
+            lambda: data.categorical("regression", seed=78, unknown=True),
+        ),
+        Case(
+            "onehot-unknown-refused-after-clip",
+            "OneHotEncoder",
+            lambda: _categorical_columns(make_pipeline(MinMaxScaler(clip=True), OneHotEncoder()), logreg()),
+            lambda: data.categorical("classification", 3, "int", seed=79, unknown=True),
+        ),
+        # handle_unknown="ignore": a missing category is all zeros, answered like any unknown one.
+        Case(
+            "onehot-ignore-missing",
+            "OneHotEncoder",
+            lambda: _categorical_columns(
+                OneHotEncoder(handle_unknown="ignore"),
+                logreg(),
+                numeric=make_pipeline(SimpleImputer(), StandardScaler()),
+            ),
+            lambda: _missing_in(
+                data.categorical("classification", 3, "int", seed=80, unknown=True),
+                columns=["alpha", "beta"],
+                test_only=["colour", "gamma"],
+            ),
+        ),
     ]
     return out
 
@@ -331,6 +433,20 @@ def column_transformers() -> list[Case]:
         ),
         ("ridge-names", ct([("a", StandardScaler(), ["alpha", "beta", "gamma"]), ("b", "passthrough", ["delta"])], "drop", lambda: Ridge()), reg(101), True),
         ("missing-imputed-remainder", ct([("a", make_pipeline(SimpleImputer(), StandardScaler()), ["alpha"])], SimpleImputer()), cls(102, missing=0.15), True),
+        # Some columns imputed, the others passed to an estimator that takes no NaN: a missing alpha or
+        # beta is answered, a missing gamma (never missing in training) refused.
+        (
+            "imputed-partly",
+            ct([("a", SimpleImputer(), ["alpha", "beta"])], "passthrough"),
+            lambda: _missing_in(data.classification(3, "int", seed=103), ["alpha", "beta"], test_only=["gamma"]),
+            True,
+        ),
+        (
+            "imputed-partly-arrays",
+            ct([("a", SimpleImputer(strategy="median"), [3]), ("b", StandardScaler(), [0, 1, 2, 4])], final=lambda: Ridge()),
+            lambda: _missing_in(data.regression(seed=104), ["delta"], test_only=["alpha"]),
+            False,
+        ),
     ]
     return [Case(f"columns-{name}", "ColumnTransformer", make, dataset, frame) for name, make, dataset, frame in out]
 

@@ -49,6 +49,17 @@ def decision_trees() -> list[Case]:
         # Fitted without missing values, asked with some: scikit-learn sends them down the larger child.
         "missing-at-predict": (dict(max_depth=5), cls(3, seed=713, missing=0.15, where="test")),
         "midpoint-rows": (dict(), lambda: data.midpoints(data.classification(3, "int", seed=714), seed=1)),
+        # Missing values at predict where the saving scikit-learn decides whether the tree takes them:
+        # with monotonic constraints from 1.9 only, with the random splitter from 1.6 (1.6.1 refuses the
+        # first's rows, answers the second's).
+        "monotonic-missing-at-predict": (
+            dict(max_depth=4, monotonic_cst=[1, 0, 0, -1, 0]),
+            cls(2, seed=715, missing=0.15, where="test"),
+        ),
+        "random-splitter-missing-at-predict": (
+            dict(splitter="random", max_depth=5),
+            cls(3, seed=716, missing=0.15, where="test"),
+        ),
     }
     out = _table(
         "tree", "decision trees", lambda **kw: DecisionTreeClassifier(random_state=0, **kw), classifier
@@ -62,6 +73,11 @@ def decision_trees() -> list[Case]:
         "missing": (dict(max_depth=6), reg(725, missing=0.15)),
         "missing-at-predict": (dict(max_depth=6), reg(726, missing=0.15, where="test")),
         "midpoint-rows": (dict(), lambda: data.midpoints(data.regression(seed=727), seed=2)),
+        # absolute_error takes missing values from scikit-learn 1.9 (1.6.1 refuses these rows).
+        "absolute-error-missing-at-predict": (
+            dict(criterion="absolute_error", max_depth=4),
+            reg(728, missing=0.15, where="test"),
+        ),
     }
     out += _table(
         "tree-regressor", "decision trees", lambda **kw: DecisionTreeRegressor(random_state=0, **kw), regressor
@@ -106,6 +122,10 @@ def forests() -> list[Case]:
         "unicode": (dict(), cls(4, "unicode", seed=738)),
         "missing-at-predict": (dict(), cls(3, seed=749, missing=0.15, where="test")),
         "midpoint-rows": (dict(max_depth=None), lambda: data.midpoints(data.classification(3, "int", seed=739), seed=3)),
+        "monotonic-missing-at-predict": (
+            dict(monotonic_cst=[1, 0, 0, -1, 0]),
+            cls(2, seed=737, missing=0.15, where="test"),
+        ),
     }
     out = _table(
         "forest", "random forests", lambda **kw: RandomForestClassifier(**(small | kw)), classifier
@@ -116,6 +136,7 @@ def forests() -> list[Case]:
         "poisson": (dict(criterion="poisson"), reg(752, positive=True)),
         "sqrt-features": (dict(max_features="sqrt"), reg(753)),
         "missing": (dict(), reg(754, missing=0.15)),
+        "absolute-error-missing-at-predict": (dict(criterion="absolute_error"), reg(755, missing=0.15, where="test")),
     }
     out += _table(
         "forest-regressor", "random forests", lambda **kw: RandomForestRegressor(**(small | kw)), regressor
@@ -142,6 +163,7 @@ def extra_trees() -> list[Case]:
         "absolute-error": (dict(criterion="absolute_error"), reg(771)),
         "missing": (dict(), reg(772, missing=0.15)),
         "full-features": (dict(max_features=1.0), reg(773)),
+        "absolute-error-missing-at-predict": (dict(criterion="absolute_error"), reg(774, missing=0.15, where="test")),
     }
     out += _table(
         "extratrees-regressor", "extra trees", lambda **kw: ExtraTreesRegressor(**(small | kw)), regressor
