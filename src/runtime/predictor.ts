@@ -185,19 +185,27 @@ export class Predictor {
       rows,
       this.card.io.inputType === 'float64' ? new Float64Array(rows.length * this.width) : undefined,
     );
-    return this.predictMatrix(matrix, rows.length);
+    return this.submit(matrix, rows.length);
   }
 
   /**
-   * A row-major matrix of `rows` x features, NaN for missing. Fails with NonFiniteOutputError when
-   * the model answers NaN or an infinity for any of these rows.
+   * A row-major matrix of `rows` x features, NaN for missing, checked against the card's rules for
+   * each feature (what may be missing, listed values) as encoded rows are. Fails with
+   * NonFiniteOutputError when the model answers NaN or an infinity for any of these rows.
    */
   async predictMatrix(matrix: Matrix, rows: number): Promise<Prediction> {
     if (!(Number.isInteger(rows) && rows >= 0 && matrix.length === rows * this.width))
       throw new RangeError(`a matrix of ${matrix.length} numbers is not ${rows} rows of ${this.width}`);
+    this.encoder.checkMatrix(matrix);
+    return this.submit(matrix, rows);
+  }
+
+  /** Runs a matrix the encoder built or checked: alone, or gathered with others when batching. */
+  private submit(matrix: Matrix, rows: number): Promise<Prediction> {
     this.counts.requests += 1;
     this.counts.rows += rows;
-    if (!this.batching || rows === 0 || rows >= BATCH_ROWS) return this.checked(this.run(matrix, rows));
+    if (!this.batching || rows === 0 || rows >= BATCH_ROWS)
+      return new Promise((resolve) => resolve(this.checked(this.run(matrix, rows))));
     return new Promise((resolve, reject) => {
       this.queue.push({ matrix, rows, resolve, reject });
       this.queuedRows += rows;

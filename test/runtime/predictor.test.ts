@@ -90,6 +90,10 @@ describe('Predictor', () => {
     const err = await strict.predict([{ ...REFERENCE_ROW, petal_width: null }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidRowError);
     expect((err as Error).message).toMatch(/feature "petal_width" is missing, and this model has no imputer/);
+    // A matrix handed over directly is held to the same rules (NaN is missing).
+    const matrix = Float32Array.of(5.9, 3, 5.1, Number.NaN);
+    await expect(strict.predictMatrix(matrix, 1)).rejects.toThrow(/feature "petal_width" is missing/);
+    await expect(strict.predictMatrix(Float32Array.of(5.9, 3, 5.1), 1)).rejects.toThrow(RangeError);
     await strict.release();
   });
 
