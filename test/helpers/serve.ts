@@ -157,9 +157,19 @@ export async function connectRaw(url: string): Promise<RawConnection> {
     write(data) {
       if (socket.destroyed || !socket.writable) return Promise.resolve(false);
       if (socket.write(data)) return Promise.resolve(true);
+      // Whichever comes first settles the write; the other listener goes with it, so that a long
+      // upload under backpressure does not pile up listeners on the socket.
       return new Promise((resolve) => {
-        socket.once('drain', () => resolve(true));
-        socket.once('close', () => resolve(false));
+        const drained = () => {
+          socket.off('close', closed);
+          resolve(true);
+        };
+        const closed = () => {
+          socket.off('drain', drained);
+          resolve(false);
+        };
+        socket.once('drain', drained);
+        socket.once('close', closed);
       });
     },
   };
