@@ -3,8 +3,10 @@ import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { type ClassLabel, findCard, type ModelCard } from '../onnx/card.js';
+import { CardGraphMismatchError } from '../onnx/errors.js';
 import { externalTensor } from '../onnx/external.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
+import { checkSignature, type GraphValue } from '../onnx/signature.js';
 import { InferenceError, ModelLoadError, ModelMismatchError } from './errors.js';
 import {
   assertFinite,
@@ -16,7 +18,6 @@ import {
   sliceRows,
 } from './prediction.js';
 import { RowEncoder } from './rows.js';
-import { checkSignature, type GraphValue } from './signature.js';
 
 export interface PredictorOptions {
   /** Threads for one operator; 1 suits Lambda (one vCPU up to 1,769 MB) and small models. */
@@ -166,6 +167,7 @@ export class Predictor {
       return predictor;
     } catch (err) {
       session.dispose();
+      if (err instanceof CardGraphMismatchError) throw new ModelMismatchError(err.message, { cause: err });
       throw err;
     }
   }

@@ -197,7 +197,7 @@ describe('packOnnx on a model with a card', () => {
     const card = findCard(model.metadataProps);
     const wrong = withCard(model, { ...card, classes: ['a', 'b'] });
     expect(() => pack(wrong)).toThrow(
-      /the model card disagrees with the graph: the card lists 2 classes; the scores output "logits" has 3 columns/,
+      /the model card of "m" and its graph disagree: the card lists 2 classes, the graph's scores output "logits" is \[\?, 3\]/,
     );
   });
 });
@@ -213,17 +213,17 @@ describe('checkCardAgainstGraph', () => {
     [
       'an input the graph lacks',
       (c) => ({ ...c, io: { ...c.io, input: 'y' } }),
-      /the card's input "y" is not an input/,
+      /the card's input "y" is not an input of the graph/,
     ],
     [
       'another input type',
       (c) => ({ ...c, io: { ...c.io, inputType: 'float64' } }),
-      /the card feeds float64; the input "x" is float/,
+      /the card feeds float64, the graph's input "x" takes float32/,
     ],
     [
       'another feature count',
       (c) => ({ ...c, features: [{ name: 'a', type: 'number' }] }),
-      /the card lists 1 features; the input "x" takes 2/,
+      /the card lists 1 features, the graph's input "x" is 2 wide/,
     ],
     [
       'an output the graph lacks',
@@ -238,12 +238,12 @@ describe('checkCardAgainstGraph', () => {
     [
       'another class count',
       (c) => ({ ...c, classes: [0, 1] }),
-      /the card lists 2 classes; the scores output "logits" has 3 columns/,
+      /the card lists 2 classes, the graph's scores output "logits" is \[\?, 3\]/,
     ],
     [
       'a value output of three columns',
       (c) => ({ ...c, task: 'regression', io: { input: 'x', inputType: 'float32', value: 'logits' } }),
-      /the value output "logits" is not one value per row/,
+      /the value output "logits" is \[\?, 3\]; a regressor answers one value per row/,
     ],
   ])('refuses %s', (_, edit, message) => {
     expect(() => checkCardAgainstGraph(edit(card), model.graph)).toThrow(ModelCardError);

@@ -8,9 +8,9 @@ import { CARD_KEY, MAX_FEATURES, type ModelCard } from '../../src/onnx/card.js';
 import { ModelCardError } from '../../src/onnx/errors.js';
 import { packOnnx } from '../../src/onnx/pack.js';
 import { DataType, decodeModel, encodeModel } from '../../src/onnx/proto.js';
+import { checkSignature } from '../../src/onnx/signature.js';
 import { ModelMismatchError } from '../../src/runtime/errors.js';
 import { Predictor } from '../../src/runtime/predictor.js';
-import { checkSignature } from '../../src/runtime/signature.js';
 import { kindModel } from '../helpers/graphs.js';
 import { trainIris, withEditedCard } from '../helpers/models.js';
 

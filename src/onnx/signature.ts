@@ -1,11 +1,12 @@
-// A model checked against itself at load: the card's promises (features, input type, classes, which
-// outputs carry what) against what the graph declares, before anything is served. A card that
-// disagrees with its graph would otherwise be answered with wrong numbers (2 classes over a 3-wide
-// probability output reads every row shifted) or with another request's rows under batching.
-import { type ClassLabel, MAX_CLASSES, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
-import { DataType } from '../onnx/proto.js';
-import { ModelMismatchError } from './errors.js';
-import { outputKind } from './prediction.js';
+// A model card checked against its graph: the card's promises (features, input type, classes, which
+// outputs carry what) against what the graph says of its inputs and outputs. One check serves the
+// Predictor at load (with onnxruntime's description of the session, shapes inferred) and pack before it
+// writes (with the graph's own declarations). A card that disagrees with its graph would otherwise be
+// answered with wrong numbers (2 classes over a 3-wide probability output reads every row shifted) or,
+// under batching, with another request's rows.
+import { type ClassLabel, MAX_CLASSES, MAX_FEATURES, type ModelCard } from './card.js';
+import { CardGraphMismatchError } from './errors.js';
+import { DataType, type GraphProto, type ValueInfoProto } from './proto.js';
 
 /** An input or output of the graph, as onnxruntime describes it (-1 is a dimension it does not fix). */
 export interface GraphValue {
@@ -48,7 +49,21 @@ const INTEGERS = new Set<number>([
 ]);
 
 function mismatch(card: ModelCard, what: string): never {
-  throw new ModelMismatchError(`the model card of "${card.name}" and its graph disagree: ${what}`);
+  throw new CardGraphMismatchError(`the model card of "${card.name}" and its graph disagree: ${what}`);
+}
+
+/** The graph's declared inputs (initializers aside) and outputs, described as onnxruntime does. */
+export function declaredValues(graph: GraphProto): { inputs: GraphValue[]; outputs: GraphValue[] } {
+  const initialized = new Set(graph.initializer.map((t) => t.name));
+  const describe = (v: ValueInfoProto): GraphValue => {
+    const t = v.type?.tensorType;
+    if (!t) return { name: v.name, isTensor: false };
+    return { name: v.name, isTensor: true, type: t.elemType, shape: t.shape?.map((d) => d.dimValue ?? -1) };
+  };
+  return {
+    inputs: graph.input.filter((i) => !initialized.has(i.name)).map(describe),
+    outputs: graph.output.map(describe),
+  };
 }
 
 /** The element types a label output may have for these classes (as the card spells them). */
@@ -67,7 +82,7 @@ function perRowShape(shape: readonly number[] | undefined): boolean {
 }
 
 /**
- * Throws ModelMismatchError unless the card and the graph agree: the card's input is the graph's one
+ * Throws CardGraphMismatchError unless the card and the graph agree: the card's input is the graph's one
  * input, of the card's element type, [rows, features] wide; every output the card names is a tensor
  * output of the graph, of a type and width that fit what the card says it carries; every dimension the
  * card relies on is within a stated bound. (validateCard has already refused repeated classes.)
@@ -142,8 +157,7 @@ export function checkSignature(
     return out;
   };
 
-  const kind = outputKind(card);
-  if (kind === 'values') {
+  if (card.task === 'regression') {
     const value = named('value', card.io.value) as GraphValue;
     if (!FLOATS.has(value.type as number))
       mismatch(card, `the value output "${value.name}" is ${typeName(value.type)}, not float32 or float64`);
@@ -183,6 +197,6 @@ export function checkSignature(
     if (!perRowShape(label.shape))
       mismatch(card, `the label output "${label.name}" is ${shapeText(label.shape)}, not one label per row`);
   }
-  if (card.io.labelIsArgmax && kind === 'labels')
+  if (card.io.labelIsArgmax && card.io.probabilities === undefined && card.io.scores === undefined)
     mismatch(card, 'the card computes labels from probabilities or scores, but names neither output');
 }
