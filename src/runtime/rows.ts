@@ -32,20 +32,21 @@ export class RowEncoder {
   private readonly allowMissing: boolean[];
   /** Whether any feature may be missing (the message for one that may not says which kind of model this is). */
   private readonly anyMissing: boolean;
-  /** The features whose card lists the numbers they take, with those numbers; undefined when none does. */
+  /** Per feature: the numbers its card lists as the ones it takes, in the card's order. */
+  private readonly valueSets: (ReadonlySet<number> | undefined)[];
+  /** The features that list their numbers; undefined when none does. */
   private readonly allowed: { index: number; name: string; set: ReadonlySet<number> }[] | undefined;
-  private readonly allowedLists: (readonly number[] | undefined)[];
 
   constructor(card: ModelCard) {
     this.names = card.features.map((f) => f.name);
     this.index = new Map(this.names.map((n, i) => [n, i]));
     this.allowMissing = card.features.map((f) => takesMissing(card, f));
     this.anyMissing = this.allowMissing.includes(true);
-    this.allowedLists = card.features.map((f) => f.values);
+    this.valueSets = card.features.map((f) => (f.values ? new Set(f.values) : undefined));
     // Built once per model. A model without lists keeps `allowed` undefined: its rows pay one comparison
     // per row, and the per-value path is what it was before lists existed.
-    const allowed = card.features.flatMap((f, index) =>
-      f.values ? [{ index, name: f.name, set: new Set(f.values) }] : [],
+    const allowed = this.valueSets.flatMap((set, index) =>
+      set ? [{ index, name: this.names[index] as string, set }] : [],
     );
     this.allowed = allowed.length > 0 ? allowed : undefined;
   }
@@ -135,7 +136,7 @@ export class RowEncoder {
       if (Number.isNaN(v)) this.value(null, r, i);
       else {
         this.value(v, r, i);
-        const set = this.allowed?.find((a) => a.index === i)?.set;
+        const set = this.valueSets[i];
         if (set) this.checkAllowed(v, r, i, set);
       }
     }
@@ -174,7 +175,7 @@ export class RowEncoder {
 
   /** A number the feature's list does not hold (a category the model never saw): which, and what it takes. */
   private notAllowed(v: number, r: number, i: number): InvalidRowError {
-    const list = this.allowedLists[i] as readonly number[];
+    const list = [...(this.valueSets[i] as ReadonlySet<number>)];
     const shown = listNames(list.map(String));
     const orMissing = this.allowMissing[i] ? ', or null (missing)' : '';
     return new InvalidRowError(
