@@ -47,7 +47,7 @@ export async function predictValue(
       // For one named row, "row 0" means nothing to the sender.
       const where = req.format === 'row' ? 'for this row' : `for row ${cause.row}`;
       throw new ModelOutputError(
-        `the model produced a number that is not finite (${Number.isNaN(cause.value) ? 'NaN' : cause.value > 0 ? 'Infinity' : '-Infinity'}) ${where}; the answer is withheld rather than served as null, and the fault is logged`,
+        `the model produced a number that is not finite (${cause.spelt}) ${where}; the answer is withheld rather than served as null, and the fault is logged`,
         { ...(req.format === 'row' ? {} : { row: cause.row }), output: cause.output },
         cause,
       );

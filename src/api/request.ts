@@ -17,10 +17,12 @@ export interface Limits {
   maxValues: number;
 }
 
+const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
 export const DEFAULT_LIMITS: Limits = {
-  maxBodyBytes: 6 * 1024 * 1024,
+  maxBodyBytes: LAMBDA_PAYLOAD_BYTES,
   maxRows: 10_000,
-  maxValues: 6 * 1024 * 1024,
+  maxValues: LAMBDA_PAYLOAD_BYTES,
 };
 
 /** Limits with the defaults filled in; maxValues follows maxBodyBytes unless it is given. */

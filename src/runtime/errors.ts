@@ -51,13 +51,15 @@ export class NonFiniteOutputError extends Error {
   readonly output: string;
   readonly row: number;
   readonly value: number;
+  /** The number as JSON cannot carry it: NaN, Infinity or -Infinity. */
+  readonly spelt: string;
 
   constructor(output: string, row: number, value: number) {
-    super(
-      `the model produced ${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in its output "${output}" for row ${row}`,
-    );
+    const spelt = Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+    super(`the model produced ${spelt} in its output "${output}" for row ${row}`);
     this.output = output;
     this.row = row;
     this.value = value;
+    this.spelt = spelt;
   }
 }
