@@ -66,10 +66,12 @@ function logFault(requestId: string | undefined, msg: string, error: unknown): v
  */
 export function createLambdaHandler(predictor: Predictor, options: CoreOptions = {}): LambdaHandler {
   let requestId: string | undefined;
+  const onInternalError =
+    options.onInternalError ?? ((error: unknown) => logFault(requestId, 'internal error', error));
   const core = new Core(() => ({ state: 'ready', predictor }), {
     routing: 'any-path',
     ...options,
-    onInternalError: options.onInternalError ?? ((error) => logFault(requestId, 'internal error', error)),
+    onInternalError,
   });
   return async (event, context) => {
     requestId = undefined;
@@ -83,7 +85,7 @@ export function createLambdaHandler(predictor: Predictor, options: CoreOptions =
     } catch (err) {
       if (err instanceof ApiError && err.status < 500)
         return toLambdaResult(shape, jsonResponse(err.status, err.toJSON()));
-      (options.onInternalError ?? ((e: unknown) => logFault(requestId, 'internal error', e)))(err);
+      onInternalError(err);
       const fault = new InternalError('modelgate failed to answer this request; the fault is logged', err);
       const body = fault.toJSON();
       if (requestId !== undefined) body.error.details = { requestId };
