@@ -131,7 +131,7 @@ export function ndarray(
   shape: readonly number[],
   descr: string,
   data: Part,
-  options: { order?: string; fortran?: boolean } = {},
+  options: { order?: string; fortran?: boolean; dtype?: Part } = {},
 ): Part {
   return [
     pyGlobal('numpy.core.multiarray', '_reconstruct'),
@@ -144,7 +144,7 @@ export function ndarray(
     tuple(
       int(1),
       [op.MARK, shape.map((d) => int(d)), op.TUPLE],
-      dtype(descr, options.order ?? '<'),
+      options.dtype ?? dtype(descr, options.order ?? '<'),
       options.fortran ? op.TRUE : op.FALSE,
       data,
     ),
@@ -179,3 +179,29 @@ export const pipeline = (...steps: Part[]): Part =>
 
 /** A whole protocol 2 pickle of `body`. */
 export const pickle = (...body: Part[]): Uint8Array => bytes(0x80, 2, body, op.STOP);
+
+/**
+ * A joblib NumpyArrayWrapper declaring an array of `shape` and `dtype` (object arrays follow it as a
+ * pickle of their own; others as raw bytes).
+ */
+export function joblibWrapper(shape: readonly number[], descr: Part = dtype('O')): Part {
+  return [
+    pyGlobal('joblib.numpy_pickle', 'NumpyArrayWrapper'),
+    op.EMPTY_TUPLE,
+    op.NEWOBJ,
+    op.EMPTY_DICT,
+    op.MARK,
+    str('subclass'),
+    pyGlobal('numpy', 'ndarray'),
+    str('shape'),
+    tuple(...shape.map((d) => int(d))),
+    str('order'),
+    str('C'),
+    str('dtype'),
+    descr,
+    str('allow_mmap'),
+    op.FALSE,
+    op.SETITEMS,
+    op.BUILD,
+  ];
+}

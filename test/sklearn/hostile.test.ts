@@ -25,6 +25,7 @@ import {
   f8,
   get,
   int,
+  joblibWrapper,
   list,
   ndarray,
   object,
@@ -96,25 +97,7 @@ describe('arrays: the declared size against what the file holds and the bound', 
   });
 
   it('refuses a joblib array wrapper whose shape declares 2^32 zero-size elements', () => {
-    const wrapper = [
-      pyGlobal('joblib.numpy_pickle', 'NumpyArrayWrapper'),
-      op.EMPTY_TUPLE,
-      op.NEWOBJ,
-      op.EMPTY_DICT,
-      op.MARK,
-      str('subclass'),
-      pyGlobal('numpy', 'ndarray'),
-      str('shape'),
-      tuple(int(2 ** 32)),
-      str('order'),
-      str('C'),
-      str('dtype'),
-      dtype('U0'),
-      str('allow_mmap'),
-      op.FALSE,
-      op.SETITEMS,
-      op.BUILD,
-    ];
+    const wrapper = joblibWrapper([2 ** 32], dtype('U0'));
     refusedIn(() => readModelFile(pickle(wrapper)), PickleLimitError, /more than 268435456 elements/);
   });
 
@@ -167,43 +150,10 @@ describe('arrays: the declared size against what the file holds and the bound', 
       levels.push([level(d), put(i), op.POP]);
       d = get(i);
     }
-    const array = [
-      pyGlobal('numpy.core.multiarray', '_reconstruct'),
-      pyGlobal('numpy', 'ndarray'),
-      int(0),
-      op.TUPLE1,
-      binBytes(Uint8Array.of(0x62)),
-      op.TUPLE3,
-      op.REDUCE,
-      tuple(int(1), tuple(int(1)), d, op.FALSE, binBytes(new Uint8Array(8))),
-      op.BUILD,
-    ];
+    const array = ndarray([1], 'f8', binBytes(new Uint8Array(8)), { dtype: d });
     refusedIn(read([levels, array]), PickleFormatError, /records nested more than 32 deep/);
   });
 });
-
-/** A joblib NumpyArrayWrapper for an object array of `shape`: the array follows it as a pickle of its own. */
-function joblibObjectWrapper(shape: number[]): Part {
-  return [
-    pyGlobal('joblib.numpy_pickle', 'NumpyArrayWrapper'),
-    op.EMPTY_TUPLE,
-    op.NEWOBJ,
-    op.EMPTY_DICT,
-    op.MARK,
-    str('subclass'),
-    pyGlobal('numpy', 'ndarray'),
-    str('shape'),
-    tuple(...shape.map((d) => int(d))),
-    str('order'),
-    str('C'),
-    str('dtype'),
-    dtype('O'),
-    str('allow_mmap'),
-    op.FALSE,
-    op.SETITEMS,
-    op.BUILD,
-  ];
-}
 
 describe('the item limit counts every value the reader holds', () => {
   const limits = { maxItems: 100_000 };
@@ -267,7 +217,7 @@ describe('the item limit counts every value the reader holds', () => {
   it('shares one budget with the pickles nested in a joblib file (object arrays)', () => {
     // About 1,000 operations each side of the nesting: within 1,500 apart, not together.
     const inner = bytes(0x80, 2, ndarray([1], 'O', list(list(repeat(op.NONE, 1000)))), op.STOP);
-    const outer = bytes(0x80, 2, repeat([op.NONE, op.POP], 500), joblibObjectWrapper([1]), inner, op.STOP);
+    const outer = bytes(0x80, 2, repeat([op.NONE, op.POP], 500), joblibWrapper([1]), inner, op.STOP);
     expect(readModelFile(inner, { maxOps: 1500 })).toBeInstanceOf(NdArray);
     expect(readModelFile(outer)).toBeInstanceOf(NdArray);
     refusedIn(() => readModelFile(outer, { maxOps: 1500 }), PickleLimitError, /more than 1500 operations/);
@@ -275,14 +225,14 @@ describe('the item limit counts every value the reader holds', () => {
 
   it('refuses a joblib object array whose pickle holds another shape than its wrapper declares', () => {
     const inner = bytes(0x80, 2, ndarray([2], 'O', list(op.NONE, op.NONE)), op.STOP);
-    const file = bytes(0x80, 2, joblibObjectWrapper([5]), inner, op.STOP);
+    const file = bytes(0x80, 2, joblibWrapper([5]), inner, op.STOP);
     refusedIn(() => readModelFile(file), PickleFormatError, /declares shape \(5\).* holds \(2\)/);
   });
 
   it('refuses joblib object arrays nested in one another 10,000 deep', () => {
     const depth = 10_000;
     const innermost = bytes(0x80, 2, ndarray([1], 'O', list(op.NONE)), op.STOP);
-    const file = bytes(repeat([0x80, 2, joblibObjectWrapper([1])], depth), innermost, repeat(op.STOP, depth));
+    const file = bytes(repeat([0x80, 2, joblibWrapper([1])], depth), innermost, repeat(op.STOP, depth));
     refusedIn(() => readModelFile(file), PickleFormatError, /object arrays nested more than 8 deep/);
   });
 });
