@@ -10,6 +10,7 @@ import { type Column, InputRules, inputColumns, preimage, throughImputer, throug
 import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { kNeighbors } from './neighbors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
+import { againstPoints } from './points.js';
 import { Estimator, type Matrix } from './state.js';
 import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
@@ -1048,37 +1049,6 @@ function histGradientBoosting(est: Estimator, f: Flow): Output {
   };
 }
 
-/**
- * The rows against stored points P [n, d] (training rows, support vectors): x.P^T [N, n], and on demand
- * the squared Euclidean distances |x|^2 - 2 x.P^T + |P|^2, clipped at 0 against rounding.
- */
-function againstPoints(f: Flow, points: Matrix, name: string): { dot: string; squaredDistances(): string } {
-  const { b } = f;
-  const [n, d] = points.shape as [number, number];
-  const transposed = new Float64Array(d * n);
-  const norms = new Float64Array(n);
-  for (let j = 0; j < n; j++)
-    for (let i = 0; i < d; i++) {
-      const v = points.values[j * d + i] as number;
-      transposed[i * n + j] = v;
-      norms[j] = (norms[j] as number) + v * v;
-    }
-  const dot = b.op('MatMul', [f.x, double(b, b.fresh(`${name}_t`), [d, n], transposed)]);
-  return {
-    dot,
-    squaredDistances() {
-      const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
-      const xNorm = b.op('ReduceSum', [b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)]);
-      const twice = b.op('Mul', [dot, double(b, b.fresh('two'), [1], [2])]);
-      const squared = b.op('Add', [
-        b.op('Sub', [xNorm, twice]),
-        double(b, b.fresh(`${name}_norms`), [1, n], norms),
-      ]);
-      return b.op('Max', [squared, double(b, b.fresh('zero'), [1], [0])]);
-    },
-  };
-}
-
 /** libsvm's fitted state as scikit-learn keeps it (the private, unflipped coefficients). */
 function libsvm(est: Estimator) {
   const kernel = est.string('kernel', 'rbf');
@@ -1105,7 +1075,7 @@ function kernelMatrix(f: Flow, m: ReturnType<typeof libsvm>): string {
   const d = f.width;
   if ((m.sv.shape[1] as number) !== d)
     throw new ModelImportError(`the support vectors have ${m.sv.shape[1]} features, ${d} reach them`);
-  const points = againstPoints(f, m.sv, 'sv');
+  const points = againstPoints(f.b, f.x, m.sv, 'sv');
   const { dot } = points;
   const scalar = (name: string, v: number) => double(b, b.fresh(name), [1], [v]);
   if (m.kernel === 'linear') return dot;

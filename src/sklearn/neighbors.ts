@@ -19,6 +19,7 @@ import { AttributeType, DataType, type GraphProto } from '../onnx/proto.js';
 import type { Flow, Output } from './convert.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { elementsOf, field } from './numpy.js';
+import { againstPoints } from './points.js';
 import type { Estimator, Matrix } from './state.js';
 import { NdArray, PyDict, PyObject, PyTuple } from './values.js';
 
@@ -351,20 +352,7 @@ function squaredDistances(b: GraphBuilder, x: string, fit: Matrix, bySum: boolea
     return sum;
   }
   // The brute-force search (ArgKmin's Euclidean case): |x|^2 - 2 x.y + |y|^2, clipped at 0.
-  const transposed = new Float64Array(d * n);
-  const norms = new Float64Array(n);
-  for (let j = 0; j < n; j++)
-    for (let i = 0; i < d; i++) {
-      const v = fit.values[j * d + i] as number;
-      transposed[i * n + j] = v;
-      norms[j] = (norms[j] as number) + v * v;
-    }
-  const axes = int64(b, [1], [1], 'axes');
-  const xNorm = b.op('ReduceSum', [b.op('Mul', [x, x]), axes], [attr.int('keepdims', 1)]);
-  const dot = b.op('MatMul', [x, double(b, [d, n], transposed, 'fit_t')]);
-  const twice = b.op('Mul', [dot, double(b, [1], [2], 'two')]);
-  const squared = b.op('Add', [b.op('Sub', [xNorm, twice]), double(b, [1, n], norms, 'fit_norms')]);
-  return b.op('Max', [squared, double(b, [1], [0], 'zero')]);
+  return againstPoints(b, x, fit, 'fit').squaredDistances();
 }
 
 /**
