@@ -22,6 +22,8 @@ interface Subject {
   kind: OutputKind;
   bytes: Uint8Array;
   rows: (number | null)[][];
+  /** What the source library itself answered for `rows` (scikit-learn's predict, the network's argmax). */
+  reference?: (ClassLabel | number)[];
 }
 
 async function sklearn(name: string, kind: OutputKind, what: string): Promise<Subject> {
@@ -29,6 +31,7 @@ async function sklearn(name: string, kind: OutputKind, what: string): Promise<Su
     features: string[];
     fittedOnFrame: boolean;
     rows: (number | null)[][];
+    predict: (ClassLabel | number)[];
   };
   const { model } = sklearnToOnnx(await loadModelFile(readFileSync(fixture(`sklearn/${name}.pkl`))), {
     name,
@@ -40,13 +43,15 @@ async function sklearn(name: string, kind: OutputKind, what: string): Promise<Su
     kind,
     bytes: encodeModel(model),
     rows: expected.rows.slice(0, 3),
+    reference: expected.predict.slice(0, 3),
   };
 }
 
 function logits(): Subject {
-  const { features, rows } = JSON.parse(readFileSync(fixture('onnx/logits.json'), 'utf8')) as {
+  const { features, rows, label } = JSON.parse(readFileSync(fixture('onnx/logits.json'), 'utf8')) as {
     features: string[];
     rows: number[][];
+    label: string[];
   };
   const packed = packOnnx(decodeModel(readFileSync(fixture('onnx/logits.onnx'))), {
     name: 'logits',
@@ -63,6 +68,7 @@ function logits(): Subject {
     kind: 'scores',
     bytes,
     rows: rows.slice(0, 3),
+    reference: label.slice(0, 3),
   };
 }
 
@@ -247,6 +253,23 @@ describe.each(SUBJECTS)('$name', async (s) => {
   it('is the kind of model it claims', () => {
     expect(predictor.kind).toBe(s.kind);
   });
+
+  // modelgate's own trained model has no other library to answer for it (its quality against
+  // scikit-learn is tested in test/parity).
+  const reference = s.reference;
+  if (reference)
+    it('answers its rows as the source library did', async () => {
+      const rows = s.rows.map((r) => Object.fromEntries(features.map((f, i) => [f, r[i] ?? null])));
+      const p = await predictor.predict(rows);
+      if (p.kind !== 'values') {
+        expect(p.labels).toEqual(reference);
+        return;
+      }
+      for (const [r, want] of (reference as number[]).entries())
+        expect(Math.abs((p.values[r] as number) - want), `row ${r}`).toBeLessThanOrEqual(
+          1e-5 * Math.max(1, Math.abs(want)),
+        );
+    });
 
   const cases = requests(s, features, card.missing === 'impute').flatMap((req) =>
     transports.list
