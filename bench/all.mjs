@@ -390,6 +390,7 @@ async function measure() {
 
   log('packaging: the modelgate function without a model (for init through the runtime client)');
   const harness = await loadTestHelper('runtime-api');
+  await harness.ensureRic();
   const { unzipTo } = await loadTestHelper('zip');
   execFileSync(process.execPath, [
     join(root, 'bin/modelgate.js'),

@@ -28,6 +28,7 @@ async function main() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const harness = await loadTestHelper('runtime-api');
+  await harness.ensureRic();
   const { unzipTo } = await loadTestHelper('zip');
   const event = EVENT;
 

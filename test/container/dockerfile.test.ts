@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { REFERENCE_EVENT } from '../helpers/lambda.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
-import { firstOutcome, RuntimeApi, startRuntime } from '../helpers/runtime-api.js';
+import { ensureRic, firstOutcome, RuntimeApi, startRuntime } from '../helpers/runtime-api.js';
 import { serveCommand, stopServers } from '../helpers/serve.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -92,12 +92,16 @@ describe('Dockerfile', () => {
   let out: string;
 
   beforeAll(async () => {
+    // The first run installs the client (it compiles C, minutes on a busy machine): test/harness/lambda-ric.
+    const ric = ensureRic();
+    ric.catch(() => {}); // awaited below; a failure must not be an unhandled rejection meanwhile
     root = mkdtempSync(join(tmpdir(), 'modelgate-docker-'));
     out = join(root, 'pkg');
     const predicted = await runCli(['predict', IRIS_MODEL, JSON.stringify(REFERENCE_ROW)]);
     expectedBody = JSON.parse(predicted.stdout);
     runPackageStep(out, { MODEL: dockerfile.globalArgs.MODEL ?? '', TARGETARCH: 'amd64' });
-  }, 240_000);
+    await ric;
+  }, 900_000);
 
   it('builds on the Lambda Node.js 22 base image and a Node.js 22 image, the Lambda image by default', () => {
     expect(stage('lambda').from).toBe('public.ecr.aws/lambda/nodejs:22');
@@ -128,9 +132,9 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    for (const needed of ['src', 'bin', 'scripts', 'examples', 'package.json', 'package-lock.json', '.npmrc'])
+    for (const needed of ['src', 'bin', 'scripts', 'examples', 'package.json', 'package-lock.json'])
       expect(ignored, needed).not.toContain(needed);
-    for (const left of ['node_modules', 'dist', '.git']) expect(ignored).toContain(left);
+    for (const left of ['**/node_modules', 'dist', '.git']) expect(ignored).toContain(left);
   });
 
   it("the Lambda image's command answers the reference event through aws-lambda-ric", async () => {

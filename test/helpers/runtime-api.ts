@@ -4,13 +4,123 @@
 // and errors, and records an init error.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-export const RIC_ENTRY = fileURLToPath(
-  new URL('../../node_modules/aws-lambda-ric/index.mjs', import.meta.url),
-);
+/**
+ * The runtime interface client lives in its own folder with its own lockfile (test/harness/lambda-ric),
+ * not in the project's devDependencies: its install compiles curl and aws-lambda-cpp from source (a
+ * minute or more), which `npm ci` would otherwise make every user wait for. It is installed there on
+ * first use and kept. Found by walking up, so the benchmarks' copy of this file (bench/out) finds it too.
+ */
+export const RIC_HARNESS = findUp('test/harness/lambda-ric');
+export const RIC_ENTRY = join(RIC_HARNESS, 'node_modules/aws-lambda-ric/index.mjs');
+const RIC_LOG = join(RIC_HARNESS, 'install.log');
+const RIC_LOCK = join(RIC_HARNESS, '.install-lock');
+
+function findUp(folder: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, folder);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`${folder} not found above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
+/** True once the client from the harness's lockfile is installed with its native addon built. */
+export function ricInstalled(): boolean {
+  try {
+    const lock = JSON.parse(readFileSync(join(RIC_HARNESS, 'package-lock.json'), 'utf8'));
+    const wanted = lock.packages['node_modules/aws-lambda-ric'].version;
+    const installed = join(RIC_HARNESS, 'node_modules/aws-lambda-ric');
+    const { version } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    return version === wanted && existsSync(join(installed, 'rapid-client.node'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs the runtime interface client into the harness folder unless it is there, and returns its
+ * entry. Test files call it in `beforeAll` (with a long timeout: the first install compiles C). Several
+ * test processes may ask at once: one installs, under a lock folder, and the others wait for it.
+ */
+export async function ensureRic(timeoutMs = 900_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ricInstalled()) {
+    if (takeLock()) {
+      try {
+        if (!ricInstalled()) await installRic();
+      } finally {
+        rmSync(RIC_LOCK, { recursive: true, force: true });
+      }
+    } else if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for another process to install aws-lambda-ric (${RIC_LOG})`);
+    } else {
+      await sleep(500);
+    }
+  }
+  return RIC_ENTRY;
+}
+
+/** The lock is a folder (mkdir is atomic) holding its owner's pid; an owner that died leaves it stale. */
+function takeLock(): boolean {
+  try {
+    mkdirSync(RIC_LOCK);
+  } catch {
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(RIC_LOCK, 'pid'), 'utf8'));
+    } catch {
+      return false; // just made, its pid not yet written
+    }
+    if (owner && processAlive(owner)) return false;
+    rmSync(RIC_LOCK, { recursive: true, force: true });
+    return takeLock();
+  }
+  writeFileSync(join(RIC_LOCK, 'pid'), String(process.pid));
+  return true;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function installRic(): Promise<void> {
+  const where = relative(process.cwd(), RIC_HARNESS) || RIC_HARNESS;
+  process.stderr.write(
+    `installing aws-lambda-ric for the Lambda tests into ${where} (once; it compiles C, about a minute; log: ${relative(process.cwd(), RIC_LOG)})\n`,
+  );
+  // The parent npm's own settings (npm_config_*, npm_package_*) are left out: they describe the project.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const log = openSync(RIC_LOG, 'w');
+  const child = spawn('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: RIC_HARNESS,
+    env,
+    stdio: ['ignore', log, log],
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0 || !ricInstalled()) {
+    const tail = readFileSync(RIC_LOG, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+    throw new Error(
+      `installing aws-lambda-ric failed (npm ci exited ${code}; it needs cmake, make, g++ and python3). Last lines of ${RIC_LOG}:\n${tail}`,
+    );
+  }
+}
 
 const PREFIX = '/2018-06-01/runtime';
 
@@ -186,6 +296,8 @@ export function startRuntime(
   options: RuntimeOptions = {},
 ): RuntimeProcess {
   const { env = {}, layerRoot, command = [process.execPath, RIC_ENTRY] } = options;
+  if (!options.command && !ricInstalled())
+    throw new Error('aws-lambda-ric is not installed: `await ensureRic()` first (in beforeAll)');
   const nodePath = [
     ...(layerRoot ? [`${layerRoot}/nodejs/node22/node_modules`, `${layerRoot}/nodejs/node_modules`] : []),
     taskRoot,

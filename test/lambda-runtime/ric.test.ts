@@ -11,6 +11,7 @@ import { runCli } from '../helpers/cli.js';
 import { REFERENCE_EVENT } from '../helpers/lambda.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
 import {
+  ensureRic,
   firstOutcome,
   type Outcome,
   RuntimeApi,
@@ -39,6 +40,9 @@ async function lambda(taskRoot: string, env: Record<string, string> = {}, layerR
 let expectedBody: unknown;
 
 beforeAll(async () => {
+  // The first run installs the client (it compiles C, minutes on a busy machine): test/harness/lambda-ric.
+  const ric = ensureRic();
+  ric.catch(() => {}); // awaited below; a failure must not be an unhandled rejection meanwhile
   root = mkdtempSync(join(tmpdir(), 'modelgate-ric-'));
   s3 = await startS3(['models']);
   restore = withEnv({ ...s3.env, AWS_ENDPOINT_URL: undefined });
@@ -60,7 +64,8 @@ beforeAll(async () => {
     unzipTo(join(root, name, 'function-x86_64.zip'), join(root, name, 'task'));
   }
   unzipTo(join(root, 'layered', 'layer-x86_64.zip'), join(root, 'layered', 'opt'));
-}, 240_000);
+  await ric;
+}, 900_000);
 
 afterEach(async () => {
   for (const { api, runtime } of running.splice(0)) {
