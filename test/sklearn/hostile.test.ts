@@ -18,6 +18,7 @@ import { elementsOf } from '../../src/sklearn/numpy.js';
 import { ByteReader, unpickle } from '../../src/sklearn/pickle.js';
 import { NdArray, PySet, type PyValue } from '../../src/sklearn/values.js';
 import { BIN } from '../helpers/cli.js';
+import { cpuTimed } from '../helpers/cpu.js';
 import {
   binBytes,
   bytes,
@@ -41,15 +42,9 @@ import {
 } from '../helpers/pickle-writer.js';
 
 /** Runs `read`, expecting it to throw `type` matching `message`, and returns how long it took (ms). */
+/** The refusal's type and message, and the CPU milliseconds it took (see test/helpers/cpu.ts). */
 function refusedIn(read: () => unknown, type: new (...args: never[]) => Error, message: RegExp): number {
-  const started = performance.now();
-  let thrown: unknown;
-  try {
-    read();
-  } catch (err) {
-    thrown = err;
-  }
-  const ms = performance.now() - started;
+  const { ms, thrown } = cpuTimed(read);
   expect(thrown, 'it was read without an error').toBeDefined();
   expect(thrown, String(thrown)).toBeInstanceOf(type);
   expect((thrown as Error).message).toMatch(message);
