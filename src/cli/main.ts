@@ -2,14 +2,29 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
-import { InvalidOptionError, UsageError } from './errors.js';
-import { integerOption, listOption, numberOption } from './options.js';
+import { UsageError } from './errors.js';
+import { integerOption, listOption, numberOption, sha256Option } from './options.js';
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/** Where the command line's own text goes: help, version and usage errors (a command's output aside). */
+export interface CliOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  writeOut: (text) => process.stdout.write(text),
+  writeErr: (text) => process.stderr.write(text),
+};
+
+export function buildProgram(
+  setExitCode: (code: number) => void,
+  output: CliOutput = processOutput,
+): Command {
   const program = new Command('modelgate')
     .description('Train, import and serve machine learning models as prediction APIs (AWS Lambda or HTTP).')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    .configureOutput(output)
     .exitOverride();
 
   program
@@ -19,7 +34,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .requiredOption('-t, --target <column>', 'the column to predict')
     .option('-o, --out <path>', 'where to write the model: a local path or s3:// URI', 'model.onnx')
     .addOption(
-      new Option('--task <task>', 'classification or regression (default: inferred from the target)'),
+      new Option('--task <task>', 'what to predict (default: inferred from the target)').choices(TASKS),
     )
     .option('--drop <columns>', 'comma-separated columns to leave out (ids, free text)', listOption)
     .option('--name <name>', "the model's name in its card (default: the CSV's base name)")
@@ -44,8 +59,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       0,
     )
     .option('-q, --quiet', 'no progress bar and no summary')
+    .hook('preAction', (command) => checkTrainingOptions(command.opts()))
     .action(async (csv: string, opts) => {
-      await checkTrainingOptions(opts);
       const { trainCommand } = await import('./train.js');
       await trainCommand(csv, opts);
     });
@@ -90,7 +105,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       listOption,
     )
     .addOption(
-      new Option('--task <task>', 'classification or regression (default: inferred from the outputs)'),
+      new Option('--task <task>', 'what the model predicts (default: inferred from the outputs)').choices(
+        TASKS,
+      ),
     )
     .option('--softmax', 'the model outputs logits: add a Softmax to make them probabilities')
     .option('-q, --quiet', 'print nothing')
@@ -135,7 +152,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--model <model>',
       'a model file to bake in, or an s3:// or https:// URI the function reads at start',
     )
-    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
     .option('--use-layer', 'leave onnxruntime-node out of the function zip (attach the layer zip instead)')
     .option('--unpacked', "also write the function's files to a folder (for a Lambda container image)")
     .option('--server', 'write a folder that runs modelgate serve (for a container) instead of Lambda zips')
@@ -168,7 +185,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--model <model>',
       'measure this model (a path, s3:// or https:// URI) for the figures not given (default: as serve: MODEL_URI, else the packaged model)',
     )
-    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
     .option('--json', 'print the figures as JSON')
     .action(async (opts) => {
       const { costCommand } = await import('./cost.js');
@@ -186,7 +203,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on', integerOption, 8080)
-    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
     .option('--max-body-bytes <n>', 'largest request body', integerOption, 6 * 1024 * 1024)
     .option('--max-rows <n>', 'most rows in one request', integerOption, 10_000)
     .option(
@@ -218,25 +235,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       integerOption,
       10_000,
     )
+    .hook('preAction', (command) => checkServeOptions(command.opts()))
     .action(async (model: string | undefined, opts) => {
-      if (opts.port < 0 || opts.port > 65535)
-        throw new UsageError(`--port must be from 0 to 65535, got ${opts.port}`);
-      for (const [name, flag] of [
-        ['maxBodyBytes', 'max-body-bytes'],
-        ['maxRows', 'max-rows'],
-        ['maxValues', 'max-values'],
-        ['loadTimeoutMs', 'load-timeout-ms'],
-        ['headersTimeoutMs', 'headers-timeout-ms'],
-        ['requestTimeoutMs', 'request-timeout-ms'],
-        ['drainTimeoutMs', 'drain-timeout-ms'],
-      ] as const) {
-        if (opts[name] !== undefined && opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
-      }
-      if (opts.headersTimeoutMs > opts.requestTimeoutMs) {
-        throw new UsageError(
-          `--headers-timeout-ms (${opts.headersTimeoutMs}) must not be more than --request-timeout-ms (${opts.requestTimeoutMs})`,
-        );
-      }
       const { serveCommand, modelToServe } = await import('./serve.js');
       const chosen = modelToServe(model, opts.sha256, process.env, new URL('.', import.meta.url));
       setExitCode(await serveCommand(chosen.uri, { ...opts, sha256: chosen.sha256 }));
@@ -245,9 +245,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
+const TASKS = ['classification', 'regression'];
+
 /**
  * The hyper-parameters checked by the trainer's own rules before the CSV is read: a RangeError from
- * them is a wrong option, while one raised later is a fault (an array too long, a stack overflow).
+ * them is a wrong option (exit 2), while one raised later is a fault (an array too long, a stack
+ * overflow). The trainer's messages begin with the option's name.
  */
 async function checkTrainingOptions(opts: Record<string, unknown>): Promise<void> {
   const { DEFAULT_PARAMS, validateParams } = await import('../train/boosting.js');
@@ -258,12 +261,40 @@ async function checkTrainingOptions(opts: Record<string, unknown>): Promise<void
   try {
     validateParams(params);
   } catch (err) {
-    if (err instanceof RangeError) throw new InvalidOptionError(err.message, { cause: err });
+    if (err instanceof RangeError) throw new UsageError(`--${err.message}`, { cause: err });
     throw err;
   }
   const { threads } = opts;
   if (typeof threads === 'number' && !(Number.isInteger(threads) && threads >= 0 && threads <= 64))
-    throw new InvalidOptionError(`threads must be an integer from 0 to 64, got ${threads}`);
+    throw new UsageError(`--threads must be an integer from 0 to 64, got ${threads}`);
+}
+
+function checkServeOptions(opts: Record<string, number | undefined>): void {
+  const { port } = opts;
+  if (port !== undefined && (port < 0 || port > 65535))
+    throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
+  for (const [name, flag] of [
+    ['maxBodyBytes', 'max-body-bytes'],
+    ['maxRows', 'max-rows'],
+    ['maxValues', 'max-values'],
+    ['loadTimeoutMs', 'load-timeout-ms'],
+    ['headersTimeoutMs', 'headers-timeout-ms'],
+    ['requestTimeoutMs', 'request-timeout-ms'],
+    ['drainTimeoutMs', 'drain-timeout-ms'],
+  ] as const) {
+    const value = opts[name];
+    if (value !== undefined && value < 1) throw new UsageError(`--${flag} must be at least 1, got ${value}`);
+  }
+  const { headersTimeoutMs, requestTimeoutMs } = opts;
+  if (
+    headersTimeoutMs !== undefined &&
+    requestTimeoutMs !== undefined &&
+    headersTimeoutMs > requestTimeoutMs
+  ) {
+    throw new UsageError(
+      `--headers-timeout-ms (${headersTimeoutMs}) must not be more than --request-timeout-ms (${requestTimeoutMs})`,
+    );
+  }
 }
 
 /**
@@ -279,7 +310,7 @@ function isFault(e: Error): boolean {
 
 /**
  * What the command line prints for an error that ended a command (not commander's own, which it has
- * printed), and the exit code.
+ * printed), and the exit code: 2 for a wrong command line, 1 for a failure while working.
  */
 export function failureOutput(
   err: unknown,
@@ -294,8 +325,6 @@ export function failureOutput(
       ? err
       : new Error(typeof err === 'string' ? err : 'a value that is not an Error was thrown');
   const stack = debug && e.stack ? `${e.stack}\n` : '';
-  if (e instanceof InvalidOptionError)
-    return { code: 1, text: `modelgate: invalid option: ${e.message}\n${stack}` };
   if (isFault(e)) {
     const hint = debug ? '' : '; MODELGATE_DEBUG=1 prints where';
     return {
@@ -306,21 +335,23 @@ export function failureOutput(
   return { code: 1, text: `modelgate: ${e.message}\n${stack}` };
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line and returns the exit code: 0 done (help and --version too), 1 the command
+ * failed, 2 a wrong command line (commander's own errors, which it has printed, and UsageError).
+ * Without a command, the help goes to standard error and the code is 2, as for any usage error.
+ */
+export async function main(argv: string[], output: CliOutput = processOutput): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => {
     code = c;
-  });
+  }, output);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version exit 0; usage errors were printed by commander.
-      return err.exitCode === 0 ? 0 : 2;
-    }
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const out = failureOutput(err);
-    process.stderr.write(out.text);
+    output.writeErr(out.text);
     return out.code;
   }
 }

@@ -3,14 +3,13 @@
 import { writeModel } from '../adapters/model-file.js';
 import type { Task } from '../onnx/card.js';
 import { readUri } from '../store/uri.js';
-import { type TrainSummary, trainFromCsv } from '../train/train.js';
-import { UsageError } from './errors.js';
+import { type TrainResult, type TrainSummary, trainFromCsv } from '../train/train.js';
 import { progressBar } from './progress.js';
 
 export interface TrainCommandOptions {
   target: string;
   out: string;
-  task?: string;
+  task?: Task;
   drop?: string[];
   name?: string;
   nEstimators?: number;
@@ -27,17 +26,14 @@ export interface TrainCommandOptions {
 }
 
 export async function trainCommand(source: string, opts: TrainCommandOptions): Promise<void> {
-  if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression') {
-    throw new UsageError(`--task must be "classification" or "regression", got ${JSON.stringify(opts.task)}`);
-  }
   const data = await readUri(source);
   const progress = progressBar('training', !opts.quiet);
-  let result: ReturnType<typeof trainFromCsv>;
+  let result: TrainResult;
   try {
     result = trainFromCsv(data, {
       source,
       target: opts.target,
-      task: opts.task as Task | undefined,
+      task: opts.task,
       drop: opts.drop,
       name: opts.name,
       nEstimators: opts.nEstimators,

@@ -217,11 +217,6 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
       /s3:\/\/data\/csv\/: the s3:\/\/ URI names no object/,
     ],
     [
-      'an out-of-range hyper-parameter',
-      () => ['train', IRIS_CSV, '--target', 'species', '--learning-rate', '0'],
-      /invalid option: learning-rate must be a positive number/,
-    ],
-    [
       'an output directory that does not exist',
       () => ['train', IRIS_CSV, '--target', 'species', '--out', '/nonexistent/m.onnx'],
       /\/nonexistent\/m\.onnx: cannot write: no such directory/,
@@ -243,7 +238,12 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
     [
       'a bad --task',
       ['train', IRIS_CSV, '-t', 'species', '--task', 'ranking'],
-      /--task must be "classification" or "regression"/,
+      /'--task <task>' argument 'ranking' is invalid\. Allowed choices are classification, regression/,
+    ],
+    [
+      'an out-of-range hyper-parameter',
+      ['train', IRIS_CSV, '--target', 'species', '--learning-rate', '0'],
+      /^modelgate: --learning-rate must be a positive number, got 0\n$/,
     ],
     ['an unknown command', ['fly'], /unknown command 'fly'/],
   ])('usage error: %s (exit 2)', async (_, args, message) => {
