@@ -58,6 +58,7 @@ export function buildProgram(
       integerOption,
       0,
     )
+    .addOption(jsonOption('print the summary as one JSON object (docs/cli.md), and no progress bar'))
     .option('-q, --quiet', 'no progress bar and no summary')
     .hook('preAction', (command) => checkTrainingOptions(command.opts()))
     .action(async (csv: string, opts) => {
@@ -86,6 +87,7 @@ export function buildProgram(
         .choices(['float32', 'float64'])
         .default('float32'),
     )
+    .addOption(jsonOption('print what was imported as one JSON object (docs/cli.md)'))
     .option('-q, --quiet', 'print nothing')
     .action(async (file: string, opts) => {
       const { importCommand } = await import('./import.js');
@@ -246,6 +248,11 @@ export function buildProgram(
 }
 
 const TASKS = ['classification', 'regression'];
+
+/** `--json`, which says something else than `--quiet` does: the two together are a usage error. */
+function jsonOption(description: string): Option {
+  return new Option('--json', description).conflicts('quiet');
+}
 
 /**
  * The hyper-parameters checked by the trainer's own rules before the CSV is read: a RangeError from

@@ -1,7 +1,7 @@
 // `modelgate train <csv> --target <column> --out model.onnx`
 
 import { writeModel } from '../adapters/model-file.js';
-import type { Task } from '../onnx/card.js';
+import type { ClassLabel, Task } from '../onnx/card.js';
 import { readUri } from '../store/uri.js';
 import { type TrainResult, type TrainSummary, trainFromCsv } from '../train/train.js';
 import { progressBar } from './progress.js';
@@ -22,12 +22,33 @@ export interface TrainCommandOptions {
   maxBins?: number;
   exactUpTo?: number;
   threads?: number;
+  json?: boolean;
   quiet?: boolean;
+}
+
+/** What `train --json` prints: the summary's facts, and the model file written. */
+export interface TrainJson {
+  source: string;
+  out: string;
+  bytes: number;
+  sha256: string;
+  name: string;
+  target: string;
+  task: Task;
+  taskReason: string;
+  rows: number;
+  skippedRows: number;
+  features: string[];
+  classes: ClassLabel[] | null;
+  trainAccuracy: number | null;
+  trainR2: number | null;
+  splits: string;
+  seconds: number;
 }
 
 export async function trainCommand(source: string, opts: TrainCommandOptions): Promise<void> {
   const data = await readUri(source);
-  const progress = progressBar('training', !opts.quiet);
+  const progress = progressBar('training', !opts.quiet && !opts.json);
   let result: TrainResult;
   try {
     result = trainFromCsv(data, {
@@ -52,12 +73,41 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
     progress.stop();
   }
   // An S3 object carries its digest, as `modelgate push` writes it.
-  await writeModel(opts.out, result.bytes);
-  if (!opts.quiet) {
+  const sha256 = await writeModel(opts.out, result.bytes);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(trainJson(result, source, opts, sha256), null, 2)}\n`);
+  } else if (!opts.quiet) {
     process.stdout.write(
       summaryText(result.summary, result.card.classes, source, opts.out, result.bytes.length),
     );
   }
+}
+
+function trainJson(
+  result: TrainResult,
+  source: string,
+  opts: TrainCommandOptions,
+  sha256: string,
+): TrainJson {
+  const { summary: s, card } = result;
+  return {
+    source,
+    out: opts.out,
+    bytes: result.bytes.length,
+    sha256,
+    name: card.name,
+    target: card.target ?? opts.target,
+    task: s.task,
+    taskReason: s.taskReason,
+    rows: s.rows,
+    skippedRows: s.skippedRows,
+    features: card.features.map((f) => f.name),
+    classes: card.classes ?? null,
+    trainAccuracy: s.trainAccuracy ?? null,
+    trainR2: s.trainR2 ?? null,
+    splits: s.binning,
+    seconds: Number(s.seconds.toFixed(3)),
+  };
 }
 
 function summaryText(

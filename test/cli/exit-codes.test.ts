@@ -56,6 +56,16 @@ const USAGE: [string, string[], RegExp][] = [
     /'--task <task>' argument 'ranking' is invalid\. Allowed choices are classification, regression/,
   ],
   [
+    'train --json --quiet',
+    [...TRAIN, '--json', '--quiet'],
+    /option '--json' cannot be used with option '-q, --quiet'/,
+  ],
+  [
+    'import --json -q',
+    ['import', 'm.pkl', '--json', '-q'],
+    /option '--json' cannot be used with option '-q, --quiet'/,
+  ],
+  [
     'import --precision float16',
     ['import', 'm.pkl', '--precision', 'float16'],
     /Allowed choices are float32, float64/,
