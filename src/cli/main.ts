@@ -1,5 +1,5 @@
 // The `modelgate` command line: arguments and printing only; the work is in the rooms below.
-import { Command, CommanderError, Option } from 'commander';
+import { type Argument, Command, CommanderError, Help, Option } from 'commander';
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
@@ -16,6 +16,33 @@ const processOutput: CliOutput = {
   writeErr: (text) => process.stderr.write(text),
 };
 
+/**
+ * Help as commander writes it, with required options marked, and arguments shown as the usage line
+ * shows them (`<csv>` required, `[body]` optional).
+ */
+const helpConfiguration = {
+  optionDescription(this: Help, option: Option): string {
+    const text = Help.prototype.optionDescription.call(this, option);
+    return option.mandatory ? `${text} (required)` : text;
+  },
+  argumentTerm(argument: Argument): string {
+    const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+    return argument.required ? `<${name}>` : `[${name}]`;
+  },
+};
+
+/** The examples block at the end of a command's help: each one runs as written from the repository root. */
+function examples(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ modelgate ${line}`).join('\n')}\n`;
+}
+
+const PROGRAM_NOTES = `
+Exit codes: 0 done; 1 the command failed (a file, a model, the network);
+2 a wrong command line (an unknown option, a value out of range; see --help).
+In a clone of the repository, or a project that depends on modelgate, run it
+as npx modelgate. Each command's --help has its own examples; docs/cli.md.
+`;
+
 export function buildProgram(
   setExitCode: (code: number) => void,
   output: CliOutput = processOutput,
@@ -25,7 +52,16 @@ export function buildProgram(
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput(output)
-    .exitOverride();
+    .configureHelp(helpConfiguration)
+    .exitOverride()
+    .addHelpText(
+      'after',
+      examples([
+        'train examples/iris/iris.csv --target species --out model.onnx',
+        'predict model.onnx \'{"sepal_length": 5.9, "sepal_width": 3, "petal_length": 5.1, "petal_width": 1.8}\'',
+        'serve model.onnx --port 8081',
+      ]) + PROGRAM_NOTES,
+    );
 
   program
     .command('train')
@@ -60,6 +96,13 @@ export function buildProgram(
     )
     .addOption(jsonOption('print the summary as one JSON object (docs/cli.md), and no progress bar'))
     .option('-q, --quiet', 'no progress bar and no summary')
+    .addHelpText(
+      'after',
+      examples([
+        'train examples/iris/iris.csv --target species --out model.onnx',
+        'train examples/iris/iris.csv --target species --n-estimators 50 --max-depth 2 --json',
+      ]),
+    )
     .hook('preAction', (command) => checkTrainingOptions(command.opts()))
     .action(async (csv: string, opts) => {
       const { trainCommand } = await import('./train.js');
@@ -89,6 +132,13 @@ export function buildProgram(
     )
     .addOption(jsonOption('print what was imported as one JSON object (docs/cli.md)'))
     .option('-q, --quiet', 'print nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'import model.joblib --out model.onnx',
+        'import pipeline.pkl --features sepal_length,sepal_width,petal_length,petal_width --json',
+      ]),
+    )
     .action(async (file: string, opts) => {
       const { importCommand } = await import('./import.js');
       await importCommand(file, opts);
@@ -113,6 +163,13 @@ export function buildProgram(
     )
     .option('--softmax', 'the model outputs logits: add a Softmax to make them probabilities')
     .option('-q, --quiet', 'print nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'pack examples/iris/model.onnx --out packed.onnx',
+        'pack network.onnx --features sepal_length,sepal_width,petal_length,petal_width --classes setosa,versicolor,virginica --softmax --out packed.onnx',
+      ]),
+    )
     .action(async (model: string, opts) => {
       const { packCommand } = await import('./pack.js');
       await packCommand(model, opts);
@@ -123,6 +180,13 @@ export function buildProgram(
     .description('print what the API answers for a request body, without a server')
     .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
     .argument('[body]', 'the JSON body, @file.json, or - (or nothing) to read standard input')
+    .addHelpText(
+      'after',
+      examples([
+        'predict examples/iris/model.onnx \'{"sepal_length": 5.9, "sepal_width": 3, "petal_length": 5.1, "petal_width": 1.8}\'',
+        'predict examples/iris/model.onnx \'{"input": [[5.9, 3, 5.1, 1.8]], "return_probabilities": true}\'',
+      ]),
+    )
     .action(async (model: string, body: string | undefined) => {
       const { predictCommand } = await import('./predict.js');
       setExitCode(await predictCommand(model, body));
@@ -134,6 +198,7 @@ export function buildProgram(
     .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
     .argument('<destination>', 'where to put it: s3://bucket/prefix/')
     .option('-q, --quiet', 'print only the MODEL_URI and MODEL_SHA256 lines')
+    .addHelpText('after', examples(['push examples/iris/model.onnx s3://my-models/prod/']))
     .action(async (model: string, destination: string, opts: { quiet?: boolean }) => {
       const { pushCommand } = await import('./push.js');
       await pushCommand(model, destination, opts.quiet);
@@ -159,6 +224,13 @@ export function buildProgram(
     .option('--unpacked', "also write the function's files to a folder (for a Lambda container image)")
     .option('--server', 'write a folder that runs modelgate serve (for a container) instead of Lambda zips')
     .option('-q, --quiet', 'print nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'package --model examples/iris/model.onnx --out lambda',
+        'package --server --model examples/iris/model.onnx --out server',
+      ]),
+    )
     .action(async (opts) => {
       const { packageCommand } = await import('./package.js');
       await packageCommand(opts);
@@ -189,6 +261,13 @@ export function buildProgram(
     )
     .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
     .option('--json', 'print the figures as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'cost --requests-per-month 7.44M --duration-ms 2000 --memory-mb 1024',
+        'cost --model examples/iris/model.onnx --requests-per-month 10M --json',
+      ]),
+    )
     .action(async (opts) => {
       const { costCommand } = await import('./cost.js');
       await costCommand(opts, process.env, new URL('.', import.meta.url));
@@ -237,6 +316,13 @@ export function buildProgram(
       integerOption,
       10_000,
     )
+    .addHelpText(
+      'after',
+      examples([
+        'serve examples/iris/model.onnx --port 8081',
+        'serve s3://my-models/prod/iris.onnx --host 0.0.0.0 --max-rows 1000',
+      ]),
+    )
     .hook('preAction', (command) => checkServeOptions(command.opts()))
     .action(async (model: string | undefined, opts) => {
       const { serveCommand, modelToServe } = await import('./serve.js');
@@ -249,7 +335,7 @@ export function buildProgram(
 
 const TASKS = ['classification', 'regression'];
 
-/** `--json`, which says something else than `--quiet` does: the two together are a usage error. */
+/** `--json`: a summary for programs, which `--quiet` (no summary) contradicts: together, a usage error. */
 function jsonOption(description: string): Option {
   return new Option('--json', description).conflicts('quiet');
 }
