@@ -330,6 +330,8 @@ export function buildProgram(
       setExitCode(await serveCommand(chosen.uri, { ...opts, sha256: chosen.sha256 }));
     });
 
+  // `modelgate <command> --version` as well as `modelgate --version`.
+  for (const command of program.commands) command.version(VERSION);
   return program;
 }
 
