@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
-import { type ModelCard, takesMissing } from '../onnx/card.js';
+import { type ClassLabel, type ModelCard, type Task, takesMissing } from '../onnx/card.js';
 import { encodeModel } from '../onnx/proto.js';
 import { type LayerPrecision, sklearnToOnnx } from '../sklearn/convert.js';
 import {
@@ -22,7 +22,26 @@ export interface ImportCommandOptions {
   name?: string;
   features?: string[];
   precision?: LayerPrecision;
+  json?: boolean;
   quiet?: boolean;
+}
+
+/** What `import --json` prints: what the text says, and the model file written. */
+export interface ImportJson {
+  source: string;
+  out: string;
+  bytes: number;
+  sha256: string;
+  name: string;
+  estimator: string | null;
+  task: Task;
+  classes: ClassLabel[] | null;
+  features: string[];
+  /** The features a request may leave missing (null); a missing value for any other is a 400. */
+  takesMissing: string[];
+  /** Features that take listed numbers only (a OneHotEncoder that refuses unknown categories). */
+  categories: Record<string, number[]>;
+  seconds: number;
 }
 
 /** What went wrong, in the words a user of the command needs. */
@@ -63,8 +82,14 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
   // Loaded as serve and the Lambda handler will load it before anything is written.
   await servableCard(model, file, 'nothing was written');
   const sha256 = await writeModel(opts.out, model);
+  const elapsed = (performance.now() - started) / 1000;
+  if (opts.json) {
+    const json = importJson(card, file, opts.out, model.length, sha256, elapsed);
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return;
+  }
   if (opts.quiet) return;
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  const seconds = elapsed.toFixed(2);
   const lines = [
     `imported ${card.provenance.estimator} from ${file} in ${seconds} s`,
     `  task              ${card.task}${card.classes ? ` (classes ${card.classes.slice(0, 10).map(String).join(', ')}${card.classes.length > 10 ? ', ...' : ''})` : ''}`,
@@ -77,6 +102,30 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
     `  wrote             ${opts.out} (${model.length} bytes, sha256 ${sha256})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function importJson(
+  card: ModelCard,
+  source: string,
+  out: string,
+  bytes: number,
+  sha256: string,
+  seconds: number,
+): ImportJson {
+  return {
+    source,
+    out,
+    bytes,
+    sha256,
+    name: card.name,
+    estimator: card.provenance.estimator ?? null,
+    task: card.task,
+    classes: card.classes ?? null,
+    features: card.features.map((f) => f.name),
+    takesMissing: card.features.filter((f) => takesMissing(card, f)).map((f) => f.name),
+    categories: Object.fromEntries(card.features.flatMap((f) => (f.values ? [[f.name, f.values]] : []))),
+    seconds: Number(seconds.toFixed(3)),
+  };
 }
 
 /** Which features may be missing, in one line. */

@@ -1,16 +1,67 @@
 // The `modelgate` command line: arguments and printing only; the work is in the rooms below.
-import { Command, CommanderError, Option } from 'commander';
+import { type Argument, Command, CommanderError, Help, Option } from 'commander';
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
-import { InvalidOptionError, UsageError } from './errors.js';
-import { integerOption, listOption, numberOption } from './options.js';
+import { UsageError } from './errors.js';
+import { integerOption, listOption, numberOption, sha256Option } from './options.js';
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/** Where the command line's own text goes: help, version and usage errors (a command's output aside). */
+export interface CliOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  writeOut: (text) => process.stdout.write(text),
+  writeErr: (text) => process.stderr.write(text),
+};
+
+/**
+ * Help as commander writes it, with required options marked, and arguments shown as the usage line
+ * shows them (`<csv>` required, `[body]` optional).
+ */
+const helpConfiguration = {
+  optionDescription(this: Help, option: Option): string {
+    const text = Help.prototype.optionDescription.call(this, option);
+    return option.mandatory ? `${text} (required)` : text;
+  },
+  argumentTerm(argument: Argument): string {
+    const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+    return argument.required ? `<${name}>` : `[${name}]`;
+  },
+};
+
+/** The examples block at the end of a command's help: each one runs as written from the repository root. */
+function examples(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ modelgate ${line}`).join('\n')}\n`;
+}
+
+const PROGRAM_NOTES = `
+Exit codes: 0 done; 1 the command failed (a file, a model, the network);
+2 a wrong command line (an unknown option, a value out of range; see --help).
+In a clone of the repository, or a project that depends on modelgate, run it
+as npx modelgate. Each command's --help has its own examples; docs/cli.md.
+`;
+
+export function buildProgram(
+  setExitCode: (code: number) => void,
+  output: CliOutput = processOutput,
+): Command {
   const program = new Command('modelgate')
     .description('Train, import and serve machine learning models as prediction APIs (AWS Lambda or HTTP).')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .configureOutput(output)
+    .configureHelp(helpConfiguration)
+    .exitOverride()
+    .addHelpText(
+      'after',
+      examples([
+        'train examples/iris/iris.csv --target species --out model.onnx',
+        'predict model.onnx \'{"sepal_length": 5.9, "sepal_width": 3, "petal_length": 5.1, "petal_width": 1.8}\'',
+        'serve model.onnx --port 8081',
+      ]) + PROGRAM_NOTES,
+    );
 
   program
     .command('train')
@@ -19,7 +70,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .requiredOption('-t, --target <column>', 'the column to predict')
     .option('-o, --out <path>', 'where to write the model: a local path or s3:// URI', 'model.onnx')
     .addOption(
-      new Option('--task <task>', 'classification or regression (default: inferred from the target)'),
+      new Option('--task <task>', 'what to predict (default: inferred from the target)').choices(TASKS),
     )
     .option('--drop <columns>', 'comma-separated columns to leave out (ids, free text)', listOption)
     .option('--name <name>', "the model's name in its card (default: the CSV's base name)")
@@ -43,9 +94,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       integerOption,
       0,
     )
+    .addOption(jsonOption('print the summary as one JSON object (docs/cli.md), and no progress bar'))
     .option('-q, --quiet', 'no progress bar and no summary')
+    .addHelpText(
+      'after',
+      examples([
+        'train examples/iris/iris.csv --target species --out model.onnx',
+        'train examples/iris/iris.csv --target species --n-estimators 50 --max-depth 2 --json',
+      ]),
+    )
+    .hook('preAction', (command) => checkTrainingOptions(command.opts()))
     .action(async (csv: string, opts) => {
-      await checkTrainingOptions(opts);
       const { trainCommand } = await import('./train.js');
       await trainCommand(csv, opts);
     });
@@ -71,7 +130,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .choices(['float32', 'float64'])
         .default('float32'),
     )
+    .addOption(jsonOption('print what was imported as one JSON object (docs/cli.md)'))
     .option('-q, --quiet', 'print nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'import model.joblib --out model.onnx',
+        'import pipeline.pkl --features sepal_length,sepal_width,petal_length,petal_width --json',
+      ]),
+    )
     .action(async (file: string, opts) => {
       const { importCommand } = await import('./import.js');
       await importCommand(file, opts);
@@ -90,10 +157,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       listOption,
     )
     .addOption(
-      new Option('--task <task>', 'classification or regression (default: inferred from the outputs)'),
+      new Option('--task <task>', 'what the model predicts (default: inferred from the outputs)').choices(
+        TASKS,
+      ),
     )
     .option('--softmax', 'the model outputs logits: add a Softmax to make them probabilities')
     .option('-q, --quiet', 'print nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'pack examples/iris/model.onnx --out packed.onnx',
+        'pack network.onnx --features sepal_length,sepal_width,petal_length,petal_width --classes setosa,versicolor,virginica --softmax --out packed.onnx',
+      ]),
+    )
     .action(async (model: string, opts) => {
       const { packCommand } = await import('./pack.js');
       await packCommand(model, opts);
@@ -104,6 +180,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('print what the API answers for a request body, without a server')
     .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
     .argument('[body]', 'the JSON body, @file.json, or - (or nothing) to read standard input')
+    .addHelpText(
+      'after',
+      examples([
+        'predict examples/iris/model.onnx \'{"sepal_length": 5.9, "sepal_width": 3, "petal_length": 5.1, "petal_width": 1.8}\'',
+        'predict examples/iris/model.onnx \'{"input": [[5.9, 3, 5.1, 1.8]], "return_probabilities": true}\'',
+      ]),
+    )
     .action(async (model: string, body: string | undefined) => {
       const { predictCommand } = await import('./predict.js');
       setExitCode(await predictCommand(model, body));
@@ -115,6 +198,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<model>', 'the ONNX model: a local path, s3:// or http(s) URI')
     .argument('<destination>', 'where to put it: s3://bucket/prefix/')
     .option('-q, --quiet', 'print only the MODEL_URI and MODEL_SHA256 lines')
+    .addHelpText('after', examples(['push examples/iris/model.onnx s3://my-models/prod/']))
     .action(async (model: string, destination: string, opts: { quiet?: boolean }) => {
       const { pushCommand } = await import('./push.js');
       await pushCommand(model, destination, opts.quiet);
@@ -135,11 +219,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--model <model>',
       'a model file to bake in, or an s3:// or https:// URI the function reads at start',
     )
-    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
     .option('--use-layer', 'leave onnxruntime-node out of the function zip (attach the layer zip instead)')
     .option('--unpacked', "also write the function's files to a folder (for a Lambda container image)")
     .option('--server', 'write a folder that runs modelgate serve (for a container) instead of Lambda zips')
     .option('-q, --quiet', 'print nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'package --model examples/iris/model.onnx --out lambda',
+        'package --server --model examples/iris/model.onnx --out server',
+      ]),
+    )
     .action(async (opts) => {
       const { packageCommand } = await import('./package.js');
       await packageCommand(opts);
@@ -168,8 +259,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--model <model>',
       'measure this model (a path, s3:// or https:// URI) for the figures not given (default: as serve: MODEL_URI, else the packaged model)',
     )
-    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
     .option('--json', 'print the figures as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'cost --requests-per-month 7.44M --duration-ms 2000 --memory-mb 1024',
+        'cost --model examples/iris/model.onnx --requests-per-month 10M --json',
+      ]),
+    )
     .action(async (opts) => {
       const { costCommand } = await import('./cost.js');
       await costCommand(opts, process.env, new URL('.', import.meta.url));
@@ -186,7 +284,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on', integerOption, 8080)
-    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256')
+    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
     .option('--max-body-bytes <n>', 'largest request body', integerOption, 6 * 1024 * 1024)
     .option('--max-rows <n>', 'most rows in one request', integerOption, 10_000)
     .option(
@@ -218,36 +316,36 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       integerOption,
       10_000,
     )
+    .addHelpText(
+      'after',
+      examples([
+        'serve examples/iris/model.onnx --port 8081',
+        'serve s3://my-models/prod/iris.onnx --host 0.0.0.0 --max-rows 1000',
+      ]),
+    )
+    .hook('preAction', (command) => checkServeOptions(command.opts()))
     .action(async (model: string | undefined, opts) => {
-      if (opts.port < 0 || opts.port > 65535)
-        throw new UsageError(`--port must be from 0 to 65535, got ${opts.port}`);
-      for (const [name, flag] of [
-        ['maxBodyBytes', 'max-body-bytes'],
-        ['maxRows', 'max-rows'],
-        ['maxValues', 'max-values'],
-        ['loadTimeoutMs', 'load-timeout-ms'],
-        ['headersTimeoutMs', 'headers-timeout-ms'],
-        ['requestTimeoutMs', 'request-timeout-ms'],
-        ['drainTimeoutMs', 'drain-timeout-ms'],
-      ] as const) {
-        if (opts[name] !== undefined && opts[name] < 1) throw new UsageError(`--${flag} must be at least 1`);
-      }
-      if (opts.headersTimeoutMs > opts.requestTimeoutMs) {
-        throw new UsageError(
-          `--headers-timeout-ms (${opts.headersTimeoutMs}) must not be more than --request-timeout-ms (${opts.requestTimeoutMs})`,
-        );
-      }
       const { serveCommand, modelToServe } = await import('./serve.js');
       const chosen = modelToServe(model, opts.sha256, process.env, new URL('.', import.meta.url));
       setExitCode(await serveCommand(chosen.uri, { ...opts, sha256: chosen.sha256 }));
     });
 
+  // `modelgate <command> --version` as well as `modelgate --version`.
+  for (const command of program.commands) command.version(VERSION);
   return program;
+}
+
+const TASKS = ['classification', 'regression'];
+
+/** `--json`: a summary for programs, which `--quiet` (no summary) contradicts: together, a usage error. */
+function jsonOption(description: string): Option {
+  return new Option('--json', description).conflicts('quiet');
 }
 
 /**
  * The hyper-parameters checked by the trainer's own rules before the CSV is read: a RangeError from
- * them is a wrong option, while one raised later is a fault (an array too long, a stack overflow).
+ * them is a wrong option (exit 2), while one raised later is a fault (an array too long, a stack
+ * overflow). The trainer's messages begin with the option's name.
  */
 async function checkTrainingOptions(opts: Record<string, unknown>): Promise<void> {
   const { DEFAULT_PARAMS, validateParams } = await import('../train/boosting.js');
@@ -258,12 +356,40 @@ async function checkTrainingOptions(opts: Record<string, unknown>): Promise<void
   try {
     validateParams(params);
   } catch (err) {
-    if (err instanceof RangeError) throw new InvalidOptionError(err.message, { cause: err });
+    if (err instanceof RangeError) throw new UsageError(`--${err.message}`, { cause: err });
     throw err;
   }
   const { threads } = opts;
   if (typeof threads === 'number' && !(Number.isInteger(threads) && threads >= 0 && threads <= 64))
-    throw new InvalidOptionError(`threads must be an integer from 0 to 64, got ${threads}`);
+    throw new UsageError(`--threads must be an integer from 0 to 64, got ${threads}`);
+}
+
+function checkServeOptions(opts: Record<string, number | undefined>): void {
+  const { port } = opts;
+  if (port !== undefined && (port < 0 || port > 65535))
+    throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
+  for (const [name, flag] of [
+    ['maxBodyBytes', 'max-body-bytes'],
+    ['maxRows', 'max-rows'],
+    ['maxValues', 'max-values'],
+    ['loadTimeoutMs', 'load-timeout-ms'],
+    ['headersTimeoutMs', 'headers-timeout-ms'],
+    ['requestTimeoutMs', 'request-timeout-ms'],
+    ['drainTimeoutMs', 'drain-timeout-ms'],
+  ] as const) {
+    const value = opts[name];
+    if (value !== undefined && value < 1) throw new UsageError(`--${flag} must be at least 1, got ${value}`);
+  }
+  const { headersTimeoutMs, requestTimeoutMs } = opts;
+  if (
+    headersTimeoutMs !== undefined &&
+    requestTimeoutMs !== undefined &&
+    headersTimeoutMs > requestTimeoutMs
+  ) {
+    throw new UsageError(
+      `--headers-timeout-ms (${headersTimeoutMs}) must not be more than --request-timeout-ms (${requestTimeoutMs})`,
+    );
+  }
 }
 
 /**
@@ -279,7 +405,7 @@ function isFault(e: Error): boolean {
 
 /**
  * What the command line prints for an error that ended a command (not commander's own, which it has
- * printed), and the exit code.
+ * printed), and the exit code: 2 for a wrong command line, 1 for a failure while working.
  */
 export function failureOutput(
   err: unknown,
@@ -294,8 +420,6 @@ export function failureOutput(
       ? err
       : new Error(typeof err === 'string' ? err : 'a value that is not an Error was thrown');
   const stack = debug && e.stack ? `${e.stack}\n` : '';
-  if (e instanceof InvalidOptionError)
-    return { code: 1, text: `modelgate: invalid option: ${e.message}\n${stack}` };
   if (isFault(e)) {
     const hint = debug ? '' : '; MODELGATE_DEBUG=1 prints where';
     return {
@@ -306,21 +430,23 @@ export function failureOutput(
   return { code: 1, text: `modelgate: ${e.message}\n${stack}` };
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line and returns the exit code: 0 done (help and --version too), 1 the command
+ * failed, 2 a wrong command line (commander's own errors, which it has printed, and UsageError).
+ * Without a command, the help goes to standard error and the code is 2, as for any usage error.
+ */
+export async function main(argv: string[], output: CliOutput = processOutput): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => {
     code = c;
-  });
+  }, output);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version exit 0; usage errors were printed by commander.
-      return err.exitCode === 0 ? 0 : 2;
-    }
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const out = failureOutput(err);
-    process.stderr.write(out.text);
+    output.writeErr(out.text);
     return out.code;
   }
 }

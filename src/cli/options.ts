@@ -15,6 +15,14 @@ export function numberOption(value: string): number {
   return n;
 }
 
+/** A sha256 in hex, as `sha256sum` prints it: 64 hex digits. */
+export function sha256Option(value: string): string {
+  const hex = value.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new InvalidArgumentError(`expected a sha256: 64 hex digits, got ${JSON.stringify(value)}`);
+  return hex;
+}
+
 export function listOption(value: string, previous: string[] = []): string[] {
   return [
     ...previous,

@@ -7,14 +7,13 @@ import { OnnxFormatError, PackError } from '../onnx/errors.js';
 import { type Packed, packOnnx } from '../onnx/pack.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { readUri } from '../store/uri.js';
-import { UsageError } from './errors.js';
 
 export interface PackCommandOptions {
   out: string;
   name?: string;
   features?: string[];
   classes?: string[];
-  task?: string;
+  task?: Task;
   softmax?: boolean;
   quiet?: boolean;
 }
@@ -26,8 +25,6 @@ function classLabels(names: string[] | undefined): ClassLabel[] | undefined {
 }
 
 export async function packCommand(file: string, opts: PackCommandOptions): Promise<void> {
-  if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression')
-    throw new UsageError(`--task must be "classification" or "regression", got ${JSON.stringify(opts.task)}`);
   const bytes = await readUri(file);
   let packed: Packed;
   try {
@@ -36,7 +33,7 @@ export async function packCommand(file: string, opts: PackCommandOptions): Promi
       source: basename(file),
       features: opts.features,
       classes: classLabels(opts.classes),
-      task: opts.task as Task | undefined,
+      task: opts.task,
       softmax: opts.softmax,
     });
   } catch (err) {

@@ -1,16 +1,15 @@
 // `modelgate train <csv> --target <column> --out model.onnx`
 
 import { writeModel } from '../adapters/model-file.js';
-import type { Task } from '../onnx/card.js';
+import type { ClassLabel, Task } from '../onnx/card.js';
 import { readUri } from '../store/uri.js';
-import { type TrainSummary, trainFromCsv } from '../train/train.js';
-import { UsageError } from './errors.js';
+import { type TrainResult, type TrainSummary, trainFromCsv } from '../train/train.js';
 import { progressBar } from './progress.js';
 
 export interface TrainCommandOptions {
   target: string;
   out: string;
-  task?: string;
+  task?: Task;
   drop?: string[];
   name?: string;
   nEstimators?: number;
@@ -23,21 +22,39 @@ export interface TrainCommandOptions {
   maxBins?: number;
   exactUpTo?: number;
   threads?: number;
+  json?: boolean;
   quiet?: boolean;
 }
 
+/** What `train --json` prints: the summary's facts, and the model file written. */
+export interface TrainJson {
+  source: string;
+  out: string;
+  bytes: number;
+  sha256: string;
+  name: string;
+  target: string;
+  task: Task;
+  taskReason: string;
+  rows: number;
+  skippedRows: number;
+  features: string[];
+  classes: ClassLabel[] | null;
+  trainAccuracy: number | null;
+  trainR2: number | null;
+  splits: string;
+  seconds: number;
+}
+
 export async function trainCommand(source: string, opts: TrainCommandOptions): Promise<void> {
-  if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression') {
-    throw new UsageError(`--task must be "classification" or "regression", got ${JSON.stringify(opts.task)}`);
-  }
   const data = await readUri(source);
-  const progress = progressBar('training', !opts.quiet);
-  let result: ReturnType<typeof trainFromCsv>;
+  const progress = progressBar('training', !opts.quiet && !opts.json);
+  let result: TrainResult;
   try {
     result = trainFromCsv(data, {
       source,
       target: opts.target,
-      task: opts.task as Task | undefined,
+      task: opts.task,
       drop: opts.drop,
       name: opts.name,
       nEstimators: opts.nEstimators,
@@ -56,12 +73,41 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
     progress.stop();
   }
   // An S3 object carries its digest, as `modelgate push` writes it.
-  await writeModel(opts.out, result.bytes);
-  if (!opts.quiet) {
+  const sha256 = await writeModel(opts.out, result.bytes);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(trainJson(result, source, opts, sha256), null, 2)}\n`);
+  } else if (!opts.quiet) {
     process.stdout.write(
       summaryText(result.summary, result.card.classes, source, opts.out, result.bytes.length),
     );
   }
+}
+
+function trainJson(
+  result: TrainResult,
+  source: string,
+  opts: TrainCommandOptions,
+  sha256: string,
+): TrainJson {
+  const { summary: s, card } = result;
+  return {
+    source,
+    out: opts.out,
+    bytes: result.bytes.length,
+    sha256,
+    name: card.name,
+    target: card.target ?? opts.target,
+    task: s.task,
+    taskReason: s.taskReason,
+    rows: s.rows,
+    skippedRows: s.skippedRows,
+    features: card.features.map((f) => f.name),
+    classes: card.classes ?? null,
+    trainAccuracy: s.trainAccuracy ?? null,
+    trainR2: s.trainR2 ?? null,
+    splits: s.binning,
+    seconds: Number(s.seconds.toFixed(3)),
+  };
 }
 
 function summaryText(

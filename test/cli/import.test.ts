@@ -1,6 +1,7 @@
 // `modelgate import` through the built CLI: the peer toolkit's own files give its published answer,
 // the reference pipeline serves, and bad files exit 1 with a message that names the problem, writing
 // nothing and running nothing.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,32 @@ describe('modelgate import', () => {
       '{"sepal_length_cm": 5.9, "sepal_width_cm": null, "petal_length_cm": 5.1, "petal_width_cm": 1.8}',
     ]);
     expect(JSON.parse(answer.stdout).prediction.label).toBe('virginica');
+  });
+
+  it('--json prints one JSON object: what was imported and the file written, nothing else', async () => {
+    const r = await importFile(join(SKLEARN, 'reference-pipeline.joblib'), '--json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const json = JSON.parse(r.stdout);
+    const features = ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm'];
+    expect(json).toEqual({
+      source: join(SKLEARN, 'reference-pipeline.joblib'),
+      out: r.out,
+      bytes: readFileSync(r.out).length,
+      sha256: createHash('sha256').update(readFileSync(r.out)).digest('hex'),
+      name: 'reference-pipeline',
+      estimator: 'Pipeline(SimpleImputer, GradientBoostingClassifier)',
+      task: 'classification',
+      classes: ['setosa', 'versicolor', 'virginica'],
+      features,
+      takesMissing: features,
+      categories: {},
+      seconds: expect.any(Number),
+    });
+    // A regressor without an imputer, with a one-hot encoded feature that refuses unknown values.
+    const onehot = JSON.parse((await importFile(join(SKLEARN, 'onehot-drop.pkl'), '--json')).stdout);
+    expect(onehot).toMatchObject({ task: 'regression', classes: null, takesMissing: [] });
+    expect(onehot.categories).toEqual({ sex: [-0.0446416365069891, 0.0506801187398186] });
   });
 
   it.each<[string, string, string[], RegExp]>([

@@ -1,12 +1,12 @@
-// What the command line says when a command fails: a wrong option is labelled as one, a fault inside
-// modelgate (a RangeError from the engine) is not; every command that loads a model says what to do
+// What the command line says when a command fails: a wrong option is a usage error (exit 2) naming
+// the option, a fault inside modelgate (a RangeError from the engine) is not; every command that loads a model says what to do
 // with a file that is not one (a pickle: import it; a CSV: train on it; an empty file: it is empty).
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidOptionError, UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/cli/errors.js';
 import { failureOutput } from '../../src/cli/main.js';
 import { StoreError } from '../../src/store/errors.js';
 import { runCli } from '../helpers/cli.js';
@@ -20,7 +20,7 @@ const EMPTY = join(dir, 'empty.onnx');
 writeFileSync(EMPTY, '');
 
 describe('failureOutput', () => {
-  it('an internal RangeError is an internal error, not an invalid option', () => {
+  it('an internal RangeError is an internal error, not a wrong option', () => {
     let overflow: unknown;
     const deep = (n: number): number => (n === 0 ? 0 : 1 + deep(n - 1));
     try {
@@ -31,7 +31,6 @@ describe('failureOutput', () => {
     expect(overflow).toBeInstanceOf(RangeError);
     const out = failureOutput(overflow, false);
     expect(out.code).toBe(1);
-    expect(out.text).not.toMatch(/invalid option/);
     expect(out.text).toBe(
       'modelgate: internal error: RangeError: Maximum call stack size exceeded (a fault in modelgate, please report it; MODELGATE_DEBUG=1 prints where)\n',
     );
@@ -50,12 +49,10 @@ describe('failureOutput', () => {
     expect(out.text).toContain(text);
   });
 
-  it('a wrong option is one; usage and store errors print their message', () => {
-    expect(
-      failureOutput(new InvalidOptionError('learning-rate must be a positive number, got 0'), false),
-    ).toEqual({
-      code: 1,
-      text: 'modelgate: invalid option: learning-rate must be a positive number, got 0\n',
+  it('a wrong option is a usage error; usage and store errors print their message', () => {
+    expect(failureOutput(new UsageError('--learning-rate must be a positive number, got 0'), false)).toEqual({
+      code: 2,
+      text: 'modelgate: --learning-rate must be a positive number, got 0\n',
     });
     expect(failureOutput(new UsageError('--port must be from 0 to 65535, got 70000'), false)).toEqual({
       code: 2,
@@ -77,13 +74,13 @@ describe('failureOutput', () => {
 
 describe('the built command line', () => {
   it.each([
-    [['--learning-rate', '0'], 'learning-rate must be a positive number, got 0'],
-    [['--max-depth', '31'], 'max-depth must be an integer from 1 to 30, got 31'],
-    [['--threads', '65'], 'threads must be an integer from 0 to 64, got 65'],
-  ])('train %s: an invalid option, before the CSV is read', async (flags, message) => {
+    [['--learning-rate', '0'], '--learning-rate must be a positive number, got 0'],
+    [['--max-depth', '31'], '--max-depth must be an integer from 1 to 30, got 31'],
+    [['--threads', '65'], '--threads must be an integer from 0 to 64, got 65'],
+  ])('train %s: a usage error, before the CSV is read', async (flags, message) => {
     const out = await runCli(['train', join(dir, 'no-such.csv'), '--target', 'y', ...flags]);
-    expect(out.code).toBe(1);
-    expect(out.stderr).toBe(`modelgate: invalid option: ${message}\n`);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe(`modelgate: ${message}\n`);
   });
 
   const importFirst = `it is a Python pickle (a scikit-learn model saved with pickle or joblib?), not an ONNX model; convert it to ONNX first: modelgate import ${PICKLE} --out model.onnx, then use model.onnx`;

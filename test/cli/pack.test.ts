@@ -316,7 +316,7 @@ describe('modelgate pack refuses', () => {
       'an unknown --task',
       () => [join(DIR, 'regressor.onnx'), '--task', 'ranking'],
       2,
-      /--task must be "classification" or "regression"/,
+      /'--task <task>' argument 'ranking' is invalid\. Allowed choices are classification, regression/,
     ],
     ['a missing file', () => [join(out, 'nope.onnx')], 1, /no such file/],
     [

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -129,6 +130,81 @@ describe('modelgate train, then predict (the reference job)', () => {
   });
 });
 
+describe('modelgate train --json', () => {
+  const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  it('prints one JSON object, the summary and the file written, and nothing else', async () => {
+    const out = join(dir, 'json.onnx');
+    const r = await runCli(['train', IRIS_CSV, '--target', 'species', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const json = JSON.parse(r.stdout);
+    expect(Object.keys(json)).toEqual([
+      'source',
+      'out',
+      'bytes',
+      'sha256',
+      'name',
+      'target',
+      'task',
+      'taskReason',
+      'rows',
+      'skippedRows',
+      'features',
+      'classes',
+      'trainAccuracy',
+      'trainR2',
+      'splits',
+      'seconds',
+    ]);
+    expect(json).toMatchObject({
+      source: IRIS_CSV,
+      out,
+      bytes: readFileSync(out).length,
+      sha256: sha256(out),
+      name: 'iris',
+      target: 'species',
+      task: 'classification',
+      taskReason: 'the target is not numeric',
+      rows: 150,
+      skippedRows: 0,
+      features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+      classes: ['setosa', 'versicolor', 'virginica'],
+      trainAccuracy: 1,
+      trainR2: null,
+      splits: 'exact (every distinct value)',
+    });
+    expect(json.seconds).toBeGreaterThan(0);
+  });
+
+  it('a regressor: R^2 for accuracy, no classes, the rows without a target counted', async () => {
+    const csv = file('json-regression.csv', 'a,b,y\n1,2,0.5\n2,,1.5\n3,4,2.5\n4,5,\n5,6,3.5\n');
+    const out = join(dir, 'json-regression.onnx');
+    const r = await runCli(['train', csv, '-t', 'y', '--out', out, '--json', '--n-estimators', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({
+      task: 'regression',
+      rows: 4,
+      skippedRows: 1,
+      classes: null,
+      trainAccuracy: null,
+    });
+    expect(json.trainR2).toBeGreaterThan(0);
+    expect(json.sha256).toBe(sha256(out));
+  });
+
+  it('draws no progress bar on a terminal either', async () => {
+    const { stdout } = await promisify(execFile)('script', [
+      '-qec',
+      `${process.execPath} ${BIN} train ${IRIS_CSV} --target species --out ${join(dir, 'tty-json.onnx')} --json`,
+      '/dev/null',
+    ]);
+    // Through the terminal, standard output and standard error both: the JSON alone.
+    expect(JSON.parse(stdout.replaceAll('\r\n', '\n')).rows).toBe(150);
+  });
+});
+
 describe('modelgate train: clear errors, each with a non-zero exit', () => {
   it.each<[string, () => string[], RegExp]>([
     [
@@ -217,11 +293,6 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
       /s3:\/\/data\/csv\/: the s3:\/\/ URI names no object/,
     ],
     [
-      'an out-of-range hyper-parameter',
-      () => ['train', IRIS_CSV, '--target', 'species', '--learning-rate', '0'],
-      /invalid option: learning-rate must be a positive number/,
-    ],
-    [
       'an output directory that does not exist',
       () => ['train', IRIS_CSV, '--target', 'species', '--out', '/nonexistent/m.onnx'],
       /\/nonexistent\/m\.onnx: cannot write: no such directory/,
@@ -243,7 +314,12 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
     [
       'a bad --task',
       ['train', IRIS_CSV, '-t', 'species', '--task', 'ranking'],
-      /--task must be "classification" or "regression"/,
+      /'--task <task>' argument 'ranking' is invalid\. Allowed choices are classification, regression/,
+    ],
+    [
+      'an out-of-range hyper-parameter',
+      ['train', IRIS_CSV, '--target', 'species', '--learning-rate', '0'],
+      /^modelgate: --learning-rate must be a positive number, got 0\n$/,
     ],
     ['an unknown command', ['fly'], /unknown command 'fly'/],
   ])('usage error: %s (exit 2)', async (_, args, message) => {

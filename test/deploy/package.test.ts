@@ -232,7 +232,18 @@ describe('modelgate package refuses', () => {
       2,
       /--arch.*Allowed choices are x86_64, arm64/,
     ],
-    ['--sha256 without --model', ['package', '--out', 'x', '--sha256', 'ab'], 2, /--sha256 needs --model/],
+    [
+      '--sha256 without --model',
+      ['package', '--out', 'x', '--sha256', 'ab'.repeat(32)],
+      2,
+      /--sha256 needs --model/,
+    ],
+    [
+      'a --sha256 that is not one',
+      ['package', '--out', 'x', '--model', IRIS_MODEL, '--sha256', 'ab'],
+      2,
+      /option '--sha256 <hex>' argument 'ab' is invalid\. expected a sha256: 64 hex digits/,
+    ],
     [
       '--server with --use-layer',
       ['package', '--out', 'x', '--server', '--use-layer'],

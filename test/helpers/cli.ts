@@ -37,3 +37,23 @@ export function runCli(
     child.stdin.end(options.input ?? '');
   });
 }
+
+/**
+ * Runs the command line in this process (src/, no build needed), with commander's help, version and
+ * usage errors captured. Only for command lines that stop before a command's work begins: a command's
+ * own output goes to the process's stdout.
+ */
+export async function runInProcess(args: string[]): Promise<CliResult> {
+  const { main } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    writeOut: (text) => {
+      stdout += text;
+    },
+    writeErr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
