@@ -135,8 +135,8 @@ export function buildProgram(
     .addHelpText(
       'after',
       examples([
-        'import model.joblib --out model.onnx',
-        'import pipeline.pkl --features sepal_length,sepal_width,petal_length,petal_width --json',
+        'import examples/iris/pipeline.joblib --out imported.onnx',
+        'import examples/iris/pipeline.joblib --out imported.onnx --json',
       ]),
     )
     .action(async (file: string, opts) => {
@@ -167,7 +167,7 @@ export function buildProgram(
       'after',
       examples([
         'pack examples/iris/model.onnx --out packed.onnx',
-        'pack network.onnx --features sepal_length,sepal_width,petal_length,petal_width --classes setosa,versicolor,virginica --softmax --out packed.onnx',
+        'pack examples/iris/logistic.onnx --features sepal_length,sepal_width,petal_length,petal_width --out packed.onnx',
       ]),
     )
     .action(async (model: string, opts) => {

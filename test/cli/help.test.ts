@@ -181,9 +181,7 @@ describe('the examples in --help', () => {
   const NOT_RUN: Record<string, string> = {
     'modelgate serve': 'serves until it is stopped (test/serve runs the server)',
     'modelgate push': 'needs S3 (test/store runs push against s3rver)',
-    'modelgate import': 'the reader brings the pickle (test/cli/import.test.ts imports fixtures)',
     'modelgate package': 'writes 60 MB of zips (test/deploy packages)',
-    'modelgate pack network.onnx': 'the reader brings the network (test/cli/pack.test.ts packs fixtures)',
   };
 
   it('run as written from the repository root, where they need nothing the reader brings', async () => {
