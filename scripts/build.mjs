@@ -3,7 +3,7 @@
 // the command line. With --if-stale (npm ci's prepare, npm test) it does nothing when dist/ was built
 // from the same inputs: after `npm ci` has built, `npm test` and the first `npx modelgate` (which runs
 // prepare again) need not spend tsc's 12-17 s again. The inputs are hashed, not compared by date, so
-// a checkout or a copy that keeps dates cannot pass for current.
+// a checkout or a copy that keeps dates cannot pass for current. --check says which, building nothing.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -39,9 +39,13 @@ function inputsDigest() {
 }
 
 const digest = inputsDigest();
-if (process.argv.includes('--if-stale') && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest) {
-  process.exit(0);
+const current = existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest;
+// --check: only say whether dist/ is current (exit 0) or stale (exit 1), building nothing.
+if (process.argv.includes('--check')) {
+  console.log(current ? 'dist/ is current' : 'dist/ is stale');
+  process.exit(current ? 0 : 1);
 }
+if (process.argv.includes('--if-stale') && current) process.exit(0);
 rmSync(STAMP, { force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 try {
