@@ -7,11 +7,23 @@ import { type FeatureSpec, type ModelCard, takesMissing } from '../onnx/card.js'
  */
 export const SCHEMA_MAX_PROPERTIES = 10_000;
 
-/** One feature's value: a number (or null where it may be missing), one of its `values` when listed. */
+/**
+ * One feature's value, by its type: a number (one of its `values` when listed), a category (one of its
+ * categories, where an unknown one is refused; any string where the model takes unknown ones), or a
+ * boolean; and null where it may be missing.
+ */
 function featureSchema(card: ModelCard, f: FeatureSpec): Record<string, unknown> {
   const missing = takesMissing(card, f);
-  const type = missing ? { type: ['number', 'null'] } : { type: 'number' };
-  return f.values ? { ...type, enum: missing ? [...f.values, null] : f.values } : type;
+  const json = f.type === 'category' ? 'string' : f.type;
+  const type = missing ? { type: [json, 'null'] } : { type: json };
+  const listed = f.type === 'category' && (f.unknown ?? 'reject') === 'reject' ? f.categories : f.values;
+  const schema: Record<string, unknown> = listed
+    ? { ...type, enum: missing ? [...listed, null] : listed }
+    : type;
+  if (f.type === 'category' && !listed) schema.examples = f.categories?.slice(0, 20);
+  if (f.column !== undefined)
+    schema.description = `also taken as ${JSON.stringify(f.column)}, its column in the data`;
+  return schema;
 }
 
 export function inputSchema(card: ModelCard): Record<string, unknown> {
@@ -30,7 +42,10 @@ export function inputSchema(card: ModelCard): Record<string, unknown> {
         ? ' null or an absent feature is a missing value, which the model takes for the features whose schema allows null (the others are required).'
         : '') +
       (card.features.some((f) => f.values)
-        ? ' A feature with an enum takes only those numbers (the categories its encoder was fitted on).'
+        ? ' A number feature with an enum takes only those numbers (the categories its encoder was fitted on).'
+        : '') +
+      (card.features.some((f) => f.type === 'category')
+        ? ' A category feature takes one of its categories as a string (or a number whose text is one).'
         : '') +
       (listed
         ? ''

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
-import type { ClassLabel, Task } from '../onnx/card.js';
+import { type ClassLabel, graphInputs, type Task } from '../onnx/card.js';
 import { OnnxFormatError, PackError } from '../onnx/errors.js';
 import { type Packed, packOnnx } from '../onnx/pack.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
@@ -60,7 +60,9 @@ export async function packCommand(file: string, opts: PackCommandOptions): Promi
       .slice(0, 6)
       .map((f) => f.name)
       .join(', ')}${card.features.length > 6 ? ', ...' : ''})`,
-    `  input             ${card.io.input} (${card.io.inputType})`,
+    `  input${graphInputs(card).length > 1 ? 's ' : '  '}           ${graphInputs(card)
+      .map((i) => `${i.name} (${i.type})`)
+      .join(', ')}`,
     `  outputs           ${outputsLine(card)}`,
     `  wrote             ${opts.out} (${out.length} bytes, sha256 ${sha256})`,
   ];

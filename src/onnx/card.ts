@@ -3,7 +3,14 @@ import { ModelCardError } from './errors.js';
 import type { ModelProto, StringEntry } from './proto.js';
 
 export const CARD_KEY = 'modelgate.card';
-export const CARD_FORMAT = 1;
+/**
+ * The card format modelgate writes. 2 added typed features (category, boolean), a feature's source
+ * column spelling and several graph inputs (io.inputs); a format 1 card (numbers only, one input)
+ * still loads as it is.
+ */
+export const CARD_FORMAT = 2;
+/** The formats modelgate reads. */
+export type CardFormat = 1 | 2;
 
 // Bounds on what a card may declare. Everything that serves a model sizes its work by the card (rows of
 // features, columns of probabilities, the /metadata answer), so each is checked before it is used.
@@ -30,22 +37,57 @@ export type ModelSource = 'modelgate-train' | 'sklearn' | 'onnx';
 
 export type MissingPolicy = 'impute' | 'reject';
 
+/** What a request sends for a feature: a number, one of a set of categories (strings), or true/false. */
+export type FeatureType = 'number' | 'category' | 'boolean';
+
+/**
+ * What a category not in the card's list is: a request error naming the known ones ('reject'), a
+ * missing value ('missing', for a feature fed as a code that may be missing), or passed to the graph
+ * as sent ('pass', for a string input whose graph handles it, as an encoder with handle_unknown does).
+ */
+export type UnknownPolicy = 'reject' | 'missing' | 'pass';
+
 export interface FeatureSpec {
   name: string;
-  type: 'number';
+  type: FeatureType;
   /**
-   * The only numbers this feature takes (a OneHotEncoder that refuses categories it never saw reads
-   * it): any other number is a request error. Finite and distinct; compared as sent.
+   * number: the only numbers this feature takes (a OneHotEncoder that refuses categories it never saw
+   * reads it): any other number is a request error. Finite and distinct; compared as sent.
    */
   values?: number[];
+  /**
+   * category: the categories it knows, as strings, in the order of their codes (a category fed to a
+   * numeric input is fed as its index here). A request sends one of them, or a number whose text is one.
+   */
+  categories?: string[];
+  /** category: what a category not in `categories` is (default 'reject'). */
+  unknown?: UnknownPolicy;
   /** Whether this feature may be missing, where it differs from the card's `missing`. */
   missing?: MissingPolicy;
+  /** The column's spelling in the data it came from (`Total Spend` for `total_spend`), also taken in requests. */
+  column?: string;
+}
+
+/** Element types of the graph inputs modelgate feeds. */
+export type InputType = 'float32' | 'float64' | 'string';
+
+/** One graph input: a [rows, features.length] tensor holding these features' columns, in this order. */
+export interface ModelInput {
+  name: string;
+  type: InputType;
+  features: string[];
 }
 
 /** Which graph inputs and outputs carry what. */
 export interface ModelIo {
-  input: string;
-  inputType: 'float32' | 'float64';
+  /** The one [rows, features] input, in card feature order (a card without `inputs`). */
+  input?: string;
+  inputType?: 'float32' | 'float64';
+  /**
+   * The graph's inputs, where there are several or one is not numeric (format 2): every feature is in
+   * exactly one. Replaces `input` and `inputType`.
+   */
+  inputs?: ModelInput[];
   /** Classification: the predicted label ([N]). */
   label?: string;
   /** Classification: class probabilities ([N, classes]), in `classes` order. */
@@ -66,7 +108,7 @@ export interface ModelIo {
 }
 
 export interface ModelCard {
-  format: typeof CARD_FORMAT;
+  format: CardFormat;
   name: string;
   task: Task;
   /** Features in input order. */
@@ -104,6 +146,18 @@ export function withCard(model: ModelProto, card: ModelCard): ModelProto {
     ...model,
     metadataProps: [...model.metadataProps.filter((e) => e.key !== CARD_KEY), cardEntry(card)],
   };
+}
+
+/** The graph inputs the card feeds, in order: io.inputs, or the one input of every feature. */
+export function graphInputs(card: Pick<ModelCard, 'io' | 'features'>): ModelInput[] {
+  if (card.io.inputs) return card.io.inputs;
+  return [
+    {
+      name: card.io.input as string,
+      type: card.io.inputType as 'float32' | 'float64',
+      features: card.features.map((f) => f.name),
+    },
+  ];
 }
 
 /** Whether a request may leave this feature missing (null or absent). */
@@ -205,30 +259,81 @@ function figures(v: unknown, field: string): Record<string, Figure> | undefined 
   return out;
 }
 
-function features(v: unknown): FeatureSpec[] {
+const FEATURE_TYPES: readonly FeatureType[] = ['number', 'category', 'boolean'];
+
+function features(v: unknown, format: CardFormat): FeatureSpec[] {
   if (!Array.isArray(v) || v.length === 0) fail('"features" must be a non-empty array');
   if (v.length > MAX_FEATURES)
     fail(`the card lists ${v.length} features; modelgate serves at most ${MAX_FEATURES}`);
+  // Names and source spellings share one namespace: a request key must name one feature only.
   const seen = new Set<string>();
+  const claim = (key: string, what: 'name' | 'column') => {
+    if (seen.has(key))
+      fail(
+        what === 'name'
+          ? `feature "${key}" appears twice`
+          : `the column ${JSON.stringify(key)} is another feature's name or column`,
+      );
+    seen.add(key);
+  };
   let values = 0;
   return v.map((f, i) => {
     if (!isRecord(f) || typeof f.name !== 'string' || f.name === '') fail(`feature ${i} has no name`);
     const name = text(f.name, `features[${i}].name`);
-    if (f.type !== 'number') fail(`feature "${name}" has unsupported type ${JSON.stringify(f.type)}`);
-    if (seen.has(name)) fail(`feature "${name}" appears twice`);
-    seen.add(name);
-    const spec: FeatureSpec = { name, type: 'number' };
+    const type = f.type as FeatureType;
+    if (!FEATURE_TYPES.includes(type) || (format === 1 && type !== 'number'))
+      fail(
+        `feature "${name}" has unsupported type ${JSON.stringify(f.type)}${format === 1 ? ' (a format 1 card has numbers only)' : ''}`,
+      );
+    claim(name, 'name');
+    const spec: FeatureSpec = { name, type };
     if (f.values !== undefined) {
+      if (type !== 'number') fail(`feature "${name}": "values" lists numbers, for a number feature`);
       spec.values = featureValues(f.values, name, MAX_CARD_VALUES - values);
       values += spec.values.length;
     }
+    if (type === 'category') {
+      spec.categories = featureCategories(f.categories, name, MAX_CARD_VALUES - values);
+      values += spec.categories.length;
+      if (f.unknown !== undefined) {
+        if (f.unknown !== 'reject' && f.unknown !== 'missing' && f.unknown !== 'pass')
+          fail(`feature "${name}": "unknown" must be "reject", "missing" or "pass"`);
+        spec.unknown = f.unknown;
+      }
+    } else if (f.categories !== undefined || f.unknown !== undefined)
+      fail(`feature "${name}": "categories" and "unknown" are for a category feature`);
     if (f.missing !== undefined) {
       if (f.missing !== 'impute' && f.missing !== 'reject')
         fail(`feature "${name}": "missing" must be "impute" or "reject"`);
       spec.missing = f.missing;
     }
+    if (f.column !== undefined) {
+      if (format === 1) fail(`feature "${name}": a format 1 card has no "column"`);
+      const column = text(f.column, `features[${i}].column`);
+      if (column !== name) {
+        claim(column, 'column');
+        spec.column = column;
+      }
+    }
     return spec;
   });
+}
+
+/** A category feature's `categories`: a non-empty array of distinct strings, bounded as `values` are. */
+function featureCategories(v: unknown, name: string, room: number): string[] {
+  if (!Array.isArray(v) || v.length === 0)
+    fail(`feature "${name}": a category feature needs "categories", a non-empty array of strings`);
+  if (v.length > MAX_FEATURE_VALUES)
+    fail(`feature "${name}" lists ${v.length} categories; at most ${MAX_FEATURE_VALUES}`);
+  if (v.length > room) fail(`the card's features list more than ${MAX_CARD_VALUES} values in all`);
+  const seen = new Set<string>();
+  for (const c of v) {
+    if (typeof c !== 'string') fail(`feature "${name}": "categories" must be strings`);
+    text(c, `feature "${name}" category`);
+    if (seen.has(c)) fail(`feature "${name}": the category ${JSON.stringify(c)} appears twice`);
+    seen.add(c);
+  }
+  return [...(v as string[])];
 }
 
 /** A feature's `values`: a non-empty array of distinct finite numbers, bounded per feature and in all. */
@@ -268,14 +373,24 @@ function classes(v: unknown): ClassLabel[] {
   return v as ClassLabel[];
 }
 
-function io(v: unknown, task: Task): ModelIo {
-  if (!isRecord(v) || typeof v.input !== 'string' || v.input === '')
-    fail('"io.input" must name the graph input');
-  if (v.inputType !== 'float32' && v.inputType !== 'float64')
-    fail('"io.inputType" must be float32 or float64');
+function io(v: unknown, task: Task, feats: FeatureSpec[], format: CardFormat): ModelIo {
+  if (!isRecord(v)) fail('"io" must be an object');
+  const out: ModelIo = {};
+  if (v.inputs !== undefined) {
+    if (format === 1) fail('a format 1 card has one input: "io.inputs" is format 2');
+    if (v.input !== undefined || v.inputType !== undefined)
+      fail('"io.inputs" replaces "io.input" and "io.inputType": a card has one or the other');
+    out.inputs = inputs(v.inputs, feats);
+  } else {
+    if (typeof v.input !== 'string' || v.input === '') fail('"io.input" must name the graph input');
+    if (v.inputType !== 'float32' && v.inputType !== 'float64')
+      fail('"io.inputType" must be float32 or float64');
+    // One numeric input carries every feature: a category is fed as its code there.
+    out.input = text(v.input, 'io.input');
+    out.inputType = v.inputType;
+  }
   if (v.labelIsArgmax !== undefined && typeof v.labelIsArgmax !== 'boolean')
     fail('"io.labelIsArgmax" must be true or false');
-  const out: ModelIo = { input: text(v.input, 'io.input'), inputType: v.inputType };
   const label = graphName(v.label, 'io.label');
   const probabilities = graphName(v.probabilities, 'io.probabilities');
   const scores = graphName(v.scores, 'io.scores');
@@ -291,6 +406,77 @@ function io(v: unknown, task: Task): ModelIo {
     if (probabilities !== undefined && scores !== undefined)
       fail('a classifier has both "io.probabilities" and "io.scores"; its output is one or the other');
   } else if (value === undefined) fail('a regressor needs "io.value"');
+  return out;
+}
+
+/**
+ * What each way of feeding a category allows: a string tensor has no missing value (and an unknown
+ * category reaches it only as 'pass'); a code in a numeric input has no text to pass on, and is missing
+ * when unknown only where the feature may be missing.
+ */
+function checkTypedFeeds(card: ModelCard): void {
+  const inString = new Set(
+    graphInputs(card).flatMap((input) => (input.type === 'string' ? input.features : [])),
+  );
+  for (const f of card.features) {
+    if (f.type !== 'category') continue;
+    if (inString.has(f.name)) {
+      if (takesMissing(card, f))
+        fail(
+          `the category "${f.name}" is fed as a string, which has no missing value: its "missing" must be "reject"`,
+        );
+      if (f.unknown === 'missing')
+        fail(
+          `the category "${f.name}" is fed as a string: an unknown one can be "reject"ed or "pass"ed, not made missing`,
+        );
+    } else {
+      if (f.unknown === 'pass')
+        fail(
+          `the category "${f.name}" is fed as its code in a numeric input: an unknown one has no code to "pass"`,
+        );
+      if (f.unknown === 'missing' && !takesMissing(card, f))
+        fail(`the category "${f.name}" takes an unknown one as missing, but it may not be missing`);
+    }
+  }
+}
+
+const INPUT_TYPES: readonly InputType[] = ['float32', 'float64', 'string'];
+
+/** io.inputs: distinct names, known types, and every feature in exactly one input, of a type that holds it. */
+function inputs(v: unknown, feats: FeatureSpec[]): ModelInput[] {
+  if (!Array.isArray(v) || v.length === 0) fail('"io.inputs" must be a non-empty array');
+  if (v.length > feats.length) fail(`"io.inputs" lists ${v.length} inputs for ${feats.length} features`);
+  const byName = new Map(feats.map((f) => [f.name, f]));
+  const placed = new Set<string>();
+  const names = new Set<string>();
+  const out = v.map((input, i): ModelInput => {
+    if (!isRecord(input)) fail(`io.inputs[${i}] must be an object`);
+    const name = graphName(input.name, `io.inputs[${i}].name`);
+    if (name === undefined) fail(`io.inputs[${i}] has no name`);
+    if (names.has(name)) fail(`the input "${name}" appears twice in "io.inputs"`);
+    names.add(name);
+    const type = input.type as InputType;
+    if (!INPUT_TYPES.includes(type))
+      fail(
+        `the input "${name}" has type ${JSON.stringify(input.type)}; modelgate feeds float32, float64 or string`,
+      );
+    if (!Array.isArray(input.features) || input.features.length === 0)
+      fail(`the input "${name}" must list the features it holds`);
+    const held = input.features.map((f) => {
+      const spec = typeof f === 'string' ? byName.get(f) : undefined;
+      if (!spec) fail(`the input "${name}" holds ${JSON.stringify(f)}, which is not a feature of the card`);
+      if (placed.has(spec.name)) fail(`the feature "${spec.name}" is in more than one input`);
+      placed.add(spec.name);
+      if (type === 'string' && spec.type !== 'category')
+        fail(
+          `the input "${name}" is a string tensor; the ${spec.type} feature "${spec.name}" goes in a numeric one`,
+        );
+      return spec.name;
+    });
+    return { name, type, features: held };
+  });
+  const left = feats.filter((f) => !placed.has(f.name));
+  if (left.length > 0) fail(`the feature "${left[0]?.name}" is in none of "io.inputs"`);
   return out;
 }
 
@@ -326,19 +512,21 @@ function provenance(v: unknown): ModelCard['provenance'] {
  */
 export function validateCard(v: unknown): ModelCard {
   if (!isRecord(v)) fail('not a JSON object');
-  if (v.format !== CARD_FORMAT)
-    fail(`format ${JSON.stringify(v.format)} is not supported (expected ${CARD_FORMAT})`);
+  if (v.format !== 1 && v.format !== 2)
+    fail(`format ${JSON.stringify(v.format)} is not supported (modelgate reads formats 1 and 2)`);
+  const format: CardFormat = v.format;
   const name = text(v.name, 'name');
   if (v.task !== 'classification' && v.task !== 'regression')
     fail('"task" must be "classification" or "regression"');
   const task: Task = v.task;
+  const feats = features(v.features, format);
   const card: ModelCard = {
-    format: CARD_FORMAT,
+    format,
     name,
     task,
-    features: features(v.features),
+    features: feats,
     missing: 'reject',
-    io: io(v.io, task),
+    io: io(v.io, task, feats, format),
     provenance: { source: 'onnx', tool: '', createdAt: '' },
   };
   const target = optionalText(v.target, 'target');
@@ -346,6 +534,7 @@ export function validateCard(v: unknown): ModelCard {
   if (task === 'classification') card.classes = classes(v.classes);
   if (v.missing !== 'impute' && v.missing !== 'reject') fail('"missing" must be "impute" or "reject"');
   card.missing = v.missing;
+  checkTypedFeeds(card);
   card.provenance = provenance(v.provenance);
   const training = figures(v.training, 'training');
   if (training !== undefined) card.training = training;

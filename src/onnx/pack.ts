@@ -5,6 +5,7 @@
 // (distribution.ts); otherwise as scores. A model that already carries a card keeps it.
 import { VERSION } from '../version.js';
 import {
+  CARD_FORMAT,
   CARD_KEY,
   type ClassLabel,
   findCard,
@@ -252,7 +253,7 @@ function packForeign(model: ModelProto, options: PackOptions): Packed {
     io = { input: input.name, inputType, value: value.name };
   }
   const card: ModelCard = {
-    format: 1,
+    format: CARD_FORMAT,
     name: options.name ?? (options.source.replace(/\.onnx$/i, '') || 'model'),
     task,
     features: (options.features ?? Array.from({ length: width }, (_, i) => `x${i}`)).map((name) => ({

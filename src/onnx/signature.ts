@@ -4,7 +4,15 @@
 // writes (with the graph's own declarations). A card that disagrees with its graph would otherwise be
 // answered with wrong numbers (2 classes over a 3-wide probability output reads every row shifted) or,
 // under batching, with another request's rows.
-import { type ClassLabel, MAX_CLASSES, MAX_FEATURES, type ModelCard } from './card.js';
+import {
+  type ClassLabel,
+  graphInputs,
+  type InputType,
+  MAX_CLASSES,
+  MAX_FEATURES,
+  type ModelCard,
+  type ModelInput,
+} from './card.js';
 import { CardGraphMismatchError } from './errors.js';
 import { DataType, type GraphProto, type ValueInfoProto } from './proto.js';
 
@@ -96,44 +104,15 @@ export function checkSignature(
   if (features > MAX_FEATURES)
     mismatch(card, `the card lists ${features} features, over the limit of ${MAX_FEATURES}`);
 
-  const input = inputs.find((i) => i.name === card.io.input);
-  if (!input) {
-    const asOutput = outputs.some((o) => o.name === card.io.input);
+  const fed = graphInputs(card);
+  for (const want of fed) checkInput(card, want, inputs, outputs, fed.length);
+  if (inputs.length !== fed.length)
     mismatch(
       card,
-      `the card's input "${card.io.input}" is ${asOutput ? 'an output' : 'not an input'} of the graph (inputs: ${inputs.map((i) => i.name).join(', ') || 'none'})`,
+      fed.length === 1
+        ? `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); modelgate feeds one [rows, features] tensor`
+        : `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); the card feeds ${fed.length} (${fed.map((i) => i.name).join(', ')})`,
     );
-  }
-  if (inputs.length !== 1)
-    mismatch(
-      card,
-      `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); modelgate feeds one [rows, features] tensor`,
-    );
-  const want = card.io.inputType === 'float64' ? DataType.DOUBLE : DataType.FLOAT;
-  if (!input.isTensor || input.type !== want)
-    mismatch(
-      card,
-      `the card feeds ${card.io.inputType}, the graph's input "${input.name}" takes ${typeName(input.isTensor ? input.type : undefined)}`,
-    );
-  const shape = input.shape;
-  if (shape) {
-    if (shape.length !== 2)
-      mismatch(
-        card,
-        `the graph's input "${input.name}" is ${shapeText(shape)}; modelgate feeds [rows, features]`,
-      );
-    const [batch, width] = shape as [number, number];
-    if (width >= 0 && width !== features)
-      mismatch(
-        card,
-        `the card lists ${features} features, the graph's input "${input.name}" is ${width} wide`,
-      );
-    if (batch >= 0)
-      mismatch(
-        card,
-        `the graph's input "${input.name}" takes a fixed batch of ${batch} row${batch === 1 ? '' : 's'}; export it with a dynamic first dimension`,
-      );
-  }
 
   const classes = card.classes ?? [];
   if (classes.length > MAX_CLASSES)
@@ -199,4 +178,60 @@ export function checkSignature(
   }
   if (card.io.labelIsArgmax && card.io.probabilities === undefined && card.io.scores === undefined)
     mismatch(card, 'the card computes labels from probabilities or scores, but names neither output');
+}
+
+const ELEMENT: Record<InputType, number> = {
+  float32: DataType.FLOAT,
+  float64: DataType.DOUBLE,
+  string: DataType.STRING,
+};
+
+/** One input the card feeds: the graph has it, of that element type, [rows, its features] wide. */
+function checkInput(
+  card: ModelCard,
+  fed: ModelInput,
+  inputs: readonly GraphValue[],
+  outputs: readonly GraphValue[],
+  count: number,
+): void {
+  const features = fed.features.length;
+  const input = inputs.find((i) => i.name === fed.name);
+  if (!input) {
+    const asOutput = outputs.some((o) => o.name === fed.name);
+    mismatch(
+      card,
+      `the card's input "${fed.name}" is ${asOutput ? 'an output' : 'not an input'} of the graph (inputs: ${inputs.map((i) => i.name).join(', ') || 'none'})`,
+    );
+  }
+  if (count === 1 && inputs.length !== 1)
+    mismatch(
+      card,
+      `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); modelgate feeds one [rows, features] tensor`,
+    );
+  if (!input.isTensor || input.type !== ELEMENT[fed.type])
+    mismatch(
+      card,
+      `the card feeds ${fed.type}, the graph's input "${input.name}" takes ${typeName(input.isTensor ? input.type : undefined)}`,
+    );
+  const shape = input.shape;
+  if (shape) {
+    if (shape.length !== 2)
+      mismatch(
+        card,
+        `the graph's input "${input.name}" is ${shapeText(shape)}; modelgate feeds [rows, features]`,
+      );
+    const [batch, width] = shape as [number, number];
+    if (width >= 0 && width !== features)
+      mismatch(
+        card,
+        count === 1
+          ? `the card lists ${features} features, the graph's input "${input.name}" is ${width} wide`
+          : `the card puts ${features} features in the graph's input "${input.name}", which is ${width} wide`,
+      );
+    if (batch >= 0)
+      mismatch(
+        card,
+        `the graph's input "${input.name}" takes a fixed batch of ${batch} row${batch === 1 ? '' : 's'}; export it with a dynamic first dimension`,
+      );
+  }
 }

@@ -6,7 +6,7 @@ export interface RowProblem {
   got?: string;
   unknown?: string[];
   /** The numbers the feature takes (the first MAX_ALLOWED_IN_DETAILS of them). */
-  allowed?: readonly number[];
+  allowed?: readonly (number | string)[];
   /** How many numbers the feature takes, when `allowed` shows only the first. */
   allowedCount?: number;
 }

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { type ClassLabel, findCard, type ModelCard } from '../onnx/card.js';
+import { type ClassLabel, findCard, graphInputs, type ModelCard } from '../onnx/card.js';
 import { CardGraphMismatchError } from '../onnx/errors.js';
 import { externalTensor } from '../onnx/external.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
@@ -17,7 +17,7 @@ import {
   type Prediction,
   sliceRows,
 } from './prediction.js';
-import { RowEncoder } from './rows.js';
+import { type InputBuffer, RowEncoder } from './rows.js';
 
 export interface PredictorOptions {
   /** Threads for one operator; 1 suits Lambda (one vCPU up to 1,769 MB) and small models. */
@@ -36,7 +36,8 @@ const BATCH_ROWS = 512;
 const PROBE_ROWS = 2;
 
 interface Queued {
-  matrix: Matrix;
+  /** One buffer per graph input (RowEncoder.inputs), [rows, its width] each. */
+  inputs: InputBuffer[];
   rows: number;
   resolve: (p: Prediction) => void;
   reject: (e: unknown) => void;
@@ -183,11 +184,12 @@ export class Predictor {
 
   /** Rows as arrays in feature order or objects by feature name; null means missing. */
   async predict(rows: readonly unknown[]): Promise<Prediction> {
+    if (!this.encoder.plain) return this.submit(this.encoder.encodeInputs(rows), rows.length);
     const matrix = this.encoder.encode(
       rows,
       this.card.io.inputType === 'float64' ? new Float64Array(rows.length * this.width) : undefined,
     );
-    return this.submit(matrix, rows.length);
+    return this.submit([matrix], rows.length);
   }
 
   /**
@@ -198,18 +200,22 @@ export class Predictor {
   async predictMatrix(matrix: Matrix, rows: number): Promise<Prediction> {
     if (!(Number.isInteger(rows) && rows >= 0 && matrix.length === rows * this.width))
       throw new RangeError(`a matrix of ${matrix.length} numbers is not ${rows} rows of ${this.width}`);
+    if (!this.encoder.plain)
+      throw new RangeError(
+        `the model "${this.card.name}" takes typed features or several inputs: give it rows (predict), not a matrix`,
+      );
     this.encoder.checkMatrix(matrix);
-    return this.submit(matrix, rows);
+    return this.submit([matrix], rows);
   }
 
   /** Runs a matrix the encoder built or checked: alone, or gathered with others when batching. */
-  private submit(matrix: Matrix, rows: number): Promise<Prediction> {
+  private submit(inputs: InputBuffer[], rows: number): Promise<Prediction> {
     this.counts.requests += 1;
     this.counts.rows += rows;
     if (!this.batching || rows === 0 || rows >= BATCH_ROWS)
-      return new Promise((resolve) => resolve(this.checked(this.run(matrix, rows))));
+      return new Promise((resolve) => resolve(this.checked(this.run(inputs, rows))));
     return new Promise((resolve, reject) => {
-      this.queue.push({ matrix, rows, resolve, reject });
+      this.queue.push({ inputs, rows, resolve, reject });
       this.queuedRows += rows;
       if (this.queuedRows >= BATCH_ROWS) this.flush();
       else if (!this.flushScheduled) {
@@ -231,19 +237,21 @@ export class Predictor {
     this.queuedRows = 0;
     if (batch.length === 0) return;
     const total = batch.reduce((n, q) => n + q.rows, 0);
-    const width = this.width;
-    const matrix =
-      this.card.io.inputType === 'float64'
-        ? new Float64Array(total * width)
-        : new Float32Array(total * width);
+    const inputs = this.encoder.inputs.map((input, j): InputBuffer => {
+      const w = input.width;
+      if (input.type === 'string') return batch.flatMap((q) => q.inputs[j] as string[]);
+      const joined = input.type === 'float64' ? new Float64Array(total * w) : new Float32Array(total * w);
+      let offset = 0;
+      for (const q of batch) {
+        joined.set(q.inputs[j] as Float32Array | Float64Array, offset * w);
+        offset += q.rows;
+      }
+      return joined;
+    });
     let offset = 0;
-    for (const q of batch) {
-      matrix.set(q.matrix, offset * width);
-      offset += q.rows;
-    }
     let out: Prediction;
     try {
-      out = this.run(matrix, total);
+      out = this.run(inputs, total);
     } catch (err) {
       for (const q of batch) q.reject(err);
       return;
@@ -268,8 +276,16 @@ export class Predictor {
 
   /** One run on rows of zeros: the outputs' real shapes and types must be what the card says. */
   private probe(): void {
-    const size = PROBE_ROWS * this.width;
-    const zeros = this.card.io.inputType === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    // Zeros for numbers; for a string input, each feature's first category.
+    const fed = graphInputs(this.card);
+    const byName = new Map(this.card.features.map((f) => [f.name, f]));
+    const zeros = fed.map((input): InputBuffer => {
+      const size = PROBE_ROWS * input.features.length;
+      if (input.type === 'float64') return new Float64Array(size);
+      if (input.type === 'float32') return new Float32Array(size);
+      const first = input.features.map((name) => byName.get(name)?.categories?.[0] ?? '');
+      return Array.from({ length: size }, (_, k) => first[k % first.length] as string);
+    });
     try {
       this.run(zeros, PROBE_ROWS);
       this.counts.runs = 0;
@@ -281,24 +297,29 @@ export class Predictor {
     }
   }
 
-  private run(matrix: Matrix, rows: number): Prediction {
+  private run(inputs: InputBuffer[], rows: number): Prediction {
     if (rows === 0) return emptyPrediction(this.kind);
     this.counts.runs += 1;
-    const data =
-      this.card.io.inputType === 'float64'
-        ? matrix instanceof Float64Array
-          ? matrix
-          : Float64Array.from(matrix)
-        : matrix instanceof Float32Array
-          ? matrix
-          : Float32Array.from(matrix);
-    const input = new OrtTensor(data instanceof Float64Array ? 'float64' : 'float32', data, [
-      rows,
-      this.width,
-    ]);
+    const feeds: Record<string, Tensor> = {};
+    this.encoder.inputs.forEach((input, j) => {
+      const buffer = inputs[j] as InputBuffer;
+      const dims = [rows, input.width];
+      if (input.type === 'string') feeds[input.name] = new OrtTensor('string', buffer as string[], dims);
+      else {
+        const data =
+          input.type === 'float64'
+            ? buffer instanceof Float64Array
+              ? buffer
+              : Float64Array.from(buffer as Float32Array)
+            : buffer instanceof Float32Array
+              ? buffer
+              : Float32Array.from(buffer as Float64Array);
+        feeds[input.name] = new OrtTensor(input.type, data, dims);
+      }
+    });
     let out: Record<string, Tensor>;
     try {
-      out = this.session.run({ [this.card.io.input]: input }, this.fetches, {});
+      out = this.session.run(feeds, this.fetches, {});
     } catch (cause) {
       throw new InferenceError(`onnxruntime failed to run the model: ${(cause as Error).message}`, { cause });
     }

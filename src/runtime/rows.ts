@@ -1,10 +1,25 @@
 // Rows as users send them (arrays in feature order, or objects keyed by feature name) into the flat
 // float matrix the model's input takes. Every problem is reported with the row index and the feature.
-import { type ModelCard, takesMissing } from '../onnx/card.js';
+import { type FeatureSpec, graphInputs, type ModelCard, takesMissing } from '../onnx/card.js';
 import { InvalidRowError } from './errors.js';
 
-export type RowValue = number | null;
+export type RowValue = number | string | boolean | null;
 export type Row = readonly RowValue[] | Readonly<Record<string, RowValue>>;
+
+/** One graph input's rows, row-major [rows, its features]: numbers, or strings for a string input. */
+export type InputBuffer = Float32Array | Float64Array | string[];
+
+/** Where a feature's value goes: which graph input, which column of it, and how it is turned into that. */
+interface Slot {
+  input: number;
+  column: number;
+  width: number;
+  feature: FeatureSpec;
+  /** category: its code (index in `categories`) by text. */
+  codes?: ReadonlyMap<string, number>;
+  /** The input is a string tensor. */
+  text: boolean;
+}
 
 /** Describes a JSON value's type for an error message. */
 export function jsonType(v: unknown): string {
@@ -36,10 +51,44 @@ export class RowEncoder {
   private readonly valueSets: (ReadonlySet<number> | undefined)[];
   /** The features that list their numbers; undefined when none does. */
   private readonly allowed: { index: number; name: string; set: ReadonlySet<number> }[] | undefined;
+  /**
+   * True for a card of numbers only fed as one numeric input in feature order, with no other spellings:
+   * encode() writes one matrix, as before typed features. Otherwise encodeInputs() fills each input.
+   */
+  readonly plain: boolean;
+  /** Per feature: where it goes (typed path). */
+  private readonly slots: Slot[];
+  /** The graph inputs' element types and widths, in the card's input order. */
+  readonly inputs: readonly { name: string; type: 'float32' | 'float64' | 'string'; width: number }[];
 
   constructor(card: ModelCard) {
     this.names = card.features.map((f) => f.name);
     this.index = new Map(this.names.map((n, i) => [n, i]));
+    // A source spelling (`Total Spend`) names the feature too; validateCard keeps them all distinct.
+    card.features.forEach((f, i) => {
+      if (f.column !== undefined) this.index.set(f.column, i);
+    });
+    const fed = graphInputs(card);
+    this.inputs = fed.map((input) => ({ name: input.name, type: input.type, width: input.features.length }));
+    const position = new Map(this.names.map((n, i) => [n, i]));
+    this.slots = new Array(this.names.length);
+    fed.forEach((input, j) => {
+      input.features.forEach((name, c) => {
+        const feature = card.features[position.get(name) as number] as FeatureSpec;
+        this.slots[position.get(name) as number] = {
+          input: j,
+          column: c,
+          width: input.features.length,
+          feature,
+          codes: feature.categories ? new Map(feature.categories.map((k, code) => [k, code])) : undefined,
+          text: input.type === 'string',
+        };
+      });
+    });
+    this.plain =
+      fed.length === 1 &&
+      card.io.inputs === undefined &&
+      card.features.every((f) => f.type === 'number' && f.column === undefined);
     this.allowMissing = card.features.map((f) => takesMissing(card, f));
     this.anyMissing = this.allowMissing.includes(true);
     this.valueSets = card.features.map((f) => (f.values ? new Set(f.values) : undefined));
@@ -121,6 +170,146 @@ export class RowEncoder {
     }
     if (this.allowed !== undefined)
       for (const a of this.allowed) this.checkAllowed(row[a.name], r, a.index, a.set);
+  }
+
+  /**
+   * Encodes rows into one buffer per graph input (the card's io.inputs order): numbers as they are, a
+   * category as its code in a numeric input or as its text in a string input, a boolean as 1 or 0, a
+   * missing value as NaN. Any card; encode() is the same for a plain one, in one matrix.
+   */
+  encodeInputs(rows: readonly unknown[]): InputBuffer[] {
+    const n = rows.length;
+    const out: InputBuffer[] = this.inputs.map((input) =>
+      input.type === 'string'
+        ? new Array<string>(n * input.width)
+        : input.type === 'float64'
+          ? new Float64Array(n * input.width)
+          : new Float32Array(n * input.width),
+    );
+    const width = this.names.length;
+    for (let r = 0; r < n; r++) {
+      const row = rows[r];
+      let get: (i: number) => unknown;
+      if (Array.isArray(row)) {
+        if (row.length !== width)
+          throw new InvalidRowError(
+            'invalid_row',
+            `row ${r} has ${row.length} values, the model expects ${width} (${listNames(this.names)})`,
+            { row: r, expected: `${width} values`, got: `${row.length} values` },
+          );
+        get = (i) => row[i];
+      } else if (typeof row === 'object' && row !== null) {
+        const byFeature = this.keyed(row as Record<string, unknown>, r);
+        get = (i) => byFeature[i];
+      } else {
+        throw new InvalidRowError(
+          'invalid_row',
+          `row ${r} must be an array of ${width} values or an object keyed by feature name, got ${jsonType(row)}`,
+          { row: r, expected: 'array or object', got: jsonType(row) },
+        );
+      }
+      for (let i = 0; i < width; i++) {
+        const slot = this.slots[i] as Slot;
+        const at = r * slot.width + slot.column;
+        const buffer = out[slot.input] as InputBuffer;
+        if (slot.text) (buffer as string[])[at] = this.category(get(i), r, i, slot) as string;
+        else (buffer as Float32Array)[at] = this.typedValue(get(i), r, i, slot);
+      }
+    }
+    return out;
+  }
+
+  /** An object row's values by feature index (undefined where absent), its keys names or source spellings. */
+  private keyed(row: Record<string, unknown>, r: number): unknown[] {
+    const values: unknown[] = new Array(this.names.length);
+    const given = new Uint8Array(this.names.length);
+    const unknown: string[] = [];
+    for (const key of Object.keys(row)) {
+      const i = this.index.get(key);
+      if (i === undefined) {
+        unknown.push(key);
+        continue;
+      }
+      if (given[i]++ > 0)
+        throw new InvalidRowError(
+          'invalid_row',
+          `row ${r} gives the feature "${this.names[i]}" twice (by its name and by its column's spelling)`,
+          { row: r, feature: this.names[i] },
+        );
+      values[i] = row[key];
+    }
+    if (unknown.length > 0) {
+      throw new InvalidRowError(
+        'unknown_feature',
+        `row ${r} has unknown feature${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((k) => JSON.stringify(k)))}; the model's features are ${listNames(this.names)}`,
+        { row: r, unknown },
+      );
+    }
+    return values;
+  }
+
+  /** A value for a numeric input: a number as value() takes it, a category's code, a boolean's 1 or 0. */
+  private typedValue(v: unknown, r: number, i: number, slot: Slot): number {
+    const f = slot.feature;
+    if (f.type === 'number') {
+      const x = this.value(v, r, i);
+      const set = this.valueSets[i];
+      if (set && !Number.isNaN(x)) this.checkAllowed(x, r, i, set);
+      return x;
+    }
+    if (v === null || v === undefined) return this.value(null, r, i);
+    if (f.type === 'boolean') {
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      throw new InvalidRowError(
+        'invalid_row',
+        `row ${r}, feature "${this.names[i]}": expected true or false${this.allowMissing[i] ? ' (or null)' : ''}, got ${jsonType(v)}`,
+        { row: r, feature: this.names[i], expected: 'a boolean', got: jsonType(v) },
+      );
+    }
+    const code = this.category(v, r, i, slot);
+    return code === undefined ? this.value(null, r, i) : (code as number);
+  }
+
+  /**
+   * A category's code (numeric input) or text (string input); undefined for an unknown one the card
+   * takes as missing. A number is taken where its text is one of the categories (a column of integer
+   * codes the model was fitted on).
+   */
+  private category(v: unknown, r: number, i: number, slot: Slot): number | string | undefined {
+    const f = slot.feature;
+    if (v === null || v === undefined) {
+      if (slot.text)
+        throw new InvalidRowError(
+          'missing_feature',
+          `row ${r}, feature "${this.names[i]}" is missing, and this model takes no missing value for it: send one of its categories`,
+          { row: r, feature: this.names[i], expected: 'a category' },
+        );
+      return undefined;
+    }
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v)))
+      throw new InvalidRowError(
+        'invalid_row',
+        `row ${r}, feature "${this.names[i]}": expected a category (a string), got ${jsonType(v)}`,
+        { row: r, feature: this.names[i], expected: 'a category (a string)', got: jsonType(v) },
+      );
+    const key = String(v);
+    const code = slot.codes?.get(key);
+    if (code !== undefined) return slot.text ? key : code;
+    if (f.unknown === 'missing') return undefined;
+    if (f.unknown === 'pass' && slot.text) return key;
+    const list = f.categories ?? [];
+    throw new InvalidRowError(
+      'unknown_category',
+      `row ${r}, feature "${this.names[i]}": ${JSON.stringify(key)} is not one of the categories this model takes (${listNames(list.map((c) => JSON.stringify(c)))}${this.allowMissing[i] ? ', or null (missing)' : ''})`,
+      {
+        row: r,
+        feature: this.names[i],
+        expected: `one of ${list.length} categories`,
+        got: key,
+        allowed: list.slice(0, MAX_ALLOWED_IN_DETAILS),
+        ...(list.length > MAX_ALLOWED_IN_DETAILS ? { allowedCount: list.length } : {}),
+      },
+    );
   }
 
   /**

@@ -3,7 +3,7 @@
 // transformers (a Pipeline's steps) rewrite the feature matrix, and the final estimator turns it into
 // class probabilities (and the label, their argmax) or a value.
 import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
-import { type ClassLabel, cardEntry, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
+import { CARD_FORMAT, type ClassLabel, cardEntry, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { type Column, InputRules, inputColumns, preimage, throughImputer, throughStep } from './columns.js';
@@ -1406,7 +1406,7 @@ export function sklearnToOnnx(
   const described = root.name === 'Pipeline' ? `Pipeline(${steps.map((s) => s.name).join(', ')})` : root.name;
   const version = root.raw('_sklearn_version');
   const card: ModelCard = {
-    format: 1,
+    format: CARD_FORMAT,
     name: options.name,
     task: out.kind === 'value' ? 'regression' : 'classification',
     ...featuresAndMissing(names, f.rules),

@@ -1,6 +1,6 @@
 // CSV text in, an ONNX model with its card out: the `modelgate train` job without the terminal.
 import { createHash } from 'node:crypto';
-import type { ModelCard, Task } from '../onnx/card.js';
+import { CARD_FORMAT, type ModelCard, type Task } from '../onnx/card.js';
 import { encodeModel, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import {
@@ -95,7 +95,7 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
   const estimator =
     dataset.task === 'classification' ? 'GradientBoostingClassifier' : 'GradientBoostingRegressor';
   const cardBase: Omit<ModelCard, 'io' | 'missing'> = {
-    format: 1,
+    format: CARD_FORMAT,
     name: options.name ?? baseName(options.source),
     task: dataset.task,
     features: dataset.features.map((name) => ({ name, type: 'number' as const })),

@@ -57,11 +57,11 @@ async function graphOutput(
   rows: number[][],
 ): Promise<number[][]> {
   const session = await ort.InferenceSession.create(readFileSync(file));
-  const type = card.io.inputType;
+  const type = card.io.inputType ?? 'float32';
   const flat = rows.flat();
   const data = type === 'float64' ? Float64Array.from(flat) : Float32Array.from(flat);
   const result = await session.run(
-    { [card.io.input]: new ort.Tensor(type, data, [rows.length, card.features.length]) },
+    { [card.io.input as string]: new ort.Tensor(type, data, [rows.length, card.features.length]) },
     [output],
   );
   const t = result[output] as Ort.Tensor;

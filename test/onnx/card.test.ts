@@ -46,7 +46,7 @@ describe('model card', () => {
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['a future format', { format: 2 }, /format 2 is not supported/],
+    ['a future format', { format: 3 }, /format 3 is not supported/],
     ['a bad task', { task: 'ranking' }, /"task"/],
     ['no features', { features: [] }, /"features"/],
     ['a nameless feature', { features: [{ type: 'number' }] }, /feature 0 has no name/],
