@@ -166,7 +166,9 @@ describe('modelgate serve: limits as clients see them', () => {
     const res = await fetch(`${s.url}/predict`, { method: 'POST', body: BODY });
     expect(await res.json()).toEqual(ANSWER);
     const closed = await Promise.all(slow.map((raw) => raw.closed.then(() => performance.now() - started)));
-    expect(Math.max(...closed)).toBeLessThan(1_000 + 3_000);
+    // Well under the 30 s Node checks connections at by default; slack for a loaded machine (the suite
+    // runs several files at once).
+    expect(Math.max(...closed)).toBeLessThan(1_000 + 5_000);
     for (const raw of slow) expect(raw.text()).toMatch(/^HTTP\/1\.1 408 /);
   });
 
