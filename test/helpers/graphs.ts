@@ -2,7 +2,7 @@
 // known function of their input: the batcher's stress test can tell whose rows an answer belongs to,
 // and the load checks can be given a card that disagrees with its graph.
 
-import { attr, buildModel, type Dim, GraphBuilder, tensor } from '../../src/onnx/builder.js';
+import { attr, buildModel, type Dim, GraphBuilder, ML_DOMAIN, tensor } from '../../src/onnx/builder.js';
 import { type ClassLabel, cardEntry, type ModelCard } from '../../src/onnx/card.js';
 import { DataType, encodeModel } from '../../src/onnx/proto.js';
 
@@ -102,4 +102,53 @@ export function kindModel(kind: Kind, options: GraphOptions & { log?: boolean } 
   };
   if (options.card) card = options.card(card);
   return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card)] }));
+}
+
+/**
+ * Inputs "num" (float32 [N, 2]: x0 a number, x1 a boolean) and "cat" (string [N, 1]: color, one of
+ * a, b, c, also named "Color"); value = x0 + x1 + {a: 10, b: 20, c: 30}[color].
+ */
+export function twoInputs(card: (c: ModelCard) => ModelCard = (c) => c): Uint8Array {
+  const b = new GraphBuilder('typed');
+  const num = b.input('num', DataType.FLOAT, ['N', 2]);
+  const cat = b.input('cat', DataType.STRING, ['N', 1]);
+  const coded = b.op(
+    'LabelEncoder',
+    [cat],
+    [
+      attr.strings('keys_strings', ['a', 'b', 'c']),
+      attr.floats('values_floats', [10, 20, 30]),
+      attr.float('default_float', -1),
+    ],
+    ML_DOMAIN,
+  );
+  const all = b.op('Concat', [num, coded], [attr.int('axis', 1)]);
+  b.op(
+    'ReduceSum',
+    [all, b.constant(tensor.int64('axes', [1], [1]))],
+    [attr.int('keepdims', 1)],
+    undefined,
+    'value',
+  );
+  b.output('value', DataType.FLOAT, ['N', 1]);
+  const c: ModelCard = {
+    format: 2,
+    name: 'typed',
+    task: 'regression',
+    features: [
+      { name: 'x0', type: 'number' },
+      { name: 'x1', type: 'boolean' },
+      { name: 'color', type: 'category', categories: ['a', 'b', 'c'], column: 'Color' },
+    ],
+    missing: 'reject',
+    io: {
+      inputs: [
+        { name: 'num', type: 'float32', features: ['x0', 'x1'] },
+        { name: 'cat', type: 'string', features: ['color'] },
+      ],
+      value: 'value',
+    },
+    provenance: { source: 'onnx', tool: 'test', createdAt: '2026-12-01T00:00:00Z' },
+  };
+  return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card(c))] }));
 }

@@ -13,57 +13,9 @@ import { InvalidRowError } from '../../src/runtime/errors.js';
 import type { Prediction } from '../../src/runtime/prediction.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { runCli } from '../helpers/cli.js';
+import { twoInputs } from '../helpers/graphs.js';
 
 const PROVENANCE = { source: 'onnx', tool: 'test', createdAt: '2026-12-01T00:00:00Z' } as const;
-
-/**
- * Inputs "num" (float32 [N, 2]: x0 a number, x1 a boolean) and "cat" (string [N, 1]: color, one of
- * a, b, c, also named "Color"); value = x0 + x1 + {a: 10, b: 20, c: 30}[color].
- */
-function twoInputs(card: (c: ModelCard) => ModelCard = (c) => c): Uint8Array {
-  const b = new GraphBuilder('typed');
-  const num = b.input('num', DataType.FLOAT, ['N', 2]);
-  const cat = b.input('cat', DataType.STRING, ['N', 1]);
-  const coded = b.op(
-    'LabelEncoder',
-    [cat],
-    [
-      attr.strings('keys_strings', ['a', 'b', 'c']),
-      attr.floats('values_floats', [10, 20, 30]),
-      attr.float('default_float', -1),
-    ],
-    ML_DOMAIN,
-  );
-  const all = b.op('Concat', [num, coded], [attr.int('axis', 1)]);
-  b.op(
-    'ReduceSum',
-    [all, b.constant(tensor.int64('axes', [1], [1]))],
-    [attr.int('keepdims', 1)],
-    undefined,
-    'value',
-  );
-  b.output('value', DataType.FLOAT, ['N', 1]);
-  const c: ModelCard = {
-    format: 2,
-    name: 'typed',
-    task: 'regression',
-    features: [
-      { name: 'x0', type: 'number' },
-      { name: 'x1', type: 'boolean' },
-      { name: 'color', type: 'category', categories: ['a', 'b', 'c'], column: 'Color' },
-    ],
-    missing: 'reject',
-    io: {
-      inputs: [
-        { name: 'num', type: 'float32', features: ['x0', 'x1'] },
-        { name: 'cat', type: 'string', features: ['color'] },
-      ],
-      value: 'value',
-    },
-    provenance: PROVENANCE,
-  };
-  return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card(c))] }));
-}
 
 /**
  * One float32 input [N, 2]: x0, and size (a category s, m, l fed as its code 0, 1, 2; an unknown
