@@ -42,8 +42,9 @@ export type FeatureType = 'number' | 'category' | 'boolean';
 
 /**
  * What a category not in the card's list is: a request error naming the known ones ('reject'), a
- * missing value ('missing', for a feature fed as a code that may be missing), or passed to the graph
- * as sent ('pass', for a string input whose graph handles it, as an encoder with handle_unknown does).
+ * missing value ('missing', for a feature fed as a code that may be missing), or passed to a graph
+ * that handles it, as an encoder with handle_unknown does ('pass': a string input gets the text as
+ * sent, a numeric input the code -1, which no category has).
  */
 export type UnknownPolicy = 'reject' | 'missing' | 'pass';
 
@@ -411,8 +412,8 @@ function io(v: unknown, task: Task, feats: FeatureSpec[], format: CardFormat): M
 
 /**
  * What each way of feeding a category allows: a string tensor has no missing value (and an unknown
- * category reaches it only as 'pass'); a code in a numeric input has no text to pass on, and is missing
- * when unknown only where the feature may be missing.
+ * category reaches it only as 'pass'); a code in a numeric input is -1 when an unknown one is passed,
+ * and is missing when unknown only where the feature may be missing.
  */
 function checkTypedFeeds(card: ModelCard): void {
   const inString = new Set(
@@ -430,10 +431,7 @@ function checkTypedFeeds(card: ModelCard): void {
           `the category "${f.name}" is fed as a string: an unknown one can be "reject"ed or "pass"ed, not made missing`,
         );
     } else {
-      if (f.unknown === 'pass')
-        fail(
-          `the category "${f.name}" is fed as its code in a numeric input: an unknown one has no code to "pass"`,
-        );
+      // An unknown category 'pass'ed to a numeric input is fed as the code -1.
       if (f.unknown === 'missing' && !takesMissing(card, f))
         fail(`the category "${f.name}" takes an unknown one as missing, but it may not be missing`);
     }

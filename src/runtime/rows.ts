@@ -272,7 +272,7 @@ export class RowEncoder {
 
   /**
    * A category's code (numeric input) or text (string input); undefined for an unknown one the card
-   * takes as missing. A number is taken where its text is one of the categories (a column of integer
+   * takes as missing, -1 for one it passes to a numeric input. A number is taken where its text is one of the categories (a column of integer
    * codes the model was fitted on).
    */
   private category(v: unknown, r: number, i: number, slot: Slot): number | string | undefined {
@@ -296,7 +296,8 @@ export class RowEncoder {
     const code = slot.codes?.get(key);
     if (code !== undefined) return slot.text ? key : code;
     if (f.unknown === 'missing') return undefined;
-    if (f.unknown === 'pass' && slot.text) return key;
+    // Passed on: the text itself to a string input; to a numeric one the code -1, which no category has.
+    if (f.unknown === 'pass') return slot.text ? key : -1;
     const list = f.categories ?? [];
     throw new InvalidRowError(
       'unknown_category',

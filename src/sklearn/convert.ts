@@ -12,9 +12,28 @@ import { kNeighbors } from './neighbors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { againstPoints } from './points.js';
 import { Estimator, type Matrix } from './state.js';
+import {
+  type Codes,
+  codesOfText,
+  findTextFeatures,
+  imputeCodes,
+  oneHotCodes,
+  ordinalCodes,
+  type TextFeature,
+} from './text.js';
 import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
 export const INPUT_NAME = 'input';
+/** The string input of a model with string columns fed as text. */
+export const TEXT_INPUT_NAME = 'text';
+
+/** Where each input feature of a model with string columns is fed: which graph input, which column. */
+interface Feeds {
+  numeric: string | undefined;
+  strings: string | undefined;
+  place: { input: 'numeric' | 'strings'; column: number }[];
+  text: ReadonlyMap<number, TextFeature>;
+}
 
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
 export interface Flow {
@@ -27,6 +46,10 @@ export interface Flow {
   columns: Column[];
   /** What each input feature takes, as the steps so far decide it (shared by a ColumnTransformer's parts). */
   rules: InputRules;
+  /** Set while the columns hold string columns' codes (before their encoder): which feature, which categories. */
+  codes?: Codes[];
+  /** The top of a model with string columns: x is not the feature matrix, the inputs are these. */
+  feeds?: Feeds;
 }
 
 /**
@@ -97,6 +120,10 @@ function twoClasses(f: Flow, p1: string): string {
 // ---------------------------------------------------------------- transformers
 
 function simpleImputer(est: Estimator, f: Flow): void {
+  if (f.codes) {
+    imputeCodes(est, f);
+    return;
+  }
   const missing = est.raw('missing_values');
   if (!(typeof missing === 'number' && Number.isNaN(missing)))
     throw new UnsupportedModelError(
@@ -237,6 +264,10 @@ function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]):
 function oneHotEncoder(est: Estimator, f: Flow): void {
   if (est.raw('_infrequent_enabled') === true)
     throw new UnsupportedModelError('a OneHotEncoder with infrequent categories');
+  if (f.codes) {
+    oneHotCodes(est, f);
+    return;
+  }
   const categories = est.raw('categories_');
   if (!Array.isArray(categories) || categories.length !== f.width)
     throw new ModelImportError(`the OneHotEncoder's categories_ do not match its ${f.width} features`);
@@ -293,6 +324,14 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   f.x = f.b.op('Concat', blocks, [attr.int('axis', 1)]);
   f.width = width;
   f.columns = Array.from({ length: width }, () => ({ nanFrom: [] }));
+}
+
+/** OrdinalEncoder: string columns only (over numbers it would be a relabelling modelgate has no need of yet). */
+function ordinalEncoder(est: Estimator, f: Flow): void {
+  if (est.raw('_infrequent_enabled') === true)
+    throw new UnsupportedModelError('an OrdinalEncoder with infrequent categories');
+  if (!f.codes) throw new UnsupportedModelError('an OrdinalEncoder over numeric columns');
+  ordinalCodes(est, f);
 }
 
 /** A feature's index by its name, or an error naming the column. */
@@ -382,20 +421,21 @@ function columnTransformer(est: Estimator, f: Flow): void {
     if (cols.length === 0) continue;
     const sub: Flow = {
       b: f.b,
-      x: f.b.op(
-        'Gather',
-        [f.x, f.b.constant(tensor.int64(f.b.fresh('columns'), [cols.length], cols))],
-        [attr.int('axis', 1)],
-      ),
+      x: f.feeds ? '' : gather(f.b, f.x, cols),
       width: cols.length,
       layers: f.layers,
       columns: cols.map((c) => f.columns[c] as Column),
       rules: f.rules,
     };
+    if (f.feeds) fed(f.feeds, cols, sub);
     if (transformer !== 'passthrough') {
       const t = Estimator.of(transformer ?? null, `the ColumnTransformer's ${JSON.stringify(name)}`);
       for (const step of chain(t)) applyTransformer(step, sub);
     }
+    if (sub.codes)
+      throw new UnsupportedModelError(
+        `string columns that reach the ${String(name)} step unencoded (modelgate encodes strings with a OneHotEncoder or OrdinalEncoder)`,
+      );
     blocks.push(sub.x);
     notes.push(...sub.columns);
     width += sub.width;
@@ -404,6 +444,41 @@ function columnTransformer(est: Estimator, f: Flow): void {
   f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
   f.width = width;
   f.columns = notes;
+  f.feeds = undefined;
+}
+
+function gather(b: GraphBuilder, x: string, cols: readonly number[]): string {
+  return b.op(
+    'Gather',
+    [x, b.constant(tensor.int64(b.fresh('columns'), [cols.length], cols))],
+    [attr.int('axis', 1)],
+  );
+}
+
+/**
+ * A ColumnTransformer entry's columns from the graph inputs of a model with string columns: numeric
+ * features from the numeric input; string columns as codes, by a LabelEncoder from the string input or
+ * as fed in the numeric one. An entry holds one kind or the other.
+ */
+function fed(feeds: Feeds, cols: readonly number[], sub: Flow): void {
+  const text = cols.map((c) => feeds.text.get(c));
+  const numericAt = (c: number) => (feeds.place[c] as { column: number }).column;
+  if (text.every((t) => t === undefined)) {
+    sub.x = gather(sub.b, feeds.numeric as string, cols.map(numericAt));
+    return;
+  }
+  if (text.some((t) => t === undefined))
+    throw new UnsupportedModelError(
+      'a ColumnTransformer entry over both string and numeric columns (encode the strings in an entry of their own)',
+    );
+  const parts = cols.map((c, j) => {
+    const t = text[j] as TextFeature;
+    const at = feeds.place[c] as { input: 'numeric' | 'strings'; column: number };
+    if (at.input === 'numeric') return gather(sub.b, feeds.numeric as string, [at.column]);
+    return codesOfText(sub.b, gather(sub.b, feeds.strings as string, [at.column]), t.categories);
+  });
+  sub.x = parts.length === 1 ? (parts[0] as string) : sub.b.op('Concat', parts, [attr.int('axis', 1)]);
+  sub.codes = cols.map((c, j) => ({ feature: c, categories: (text[j] as TextFeature).categories }));
 }
 
 /** FunctionTransformer without a function: the identity (ColumnTransformer fits 'passthrough' as one). */
@@ -420,8 +495,12 @@ const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
   MaxAbsScaler: maxAbsScaler,
   RobustScaler: robustScaler,
   OneHotEncoder: oneHotEncoder,
+  OrdinalEncoder: ordinalEncoder,
   ColumnTransformer: columnTransformer,
 };
+
+/** The steps that read string columns' codes (before their encoder). */
+const OVER_CODES = new Set(['SimpleImputer', 'OneHotEncoder', 'OrdinalEncoder']);
 
 /** How a step rewrites the feature matrix, or an error naming it and what is supported. */
 function transformerFor(step: Estimator): (est: Estimator, f: Flow) => void {
@@ -434,6 +513,14 @@ function transformerFor(step: Estimator): (est: Estimator, f: Flow) => void {
 }
 
 function applyTransformer(step: Estimator, f: Flow): void {
+  if (f.codes && !OVER_CODES.has(step.name))
+    throw new UnsupportedModelError(
+      `a ${step.name} over string columns (modelgate takes a SimpleImputer, then a OneHotEncoder or OrdinalEncoder, there)`,
+    );
+  if (f.feeds && step.name !== 'ColumnTransformer')
+    throw new UnsupportedModelError(
+      `a ${step.name} before the ColumnTransformer that encodes the string columns`,
+    );
   transformerFor(step)(step, f);
   // Every transformer keeps one entry per column: what decides the card's missing values reads them.
   if (f.columns.length !== f.width)
@@ -1301,20 +1388,66 @@ function chain(root: Estimator): Estimator[] {
 function featuresAndMissing(
   names: readonly string[],
   rules: InputRules,
+  text: ReadonlyMap<number, TextFeature>,
 ): Pick<ModelCard, 'features' | 'missing'> {
-  const takes = names.map((_, i) => rules.missingRefusedBy[i] === undefined);
+  // A string input has no missing value; a code's NaN is refused where any NaN of it is (an unknown
+  // category an OrdinalEncoder makes NaN, too: the two are not told apart past the encoder).
+  const takes = names.map(
+    (_, i) => rules.missingRefusedBy[i] === undefined && text.get(i)?.feed !== 'strings',
+  );
   const missing = takes.every(Boolean) ? 'impute' : 'reject';
   return {
     missing,
     features: names.map((name, i) => {
       const values = rules.values[i];
+      const t = text.get(i);
+      const typed = t
+        ? {
+            type: 'category' as const,
+            categories: t.categories,
+            unknown:
+              t.refusesUnknown || (t.unknownIsNan && rules.missingRefusedBy[i] !== undefined)
+                ? ('reject' as const)
+                : ('pass' as const),
+          }
+        : { type: 'number' as const, ...(values ? { values } : {}) };
       return {
         name,
-        type: 'number' as const,
-        ...(values ? { values } : {}),
+        ...typed,
         ...(missing === 'reject' && takes[i] ? { missing: 'impute' as const } : {}),
       };
     }),
+  };
+}
+
+/**
+ * The graph inputs of a model with string columns: the numeric features and the string columns fed as
+ * codes in one float64 input, the string columns fed as text in a string input, each in feature order.
+ */
+function typedInputs(
+  b: GraphBuilder,
+  names: readonly string[],
+  text: ReadonlyMap<number, TextFeature>,
+): { feeds: Feeds; inputs: NonNullable<ModelCard['io']['inputs']> } {
+  const numeric: string[] = [];
+  const strings: string[] = [];
+  const place = names.map((name, i) => {
+    const list = text.get(i)?.feed === 'strings' ? strings : numeric;
+    list.push(name);
+    return { input: list === strings ? ('strings' as const) : ('numeric' as const), column: list.length - 1 };
+  });
+  const inputs: NonNullable<ModelCard['io']['inputs']> = [];
+  if (numeric.length > 0) inputs.push({ name: INPUT_NAME, type: 'float64', features: numeric });
+  if (strings.length > 0) inputs.push({ name: TEXT_INPUT_NAME, type: 'string', features: strings });
+  return {
+    feeds: {
+      numeric: numeric.length > 0 ? b.input(INPUT_NAME, DataType.DOUBLE, ['N', numeric.length]) : undefined,
+      strings:
+        strings.length > 0 ? b.input(TEXT_INPUT_NAME, DataType.STRING, ['N', strings.length]) : undefined,
+      place,
+      text,
+    },
+    inputs,
   };
 }
 
@@ -1355,13 +1488,17 @@ export function sklearnToOnnx(
   const names = fitted ?? options.features ?? Array.from({ length: width }, (_, i) => `x${i}`);
 
   const b = new GraphBuilder(options.name);
+  const text = findTextFeatures(first, (spec) => selectedColumns(spec, width, fitted));
+  const typed = text.size > 0 ? typedInputs(b, names, text) : undefined;
   const f: Flow = {
     b,
-    x: b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]),
+    x: typed ? '' : b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]),
     width,
     layers: options.layers ?? 'float32',
-    columns: inputColumns(width),
+    // A string fed as text is never missing.
+    columns: inputColumns(width).map((c, i) => (text.get(i)?.feed === 'strings' ? { ...c, nanFrom: [] } : c)),
     rules: new InputRules(names),
+    ...(typed ? { feeds: typed.feeds } : {}),
   };
   for (const step of steps.slice(0, -1)) applyTransformer(step, f);
   // The input features whose missing values reach the final estimator (no imputer or encoder took them).
@@ -1370,6 +1507,9 @@ export function sklearnToOnnx(
   if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
 
   let io: ModelCard['io'];
+  const fedBy: ModelCard['io'] = typed
+    ? { inputs: typed.inputs }
+    : { input: INPUT_NAME, inputType: 'float64' };
   let classes: ClassLabel[] | undefined;
   if (out.kind === 'probabilities') {
     classes = out.classes;
@@ -1385,8 +1525,7 @@ export function sklearnToOnnx(
     b.output('probabilities', DataType.DOUBLE, ['N', classes.length]);
     b.output('label', labels.type, ['N']);
     io = {
-      input: INPUT_NAME,
-      inputType: 'float64',
+      ...fedBy,
       probabilities: 'probabilities',
       label: 'label',
       labelIsArgmax: out.labelScores === undefined,
@@ -1397,11 +1536,11 @@ export function sklearnToOnnx(
     const labels = classTensor(b, classes);
     b.op('Gather', [labels.name, index], [attr.int('axis', 0)], undefined, 'label');
     b.output('label', labels.type, ['N']);
-    io = { input: INPUT_NAME, inputType: 'float64', label: 'label' };
+    io = { ...fedBy, label: 'label' };
   } else {
     b.op('Reshape', [out.name, b.constant(tensor.int64('value_shape', [1], [-1]))], [], undefined, 'value');
     b.output('value', DataType.DOUBLE, ['N']);
-    io = { input: INPUT_NAME, inputType: 'float64', value: 'value' };
+    io = { ...fedBy, value: 'value' };
   }
   const described = root.name === 'Pipeline' ? `Pipeline(${steps.map((s) => s.name).join(', ')})` : root.name;
   const version = root.raw('_sklearn_version');
@@ -1409,7 +1548,7 @@ export function sklearnToOnnx(
     format: CARD_FORMAT,
     name: options.name,
     task: out.kind === 'value' ? 'regression' : 'classification',
-    ...featuresAndMissing(names, f.rules),
+    ...featuresAndMissing(names, f.rules, text),
     ...(classes ? { classes } : {}),
     io,
     provenance: {

@@ -25,6 +25,7 @@ export const CONVERTED_CLASSES = [
   'MaxAbsScaler',
   'RobustScaler',
   'OneHotEncoder',
+  'OrdinalEncoder',
   'ColumnTransformer',
   'FunctionTransformer',
   'DecisionTreeClassifier',

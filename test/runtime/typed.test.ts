@@ -19,9 +19,9 @@ const PROVENANCE = { source: 'onnx', tool: 'test', createdAt: '2026-12-01T00:00:
 
 /**
  * One float32 input [N, 2]: x0, and size (a category s, m, l fed as its code 0, 1, 2; an unknown
- * one is missing), imputed to 100 when missing; value = x0 + size.
+ * one is missing, or with `unknown` 'pass' the code -1), imputed to 100 when missing; value = x0 + size.
  */
-function codes(): Uint8Array {
+function codes(unknown: 'missing' | 'pass' = 'missing'): Uint8Array {
   const b = new GraphBuilder('codes');
   const x = b.input('input', DataType.FLOAT, ['N', 2]);
   const filled = b.op(
@@ -44,7 +44,7 @@ function codes(): Uint8Array {
     task: 'regression',
     features: [
       { name: 'x0', type: 'number' },
-      { name: 'size', type: 'category', categories: ['s', 'm', 'l'], unknown: 'missing', missing: 'impute' },
+      { name: 'size', type: 'category', categories: ['s', 'm', 'l'], unknown, missing: 'impute' },
     ],
     missing: 'reject',
     io: { input: 'input', inputType: 'float32', value: 'value' },
@@ -174,6 +174,16 @@ describe('a category fed as its code in a numeric input', () => {
       [5, 'm'],
     ]);
     expect(values(out)).toEqual([1, 3, 101, 101, 6]);
+  });
+
+  it('feeds an unknown category passed on as the code -1, which no category has', async () => {
+    const p = await Predictor.load(codes('pass'));
+    const out = await p.predict([
+      { x0: 1, size: 'xl' },
+      { x0: 1, size: null },
+      { x0: 1, size: 'm' },
+    ]);
+    expect(values(out)).toEqual([0, 101, 2]);
   });
 });
 

@@ -1,0 +1,237 @@
+"""Writes test/fixtures/sklearn-typed/: scikit-learn pipelines fitted on a pandas DataFrame that mixes
+numeric and string (object) columns, with string encoders (OneHotEncoder, OrdinalEncoder, and a
+SimpleImputer on strings) inside a ColumnTransformer, each saved as a pickle with scikit-learn's own
+answers on held-out rows beside it (<name>.json). The held-out rows include categories the encoders
+never saw and, where a case says so, missing strings. test/sklearn/typed-import.test.ts imports each
+file with `modelgate import` and compares `modelgate predict`'s answers.
+
+    .venv-ref/bin/python scripts/reference/make_typed_fixtures.py [NAME_PREFIX ...]
+
+Each JSON holds: name, sklearn (version), estimator, task, features (feature_names_in_), rows (the
+held-out rows scikit-learn answers, in feature order; null where missing), predict, classes and proba
+(classifiers), refusedRows (held-out rows scikit-learn's predict raises on: an unknown category where
+the encoder refuses one).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import sys
+import warnings
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier  # noqa: E402
+from sklearn.impute import SimpleImputer  # noqa: E402
+from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
+from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E402
+
+from refcommon import REPO_ROOT  # noqa: E402
+
+OUT = REPO_ROOT / "test" / "fixtures" / "sklearn-typed"
+TRAIN_ROWS = 240
+TEST_ROWS = 40
+CITIES = ["Lyon", "Paris", "Nice", "Lille"]
+PLANS = ["basic", "plus", "pro"]
+
+
+def frame(seed: int, missing: float = 0.0):
+    """A DataFrame of mixed columns in this order: age (number), city (string), income (number), plan
+    (string), sex (string); a class label and a value from them. The held-out rows add a city and a plan
+    never seen in training (about one row in five each); `missing`: that share of string cells missing
+    (np.nan), in training and held out."""
+    rng = np.random.default_rng(seed)
+    n = TRAIN_ROWS + TEST_ROWS
+    df = pd.DataFrame(
+        {
+            "age": rng.normal(40, 12, n).round(1),
+            "city": rng.choice(CITIES, n, p=[0.4, 0.3, 0.2, 0.1]),
+            "income": rng.lognormal(3, 0.5, n).round(2),
+            "plan": rng.choice(PLANS, n),
+            "sex": rng.choice(["f", "m"], n),
+        }
+    )
+    df["city"] = df["city"].astype(object)
+    score = (
+        (df.age - 40) / 12
+        + df.city.map({"Lyon": 0.8, "Paris": -0.6, "Nice": 0.3, "Lille": -1.2})
+        + df.plan.map({"basic": -0.7, "plus": 0.2, "pro": 0.9})
+        + np.where(df.sex == "f", 0.4, -0.4)
+        + rng.normal(0, 0.6, n)
+    )
+    label = np.where(score > 0.6, "churn", np.where(score < -0.6, "stay", "maybe"))
+    value = 10 * score + df.income / 5
+    test = slice(TRAIN_ROWS, n)
+    unseen = rng.random(TEST_ROWS)
+    df.loc[df.index[test][unseen < 0.2], "city"] = "Marseille"
+    df.loc[df.index[test][(unseen > 0.5) & (unseen < 0.7)], "plan"] = "enterprise"
+    if missing > 0:
+        for column in ("city", "plan"):
+            df.loc[rng.random(n) < missing, column] = np.nan
+    X, Xt = df.iloc[:TRAIN_ROWS].reset_index(drop=True), df.iloc[TRAIN_ROWS:].reset_index(drop=True)
+    return X, Xt, label[:TRAIN_ROWS], value[:TRAIN_ROWS].to_numpy()
+
+
+NUMBERS = ["age", "income"]
+TEXT = ["city", "plan", "sex"]
+
+
+def columns(cat, num=None, text=TEXT, **kw):
+    return ColumnTransformer([("num", num or StandardScaler(), NUMBERS), ("cat", cat, text)], **kw)
+
+
+# name -> (model, task, seed, missing share in string cells)
+CASES = {
+    # 1. OneHotEncoder on string columns
+    "onehot-ignore-logreg": (
+        lambda: Pipeline([("columns", columns(OneHotEncoder(handle_unknown="ignore"))), ("model", LogisticRegression(max_iter=500))]),
+        "classification", 1, 0.0,
+    ),
+    "onehot-error-forest": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(handle_unknown="error"), num=SimpleImputer()),
+            RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0),
+        ),
+        "classification", 2, 0.0,
+    ),
+    "onehot-drop-binary-ridge": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(handle_unknown="ignore", drop="if_binary", sparse_output=False)), Ridge(alpha=1.0)
+        ),
+        "regression", 3, 0.0,
+    ),
+    # 2. OrdinalEncoder on string columns
+    "ordinal-error-tree": (
+        lambda: make_pipeline(
+            columns(OrdinalEncoder(), num="passthrough"), DecisionTreeClassifier(max_depth=5, random_state=0)
+        ),
+        "classification", 4, 0.0,
+    ),
+    "ordinal-unknown-value-tree": (
+        lambda: make_pipeline(
+            columns(OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), num="passthrough"),
+            DecisionTreeRegressor(max_depth=5, random_state=0),
+        ),
+        "regression", 5, 0.0,
+    ),
+    "ordinal-unknown-nan-hgb": (
+        lambda: make_pipeline(
+            columns(OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan), num="passthrough"),
+            HistGradientBoostingClassifier(max_iter=15, random_state=0),
+        ),
+        "classification", 6, 0.0,
+    ),
+    # 3. SimpleImputer on string columns
+    "imputed-frequent-onehot-logreg": (
+        lambda: make_pipeline(
+            columns(make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"))),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 7, 0.15,
+    ),
+    "imputed-constant-ordinal-tree": (
+        lambda: make_pipeline(
+            columns(
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value="none"),
+                    OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                ),
+                num="passthrough",
+            ),
+            DecisionTreeClassifier(max_depth=5, random_state=0),
+        ),
+        "classification", 8, 0.15,
+    ),
+    "imputed-frequent-onehot-error-forest": (
+        lambda: make_pipeline(
+            columns(make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="error"))),
+            RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0),
+        ),
+        "classification", 9, 0.15,
+    ),
+}
+
+
+def described(model) -> str:
+    if isinstance(model, Pipeline):
+        return f"Pipeline({', '.join(type(s).__name__ for _, s in model.steps)})"
+    return type(model).__name__
+
+
+def cell(v):
+    v = v.item() if hasattr(v, "item") else v
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v
+
+
+def plain(v):
+    return v.item() if hasattr(v, "item") else v
+
+
+def refused_rows(model, Xt) -> list[int]:
+    try:
+        model.predict(Xt)
+        return []
+    except ValueError:
+        pass
+    out = []
+    for r in range(len(Xt)):
+        try:
+            model.predict(Xt.iloc[[r]])
+        except ValueError:
+            out.append(r)
+    return out
+
+
+def write(name: str) -> None:
+    make, task, seed, missing = CASES[name]
+    X, Xt, label, value = frame(seed, missing)
+    y = label if task == "classification" else value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make().fit(X, y)
+        refusals = refused_rows(model, Xt)
+        answered = Xt.drop(index=Xt.index[refusals])
+        predict = model.predict(answered)
+        proba = model.predict_proba(answered) if task == "classification" else None
+    rows = [[cell(v) for v in row] for row in Xt.to_numpy(dtype=object)]
+    expected = {
+        "name": name,
+        "sklearn": sklearn.__version__,
+        "estimator": described(model),
+        "task": task,
+        "features": [str(c) for c in model.feature_names_in_],
+        "rows": [row for r, row in enumerate(rows) if r not in refusals],
+        "predict": [plain(v) for v in predict],
+    }
+    if refusals:
+        expected["refusedRows"] = [rows[r] for r in refusals]
+    if task == "classification":
+        expected["classes"] = [plain(c) for c in model.classes_]
+        expected["proba"] = np.asarray(proba).tolist()
+    with open(OUT / f"{name}.pkl", "wb") as f:
+        pickle.dump(model, f, protocol=4)
+    (OUT / f"{name}.json").write_text(json.dumps(expected, separators=(",", ":")) + "\n")
+    print(f"{name}: {len(expected['rows'])} rows answered, {len(refusals)} refused")
+
+
+def main(argv: list[str]) -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in CASES:
+        if not argv or any(name.startswith(p) for p in argv):
+            write(name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

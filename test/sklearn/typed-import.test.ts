@@ -1,0 +1,123 @@
+// Pipelines fitted on a DataFrame of numeric and string columns (test/fixtures/sklearn-typed, written by
+// scripts/reference/make_typed_fixtures.py with scikit-learn 1.9.1): a ColumnTransformer with a
+// OneHotEncoder or OrdinalEncoder on the string columns, a SimpleImputer on strings before some. Each is
+// imported with the built `modelgate import` and answers its held-out rows (with categories the encoders
+// never saw, and missing strings where the case has them) through `modelgate predict` as scikit-learn
+// does: labels equal, probabilities within 1e-5, values within 1e-5 relative. The rows scikit-learn's
+// predict refuses (an unknown category where the encoder raises on one) are refused by the API with
+// unknown_category, checked in-process, one request each.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPredictor } from '../../src/adapters/model.js';
+import { ApiError } from '../../src/api/errors.js';
+import { predictBody } from '../../src/api/predict.js';
+import { type FeatureSpec, findCard, graphInputs } from '../../src/onnx/card.js';
+import { decodeMetadataProps } from '../../src/onnx/proto.js';
+import { runCli } from '../helpers/cli.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.url));
+const PROBABILITY_TOLERANCE = 1e-5;
+const VALUE_TOLERANCE = 1e-5;
+
+type Cell = number | string | null;
+interface Expected {
+  name: string;
+  task: 'classification' | 'regression';
+  features: string[];
+  rows: Cell[][];
+  predict: (number | string)[];
+  classes?: string[];
+  proba?: number[][];
+  refusedRows?: Cell[][];
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'modelgate-typed-import-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const cases = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''));
+const read = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
+const named = (e: Expected, row: Cell[]) => Object.fromEntries(e.features.map((f, i) => [f, row[i] ?? null]));
+
+/** Imports a fixture with the built CLI; the model's path. */
+async function imported(name: string): Promise<string> {
+  const out = join(dir, `${name}.onnx`);
+  const r = await runCli(['import', join(FIXTURES, `${name}.pkl`), '--out', out]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return out;
+}
+
+describe.each(cases)('%s', (name) => {
+  const expected = read(name);
+  let model: string;
+
+  it('imports with the string columns typed as categories, in feature_names_in_ order', async () => {
+    model = await imported(name);
+    const card = findCard(decodeMetadataProps(readFileSync(model)));
+    expect(card.features.map((f) => f.name)).toEqual(expected.features);
+    const strings = card.features.filter((f) => f.type === 'category');
+    expect(strings.map((f) => f.name)).toEqual(['city', 'plan', 'sex']);
+    for (const f of strings) expect(f.categories?.length).toBeGreaterThan(1);
+    // The unknown categories the held-out rows hold are refused exactly where scikit-learn refuses them.
+    const refuses = (f: FeatureSpec) => f.unknown === 'reject';
+    expect(strings.some(refuses)).toBe(expected.refusedRows !== undefined);
+    if (expected.classes) expect(card.classes).toEqual(expected.classes);
+    expect(graphInputs(card).length).toBeGreaterThan(0);
+  });
+
+  it('answers the held-out rows through `modelgate predict` as scikit-learn does', async () => {
+    const body = JSON.stringify({
+      input: expected.rows.map((row) => named(expected, row)),
+      ...(expected.proba ? { return_probabilities: true } : {}),
+    });
+    const r = await runCli(['predict', model, body]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as {
+      prediction: (number | string)[];
+      probabilities?: Record<string, number>[];
+    };
+    if (expected.task === 'regression') {
+      expected.predict.forEach((want, i) => {
+        const got = answer.prediction[i] as number;
+        expect(Math.abs(got - (want as number)), `row ${i}`).toBeLessThanOrEqual(
+          VALUE_TOLERANCE * Math.max(1, Math.abs(want as number)),
+        );
+      });
+      return;
+    }
+    expect(answer.prediction).toEqual(expected.predict);
+    let worst = 0;
+    expected.proba?.forEach((p, i) => {
+      expected.classes?.forEach((c, k) => {
+        worst = Math.max(worst, Math.abs((answer.probabilities?.[i]?.[c] ?? Number.NaN) - (p[k] as number)));
+      });
+    });
+    expect(worst).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
+  });
+
+  it.runIf(expected.refusedRows !== undefined)(
+    "refuses the rows scikit-learn's predict refuses, naming the unknown category",
+    async () => {
+      const predictor = await loadPredictor({ uri: model });
+      try {
+        for (const row of expected.refusedRows ?? []) {
+          const err = await predictBody(predictor, JSON.stringify({ input: [named(expected, row)] })).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(err, JSON.stringify(row)).toBeInstanceOf(ApiError);
+          expect((err as ApiError).toJSON().error.type).toBe('unknown_category');
+          expect((err as ApiError).message).toMatch(/"(Marseille|enterprise)" is not one of the categories/);
+        }
+      } finally {
+        await predictor.release();
+      }
+    },
+  );
+});
