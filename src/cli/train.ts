@@ -3,6 +3,7 @@
 import { writeModel } from '../adapters/model-file.js';
 import type { ClassLabel, Task } from '../onnx/card.js';
 import { readUri } from '../store/uri.js';
+import { delimiterName } from '../train/csv.js';
 import { type TrainResult, type TrainSummary, trainFromCsv } from '../train/train.js';
 import { progressBar } from './progress.js';
 
@@ -11,6 +12,8 @@ export interface TrainCommandOptions {
   out: string;
   task?: Task;
   drop?: string[];
+  delimiter?: string;
+  decimal?: '.' | ',';
   name?: string;
   nEstimators?: number;
   learningRate?: number;
@@ -36,6 +39,7 @@ export interface TrainJson {
   target: string;
   task: Task;
   taskReason: string;
+  delimiter: string;
   rows: number;
   skippedRows: number;
   features: string[];
@@ -56,6 +60,8 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
       target: opts.target,
       task: opts.task,
       drop: opts.drop,
+      delimiter: opts.delimiter,
+      decimal: opts.decimal,
       name: opts.name,
       nEstimators: opts.nEstimators,
       learningRate: opts.learningRate,
@@ -99,6 +105,7 @@ function trainJson(
     target: card.target ?? opts.target,
     task: s.task,
     taskReason: s.taskReason,
+    delimiter: s.delimiter,
     rows: s.rows,
     skippedRows: s.skippedRows,
     features: card.features.map((f) => f.name),
@@ -119,6 +126,7 @@ function summaryText(
 ): string {
   const lines = [`trained ${s.task === 'classification' ? 'a classifier' : 'a regressor'} on ${source}`];
   const row = (k: string, v: string) => lines.push(`  ${k.padEnd(18)}${v}`);
+  row('delimiter', `${delimiterName(s.delimiter)}${s.delimiterSniffed ? ' (sniffed)' : ''}`);
   row('rows', `${s.rows}${s.skippedRows > 0 ? ` (${s.skippedRows} without a target left out)` : ''}`);
   row('features', String(s.features));
   row('task', `${s.task} (${s.taskReason})`);

@@ -60,6 +60,7 @@ describe('modelgate train, then predict (the reference job)', () => {
   it('prints a summary: rows, features, classes, training accuracy, time', async () => {
     const out = await runCli(['train', IRIS_CSV, '--target', 'species', '--out', join(dir, 'again.onnx')]);
     expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/delimiter\s+comma \(sniffed\)\n/);
     expect(out.stdout).toMatch(/rows\s+150/);
     expect(out.stdout).toMatch(/features\s+4/);
     expect(out.stdout).toMatch(/classes\s+3: setosa, versicolor, virginica/);
@@ -148,6 +149,7 @@ describe('modelgate train --json', () => {
       'target',
       'task',
       'taskReason',
+      'delimiter',
       'rows',
       'skippedRows',
       'features',
@@ -166,6 +168,7 @@ describe('modelgate train --json', () => {
       target: 'species',
       task: 'classification',
       taskReason: 'the target is not numeric',
+      delimiter: ',',
       rows: 150,
       skippedRows: 0,
       features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
@@ -202,6 +205,70 @@ describe('modelgate train --json', () => {
     ]);
     // Through the terminal, standard output and standard error both: the JSON alone.
     expect(JSON.parse(stdout.replaceAll('\r\n', '\n')).rows).toBe(150);
+  });
+});
+
+describe('modelgate train: CSV as people have it', () => {
+  const semicolons = () => file('semicolons.csv', 'a;b;y\n1;2;x\n2;1;y\n3;4;x\n4;3;y\n5;6;x\n6;5;y\n');
+
+  it('sniffs a semicolon delimiter and says so', async () => {
+    const r = await runCli(['train', semicolons(), '-t', 'y', '--out', join(dir, 'semi.onnx')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/delimiter\s+semicolon \(sniffed\)\n/);
+    expect(r.stdout).toMatch(/features\s+2/);
+  });
+
+  it.each(['tab', '\\t', '\t'])('takes --delimiter %j for a tab', async (d) => {
+    const csv = file('tabs.tsv', 'a\tb\ty\n1\t2\tx\n2\t1\ty\n3\t4\tx\n4\t3\ty\n');
+    const r = await runCli([
+      'train',
+      csv,
+      '-t',
+      'y',
+      '--delimiter',
+      d,
+      '--out',
+      join(dir, 'tab.onnx'),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ delimiter: '\t', features: ['a', 'b'] });
+  });
+
+  it('says "as given" by leaving out "(sniffed)" for --delimiter', async () => {
+    const r = await runCli([
+      'train',
+      semicolons(),
+      '-t',
+      'y',
+      '--delimiter',
+      ';',
+      '--out',
+      join(dir, 's2.onnx'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/delimiter\s+semicolon\n/);
+  });
+
+  it('names the candidates of an ambiguous file (exit 1)', async () => {
+    const csv = file('ambiguous.csv', 'a;b,y\n1;2,x\n3;4,y\n');
+    const r = await runCli(['train', csv, '-t', 'y', '--out', join(dir, 'no.onnx')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot tell the delimiter: comma \(2 fields\), semicolon \(2 fields\)/);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    [
+      '--decimal , with --delimiter ,',
+      ['--decimal', ',', '--delimiter', ','],
+      /--decimal , and --delimiter , cannot be used together/,
+    ],
+    ['a two-character --delimiter', ['--delimiter', ';;'], /--delimiter <c>.*expected one character/],
+    ['a bad --decimal', ['--decimal', ';'], /'--decimal <mark>' argument ';' is invalid/],
+  ])('usage error: %s (exit 2)', async (_, args, message) => {
+    const r = await runCli(['train', IRIS_CSV, '-t', 'species', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 });
 
