@@ -74,6 +74,19 @@ export function buildProgram(
     )
     .option('--drop <columns>', 'comma-separated columns to leave out (ids, free text)', listOption)
     .option(
+      '--keep <columns>',
+      'comma-separated columns to keep that look like identifiers (unique per row)',
+      listOption,
+    )
+    .addOption(
+      new Option(
+        '--dates <how>',
+        'date columns: drop (left out), or parts (year, month, day, day of week, hour, minute features)',
+      )
+        .choices(['drop', 'parts'])
+        .default('drop'),
+    )
+    .option(
       '--delimiter <c>',
       'the field delimiter: a character, or tab (\\t), comma, semicolon, pipe (default: sniffed)',
       delimiterOption,

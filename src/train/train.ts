@@ -18,6 +18,10 @@ export interface TrainOptions extends Partial<BoostingParams>, CsvOptions {
   target: string;
   task?: Task;
   drop?: string[];
+  /** Columns to keep although they look like identifiers. */
+  keep?: string[];
+  /** Date columns: left out (the default), or expanded into numeric parts. */
+  dates?: 'drop' | 'parts';
   /** The model's name in its card; defaults to the data file's base name. */
   name?: string;
   /** Where the data came from, for the card and error messages. */
