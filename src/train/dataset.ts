@@ -91,59 +91,82 @@ function namedLikeId(raw: string): boolean {
   return /^id$/i.test(raw.trim()) || /[\s_.-]id$/i.test(raw.trim()) || /[a-z0-9](Id|ID)$/.test(raw.trim());
 }
 
+/** A number with a decimal comma (`1,5`, `-,5`, `2`); a dot makes it text. */
+function isDecimalCommaNumber(cell: string): boolean {
+  return !cell.includes('.') && NUMBER.test(cell.replace(',', '.'));
+}
+
 /** A cell as a number in the file's decimal mark; undefined when it is not one. */
 function numberIn(decimal: '.' | ','): (cell: string) => number | undefined {
   if (decimal === '.') return (cell) => (NUMBER.test(cell) ? Number(cell) : undefined);
-  return (cell) => {
-    if (cell.includes('.')) return undefined;
-    const dotted = cell.replace(',', '.');
-    return NUMBER.test(dotted) ? Number(dotted) : undefined;
-  };
+  return (cell) => (isDecimalCommaNumber(cell) ? Number(cell.replace(',', '.')) : undefined);
 }
 
 type ColumnType =
-  | { type: 'number'; integer: boolean }
+  | { type: 'number' }
   | { type: 'boolean' }
   | { type: 'date'; format: DateFormat }
   | { type: 'text'; example: number };
 
-/** What a column holds over the rows kept, judged on its present cells. */
-function columnType(
+/**
+ * What each column holds over the rows kept, judged on its present cells. One pass over the rows,
+ * each row's cells in turn (the table is row-major: a pass per column would be many times slower).
+ */
+function columnTypes(
+  records: string[][],
+  kept: readonly number[],
+  cols: readonly number[],
+  decimal: '.' | ',',
+): ColumnType[] {
+  const n = cols.length;
+  const numeric = new Uint8Array(n).fill(1);
+  const boolean = new Uint8Array(n).fill(1);
+  const present = new Int32Array(n);
+  /** The cell to show for a text column: the first that is neither a number nor a boolean. */
+  const firstText = new Int32Array(n).fill(-1);
+  const firstOther = new Int32Array(n).fill(-1);
+  for (const r of kept) {
+    const record = records[r];
+    for (let j = 0; j < n; j++) {
+      const cell = record[cols[j]];
+      // Most cells are numbers: test that first, and only that.
+      if (decimal === '.' ? NUMBER.test(cell) : isDecimalCommaNumber(cell)) {
+        present[j]++;
+        boolean[j] = 0;
+        continue;
+      }
+      if (isMissingCell(cell)) continue;
+      present[j]++;
+      const isNumber = INFINITY.test(cell);
+      if (!isNumber) {
+        if (numeric[j]) firstOther[j] = r;
+        numeric[j] = 0;
+      }
+      const isBoolean = BOOLEANS.has(cell.toLowerCase());
+      if (!isBoolean) boolean[j] = 0;
+      if (firstText[j] < 0 && !isNumber && !isBoolean) firstText[j] = r;
+    }
+  }
+  return cols.map((col, j): ColumnType => {
+    if (numeric[j]) return { type: 'number' };
+    if (boolean[j] && present[j] > 0) return { type: 'boolean' };
+    const cells: string[] = [];
+    for (const r of kept) if (!isMissingCell(records[r][col])) cells.push(records[r][col]);
+    const format = dateFormatOf(cells);
+    if (format) return { type: 'date', format };
+    return { type: 'text', example: firstText[j] >= 0 ? firstText[j] : firstOther[j] };
+  });
+}
+
+/** Every kept row has an integer (no infinity), as an identifier column has. */
+function integerPerRow(
   records: string[][],
   kept: readonly number[],
   col: number,
-  toNumber: (cell: string) => number | undefined,
-): ColumnType {
-  let numeric = true;
-  let integer = true;
-  let boolean = true;
-  let present = 0;
-  /** The cell to show for a text column: the first that is neither a number nor a boolean. */
-  let firstText = -1;
-  let firstOther = -1;
-  for (const r of kept) {
-    const cell = records[r][col];
-    if (isMissingCell(cell)) continue;
-    present++;
-    const v = toNumber(cell);
-    const isNumber = v !== undefined || INFINITY.test(cell);
-    if (!isNumber) {
-      if (numeric) firstOther = r;
-      numeric = false;
-    } else if (v === undefined || !Number.isInteger(v)) integer = false;
-    if (boolean || !isNumber) {
-      const isBoolean = BOOLEANS.has(cell.toLowerCase());
-      if (!isBoolean) boolean = false;
-      if (firstText < 0 && !isNumber && !isBoolean) firstText = r;
-    }
-  }
-  if (numeric) return { type: 'number', integer };
-  if (boolean && present > 0) return { type: 'boolean' };
-  const cells: string[] = [];
-  for (const r of kept) if (!isMissingCell(records[r][col])) cells.push(records[r][col]);
-  const format = dateFormatOf(cells);
-  if (format) return { type: 'date', format };
-  return { type: 'text', example: firstText >= 0 ? firstText : firstOther };
+  decimal: '.' | ',',
+): boolean {
+  const toNumber = numberIn(decimal);
+  return kept.every((r) => Number.isInteger(toNumber(records[r][col])));
 }
 
 /** Every kept row has a value, and no two are equal. */
@@ -163,6 +186,8 @@ interface FeatureSource {
   kind: FeatureKind;
   column: number;
   value: (r: number) => number;
+  /** The column's cells are the feature's numbers as they are. */
+  plain?: boolean;
 }
 
 const DATE_PARTS = ['year', 'month', 'day', 'dayofweek', 'hour', 'minute'] as const;
@@ -197,17 +222,24 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   if (kept.length === 0) throw new TrainingDataError(`${source}: every row's target "${target}" is missing`);
 
   const { records } = table;
-  const toNumber = numberIn(options.decimal ?? '.');
+  const decimal = options.decimal ?? '.';
+  const toNumber = numberIn(decimal);
   const sources: FeatureSource[] = [];
   const leftOut: LeftOutColumn[] = [];
   const expandedDates: ExpandedDate[] = [];
   const texts: string[] = [];
-  for (const col of candidates) {
+  const types = columnTypes(records, kept, candidates, decimal);
+  for (const [c, col] of candidates.entries()) {
     const name = table.columns[col];
-    const kind = columnType(records, kept, col, toNumber);
+    const kind = types[c];
     const asked = keep.has(name);
     if (kind.type === 'number') {
-      if (!asked && kind.integer && namedLikeId(table.rawColumns[col]) && uniquePerRow(records, kept, col)) {
+      if (
+        !asked &&
+        namedLikeId(table.rawColumns[col]) &&
+        uniquePerRow(records, kept, col) &&
+        integerPerRow(records, kept, col, decimal)
+      ) {
         leftOut.push({ column: name, reason: 'identifier', detail: 'unique integers, named like an id' });
         continue;
       }
@@ -216,6 +248,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
         kind: 'number',
         column: col,
         value: (r) => numberCell(records[r][col], toNumber),
+        plain: true,
       });
     } else if (kind.type === 'boolean') {
       sources.push({
@@ -285,11 +318,20 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   }
 
   const width = sources.length;
+  const plain = sources.map((f) => f.plain === true && decimal === '.');
   const x = new Float64Array(kept.length * width);
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k];
+    const record = records[r];
     for (let j = 0; j < width; j++) {
-      const v = sources[j].value(r);
+      // A number column's cells are numbers, missing or infinities (columnTypes saw each): Number()
+      // reads the numbers, the most cells by far, and the others, NaN or empty, take the long way.
+      let v: number;
+      if (plain[j]) {
+        const cell = record[sources[j].column];
+        v = Number(cell);
+        if (v !== v || cell.length === 0) v = sources[j].value(r);
+      } else v = sources[j].value(r);
       // An infinity (spelt out, or a number past double range such as 1e400) is refused rather than
       // read as missing: the file says something other than "unknown", and scikit-learn refuses it.
       if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
