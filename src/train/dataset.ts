@@ -330,7 +330,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       if (plain[j]) {
         const cell = record[sources[j].column];
         v = Number(cell);
-        if (v !== v || cell.length === 0) v = sources[j].value(r);
+        if (Number.isNaN(v) || cell.length === 0) v = sources[j].value(r);
       } else v = sources[j].value(r);
       // An infinity (spelt out, or a number past double range such as 1e400) is refused rather than
       // read as missing: the file says something other than "unknown", and scikit-learn refuses it.
