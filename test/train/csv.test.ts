@@ -80,6 +80,21 @@ describe('the delimiter', () => {
     expect(t.records[0].length).toBe(t.columns.length);
   });
 
+  it('reads CRLF line ends, and skips lines of delimiters only as the reader does', () => {
+    const t = parseCsv('a;b\r\n1;2\r\n;\r\n3;4\r\n', 'd.csv');
+    expect(t.delimiter).toBe(';');
+    expect(t.records).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+  });
+
+  it('judges from the header and the first 50 records only', () => {
+    // Record 51 would tell (a semicolon too many), but the sniffer reads no further.
+    const rows = Array.from({ length: 60 }, (_, i) => (i === 50 ? '1;2;3,4' : `${i};2,3`));
+    expect(() => parseCsv(`a;b,c\n${rows.join('\n')}\n`, 'd.csv')).toThrow('cannot tell the delimiter');
+  });
+
   it('reads the records of a semicolon file with decimal commas', () => {
     const t = parseCsv('a;b\n1,5;2\n3;4,25\n', 'd.csv');
     expect(t.records).toEqual([
