@@ -1,5 +1,5 @@
 // The `modelgate` command line: arguments and printing only; the work is in the rooms below.
-import { type Argument, Command, CommanderError, Help, Option } from 'commander';
+import { type Argument, Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
@@ -73,6 +73,29 @@ export function buildProgram(
       new Option('--task <task>', 'what to predict (default: inferred from the target)').choices(TASKS),
     )
     .option('--drop <columns>', 'comma-separated columns to leave out (ids, free text)', listOption)
+    .option(
+      '--keep <columns>',
+      'comma-separated columns to keep that look like identifiers (unique per row)',
+      listOption,
+    )
+    .addOption(
+      new Option(
+        '--dates <how>',
+        'date columns: drop (left out), or parts (year, month, day, day of week, hour, minute features)',
+      )
+        .choices(['drop', 'parts'])
+        .default('drop'),
+    )
+    .option(
+      '--delimiter <c>',
+      'the field delimiter: a character, or tab (\\t), comma, semicolon, pipe (default: sniffed)',
+      delimiterOption,
+    )
+    .addOption(
+      new Option('--decimal <mark>', "numbers' decimal mark (, for 1,5; no thousands separators)")
+        .choices(['.', ','])
+        .default('.'),
+    )
     .option('--name <name>', "the model's name in its card (default: the CSV's base name)")
     .option('--n-estimators <n>', 'boosting stages', integerOption, 100)
     .option('--learning-rate <x>', 'shrinkage of each tree', numberOption, 0.1)
@@ -337,6 +360,25 @@ export function buildProgram(
 
 const TASKS = ['classification', 'regression'];
 
+const DELIMITER_NAMES: Record<string, string> = {
+  tab: '\t',
+  '\\t': '\t',
+  comma: ',',
+  semicolon: ';',
+  pipe: '|',
+};
+
+/** `--delimiter`: one character, or a name for one (a tab is awkward to type in a shell). */
+function delimiterOption(value: string): string {
+  const d = DELIMITER_NAMES[value.toLowerCase()] ?? value;
+  if ([...d].length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new InvalidArgumentError(
+      `expected one character (not a quote or a newline), or tab, comma, semicolon, pipe; got ${JSON.stringify(value)}`,
+    );
+  }
+  return d;
+}
+
 /** `--json`: a summary for programs, which `--quiet` (no summary) contradicts: together, a usage error. */
 function jsonOption(description: string): Option {
   return new Option('--json', description).conflicts('quiet');
@@ -359,6 +401,8 @@ async function checkTrainingOptions(opts: Record<string, unknown>): Promise<void
     if (err instanceof RangeError) throw new UsageError(`--${err.message}`, { cause: err });
     throw err;
   }
+  if (opts.decimal === ',' && opts.delimiter === ',')
+    throw new UsageError('--decimal , and --delimiter , cannot be used together: choose another delimiter');
   const { threads } = opts;
   if (typeof threads === 'number' && !(Number.isInteger(threads) && threads >= 0 && threads <= 64))
     throw new UsageError(`--threads must be an integer from 0 to 64, got ${threads}`);

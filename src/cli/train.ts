@@ -3,7 +3,9 @@
 import { writeModel } from '../adapters/model-file.js';
 import type { ClassLabel, Task } from '../onnx/card.js';
 import { readUri } from '../store/uri.js';
-import { type TrainResult, type TrainSummary, trainFromCsv } from '../train/train.js';
+import { delimiterName } from '../train/csv.js';
+import type { ExpandedDate, LeftOutColumn } from '../train/dataset.js';
+import { type TrainResult, trainFromCsv } from '../train/train.js';
 import { progressBar } from './progress.js';
 
 export interface TrainCommandOptions {
@@ -11,6 +13,10 @@ export interface TrainCommandOptions {
   out: string;
   task?: Task;
   drop?: string[];
+  keep?: string[];
+  dates?: 'drop' | 'parts';
+  delimiter?: string;
+  decimal?: '.' | ',';
   name?: string;
   nEstimators?: number;
   learningRate?: number;
@@ -36,9 +42,16 @@ export interface TrainJson {
   target: string;
   task: Task;
   taskReason: string;
+  delimiter: string;
   rows: number;
   skippedRows: number;
   features: string[];
+  /** The features read from true/false (yes/no, ...) columns, as 0 and 1. */
+  booleans: string[];
+  /** Columns left out as identifiers or dates. */
+  leftOut: LeftOutColumn[];
+  /** Date columns made into features (`--dates parts`). */
+  dates: ExpandedDate[];
   classes: ClassLabel[] | null;
   trainAccuracy: number | null;
   trainR2: number | null;
@@ -56,6 +69,10 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
       target: opts.target,
       task: opts.task,
       drop: opts.drop,
+      keep: opts.keep,
+      dates: opts.dates,
+      delimiter: opts.delimiter,
+      decimal: opts.decimal,
       name: opts.name,
       nEstimators: opts.nEstimators,
       learningRate: opts.learningRate,
@@ -77,9 +94,7 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(trainJson(result, source, opts, sha256), null, 2)}\n`);
   } else if (!opts.quiet) {
-    process.stdout.write(
-      summaryText(result.summary, result.card.classes, source, opts.out, result.bytes.length),
-    );
+    process.stdout.write(summaryText(result, source, opts.out));
   }
 }
 
@@ -99,9 +114,13 @@ function trainJson(
     target: card.target ?? opts.target,
     task: s.task,
     taskReason: s.taskReason,
+    delimiter: s.delimiter,
     rows: s.rows,
     skippedRows: s.skippedRows,
     features: card.features.map((f) => f.name),
+    booleans: booleanFeatures(result),
+    leftOut: result.dataset.leftOut,
+    dates: result.dataset.expandedDates,
     classes: card.classes ?? null,
     trainAccuracy: s.trainAccuracy ?? null,
     trainR2: s.trainR2 ?? null,
@@ -110,17 +129,39 @@ function trainJson(
   };
 }
 
-function summaryText(
-  s: TrainSummary,
-  classes: readonly unknown[] | undefined,
-  source: string,
-  out: string,
-  size: number,
-): string {
+function booleanFeatures(result: TrainResult): string[] {
+  const { features, kinds } = result.dataset;
+  return features.filter((_, i) => kinds[i] === 'boolean');
+}
+
+function summaryText(result: TrainResult, source: string, out: string): string {
+  const { summary: s, dataset } = result;
+  const classes = result.card.classes;
+  const size = result.bytes.length;
   const lines = [`trained ${s.task === 'classification' ? 'a classifier' : 'a regressor'} on ${source}`];
   const row = (k: string, v: string) => lines.push(`  ${k.padEnd(18)}${v}`);
+  row('delimiter', `${delimiterName(s.delimiter)}${s.delimiterSniffed ? ' (sniffed)' : ''}`);
   row('rows', `${s.rows}${s.skippedRows > 0 ? ` (${s.skippedRows} without a target left out)` : ''}`);
-  row('features', String(s.features));
+  const booleans = booleanFeatures(result);
+  row(
+    'features',
+    `${s.features}${booleans.length > 0 ? ` (boolean, read as 0/1: ${booleans.join(', ')})` : ''}`,
+  );
+  for (const [i, c] of dataset.leftOut.entries()) {
+    row(
+      i === 0 ? 'left out' : '',
+      `${c.column}: ${c.reason === 'identifier' ? 'an identifier' : 'a date'} (${c.detail})`,
+    );
+  }
+  const hints = [
+    ...(dataset.leftOut.some((c) => c.reason === 'identifier')
+      ? ['--keep <columns> keeps an identifier']
+      : []),
+    ...(dataset.leftOut.some((c) => c.reason === 'date') ? ['--dates parts makes features of a date'] : []),
+  ];
+  if (hints.length > 0) row('', `(${hints.join('; ')})`);
+  for (const d of dataset.expandedDates)
+    row('date parts', `${d.column} (${d.detail}): ${d.features.join(', ')}`);
   row('task', `${s.task} (${s.taskReason})`);
   if (classes) {
     const shown = classes.slice(0, 10).map(String).join(', ');

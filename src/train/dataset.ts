@@ -3,6 +3,7 @@
 import type { ClassLabel, Task } from '../onnx/card.js';
 import type { Table } from './csv.js';
 import { normalizeColumnName } from './csv.js';
+import { type DateFormat, type DateParts, dateFormatOf, dateParts, describeDateFormat } from './dates.js';
 import { TrainingDataError } from './errors.js';
 
 /** Cells read as missing values, as pandas reads them by default (a subset). */
@@ -14,8 +15,28 @@ const INFINITY = /^[+-]?(inf|infinity)$/i;
 /** An integer target with at most this many distinct values is taken as classes, not a quantity. */
 const MAX_INFERRED_CLASSES = 20;
 
+/** What a feature column holds: numbers, or booleans read as 0 (false) and 1 (true). */
+export type FeatureKind = 'number' | 'boolean';
+
+/** A column the reader left out of the features, and why. */
+export interface LeftOutColumn {
+  column: string;
+  reason: 'identifier' | 'date';
+  /** What was seen, for the summary ("unique text", "dates, ISO 8601"). */
+  detail: string;
+}
+
+/** A date column expanded into numeric features (`--dates parts`). */
+export interface ExpandedDate {
+  column: string;
+  detail: string;
+  features: string[];
+}
+
 export interface Dataset {
   features: string[];
+  /** Each feature's kind, in feature order. */
+  kinds: FeatureKind[];
   target: string;
   task: Task;
   /** How the task was chosen, for the summary. */
@@ -30,6 +51,10 @@ export interface Dataset {
   yValue?: Float64Array;
   /** Rows left out because their target was missing. */
   skippedRows: number;
+  /** Identifier and date columns left out of the features. */
+  leftOut: LeftOutColumn[];
+  /** Date columns made into features by `dates: 'parts'`. */
+  expandedDates: ExpandedDate[];
 }
 
 export interface DatasetOptions {
@@ -37,8 +62,135 @@ export interface DatasetOptions {
   task?: Task;
   /** Columns to leave out (ids, free text). */
   drop?: string[];
+  /** Columns to keep although they look like identifiers. */
+  keep?: string[];
+  /** Date columns: left out (the default), or expanded into year, month, day, ... features. */
+  dates?: 'drop' | 'parts';
+  /** The decimal mark of numbers. */
+  decimal?: '.' | ',';
   source: string;
 }
+
+/** Boolean cells, any case: each spelling and the number it is read as. */
+const BOOLEANS = new Map([
+  ['true', 1],
+  ['false', 0],
+  ['yes', 1],
+  ['no', 0],
+  ['y', 1],
+  ['n', 0],
+  ['t', 1],
+  ['f', 0],
+]);
+
+/** A text column of distinct values is an identifier only with this many rows: fewer tell nothing. */
+const MIN_ROWS_TEXT_IDENTIFIER = 10;
+
+/** Named like an identifier: `id`, `passenger_id`, `PassengerId`, `customerID`, `order-id`. */
+function namedLikeId(raw: string): boolean {
+  return /^id$/i.test(raw.trim()) || /[\s_.-]id$/i.test(raw.trim()) || /[a-z0-9](Id|ID)$/.test(raw.trim());
+}
+
+/** A number with a decimal comma (`1,5`, `-,5`, `2`); a dot makes it text. */
+function isDecimalCommaNumber(cell: string): boolean {
+  return !cell.includes('.') && NUMBER.test(cell.replace(',', '.'));
+}
+
+/** A cell as a number in the file's decimal mark; undefined when it is not one. */
+function numberIn(decimal: '.' | ','): (cell: string) => number | undefined {
+  if (decimal === '.') return (cell) => (NUMBER.test(cell) ? Number(cell) : undefined);
+  return (cell) => (isDecimalCommaNumber(cell) ? Number(cell.replace(',', '.')) : undefined);
+}
+
+type ColumnType =
+  | { type: 'number' }
+  | { type: 'boolean' }
+  | { type: 'date'; format: DateFormat }
+  | { type: 'text'; example: number };
+
+/**
+ * What each column holds over the rows kept, judged on its present cells. One pass over the rows,
+ * each row's cells in turn (the table is row-major: a pass per column would be many times slower).
+ */
+function columnTypes(
+  records: string[][],
+  kept: readonly number[],
+  cols: readonly number[],
+  decimal: '.' | ',',
+): ColumnType[] {
+  const n = cols.length;
+  const numeric = new Uint8Array(n).fill(1);
+  const boolean = new Uint8Array(n).fill(1);
+  const present = new Int32Array(n);
+  /** The cell to show for a text column: the first that is neither a number nor a boolean. */
+  const firstText = new Int32Array(n).fill(-1);
+  const firstOther = new Int32Array(n).fill(-1);
+  for (const r of kept) {
+    const record = records[r];
+    for (let j = 0; j < n; j++) {
+      const cell = record[cols[j]];
+      // Most cells are numbers: test that first, and only that.
+      if (decimal === '.' ? NUMBER.test(cell) : isDecimalCommaNumber(cell)) {
+        present[j]++;
+        boolean[j] = 0;
+        continue;
+      }
+      if (isMissingCell(cell)) continue;
+      present[j]++;
+      const isNumber = INFINITY.test(cell);
+      if (!isNumber) {
+        if (numeric[j]) firstOther[j] = r;
+        numeric[j] = 0;
+      }
+      const isBoolean = BOOLEANS.has(cell.toLowerCase());
+      if (!isBoolean) boolean[j] = 0;
+      if (firstText[j] < 0 && !isNumber && !isBoolean) firstText[j] = r;
+    }
+  }
+  return cols.map((col, j): ColumnType => {
+    if (numeric[j]) return { type: 'number' };
+    if (boolean[j] && present[j] > 0) return { type: 'boolean' };
+    const cells: string[] = [];
+    for (const r of kept) if (!isMissingCell(records[r][col])) cells.push(records[r][col]);
+    const format = dateFormatOf(cells);
+    if (format) return { type: 'date', format };
+    return { type: 'text', example: firstText[j] >= 0 ? firstText[j] : firstOther[j] };
+  });
+}
+
+/** Every kept row has an integer (no infinity), as an identifier column has. */
+function integerPerRow(
+  records: string[][],
+  kept: readonly number[],
+  col: number,
+  decimal: '.' | ',',
+): boolean {
+  const toNumber = numberIn(decimal);
+  return kept.every((r) => Number.isInteger(toNumber(records[r][col])));
+}
+
+/** Every kept row has a value, and no two are equal. */
+function uniquePerRow(records: string[][], kept: readonly number[], col: number): boolean {
+  const seen = new Set<string>();
+  for (const r of kept) {
+    const cell = records[r][col];
+    if (isMissingCell(cell) || seen.has(cell)) return false;
+    seen.add(cell);
+  }
+  return true;
+}
+
+/** One feature: its name, kind, and the value of row `r` of the table. */
+interface FeatureSource {
+  name: string;
+  kind: FeatureKind;
+  column: number;
+  value: (r: number) => number;
+  /** The column's cells are the feature's numbers as they are. */
+  plain?: boolean;
+}
+
+const DATE_PARTS = ['year', 'month', 'day', 'dayofweek', 'hour', 'minute'] as const;
 
 export function isMissingCell(cell: string): boolean {
   return MISSING.has(cell.toLowerCase());
@@ -53,15 +205,15 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       `${source} has no target column "${options.target}"; its columns are ${table.columns.join(', ')}`,
     );
   }
-  const drop = new Set((options.drop ?? []).map(normalizeColumnName));
-  for (const d of drop) {
-    if (!table.columns.includes(d))
-      throw new TrainingDataError(`--drop names "${d}", which ${source} does not have`);
+  const drop = namedColumns(table, options.drop, '--drop', source);
+  const keep = namedColumns(table, options.keep, '--keep', source);
+  for (const k of keep) {
+    if (drop.has(k)) throw new TrainingDataError(`--keep and --drop both name "${k}"`);
   }
-  const featureCols = table.columns
+  const candidates = table.columns
     .map((_, i) => i)
     .filter((i) => i !== targetCol && !drop.has(table.columns[i]));
-  if (featureCols.length === 0)
+  if (candidates.length === 0)
     throw new TrainingDataError(`${source} has no feature columns besides the target`);
 
   const kept: number[] = [];
@@ -69,30 +221,122 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     if (!isMissingCell(table.records[r][targetCol])) kept.push(r);
   if (kept.length === 0) throw new TrainingDataError(`${source}: every row's target "${target}" is missing`);
 
-  const width = featureCols.length;
+  const { records } = table;
+  const decimal = options.decimal ?? '.';
+  const toNumber = numberIn(decimal);
+  const sources: FeatureSource[] = [];
+  const leftOut: LeftOutColumn[] = [];
+  const expandedDates: ExpandedDate[] = [];
+  const texts: string[] = [];
+  const types = columnTypes(records, kept, candidates, decimal);
+  for (const [c, col] of candidates.entries()) {
+    const name = table.columns[col];
+    const kind = types[c];
+    const asked = keep.has(name);
+    if (kind.type === 'number') {
+      if (
+        !asked &&
+        namedLikeId(table.rawColumns[col]) &&
+        uniquePerRow(records, kept, col) &&
+        integerPerRow(records, kept, col, decimal)
+      ) {
+        leftOut.push({ column: name, reason: 'identifier', detail: 'unique integers, named like an id' });
+        continue;
+      }
+      sources.push({
+        name,
+        kind: 'number',
+        column: col,
+        value: (r) => numberCell(records[r][col], toNumber),
+        plain: true,
+      });
+    } else if (kind.type === 'boolean') {
+      sources.push({
+        name,
+        kind: 'boolean',
+        column: col,
+        value: (r) => BOOLEANS.get(records[r][col].toLowerCase()) ?? Number.NaN,
+      });
+    } else if (kind.type === 'date') {
+      const detail = describeDateFormat(kind.format);
+      if (options.dates !== 'parts') {
+        if (asked) {
+          throw new TrainingDataError(
+            `${source}: column "${name}" holds ${detail}; --keep cannot make a feature of it as it is: --dates parts makes its year, month, day and day of the week features`,
+          );
+        }
+        leftOut.push({ column: name, reason: 'date', detail });
+        continue;
+      }
+      const parts = DATE_PARTS.filter((p) => kind.format.time || (p !== 'hour' && p !== 'minute'));
+      const cache = new Map<number, DateParts | undefined>();
+      const partsOf = (r: number) => {
+        if (!cache.has(r)) {
+          const cell = records[r][col];
+          cache.set(r, isMissingCell(cell) ? undefined : dateParts(cell, kind.format));
+        }
+        return cache.get(r);
+      };
+      const names = parts.map((p) => `${name}_${p}`);
+      for (const [i, p] of parts.entries()) {
+        const field = p === 'dayofweek' ? 'dayOfWeek' : p;
+        sources.push({
+          name: names[i],
+          kind: 'number',
+          column: col,
+          value: (r) => partsOf(r)?.[field] ?? Number.NaN,
+        });
+      }
+      expandedDates.push({ column: name, detail, features: names });
+    } else {
+      if (!asked && kept.length >= MIN_ROWS_TEXT_IDENTIFIER && uniquePerRow(records, kept, col)) {
+        leftOut.push({ column: name, reason: 'identifier', detail: 'unique text' });
+        continue;
+      }
+      texts.push(
+        `"${name}" (line ${table.lineOf(kind.example)} has ${JSON.stringify(records[kind.example][col])})`,
+      );
+    }
+  }
+  if (texts.length > 0) {
+    throw new TrainingDataError(
+      `${source}: text columns are not features yet: --drop them, or encode them as numbers: ${texts.join(', ')}`,
+    );
+  }
+  const names = new Set<string>();
+  for (const f of sources) {
+    if (names.has(f.name))
+      throw new TrainingDataError(
+        `${source}: the date part "${f.name}" is also the name of a column; rename one`,
+      );
+    names.add(f.name);
+  }
+  if (sources.length === 0) {
+    throw new TrainingDataError(
+      `${source} has no feature columns besides the target (left out: ${leftOut.map((c) => `${c.column}, ${c.reason}`).join('; ')}; --keep keeps one)`,
+    );
+  }
+
+  const width = sources.length;
+  const plain = sources.map((f) => f.plain === true && decimal === '.');
   const x = new Float64Array(kept.length * width);
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k];
-    const record = table.records[r];
+    const record = records[r];
     for (let j = 0; j < width; j++) {
-      const col = featureCols[j];
-      const cell = record[col];
+      // A number column's cells are numbers, missing or infinities (columnTypes saw each): Number()
+      // reads the numbers, the most cells by far, and the others, NaN or empty, take the long way.
       let v: number;
-      // Most cells are numbers: test that first.
-      if (NUMBER.test(cell)) v = Number(cell);
-      else if (isMissingCell(cell)) v = Number.NaN;
-      else if (INFINITY.test(cell)) v = Number.POSITIVE_INFINITY;
-      else {
-        throw new TrainingDataError(
-          `${source}: column "${table.columns[col]}" is not numeric (line ${table.lineOf(r)} has ${JSON.stringify(cell)}); ` +
-            'modelgate trains on numeric features: encode it as numbers or leave it out with --drop',
-        );
-      }
+      if (plain[j]) {
+        const cell = record[sources[j].column];
+        v = Number(cell);
+        if (Number.isNaN(v) || cell.length === 0) v = sources[j].value(r);
+      } else v = sources[j].value(r);
       // An infinity (spelt out, or a number past double range such as 1e400) is refused rather than
       // read as missing: the file says something other than "unknown", and scikit-learn refuses it.
       if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
         throw new TrainingDataError(
-          `${source}: column "${table.columns[col]}", line ${table.lineOf(r)}: ${cell} is not a finite number; ` +
+          `${source}: column "${sources[j].name}", line ${table.lineOf(r)}: ${records[r][sources[j].column]} is not a finite number; ` +
             'modelgate trains on finite numbers (scikit-learn refuses infinities too): replace it, or leave the cell empty for a missing value',
         );
       }
@@ -100,7 +344,11 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     }
   }
 
-  const cells = kept.map((r) => table.records[r][targetCol]);
+  const cells = kept.map((r) => {
+    const cell = records[r][targetCol];
+    const v = options.decimal === ',' ? toNumber(cell) : undefined;
+    return v === undefined ? cell : String(v);
+  });
   refuseNonFiniteTarget(table, kept, cells, target, source);
   const numeric = cells.every((c) => NUMBER.test(c));
   const integral = numeric && cells.every((c) => INTEGER.test(c) || Number.isInteger(Number(c)));
@@ -121,26 +369,29 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   }
 
   const base = {
-    features: featureCols.map((c) => table.columns[c]),
+    features: sources.map((f) => f.name),
+    kinds: sources.map((f) => f.kind),
     target,
     task,
     taskReason,
     rows: kept.length,
     x,
+    leftOut,
+    expandedDates,
   };
   const skippedRows = table.records.length - kept.length;
   if (task === 'regression') {
     if (!numeric) {
-      const bad = kept.find((r) => !NUMBER.test(table.records[r][targetCol]))!;
+      const bad = cells.findIndex((c) => !NUMBER.test(c));
       throw new TrainingDataError(
-        `${source}: regression needs a numeric target, but line ${table.lineOf(bad)} has ${JSON.stringify(table.records[bad][targetCol])}`,
+        `${source}: regression needs a numeric target, but line ${table.lineOf(kept[bad])} has ${JSON.stringify(records[kept[bad]][targetCol])}`,
       );
     }
     return { ...base, yValue: Float64Array.from(cells, Number), skippedRows };
   }
 
   // Classes sorted as scikit-learn sorts them (np.unique): numbers numerically, strings by code point.
-  const labels: ClassLabel[] = integral ? cells.map(Number) : cells;
+  const labels: ClassLabel[] = numeric ? cells.map(Number) : cells;
   const classes = [...new Set(labels)].sort((a, b) =>
     typeof a === 'number' && typeof b === 'number'
       ? a - b
@@ -158,6 +409,29 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const indexOf = new Map(classes.map((c, i) => [c, i]));
   const yClass = Int32Array.from(labels, (l) => indexOf.get(l)!);
   return { ...base, yClass, classes, skippedRows };
+}
+
+/** A numeric cell's value: NaN when missing, an infinity when spelt as one. */
+function numberCell(cell: string, toNumber: (cell: string) => number | undefined): number {
+  const v = toNumber(cell);
+  if (v !== undefined) return v;
+  if (isMissingCell(cell)) return Number.NaN;
+  return INFINITY.test(cell) && cell.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+
+/** The normalized names an option gives, each checked to be a column. */
+function namedColumns(
+  table: Table,
+  names: string[] | undefined,
+  option: string,
+  source: string,
+): Set<string> {
+  const out = new Set((names ?? []).map(normalizeColumnName));
+  for (const d of out) {
+    if (!table.columns.includes(d))
+      throw new TrainingDataError(`${option} names "${d}", which ${source} does not have`);
+  }
+  return out;
 }
 
 /**

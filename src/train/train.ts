@@ -10,14 +10,18 @@ import {
   fitBoosting,
   validateParams,
 } from './boosting.js';
-import { parseCsv } from './csv.js';
+import { type CsvOptions, parseCsv } from './csv.js';
 import { buildDataset, type Dataset } from './dataset.js';
 import { boostedToOnnx } from './export.js';
 
-export interface TrainOptions extends Partial<BoostingParams> {
+export interface TrainOptions extends Partial<BoostingParams>, CsvOptions {
   target: string;
   task?: Task;
   drop?: string[];
+  /** Columns to keep although they look like identifiers. */
+  keep?: string[];
+  /** Date columns: left out (the default), or expanded into numeric parts. */
+  dates?: 'drop' | 'parts';
   /** The model's name in its card; defaults to the data file's base name. */
   name?: string;
   /** Where the data came from, for the card and error messages. */
@@ -38,6 +42,9 @@ export interface TrainSummary {
   seconds: number;
   skippedRows: number;
   binning: string;
+  /** The CSV's field delimiter, and whether it was sniffed rather than given. */
+  delimiter: string;
+  delimiterSniffed: boolean;
 }
 
 export interface TrainResult {
@@ -58,7 +65,7 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
   }
   validateParams(params);
   const text = new TextDecoder('utf-8').decode(data);
-  const table = parseCsv(text, options.source);
+  const table = parseCsv(text, options.source, options);
   const dataset = buildDataset(table, options);
   const { model, trainRaw } = fitBoosting(
     {
@@ -91,6 +98,8 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
     seconds,
     skippedRows: dataset.skippedRows,
     binning,
+    delimiter: table.delimiter,
+    delimiterSniffed: table.sniffed,
   };
   const estimator =
     dataset.task === 'classification' ? 'GradientBoostingClassifier' : 'GradientBoostingRegressor';

@@ -60,6 +60,7 @@ describe('modelgate train, then predict (the reference job)', () => {
   it('prints a summary: rows, features, classes, training accuracy, time', async () => {
     const out = await runCli(['train', IRIS_CSV, '--target', 'species', '--out', join(dir, 'again.onnx')]);
     expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/delimiter\s+comma \(sniffed\)\n/);
     expect(out.stdout).toMatch(/rows\s+150/);
     expect(out.stdout).toMatch(/features\s+4/);
     expect(out.stdout).toMatch(/classes\s+3: setosa, versicolor, virginica/);
@@ -148,9 +149,13 @@ describe('modelgate train --json', () => {
       'target',
       'task',
       'taskReason',
+      'delimiter',
       'rows',
       'skippedRows',
       'features',
+      'booleans',
+      'leftOut',
+      'dates',
       'classes',
       'trainAccuracy',
       'trainR2',
@@ -166,6 +171,7 @@ describe('modelgate train --json', () => {
       target: 'species',
       task: 'classification',
       taskReason: 'the target is not numeric',
+      delimiter: ',',
       rows: 150,
       skippedRows: 0,
       features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
@@ -205,6 +211,169 @@ describe('modelgate train --json', () => {
   });
 });
 
+describe('modelgate train: CSV as people have it', () => {
+  const semicolons = () => file('semicolons.csv', 'a;b;y\n1;2;x\n2;1;y\n3;4;x\n4;3;y\n5;6;x\n6;5;y\n');
+
+  it('sniffs a semicolon delimiter and says so', async () => {
+    const r = await runCli(['train', semicolons(), '-t', 'y', '--out', join(dir, 'semi.onnx')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/delimiter\s+semicolon \(sniffed\)\n/);
+    expect(r.stdout).toMatch(/features\s+2/);
+  });
+
+  it.each(['tab', '\\t', '\t'])('takes --delimiter %j for a tab', async (d) => {
+    const csv = file('tabs.tsv', 'a\tb\ty\n1\t2\tx\n2\t1\ty\n3\t4\tx\n4\t3\ty\n');
+    const r = await runCli([
+      'train',
+      csv,
+      '-t',
+      'y',
+      '--delimiter',
+      d,
+      '--out',
+      join(dir, 'tab.onnx'),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ delimiter: '\t', features: ['a', 'b'] });
+  });
+
+  it('says "as given" by leaving out "(sniffed)" for --delimiter', async () => {
+    const r = await runCli([
+      'train',
+      semicolons(),
+      '-t',
+      'y',
+      '--delimiter',
+      ';',
+      '--out',
+      join(dir, 's2.onnx'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/delimiter\s+semicolon\n/);
+  });
+
+  it('names the candidates of an ambiguous file (exit 1)', async () => {
+    const csv = file('ambiguous.csv', 'a;b,y\n1;2,x\n3;4,y\n');
+    const r = await runCli(['train', csv, '-t', 'y', '--out', join(dir, 'no.onnx')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot tell the delimiter: comma \(2 fields\), semicolon \(2 fields\)/);
+  });
+
+  const titanic = 'test/fixtures/datasets/titanic-like.csv';
+
+  it('a titanic-like table: one message naming every text column', async () => {
+    const r = await runCli([
+      'train',
+      titanic,
+      '-t',
+      'Survived',
+      '--decimal',
+      ',',
+      '--out',
+      join(dir, 'no.onnx'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'modelgate: test/fixtures/datasets/titanic-like.csv: text columns are not features yet: --drop them, or encode them as numbers: "sex" (line 2 has "female"), "embarked" (line 2 has "S")\n',
+    );
+  });
+
+  it('a titanic-like table: ids and dates left out, booleans and decimal commas read', async () => {
+    const out = join(dir, 'titanic.onnx');
+    const args = [
+      'train',
+      titanic,
+      '-t',
+      'Survived',
+      '--decimal',
+      ',',
+      '--drop',
+      'sex,embarked',
+      '--out',
+      out,
+    ];
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      [
+        '  delimiter         semicolon (sniffed)',
+        '  rows              60',
+        '  features          4 (boolean, read as 0/1: travels_alone)',
+        '  left out          passengerid: an identifier (unique integers, named like an id)',
+        '                    name: an identifier (unique text)',
+        '                    booked: a date (dates, d/m/y)',
+        '                    (--keep <columns> keeps an identifier; --dates parts makes features of a date)',
+        '  task              classification (the target has 2 integer values)',
+        '  classes           2: 0, 1',
+      ].join('\n'),
+    );
+    const json = await runCli([...args, '--json', '--keep', 'passengerid', '--dates', 'parts']);
+    expect(json.code, json.stderr).toBe(0);
+    const body = JSON.parse(json.stdout);
+    expect(body).toMatchObject({
+      delimiter: ';',
+      features: [
+        'passengerid',
+        'pclass',
+        'age',
+        'fare',
+        'travels_alone',
+        'booked_year',
+        'booked_month',
+        'booked_day',
+        'booked_dayofweek',
+      ],
+      booleans: ['travels_alone'],
+      leftOut: [{ column: 'name', reason: 'identifier', detail: 'unique text' }],
+      dates: [
+        {
+          column: 'booked',
+          detail: 'dates, d/m/y',
+          features: ['booked_year', 'booked_month', 'booked_day', 'booked_dayofweek'],
+        },
+      ],
+      classes: [0, 1],
+    });
+    const p = await runCli([
+      'predict',
+      out,
+      JSON.stringify({ pclass: 1, age: 30, fare: 80.5, travels_alone: 1 }),
+    ]);
+    expect(p.code, p.stderr).toBe(0);
+    expect([0, 1]).toContain(JSON.parse(p.stdout).prediction.label);
+  });
+
+  it('integer classes 1, 2, 10 in numeric order in the card and the answers', async () => {
+    const rows = [10, 2, 1, 10, 2, 1, 10, 2, 1].map((y, i) => `${y * 3 + (i % 2)},${y}`);
+    const csv = file('classes.csv', `a,y\n${rows.join('\n')}\n`);
+    const out = join(dir, 'classes.onnx');
+    const r = await runCli(['train', csv, '-t', 'y', '--out', out, '--json', '--n-estimators', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).classes).toEqual([1, 2, 10]);
+    const p = await runCli(['predict', out, '{"input": [[30], [3]], "return_probabilities": true}']);
+    expect(p.code, p.stderr).toBe(0);
+    const body = JSON.parse(p.stdout);
+    expect(body.prediction).toEqual([10, 1]);
+    expect(Object.keys(body.probabilities[0])).toEqual(['1', '2', '10']);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['a bad --dates', ['--dates', 'split'], /'--dates <how>' argument 'split' is invalid/],
+    [
+      '--decimal , with --delimiter ,',
+      ['--decimal', ',', '--delimiter', ','],
+      /--decimal , and --delimiter , cannot be used together/,
+    ],
+    ['a two-character --delimiter', ['--delimiter', ';;'], /--delimiter <c>.*expected one character/],
+    ['a bad --decimal', ['--decimal', ';'], /'--decimal <mark>' argument ';' is invalid/],
+  ])('usage error: %s (exit 2)', async (_, args, message) => {
+    const r = await runCli(['train', IRIS_CSV, '-t', 'species', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
 describe('modelgate train: clear errors, each with a non-zero exit', () => {
   it.each<[string, () => string[], RegExp]>([
     [
@@ -213,9 +382,9 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
       /has no target column "variety"; its columns are sepal_length/,
     ],
     [
-      'a non-numeric feature column',
+      'a text feature column',
       () => ['train', file('text.csv', 'a,colour,y\n1,2,x\n2,red,y\n'), '--target', 'y'],
-      /column "colour" is not numeric \(line 3 has "red"\)/,
+      /text columns are not features yet: --drop them, or encode them as numbers: "colour" \(line 3 has "red"\)/,
     ],
     ['an empty file', () => ['train', file('empty.csv', ''), '--target', 'y'], /empty\.csv is empty/],
     [

@@ -64,3 +64,73 @@ describe('CSV reading', () => {
     expect(() => parseCsv('a,b\n1,"2\n', 'q.csv')).toThrow(/q\.csv, line 2: .*[Qq]uote/);
   });
 });
+
+describe('the delimiter', () => {
+  it.each([
+    ['comma', 'a,b,y\n1,2,x\n3,4,y\n', ','],
+    ['semicolon', 'a;b;y\n1,5;2;x\n3;4,25;y\n', ';'],
+    ['tab', 'a\tb\ty\n1\t2\tx\n3\t\ty\n', '\t'],
+    ['pipe', 'a|b|y\n1|2|x\n3|4|y\n', '|'],
+    ['semicolon, with commas inside quotes', 'name;y\n"Smith, J";1\n"Jones, K";2\n', ';'],
+    ['comma, with semicolons and a newline inside quotes', 'a,b\n"x;y;z",1\n"p\nq;r",2\n', ','],
+  ])('is sniffed: %s', (_, text, delimiter) => {
+    const t = parseCsv(text, 'd.csv');
+    expect(t.delimiter).toBe(delimiter);
+    expect(t.sniffed).toBe(true);
+    expect(t.records[0].length).toBe(t.columns.length);
+  });
+
+  it('reads CRLF line ends, and skips lines of delimiters only as the reader does', () => {
+    const t = parseCsv('a;b\r\n1;2\r\n;\r\n3;4\r\n', 'd.csv');
+    expect(t.delimiter).toBe(';');
+    expect(t.records).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+  });
+
+  it('judges from the header and the first 50 records only', () => {
+    // Record 51 would tell (a semicolon too many), but the sniffer reads no further.
+    const rows = Array.from({ length: 60 }, (_, i) => (i === 50 ? '1;2;3,4' : `${i};2,3`));
+    expect(() => parseCsv(`a;b,c\n${rows.join('\n')}\n`, 'd.csv')).toThrow('cannot tell the delimiter');
+  });
+
+  it('reads the records of a semicolon file with decimal commas', () => {
+    const t = parseCsv('a;b\n1,5;2\n3;4,25\n', 'd.csv');
+    expect(t.records).toEqual([
+      ['1,5', '2'],
+      ['3', '4,25'],
+    ]);
+  });
+
+  it('names the candidates when more than one splits every line evenly', () => {
+    const text = 'a;b,c\n1;2,3\n4;5,6\n';
+    expect(() => parseCsv(text, 'd.csv')).toThrow(TrainingDataError);
+    expect(() => parseCsv(text, 'd.csv')).toThrow(
+      'd.csv: cannot tell the delimiter: comma (2 fields), semicolon (2 fields) each split every line evenly; say which with --delimiter',
+    );
+    expect(parseCsv(text, 'd.csv', { delimiter: ';' }).columns).toEqual(['a', 'b,c']);
+  });
+
+  it('takes the delimiter given, and reads a one-column file with a comma', () => {
+    const t = parseCsv('a|b\n1|2\n', 'd.csv', { delimiter: '|' });
+    expect([t.delimiter, t.sniffed, t.columns]).toEqual(['|', false, ['a', 'b']]);
+    expect(parseCsv('y\n1\n2\n', 'd.csv').delimiter).toBe(',');
+  });
+
+  it('never sniffs a comma with --decimal ,', () => {
+    expect(parseCsv('a;b\n1,5;2\n', 'd.csv', { decimal: ',' }).delimiter).toBe(';');
+    expect(() => parseCsv('a,b\n1,2\n', 'd.csv', { decimal: ',' })).toThrow(
+      'with --decimal , the fields must be separated by a semicolon, a tab or a pipe',
+    );
+    expect(() => parseCsv('a;b\n1;2\n', 'd.csv', { decimal: ',', delimiter: ',' })).toThrow(
+      '--decimal , and --delimiter , cannot be used together',
+    );
+  });
+
+  it('still names the first ragged line when no delimiter splits the file evenly', () => {
+    expect(() => parseCsv('a;b;c\n1;2;3\n4;5\n', 'd.csv')).toThrow(
+      'd.csv, line 3: the row has 2 fields, the header has 3',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/train/csv.js';
+import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
 import { buildDataset } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 
@@ -50,10 +50,13 @@ describe('dataset from a table', () => {
     );
   });
 
-  it('names a non-numeric feature column, the line and the value', () => {
-    expect(() => load('a,color,y\n1,2,x\n2,red,y\n')).toThrow(
-      'd.csv: column "color" is not numeric (line 3 has "red")',
+  it('names every text column at once, each with its first text cell, and says what to do', () => {
+    const text = 'a,color,size,y\n1,2,big,x\n2,red,big,y\n3,red,small,x\n';
+    expect(() => load(text)).toThrow(TrainingDataError);
+    expect(() => load(text)).toThrow(
+      'd.csv: text columns are not features yet: --drop them, or encode them as numbers: "color" (line 3 has "red"), "size" (line 2 has "big")',
     );
+    expect(load(text, 'y', { drop: ['color', 'size'] }).features).toEqual(['a']);
   });
 
   it('rejects a target with one class only', () => {
@@ -97,5 +100,159 @@ describe('dataset from a table', () => {
 
   it('reads "inf" in a text target as a class, as pandas does', () => {
     expect(load('a,y\n1,low\n2,inf\n3,high\n').classes).toEqual(['high', 'inf', 'low']);
+  });
+
+  it('sorts numeric classes numerically, integers and decimals alike (1, 2, 10)', () => {
+    const ints = load('a,y\n1,10\n2,2\n3,1\n4,10\n');
+    expect(ints.classes).toEqual([1, 2, 10]);
+    expect(Array.from(ints.yClass!)).toEqual([2, 1, 0, 2]);
+    const decimals = load('a,y\n1,10.5\n2,2.5\n3,1.5\n', 'y', { task: 'classification' });
+    expect(decimals.classes).toEqual([1.5, 2.5, 10.5]);
+  });
+});
+
+describe('decimal commas', () => {
+  it('reads 1,5 as 1.5 in features and target with decimal ","', () => {
+    const d = buildDataset(parseCsv('a;b;y\n1,5;-2;0,25\n,5;3e1;1,75\n7;NA;2\n', 'd.csv', { decimal: ',' }), {
+      target: 'y',
+      source: 'd.csv',
+      decimal: ',',
+    });
+    expect(Array.from(d.x)).toEqual([1.5, -2, 0.5, 30, 7, Number.NaN]);
+    expect(d.task).toBe('regression');
+    expect(Array.from(d.yValue!)).toEqual([0.25, 1.75, 2]);
+  });
+
+  it('takes a dot for text with decimal ",", since no thousands separator is read', () => {
+    const t = parseCsv('a;y\n1.234;x\n2,5;y\n1;x\n', 'd.csv', { decimal: ',' });
+    expect(() => buildDataset(t, { target: 'y', source: 'd.csv', decimal: ',' })).toThrow(
+      'text columns are not features yet: --drop them, or encode them as numbers: "a" (line 2 has "1.234")',
+    );
+  });
+});
+
+describe('boolean columns', () => {
+  it('reads true/false, yes/no, y/n, t/f in any case as 1 and 0, missing as NaN', () => {
+    const d = load('a,b,c,d,y\nTrue,yes,Y,t,x\nFALSE,No,n,F,y\n,YES,NA,f,x\n');
+    expect(d.kinds).toEqual(['boolean', 'boolean', 'boolean', 'boolean']);
+    expect(Array.from(d.x)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, Number.NaN, 1, Number.NaN, 0]);
+  });
+
+  it('keeps 0/1 columns numeric, and refuses a column mixing booleans and other text', () => {
+    expect(load('a,y\n0,x\n1,y\n').kinds).toEqual(['number']);
+    expect(() => load('a,y\nyes,x\nmaybe,y\nno,x\n')).toThrow('"a" (line 3 has "maybe")');
+  });
+});
+
+const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
+
+describe('identifier columns', () => {
+  it('leaves out a column named like an id holding unique integers, and says why', () => {
+    for (const name of ['id', 'PassengerId', 'passenger_id', 'customerID', 'Order ID']) {
+      const d = load(`${name},a,y\n${rows(4, (i) => `${100 + i},${i % 2},${i % 2 ? 'x' : 'y'}`)}\n`);
+      expect(d.features, name).toEqual(['a']);
+      expect(d.leftOut).toEqual([
+        {
+          column: normalizeColumnName(name),
+          reason: 'identifier',
+          detail: 'unique integers, named like an id',
+        },
+      ]);
+    }
+  });
+
+  it('keeps integers named like an id when they repeat, and unique integers named otherwise', () => {
+    expect(load('id,a,y\n1,5,x\n1,6,y\n2,7,x\n').features).toEqual(['id', 'a']);
+    expect(load('age,y\n31,x\n42,y\n53,x\n').features).toEqual(['age']);
+  });
+
+  it('leaves out unique text from 10 rows on (name, uuid); fewer rows are text', () => {
+    const text = `name,a,y\n${rows(10, (i) => `Person ${i},${i},${i % 2 ? 'x' : 'y'}`)}\n`;
+    const d = load(text);
+    expect(d.features).toEqual(['a']);
+    expect(d.leftOut).toEqual([{ column: 'name', reason: 'identifier', detail: 'unique text' }]);
+    expect(() => load(`name,a,y\n${rows(9, (i) => `P${i},${i},${i % 2 ? 'x' : 'y'}`)}\n`)).toThrow(
+      'text columns are not features yet',
+    );
+  });
+
+  it('--keep keeps an integer id as a feature, and a text id is then a text column', () => {
+    const text = `id,name,a,y\n${rows(10, (i) => `${i},P${i},${i % 3},${i % 2 ? 'x' : 'y'}`)}\n`;
+    expect(load(text, 'y', { keep: ['id'] }).features).toEqual(['id', 'a']);
+    expect(() => load(text, 'y', { keep: ['name'] })).toThrow('text columns are not features yet');
+    expect(() => load(text, 'y', { keep: ['nope'] })).toThrow(
+      '--keep names "nope", which d.csv does not have',
+    );
+    expect(() => load(text, 'y', { keep: ['id'], drop: ['id'] })).toThrow('--keep and --drop both name "id"');
+  });
+});
+
+describe('date columns', () => {
+  it('leaves out ISO dates and date-times, d/m/y and m/d/y, stating an ambiguous order', () => {
+    const d = load(
+      'a,iso,stamp,dmy,mdy,both,y\n' +
+        '1,2024-01-31,2024-01-31T08:30:00Z,31/01/2024,01-31-2024,01/02/2024,x\n' +
+        '2,2024-02-29,2024-02-29 23:59,1/2/2024,2-1-2024,03/04/2024,y\n' +
+        '3,,,,,,x\n',
+    );
+    expect(d.features).toEqual(['a']);
+    expect(d.leftOut.map((c) => [c.column, c.reason, c.detail])).toEqual([
+      ['iso', 'date', 'dates, ISO 8601'],
+      ['stamp', 'date', 'date-times, ISO 8601'],
+      ['dmy', 'date', 'dates, d/m/y'],
+      ['mdy', 'date', 'dates, m/d/y'],
+      ['both', 'date', 'dates, m/d/y or d/m/y (no day above 12): read as m/d/y'],
+    ]);
+  });
+
+  it('reads an impossible date as text', () => {
+    expect(() => load('d,y\n2024-02-30,x\n2024-03-01,y\n2024-03-02,x\n')).toThrow(
+      '"d" (line 2 has "2024-02-30")',
+    );
+    expect(() => load('d,y\n13/13/2024,x\n1/1/2024,y\n')).toThrow('text columns are not features yet');
+  });
+
+  it("dates: 'parts' makes year, month, day, day of week (and hour, minute) features", () => {
+    const d = load('when,at,y\n2024-01-31,31/12/2023 18:05,x\n,1/1/2024 00:00,y\n', 'y', { dates: 'parts' });
+    expect(d.features).toEqual([
+      'when_year',
+      'when_month',
+      'when_day',
+      'when_dayofweek',
+      'at_year',
+      'at_month',
+      'at_day',
+      'at_dayofweek',
+      'at_hour',
+      'at_minute',
+    ]);
+    expect(d.leftOut).toEqual([]);
+    expect(d.expandedDates.map((e) => e.column)).toEqual(['when', 'at']);
+    // 2024-01-31 was a Wednesday (2), 2023-12-31 a Sunday (6), 2024-01-01 a Monday (0).
+    expect(Array.from(d.x)).toEqual([
+      2024,
+      1,
+      31,
+      2,
+      2023,
+      12,
+      31,
+      6,
+      18,
+      5,
+      ...Array(4).fill(Number.NaN),
+      2024,
+      1,
+      1,
+      0,
+      0,
+      0,
+    ]);
+  });
+
+  it('--keep on a date column points to --dates parts', () => {
+    expect(() => load('d,a,y\n2024-01-01,1,x\n2024-01-02,2,y\n', 'y', { keep: ['d'] })).toThrow(
+      'column "d" holds dates, ISO 8601; --keep cannot make a feature of it as it is: --dates parts',
+    );
   });
 });
