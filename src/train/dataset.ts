@@ -37,6 +37,11 @@ export interface Dataset {
   features: string[];
   /** Each feature's kind, in feature order. */
   kinds: FeatureKind[];
+  /**
+   * Each feature's column as the file spells it, where that differs from the feature's (normalized)
+   * name (`Total Spend` for `total_spend`); undefined for the rest and for features made from a date.
+   */
+  spellings: (string | undefined)[];
   target: string;
   task: Task;
   /** How the task was chosen, for the summary. */
@@ -371,6 +376,10 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const base = {
     features: sources.map((f) => f.name),
     kinds: sources.map((f) => f.kind),
+    spellings: sources.map((f) => {
+      const raw = table.rawColumns[f.column] as string;
+      return raw !== f.name && normalizeColumnName(raw) === f.name ? raw : undefined;
+    }),
     target,
     task,
     taskReason,

@@ -107,7 +107,16 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
     format: CARD_FORMAT,
     name: options.name ?? baseName(options.source),
     task: dataset.task,
-    features: dataset.features.map((name) => ({ name, type: 'number' as const })),
+    // A yes/no column is a boolean feature (requests send true or false); the file's own spelling of
+    // a column is taken in requests beside its normalized name.
+    features: dataset.features.map((name, i) => {
+      const column = dataset.spellings[i];
+      return {
+        name,
+        type: dataset.kinds[i] === 'boolean' ? ('boolean' as const) : ('number' as const),
+        ...(column !== undefined ? { column } : {}),
+      };
+    }),
     target: dataset.target,
     ...(dataset.classes ? { classes: dataset.classes } : {}),
     provenance: {

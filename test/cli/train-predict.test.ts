@@ -335,13 +335,22 @@ describe('modelgate train: CSV as people have it', () => {
       ],
       classes: [0, 1],
     });
+    // The card types the yes/no column as a boolean and records the file's spellings: a client sends
+    // true or false, under either name.
     const p = await runCli([
       'predict',
       out,
-      JSON.stringify({ pclass: 1, age: 30, fare: 80.5, travels_alone: 1 }),
+      JSON.stringify({ Pclass: 1, Age: 30, fare: 80.5, 'Travels Alone': true }),
     ]);
     expect(p.code, p.stderr).toBe(0);
     expect([0, 1]).toContain(JSON.parse(p.stdout).prediction.label);
+    const card = JSON.parse(
+      (await runCli(['predict', out, '{"pclass": 1, "age": 30, "fare": 8, "travels_alone": 1}'])).stdout,
+    );
+    expect(card.error).toMatchObject({
+      type: 'invalid_row',
+      message: 'feature "travels_alone": expected true or false (or null), got a number',
+    });
   });
 
   it('integer classes 1, 2, 10 in numeric order in the card and the answers', async () => {
