@@ -11,6 +11,7 @@ export interface TrainCommandOptions {
   out: string;
   task?: Task;
   drop?: string[];
+  categorical?: string[];
   name?: string;
   nEstimators?: number;
   learningRate?: number;
@@ -56,6 +57,7 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
       target: opts.target,
       task: opts.task,
       drop: opts.drop,
+      categorical: opts.categorical,
       name: opts.name,
       nEstimators: opts.nEstimators,
       learningRate: opts.learningRate,
@@ -120,7 +122,7 @@ function summaryText(
   const lines = [`trained ${s.task === 'classification' ? 'a classifier' : 'a regressor'} on ${source}`];
   const row = (k: string, v: string) => lines.push(`  ${k.padEnd(18)}${v}`);
   row('rows', `${s.rows}${s.skippedRows > 0 ? ` (${s.skippedRows} without a target left out)` : ''}`);
-  row('features', String(s.features));
+  row('features', `${s.features}${s.categorical ? ` (${s.categorical} categorical)` : ''}`);
   row('task', `${s.task} (${s.taskReason})`);
   if (classes) {
     const shown = classes.slice(0, 10).map(String).join(', ');

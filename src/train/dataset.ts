@@ -30,6 +30,11 @@ export interface Dataset {
   yValue?: Float64Array;
   /** Rows left out because their target was missing. */
   skippedRows: number;
+  /**
+   * Where some feature is categorical: each feature's categories (undefined for a numeric one), sorted;
+   * its values in `x` are their indices (codes), NaN where missing.
+   */
+  categories?: (string[] | undefined)[];
 }
 
 export interface DatasetOptions {
@@ -37,8 +42,13 @@ export interface DatasetOptions {
   task?: Task;
   /** Columns to leave out (ids, free text). */
   drop?: string[];
+  /** Columns to treat as categories (text, or integer codes), whatever their cells look like. */
+  categorical?: string[];
   source: string;
 }
+
+/** The most categories one categorical feature may have (a card lists at most 65,536 values per feature). */
+export const MAX_CATEGORIES = 65_535;
 
 export function isMissingCell(cell: string): boolean {
   return MISSING.has(cell.toLowerCase());
@@ -61,6 +71,13 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const featureCols = table.columns
     .map((_, i) => i)
     .filter((i) => i !== targetCol && !drop.has(table.columns[i]));
+  const categorical = new Set((options.categorical ?? []).map(normalizeColumnName));
+  for (const c of categorical) {
+    if (!table.columns.includes(c))
+      throw new TrainingDataError(`--categorical names "${c}", which ${source} does not have`);
+    if (c === target) throw new TrainingDataError(`--categorical names "${c}", the target`);
+    if (drop.has(c)) throw new TrainingDataError(`--categorical names "${c}", which --drop leaves out`);
+  }
   if (featureCols.length === 0)
     throw new TrainingDataError(`${source} has no feature columns besides the target`);
 
@@ -71,10 +88,14 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
 
   const width = featureCols.length;
   const x = new Float64Array(kept.length * width);
+  const categories = featureCols.map((col, j) =>
+    categorical.has(table.columns[col]) ? categoryColumn(table, kept, col, x, width, j, source) : undefined,
+  );
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k];
     const record = table.records[r];
     for (let j = 0; j < width; j++) {
+      if (categories[j]) continue;
       const col = featureCols[j];
       const cell = record[col];
       let v: number;
@@ -127,6 +148,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     taskReason,
     rows: kept.length,
     x,
+    ...(categorical.size > 0 ? { categories } : {}),
   };
   const skippedRows = table.records.length - kept.length;
   if (task === 'regression') {
@@ -158,6 +180,42 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const indexOf = new Map(classes.map((c, i) => [c, i]));
   const yClass = Int32Array.from(labels, (l) => indexOf.get(l)!);
   return { ...base, yClass, classes, skippedRows };
+}
+
+/**
+ * Writes column `col`'s codes into feature j of x (NaN where missing) and returns its categories: the
+ * distinct cells, sorted as scikit-learn's encoders sort them (numbers numerically, in their shortest
+ * spelling so that 3, 3.0 and a request's 3 are one category; text by code point).
+ */
+function categoryColumn(
+  table: Table,
+  kept: number[],
+  col: number,
+  x: Float64Array,
+  width: number,
+  j: number,
+  source: string,
+): string[] {
+  const cells = kept.map((r) => table.records[r][col]);
+  const present = cells.filter((c) => !isMissingCell(c));
+  const numeric = present.every((c) => NUMBER.test(c));
+  const key = numeric ? (c: string) => String(Number(c)) : (c: string) => c;
+  const distinct = [...new Set(present.map(key))];
+  if (distinct.length === 0)
+    throw new TrainingDataError(`${source}: the categorical column "${table.columns[col]}" has no values`);
+  if (distinct.length > MAX_CATEGORIES)
+    throw new TrainingDataError(
+      `${source}: the categorical column "${table.columns[col]}" has ${distinct.length} categories; at most ${MAX_CATEGORIES}`,
+    );
+  const categories = numeric
+    ? distinct.sort((a, b) => Number(a) - Number(b))
+    : distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const code = new Map(categories.map((c, i) => [c, i]));
+  for (let k = 0; k < cells.length; k++) {
+    const cell = cells[k];
+    x[k * width + j] = isMissingCell(cell) ? Number.NaN : (code.get(key(cell)) as number);
+  }
+  return categories;
 }
 
 /**

@@ -1,6 +1,6 @@
 // CSV text in, an ONNX model with its card out: the `modelgate train` job without the terminal.
 import { createHash } from 'node:crypto';
-import { CARD_FORMAT, type ModelCard, type Task } from '../onnx/card.js';
+import { CARD_FORMAT, type FeatureSpec, type ModelCard, type Task } from '../onnx/card.js';
 import { encodeModel, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import {
@@ -18,6 +18,8 @@ export interface TrainOptions extends Partial<BoostingParams> {
   target: string;
   task?: Task;
   drop?: string[];
+  /** Columns to learn as categories (text, or integer codes): split by sets of categories, not thresholds. */
+  categorical?: string[];
   /** The model's name in its card; defaults to the data file's base name. */
   name?: string;
   /** Where the data came from, for the card and error messages. */
@@ -30,6 +32,8 @@ export interface TrainOptions extends Partial<BoostingParams> {
 export interface TrainSummary {
   rows: number;
   features: number;
+  /** How many of the features are categorical. */
+  categorical?: number;
   task: Task;
   taskReason: string;
   classes?: number;
@@ -69,6 +73,7 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
       yClass: dataset.yClass,
       nClasses: dataset.classes?.length,
       yValue: dataset.yValue,
+      ...(dataset.categories ? { categories: dataset.categories.map((c) => c?.length ?? 0) } : {}),
     },
     params,
     { threads: options.threads, onStage: options.onStage },
@@ -84,6 +89,7 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
   const summary: TrainSummary = {
     rows: dataset.rows,
     features: dataset.features.length,
+    ...(dataset.categories ? { categorical: dataset.categories.filter(Boolean).length } : {}),
     task: dataset.task,
     taskReason: dataset.taskReason,
     ...(dataset.classes ? { classes: dataset.classes.length } : {}),
@@ -98,16 +104,25 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
     format: CARD_FORMAT,
     name: options.name ?? baseName(options.source),
     task: dataset.task,
-    features: dataset.features.map((name) => ({ name, type: 'number' as const })),
+    features: dataset.features.map((name, f): FeatureSpec => {
+      const categories = dataset.categories?.[f];
+      // The graph takes a category's code; one it does not know is sent down the trees as missing.
+      return categories
+        ? { name, type: 'category', categories, unknown: 'missing' }
+        : { name, type: 'number' };
+    }),
     target: dataset.target,
     ...(dataset.classes ? { classes: dataset.classes } : {}),
     provenance: {
       source: 'modelgate-train',
       tool: `modelgate ${VERSION}`,
       createdAt: new Date().toISOString(),
-      estimator: `SimpleImputer(mean) + ${estimator}`,
+      estimator: `SimpleImputer(mean) + ${estimator}${dataset.categories ? ' with categorical splits' : ''}`,
       params: {
         ...params,
+        ...(dataset.categories
+          ? { categorical: dataset.features.filter((_, f) => dataset.categories?.[f]).join(',') }
+          : {}),
         loss: dataset.task === 'classification' ? 'log_loss' : 'squared_error',
         criterion: 'friedman_mse',
       },

@@ -205,6 +205,37 @@ describe('modelgate train --json', () => {
   });
 });
 
+describe('modelgate train --categorical', () => {
+  it('learns text and integer-coded columns as categories; predict takes their strings', async () => {
+    // "on" when the color is red or blue or missing, or the size code is 2: no order of either column
+    // separates it.
+    const colors = ['red', 'green', 'blue', 'amber', ''];
+    const lines = ['x,color,size,on'];
+    for (let i = 0; i < 80; i++) {
+      const color = colors[i % 5];
+      const size = 1 + (Math.floor(i / 5) % 3);
+      const on = color === 'red' || color === 'blue' || color === '' || size === 2;
+      lines.push(`${i % 7},${color},${size},${on ? 'yes' : 'no'}`);
+    }
+    const csv = file('mixed.csv', `${lines.join('\n')}\n`);
+    const out = join(dir, 'mixed.onnx');
+    const r = await runCli(['train', csv, '-t', 'on', '--categorical', 'color,size', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/features {10}3 \(2 categorical\)/);
+    const ask = async (row: object) => {
+      const p = await runCli(['predict', out, JSON.stringify(row)]);
+      expect(p.code, p.stderr).toBe(0);
+      return JSON.parse(p.stdout).prediction;
+    };
+    expect((await ask({ x: 1, color: 'blue', size: '3' })).label).toBe('yes');
+    expect((await ask({ x: 1, color: 'green', size: 3 })).label).toBe('no');
+    expect((await ask({ x: 1, color: 'green', size: 2 })).label).toBe('yes');
+    // An unseen color goes where the missing ones went in training: "yes".
+    expect(await ask({ x: 1, color: 'purple', size: 1 })).toEqual(await ask({ x: 1, color: null, size: 1 }));
+    expect((await ask({ x: 1, color: 'purple', size: 1 })).label).toBe('yes');
+  });
+});
+
 describe('modelgate train: clear errors, each with a non-zero exit', () => {
   it.each<[string, () => string[], RegExp]>([
     [

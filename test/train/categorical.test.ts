@@ -3,9 +3,12 @@
 // training sent missing values, and the exported graph answering as the trainer does through the
 // Predictor, with categories sent as strings.
 import { describe, expect, it } from 'vitest';
+import { Predictor } from '../../src/runtime/predictor.js';
 import { binFeatures } from '../../src/train/binning.js';
-import { DEFAULT_PARAMS, fitBoosting } from '../../src/train/boosting.js';
+import { DEFAULT_PARAMS, fitBoosting, predictBoosted } from '../../src/train/boosting.js';
+import { TrainingDataError } from '../../src/train/errors.js';
 import { Random } from '../../src/train/random.js';
+import { trainFromCsv } from '../../src/train/train.js';
 import { leafOf, TreeGrower } from '../../src/train/tree.js';
 
 /** A depth-1 tree: x row-major (rows x features), g the targets, categories as binFeatures takes them. */
@@ -89,5 +92,178 @@ describe('categorical split search', () => {
     const zeros = fitBoosting({ ...data, categories: [0, 0, 0] }, params, { threads: 1 });
     expect(zeros.model.categories).toBeUndefined();
     expect(Array.from(zeros.trainRaw)).toEqual(Array.from(plain.trainRaw));
+  });
+});
+
+/** A mixed table: a number with gaps, a text category with gaps, an integer-coded category. */
+function mixedCsv(rows: number, task: 'binary' | 'multiclass' | 'regression', seed = 1): string {
+  const rnd = new Random(seed);
+  const colors = ['red', 'green', 'blue', 'amber', 'violet'];
+  const lines = ['age,color,size,target'];
+  for (let r = 0; r < rows; r++) {
+    const age = Math.round(rnd.next() * 60 + 18);
+    const c = Math.floor(rnd.next() * colors.length);
+    const size = 1 + Math.floor(rnd.next() * 4);
+    const missingColor = rnd.next() < 0.1;
+    // red, blue and a missing color push up; green and violet down: not an interval of any order.
+    const colorEffect = missingColor ? 1 : [1, -1, 1, 0, -1][c];
+    const score =
+      colorEffect + (size === 2 || size === 4 ? 0.8 : -0.8) + (age - 45) / 30 + (rnd.next() - 0.5);
+    const target =
+      task === 'regression'
+        ? (score * 10).toFixed(3)
+        : task === 'binary'
+          ? score > 0
+            ? 'yes'
+            : 'no'
+          : score > 0.8
+            ? 'high'
+            : score > -0.8
+              ? 'mid'
+              : 'low';
+    lines.push(`${rnd.next() < 0.1 ? '' : age},${missingColor ? '' : colors[c]},${size},${target}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('training on categorical columns, answered through the Predictor', () => {
+  it.each(['binary', 'multiclass', 'regression'] as const)(
+    '%s: the graph answers as the trainer, strings in, unseen and missing where missing went',
+    async (task) => {
+      const csv = new TextEncoder().encode(mixedCsv(400, task));
+      const result = trainFromCsv(csv, {
+        source: 'mixed.csv',
+        target: 'target',
+        categorical: ['color', 'size'],
+        nEstimators: 20,
+        threads: 1,
+      });
+      const { card, boosted } = result;
+      expect(card.features).toEqual([
+        { name: 'age', type: 'number' },
+        {
+          name: 'color',
+          type: 'category',
+          categories: ['amber', 'blue', 'green', 'red', 'violet'],
+          unknown: 'missing',
+        },
+        { name: 'size', type: 'category', categories: ['1', '2', '3', '4'], unknown: 'missing' },
+      ]);
+      expect(card.missing).toBe('impute');
+      expect(boosted.categories).toEqual([0, 5, 4]);
+      expect(result.summary.categorical).toBe(2);
+
+      const requests = [
+        { age: 30, color: 'red', size: '2' },
+        { age: 50, color: 'green', size: 3 },
+        { age: null, color: 'violet', size: 1 },
+        { age: 40, color: 'purple', size: 4 },
+        { age: 40, color: null, size: 4 },
+        { age: 40, size: 4 },
+      ];
+      // The same rows as the trainer reads them: codes, NaN for missing and for the unseen "purple".
+      const x = Float64Array.from([
+        30,
+        3,
+        1,
+        50,
+        2,
+        2,
+        Number.NaN,
+        4,
+        0,
+        40,
+        Number.NaN,
+        3,
+        40,
+        Number.NaN,
+        3,
+        40,
+        Number.NaN,
+        3,
+      ]);
+      const expected = predictBoosted(boosted, x, requests.length);
+      const predictor = await Predictor.load(result.bytes);
+      try {
+        const out = await predictor.predict(requests);
+        const got =
+          out.kind === 'values' ? out.values : out.kind === 'probabilities' ? out.probabilities : undefined;
+        expect(got).toBeDefined();
+        expect(got!.length).toBe(expected.length);
+        for (let i = 0; i < expected.length; i++) expect(got![i]).toBeCloseTo(expected[i], 5);
+        // "purple", null and an absent color are one answer: the branch missing colors took in training.
+        const width = expected.length / requests.length;
+        const row = (r: number) => Array.from(got!.slice(r * width, (r + 1) * width));
+        expect(row(3)).toEqual(row(4));
+        expect(row(5)).toEqual(row(4));
+      } finally {
+        await predictor.release();
+      }
+    },
+  );
+
+  it('learns what one-hot columns in front of the numeric trainer learn, or better', () => {
+    const train = mixedCsv(1500, 'binary', 2);
+    const test = mixedCsv(1000, 'binary', 3);
+    const heldOut = (lines: string) =>
+      lines
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
+    const cat = trainFromCsv(new TextEncoder().encode(train), {
+      source: 'train.csv',
+      target: 'target',
+      categorical: ['color', 'size'],
+      threads: 1,
+    });
+    const colors = ['amber', 'blue', 'green', 'red', 'violet'];
+    const sizes = ['1', '2', '3', '4'];
+    const oneHot = (lines: string) =>
+      [
+        ['age', ...colors.map((c) => `c_${c}`), ...sizes.map((s) => `s_${s}`), 'target'].join(','),
+        ...heldOut(lines).map(([age, color, size, t]) =>
+          [
+            age,
+            ...colors.map((c) => (color === '' ? '' : color === c ? 1 : 0)),
+            ...sizes.map((s) => (size === s ? 1 : 0)),
+            t,
+          ].join(','),
+        ),
+      ].join('\n');
+    const hot = trainFromCsv(new TextEncoder().encode(oneHot(train)), {
+      source: 'hot.csv',
+      target: 'target',
+      threads: 1,
+    });
+    const rows = heldOut(test);
+    const accuracy = (p: Float64Array) =>
+      rows.filter((r, i) => (p[2 * i + 1] > 0.5 ? 'yes' : 'no') === r[3]).length / rows.length;
+    const xCat = Float64Array.from(
+      rows.flatMap(([age, color, size]) => [
+        age === '' ? Number.NaN : Number(age),
+        color === '' ? Number.NaN : colors.indexOf(color),
+        sizes.indexOf(size),
+      ]),
+    );
+    const xHot = Float64Array.from(
+      rows.flatMap(([age, color, size]) => [
+        age === '' ? Number.NaN : Number(age),
+        ...colors.map((c) => (color === '' ? Number.NaN : color === c ? 1 : 0)),
+        ...sizes.map((s) => (size === s ? 1 : 0)),
+      ]),
+    );
+    const catAccuracy = accuracy(predictBoosted(cat.boosted, xCat, rows.length));
+    const hotAccuracy = accuracy(predictBoosted(hot.boosted, xHot, rows.length));
+    expect(catAccuracy).toBeGreaterThanOrEqual(hotAccuracy - 0.005);
+  });
+
+  it('refuses a categorical column it does not have, or the target', () => {
+    const csv = new TextEncoder().encode(mixedCsv(20, 'binary'));
+    const train = (categorical: string[]) => () =>
+      trainFromCsv(csv, { source: 'm.csv', target: 'target', categorical, threads: 1 });
+    expect(train(['colour'])).toThrow(TrainingDataError);
+    expect(train(['colour'])).toThrow('--categorical names "colour", which m.csv does not have');
+    expect(train(['target'])).toThrow('--categorical names "target", the target');
   });
 });
