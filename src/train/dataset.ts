@@ -106,7 +106,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       else {
         throw new TrainingDataError(
           `${source}: column "${table.columns[col]}" is not numeric (line ${table.lineOf(r)} has ${JSON.stringify(cell)}); ` +
-            'modelgate trains on numeric features: encode it as numbers or leave it out with --drop',
+            'learn it as categories with --categorical, encode it as numbers, or leave it out with --drop',
         );
       }
       // An infinity (spelt out, or a number past double range such as 1e400) is refused rather than

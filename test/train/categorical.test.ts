@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { binFeatures } from '../../src/train/binning.js';
 import { DEFAULT_PARAMS, fitBoosting, predictBoosted } from '../../src/train/boosting.js';
+import { parseCsv } from '../../src/train/csv.js';
+import { buildDataset } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 import { Random } from '../../src/train/random.js';
 import { trainFromCsv } from '../../src/train/train.js';
@@ -265,5 +267,18 @@ describe('training on categorical columns, answered through the Predictor', () =
     expect(train(['colour'])).toThrow(TrainingDataError);
     expect(train(['colour'])).toThrow('--categorical names "colour", which m.csv does not have');
     expect(train(['target'])).toThrow('--categorical names "target", the target');
+    expect(train(['size'])).toThrow(
+      'column "color" is not numeric (line 2 has "red"); learn it as categories with --categorical',
+    );
+  });
+
+  it('reads categories as scikit-learn sorts them: numbers numerically in their shortest spelling', () => {
+    const table = parseCsv('n,t,y\n10,b,1\n2.0,a,0\n2,,1\n,B,0\n', 'd.csv');
+    const d = buildDataset(table, { target: 'y', categorical: ['n', 't'], source: 'd.csv' });
+    expect(d.categories).toEqual([
+      ['2', '10'],
+      ['B', 'a', 'b'],
+    ]);
+    expect(Array.from(d.x)).toEqual([1, 2, 0, 1, 0, Number.NaN, Number.NaN, 0]);
   });
 });
