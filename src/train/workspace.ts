@@ -84,6 +84,8 @@ export class Workspace {
     stats: number;
   };
   private readonly stats: Float64Array;
+  /** The partition's scratch rows (the wasm loop's tmp), for partitionBy. */
+  private readonly tmpRows: Uint32Array;
   private readonly width: number;
   private readonly mask: number;
 
@@ -127,6 +129,7 @@ export class Workspace {
     const buf = memory.buffer;
     this.g = new Float64Array(buf, g, n);
     this.rows = new Uint32Array(buf, rows, n);
+    this.tmpRows = new Uint32Array(buf, tmp, n);
     this.stats = new Float64Array(buf, stats, 4);
     new Int32Array(buf, offsets, features + 1).set(offset);
     const codeView =
@@ -265,7 +268,8 @@ export class Workspace {
     const rows = this.rows;
     const g = this.g;
     const col = f * n;
-    const right: number[] = [];
+    const right = this.tmpRows;
+    let rightCount = 0;
     let at = start;
     let ls = 0;
     let lq = 0;
@@ -279,14 +283,13 @@ export class Workspace {
         ls += v;
         lq += v * v;
       } else {
-        right.push(row);
+        right[rightCount++] = row;
         rs += v;
         rq += v * v;
       }
     }
-    const mid = at;
-    for (const row of right) rows[at++] = row;
-    return { mid, left: { sum: ls, sumSq: lq }, right: { sum: rs, sumSq: rq } };
+    rows.set(right.subarray(0, rightCount), at);
+    return { mid: at, left: { sum: ls, sumSq: lq }, right: { sum: rs, sumSq: rq } };
   }
 
   /** Stops the histogram threads. */

@@ -50,6 +50,28 @@ describe('categorical split search', () => {
     expect(sse(asNumbers, codes, 1, g)).toBeGreaterThan(5);
   });
 
+  it('partitions rows by the set, each side in ascending row order', () => {
+    const x = Array.from({ length: 200 }, (_, r) => (r * 7) % 5);
+    const y = x.map((c) => (c === 1 || c === 4 ? 2 : -1));
+    const grower = new TreeGrower(
+      binFeatures(Float32Array.from(x), x.length, 1, undefined, [5]),
+      { maxDepth: 1, minSamplesSplit: 2, minSamplesLeaf: 1 },
+      new Random(0),
+    );
+    grower.g.set(y);
+    for (let i = 0; i < x.length; i++) grower.rows[i] = i;
+    const { tree, leaves } = grower.grow(x.length);
+    grower.close();
+    const set = tree.categoryLeft?.[0] as Uint8Array;
+    for (const leaf of leaves) {
+      const rows = Array.from(grower.rows.subarray(leaf.start, leaf.end));
+      expect(rows).toEqual([...rows].sort((a, b) => a - b));
+      const left = leaf.node === tree.left[0];
+      expect(rows.every((r) => set[x[r]] === (left ? 1 : 0))).toBe(true);
+      expect(rows.length).toBe(x.filter((c) => set[c] === (left ? 1 : 0)).length);
+    }
+  });
+
   it('takes missing values as a category, and sends what the node never saw where they go', () => {
     // Code 0 low; code 1 and missing high; code 2 of 4 never appears, nor does 3.
     const x = [0, 0, 0, 1, 1, Number.NaN, Number.NaN, Number.NaN];
