@@ -96,6 +96,11 @@ export function buildProgram(
         .choices(['.', ','])
         .default('.'),
     )
+    .option(
+      '--categorical <columns>',
+      'comma-separated columns to learn as categories (text or integer codes), split by sets of values',
+      listOption,
+    )
     .option('--name <name>', "the model's name in its card (default: the CSV's base name)")
     .option('--n-estimators <n>', 'boosting stages', integerOption, 100)
     .option('--learning-rate <x>', 'shrinkage of each tree', numberOption, 0.1)

@@ -17,6 +17,7 @@ export interface TrainCommandOptions {
   dates?: 'drop' | 'parts';
   delimiter?: string;
   decimal?: '.' | ',';
+  categorical?: string[];
   name?: string;
   nEstimators?: number;
   learningRate?: number;
@@ -73,6 +74,7 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
       dates: opts.dates,
       delimiter: opts.delimiter,
       decimal: opts.decimal,
+      categorical: opts.categorical,
       name: opts.name,
       nEstimators: opts.nEstimators,
       learningRate: opts.learningRate,
@@ -145,7 +147,7 @@ function summaryText(result: TrainResult, source: string, out: string): string {
   const booleans = booleanFeatures(result);
   row(
     'features',
-    `${s.features}${booleans.length > 0 ? ` (boolean, read as 0/1: ${booleans.join(', ')})` : ''}`,
+    `${s.features}${booleans.length > 0 ? ` (boolean, read as 0/1: ${booleans.join(', ')})` : ''}${s.categorical ? ` (${s.categorical} categorical)` : ''}`,
   );
   for (const [i, c] of dataset.leftOut.entries()) {
     row(

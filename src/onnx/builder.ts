@@ -54,6 +54,12 @@ export const tensor = {
     dataType: DataType.DOUBLE,
     rawData: new Uint8Array(Float64Array.from(values).buffer),
   }),
+  uint8: (name: string, dims: number[], values: ArrayLike<number>): TensorProto => ({
+    name,
+    dims,
+    dataType: DataType.UINT8,
+    rawData: Uint8Array.from(values),
+  }),
   int64: (name: string, dims: number[], values: ArrayLike<number>): TensorProto => ({
     name,
     dims,
@@ -100,6 +106,11 @@ export class GraphBuilder {
 
   output(name: string, elemType: number, shape: Dim[]): void {
     this.outputs.push(valueInfo(name, elemType, shape));
+  }
+
+  /** Imports at least this version of a domain (an operator newer than the default opset needs it). */
+  requireOpset(domain: string, version: number): void {
+    this.domains.set(domain, Math.max(version, this.domains.get(domain) ?? 0));
   }
 
   constant(t: TensorProto): string {

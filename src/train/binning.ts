@@ -1,7 +1,7 @@
 // Each feature's values into ordered bins, so that split search reads histograms instead of sorting.
 // In exact mode every distinct value is its own bin, which finds the same splits as sorting does (the
 // method of scikit-learn's tree); past a size, values are grouped into quantile bins, as histogram
-// gradient boosting does.
+// gradient boosting does. A categorical feature's bins are its codes 0..k-1, then one bin for missing.
 
 /** scikit-learn's tree treats feature values closer than this as equal (FEATURE_THRESHOLD). */
 export const FEATURE_THRESHOLD = 1e-7;
@@ -19,13 +19,25 @@ export interface Binned {
   lo: Float64Array;
   hi: Float64Array;
   exact: boolean;
+  /**
+   * Categorical features (1 at their index), when there are any: such a feature with k categories has
+   * k + 1 bins, one per code and the last for missing values, and lo = hi = the code (NaN for missing).
+   */
+  categorical?: Uint8Array;
 }
 
 /**
- * Bins the feature matrix `xf` (row-major float32 values, no NaN). With `maxBins` undefined every
- * distinct value gets its own bin.
+ * Bins the feature matrix `xf` (row-major float32 values, no NaN but in categorical features). With
+ * `maxBins` undefined every distinct value gets its own bin. `categories[f]` > 0 makes feature f
+ * categorical with that many codes (values 0..k-1, NaN missing; anything else is taken as missing).
  */
-export function binFeatures(xf: Float32Array, rows: number, features: number, maxBins?: number): Binned {
+export function binFeatures(
+  xf: Float32Array,
+  rows: number,
+  features: number,
+  maxBins?: number,
+  categories?: ArrayLike<number>,
+): Binned {
   const lo: number[] = [];
   const hi: number[] = [];
   const offset = new Int32Array(features + 1);
@@ -40,7 +52,27 @@ export function binFeatures(xf: Float32Array, rows: number, features: number, ma
   const binOfGroup = new Int32Array(rows);
   let exact = true;
   let widest = 0;
+  const categorical =
+    categories && Array.from(categories).some((k) => k > 0) ? new Uint8Array(features) : undefined;
   for (let f = 0; f < features; f++) {
+    const k = categories?.[f] ?? 0;
+    if (categorical && k > 0) {
+      categorical[f] = 1;
+      for (let c = 0; c < k; c++) {
+        lo.push(c);
+        hi.push(c);
+      }
+      lo.push(Number.NaN);
+      hi.push(Number.NaN);
+      offset[f + 1] = offset[f] + k + 1;
+      widest = Math.max(widest, k + 1);
+      const col = f * rows;
+      for (let r = 0; r < rows; r++) {
+        const v = xf[r * features + f];
+        bins[col + r] = Number.isInteger(v) && v >= 0 && v < k ? v : k;
+      }
+      continue;
+    }
     sorter.sort(f);
     // Groups of values chained closer than FEATURE_THRESHOLD, with their counts.
     let groups = 0;
@@ -89,7 +121,17 @@ export function binFeatures(xf: Float32Array, rows: number, features: number, ma
   }
   const codes: Codes =
     widest <= 256 ? Uint8Array.from(bins) : widest <= 65536 ? Uint16Array.from(bins) : bins;
-  return { rows, features, codes, offset, lo: Float64Array.from(lo), hi: Float64Array.from(hi), exact };
+  const binned: Binned = {
+    rows,
+    features,
+    codes,
+    offset,
+    lo: Float64Array.from(lo),
+    hi: Float64Array.from(hi),
+    exact,
+  };
+  if (categorical) binned.categorical = categorical;
+  return binned;
 }
 
 /**

@@ -47,6 +47,11 @@ export interface TrainingData {
   yClass?: Int32Array;
   nClasses?: number;
   yValue?: Float64Array;
+  /**
+   * Categorical features: categories[f] > 0 is feature f's number of categories, its values the codes
+   * 0..k-1 (NaN missing). Absent, or all 0: every feature is numeric.
+   */
+  categories?: readonly number[];
 }
 
 export interface BoostedModel {
@@ -56,8 +61,10 @@ export interface BoostedModel {
   nClasses: number;
   /** Trees per stage: 1 for regression and binary classification, else one per class. */
   outputs: number;
-  /** The imputer's fill value for each feature (the training mean). */
+  /** The imputer's fill value for each feature (the training mean; NaN, none, for a categorical one). */
   means: Float64Array;
+  /** As TrainingData.categories, where some feature is categorical. */
+  categories?: number[];
   /** Raw score before any tree (log-odds, log-priors or mean). */
   init: Float64Array;
   learningRate: number;
@@ -202,9 +209,17 @@ export function fitBoosting(data: TrainingData, params: BoostingParams, options:
   }
   validateParams(params);
   const { rows, features } = data;
+  const categories = data.categories?.some((k) => k > 0) ? [...data.categories] : undefined;
+  if (categories && categories.length !== features)
+    throw new RangeError(`categories lists ${categories.length} features, the data has ${features}`);
   const means = columnMeans(data.x, rows, features);
+  // A categorical feature is not imputed: its missing values are a category of their own in the trees.
+  categories?.forEach((k, f) => {
+    if (k > 0) means[f] = Number.NaN;
+  });
   const xf = imputeToFloat32(data.x, rows, means);
-  const binned = binFeatures(xf, rows, features, rows > params.exactUpTo ? params.maxBins : undefined);
+  const maxBins = rows > params.exactUpTo ? params.maxBins : undefined;
+  const binned = binFeatures(xf, rows, features, maxBins, categories);
   const random = new Random(params.seed);
   const grower = new TreeGrower(binned, params, random, threads);
   try {
@@ -325,6 +340,7 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       stages,
       binning: { exact: binned.exact, maxBinsPerFeature },
       threads: grower.threads,
+      ...(binned.categorical ? { categories: [...(data.categories ?? [])] } : {}),
     },
     trainRaw: raw,
   };

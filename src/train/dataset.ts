@@ -16,7 +16,7 @@ const INFINITY = /^[+-]?(inf|infinity)$/i;
 const MAX_INFERRED_CLASSES = 20;
 
 /** What a feature column holds: numbers, or booleans read as 0 (false) and 1 (true). */
-export type FeatureKind = 'number' | 'boolean';
+export type FeatureKind = 'number' | 'boolean' | 'category';
 
 /** A column the reader left out of the features, and why. */
 export interface LeftOutColumn {
@@ -60,6 +60,11 @@ export interface Dataset {
   leftOut: LeftOutColumn[];
   /** Date columns made into features by `dates: 'parts'`. */
   expandedDates: ExpandedDate[];
+  /**
+   * Where some feature is categorical: each feature's categories (undefined for a numeric one), sorted;
+   * its values in `x` are their indices (codes), NaN where missing.
+   */
+  categories?: (string[] | undefined)[];
 }
 
 export interface DatasetOptions {
@@ -73,8 +78,13 @@ export interface DatasetOptions {
   dates?: 'drop' | 'parts';
   /** The decimal mark of numbers. */
   decimal?: '.' | ',';
+  /** Columns to treat as categories (text, or integer codes), whatever their cells look like. */
+  categorical?: string[];
   source: string;
 }
+
+/** The most categories one categorical feature may have (a card lists at most 65,536 values per feature). */
+export const MAX_CATEGORIES = 65_535;
 
 /** Boolean cells, any case: each spelling and the number it is read as. */
 const BOOLEANS = new Map([
@@ -193,6 +203,8 @@ interface FeatureSource {
   value: (r: number) => number;
   /** The column's cells are the feature's numbers as they are. */
   plain?: boolean;
+  /** A category feature's categories, in code order. */
+  categories?: string[];
 }
 
 const DATE_PARTS = ['year', 'month', 'day', 'dayofweek', 'hour', 'minute'] as const;
@@ -218,6 +230,13 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const candidates = table.columns
     .map((_, i) => i)
     .filter((i) => i !== targetCol && !drop.has(table.columns[i]));
+  const categorical = new Set((options.categorical ?? []).map(normalizeColumnName));
+  for (const c of categorical) {
+    if (!table.columns.includes(c))
+      throw new TrainingDataError(`--categorical names "${c}", which ${source} does not have`);
+    if (c === target) throw new TrainingDataError(`--categorical names "${c}", the target`);
+    if (drop.has(c)) throw new TrainingDataError(`--categorical names "${c}", which --drop leaves out`);
+  }
   if (candidates.length === 0)
     throw new TrainingDataError(`${source} has no feature columns besides the target`);
 
@@ -238,7 +257,11 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     const name = table.columns[col];
     const kind = types[c];
     const asked = keep.has(name);
-    if (kind.type === 'number') {
+    if (categorical.has(name)) {
+      // Named a category: learned as one whatever its cells look like (text, or integer codes).
+      const { categories, code } = categoryColumn(table, kept, col, source);
+      sources.push({ name, kind: 'category', column: col, value: code, categories });
+    } else if (kind.type === 'number') {
       if (
         !asked &&
         namedLikeId(table.rawColumns[col]) &&
@@ -305,7 +328,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   }
   if (texts.length > 0) {
     throw new TrainingDataError(
-      `${source}: text columns are not features yet: --drop them, or encode them as numbers: ${texts.join(', ')}`,
+      `${source}: text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: ${texts.join(', ')}`,
     );
   }
   const names = new Set<string>();
@@ -325,6 +348,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const width = sources.length;
   const plain = sources.map((f) => f.plain === true && decimal === '.');
   const x = new Float64Array(kept.length * width);
+  const categories = sources.map((f) => f.categories);
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k];
     const record = records[r];
@@ -387,6 +411,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     x,
     leftOut,
     expandedDates,
+    ...(categorical.size > 0 ? { categories } : {}),
   };
   const skippedRows = table.records.length - kept.length;
   if (task === 'regression') {
@@ -441,6 +466,38 @@ function namedColumns(
       throw new TrainingDataError(`${option} names "${d}", which ${source} does not have`);
   }
   return out;
+}
+
+/**
+ * Column `col` as categories: the distinct cells, sorted as scikit-learn's encoders sort them (numbers
+ * numerically, in their shortest spelling so that 3, 3.0 and a request's 3 are one category; text by
+ * code point), and each row's code (its category's index; NaN where missing).
+ */
+function categoryColumn(
+  table: Table,
+  kept: number[],
+  col: number,
+  source: string,
+): { categories: string[]; code: (r: number) => number } {
+  const present = kept.map((r) => table.records[r][col]).filter((c) => !isMissingCell(c));
+  const numeric = present.every((c) => NUMBER.test(c));
+  const key = numeric ? (c: string) => String(Number(c)) : (c: string) => c;
+  const distinct = [...new Set(present.map(key))];
+  if (distinct.length === 0)
+    throw new TrainingDataError(`${source}: the categorical column "${table.columns[col]}" has no values`);
+  if (distinct.length > MAX_CATEGORIES)
+    throw new TrainingDataError(
+      `${source}: the categorical column "${table.columns[col]}" has ${distinct.length} categories; at most ${MAX_CATEGORIES}`,
+    );
+  const categories = numeric
+    ? distinct.sort((a, b) => Number(a) - Number(b))
+    : distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const codes = new Map(categories.map((c, i) => [c, i]));
+  const code = (r: number) => {
+    const cell = table.records[r][col];
+    return isMissingCell(cell) ? Number.NaN : (codes.get(key(cell)) as number);
+  };
+  return { categories, code };
 }
 
 /**

@@ -1,6 +1,6 @@
 // CSV text in, an ONNX model with its card out: the `modelgate train` job without the terminal.
 import { createHash } from 'node:crypto';
-import { CARD_FORMAT, type ModelCard, type Task } from '../onnx/card.js';
+import { CARD_FORMAT, type FeatureSpec, type ModelCard, type Task } from '../onnx/card.js';
 import { encodeModel, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import {
@@ -22,6 +22,8 @@ export interface TrainOptions extends Partial<BoostingParams>, CsvOptions {
   keep?: string[];
   /** Date columns: left out (the default), or expanded into numeric parts. */
   dates?: 'drop' | 'parts';
+  /** Columns to learn as categories (text, or integer codes): split by sets of categories, not thresholds. */
+  categorical?: string[];
   /** The model's name in its card; defaults to the data file's base name. */
   name?: string;
   /** Where the data came from, for the card and error messages. */
@@ -34,6 +36,8 @@ export interface TrainOptions extends Partial<BoostingParams>, CsvOptions {
 export interface TrainSummary {
   rows: number;
   features: number;
+  /** How many of the features are categorical. */
+  categorical?: number;
   task: Task;
   taskReason: string;
   classes?: number;
@@ -76,6 +80,7 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
       yClass: dataset.yClass,
       nClasses: dataset.classes?.length,
       yValue: dataset.yValue,
+      ...(dataset.categories ? { categories: dataset.categories.map((c) => c?.length ?? 0) } : {}),
     },
     params,
     { threads: options.threads, onStage: options.onStage },
@@ -91,6 +96,7 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
   const summary: TrainSummary = {
     rows: dataset.rows,
     features: dataset.features.length,
+    ...(dataset.categories ? { categorical: dataset.categories.filter(Boolean).length } : {}),
     task: dataset.task,
     taskReason: dataset.taskReason,
     ...(dataset.classes ? { classes: dataset.classes.length } : {}),
@@ -107,15 +113,17 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
     format: CARD_FORMAT,
     name: options.name ?? baseName(options.source),
     task: dataset.task,
-    // A yes/no column is a boolean feature (requests send true or false); the file's own spelling of
-    // a column is taken in requests beside its normalized name.
-    features: dataset.features.map((name, i) => {
+    // A yes/no column is a boolean feature (requests send true or false); a category is fed as its
+    // code, and one the graph does not know goes down the trees as missing; the file's own spelling
+    // of a column is taken in requests beside its normalized name.
+    features: dataset.features.map((name, i): FeatureSpec => {
       const column = dataset.spellings[i];
-      return {
-        name,
-        type: dataset.kinds[i] === 'boolean' ? ('boolean' as const) : ('number' as const),
-        ...(column !== undefined ? { column } : {}),
-      };
+      const categories = dataset.categories?.[i];
+      const spec: FeatureSpec = categories
+        ? { name, type: 'category', categories, unknown: 'missing' }
+        : { name, type: dataset.kinds[i] === 'boolean' ? 'boolean' : 'number' };
+      if (column !== undefined) spec.column = column;
+      return spec;
     }),
     target: dataset.target,
     ...(dataset.classes ? { classes: dataset.classes } : {}),
@@ -123,9 +131,12 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
       source: 'modelgate-train',
       tool: `modelgate ${VERSION}`,
       createdAt: new Date().toISOString(),
-      estimator: `SimpleImputer(mean) + ${estimator}`,
+      estimator: `SimpleImputer(mean) + ${estimator}${dataset.categories ? ' with categorical splits' : ''}`,
       params: {
         ...params,
+        ...(dataset.categories
+          ? { categorical: dataset.features.filter((_, f) => dataset.categories?.[f]).join(',') }
+          : {}),
         loss: dataset.task === 'classification' ? 'log_loss' : 'squared_error',
         criterion: 'friedman_mse',
       },

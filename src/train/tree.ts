@@ -2,6 +2,8 @@
 // DecisionTreeRegressor(criterion='friedman_mse') grows it inside gradient boosting. Split search
 // reads per-node histograms over binned features (the smaller child's histogram is built, the larger
 // one's is the parent's minus it), so each level costs O(rows x features), never a sort per node.
+// A categorical feature is split as LightGBM and HistGradientBoosting split one: its categories (with
+// missing values as one more) sorted by mean target in the node, the best prefix of that order left.
 import type { Binned } from './binning.js';
 import type { Random } from './random.js';
 import { type Histogram, type NodeSums, Workspace } from './workspace.js';
@@ -15,6 +17,12 @@ export interface TreeParams {
   minSamplesLeaf: number;
 }
 
+/**
+ * Added to the sum and count of a category when ordering categories: a rare category's mean is pulled
+ * towards 0 (scikit-learn's HistGradientBoosting uses its MIN_CAT_SUPPORT, 10, the same way).
+ */
+export const CATEGORY_SMOOTHING = 10;
+
 /** A fitted tree as flat arrays; `left[i] < 0` marks a leaf. Rows go left when x[feature] <= threshold. */
 export interface Tree {
   feature: Int32Array;
@@ -22,6 +30,11 @@ export interface Tree {
   left: Int32Array;
   right: Int32Array;
   value: Float64Array;
+  /**
+   * Where the data has categorical features: at a categorical split, which codes go left (index k, past
+   * the last of its k codes, says where missing values go, and with them any code not seen there).
+   */
+  categoryLeft?: (Uint8Array | undefined)[];
 }
 
 /** A fitted tree with, for each leaf, the segment of the row array that reached it. */
@@ -36,6 +49,8 @@ interface Split {
   /** The feature's last bin that goes left. */
   bin: number;
   threshold: number;
+  /** A categorical split: for each of the feature's bins (codes, then missing), 1 if it goes left. */
+  goesLeft?: Uint8Array;
 }
 
 /** Grows many trees over the same binned data, reusing one workspace. */
@@ -91,6 +106,7 @@ export class TreeGrower {
     const left: number[] = [];
     const right: number[] = [];
     const value: number[] = [];
+    const categoryLeft: (Uint8Array | undefined)[] = [];
     const leaves: GrownTree['leaves'] = [];
 
     const addNode = (): number => {
@@ -137,9 +153,16 @@ export class TreeGrower {
         return;
       }
       const parent = hist!;
-      const { mid, left: leftSums, right: rightSums } = ws.partition(start, end, split.feature, split.bin);
+      const {
+        mid,
+        left: leftSums,
+        right: rightSums,
+      } = split.goesLeft
+        ? ws.partitionBy(start, end, split.feature, split.goesLeft)
+        : ws.partition(start, end, split.feature, split.bin);
       feature[id] = split.feature;
       threshold[id] = split.threshold;
+      if (split.goesLeft) categoryLeft[id] = split.goesLeft;
 
       const leftSplits = splittable(mid - start, depth + 1, leftSums);
       const rightSplits = splittable(end - mid, depth + 1, rightSums);
@@ -177,16 +200,17 @@ export class TreeGrower {
       visit(0, count, 0, undefined, rootStats);
     }
 
-    return {
-      tree: {
-        feature: Int32Array.from(feature),
-        threshold: Float64Array.from(threshold),
-        left: Int32Array.from(left),
-        right: Int32Array.from(right),
-        value: Float64Array.from(value),
-      },
-      leaves,
+    const tree: Tree = {
+      feature: Int32Array.from(feature),
+      threshold: Float64Array.from(threshold),
+      left: Int32Array.from(left),
+      right: Int32Array.from(right),
+      value: Float64Array.from(value),
     };
+    if (this.binned.categorical) {
+      tree.categoryLeft = Array.from({ length: feature.length }, (_, i) => categoryLeft[i]);
+    }
+    return { tree, leaves };
   }
 
   /**
@@ -203,8 +227,17 @@ export class TreeGrower {
     this.random.shuffle(order);
     let bestProxy = Number.NEGATIVE_INFINITY;
     let best: Split | undefined;
+    const categorical = this.binned.categorical;
     for (let k = 0; k < features; k++) {
       const f = order[k];
+      if (categorical?.[f]) {
+        const found = this.categoricalSplit(hist, f, n, sum, bestProxy);
+        if (found) {
+          bestProxy = found.proxy;
+          best = found.split;
+        }
+        continue;
+      }
       let sumLeft = 0;
       let nLeft = 0;
       let prev = -1;
@@ -230,6 +263,59 @@ export class TreeGrower {
     return best;
   }
 
+  /**
+   * The best split of categorical feature f better than `bestProxy`: the node's categories (missing
+   * values as one of them) in the order of sum / (count + CATEGORY_SMOOTHING), then each prefix of that
+   * order as the left side, scored as a numeric split is. Codes absent from the node, and missing values
+   * when it has none, go with the larger side: where a value never seen there is most likely to belong.
+   */
+  private categoricalSplit(
+    hist: Histogram,
+    f: number,
+    n: number,
+    sum: number,
+    bestProxy: number,
+  ): { split: Split; proxy: number } | undefined {
+    const { offset } = this.binned;
+    const { sum: hs, count: hc } = hist;
+    const minLeaf = this.params.minSamplesLeaf;
+    const first = offset[f];
+    const present: number[] = [];
+    for (let b = first; b < offset[f + 1]; b++) if (hc[b] > 0) present.push(b);
+    if (present.length < 2) return undefined;
+    const key = (b: number) => hs[b] / (hc[b] + CATEGORY_SMOOTHING);
+    present.sort((a, b) => key(a) - key(b) || a - b);
+    let sumLeft = 0;
+    let nLeft = 0;
+    let cut = -1;
+    let proxyAtCut = bestProxy;
+    for (let i = 0; i < present.length - 1; i++) {
+      sumLeft += hs[present[i]];
+      nLeft += hc[present[i]];
+      const nRight = n - nLeft;
+      if (nLeft < minLeaf || nRight < minLeaf) continue;
+      const diff = nRight * sumLeft - nLeft * (sum - sumLeft);
+      const proxy = (diff * diff) / (nLeft * nRight);
+      if (proxy > proxyAtCut) {
+        proxyAtCut = proxy;
+        cut = i;
+      }
+    }
+    if (cut < 0) return undefined;
+    const bins = offset[f + 1] - first;
+    const goesLeft = new Uint8Array(bins);
+    let leftRows = 0;
+    for (let i = 0; i <= cut; i++) {
+      goesLeft[present[i] - first] = 1;
+      leftRows += hc[present[i]];
+    }
+    const missing = bins - 1;
+    const unseenLeft = hc[first + missing] > 0 ? goesLeft[missing] : leftRows >= n - leftRows ? 1 : 0;
+    goesLeft[missing] = unseenLeft;
+    for (let c = 0; c < missing; c++) if (hc[first + c] === 0) goesLeft[c] = unseenLeft;
+    return { split: { feature: f, bin: -1, threshold: 0, goesLeft }, proxy: proxyAtCut };
+  }
+
   private take(): Histogram {
     const hist = this.pool.pop();
     if (!hist) throw new Error('tree grower: histogram pool exhausted');
@@ -241,11 +327,21 @@ export class TreeGrower {
   }
 }
 
-/** The leaf a row of float32 feature values reaches. */
+/**
+ * The leaf a row of float32 feature values reaches. A categorical feature holds its code; NaN, or a
+ * code the split does not know, goes where missing values go.
+ */
 export function leafOf(tree: Tree, x: Float32Array | Float64Array, base: number): number {
   let node = 0;
   while (tree.left[node] >= 0) {
-    node = x[base + tree.feature[node]] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+    const v = x[base + tree.feature[node]];
+    const set = tree.categoryLeft?.[node];
+    let goLeft: boolean;
+    if (set) {
+      const missing = set.length - 1;
+      goLeft = set[Number.isInteger(v) && v >= 0 && v < missing ? v : missing] === 1;
+    } else goLeft = v <= tree.threshold[node];
+    node = goLeft ? tree.left[node] : tree.right[node];
   }
   return node;
 }

@@ -84,6 +84,8 @@ export class Workspace {
     stats: number;
   };
   private readonly stats: Float64Array;
+  /** The partition's scratch rows (the wasm loop's tmp), for partitionBy. */
+  private readonly tmpRows: Uint32Array;
   private readonly width: number;
   private readonly mask: number;
 
@@ -127,6 +129,7 @@ export class Workspace {
     const buf = memory.buffer;
     this.g = new Float64Array(buf, g, n);
     this.rows = new Uint32Array(buf, rows, n);
+    this.tmpRows = new Uint32Array(buf, tmp, n);
     this.stats = new Float64Array(buf, stats, 4);
     new Int32Array(buf, offsets, features + 1).set(offset);
     const codeView =
@@ -248,6 +251,45 @@ export class Workspace {
       left: { sum: st[0], sumSq: st[1] },
       right: { sum: st[2], sumSq: st[3] },
     };
+  }
+
+  /**
+   * Stable partition of rows[start..end) by a categorical feature `f`: rows whose bin (relative to the
+   * feature's first) has `goesLeft` set come first. As partition(), in JavaScript: categorical splits
+   * are the few, and a set does not fit the wasm loop's one comparison.
+   */
+  partitionBy(
+    start: number,
+    end: number,
+    f: number,
+    goesLeft: Uint8Array,
+  ): { mid: number; left: NodeSums; right: NodeSums } {
+    const { rows: n, codes } = this.binned;
+    const rows = this.rows;
+    const g = this.g;
+    const col = f * n;
+    const right = this.tmpRows;
+    let rightCount = 0;
+    let at = start;
+    let ls = 0;
+    let lq = 0;
+    let rs = 0;
+    let rq = 0;
+    for (let i = start; i < end; i++) {
+      const row = rows[i];
+      const v = g[row];
+      if (goesLeft[codes[col + row]]) {
+        rows[at++] = row;
+        ls += v;
+        lq += v * v;
+      } else {
+        right[rightCount++] = row;
+        rs += v;
+        rq += v * v;
+      }
+    }
+    rows.set(right.subarray(0, rightCount), at);
+    return { mid: at, left: { sum: ls, sumSq: lq }, right: { sum: rs, sumSq: rq } };
   }
 
   /** Stops the histogram threads. */

@@ -275,7 +275,7 @@ describe('modelgate train: CSV as people have it', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'modelgate: test/fixtures/datasets/titanic-like.csv: text columns are not features yet: --drop them, or encode them as numbers: "sex" (line 2 has "female"), "embarked" (line 2 has "S")\n',
+      'modelgate: test/fixtures/datasets/titanic-like.csv: text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "sex" (line 2 has "female"), "embarked" (line 2 has "S")\n',
     );
   });
 
@@ -383,6 +383,37 @@ describe('modelgate train: CSV as people have it', () => {
   });
 });
 
+describe('modelgate train --categorical', () => {
+  it('learns text and integer-coded columns as categories; predict takes their strings', async () => {
+    // "on" when the color is red or blue or missing, or the size code is 2: no order of either column
+    // separates it.
+    const colors = ['red', 'green', 'blue', 'amber', ''];
+    const lines = ['x,color,size,on'];
+    for (let i = 0; i < 80; i++) {
+      const color = colors[i % 5];
+      const size = 1 + (Math.floor(i / 5) % 3);
+      const on = color === 'red' || color === 'blue' || color === '' || size === 2;
+      lines.push(`${i % 7},${color},${size},${on ? 'yes' : 'no'}`);
+    }
+    const csv = file('mixed.csv', `${lines.join('\n')}\n`);
+    const out = join(dir, 'mixed.onnx');
+    const r = await runCli(['train', csv, '-t', 'on', '--categorical', 'color,size', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/features {10}3 \(2 categorical\)/);
+    const ask = async (row: object) => {
+      const p = await runCli(['predict', out, JSON.stringify(row)]);
+      expect(p.code, p.stderr).toBe(0);
+      return JSON.parse(p.stdout).prediction;
+    };
+    expect((await ask({ x: 1, color: 'blue', size: '3' })).label).toBe('yes');
+    expect((await ask({ x: 1, color: 'green', size: 3 })).label).toBe('no');
+    expect((await ask({ x: 1, color: 'green', size: 2 })).label).toBe('yes');
+    // An unseen color goes where the missing ones went in training: "yes".
+    expect(await ask({ x: 1, color: 'purple', size: 1 })).toEqual(await ask({ x: 1, color: null, size: 1 }));
+    expect((await ask({ x: 1, color: 'purple', size: 1 })).label).toBe('yes');
+  });
+});
+
 describe('modelgate train: clear errors, each with a non-zero exit', () => {
   it.each<[string, () => string[], RegExp]>([
     [
@@ -393,7 +424,7 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
     [
       'a text feature column',
       () => ['train', file('text.csv', 'a,colour,y\n1,2,x\n2,red,y\n'), '--target', 'y'],
-      /text columns are not features yet: --drop them, or encode them as numbers: "colour" \(line 3 has "red"\)/,
+      /text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "colour" \(line 3 has "red"\)/,
     ],
     ['an empty file', () => ['train', file('empty.csv', ''), '--target', 'y'], /empty\.csv is empty/],
     [

@@ -54,7 +54,7 @@ describe('dataset from a table', () => {
     const text = 'a,color,size,y\n1,2,big,x\n2,red,big,y\n3,red,small,x\n';
     expect(() => load(text)).toThrow(TrainingDataError);
     expect(() => load(text)).toThrow(
-      'd.csv: text columns are not features yet: --drop them, or encode them as numbers: "color" (line 3 has "red"), "size" (line 2 has "big")',
+      'd.csv: text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "color" (line 3 has "red"), "size" (line 2 has "big")',
     );
     expect(load(text, 'y', { drop: ['color', 'size'] }).features).toEqual(['a']);
   });
@@ -126,7 +126,7 @@ describe('decimal commas', () => {
   it('takes a dot for text with decimal ",", since no thousands separator is read', () => {
     const t = parseCsv('a;y\n1.234;x\n2,5;y\n1;x\n', 'd.csv', { decimal: ',' });
     expect(() => buildDataset(t, { target: 'y', source: 'd.csv', decimal: ',' })).toThrow(
-      'text columns are not features yet: --drop them, or encode them as numbers: "a" (line 2 has "1.234")',
+      'text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "a" (line 2 has "1.234")',
     );
   });
 });
