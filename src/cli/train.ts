@@ -145,10 +145,12 @@ function summaryText(result: TrainResult, source: string, out: string): string {
   row('delimiter', `${delimiterName(s.delimiter)}${s.delimiterSniffed ? ' (sniffed)' : ''}`);
   row('rows', `${s.rows}${s.skippedRows > 0 ? ` (${s.skippedRows} without a target left out)` : ''}`);
   const booleans = booleanFeatures(result);
-  row(
-    'features',
-    `${s.features}${booleans.length > 0 ? ` (boolean, read as 0/1: ${booleans.join(', ')})` : ''}${s.categorical ? ` (${s.categorical} categorical)` : ''}`,
-  );
+  const categorical = dataset.features.filter((_, i) => dataset.categories?.[i]);
+  const kinds = [
+    ...(booleans.length > 0 ? [`boolean, read as 0/1: ${booleans.join(', ')}`] : []),
+    ...(categorical.length > 0 ? [`categorical: ${categorical.join(', ')}`] : []),
+  ];
+  row('features', `${s.features}${kinds.length > 0 ? ` (${kinds.join('; ')})` : ''}`);
   for (const [i, c] of dataset.leftOut.entries()) {
     row(
       i === 0 ? 'left out' : '',
