@@ -399,7 +399,7 @@ describe('modelgate train --categorical', () => {
     const out = join(dir, 'mixed.onnx');
     const r = await runCli(['train', csv, '-t', 'on', '--categorical', 'color,size', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/features {10}3 \(2 categorical\)/);
+    expect(r.stdout).toMatch(/features {10}3 \(categorical: color, size\)/);
     const ask = async (row: object) => {
       const p = await runCli(['predict', out, JSON.stringify(row)]);
       expect(p.code, p.stderr).toBe(0);
