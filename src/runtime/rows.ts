@@ -64,18 +64,14 @@ export class RowEncoder {
   constructor(card: ModelCard) {
     this.names = card.features.map((f) => f.name);
     this.index = new Map(this.names.map((n, i) => [n, i]));
-    // A source spelling (`Total Spend`) names the feature too; validateCard keeps them all distinct.
-    card.features.forEach((f, i) => {
-      if (f.column !== undefined) this.index.set(f.column, i);
-    });
     const fed = graphInputs(card);
     this.inputs = fed.map((input) => ({ name: input.name, type: input.type, width: input.features.length }));
-    const position = new Map(this.names.map((n, i) => [n, i]));
     this.slots = new Array(this.names.length);
     fed.forEach((input, j) => {
       input.features.forEach((name, c) => {
-        const feature = card.features[position.get(name) as number] as FeatureSpec;
-        this.slots[position.get(name) as number] = {
+        const at = this.index.get(name) as number;
+        const feature = card.features[at] as FeatureSpec;
+        this.slots[at] = {
           input: j,
           column: c,
           width: input.features.length,
@@ -85,8 +81,11 @@ export class RowEncoder {
         };
       });
     });
+    // A source spelling (`Total Spend`) names the feature too; validateCard keeps them all distinct.
+    card.features.forEach((f, i) => {
+      if (f.column !== undefined) this.index.set(f.column, i);
+    });
     this.plain =
-      fed.length === 1 &&
       card.io.inputs === undefined &&
       card.features.every((f) => f.type === 'number' && f.column === undefined);
     this.allowMissing = card.features.map((f) => takesMissing(card, f));
@@ -118,15 +117,37 @@ export class RowEncoder {
       if (Array.isArray(row)) this.encodeArray(row, r, out, r * width);
       else if (typeof row === 'object' && row !== null)
         this.encodeObject(row as Record<string, unknown>, r, out, r * width);
-      else {
-        throw new InvalidRowError(
-          'invalid_row',
-          `row ${r} must be an array of ${width} numbers or an object keyed by feature name, got ${jsonType(row)}`,
-          { row: r, expected: 'array or object', got: jsonType(row) },
-        );
-      }
+      else throw this.notARow(row, r, 'numbers');
     }
     return out;
+  }
+
+  /** A row that is neither an array nor an object. */
+  private notARow(row: unknown, r: number, what: 'numbers' | 'values'): InvalidRowError {
+    return new InvalidRowError(
+      'invalid_row',
+      `row ${r} must be an array of ${this.names.length} ${what} or an object keyed by feature name, got ${jsonType(row)}`,
+      { row: r, expected: 'array or object', got: jsonType(row) },
+    );
+  }
+
+  /** An array row of another length than the model's features. */
+  private wrongLength(length: number, r: number): InvalidRowError {
+    const width = this.names.length;
+    return new InvalidRowError(
+      'invalid_row',
+      `row ${r} has ${length} values, the model expects ${width} (${listNames(this.names)})`,
+      { row: r, expected: `${width} values`, got: `${length} values` },
+    );
+  }
+
+  /** An object row's keys that name no feature. */
+  private unknownFeatures(unknown: string[], r: number): InvalidRowError {
+    return new InvalidRowError(
+      'unknown_feature',
+      `row ${r} has unknown feature${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((k) => JSON.stringify(k)))}; the model's features are ${listNames(this.names)}`,
+      { row: r, unknown },
+    );
   }
 
   private encodeArray(
@@ -136,13 +157,7 @@ export class RowEncoder {
     base: number,
   ): void {
     const width = this.names.length;
-    if (row.length !== width) {
-      throw new InvalidRowError(
-        'invalid_row',
-        `row ${r} has ${row.length} values, the model expects ${width} (${listNames(this.names)})`,
-        { row: r, expected: `${width} values`, got: `${row.length} values` },
-      );
-    }
+    if (row.length !== width) throw this.wrongLength(row.length, r);
     for (let i = 0; i < width; i++) out[base + i] = this.value(row[i], r, i);
     if (this.allowed !== undefined)
       for (const a of this.allowed) this.checkAllowed(row[a.index], r, a.index, a.set);
@@ -156,13 +171,7 @@ export class RowEncoder {
   ): void {
     const keys = Object.keys(row);
     const unknown = keys.filter((k) => !this.index.has(k));
-    if (unknown.length > 0) {
-      throw new InvalidRowError(
-        'unknown_feature',
-        `row ${r} has unknown feature${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((k) => JSON.stringify(k)))}; the model's features are ${listNames(this.names)}`,
-        { row: r, unknown },
-      );
-    }
+    if (unknown.length > 0) throw this.unknownFeatures(unknown, r);
     const width = this.names.length;
     for (let i = 0; i < width; i++) {
       const name = this.names[i];
@@ -191,23 +200,12 @@ export class RowEncoder {
       const row = rows[r];
       let get: (i: number) => unknown;
       if (Array.isArray(row)) {
-        if (row.length !== width)
-          throw new InvalidRowError(
-            'invalid_row',
-            `row ${r} has ${row.length} values, the model expects ${width} (${listNames(this.names)})`,
-            { row: r, expected: `${width} values`, got: `${row.length} values` },
-          );
+        if (row.length !== width) throw this.wrongLength(row.length, r);
         get = (i) => row[i];
       } else if (typeof row === 'object' && row !== null) {
         const byFeature = this.keyed(row as Record<string, unknown>, r);
         get = (i) => byFeature[i];
-      } else {
-        throw new InvalidRowError(
-          'invalid_row',
-          `row ${r} must be an array of ${width} values or an object keyed by feature name, got ${jsonType(row)}`,
-          { row: r, expected: 'array or object', got: jsonType(row) },
-        );
-      }
+      } else throw this.notARow(row, r, 'values');
       for (let i = 0; i < width; i++) {
         const slot = this.slots[i] as Slot;
         const at = r * slot.width + slot.column;
@@ -238,13 +236,7 @@ export class RowEncoder {
         );
       values[i] = row[key];
     }
-    if (unknown.length > 0) {
-      throw new InvalidRowError(
-        'unknown_feature',
-        `row ${r} has unknown feature${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((k) => JSON.stringify(k)))}; the model's features are ${listNames(this.names)}`,
-        { row: r, unknown },
-      );
-    }
+    if (unknown.length > 0) throw this.unknownFeatures(unknown, r);
     return values;
   }
 
@@ -299,17 +291,14 @@ export class RowEncoder {
     // Passed on: the text itself to a string input; to a numeric one the code -1, which no category has.
     if (f.unknown === 'pass') return slot.text ? key : -1;
     const list = f.categories ?? [];
-    throw new InvalidRowError(
-      'unknown_category',
-      `row ${r}, feature "${this.names[i]}": ${JSON.stringify(key)} is not one of the categories this model takes (${listNames(list.map((c) => JSON.stringify(c)))}${this.allowMissing[i] ? ', or null (missing)' : ''})`,
-      {
-        row: r,
-        feature: this.names[i],
-        expected: `one of ${list.length} categories`,
-        got: key,
-        allowed: list.slice(0, MAX_ALLOWED_IN_DETAILS),
-        ...(list.length > MAX_ALLOWED_IN_DETAILS ? { allowedCount: list.length } : {}),
-      },
+    throw this.notInList(
+      r,
+      i,
+      JSON.stringify(key),
+      key,
+      'categories',
+      list,
+      list.map((c) => JSON.stringify(c)),
     );
   }
 
@@ -366,16 +355,31 @@ export class RowEncoder {
   /** A number the feature's list does not hold (a category the model never saw): which, and what it takes. */
   private notAllowed(v: number, r: number, i: number): InvalidRowError {
     const list = [...(this.valueSets[i] as ReadonlySet<number>)];
-    const shown = listNames(list.map(String));
+    return this.notInList(r, i, String(v), String(v), 'values', list, list.map(String));
+  }
+
+  /**
+   * A value outside the list a feature takes (a number's `values`, a category's `categories`): which, and
+   * the list, its first entries in the message and up to MAX_ALLOWED_IN_DETAILS in the details.
+   */
+  private notInList(
+    r: number,
+    i: number,
+    shownValue: string,
+    got: string,
+    noun: 'values' | 'categories',
+    list: readonly (number | string)[],
+    shownList: string[],
+  ): InvalidRowError {
     const orMissing = this.allowMissing[i] ? ', or null (missing)' : '';
     return new InvalidRowError(
       'unknown_category',
-      `row ${r}, feature "${this.names[i]}": ${v} is not one of the values this model takes (${shown}${orMissing})`,
+      `row ${r}, feature "${this.names[i]}": ${shownValue} is not one of the ${noun} this model takes (${listNames(shownList)}${orMissing})`,
       {
         row: r,
         feature: this.names[i],
-        expected: `one of ${list.length} values`,
-        got: String(v),
+        expected: `one of ${list.length} ${noun}`,
+        got,
         allowed: list.slice(0, MAX_ALLOWED_IN_DETAILS),
         ...(list.length > MAX_ALLOWED_IN_DETAILS ? { allowedCount: list.length } : {}),
       },
