@@ -105,7 +105,7 @@ export function checkSignature(
     mismatch(card, `the card lists ${features} features, over the limit of ${MAX_FEATURES}`);
 
   const fed = graphInputs(card);
-  for (const want of fed) checkInput(card, want, inputs, outputs, fed.length);
+  const found = fed.map((want) => graphInput(card, want, inputs, outputs));
   if (inputs.length !== fed.length)
     mismatch(
       card,
@@ -113,6 +113,9 @@ export function checkSignature(
         ? `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); modelgate feeds one [rows, features] tensor`
         : `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); the card feeds ${fed.length} (${fed.map((i) => i.name).join(', ')})`,
     );
+  fed.forEach((want, k) => {
+    checkInput(card, want, found[k] as GraphValue, fed.length);
+  });
 
   const classes = card.classes ?? [];
   if (classes.length > MAX_CLASSES)
@@ -186,15 +189,13 @@ const ELEMENT: Record<InputType, number> = {
   string: DataType.STRING,
 };
 
-/** One input the card feeds: the graph has it, of that element type, [rows, its features] wide. */
-function checkInput(
+/** The graph's input of the name the card feeds. */
+function graphInput(
   card: ModelCard,
   fed: ModelInput,
   inputs: readonly GraphValue[],
   outputs: readonly GraphValue[],
-  count: number,
-): void {
-  const features = fed.features.length;
+): GraphValue {
   const input = inputs.find((i) => i.name === fed.name);
   if (!input) {
     const asOutput = outputs.some((o) => o.name === fed.name);
@@ -203,11 +204,12 @@ function checkInput(
       `the card's input "${fed.name}" is ${asOutput ? 'an output' : 'not an input'} of the graph (inputs: ${inputs.map((i) => i.name).join(', ') || 'none'})`,
     );
   }
-  if (count === 1 && inputs.length !== 1)
-    mismatch(
-      card,
-      `the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); modelgate feeds one [rows, features] tensor`,
-    );
+  return input;
+}
+
+/** One input the card feeds, against the graph's: of that element type, [rows, its features] wide. */
+function checkInput(card: ModelCard, fed: ModelInput, input: GraphValue, count: number): void {
+  const features = fed.features.length;
   if (!input.isTensor || input.type !== ELEMENT[fed.type])
     mismatch(
       card,
