@@ -98,7 +98,7 @@ export function kindModel(kind: Kind, options: GraphOptions & { log?: boolean } 
     ...(classes ? { classes } : {}),
     missing: 'reject',
     io,
-    provenance: { source: 'onnx', tool: 'test', createdAt: '2026-12-01T00:00:00Z' },
+    provenance: TEST_PROVENANCE,
   };
   if (options.card) card = options.card(card);
   return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card)] }));
@@ -123,32 +123,78 @@ export function twoInputs(card: (c: ModelCard) => ModelCard = (c) => c): Uint8Ar
     ML_DOMAIN,
   );
   const all = b.op('Concat', [num, coded], [attr.int('axis', 1)]);
+  return summed(
+    b,
+    all,
+    {
+      name: 'typed',
+      features: [
+        { name: 'x0', type: 'number' },
+        { name: 'x1', type: 'boolean' },
+        { name: 'color', type: 'category', categories: ['a', 'b', 'c'], column: 'Color' },
+      ],
+      io: {
+        inputs: [
+          { name: 'num', type: 'float32', features: ['x0', 'x1'] },
+          { name: 'cat', type: 'string', features: ['color'] },
+        ],
+        value: 'value',
+      },
+    },
+    card,
+  );
+}
+
+/**
+ * One float32 input [N, 2]: x0, and size (a category s, m, l fed as its code 0, 1, 2; an unknown
+ * one is missing, or with `unknown` 'pass' the code -1), imputed to 100 when missing; value = x0 + size.
+ */
+export function codesModel(unknown: 'missing' | 'pass' = 'missing'): Uint8Array {
+  const b = new GraphBuilder('codes');
+  const x = b.input('input', DataType.FLOAT, ['N', 2]);
+  const filled = b.op(
+    'Imputer',
+    [x],
+    [attr.floats('imputed_value_floats', [0, 100]), attr.float('replaced_value_float', Number.NaN)],
+    ML_DOMAIN,
+  );
+  return summed(b, filled, {
+    name: 'codes',
+    features: [
+      { name: 'x0', type: 'number' },
+      { name: 'size', type: 'category', categories: ['s', 'm', 'l'], unknown, missing: 'impute' },
+    ],
+    io: { input: 'input', inputType: 'float32', value: 'value' },
+  });
+}
+
+/** A regressor whose value is the sum of each row of `x` ([N, 1] "value"), with a format 2 card. */
+function summed(
+  b: GraphBuilder,
+  x: string,
+  card: Pick<ModelCard, 'name' | 'features' | 'io'>,
+  edit: (c: ModelCard) => ModelCard = (c) => c,
+): Uint8Array {
   b.op(
     'ReduceSum',
-    [all, b.constant(tensor.int64('axes', [1], [1]))],
+    [x, b.constant(tensor.int64('axes', [1], [1]))],
     [attr.int('keepdims', 1)],
     undefined,
     'value',
   );
   b.output('value', DataType.FLOAT, ['N', 1]);
-  const c: ModelCard = {
+  const full: ModelCard = {
     format: 2,
-    name: 'typed',
     task: 'regression',
-    features: [
-      { name: 'x0', type: 'number' },
-      { name: 'x1', type: 'boolean' },
-      { name: 'color', type: 'category', categories: ['a', 'b', 'c'], column: 'Color' },
-    ],
     missing: 'reject',
-    io: {
-      inputs: [
-        { name: 'num', type: 'float32', features: ['x0', 'x1'] },
-        { name: 'cat', type: 'string', features: ['color'] },
-      ],
-      value: 'value',
-    },
-    provenance: { source: 'onnx', tool: 'test', createdAt: '2026-12-01T00:00:00Z' },
+    provenance: TEST_PROVENANCE,
+    ...card,
   };
-  return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card(c))] }));
+  return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(edit(full))] }));
 }
+
+export const TEST_PROVENANCE: ModelCard['provenance'] = {
+  source: 'onnx',
+  tool: 'test',
+  createdAt: '2026-12-01T00:00:00Z',
+};

@@ -5,53 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../../src/onnx/builder.js';
-import { cardEntry, type ModelCard, validateCard } from '../../src/onnx/card.js';
+import { validateCard } from '../../src/onnx/card.js';
 import { ModelCardError } from '../../src/onnx/errors.js';
-import { DataType, encodeModel } from '../../src/onnx/proto.js';
 import { InvalidRowError } from '../../src/runtime/errors.js';
 import type { Prediction } from '../../src/runtime/prediction.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { runCli } from '../helpers/cli.js';
-import { twoInputs } from '../helpers/graphs.js';
-
-const PROVENANCE = { source: 'onnx', tool: 'test', createdAt: '2026-12-01T00:00:00Z' } as const;
-
-/**
- * One float32 input [N, 2]: x0, and size (a category s, m, l fed as its code 0, 1, 2; an unknown
- * one is missing, or with `unknown` 'pass' the code -1), imputed to 100 when missing; value = x0 + size.
- */
-function codes(unknown: 'missing' | 'pass' = 'missing'): Uint8Array {
-  const b = new GraphBuilder('codes');
-  const x = b.input('input', DataType.FLOAT, ['N', 2]);
-  const filled = b.op(
-    'Imputer',
-    [x],
-    [attr.floats('imputed_value_floats', [0, 100]), attr.float('replaced_value_float', Number.NaN)],
-    ML_DOMAIN,
-  );
-  b.op(
-    'ReduceSum',
-    [filled, b.constant(tensor.int64('axes', [1], [1]))],
-    [attr.int('keepdims', 1)],
-    undefined,
-    'value',
-  );
-  b.output('value', DataType.FLOAT, ['N', 1]);
-  const card: ModelCard = {
-    format: 2,
-    name: 'codes',
-    task: 'regression',
-    features: [
-      { name: 'x0', type: 'number' },
-      { name: 'size', type: 'category', categories: ['s', 'm', 'l'], unknown, missing: 'impute' },
-    ],
-    missing: 'reject',
-    io: { input: 'input', inputType: 'float32', value: 'value' },
-    provenance: PROVENANCE,
-  };
-  return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card)] }));
-}
+import { codesModel as codes, TEST_PROVENANCE, twoInputs } from '../helpers/graphs.js';
 
 const values = (p: Prediction) => (p.kind === 'values' ? Array.from(p.values) : p.kind);
 
@@ -204,7 +164,7 @@ describe('the card', () => {
       ],
       value: 'v',
     },
-    provenance: PROVENANCE,
+    provenance: TEST_PROVENANCE,
   };
   const category = (change: object) => ({
     ...base,
