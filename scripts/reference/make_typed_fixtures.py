@@ -35,7 +35,7 @@ from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E402
 
-from refcommon import REPO_ROOT  # noqa: E402
+from refcommon import REPO_ROOT, refused_rows, to_native  # noqa: E402
 
 OUT = REPO_ROOT / "test" / "fixtures" / "sklearn-typed"
 TRAIN_ROWS = 240
@@ -174,25 +174,6 @@ def cell(v):
     return v
 
 
-def plain(v):
-    return v.item() if hasattr(v, "item") else v
-
-
-def refused_rows(model, Xt) -> list[int]:
-    try:
-        model.predict(Xt)
-        return []
-    except ValueError:
-        pass
-    out = []
-    for r in range(len(Xt)):
-        try:
-            model.predict(Xt.iloc[[r]])
-        except ValueError:
-            out.append(r)
-    return out
-
-
 def write(name: str) -> None:
     make, task, seed, missing = CASES[name]
     X, Xt, label, value = frame(seed, missing)
@@ -212,12 +193,12 @@ def write(name: str) -> None:
         "task": task,
         "features": [str(c) for c in model.feature_names_in_],
         "rows": [row for r, row in enumerate(rows) if r not in refusals],
-        "predict": [plain(v) for v in predict],
+        "predict": [to_native(v) for v in predict],
     }
     if refusals:
         expected["refusedRows"] = [rows[r] for r in refusals]
     if task == "classification":
-        expected["classes"] = [plain(c) for c in model.classes_]
+        expected["classes"] = [to_native(c) for c in model.classes_]
         expected["proba"] = np.asarray(proba).tolist()
     with open(OUT / f"{name}.pkl", "wb") as f:
         pickle.dump(model, f, protocol=4)

@@ -60,3 +60,21 @@ def to_native(v):
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):
         return v.item()
     return v
+
+
+def refused_rows(model, Xt) -> list[int]:
+    """The held-out rows scikit-learn's predict refuses (ValueError), one by one; [] when it takes all."""
+    try:
+        model.predict(Xt)
+        return []
+    except ValueError:
+        pass
+    out = []
+    for r in range(len(Xt)):
+        try:
+            model.predict(Xt.iloc[[r]] if hasattr(Xt, "iloc") else Xt[r : r + 1])
+        except ValueError:
+            out.append(r)
+    if len(out) == len(Xt):
+        raise ValueError("scikit-learn refuses every held-out row")
+    return out

@@ -26,6 +26,7 @@ import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # refcommon
 sys.dont_write_bytecode = True  # no __pycache__ beside the case modules
 # One thread: the same fitted models on every machine, and no oversubscribed cores while fitting.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -43,6 +44,7 @@ import refused  # noqa: E402
 import transformers  # noqa: E402
 import trees  # noqa: E402
 from case import FAMILIES, Case  # noqa: E402
+from refcommon import refused_rows  # noqa: E402
 
 
 def all_cases() -> list[Case]:
@@ -116,24 +118,6 @@ def fit(case: Case) -> dict:
     if proba is not None:
         expected["proba"] = np.asarray(proba).tolist()
     return {"model": model, "expected": expected}
-
-
-def refused_rows(model, Xt) -> list[int]:
-    """The held-out rows scikit-learn's predict refuses (ValueError), one by one; [] when it takes all."""
-    try:
-        model.predict(Xt)
-        return []
-    except ValueError:
-        pass
-    out = []
-    for r in range(len(Xt)):
-        try:
-            model.predict(Xt.iloc[[r]] if hasattr(Xt, "iloc") else Xt[r : r + 1])
-        except ValueError:
-            out.append(r)
-    if len(out) == len(Xt):
-        raise ValueError("scikit-learn refuses every held-out row")
-    return out
 
 
 def write(case: Case, out: Path, fitted: dict) -> None:
