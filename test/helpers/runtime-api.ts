@@ -105,8 +105,9 @@ async function installRic(): Promise<void> {
   // The parent npm's own settings (npm_config_*, npm_package_*) are left out: they describe the project.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const log = openSync(RIC_LOG, 'w');
-  const child = spawn('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: RIC_HARNESS,
+  // `npm run test:harness` is the one install command, which .ci/run also runs.
+  const child = spawn('npm', ['run', '--silent', 'test:harness'], {
+    cwd: join(RIC_HARNESS, '../../..'),
     env,
     stdio: ['ignore', log, log],
   });
