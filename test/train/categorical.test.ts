@@ -313,3 +313,46 @@ describe('training on categorical columns, answered through the Predictor', () =
     expect(Array.from(d.x)).toEqual([1, 2, 0, 1, 0, Number.NaN, Number.NaN, 0]);
   });
 });
+
+describe('a yes/no column, a boolean feature in the card', () => {
+  it('answers true, false and null as the trainer answers 1, 0 and a missing value, under either spelling', async () => {
+    const rnd = new Random(7);
+    const lines = ['Age,Travels Alone,target'];
+    for (let r = 0; r < 300; r++) {
+      const age = Math.round(18 + rnd.next() * 60);
+      const alone = rnd.next() < 0.5;
+      const score = (alone ? -0.7 : 0.7) + (age - 45) / 25 + (rnd.next() - 0.5);
+      lines.push(`${age},${rnd.next() < 0.1 ? '' : alone ? 'yes' : 'no'},${score > 0 ? 'up' : 'down'}`);
+    }
+    const result = trainFromCsv(new TextEncoder().encode(`${lines.join('\n')}\n`), {
+      source: 'alone.csv',
+      target: 'target',
+      nEstimators: 20,
+      threads: 1,
+    });
+    expect(result.card.features).toEqual([
+      { name: 'age', type: 'number', column: 'Age' },
+      { name: 'travels_alone', type: 'boolean', column: 'Travels Alone' },
+    ]);
+    const requests = [
+      { age: 30, travels_alone: true },
+      { Age: 30, 'Travels Alone': false },
+      { age: 60, travels_alone: null },
+      [45, true],
+    ];
+    const x = Float64Array.from([30, 1, 30, 0, 60, Number.NaN, 45, 1]);
+    const expected = predictBoosted(result.boosted, x, requests.length);
+    const predictor = await Predictor.load(result.bytes);
+    try {
+      const out = await predictor.predict(requests);
+      if (out.kind !== 'probabilities') throw new Error(out.kind);
+      expect(out.probabilities.length).toBe(expected.length);
+      for (let i = 0; i < expected.length; i++) expect(out.probabilities[i]).toBeCloseTo(expected[i], 5);
+      await expect(predictor.predict([{ age: 30, travels_alone: 1 }])).rejects.toThrow(
+        /expected true or false/,
+      );
+    } finally {
+      await predictor.release();
+    }
+  });
+});
