@@ -7,23 +7,55 @@ import { type FeatureSpec, type ModelCard, takesMissing } from '../onnx/card.js'
  */
 export const SCHEMA_MAX_PROPERTIES = 10_000;
 
+/** The numbers a category also takes: those whose text (as JavaScript writes it) is one of its categories. */
+function numericCategories(categories: readonly string[]): number[] {
+  return categories.map(Number).filter((x, i) => Number.isFinite(x) && String(x) === categories[i]);
+}
+
+/** The JSON types of a feature's value (null apart), as the request encoder takes them. */
+function jsonTypes(f: FeatureSpec): string[] {
+  if (f.type === 'boolean') return ['boolean'];
+  if (f.type !== 'category') return ['number'];
+  // A category takes its text, or a number whose text is one: any number where unknown ones are taken.
+  const numbers = (f.unknown ?? 'reject') !== 'reject' || numericCategories(f.categories ?? []).length > 0;
+  return numbers ? ['string', 'number'] : ['string'];
+}
+
 /**
  * One feature's value, by its type: a number (one of its `values` when listed), a category (one of its
- * categories, where an unknown one is refused; any string where the model takes unknown ones), or a
- * boolean; and null where it may be missing.
+ * categories, or a number whose text is one, where an unknown one is refused; any string or number
+ * where the model takes unknown ones), or a boolean; and null where it may be missing.
  */
 function featureSchema(card: ModelCard, f: FeatureSpec): Record<string, unknown> {
   const missing = takesMissing(card, f);
-  const json = f.type === 'category' ? 'string' : f.type;
-  const type = missing ? { type: [json, 'null'] } : { type: json };
-  const listed = f.type === 'category' && (f.unknown ?? 'reject') === 'reject' ? f.categories : f.values;
+  const types = [...jsonTypes(f), ...(missing ? ['null'] : [])];
+  const type = { type: types.length === 1 ? types[0] : types };
+  const categories = f.categories ?? [];
+  const listed: unknown[] | undefined =
+    f.type === 'category' && (f.unknown ?? 'reject') === 'reject'
+      ? [...categories, ...numericCategories(categories)]
+      : f.values;
   const schema: Record<string, unknown> = listed
     ? { ...type, enum: missing ? [...listed, null] : listed }
     : type;
-  if (f.type === 'category' && !listed) schema.examples = f.categories?.slice(0, 20);
-  if (f.column !== undefined)
-    schema.description = `also taken as ${JSON.stringify(f.column)}, its column in the data`;
+  if (f.type === 'category' && !listed) schema.examples = categories.slice(0, 20);
   return schema;
+}
+
+/**
+ * The rules for features a request may send under two names (its name and its column's spelling):
+ * exactly one of them where the feature is required, at most one where it may be absent.
+ */
+function aliasRules(card: ModelCard, missing: readonly boolean[]): Record<string, unknown>[] {
+  return card.features.flatMap((f, i) => {
+    if (f.column === undefined || f.column === f.name) return [];
+    const both = [f.name, f.column];
+    return [
+      missing[i]
+        ? { not: { required: both } }
+        : { oneOf: [{ required: [f.name] }, { required: [f.column] }] },
+    ];
+  });
 }
 
 export function inputSchema(card: ModelCard): Record<string, unknown> {
@@ -32,6 +64,11 @@ export function inputSchema(card: ModelCard): Record<string, unknown> {
   const missing = card.features.map((f) => takesMissing(card, f));
   const all = missing.every(Boolean);
   const some = !all && missing.some(Boolean);
+  // A feature with a second spelling is required through aliasRules (either name), not `required`.
+  const aliased = (f: FeatureSpec) => f.column !== undefined && f.column !== f.name;
+  const required = card.features.filter((f, i) => !missing[i] && !aliased(f)).map((f) => f.name);
+  const aliases = aliasRules(card, missing);
+  const loosest = [...new Set([...card.features.flatMap(jsonTypes), ...(some || all ? ['null'] : [])])];
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `${card.name}: one row`,
@@ -49,18 +86,40 @@ export function inputSchema(card: ModelCard): Record<string, unknown> {
         : '') +
       (listed
         ? ''
-        : ` The model has ${n} features, more than this schema lists one by one (${SCHEMA_MAX_PROPERTIES}): each key must be one of the names in card.features, in whose order array rows are read.`),
+        : ` The model has ${n} features, more than this schema lists one by one (${SCHEMA_MAX_PROPERTIES}): each key must be one of the names in card.features (or a column spelling the card records), in whose order array rows are read.`),
     type: 'object',
     ...(listed
       ? {
-          properties: Object.fromEntries(card.features.map((f) => [f.name, featureSchema(card, f)])),
-          ...(all ? {} : { required: card.features.filter((_, i) => !missing[i]).map((f) => f.name) }),
+          properties: Object.fromEntries(
+            card.features.flatMap((f) => {
+              const schema = featureSchema(card, f);
+              if (f.column === undefined || f.column === f.name) return [[f.name, schema]];
+              return [
+                [
+                  f.name,
+                  {
+                    ...schema,
+                    description: `also taken as ${JSON.stringify(f.column)}, its column in the data`,
+                  },
+                ],
+                [
+                  f.column,
+                  {
+                    ...schema,
+                    description: `the feature ${JSON.stringify(f.name)}, by its column in the data`,
+                  },
+                ],
+              ];
+            }),
+          ),
+          ...(required.length > 0 ? { required } : {}),
+          ...(aliases.length > 0 ? { allOf: aliases } : {}),
           additionalProperties: false,
           featureOrder: card.features.map((f) => f.name),
         }
       : {
           // Unlisted: the loosest of the features' rules (card.features has each one's own).
-          additionalProperties: some || all ? { type: ['number', 'null'] } : { type: 'number' },
+          additionalProperties: { type: loosest },
           maxProperties: n,
           ...(all || some ? {} : { minProperties: n }),
         }),

@@ -294,6 +294,8 @@ describe('through the API (modelgate predict prints what the API answers)', () =
     const { decodeMetadataProps } = await import('../../src/onnx/proto.js');
     const schema = inputSchema(findCard(decodeMetadataProps(twoInputs()))) as {
       properties: Record<string, unknown>;
+      required: string[];
+      allOf: unknown[];
     };
     expect(schema.properties).toEqual({
       x0: { type: 'number' },
@@ -303,6 +305,14 @@ describe('through the API (modelgate predict prints what the API answers)', () =
         enum: ['a', 'b', 'c'],
         description: 'also taken as "Color", its column in the data',
       },
+      Color: {
+        type: 'string',
+        enum: ['a', 'b', 'c'],
+        description: 'the feature "color", by its column in the data',
+      },
     });
+    // color is required under one of its two names, not both.
+    expect(schema.required).toEqual(['x0', 'x1']);
+    expect(schema.allOf).toEqual([{ oneOf: [{ required: ['color'] }, { required: ['Color'] }] }]);
   });
 });
