@@ -1,5 +1,5 @@
 // Wrapping a foreign ONNX model (skl2onnx, onnxmltools, PyTorch, ...) with modelgate's model card: find
-// its one input and what its outputs mean, and where a classifier ends in a ZipMap (a sequence of maps,
+// its inputs (pack-inputs.ts) and what its outputs mean, and where a classifier ends in a ZipMap (a sequence of maps,
 // which onnxruntime cannot hand to Node), serve the tensor the ZipMap reads instead. Per-class numbers
 // are served as probabilities only when the graph's operators make them a distribution
 // (distribution.ts); otherwise as scores. A model that already carries a card keeps it.
@@ -10,7 +10,6 @@ import {
   type ClassLabel,
   findCard,
   MAX_CLASSES,
-  MAX_FEATURES,
   type ModelCard,
   type Task,
   validateCard,
@@ -18,7 +17,8 @@ import {
 } from './card.js';
 import { distributionVerdict, producers, sourceOf } from './distribution.js';
 import { ModelCardError, PackError } from './errors.js';
-import { checkCardAgainstGraph, dims, LABEL_TYPES, typeName } from './graph-check.js';
+import { checkCardAgainstGraph, dims, LABEL_TYPES } from './graph-check.js';
+import { packInputs } from './pack-inputs.js';
 import {
   AttributeType,
   DataType,
@@ -121,40 +121,12 @@ function repack(model: ModelProto, options: PackOptions): Packed {
 function packForeign(model: ModelProto, options: PackOptions): Packed {
   const graph = model.graph;
   const notes: string[] = [];
-  const initialized = new Set(graph.initializer.map((t) => t.name));
-  const inputs = graph.input.filter((i) => !initialized.has(i.name));
-  if (inputs.length !== 1)
-    throw new PackError(
-      `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); modelgate feeds one [rows, features] tensor`,
-    );
-  const input = inputs[0] as ValueInfoProto;
-  const elemType = input.type?.tensorType?.elemType;
-  if (elemType !== DataType.FLOAT && elemType !== DataType.DOUBLE)
-    throw new PackError(
-      `the input ${input.name} is ${typeName(input)}; modelgate feeds float or double features`,
-    );
-  const inputDims = dims(input);
-  if (inputDims && inputDims.length !== 2)
-    throw new PackError(
-      `the input ${input.name} has ${inputDims.length} dimensions; modelgate feeds [rows, features]`,
-    );
-  // Bounded before anything is sized by it: a file of a hundred bytes can declare 10^8 features.
-  const declared = inputDims?.[1];
-  if (declared !== undefined && (declared < 1 || declared > MAX_FEATURES))
-    throw new PackError(
-      `the input ${input.name} declares ${declared} features; modelgate serves 1 to ${MAX_FEATURES}`,
-    );
-  if (options.features && options.features.length > MAX_FEATURES)
-    throw new PackError(
-      `--features names ${options.features.length} features; modelgate serves at most ${MAX_FEATURES}`,
-    );
-  const width = declared ?? options.features?.length;
-  if (width === undefined)
-    throw new PackError(`the input ${input.name} does not say how many features it takes: give --features`);
-  if (options.features && options.features.length !== width)
-    throw new PackError(
-      `--features names ${options.features.length} features; the input ${input.name} takes ${width}`,
-    );
+  const fed = packInputs(graph, options.features);
+  notes.push(...fed.notes);
+  // The plain card's one numeric input, or format 2's list of typed inputs.
+  const inputIo: Pick<ModelCard['io'], 'input' | 'inputType' | 'inputs'> = fed.single
+    ? { input: fed.single.name, inputType: fed.single.type }
+    : { inputs: fed.inputs };
 
   const { nodes, outputs, zipped } = unzipMaps(graph, notes);
   const byOutput = producers({ ...graph, node: nodes });
@@ -168,7 +140,6 @@ function packForeign(model: ModelProto, options: PackOptions): Packed {
     (label || options.classes || zipped.size > 0 || anyDeclared || (perClass.length > 0 && !value)
       ? 'classification'
       : 'regression');
-  const inputType = elemType === DataType.DOUBLE ? 'float64' : 'float32';
   let io: ModelCard['io'];
   let classes: ClassLabel[] | undefined;
   let packedGraph: GraphProto = { ...graph, node: nodes, output: outputs };
@@ -229,8 +200,7 @@ function packForeign(model: ModelProto, options: PackOptions): Packed {
     } else if (options.softmax)
       throw new PackError('--softmax needs a per-class score output, and the model has none');
     io = {
-      input: input.name,
-      inputType,
+      ...inputIo,
       ...(label ? { label: label.name } : {}),
       ...(probabilities ? { probabilities } : {}),
       ...(scores ? { scores } : {}),
@@ -250,16 +220,13 @@ function packForeign(model: ModelProto, options: PackOptions): Packed {
           : 'the regressor has no numeric output',
       );
     }
-    io = { input: input.name, inputType, value: value.name };
+    io = { ...inputIo, value: value.name };
   }
   const card: ModelCard = {
     format: CARD_FORMAT,
     name: options.name ?? (options.source.replace(/\.onnx$/i, '') || 'model'),
     task,
-    features: (options.features ?? Array.from({ length: width }, (_, i) => `x${i}`)).map((name) => ({
-      name,
-      type: 'number',
-    })),
+    features: fed.features,
     ...(classes ? { classes } : {}),
     missing: 'reject',
     io,
