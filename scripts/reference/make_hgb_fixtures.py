@@ -8,8 +8,9 @@ file with `modelgate import` and compares `modelgate predict`'s answers.
 
 Cases: integer-coded categorical columns given by index, by boolean mask and by feature name (numpy
 arrays and DataFrames); categorical_features="from_dtype" over pandas category columns of strings and
-of integers (binary, multiclass, regression); a classifier trained on LabelEncoder-ed labels, saved
-three ways (the model alone with the encoder in its own file, and a dict and a tuple of both).
+of integers (binary, multiclass, regression); behind a ColumnTransformer's OrdinalEncoder. And in
+test/fixtures/sklearn-labels (write_labels), a classifier trained on LabelEncoder-ed labels, saved three
+ways (the model alone with the encoder in its own file, and a dict and a tuple of both).
 
 Each JSON holds: name, sklearn (version), estimator, task, features (feature_names_in_, or x0.. for an
 array), categorical (the features scikit-learn treats as categories), rows (held-out rows in feature
@@ -236,11 +237,53 @@ def write(name: str) -> None:
     print(f"{name}: {len(rows)} rows, categorical {expected['categorical']}")
 
 
+LABELS = OUT.parent / "sklearn-labels"
+
+
+def write_labels() -> None:
+    """test/fixtures/sklearn-labels/: a multiclass model fitted on y = LabelEncoder().fit_transform(labels),
+    saved alone (model.pkl) beside its encoder (encoder.joblib), and as a dict (bundle-dict.joblib) and a
+    tuple (bundle-tuple.pkl) of both; an encoder of other labels (encoder-other.pkl) and a plain array of
+    the labels (classes.joblib); labels.json holds scikit-learn's answers, decoded by the encoder."""
+    LABELS.mkdir(parents=True, exist_ok=True)
+    X, Xt, score = typed(77)
+    labels = classes_of(score, 3)
+    encoder = LabelEncoder().fit(labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = HistGradientBoostingClassifier(**{**HGB, "max_iter": 8}).fit(X, encoder.transform(labels))
+        predict = encoder.inverse_transform(model.predict(Xt))
+        proba = model.predict_proba(Xt)
+    with open(LABELS / "model.pkl", "wb") as f:
+        pickle.dump(model, f, protocol=4)
+    joblib.dump(encoder, LABELS / "encoder.joblib")
+    joblib.dump({"model": model, "label_encoder": encoder, "note": "churn model"}, LABELS / "bundle-dict.joblib")
+    with open(LABELS / "bundle-tuple.pkl", "wb") as f:
+        pickle.dump((model, encoder), f, protocol=4)
+    with open(LABELS / "encoder-other.pkl", "wb") as f:
+        pickle.dump(LabelEncoder().fit(["a", "b", "c", "d"]), f, protocol=4)
+    joblib.dump(encoder.classes_, LABELS / "classes.joblib")
+    expected = {
+        "name": "labels",
+        "sklearn": sklearn.__version__,
+        "features": [str(c) for c in model.feature_names_in_],
+        "modelClasses": [to_native(c) for c in model.classes_],
+        "classes": [to_native(c) for c in encoder.classes_],
+        "rows": [[cell(v) for v in row] for row in Xt.to_numpy(dtype=object)],
+        "predict": [to_native(v) for v in predict],
+        "proba": np.asarray(proba).tolist(),
+    }
+    (LABELS / "labels.json").write_text(json.dumps(expected, separators=(",", ":")) + "\n")
+    print(f"labels: {len(expected['rows'])} rows, classes {expected['classes']}")
+
+
 def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for name in CASES:
         if not argv or any(name.startswith(p) for p in argv):
             write(name)
+    if not argv or any("labels".startswith(p) for p in argv):
+        write_labels()
     return 0
 
 

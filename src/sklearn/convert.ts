@@ -16,6 +16,7 @@ import {
   type PredictorNodes,
   predictorNodes,
 } from './hgb.js';
+import { relabel, unbundle } from './labels.js';
 import { kNeighbors } from './neighbors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { againstPoints } from './points.js';
@@ -1378,6 +1379,8 @@ export interface ImportOptions {
   source: string;
   /** Neural-network layers' arithmetic (default float32). */
   layers?: LayerPrecision;
+  /** The labels of a classifier trained on LabelEncoder codes (the encoder's classes_, `--labels`). */
+  labels?: ClassLabel[];
 }
 
 function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: string; type: number } {
@@ -1475,7 +1478,12 @@ export function sklearnToOnnx(
   value: PyValue,
   options: ImportOptions,
 ): { model: ModelProto; card: ModelCard } {
-  const root = Estimator.of(value, 'the file');
+  // The model, and its labels where a LabelEncoder was saved with it (a dict or tuple of both).
+  const bundle = unbundle(value);
+  if (bundle.labels && options.labels)
+    throw new ModelImportError('the file holds a LabelEncoder beside the model already: leave out --labels');
+  const labels = options.labels ?? bundle.labels;
+  const root = Estimator.of(bundle.model, 'the file');
   const steps = chain(root);
   const last = steps[steps.length - 1];
   if (!last) throw new ModelImportError('the Pipeline has no steps');
@@ -1526,6 +1534,13 @@ export function sklearnToOnnx(
   // The input features whose missing values reach the final estimator (no imputer or encoder took them).
   const reaching = f.columns.flatMap((c) => c.nanFrom);
   const out = FINAL[last.name]?.(last, f) as Output;
+  if (labels) {
+    if (out.kind === 'value')
+      throw new ModelImportError(
+        `labels are for a classifier's classes, and the ${last.name} is a regressor`,
+      );
+    out.classes = relabel(last.name, out.classes, labels);
+  }
   if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
 
   let io: ModelCard['io'];
