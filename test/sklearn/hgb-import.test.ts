@@ -16,7 +16,7 @@ import { decodeMetadataProps } from '../../src/onnx/proto.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { PickleRefusedError, UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { readModelFile } from '../../src/sklearn/joblib.js';
-import type { PyObject, PyTuple } from '../../src/sklearn/values.js';
+import type { NdArray, PyObject, PyTuple, PyValue } from '../../src/sklearn/values.js';
 import { runCli } from '../helpers/cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sklearn-hgb', import.meta.url));
@@ -114,6 +114,36 @@ describe('HistGradientBoosting refusals', () => {
     encoder.dict?.map.set('unknown_value', -1);
     expect(() => convert(value)).toThrow(
       /whose OrdinalEncoder does not encode unknown and missing categories as NaN/,
+    );
+  });
+
+  /** The OrdinalEncoder inside a HistGradientBoosting model's preprocessor. */
+  const innerEncoder = (hgb: PyObject) => {
+    const pre = hgb.dict?.get('_preprocessor') as PyObject;
+    return (pre.dict?.get('transformers_') as PyTuple[])[0]?.items[1] as PyObject;
+  };
+
+  it('refuses two categories that read as the same text', () => {
+    const value = readModelFile(readFileSync(join(FIXTURES, 'dtype-binary.pkl'))) as PyObject;
+    const [city] = innerEncoder(value).dict?.get('categories_') as NdArray[];
+    (city?.objects as PyValue[])[1] = 'Brest';
+    expect(() => convert(value)).toThrow(
+      /a HistGradientBoostingClassifier whose categorical feature "city" has two categories of the same text/,
+    );
+  });
+
+  it('refuses string categories behind other steps', () => {
+    const pipeline = readModelFile(
+      readFileSync(join(FIXTURES, 'pipeline-ordinal-classifier.pkl')),
+    ) as PyObject;
+    const steps = pipeline.dict?.get('steps') as PyTuple[];
+    const hgb = steps[1]?.items[1] as PyObject;
+    const strings = readModelFile(readFileSync(join(FIXTURES, 'dtype-binary.pkl'))) as PyObject;
+    const [city] = innerEncoder(strings).dict?.get('categories_') as NdArray[];
+    const categories = innerEncoder(hgb).dict?.get('categories_') as NdArray[];
+    categories[0] = city as NdArray;
+    expect(() => convert(pipeline)).toThrow(
+      /a HistGradientBoostingClassifier with string categories behind other steps/,
     );
   });
 
