@@ -5,6 +5,7 @@ DataFrame never had) and missing values in every column. test/sklearn/hgb-import
 file with `modelgate import` and compares `modelgate predict`'s answers.
 
     .venv-ref/bin/python scripts/reference/make_hgb_fixtures.py [NAME_PREFIX ...]
+    .venv-ref-1.6.1/bin/python scripts/reference/make_hgb_fixtures.py    (test/fixtures/sklearn-hgb-1.6)
 
 Cases: integer-coded categorical columns given by index, by boolean mask and by feature name (numpy
 arrays and DataFrames); categorical_features="from_dtype" over pandas category columns of strings and
@@ -40,7 +41,9 @@ from sklearn.preprocessing import LabelEncoder, OrdinalEncoder  # noqa: E402
 
 from refcommon import REPO_ROOT, to_native  # noqa: E402
 
-OUT = REPO_ROOT / "test" / "fixtures" / "sklearn-hgb"
+# scikit-learn 1.9 (the reference venv) writes sklearn-hgb; 1.6 (.venv-ref-1.6.1) sklearn-hgb-1.6.
+MINOR = ".".join(sklearn.__version__.split(".")[:2])
+OUT = REPO_ROOT / "test" / "fixtures" / ("sklearn-hgb" if MINOR == "1.9" else f"sklearn-hgb-{MINOR}")
 TRAIN_ROWS = 300
 TEST_ROWS = 40
 CITIES = ["Lyon", "Paris", "Nice", "Lille", "Brest"]
@@ -282,7 +285,7 @@ def main(argv: list[str]) -> int:
     for name in CASES:
         if not argv or any(name.startswith(p) for p in argv):
             write(name)
-    if not argv or any("labels".startswith(p) for p in argv):
+    if MINOR == "1.9" and (not argv or any("labels".startswith(p) for p in argv)):
         write_labels()
     return 0
 

@@ -1,10 +1,11 @@
-// HistGradientBoosting models with categorical features (test/fixtures/sklearn-hgb, written by
-// scripts/reference/make_hgb_fixtures.py with scikit-learn 1.9.1): integer-coded columns given by index,
-// boolean mask and feature name, categorical_features="from_dtype" over pandas category columns of
-// strings and integers, and behind a ColumnTransformer's OrdinalEncoder. Each is imported and answers
-// its held-out rows (codes and strings the model never saw, a fraction and a negative code, missing
-// cells) through `modelgate predict` as scikit-learn does: labels equal, probabilities within 1e-9,
-// values within 1e-9 relative (the graph computes in double, as scikit-learn does).
+// HistGradientBoosting models with categorical features (test/fixtures/sklearn-hgb and sklearn-hgb-1.6,
+// written by scripts/reference/make_hgb_fixtures.py with scikit-learn 1.9.1 and 1.6.1): integer-coded
+// columns given by index, boolean mask and feature name, categorical_features="from_dtype" over pandas
+// category columns of strings and integers, and behind a ColumnTransformer's OrdinalEncoder. Each is
+// imported and answers its held-out rows (codes and strings the model never saw, a fraction and a
+// negative code, missing cells) through `modelgate predict` as scikit-learn does: labels equal,
+// probabilities within 1e-9, values within 1e-9 relative (the graph computes in double, as
+// scikit-learn does).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,19 +39,24 @@ interface Expected {
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-hgb-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cases = readdirSync(FIXTURES)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => f.replace(/\.json$/, ''));
-const read = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
+// scikit-learn 1.9's files, and 1.6's (the other format generation the machines offer).
+const FOLDERS = ['sklearn-hgb', 'sklearn-hgb-1.6'];
+const cases = FOLDERS.flatMap((folder) =>
+  readdirSync(fileURLToPath(new URL(`../fixtures/${folder}`, import.meta.url)))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `${folder}/${f.replace(/\.json$/, '')}`),
+);
+const FIXTURE_ROOT = fileURLToPath(new URL('../fixtures', import.meta.url));
+const read = (c: string) => JSON.parse(readFileSync(join(FIXTURE_ROOT, `${c}.json`), 'utf8')) as Expected;
 const named = (e: Expected, row: Cell[]) => Object.fromEntries(e.features.map((f, i) => [f, row[i] ?? null]));
 
 describe.each(cases)('%s', (name) => {
   const expected = read(name);
-  const model = join(dir, `${name}.onnx`);
+  const model = join(dir, `${name.replace('/', '-')}.onnx`);
 
   it('imports with its categorical features typed as categories', async () => {
     // In-process (the CLI's own exit codes and messages are test/cli's): the answers below are the CLI's.
-    await importCommand(join(FIXTURES, `${name}.pkl`), { out: model, quiet: true });
+    await importCommand(join(FIXTURE_ROOT, `${name}.pkl`), { out: model, quiet: true });
     const card = findCard(decodeMetadataProps(readFileSync(model)));
     expect(card.features.map((f) => f.name)).toEqual(expected.features);
     const categories = card.features.filter((f) => f.type === 'category');
