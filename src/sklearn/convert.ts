@@ -1100,7 +1100,7 @@ function histGradientBoosting(est: Estimator, f: Flow): Output {
       const nodes = predictorNodes(est, Estimator.of(p, `a tree of the ${est.name}`));
       if (!layout && nodes.leftCodes.some((c) => c !== undefined))
         throw new UnsupportedModelError(
-          `a ${est.name} with categorical splits and no categorical preprocessor (saved by a scikit-learn before 1.4; refit it with 1.4 or later)`,
+          `a ${est.name} with categorical splits and no categorical preprocessor (an older scikit-learn's file, whose trees test the raw values: refit it with scikit-learn 1.6 or later)`,
         );
       trees.push({ nodes, target });
     });

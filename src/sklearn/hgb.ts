@@ -1,5 +1,5 @@
-// HistGradientBoosting with categorical features. From scikit-learn 1.4 a fitted model with any
-// categorical feature (by index, boolean mask, feature name or "from_dtype") holds its own preprocessor,
+// HistGradientBoosting with categorical features. A model fitted by scikit-learn 1.6 or 1.9 (the versions
+// tested) with any categorical feature (by index, mask, feature name or "from_dtype") holds a preprocessor,
 // `_preprocessor`: a ColumnTransformer whose OrdinalEncoder (unknown categories and missing values both
 // NaN) turns the categorical columns into codes and puts them first, the numeric columns after them as
 // they are. Its trees test a code against a bitset of the categories that go left; NaN, a negative value
