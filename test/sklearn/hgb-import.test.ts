@@ -123,15 +123,15 @@ describe('HistGradientBoosting refusals', () => {
     );
   });
 
+  /** An attribute of a rebuilt object (the test knows what the fixture holds). */
+  const get = <T>(obj: PyObject, name: string) => obj.dict?.get(name) as T;
   /** The OrdinalEncoder inside a HistGradientBoosting model's preprocessor. */
-  const innerEncoder = (hgb: PyObject) => {
-    const pre = hgb.dict?.get('_preprocessor') as PyObject;
-    return (pre.dict?.get('transformers_') as PyTuple[])[0]?.items[1] as PyObject;
-  };
+  const innerEncoder = (hgb: PyObject) =>
+    get<PyTuple[]>(get<PyObject>(hgb, '_preprocessor'), 'transformers_')[0]?.items[1] as PyObject;
 
   it('refuses two categories that read as the same text', () => {
     const value = readModelFile(readFileSync(join(FIXTURES, 'dtype-binary.pkl'))) as PyObject;
-    const [city] = innerEncoder(value).dict?.get('categories_') as NdArray[];
+    const [city] = get<NdArray[]>(innerEncoder(value), 'categories_');
     (city?.objects as PyValue[])[1] = 'Brest';
     expect(() => convert(value)).toThrow(
       /a HistGradientBoostingClassifier whose categorical feature "city" has two categories of the same text/,
@@ -145,7 +145,7 @@ describe('HistGradientBoosting refusals', () => {
     const steps = pipeline.dict?.get('steps') as PyTuple[];
     const hgb = steps[1]?.items[1] as PyObject;
     const strings = readModelFile(readFileSync(join(FIXTURES, 'dtype-binary.pkl'))) as PyObject;
-    const [city] = innerEncoder(strings).dict?.get('categories_') as NdArray[];
+    const [city] = get<NdArray[]>(innerEncoder(strings), 'categories_');
     const categories = innerEncoder(hgb).dict?.get('categories_') as NdArray[];
     categories[0] = city as NdArray;
     expect(() => convert(pipeline)).toThrow(
