@@ -15,6 +15,7 @@ import {
   UnsupportedModelError,
 } from '../sklearn/errors.js';
 import { loadModelFile } from '../sklearn/joblib.js';
+import { labelsOf } from '../sklearn/labels.js';
 import { readUri } from '../store/uri.js';
 
 export interface ImportCommandOptions {
@@ -22,6 +23,8 @@ export interface ImportCommandOptions {
   name?: string;
   features?: string[];
   precision?: LayerPrecision;
+  /** A file holding the LabelEncoder the classifier's targets were encoded with. */
+  labels?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -65,6 +68,16 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
   const bytes = await readUri(file);
   const started = performance.now();
   const name = opts.name ?? (basename(file).replace(/\.(joblib|pkl|pickle|sav|gz|z)$/gi, '') || 'model');
+  let labels: ClassLabel[] | undefined;
+  if (opts.labels) {
+    const labelFile = opts.labels;
+    const labelBytes = await readUri(labelFile);
+    try {
+      labels = labelsOf(await loadModelFile(labelBytes));
+    } catch (err) {
+      throw explain(labelFile, err);
+    }
+  }
   let model: Uint8Array;
   let card: ReturnType<typeof sklearnToOnnx>['card'];
   try {
@@ -73,6 +86,7 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
       features: opts.features,
       source: basename(file),
       layers: opts.precision,
+      ...(labels ? { labels } : {}),
     });
     model = encodeModel(converted.model);
     card = converted.card;

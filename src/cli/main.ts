@@ -158,6 +158,10 @@ export function buildProgram(
         .choices(['float32', 'float64'])
         .default('float32'),
     )
+    .option(
+      '--labels <file>',
+      "the LabelEncoder (pickle or joblib) a classifier's targets were encoded with: answers carry its labels",
+    )
     .addOption(jsonOption('print what was imported as one JSON object (docs/cli.md)'))
     .option('-q, --quiet', 'print nothing')
     .addHelpText(

@@ -8,6 +8,15 @@ import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { type Column, InputRules, inputColumns, preimage, throughImputer, throughStep } from './columns.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
+import {
+  CategoricalEnsemble,
+  categoricalInputs,
+  categoricalLayout,
+  categoryValue,
+  type PredictorNodes,
+  predictorNodes,
+} from './hgb.js';
+import { relabel, unbundle } from './labels.js';
 import { kNeighbors } from './neighbors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { againstPoints } from './points.js';
@@ -1067,49 +1076,60 @@ function gradientBoosting(est: Estimator, f: Flow): Output {
   };
 }
 
-/** A HistGradientBoosting TreePredictor's nodes in the shape the ensemble takes. */
-function predictorNodes(est: Estimator, predictor: Estimator): TreeNodes {
-  const nodes = predictor.raw('nodes');
-  if (!(nodes instanceof NdArray)) throw new UnsupportedModelError(`a tree of the ${est.name} has no nodes`);
-  const column = (name: string) => elementsOf(nodeField(est, nodes, name)).map((v) => Number(v));
-  const categorical = field(nodes, 'is_categorical');
-  if (categorical && elementsOf(categorical).some((v) => Number(v) !== 0))
-    throw new UnsupportedModelError(`a ${est.name} with categorical splits`);
-  const isLeaf = column('is_leaf');
-  const leaf = (n: number) => isLeaf[n] !== 0;
-  return {
-    left: column('left').map((v, n) => (leaf(n) ? -1 : v)),
-    right: column('right').map((v, n) => (leaf(n) ? -1 : v)),
-    feature: column('feature_idx'),
-    threshold: Float64Array.from(column('num_threshold')),
-    missingLeft: column('missing_go_to_left').map((v) => v !== 0),
-    values: Float64Array.from(column('value')),
-    perNode: 1,
-  };
-}
-
+/**
+ * HistGradientBoosting: the baseline plus every iteration's trees, which compare the features as float64.
+ * A model with categorical features takes the ai.onnx.ml 5 TreeEnsemble of hgb.ts; as the file's first
+ * step its categorical columns arrive as the card's codes (in the numeric input, in feature order).
+ */
 function histGradientBoosting(est: Estimator, f: Flow): Output {
   const classifier = est.name === 'HistGradientBoostingClassifier';
-  if (est.raw('_preprocessor') instanceof PyObject)
-    throw new UnsupportedModelError(`a ${est.name} with categorical features`);
   const iterations = est.raw('_predictors');
   if (!Array.isArray(iterations)) throw new ModelImportError(`the ${est.name} has no fitted trees`);
   const baseline = est.matrix('_baseline_prediction').values;
   const k = baseline.length;
-  const ens = new Ensemble();
+  const layout = categoricalLayout(est, est.featureCount() ?? f.width);
+  if (layout && layout.source.length !== f.width)
+    throw new ModelImportError(
+      `the ${est.name} takes ${layout.source.length} features, but ${f.width} reach it`,
+    );
+  const trees: { nodes: PredictorNodes; target: number }[] = [];
   for (const iteration of iterations) {
     if (!Array.isArray(iteration) || iteration.length !== k)
       throw new ModelImportError(`the ${est.name}'s trees are malformed`);
     iteration.forEach((p, target) => {
       const nodes = predictorNodes(est, Estimator.of(p, `a tree of the ${est.name}`));
-      ens.add(nodes, (n) => {
+      if (!layout && nodes.leftCodes.some((c) => c !== undefined))
+        throw new UnsupportedModelError(
+          `a ${est.name} with categorical splits and no categorical preprocessor (an older scikit-learn's file, whose trees test the raw values: refit it with scikit-learn 1.6 or later)`,
+        );
+      trees.push({ nodes, target });
+    });
+  }
+  let raw: string;
+  if (layout) {
+    const feeds = f.feeds;
+    let member = categoryValue(est);
+    if (feeds) {
+      // The first step: every feature, codes included, is a column of the numeric input in order.
+      if (!feeds.numeric || feeds.place.some((p, i) => p.input !== 'numeric' || p.column !== i))
+        throw new Error(`internal: the ${est.name}'s features are not all in the numeric input`);
+      f.x = feeds.numeric;
+      f.feeds = undefined;
+      member = (_, code) => code;
+    }
+    const ens = new CategoricalEnsemble(est, layout, member);
+    for (const t of trees) ens.add(t.nodes, t.target);
+    raw = ens.apply(f.b, f.x, k, baseline);
+  } else {
+    const ens = new Ensemble();
+    for (const { nodes, target } of trees)
+      ens.add({ ...nodes, perNode: 1 }, (n) => {
         const w = new Float64Array(k);
         w[target] = nodes.values[n] as number;
         return w;
       });
-    });
+    raw = ens.apply(f, k, baseline, false);
   }
-  const raw = ens.apply(f, k, baseline, false);
   if (!classifier) {
     const loss = est.string('loss', 'squared_error');
     const exp = loss === 'poisson' || loss === 'gamma';
@@ -1359,6 +1379,8 @@ export interface ImportOptions {
   source: string;
   /** Neural-network layers' arithmetic (default float32). */
   layers?: LayerPrecision;
+  /** The labels of a classifier trained on LabelEncoder codes (the encoder's classes_, `--labels`). */
+  labels?: ClassLabel[];
 }
 
 function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: string; type: number } {
@@ -1456,7 +1478,12 @@ export function sklearnToOnnx(
   value: PyValue,
   options: ImportOptions,
 ): { model: ModelProto; card: ModelCard } {
-  const root = Estimator.of(value, 'the file');
+  // The model, and its labels where a LabelEncoder was saved with it (a dict or tuple of both).
+  const bundle = unbundle(value);
+  if (bundle.labels && options.labels)
+    throw new ModelImportError('the file holds a LabelEncoder beside the model already: leave out --labels');
+  const labels = options.labels ?? bundle.labels;
+  const root = Estimator.of(bundle.model, 'the file');
   const steps = chain(root);
   const last = steps[steps.length - 1];
   if (!last) throw new ModelImportError('the Pipeline has no steps');
@@ -1488,7 +1515,10 @@ export function sklearnToOnnx(
   const names = fitted ?? options.features ?? Array.from({ length: width }, (_, i) => `x${i}`);
 
   const b = new GraphBuilder(options.name);
-  const text = findTextFeatures(first, (spec) => selectedColumns(spec, width, fitted));
+  // A HistGradientBoosting model's own categorical columns, or a ColumnTransformer's string columns.
+  const text = first.name.startsWith('HistGradientBoosting')
+    ? categoricalInputs(first, names)
+    : findTextFeatures(first, (spec) => selectedColumns(spec, width, fitted));
   const typed = text.size > 0 ? typedInputs(b, names, text) : undefined;
   const f: Flow = {
     b,
@@ -1504,6 +1534,13 @@ export function sklearnToOnnx(
   // The input features whose missing values reach the final estimator (no imputer or encoder took them).
   const reaching = f.columns.flatMap((c) => c.nanFrom);
   const out = FINAL[last.name]?.(last, f) as Output;
+  if (labels) {
+    if (out.kind === 'value')
+      throw new ModelImportError(
+        `labels are for a classifier's classes, and the ${last.name} is a regressor`,
+      );
+    out.classes = relabel(last.name, out.classes, labels);
+  }
   if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
 
   let io: ModelCard['io'];

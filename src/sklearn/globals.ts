@@ -220,7 +220,20 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
   'numpy.random._pickle.Generator': () => new Opaque('numpy Generator'),
   'numpy.random._pickle.SeedSequence': () => new Opaque('numpy SeedSequence'),
   'numpy.random._pickle.__pyx_unpickle_SeedSequence': () => new Opaque('numpy SeedSequence'),
+  // A HistGradientBoosting model's preprocessor passes its numeric columns through
+  // FunctionTransformer(partial(check_array, ...)): kept as a name, never called.
+  'functools.partial': ([fn]) => {
+    if (!(fn instanceof PyGlobal) || !REFERENCED_FUNCTIONS.has(fn.qualified))
+      throw new PickleRefusedError(
+        'functools.partial',
+        `the file wraps ${fn instanceof PyGlobal ? fn.qualified : 'a value'} in functools.partial; modelgate reads only ${[...REFERENCED_FUNCTIONS].join(', ')} there`,
+      );
+    return new Opaque(`functools.partial(${fn.qualified})`);
+  },
 };
+
+/** scikit-learn functions a fitted estimator may name without calling (functools.partial's function). */
+const REFERENCED_FUNCTIONS = new Set(['sklearn.utils.validation.check_array']);
 
 /** Python 2 and numpy 2 module names under the names the table uses. */
 function canonical(module: string): string {
@@ -290,7 +303,8 @@ function bareLossClass(module: string, name: string): boolean {
 export function resolveGlobal(module: string, name: string): PyGlobal {
   const mod = canonical(module);
   const qualified = `${mod}.${name}`;
-  if (CLASSES.has(qualified) || qualified in FUNCTIONS) return new PyGlobal(mod, name);
+  if (CLASSES.has(qualified) || qualified in FUNCTIONS || REFERENCED_FUNCTIONS.has(qualified))
+    return new PyGlobal(mod, name);
   if (bareLossClass(module, name)) return new PyGlobal('sklearn._loss._loss', name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
     if (SKLEARN_CLASSES.has(name)) return new PyGlobal(mod, name);
@@ -361,7 +375,7 @@ function construct(cls: PyValue, args: PyValue[]): PyValue {
     case 'numpy.dtype':
       return FUNCTIONS['numpy.dtype']?.(args) as PyValue;
   }
-  if (cls.qualified in FUNCTIONS)
+  if (cls.qualified in FUNCTIONS || REFERENCED_FUNCTIONS.has(cls.qualified))
     throw new PickleRefusedError(cls.qualified, `${cls.qualified} is a function, not a class`);
   return new PyObject(cls, args);
 }
