@@ -44,11 +44,11 @@ CITIES = ["Lyon", "Paris", "Nice", "Lille"]
 PLANS = ["basic", "plus", "pro"]
 
 
-def frame(seed: int, missing: float = 0.0):
+def frame(seed: int, missing: float = 0.0, where: str = "both", marker=np.nan):
     """A DataFrame of mixed columns in this order: age (number), city (string), income (number), plan
     (string), sex (string); a class label and a value from them. The held-out rows add a city and a plan
     never seen in training (about one row in five each); `missing`: that share of string cells missing
-    (np.nan), in training and held out."""
+    (`marker`: np.nan or None), in training and held out, or (`where="held-out"`) held out only."""
     rng = np.random.default_rng(seed)
     n = TRAIN_ROWS + TEST_ROWS
     df = pd.DataFrame(
@@ -76,7 +76,10 @@ def frame(seed: int, missing: float = 0.0):
     df.loc[df.index[test][(unseen > 0.5) & (unseen < 0.7)], "plan"] = "enterprise"
     if missing > 0:
         for column in ("city", "plan"):
-            df.loc[rng.random(n) < missing, column] = np.nan
+            hit = rng.random(n) < missing
+            if where == "held-out":
+                hit[:TRAIN_ROWS] = False
+            df.loc[hit, column] = marker
     X, Xt = df.iloc[:TRAIN_ROWS].reset_index(drop=True), df.iloc[TRAIN_ROWS:].reset_index(drop=True)
     return X, Xt, label[:TRAIN_ROWS], value[:TRAIN_ROWS].to_numpy()
 
@@ -89,7 +92,7 @@ def columns(cat, num=None, text=TEXT, **kw):
     return ColumnTransformer([("num", num or StandardScaler(), NUMBERS), ("cat", cat, text)], **kw)
 
 
-# name -> (model, task, seed, missing share in string cells)
+# name -> (model, task, seed, missing share in string cells[, frame options])
 CASES = {
     # 1. OneHotEncoder on string columns
     "onehot-ignore-logreg": (
@@ -158,6 +161,86 @@ CASES = {
         ),
         "classification", 9, 0.15,
     ),
+    # 4. Missing strings without an imputer: all zeros, their own category, or encoded_missing_value
+    "nulls-unseen-onehot-ignore-logreg": (
+        lambda: Pipeline([("columns", columns(OneHotEncoder(handle_unknown="ignore"))), ("model", LogisticRegression(max_iter=500))]),
+        "classification", 10, 0.15, {"where": "held-out"},
+    ),
+    "nulls-seen-onehot-ignore-logreg": (
+        lambda: Pipeline([("columns", columns(OneHotEncoder(handle_unknown="ignore"))), ("model", LogisticRegression(max_iter=500))]),
+        "classification", 11, 0.15,
+    ),
+    "nulls-none-onehot-error-forest": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(handle_unknown="error")),
+            RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0),
+        ),
+        "classification", 12, 0.15, {"marker": None},
+    ),
+    "nulls-ordinal-missing-value-tree": (
+        lambda: make_pipeline(
+            columns(
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2),
+                num="passthrough",
+            ),
+            DecisionTreeClassifier(max_depth=5, random_state=0),
+        ),
+        "classification", 13, 0.15,
+    ),
+    "nulls-unseen-ordinal-tree": (
+        lambda: make_pipeline(
+            columns(OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), num="passthrough"),
+            DecisionTreeRegressor(max_depth=5, random_state=0),
+        ),
+        "regression", 14, 0.15, {"where": "held-out"},
+    ),
+    # 5. Infrequent categories (min_frequency, max_categories), with drop
+    "infrequent-onehot-if-exist-logreg": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=30)),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 15, 0.0,
+    ),
+    "infrequent-onehot-max-drop-first-ridge": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(handle_unknown="ignore", max_categories=3, drop="first")), Ridge(alpha=1.0)
+        ),
+        "regression", 16, 0.0,
+    ),
+    "infrequent-onehot-error-drop-forest": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(handle_unknown="error", min_frequency=0.15, drop=["Paris", "basic", "m"])),
+            RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0),
+        ),
+        "classification", 17, 0.0,
+    ),
+    "infrequent-onehot-nan-warn-logreg": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(handle_unknown="warn", max_categories=3, drop="if_binary")),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 18, 0.1,
+    ),
+    "infrequent-ordinal-missing-tree": (
+        lambda: make_pipeline(
+            columns(
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2, max_categories=3
+                ),
+                num="passthrough",
+            ),
+            DecisionTreeClassifier(max_depth=5, random_state=0),
+        ),
+        "classification", 19, 0.1,
+    ),
+    "infrequent-ordinal-error-tree": (
+        lambda: make_pipeline(
+            columns(OrdinalEncoder(min_frequency=30), num="passthrough"),
+            DecisionTreeRegressor(max_depth=5, random_state=0),
+        ),
+        "regression", 20, 0.0,
+    ),
 }
 
 
@@ -175,8 +258,8 @@ def cell(v):
 
 
 def write(name: str) -> None:
-    make, task, seed, missing = CASES[name]
-    X, Xt, label, value = frame(seed, missing)
+    make, task, seed, missing, *options = CASES[name]
+    X, Xt, label, value = frame(seed, missing, **(options[0] if options else {}))
     y = label if task == "classification" else value
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

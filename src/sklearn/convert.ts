@@ -262,12 +262,14 @@ function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]):
  * or refused ("error"): the encoded columns never hold NaN.
  */
 function oneHotEncoder(est: Estimator, f: Flow): void {
-  if (est.raw('_infrequent_enabled') === true)
-    throw new UnsupportedModelError('a OneHotEncoder with infrequent categories');
   if (f.codes) {
     oneHotCodes(est, f);
     return;
   }
+  if (est.raw('_infrequent_enabled') === true)
+    throw new UnsupportedModelError(
+      'a OneHotEncoder with infrequent categories (min_frequency or max_categories) over numeric columns',
+    );
   const categories = est.raw('categories_');
   if (!Array.isArray(categories) || categories.length !== f.width)
     throw new ModelImportError(`the OneHotEncoder's categories_ do not match its ${f.width} features`);
@@ -328,8 +330,6 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
 
 /** OrdinalEncoder: string columns only (over numbers it would be a relabelling modelgate has no need of yet). */
 function ordinalEncoder(est: Estimator, f: Flow): void {
-  if (est.raw('_infrequent_enabled') === true)
-    throw new UnsupportedModelError('an OrdinalEncoder with infrequent categories');
   if (!f.codes) throw new UnsupportedModelError('an OrdinalEncoder over numeric columns');
   ordinalCodes(est, f);
 }

@@ -10,7 +10,7 @@ import { attr, type GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
 import { DataType } from '../onnx/proto.js';
 import type { Column } from './columns.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
-import { elementsOf } from './numpy.js';
+import { asFloat64, elementsOf } from './numpy.js';
 import { Estimator } from './state.js';
 import { NdArray, NpScalar, PyTuple, type PyValue } from './values.js';
 
@@ -40,18 +40,38 @@ function plain(v: PyValue): PyValue {
   return v instanceof NpScalar ? (v.value as PyValue) : v;
 }
 
-/** An encoder's categories_ entry as strings (and whether NaN is among them); undefined for numbers. */
+/**
+ * An encoder's categories_ entry as strings, and whether a missing value (NaN, or None) is among them
+ * (last, where scikit-learn keeps it); undefined for numbers.
+ */
 function textCategories(est: Estimator, cats: PyValue): { strings: string[]; nan: boolean } | undefined {
   if (!(cats instanceof NdArray) || !cats.objects) return undefined;
   const values = elementsOf(cats).map(plain);
   const strings = values.filter((v): v is string => typeof v === 'string');
   if (strings.length === 0) return undefined;
-  const nan = values.some((v) => typeof v === 'number' && Number.isNaN(v));
-  if (strings.length + (nan ? 1 : 0) !== values.length)
+  const nan = values.filter((v) => typeof v === 'number' && Number.isNaN(v)).length;
+  const none = values.filter((v) => v === null).length;
+  if (nan > 0 && none > 0)
+    throw new UnsupportedModelError(
+      `a ${est.name} fitted on a column holding both None and NaN (a request's missing value could be either)`,
+    );
+  if (
+    strings.length + nan + none !== values.length ||
+    values.slice(0, strings.length).some((v) => typeof v !== 'string')
+  )
     throw new UnsupportedModelError(
       `a ${est.name} over a column that mixes strings and numbers (modelgate reads a column as one or the other)`,
     );
-  return { strings, nan };
+  return { strings, nan: nan + none > 0 };
+}
+
+/**
+ * The encoder answers a missing string it has no category for (OneHotEncoder: all zeros or the infrequent
+ * category; OrdinalEncoder: unknown_value): such a feature is fed as a code, which can be missing.
+ */
+function answersMissing(encoder: Estimator): boolean {
+  const unknown = encoder.string('handle_unknown', 'error');
+  return encoder.name === 'OrdinalEncoder' ? unknown === 'use_encoded_value' : unknown !== 'error';
 }
 
 /** The steps of a ColumnTransformer entry: a Pipeline's, or the one transformer. */
@@ -109,7 +129,7 @@ export function findTextFeatures(
       found.set(c, {
         categories: t.strings,
         nanCategory: t.nan,
-        feed: before.length > 0 || t.nan ? 'codes' : 'strings',
+        feed: before.length > 0 || t.nan || answersMissing(encoder) ? 'codes' : 'strings',
         refusesUnknown: unknown === 'error',
         unknownIsNan:
           encoder.name === 'OrdinalEncoder' &&
@@ -185,65 +205,107 @@ export function imputeCodes(est: Estimator, f: CodeFlow): void {
   f.columns = f.columns.map((col) => ({ ...col, nanFrom: [] }));
 }
 
-/** drop_idx_ as one index (or null) per feature, as the numeric OneHotEncoder reads it. */
-function droppedIndices(est: Estimator): (number | null)[] | null {
-  const drop = est.raw('drop_idx_');
-  if (!(drop instanceof NdArray)) return null;
-  return elementsOf(drop).map((v) => {
-    const n = plain(v as PyValue);
-    return typeof n === 'number' || typeof n === 'bigint' ? Number(n) : null;
+/** A list attribute's entry j as numbers (an infrequent mapping), or undefined where it is None. */
+function numbersAt(est: Estimator, attr: string, j: number): number[] | undefined {
+  const list = est.raw(attr);
+  const v = Array.isArray(list) ? plain(list[j] ?? null) : undefined;
+  if (v === undefined || v === null) return undefined;
+  if (!(v instanceof NdArray))
+    throw new ModelImportError(`the ${est.name}'s ${attr} is not a list of arrays`);
+  return Array.from(asFloat64(v));
+}
+
+/**
+ * Column j's categories_ as the encoder keeps them: how many (the missing value's category included),
+ * and where the missing one is (NaN or None, last) and which.
+ */
+function categoriesAt(
+  est: Estimator,
+  j: number,
+): { count: number; missingAt?: number; missingIsNan: boolean } {
+  const cats = (est.raw('categories_') as PyValue[])[j];
+  const values = cats instanceof NdArray ? elementsOf(cats).map(plain) : [];
+  const last = values[values.length - 1];
+  const missing = last === null || (typeof last === 'number' && Number.isNaN(last));
+  return {
+    count: values.length,
+    ...(missing ? { missingAt: values.length - 1 } : {}),
+    missingIsNan: missing && last !== null,
+  };
+}
+
+/**
+ * Column j of the codes as the row of a table each code selects: 0 for an unknown category (-1, and a
+ * missing value where the encoder has no category for it), 1 + the category's index in categories_
+ * otherwise (a missing value's is its own category's, last). Gathered from `table` ([rows, w]): [N, w].
+ */
+function lookUp(f: CodeFlow, j: number, missingAt: number | undefined, table: number[][]): string {
+  const b = f.b;
+  const column = b.op(
+    'Gather',
+    [f.x, b.constant(tensor.int64(b.fresh('column'), [1], [j]))],
+    [attr.int('axis', 1)],
+  );
+  const coded = b.op('Where', [
+    b.op('IsNaN', [column]),
+    double(b, 'missing_code', [1], [missingAt ?? -1]),
+    column,
+  ]);
+  const row = b.op('Add', [coded, double(b, 'one', [1], [1])]);
+  const index = b.op('Reshape', [
+    b.op('Cast', [row], [attr.int('to', DataType.INT64)]),
+    b.constant(tensor.int64(b.fresh('flat'), [1], [-1])),
+  ]);
+  const w = table[0]?.length ?? 0;
+  return b.op('Gather', [double(b, 'table', [table.length, w], table.flat()), index], [attr.int('axis', 0)]);
+}
+
+/** Refuses a feature's missing value where the encoder raises on it (handle_unknown="error", NaN no category). */
+function refuseUnansweredMissing(est: Estimator, f: CodeFlow, codes: Codes[]): void {
+  if (est.string('handle_unknown', 'error') !== 'error') return;
+  codes.forEach((c, j) => {
+    if (categoriesAt(est, j).missingAt === undefined && (f.columns[j]?.nanFrom.length ?? 0) > 0)
+      f.rules.refuseMissing([c.feature], `a ${est.name}(handle_unknown="error") without NaN as a category`);
   });
 }
 
 /**
- * A OneHotEncoder over code columns: a 0/1 column per category (codes 0..k-1, then NaN where NaN is one),
- * less the dropped one. An unknown code (-1) or an unlisted NaN matches none: all zeros, as
- * handle_unknown="ignore" encodes it; where the encoder refuses unknown categories the card refuses them.
+ * A OneHotEncoder over code columns: a 0/1 column per category after infrequent ones are grouped (the
+ * group last), less the dropped one (_drop_idx_after_grouping, an index among the grouped). An unknown
+ * category, or a missing value where NaN is none, is the infrequent group where handle_unknown is
+ * "infrequent_if_exist" or "warn" and the column has one, else all zeros; where the encoder refuses
+ * unknown categories the card refuses them.
  */
 export function oneHotCodes(est: Estimator, f: CodeFlow): void {
   const codes = codesOf(f, 'OneHotEncoder');
-  const dropped = droppedIndices(est);
-  if (est.string('handle_unknown', 'error') === 'error')
-    codes.forEach((c, j) => {
-      if (!hasNanCategory(est, j) && (f.columns[j]?.nanFrom.length ?? 0) > 0)
-        f.rules.refuseMissing(
-          [c.feature],
-          'a OneHotEncoder(handle_unknown="error") without NaN as a category',
-        );
-    });
+  const unknown = est.string('handle_unknown', 'error');
+  refuseUnansweredMissing(est, f, codes);
+  const drops = est.has('_drop_idx_after_grouping')
+    ? est.raw('_drop_idx_after_grouping')
+    : (est.raw('drop_idx_') ?? null);
+  const dropAt = (j: number): number | undefined => {
+    if (!(drops instanceof NdArray)) return undefined;
+    const d = plain(elementsOf(drops)[j] as PyValue);
+    return typeof d === 'number' || typeof d === 'bigint' ? Number(d) : undefined;
+  };
   const blocks: string[] = [];
   let width = 0;
-  codes.forEach((c, j) => {
-    const nan = hasNanCategory(est, j);
-    const slots = [...c.categories.map((_, k) => k), ...(nan ? [Number.NaN] : [])];
-    const kept = slots.filter(
-      (_, k) => dropped?.[j] === undefined || dropped[j] === null || dropped[j] !== k,
-    );
-    if (kept.length === 0) return;
-    const column = f.b.op(
-      'Gather',
-      [f.x, f.b.constant(tensor.int64(f.b.fresh('column'), [1], [j]))],
-      [attr.int('axis', 1)],
-    );
-    let hits = f.b.op('Equal', [column, double(f.b, 'codes', [1, kept.length], kept)]);
-    const nanAt = kept.findIndex(Number.isNaN);
-    if (nanAt >= 0) {
-      const mask = f.b.op(
-        'Cast',
-        [
-          double(
-            f.b,
-            'nan_mask',
-            [1, kept.length],
-            kept.map((_, k) => (k === nanAt ? 1 : 0)),
-          ),
-        ],
-        [attr.int('to', DataType.BOOL)],
-      );
-      hits = f.b.op('Or', [hits, f.b.op('And', [f.b.op('IsNaN', [column]), mask])]);
-    }
-    blocks.push(f.b.op('Cast', [hits], [attr.int('to', DataType.DOUBLE)]));
-    width += kept.length;
+  codes.forEach((_, j) => {
+    const { count, missingAt } = categoriesAt(est, j);
+    const grouping = numbersAt(est, '_default_to_infrequent_mappings', j);
+    const groups = grouping ? Math.max(...grouping) + 1 : count;
+    const infrequent =
+      grouping && (unknown === 'infrequent_if_exist' || unknown === 'warn') ? groups - 1 : undefined;
+    const drop = dropAt(j);
+    const out = groups - (drop === undefined ? 0 : 1);
+    if (out === 0) return;
+    const table = Array.from({ length: count + 1 }, (_, row) => {
+      const g = row === 0 ? infrequent : (grouping?.[row - 1] ?? row - 1);
+      const at = g === undefined || g === drop ? undefined : drop !== undefined && g > drop ? g - 1 : g;
+      return Array.from({ length: out }, (_, k) => (k === at ? 1 : 0));
+    });
+    blocks.push(lookUp(f, j, missingAt, table));
+    width += out;
   });
   if (blocks.length === 0) throw new UnsupportedModelError('a OneHotEncoder that drops every category');
   f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
@@ -252,16 +314,11 @@ export function oneHotCodes(est: Estimator, f: CodeFlow): void {
   f.codes = undefined;
 }
 
-function hasNanCategory(est: Estimator, j: number): boolean {
-  const cats = (est.raw('categories_') as PyValue[])[j];
-  return cats instanceof NdArray && elementsOf(cats).some((v) => typeof plain(v as PyValue) === 'number');
-}
-
 /**
- * An OrdinalEncoder over code columns: a category's code is its ordinal already (the card's categories
- * are the encoder's, in its order); an unknown code (-1) becomes unknown_value, a missing one
- * encoded_missing_value where NaN is a category, else unknown_value (scikit-learn takes an unlisted NaN
- * for an unknown category).
+ * An OrdinalEncoder over code columns: a category's ordinal is its index in categories_, or its group's
+ * where infrequent ones are grouped (the group last); an unknown category is unknown_value, a missing one
+ * encoded_missing_value where NaN is a category (never grouped), else unknown_value (scikit-learn takes an
+ * unlisted NaN for an unknown category). A None category is a category like any string.
  */
 export function ordinalCodes(est: Estimator, f: CodeFlow): void {
   const codes = codesOf(f, 'OrdinalEncoder');
@@ -269,30 +326,25 @@ export function ordinalCodes(est: Estimator, f: CodeFlow): void {
   const unknownValue =
     unknown === 'use_encoded_value' ? Number(plain(est.raw('unknown_value') ?? null)) : Number.NaN;
   const missingValue = Number(plain(est.raw('encoded_missing_value') ?? Number.NaN));
-  const nanCats = codes.map((_, j) => hasNanCategory(est, j));
-  if (unknown === 'error')
-    codes.forEach((c, j) => {
-      if (!nanCats[j] && (f.columns[j]?.nanFrom.length ?? 0) > 0)
-        f.rules.refuseMissing(
-          [c.feature],
-          'an OrdinalEncoder(handle_unknown="error") without NaN as a category',
-        );
+  refuseUnansweredMissing(est, f, codes);
+  const blocks = codes.map((_, j) => {
+    const { count, missingAt, missingIsNan } = categoriesAt(est, j);
+    const grouping = numbersAt(est, '_default_to_infrequent_mappings', j);
+    const table = Array.from({ length: count + 1 }, (_, row) => {
+      if (row === 0) return [unknownValue];
+      if (missingIsNan && row - 1 === missingAt) return [missingValue];
+      return [grouping?.[row - 1] ?? row - 1];
     });
-  const forUnknown = new Array(f.width).fill(unknownValue);
-  const forMissing = nanCats.map((nan) => (nan ? missingValue : unknownValue));
-  const zero = double(f.b, 'zero', [1], [0]);
-  let y = f.b.op('Where', [
-    f.b.op('Less', [f.x, zero]),
-    double(f.b, 'unknown_value', [1, f.width], forUnknown),
-    f.x,
-  ]);
-  y = f.b.op('Where', [f.b.op('IsNaN', [f.x]), double(f.b, 'missing_value', [1, f.width], forMissing), y]);
-  f.x = y;
+    return lookUp(f, j, missingAt, table);
+  });
+  f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
   // A column holds NaN where a missing code stays missing, or where an unknown category is NaN.
   f.columns = f.columns.map((col, j) => {
     const feature = (codes[j] as Codes).feature;
+    const { missingAt, missingIsNan } = categoriesAt(est, j);
+    const missingGives = missingAt === undefined ? unknownValue : missingIsNan ? missingValue : 0;
     const nan =
-      (Number.isNaN(forMissing[j] as number) && col.nanFrom.length > 0) ||
+      (Number.isNaN(missingGives) && col.nanFrom.length > 0) ||
       (unknown !== 'error' && Number.isNaN(unknownValue));
     return { nanFrom: nan ? [feature] : [] };
   });
