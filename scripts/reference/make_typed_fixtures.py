@@ -27,7 +27,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
-from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.compose import ColumnTransformer, make_column_selector  # noqa: E402
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
@@ -41,14 +41,18 @@ OUT = REPO_ROOT / "test" / "fixtures" / "sklearn-typed"
 TRAIN_ROWS = 240
 TEST_ROWS = 40
 CITIES = ["Lyon", "Paris", "Nice", "Lille"]
+NUMBERS = ["age", "income"]
+TEXT = ["city", "plan", "sex"]
 PLANS = ["basic", "plus", "pro"]
 
 
-def frame(seed: int, missing: float = 0.0, where: str = "both", marker=np.nan):
+def frame(seed: int, missing: float = 0.0, where: str = "both", marker=np.nan, kids: bool = False, category: bool = False):
     """A DataFrame of mixed columns in this order: age (number), city (string), income (number), plan
     (string), sex (string); a class label and a value from them. The held-out rows add a city and a plan
     never seen in training (about one row in five each); `missing`: that share of string cells missing
-    (`marker`: np.nan or None), in training and held out, or (`where="held-out"`) held out only."""
+    (`marker`: np.nan or None), in training and held out, or (`where="held-out"`) held out only.
+    `kids`: a last, integer column (0 to 3; 4, never seen, in about one held-out row in ten).
+    `category`: the string columns as pandas category dtype (each part's categories its own values)."""
     rng = np.random.default_rng(seed)
     n = TRAIN_ROWS + TEST_ROWS
     df = pd.DataFrame(
@@ -70,6 +74,10 @@ def frame(seed: int, missing: float = 0.0, where: str = "both", marker=np.nan):
     )
     label = np.where(score > 0.6, "churn", np.where(score < -0.6, "stay", "maybe"))
     value = 10 * score + df.income / 5
+    if kids:
+        df["kids"] = rng.integers(0, 4, n)
+        label = np.where(df.kids.to_numpy() == 3, "churn", label)
+        value = value + 2 * df.kids
     test = slice(TRAIN_ROWS, n)
     unseen = rng.random(TEST_ROWS)
     df.loc[df.index[test][unseen < 0.2], "city"] = "Marseille"
@@ -80,12 +88,14 @@ def frame(seed: int, missing: float = 0.0, where: str = "both", marker=np.nan):
             if where == "held-out":
                 hit[:TRAIN_ROWS] = False
             df.loc[hit, column] = marker
+    if kids:
+        df.loc[df.index[test][rng.random(TEST_ROWS) < 0.1], "kids"] = 4
     X, Xt = df.iloc[:TRAIN_ROWS].reset_index(drop=True), df.iloc[TRAIN_ROWS:].reset_index(drop=True)
+    if category:
+        X[TEXT], Xt[TEXT] = X[TEXT].astype("category"), Xt[TEXT].astype("category")
     return X, Xt, label[:TRAIN_ROWS], value[:TRAIN_ROWS].to_numpy()
 
 
-NUMBERS = ["age", "income"]
-TEXT = ["city", "plan", "sex"]
 
 
 def columns(cat, num=None, text=TEXT, **kw):
@@ -240,6 +250,111 @@ CASES = {
             DecisionTreeRegressor(max_depth=5, random_state=0),
         ),
         "regression", 20, 0.0,
+    ),
+    # 6. ColumnTransformer: selectors, remainder, nested Pipelines, one encoder over strings and numbers
+    "columns-selector-dtype-logreg": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("num", StandardScaler(), make_column_selector(dtype_include="number")),
+                    ("cat", OneHotEncoder(handle_unknown="ignore"), make_column_selector(dtype_include=[object, "string"])),
+                ]
+            ),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 21, 0.0,
+    ),
+    "columns-selector-pattern-tree": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), make_column_selector(pattern="^(city|plan|sex)$")),
+                    ("num", "passthrough", make_column_selector(pattern="^(age|income)$")),
+                ]
+            ),
+            DecisionTreeClassifier(max_depth=5, random_state=0),
+        ),
+        "classification", 22, 0.0,
+    ),
+    "columns-remainder-onehot-logreg": (
+        lambda: make_pipeline(
+            ColumnTransformer([("num", StandardScaler(), NUMBERS)], remainder=OneHotEncoder(handle_unknown="ignore")),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 23, 0.1,
+    ),
+    "columns-remainder-passthrough-tree": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), TEXT)], remainder="passthrough"
+            ),
+            DecisionTreeRegressor(max_depth=5, random_state=0),
+        ),
+        "regression", 24, 0.0,
+    ),
+    "columns-nested-pipelines-logreg": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("num", make_pipeline(make_pipeline(SimpleImputer()), StandardScaler()), NUMBERS),
+                    (
+                        "cat",
+                        Pipeline(
+                            [
+                                ("fill", make_pipeline(SimpleImputer(strategy="most_frequent"))),
+                                ("encode", make_pipeline(OneHotEncoder(handle_unknown="ignore"))),
+                            ]
+                        ),
+                        TEXT,
+                    ),
+                ]
+            ),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 25, 0.1,
+    ),
+    "columns-mixed-onehot-error-forest": (
+        lambda: make_pipeline(
+            ColumnTransformer([("num", "passthrough", NUMBERS), ("cat", OneHotEncoder(handle_unknown="error"), [*TEXT, "kids"])]),
+            RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0),
+        ),
+        "classification", 26, 0.0, {"kids": True},
+    ),
+    "columns-mixed-ordinal-ridge": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("num", StandardScaler(), NUMBERS),
+                    (
+                        "cat",
+                        OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2),
+                        ["kids", *TEXT],
+                    ),
+                ]
+            ),
+            Ridge(alpha=1.0),
+        ),
+        "regression", 27, 0.1, {"kids": True},
+    ),
+    # 7. pandas category dtype columns
+    "category-dtype-onehot-logreg": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("num", StandardScaler(), NUMBERS),
+                    ("cat", OneHotEncoder(handle_unknown="ignore"), make_column_selector(dtype_include="category")),
+                ]
+            ),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 28, 0.1, {"category": True},
+    ),
+    "category-dtype-ordinal-error-tree": (
+        lambda: make_pipeline(
+            ColumnTransformer([("num", "passthrough", NUMBERS), ("cat", OrdinalEncoder(), TEXT)]),
+            DecisionTreeClassifier(max_depth=5, random_state=0),
+        ),
+        "classification", 29, 0.0, {"category": True},
     ),
 }
 

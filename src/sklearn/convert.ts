@@ -14,8 +14,10 @@ import { againstPoints } from './points.js';
 import { Estimator, type Matrix } from './state.js';
 import {
   type Codes,
+  codesOfNumbers,
   codesOfText,
   findTextFeatures,
+  type NumberCodes,
   imputeCodes,
   oneHotCodes,
   ordinalCodes,
@@ -33,6 +35,8 @@ interface Feeds {
   strings: string | undefined;
   place: { input: 'numeric' | 'strings'; column: number }[];
   text: ReadonlyMap<number, TextFeature>;
+  /** Numeric features an encoder over string columns also reads. */
+  numbers: ReadonlyMap<number, NumberCodes>;
 }
 
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
@@ -467,18 +471,28 @@ function fed(feeds: Feeds, cols: readonly number[], sub: Flow): void {
     sub.x = gather(sub.b, feeds.numeric as string, cols.map(numericAt));
     return;
   }
-  if (text.some((t) => t === undefined))
+  const numbers = cols.map((c) => feeds.numbers.get(c));
+  if (text.some((t, j) => t === undefined && numbers[j] === undefined))
     throw new UnsupportedModelError(
-      'a ColumnTransformer entry over both string and numeric columns (encode the strings in an entry of their own)',
+      'a ColumnTransformer entry over both string and numeric columns that its encoder does not encode together (encode the strings in an entry of their own)',
     );
   const parts = cols.map((c, j) => {
-    const t = text[j] as TextFeature;
+    const t = text[j];
     const at = feeds.place[c] as { input: 'numeric' | 'strings'; column: number };
+    if (t === undefined) {
+      const n = numbers[j] as NumberCodes;
+      // scikit-learn raises on a number the encoder never saw: the card lists the ones it takes.
+      if (n.refusesUnknown) sub.rules.restrict(c, n.values);
+      return codesOfNumbers(sub.b, gather(sub.b, feeds.numeric as string, [at.column]), n.values);
+    }
     if (at.input === 'numeric') return gather(sub.b, feeds.numeric as string, [at.column]);
     return codesOfText(sub.b, gather(sub.b, feeds.strings as string, [at.column]), t.categories);
   });
   sub.x = parts.length === 1 ? (parts[0] as string) : sub.b.op('Concat', parts, [attr.int('axis', 1)]);
-  sub.codes = cols.map((c, j) => ({ feature: c, categories: (text[j] as TextFeature).categories }));
+  sub.codes = cols.map((c, j) => ({
+    feature: c,
+    categories: text[j]?.categories ?? (numbers[j] as NumberCodes).values.map(String),
+  }));
 }
 
 /** FunctionTransformer without a function: the identity (ColumnTransformer fits 'passthrough' as one). */
@@ -1375,7 +1389,7 @@ function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: s
 
 /** The estimators a file holds, outermost first: the Pipeline's steps, or the one estimator. */
 function chain(root: Estimator): Estimator[] {
-  return root.name === 'Pipeline' ? root.steps().map((s) => s.estimator) : [root];
+  return root.name === 'Pipeline' ? root.steps().flatMap((s) => chain(s.estimator)) : [root];
 }
 
 /**
@@ -1428,6 +1442,7 @@ function typedInputs(
   b: GraphBuilder,
   names: readonly string[],
   text: ReadonlyMap<number, TextFeature>,
+  numbers: ReadonlyMap<number, NumberCodes>,
 ): { feeds: Feeds; inputs: NonNullable<ModelCard['io']['inputs']> } {
   const numeric: string[] = [];
   const strings: string[] = [];
@@ -1446,6 +1461,7 @@ function typedInputs(
         strings.length > 0 ? b.input(TEXT_INPUT_NAME, DataType.STRING, ['N', strings.length]) : undefined,
       place,
       text,
+      numbers,
     },
     inputs,
   };
@@ -1488,8 +1504,8 @@ export function sklearnToOnnx(
   const names = fitted ?? options.features ?? Array.from({ length: width }, (_, i) => `x${i}`);
 
   const b = new GraphBuilder(options.name);
-  const text = findTextFeatures(first, (spec) => selectedColumns(spec, width, fitted));
-  const typed = text.size > 0 ? typedInputs(b, names, text) : undefined;
+  const { text, numbers } = findTextFeatures(first, (spec) => selectedColumns(spec, width, fitted));
+  const typed = text.size > 0 ? typedInputs(b, names, text, numbers) : undefined;
   const f: Flow = {
     b,
     x: typed ? '' : b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]),

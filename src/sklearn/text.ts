@@ -74,10 +74,28 @@ function answersMissing(encoder: Estimator): boolean {
   return encoder.name === 'OrdinalEncoder' ? unknown === 'use_encoded_value' : unknown !== 'error';
 }
 
-/** The steps of a ColumnTransformer entry: a Pipeline's, or the one transformer. */
+/** The steps of a ColumnTransformer entry: a Pipeline's (nested ones flattened), or the one transformer. */
 function entrySteps(transformer: PyValue): Estimator[] {
   const t = Estimator.of(transformer, 'a ColumnTransformer entry');
-  return t.name === 'Pipeline' ? t.steps().map((s) => s.estimator) : [t];
+  return t.name === 'Pipeline' ? t.steps().flatMap((s) => entrySteps(s.estimator.obj)) : [t];
+}
+
+/** A numeric column that an encoder over string columns also reads: fed as a number, encoded as its code. */
+export interface NumberCodes {
+  /** The encoder's categories that are numbers, in its order: a category's code is its index here. */
+  values: number[];
+  /** The encoder raises on a number it never saw (handle_unknown="error"). */
+  refusesUnknown: boolean;
+}
+
+/** An encoder's categories_ entry that holds numbers: those other than NaN, in order. */
+function numberCategories(est: Estimator, cats: PyValue): number[] {
+  const values = cats instanceof NdArray ? elementsOf(cats).map(plain) : [];
+  if (!values.every((v) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean'))
+    throw new UnsupportedModelError(
+      `a ${est.name} over a column that mixes strings and numbers (modelgate reads a column as one or the other)`,
+    );
+  return values.map(Number).filter((v) => !Number.isNaN(v));
 }
 
 /**
@@ -88,11 +106,13 @@ function entrySteps(transformer: PyValue): Estimator[] {
 export function findTextFeatures(
   first: Estimator,
   select: (spec: PyValue) => number[],
-): Map<number, TextFeature> {
+): { text: Map<number, TextFeature>; numbers: Map<number, NumberCodes> } {
   const found = new Map<number, TextFeature>();
-  if (first.name !== 'ColumnTransformer') return found;
+  const numbers = new Map<number, NumberCodes>();
+  const result = { text: found, numbers };
+  if (first.name !== 'ColumnTransformer') return result;
   const fitted = first.raw('transformers_');
-  if (!Array.isArray(fitted)) return found;
+  if (!Array.isArray(fitted)) return result;
   for (const entry of fitted) {
     const [, transformer, columns] = entry instanceof PyTuple ? entry.items : [];
     if (transformer === 'drop' || transformer === 'passthrough' || !transformer) continue;
@@ -104,14 +124,15 @@ export function findTextFeatures(
     if (!Array.isArray(categories)) continue;
     const text = categories.map((c) => textCategories(encoder, c));
     if (text.every((t) => t === undefined)) continue;
-    if (text.some((t) => t === undefined))
-      throw new UnsupportedModelError(
-        `a ${encoder.name} over both string and numeric columns (encode them in separate ColumnTransformer entries)`,
-      );
     const before = steps.slice(0, at);
     if (before.some((s) => s.name !== 'SimpleImputer'))
       throw new UnsupportedModelError(
         `a ${before.map((s) => s.name).join(', ')} before a ${encoder.name} over string columns (modelgate takes a SimpleImputer there)`,
+      );
+    const mixed = text.some((t) => t === undefined);
+    if (mixed && before.length > 0)
+      throw new UnsupportedModelError(
+        `a SimpleImputer before a ${encoder.name} over both string and numeric columns (impute them in separate ColumnTransformer entries)`,
       );
     const cols = select(columns ?? null);
     if (cols.length !== text.length)
@@ -125,7 +146,18 @@ export function findTextFeatures(
         throw new UnsupportedModelError(
           'a string column that two ColumnTransformer entries read (modelgate encodes each string column once)',
         );
-      const t = text[j] as { strings: string[]; nan: boolean };
+      if (numbers.has(c))
+        throw new UnsupportedModelError(
+          'a numeric column that two encoders over string columns read (modelgate encodes it once)',
+        );
+      const t = text[j];
+      if (t === undefined) {
+        numbers.set(c, {
+          values: numberCategories(encoder, categories[j] ?? null),
+          refusesUnknown: unknown === 'error',
+        });
+        return;
+      }
       found.set(c, {
         categories: t.strings,
         nanCategory: t.nan,
@@ -139,7 +171,7 @@ export function findTextFeatures(
       });
     });
   }
-  return found;
+  return result;
 }
 
 /** The graph so far over code columns (the part of a Flow these steps read and write). */
@@ -175,6 +207,31 @@ export function codesOfText(b: GraphBuilder, column: string, categories: readonl
     { domain: ML_DOMAIN },
   ) as [string];
   return b.op('Cast', [codes], [attr.int('to', DataType.DOUBLE)]);
+}
+
+/**
+ * The codes [N, 1] of one numeric column [N, 1] that an encoder over string columns reads: the index of
+ * the category it equals, -1 for any other number, NaN kept (the encoder decides what a missing value is).
+ */
+export function codesOfNumbers(b: GraphBuilder, column: string, values: readonly number[]): string {
+  if (values.length === 0)
+    return b.op('Where', [b.op('IsNaN', [column]), column, double(b, 'unknown', [1], [-1])]);
+  const hits = b.op(
+    'Cast',
+    [b.op('Equal', [column, double(b, 'categories', [1, values.length], values)])],
+    [attr.int('to', DataType.DOUBLE)],
+  );
+  const plusOne = b.op('MatMul', [
+    hits,
+    double(
+      b,
+      'codes',
+      [values.length, 1],
+      values.map((_, k) => k + 1),
+    ),
+  ]);
+  const code = b.op('Sub', [plusOne, double(b, 'one', [1], [1])]);
+  return b.op('Where', [b.op('IsNaN', [column]), column, code]);
 }
 
 function codesOf(f: CodeFlow, what: string): Codes[] {
