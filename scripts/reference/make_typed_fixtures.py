@@ -32,7 +32,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler  # noqa: E402
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E402
 
 from refcommon import REPO_ROOT, refused_rows, to_native  # noqa: E402
@@ -46,13 +46,22 @@ TEXT = ["city", "plan", "sex"]
 PLANS = ["basic", "plus", "pro"]
 
 
-def frame(seed: int, missing: float = 0.0, where: str = "both", marker=np.nan, kids: bool = False, category: bool = False):
+def frame(
+    seed: int,
+    missing: float = 0.0,
+    where: str = "both",
+    marker=np.nan,
+    kids: bool = False,
+    category: bool = False,
+    binary: bool = False,
+):
     """A DataFrame of mixed columns in this order: age (number), city (string), income (number), plan
     (string), sex (string); a class label and a value from them. The held-out rows add a city and a plan
     never seen in training (about one row in five each); `missing`: that share of string cells missing
     (`marker`: np.nan or None), in training and held out, or (`where="held-out"`) held out only.
     `kids`: a last, integer column (0 to 3; 4, never seen, in about one held-out row in ten).
-    `category`: the string columns as pandas category dtype (each part's categories its own values)."""
+    `category`: the string columns as pandas category dtype (each part's categories its own values).
+    `binary`: two classes, churn or stay."""
     rng = np.random.default_rng(seed)
     n = TRAIN_ROWS + TEST_ROWS
     df = pd.DataFrame(
@@ -72,7 +81,7 @@ def frame(seed: int, missing: float = 0.0, where: str = "both", marker=np.nan, k
         + np.where(df.sex == "f", 0.4, -0.4)
         + rng.normal(0, 0.6, n)
     )
-    label = np.where(score > 0.6, "churn", np.where(score < -0.6, "stay", "maybe"))
+    label = np.where(score > 0.6, "churn", np.where((score < -0.6) | binary, "stay", "maybe"))
     value = 10 * score + df.income / 5
     if kids:
         df["kids"] = rng.integers(0, 4, n)
@@ -355,6 +364,35 @@ CASES = {
             DecisionTreeClassifier(max_depth=5, random_state=0),
         ),
         "classification", 29, 0.0, {"category": True},
+    ),
+    # 8. TargetEncoder: binary, continuous and multiclass targets
+    "target-binary-logreg": (
+        lambda: make_pipeline(columns(TargetEncoder(random_state=0)), LogisticRegression(max_iter=500)),
+        "classification", 30, 0.1, {"binary": True},
+    ),
+    "target-continuous-ridge": (
+        lambda: make_pipeline(columns(TargetEncoder(smooth=5.0, random_state=0)), Ridge(alpha=1.0)),
+        "regression", 31, 0.1, {"where": "held-out"},
+    ),
+    "target-multiclass-forest": (
+        lambda: make_pipeline(
+            columns(TargetEncoder(random_state=0), num="passthrough"),
+            RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0),
+        ),
+        "classification", 32, 0.1,
+    ),
+    "target-imputed-mixed-multiclass-logreg": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("num", StandardScaler(), NUMBERS),
+                    ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), TargetEncoder(random_state=0)), ["city", "plan"]),
+                    ("kids", TargetEncoder(random_state=0), ["kids", "sex"]),
+                ]
+            ),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 33, 0.1, {"kids": True},
     ),
 }
 

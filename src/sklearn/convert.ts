@@ -17,10 +17,11 @@ import {
   codesOfNumbers,
   codesOfText,
   findTextFeatures,
-  type NumberCodes,
   imputeCodes,
+  type NumberCodes,
   oneHotCodes,
   ordinalCodes,
+  targetCodes,
   type TextFeature,
 } from './text.js';
 import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
@@ -338,6 +339,15 @@ function ordinalEncoder(est: Estimator, f: Flow): void {
   ordinalCodes(est, f);
 }
 
+/** TargetEncoder: over string columns (and numeric ones beside them in the same encoder) only. */
+function targetEncoder(est: Estimator, f: Flow): void {
+  if (!f.codes)
+    throw new UnsupportedModelError(
+      'a TargetEncoder over numeric columns only (modelgate converts one over string columns, numeric ones beside them)',
+    );
+  targetCodes(est, f);
+}
+
 /** A feature's index by its name, or an error naming the column. */
 function columnIndex(name: string, names: string[] | undefined): number {
   const at = names?.indexOf(name) ?? -1;
@@ -510,11 +520,12 @@ const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
   RobustScaler: robustScaler,
   OneHotEncoder: oneHotEncoder,
   OrdinalEncoder: ordinalEncoder,
+  TargetEncoder: targetEncoder,
   ColumnTransformer: columnTransformer,
 };
 
 /** The steps that read string columns' codes (before their encoder). */
-const OVER_CODES = new Set(['SimpleImputer', 'OneHotEncoder', 'OrdinalEncoder']);
+const OVER_CODES = new Set(['SimpleImputer', 'OneHotEncoder', 'OrdinalEncoder', 'TargetEncoder']);
 
 /** How a step rewrites the feature matrix, or an error naming it and what is supported. */
 function transformerFor(step: Estimator): (est: Estimator, f: Flow) => void {

@@ -34,7 +34,12 @@ export interface Codes {
   categories: readonly string[];
 }
 
-const ENCODERS = new Set(['OneHotEncoder', 'OrdinalEncoder']);
+const ENCODERS = new Set(['OneHotEncoder', 'OrdinalEncoder', 'TargetEncoder']);
+
+/** An encoder's handle_unknown: a TargetEncoder has none, it answers an unknown category with the target mean. */
+function unknownHandling(encoder: Estimator): string {
+  return encoder.name === 'TargetEncoder' ? 'ignore' : encoder.string('handle_unknown', 'error');
+}
 
 function plain(v: PyValue): PyValue {
   return v instanceof NpScalar ? (v.value as PyValue) : v;
@@ -67,10 +72,11 @@ function textCategories(est: Estimator, cats: PyValue): { strings: string[]; nan
 
 /**
  * The encoder answers a missing string it has no category for (OneHotEncoder: all zeros or the infrequent
- * category; OrdinalEncoder: unknown_value): such a feature is fed as a code, which can be missing.
+ * category; OrdinalEncoder: unknown_value; TargetEncoder: the target mean): such a feature is fed as a
+ * code, which can be missing.
  */
 function answersMissing(encoder: Estimator): boolean {
-  const unknown = encoder.string('handle_unknown', 'error');
+  const unknown = unknownHandling(encoder);
   return encoder.name === 'OrdinalEncoder' ? unknown === 'use_encoded_value' : unknown !== 'error';
 }
 
@@ -139,7 +145,7 @@ export function findTextFeatures(
       throw new ModelImportError(
         `the ${encoder.name} was fitted on ${text.length} columns; its ColumnTransformer entry selects ${cols.length}`,
       );
-    const unknown = encoder.string('handle_unknown', 'error');
+    const unknown = unknownHandling(encoder);
     const unknownValue = encoder.raw('unknown_value');
     cols.forEach((c, j) => {
       if (found.has(c))
@@ -319,7 +325,7 @@ function lookUp(f: CodeFlow, j: number, missingAt: number | undefined, table: nu
 
 /** Refuses a feature's missing value where the encoder raises on it (handle_unknown="error", NaN no category). */
 function refuseUnansweredMissing(est: Estimator, f: CodeFlow, codes: Codes[]): void {
-  if (est.string('handle_unknown', 'error') !== 'error') return;
+  if (unknownHandling(est) !== 'error') return;
   codes.forEach((c, j) => {
     if (categoriesAt(est, j).missingAt === undefined && (f.columns[j]?.nanFrom.length ?? 0) > 0)
       f.rules.refuseMissing([c.feature], `a ${est.name}(handle_unknown="error") without NaN as a category`);
@@ -405,5 +411,47 @@ export function ordinalCodes(est: Estimator, f: CodeFlow): void {
       (unknown !== 'error' && Number.isNaN(unknownValue));
     return { nanFrom: nan ? [feature] : [] };
   });
+  f.codes = undefined;
+}
+
+/** A list attribute of numbers (a TargetEncoder's target_mean_, a float or an array) as numbers. */
+function numbersOf(est: Estimator, attr: string): number[] {
+  const v = plain(est.raw(attr) ?? null);
+  if (typeof v === 'number') return [v];
+  if (v instanceof NdArray) return Array.from(asFloat64(v));
+  throw new ModelImportError(`the ${est.name}'s ${attr} is not a number or an array of numbers`);
+}
+
+/**
+ * A TargetEncoder over code columns: each category becomes its fitted encoding (encodings_, one array per
+ * column, or per column and class for a multiclass target, class inner), an unknown category, or a
+ * missing value where NaN was not seen in training, the target mean (target_mean_). transform's
+ * encodings, as predict uses them; fit_transform's cross fitting only shapes what the model was fitted on.
+ */
+export function targetCodes(est: Estimator, f: CodeFlow): void {
+  const codes = codesOf(f, 'TargetEncoder');
+  const type = est.string('target_type_');
+  if (type !== 'binary' && type !== 'continuous' && type !== 'multiclass')
+    throw new UnsupportedModelError(`a TargetEncoder with target_type_ ${JSON.stringify(type)}`);
+  const means = numbersOf(est, 'target_mean_');
+  const k = type === 'multiclass' ? means.length : 1;
+  const encodings = est.matrices('encodings_').map((m) => Array.from(m.values));
+  if (means.length !== k || encodings.length !== codes.length * k)
+    throw new ModelImportError(
+      `the TargetEncoder holds ${encodings.length} encodings and ${means.length} target means for ${codes.length} columns`,
+    );
+  const blocks = codes.map((_, j) => {
+    const { count, missingAt } = categoriesAt(est, j);
+    const mine = encodings.slice(j * k, (j + 1) * k);
+    if (mine.some((e) => e.length !== count))
+      throw new ModelImportError(`the TargetEncoder's encodings for column ${j} do not match its categories`);
+    const table = Array.from({ length: count + 1 }, (_, row) =>
+      row === 0 ? means : mine.map((e) => e[row - 1] as number),
+    );
+    return lookUp(f, j, missingAt, table);
+  });
+  f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
+  f.width = codes.length * k;
+  f.columns = Array.from({ length: f.width }, () => ({ nanFrom: [] }));
   f.codes = undefined;
 }

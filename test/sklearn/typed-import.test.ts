@@ -113,7 +113,9 @@ describe.each(cases)('%s', (name) => {
           );
           expect(err, JSON.stringify(row)).toBeInstanceOf(ApiError);
           expect((err as ApiError).toJSON().error.type).toBe('unknown_category');
-          expect((err as ApiError).message).toMatch(/("(Marseille|enterprise)"|4) is not one of the (categories|values)/);
+          expect((err as ApiError).message).toMatch(
+            /("(Marseille|enterprise)"|4) is not one of the (categories|values)/,
+          );
         }
       } finally {
         await predictor.release();
