@@ -10,7 +10,8 @@ file with `modelgate import` and compares `modelgate predict`'s answers.
 Each JSON holds: name, sklearn (version), estimator, task, features (feature_names_in_), rows (the
 held-out rows scikit-learn answers, in feature order; null where missing), predict, classes and proba
 (classifiers), refusedRows (held-out rows scikit-learn's predict raises on: an unknown category where
-the encoder refuses one).
+the encoder refuses one). refused/ holds pipelines scikit-learn fits and predicts with that modelgate
+refuses to convert, each with the message it gives (`refused/` as NAME_PREFIX writes only those).
 """
 from __future__ import annotations
 
@@ -442,11 +443,85 @@ def write(name: str) -> None:
     print(f"{name}: {len(expected['rows'])} rows answered, {len(refusals)} refused")
 
 
+def both_missing(X):
+    """city missing as None in some rows and as NaN in others (a column scikit-learn fits both on)."""
+    X = X.copy()
+    X.loc[X.index[:8], "city"] = None
+    X.loc[X.index[8:16], "city"] = np.nan
+    return X
+
+
+# What scikit-learn fits and predicts with, and modelgate refuses to convert (it could not answer as
+# scikit-learn does): name -> (model, frame options, how the training frame is changed, the message modelgate
+# gives, a regular expression). Written to refused/<name>.pkl with <name>.json holding the message.
+REFUSED = {
+    "none-and-nan-onehot": (
+        lambda: make_pipeline(columns(OneHotEncoder(handle_unknown="ignore")), LogisticRegression(max_iter=500)),
+        {}, both_missing, r"a OneHotEncoder fitted on a column holding both None and NaN",
+    ),
+    "imputer-before-mixed-onehot": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [("num", "passthrough", NUMBERS), ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()), ["city", "kids"])]
+            ),
+            LogisticRegression(max_iter=500),
+        ),
+        {"kids": True}, None, r"a SimpleImputer before a OneHotEncoder over both string and numeric columns",
+    ),
+    "target-encoder-numbers": (
+        lambda: make_pipeline(
+            ColumnTransformer([("num", "passthrough", NUMBERS), ("kids", TargetEncoder(random_state=0), ["kids"])]),
+            LogisticRegression(max_iter=500),
+        ),
+        {"kids": True}, lambda X: X.drop(columns=TEXT), r"a TargetEncoder over numeric columns only",
+    ),
+    "infrequent-onehot-numbers": (
+        lambda: make_pipeline(
+            ColumnTransformer([("num", "passthrough", NUMBERS), ("kids", OneHotEncoder(max_categories=2), ["kids"])]),
+            LogisticRegression(max_iter=500),
+        ),
+        {"kids": True}, lambda X: X.drop(columns=TEXT),
+        r"a OneHotEncoder with infrequent categories \(min_frequency or max_categories\) over numeric columns",
+    ),
+    "nested-columns-strings": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("num", StandardScaler(), NUMBERS),
+                    ("inner", ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), TEXT)]), TEXT),
+                ]
+            ),
+            LogisticRegression(max_iter=500),
+        ),
+        {}, None, r"a ColumnTransformer inside a ColumnTransformer entry that encodes string columns",
+    ),
+}
+
+
+def write_refused(name: str) -> None:
+    make, options, change, message = REFUSED[name]
+    X, _, label, _ = frame(40, **options)
+    X = change(X) if change else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make().fit(X, label)
+        model.predict(X.head(20))
+    (OUT / "refused").mkdir(exist_ok=True)
+    with open(OUT / "refused" / f"{name}.pkl", "wb") as f:
+        pickle.dump(model, f, protocol=4)
+    doc = {"name": name, "sklearn": sklearn.__version__, "estimator": described(model), "message": message}
+    (OUT / "refused" / f"{name}.json").write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+    print(f"{name}: refused")
+
+
 def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for name in CASES:
         if not argv or any(name.startswith(p) for p in argv):
             write(name)
+    for name in REFUSED:
+        if not argv or any(f"refused/{name}".startswith(p) for p in argv):
+            write_refused(name)
     return 0
 
 

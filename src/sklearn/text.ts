@@ -104,6 +104,25 @@ function numberCategories(est: Estimator, cats: PyValue): number[] {
   return values.map(Number).filter((v) => !Number.isNaN(v));
 }
 
+/** A ColumnTransformer has an encoder over string columns in one of its entries, at any depth. */
+function encodesText(columns: Estimator): boolean {
+  const fitted = columns.raw('transformers_');
+  if (!Array.isArray(fitted)) return false;
+  return fitted.some((entry) => {
+    const [, transformer] = entry instanceof PyTuple ? entry.items : [];
+    if (typeof transformer === 'string' || !transformer) return false;
+    return entrySteps(transformer).some((s) => {
+      if (s.name === 'ColumnTransformer') return encodesText(s);
+      const categories = s.raw('categories_');
+      return (
+        ENCODERS.has(s.name) &&
+        Array.isArray(categories) &&
+        categories.some((c) => c instanceof NdArray && c.objects?.some((v) => typeof plain(v) === 'string'))
+      );
+    });
+  });
+}
+
 /**
  * The string columns a model's first step (a ColumnTransformer) encodes, by input feature: found from the
  * fitted encoders, before the graph is built, because they decide the graph's inputs. `select` resolves an
@@ -123,6 +142,10 @@ export function findTextFeatures(
     const [, transformer, columns] = entry instanceof PyTuple ? entry.items : [];
     if (transformer === 'drop' || transformer === 'passthrough' || !transformer) continue;
     const steps = entrySteps(transformer);
+    if (steps.some((s) => s.name === 'ColumnTransformer' && encodesText(s)))
+      throw new UnsupportedModelError(
+        "a ColumnTransformer inside a ColumnTransformer entry that encodes string columns (modelgate encodes string columns in the outer ColumnTransformer's entries)",
+      );
     const at = steps.findIndex((s) => ENCODERS.has(s.name));
     const encoder = steps[at];
     if (!encoder) continue;

@@ -16,6 +16,9 @@ import { ApiError } from '../../src/api/errors.js';
 import { predictBody } from '../../src/api/predict.js';
 import { type FeatureSpec, findCard, graphInputs } from '../../src/onnx/card.js';
 import { decodeMetadataProps } from '../../src/onnx/proto.js';
+import { sklearnToOnnx } from '../../src/sklearn/convert.js';
+import { UnsupportedModelError } from '../../src/sklearn/errors.js';
+import { loadModelFile } from '../../src/sklearn/joblib.js';
 import { runCli } from '../helpers/cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.url));
@@ -122,4 +125,22 @@ describe.each(cases)('%s', (name) => {
       }
     },
   );
+});
+
+// Pipelines scikit-learn fits and predicts with that modelgate cannot answer exactly as it would: refused
+// at import, naming the estimator and the setting (test/fixtures/sklearn-typed/refused).
+const REFUSED = join(FIXTURES, 'refused');
+describe.each(
+  readdirSync(REFUSED)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, '')),
+)('refused: %s', (name) => {
+  it('is refused by the converter with a message naming the estimator and the setting', async () => {
+    const { message } = JSON.parse(readFileSync(join(REFUSED, `${name}.json`), 'utf8')) as {
+      message: string;
+    };
+    const value = await loadModelFile(readFileSync(join(REFUSED, `${name}.pkl`)));
+    expect(() => sklearnToOnnx(value, { name, source: name })).toThrow(UnsupportedModelError);
+    expect(() => sklearnToOnnx(value, { name, source: name })).toThrow(new RegExp(message));
+  });
 });
