@@ -55,6 +55,7 @@ def frame(
     kids: bool = False,
     category: bool = False,
     binary: bool = False,
+    numbers_only: bool = False,
 ):
     """A DataFrame of mixed columns in this order: age (number), city (string), income (number), plan
     (string), sex (string); a class label and a value from them. The held-out rows add a city and a plan
@@ -62,7 +63,7 @@ def frame(
     (`marker`: np.nan or None), in training and held out, or (`where="held-out"`) held out only.
     `kids`: a last, integer column (0 to 3; 4, never seen, in about one held-out row in ten).
     `category`: the string columns as pandas category dtype (each part's categories its own values).
-    `binary`: two classes, churn or stay."""
+    `binary`: two classes, churn or stay. `numbers_only`: without the string columns."""
     rng = np.random.default_rng(seed)
     n = TRAIN_ROWS + TEST_ROWS
     df = pd.DataFrame(
@@ -103,6 +104,8 @@ def frame(
     X, Xt = df.iloc[:TRAIN_ROWS].reset_index(drop=True), df.iloc[TRAIN_ROWS:].reset_index(drop=True)
     if category:
         X[TEXT], Xt[TEXT] = X[TEXT].astype("category"), Xt[TEXT].astype("category")
+    if numbers_only:
+        X, Xt = X.drop(columns=TEXT), Xt.drop(columns=TEXT)
     return X, Xt, label[:TRAIN_ROWS], value[:TRAIN_ROWS].to_numpy()
 
 
@@ -366,7 +369,34 @@ CASES = {
         ),
         "classification", 29, 0.0, {"category": True},
     ),
-    # 8. TargetEncoder: binary, continuous and multiclass targets
+    # 8. Infrequent categories and OrdinalEncoder over an integer column
+    "numbers-infrequent-onehot-error-forest": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [("num", "passthrough", NUMBERS), ("kids", OneHotEncoder(min_frequency=70, handle_unknown="error"), ["kids"])]
+            ),
+            RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0),
+        ),
+        "classification", 34, 0.0, {"kids": True, "numbers_only": True},
+    ),
+    "numbers-ordinal-infrequent-ridge": (
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    ("num", StandardScaler(), NUMBERS),
+                    ("cat", OneHotEncoder(handle_unknown="ignore"), TEXT),
+                    (
+                        "kids",
+                        OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, max_categories=3),
+                        ["kids"],
+                    ),
+                ]
+            ),
+            Ridge(alpha=1.0),
+        ),
+        "regression", 35, 0.0, {"kids": True},
+    ),
+    # 9. TargetEncoder: binary, continuous and multiclass targets
     "target-binary-logreg": (
         lambda: make_pipeline(columns(TargetEncoder(random_state=0)), LogisticRegression(max_iter=500)),
         "classification", 30, 0.1, {"binary": True},
@@ -475,13 +505,18 @@ REFUSED = {
         ),
         {"kids": True}, lambda X: X.drop(columns=TEXT), r"a TargetEncoder over numeric columns only",
     ),
-    "infrequent-onehot-numbers": (
+    "ordinal-numbers-nan-unknown": (
         lambda: make_pipeline(
-            ColumnTransformer([("num", "passthrough", NUMBERS), ("kids", OneHotEncoder(max_categories=2), ["kids"])]),
-            LogisticRegression(max_iter=500),
+            ColumnTransformer(
+                [
+                    ("num", "passthrough", NUMBERS),
+                    ("kids", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan), ["kids"]),
+                ]
+            ),
+            HistGradientBoostingClassifier(max_iter=5, random_state=0),
         ),
         {"kids": True}, lambda X: X.drop(columns=TEXT),
-        r"a OneHotEncoder with infrequent categories \(min_frequency or max_categories\) over numeric columns",
+        r"an OrdinalEncoder over numeric columns with unknown_value=NaN",
     ),
     "nested-columns-strings": (
         lambda: make_pipeline(

@@ -21,8 +21,8 @@ import {
   type NumberCodes,
   oneHotCodes,
   ordinalCodes,
-  targetCodes,
   type TextFeature,
+  targetCodes,
 } from './text.js';
 import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
@@ -232,11 +232,16 @@ function robustScaler(est: Estimator, f: Flow): void {
  * value only where NaN lands on one (NaN is a category, or an imputer before fills in one). scikit-learn's
  * predict raises on anything else, so such a request is refused, not encoded as all zeros.
  */
-function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]): void {
+function takesOnlyCategories(
+  f: Flow,
+  i: number,
+  categories: readonly number[],
+  by = 'a OneHotEncoder',
+): void {
   const s = f.columns[i]?.source;
   if (!s?.monotone)
     throw new UnsupportedModelError(
-      'a OneHotEncoder(handle_unknown="error") over a column that is not one input feature through imputers and scalers (modelgate could not tell which numbers it refuses)',
+      `${by}(handle_unknown="error") over a column that is not one input feature through imputers and scalers (modelgate could not tell which numbers it refuses)`,
     );
   const name = JSON.stringify(f.rules.names[s.feature]);
   const numbers = categories.filter((c) => !Number.isNaN(c));
@@ -247,18 +252,18 @@ function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]):
     const x = s.identity ? c : preimage(s.at, c);
     if (x === 'several')
       throw new UnsupportedModelError(
-        `a OneHotEncoder(handle_unknown="error") after ${s.via.join(' and ')} that turns several numbers of feature ${name} into its category ${c} (modelgate could not list the numbers it takes: encode the column before scaling it, or use handle_unknown="ignore")`,
+        `${by}(handle_unknown="error") after ${s.via.join(' and ')} that turns several numbers of feature ${name} into its category ${c} (modelgate could not list the numbers it takes: encode the column before scaling it, or use handle_unknown="ignore")`,
       );
     if (x !== undefined) values.push(x);
   }
   if (values.length === 0)
     throw new UnsupportedModelError(
-      `a OneHotEncoder(handle_unknown="error") none of whose categories any number of feature ${name} reaches after ${s.via.join(' and ')} (scikit-learn refuses every row)`,
+      `${by}(handle_unknown="error") none of whose categories any number of feature ${name} reaches after ${s.via.join(' and ')} (scikit-learn refuses every row)`,
     );
   f.rules.restrict(s.feature, values);
   const nan = s.at(Number.NaN);
   if (!(Number.isNaN(nan) ? categories.some(Number.isNaN) : numbers.includes(nan)))
-    f.rules.refuseMissing([s.feature], 'a OneHotEncoder(handle_unknown="error") without NaN as a category');
+    f.rules.refuseMissing([s.feature], `${by}(handle_unknown="error") without NaN as a category`);
 }
 
 /**
@@ -271,10 +276,11 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
     oneHotCodes(est, f);
     return;
   }
-  if (est.raw('_infrequent_enabled') === true)
-    throw new UnsupportedModelError(
-      'a OneHotEncoder with infrequent categories (min_frequency or max_categories) over numeric columns',
-    );
+  if (est.raw('_infrequent_enabled') === true) {
+    numbersAsCodes(est, f);
+    oneHotCodes(est, f);
+    return;
+  }
   const categories = est.raw('categories_');
   if (!Array.isArray(categories) || categories.length !== f.width)
     throw new ModelImportError(`the OneHotEncoder's categories_ do not match its ${f.width} features`);
@@ -333,9 +339,49 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   f.columns = Array.from({ length: width }, () => ({ nanFrom: [] }));
 }
 
-/** OrdinalEncoder: string columns only (over numbers it would be a relabelling modelgate has no need of yet). */
+function plain(v: PyValue): PyValue {
+  return v instanceof NpScalar ? (v.value as PyValue) : v;
+}
+
+/**
+ * Numeric columns as the codes an encoder over them computes on (the index of the category each equals,
+ * -1 for another number, NaN kept), so that the encoders over string columns' codes serve them too. Where
+ * the encoder refuses numbers it never saw, the card lists those it takes, as OneHotEncoder's own path does.
+ */
+function numbersAsCodes(est: Estimator, f: Flow): void {
+  const categories = est.raw('categories_');
+  if (!Array.isArray(categories) || categories.length !== f.width)
+    throw new ModelImportError(`the ${est.name}'s categories_ do not match its ${f.width} features`);
+  const by = est.name === 'OrdinalEncoder' ? 'an OrdinalEncoder' : `a ${est.name}`;
+  const refusesUnknown = est.string('handle_unknown', 'error') === 'error';
+  const unknownValue = plain(est.raw('unknown_value') ?? null);
+  // An unknown number made NaN is one NaN with a missing value past the encoder, and no card rule
+  // refuses the one and takes the other where the estimator after refuses NaN.
+  if (
+    est.name === 'OrdinalEncoder' &&
+    est.string('handle_unknown', 'error') === 'use_encoded_value' &&
+    typeof unknownValue === 'number' &&
+    Number.isNaN(unknownValue)
+  )
+    throw new UnsupportedModelError('an OrdinalEncoder over numeric columns with unknown_value=NaN');
+  const parts = categories.map((cats, i) => {
+    if (!(cats instanceof NdArray) || cats.objects || cats.dtype.kind === 'U' || cats.dtype.kind === 'S')
+      throw new UnsupportedModelError(`${by} over text categories in a column modelgate reads as numbers`);
+    const all = Array.from(asFloat64(cats));
+    if (refusesUnknown) takesOnlyCategories(f, i, all, by);
+    return codesOfNumbers(
+      f.b,
+      gather(f.b, f.x, [i]),
+      all.filter((v) => !Number.isNaN(v)),
+    );
+  });
+  f.x = parts.length === 1 ? (parts[0] as string) : f.b.op('Concat', parts, [attr.int('axis', 1)]);
+  f.codes = f.columns.map((c, i) => ({ feature: c.source?.feature ?? -1, categories: [String(i)] }));
+}
+
+/** OrdinalEncoder over string columns' codes, or over numeric columns as codes. */
 function ordinalEncoder(est: Estimator, f: Flow): void {
-  if (!f.codes) throw new UnsupportedModelError('an OrdinalEncoder over numeric columns');
+  if (!f.codes) numbersAsCodes(est, f);
   ordinalCodes(est, f);
 }
 

@@ -349,9 +349,12 @@ function lookUp(f: CodeFlow, j: number, missingAt: number | undefined, table: nu
 /** Refuses a feature's missing value where the encoder raises on it (handle_unknown="error", NaN no category). */
 function refuseUnansweredMissing(est: Estimator, f: CodeFlow, codes: Codes[]): void {
   if (unknownHandling(est) !== 'error') return;
-  codes.forEach((c, j) => {
-    if (categoriesAt(est, j).missingAt === undefined && (f.columns[j]?.nanFrom.length ?? 0) > 0)
-      f.rules.refuseMissing([c.feature], `a ${est.name}(handle_unknown="error") without NaN as a category`);
+  codes.forEach((_, j) => {
+    if (categoriesAt(est, j).missingAt === undefined)
+      f.rules.refuseMissing(
+        f.columns[j]?.nanFrom ?? [],
+        `a ${est.name}(handle_unknown="error") without NaN as a category`,
+      );
   });
 }
 
@@ -429,10 +432,9 @@ export function ordinalCodes(est: Estimator, f: CodeFlow): void {
     const feature = (codes[j] as Codes).feature;
     const { missingAt, missingIsNan } = categoriesAt(est, j);
     const missingGives = missingAt === undefined ? unknownValue : missingIsNan ? missingValue : 0;
-    const nan =
-      (Number.isNaN(missingGives) && col.nanFrom.length > 0) ||
-      (unknown !== 'error' && Number.isNaN(unknownValue));
-    return { nanFrom: nan ? [feature] : [] };
+    const fromMissing = Number.isNaN(missingGives) ? col.nanFrom : [];
+    const fromUnknown = unknown !== 'error' && Number.isNaN(unknownValue) ? [feature] : [];
+    return { nanFrom: [...new Set([...fromMissing, ...fromUnknown])] };
   });
   f.codes = undefined;
 }
