@@ -56,6 +56,7 @@ def frame(
     category: bool = False,
     binary: bool = False,
     numbers_only: bool = False,
+    no_numbers: bool = False,
 ):
     """A DataFrame of mixed columns in this order: age (number), city (string), income (number), plan
     (string), sex (string); a class label and a value from them. The held-out rows add a city and a plan
@@ -63,7 +64,8 @@ def frame(
     (`marker`: np.nan or None), in training and held out, or (`where="held-out"`) held out only.
     `kids`: a last, integer column (0 to 3; 4, never seen, in about one held-out row in ten).
     `category`: the string columns as pandas category dtype (each part's categories its own values).
-    `binary`: two classes, churn or stay. `numbers_only`: without the string columns."""
+    `binary`: two classes, churn or stay. `numbers_only`: without the string columns;
+    `no_numbers`: without age and income."""
     rng = np.random.default_rng(seed)
     n = TRAIN_ROWS + TEST_ROWS
     df = pd.DataFrame(
@@ -106,6 +108,8 @@ def frame(
         X[TEXT], Xt[TEXT] = X[TEXT].astype("category"), Xt[TEXT].astype("category")
     if numbers_only:
         X, Xt = X.drop(columns=TEXT), Xt.drop(columns=TEXT)
+    if no_numbers:
+        X, Xt = X.drop(columns=NUMBERS), Xt.drop(columns=NUMBERS)
     return X, Xt, label[:TRAIN_ROWS], value[:TRAIN_ROWS].to_numpy()
 
 
@@ -396,7 +400,20 @@ CASES = {
         ),
         "regression", 35, 0.0, {"kids": True},
     ),
-    # 9. TargetEncoder: binary, continuous and multiclass targets
+    # 9. An encoder over every column at the top of the Pipeline, without a ColumnTransformer
+    "top-onehot-ignore-mixed-logreg": (
+        lambda: make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression(max_iter=500)),
+        "classification", 36, 0.1, {"kids": True, "no_numbers": True},
+    ),
+    "top-imputed-ordinal-tree": (
+        lambda: make_pipeline(
+            SimpleImputer(strategy="most_frequent"),
+            OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+            DecisionTreeClassifier(max_depth=5, random_state=0),
+        ),
+        "classification", 37, 0.15, {"no_numbers": True},
+    ),
+    # 10. TargetEncoder: binary, continuous and multiclass targets
     "target-binary-logreg": (
         lambda: make_pipeline(columns(TargetEncoder(random_state=0)), LogisticRegression(max_iter=500)),
         "classification", 30, 0.1, {"binary": True},

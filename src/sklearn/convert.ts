@@ -1561,7 +1561,9 @@ export function sklearnToOnnx(
   const names = fitted ?? options.features ?? Array.from({ length: width }, (_, i) => `x${i}`);
 
   const b = new GraphBuilder(options.name);
-  const { text, numbers } = findTextFeatures(first, (spec) => selectedColumns(spec, width, fitted));
+  const { text, numbers } = findTextFeatures(steps.slice(0, -1), width, (spec) =>
+    selectedColumns(spec, width, fitted),
+  );
   const typed = text.size > 0 ? typedInputs(b, names, text, numbers) : undefined;
   const f: Flow = {
     b,
@@ -1573,6 +1575,15 @@ export function sklearnToOnnx(
     rules: new InputRules(names),
     ...(typed ? { feeds: typed.feeds } : {}),
   };
+  if (typed && first.name !== 'ColumnTransformer') {
+    // An encoder over every column at the top: the steps start from the columns as codes.
+    fed(
+      typed.feeds,
+      names.map((_, i) => i),
+      f,
+    );
+    f.feeds = undefined;
+  }
   for (const step of steps.slice(0, -1)) applyTransformer(step, f);
   // The input features whose missing values reach the final estimator (no imputer or encoder took them).
   const reaching = f.columns.flatMap((c) => c.nanFrom);

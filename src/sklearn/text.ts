@@ -124,83 +124,105 @@ function encodesText(columns: Estimator): boolean {
 }
 
 /**
- * The string columns a model's first step (a ColumnTransformer) encodes, by input feature: found from the
- * fitted encoders, before the graph is built, because they decide the graph's inputs. `select` resolves an
- * entry's columns to feature indices.
+ * The string columns a model's steps encode, by input feature (and the numeric ones an encoder over strings
+ * reads beside them): in its first step's entries, a ColumnTransformer's, or by an encoder over every
+ * column at the top of the Pipeline. Found from the fitted encoders, before the graph is built, because
+ * they decide the graph's inputs. `select` resolves an entry's columns to feature indices.
  */
 export function findTextFeatures(
-  first: Estimator,
+  steps: readonly Estimator[],
+  width: number,
   select: (spec: PyValue) => number[],
 ): { text: Map<number, TextFeature>; numbers: Map<number, NumberCodes> } {
-  const found = new Map<number, TextFeature>();
-  const numbers = new Map<number, NumberCodes>();
-  const result = { text: found, numbers };
-  if (first.name !== 'ColumnTransformer') return result;
+  const found = { text: new Map<number, TextFeature>(), numbers: new Map<number, NumberCodes>() };
+  const first = steps[0];
+  if (first?.name !== 'ColumnTransformer') {
+    // An encoder over every column, at the top of the Pipeline (a SimpleImputer before it or not).
+    const upTo = steps.findIndex((s) => s.name !== 'SimpleImputer');
+    if (upTo >= 0 && ENCODERS.has((steps[upTo] as Estimator).name))
+      entryFeatures(
+        steps.slice(0, upTo + 1),
+        Array.from({ length: width }, (_, i) => i),
+        'the Pipeline',
+        found,
+      );
+    return found;
+  }
   const fitted = first.raw('transformers_');
-  if (!Array.isArray(fitted)) return result;
+  if (!Array.isArray(fitted)) return found;
   for (const entry of fitted) {
     const [, transformer, columns] = entry instanceof PyTuple ? entry.items : [];
     if (transformer === 'drop' || transformer === 'passthrough' || !transformer) continue;
-    const steps = entrySteps(transformer);
-    if (steps.some((s) => s.name === 'ColumnTransformer' && encodesText(s)))
+    const inEntry = entrySteps(transformer);
+    if (inEntry.some((s) => s.name === 'ColumnTransformer' && encodesText(s)))
       throw new UnsupportedModelError(
         "a ColumnTransformer inside a ColumnTransformer entry that encodes string columns (modelgate encodes string columns in the outer ColumnTransformer's entries)",
       );
-    const at = steps.findIndex((s) => ENCODERS.has(s.name));
-    const encoder = steps[at];
-    if (!encoder) continue;
-    const categories = encoder.raw('categories_');
-    if (!Array.isArray(categories)) continue;
-    const text = categories.map((c) => textCategories(encoder, c));
-    if (text.every((t) => t === undefined)) continue;
-    const before = steps.slice(0, at);
-    if (before.some((s) => s.name !== 'SimpleImputer'))
-      throw new UnsupportedModelError(
-        `a ${before.map((s) => s.name).join(', ')} before a ${encoder.name} over string columns (modelgate takes a SimpleImputer there)`,
-      );
-    const mixed = text.some((t) => t === undefined);
-    if (mixed && before.length > 0)
-      throw new UnsupportedModelError(
-        `a SimpleImputer before a ${encoder.name} over both string and numeric columns (impute them in separate ColumnTransformer entries)`,
-      );
-    const cols = select(columns ?? null);
-    if (cols.length !== text.length)
-      throw new ModelImportError(
-        `the ${encoder.name} was fitted on ${text.length} columns; its ColumnTransformer entry selects ${cols.length}`,
-      );
-    const unknown = unknownHandling(encoder);
-    const unknownValue = encoder.raw('unknown_value');
-    cols.forEach((c, j) => {
-      if (found.has(c))
-        throw new UnsupportedModelError(
-          'a string column that two ColumnTransformer entries read (modelgate encodes each string column once)',
-        );
-      if (numbers.has(c))
-        throw new UnsupportedModelError(
-          'a numeric column that two encoders over string columns read (modelgate encodes it once)',
-        );
-      const t = text[j];
-      if (t === undefined) {
-        numbers.set(c, {
-          values: numberCategories(encoder, categories[j] ?? null),
-          refusesUnknown: unknown === 'error',
-        });
-        return;
-      }
-      found.set(c, {
-        categories: t.strings,
-        nanCategory: t.nan,
-        feed: before.length > 0 || t.nan || answersMissing(encoder) ? 'codes' : 'strings',
-        refusesUnknown: unknown === 'error',
-        unknownIsNan:
-          encoder.name === 'OrdinalEncoder' &&
-          unknown === 'use_encoded_value' &&
-          typeof plain(unknownValue ?? null) === 'number' &&
-          Number.isNaN(plain(unknownValue ?? null) as number),
-      });
-    });
+    entryFeatures(inEntry, () => select(columns ?? null), 'its ColumnTransformer entry', found);
   }
-  return result;
+  return found;
+}
+
+/** The string (and numeric) columns one encoder reads, from the steps it is among and their columns. */
+function entryFeatures(
+  steps: readonly Estimator[],
+  columns: number[] | (() => number[]),
+  where: string,
+  found: { text: Map<number, TextFeature>; numbers: Map<number, NumberCodes> },
+): void {
+  const at = steps.findIndex((s) => ENCODERS.has(s.name));
+  const encoder = steps[at];
+  if (!encoder) return;
+  const categories = encoder.raw('categories_');
+  if (!Array.isArray(categories)) return;
+  const text = categories.map((c) => textCategories(encoder, c));
+  if (text.every((t) => t === undefined)) return;
+  const before = steps.slice(0, at);
+  if (before.some((s) => s.name !== 'SimpleImputer'))
+    throw new UnsupportedModelError(
+      `a ${before.map((s) => s.name).join(', ')} before a ${encoder.name} over string columns (modelgate takes a SimpleImputer there)`,
+    );
+  const mixed = text.some((t) => t === undefined);
+  if (mixed && before.length > 0)
+    throw new UnsupportedModelError(
+      `a SimpleImputer before a ${encoder.name} over both string and numeric columns (impute them in separate ColumnTransformer entries)`,
+    );
+  const cols = typeof columns === 'function' ? columns() : columns;
+  if (cols.length !== text.length)
+    throw new ModelImportError(
+      `the ${encoder.name} was fitted on ${text.length} columns; ${where} selects ${cols.length}`,
+    );
+  const unknown = unknownHandling(encoder);
+  const unknownValue = encoder.raw('unknown_value');
+  cols.forEach((c, j) => {
+    if (found.text.has(c))
+      throw new UnsupportedModelError(
+        'a string column that two ColumnTransformer entries read (modelgate encodes each string column once)',
+      );
+    if (found.numbers.has(c))
+      throw new UnsupportedModelError(
+        'a numeric column that two encoders over string columns read (modelgate encodes it once)',
+      );
+    const t = text[j];
+    if (t === undefined) {
+      found.numbers.set(c, {
+        values: numberCategories(encoder, categories[j] ?? null),
+        refusesUnknown: unknown === 'error',
+      });
+      return;
+    }
+    found.text.set(c, {
+      categories: t.strings,
+      nanCategory: t.nan,
+      feed: before.length > 0 || t.nan || answersMissing(encoder) ? 'codes' : 'strings',
+      refusesUnknown: unknown === 'error',
+      unknownIsNan:
+        encoder.name === 'OrdinalEncoder' &&
+        unknown === 'use_encoded_value' &&
+        typeof plain(unknownValue ?? null) === 'number' &&
+        Number.isNaN(plain(unknownValue ?? null) as number),
+    });
+  });
 }
 
 /** The graph so far over code columns (the part of a Flow these steps read and write). */
