@@ -400,6 +400,27 @@ CASES = {
         ),
         "regression", 35, 0.0, {"kids": True},
     ),
+    "ordinal-given-categories-ridge": (
+        lambda: make_pipeline(
+            columns(
+                OrdinalEncoder(
+                    categories=[["Paris", "Lyon", "Nice", "Lille", "Brest"], ["pro", "plus", "basic"], ["m", "f"]],
+                    handle_unknown="use_encoded_value",
+                    unknown_value=-1,
+                ),
+                num="passthrough",
+            ),
+            Ridge(alpha=1.0),
+        ),
+        "regression", 38, 0.0,
+    ),
+    "onehot-given-categories-error-logreg": (
+        lambda: make_pipeline(
+            columns(OneHotEncoder(categories=[[*CITIES, "Marseille"], ["pro", "plus", "basic"], ["m", "f"]])),
+            LogisticRegression(max_iter=500),
+        ),
+        "classification", 39, 0.0,
+    ),
     # 9. An encoder over every column at the top of the Pipeline, without a ColumnTransformer
     "top-onehot-ignore-mixed-logreg": (
         lambda: make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression(max_iter=500)),
