@@ -369,14 +369,23 @@ function numbersAsCodes(est: Estimator, f: Flow): void {
       throw new UnsupportedModelError(`${by} over text categories in a column modelgate reads as numbers`);
     const all = Array.from(asFloat64(cats));
     if (refusesUnknown) takesOnlyCategories(f, i, all, by);
-    return codesOfNumbers(
-      f.b,
-      gather(f.b, f.x, [i]),
-      all.filter((v) => !Number.isNaN(v)),
-    );
+    const numbers = all.filter((v) => !Number.isNaN(v));
+    return { x: codesOfNumbers(f.b, gather(f.b, f.x, [i]), numbers), numbers };
   });
-  f.x = parts.length === 1 ? (parts[0] as string) : f.b.op('Concat', parts, [attr.int('axis', 1)]);
-  f.codes = f.columns.map((c, i) => ({ feature: c.source?.feature ?? -1, categories: [String(i)] }));
+  f.x =
+    parts.length === 1
+      ? (parts[0]?.x as string)
+      : f.b.op(
+          'Concat',
+          parts.map((p) => p.x),
+          [attr.int('axis', 1)],
+        );
+  // The feature behind a derived column is unknown (-1): what reads `feature` (refusing an unknown NaN)
+  // only runs for string columns, the missing values follow each column's nanFrom.
+  f.codes = f.columns.map((c, i) => ({
+    feature: c.source?.feature ?? -1,
+    categories: (parts[i]?.numbers ?? []).map(String),
+  }));
 }
 
 /** OrdinalEncoder over string columns' codes, or over numeric columns as codes. */
