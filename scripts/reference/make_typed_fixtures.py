@@ -426,6 +426,12 @@ CASES = {
         lambda: make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression(max_iter=500)),
         "classification", 36, 0.1, {"kids": True, "no_numbers": True},
     ),
+    "top-onehot-error-strings-forest": (
+        lambda: make_pipeline(
+            OneHotEncoder(handle_unknown="error"), RandomForestClassifier(n_estimators=5, max_depth=5, random_state=0)
+        ),
+        "classification", 40, 0.0, {"no_numbers": True},
+    ),
     "top-imputed-ordinal-tree": (
         lambda: make_pipeline(
             SimpleImputer(strategy="most_frequent"),
