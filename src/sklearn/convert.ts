@@ -23,12 +23,15 @@ import { againstPoints } from './points.js';
 import { Estimator, type Matrix } from './state.js';
 import {
   type Codes,
+  codesOfNumbers,
   codesOfText,
   findTextFeatures,
   imputeCodes,
+  type NumberCodes,
   oneHotCodes,
   ordinalCodes,
   type TextFeature,
+  targetCodes,
 } from './text.js';
 import { NdArray, NpScalar, PyObject, PySlice, PyTuple, type PyValue } from './values.js';
 
@@ -42,6 +45,8 @@ interface Feeds {
   strings: string | undefined;
   place: { input: 'numeric' | 'strings'; column: number }[];
   text: ReadonlyMap<number, TextFeature>;
+  /** Numeric features an encoder over string columns also reads. */
+  numbers: ReadonlyMap<number, NumberCodes>;
 }
 
 /** The graph so far: the builder and the current feature matrix ([N, width], double). */
@@ -236,11 +241,16 @@ function robustScaler(est: Estimator, f: Flow): void {
  * value only where NaN lands on one (NaN is a category, or an imputer before fills in one). scikit-learn's
  * predict raises on anything else, so such a request is refused, not encoded as all zeros.
  */
-function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]): void {
+function takesOnlyCategories(
+  f: Flow,
+  i: number,
+  categories: readonly number[],
+  by = 'a OneHotEncoder',
+): void {
   const s = f.columns[i]?.source;
   if (!s?.monotone)
     throw new UnsupportedModelError(
-      'a OneHotEncoder(handle_unknown="error") over a column that is not one input feature through imputers and scalers (modelgate could not tell which numbers it refuses)',
+      `${by}(handle_unknown="error") over a column that is not one input feature through imputers and scalers (modelgate could not tell which numbers it refuses)`,
     );
   const name = JSON.stringify(f.rules.names[s.feature]);
   const numbers = categories.filter((c) => !Number.isNaN(c));
@@ -251,18 +261,18 @@ function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]):
     const x = s.identity ? c : preimage(s.at, c);
     if (x === 'several')
       throw new UnsupportedModelError(
-        `a OneHotEncoder(handle_unknown="error") after ${s.via.join(' and ')} that turns several numbers of feature ${name} into its category ${c} (modelgate could not list the numbers it takes: encode the column before scaling it, or use handle_unknown="ignore")`,
+        `${by}(handle_unknown="error") after ${s.via.join(' and ')} that turns several numbers of feature ${name} into its category ${c} (modelgate could not list the numbers it takes: encode the column before scaling it, or use handle_unknown="ignore")`,
       );
     if (x !== undefined) values.push(x);
   }
   if (values.length === 0)
     throw new UnsupportedModelError(
-      `a OneHotEncoder(handle_unknown="error") none of whose categories any number of feature ${name} reaches after ${s.via.join(' and ')} (scikit-learn refuses every row)`,
+      `${by}(handle_unknown="error") none of whose categories any number of feature ${name} reaches after ${s.via.join(' and ')} (scikit-learn refuses every row)`,
     );
   f.rules.restrict(s.feature, values);
   const nan = s.at(Number.NaN);
   if (!(Number.isNaN(nan) ? categories.some(Number.isNaN) : numbers.includes(nan)))
-    f.rules.refuseMissing([s.feature], 'a OneHotEncoder(handle_unknown="error") without NaN as a category');
+    f.rules.refuseMissing([s.feature], `${by}(handle_unknown="error") without NaN as a category`);
 }
 
 /**
@@ -271,9 +281,12 @@ function takesOnlyCategories(f: Flow, i: number, categories: readonly number[]):
  * or refused ("error"): the encoded columns never hold NaN.
  */
 function oneHotEncoder(est: Estimator, f: Flow): void {
-  if (est.raw('_infrequent_enabled') === true)
-    throw new UnsupportedModelError('a OneHotEncoder with infrequent categories');
   if (f.codes) {
+    oneHotCodes(est, f);
+    return;
+  }
+  if (est.raw('_infrequent_enabled') === true) {
+    numbersAsCodes(est, f);
     oneHotCodes(est, f);
     return;
   }
@@ -335,12 +348,68 @@ function oneHotEncoder(est: Estimator, f: Flow): void {
   f.columns = Array.from({ length: width }, () => ({ nanFrom: [] }));
 }
 
-/** OrdinalEncoder: string columns only (over numbers it would be a relabelling modelgate has no need of yet). */
+function plain(v: PyValue): PyValue {
+  return v instanceof NpScalar ? (v.value as PyValue) : v;
+}
+
+/**
+ * Numeric columns as the codes an encoder over them computes on (the index of the category each equals,
+ * -1 for another number, NaN kept), so that the encoders over string columns' codes serve them too. Where
+ * the encoder refuses numbers it never saw, the card lists those it takes, as OneHotEncoder's own path does.
+ */
+function numbersAsCodes(est: Estimator, f: Flow): void {
+  const categories = est.raw('categories_');
+  if (!Array.isArray(categories) || categories.length !== f.width)
+    throw new ModelImportError(`the ${est.name}'s categories_ do not match its ${f.width} features`);
+  const by = est.name === 'OrdinalEncoder' ? 'an OrdinalEncoder' : `a ${est.name}`;
+  const refusesUnknown = est.string('handle_unknown', 'error') === 'error';
+  const unknownValue = plain(est.raw('unknown_value') ?? null);
+  // An unknown number made NaN is one NaN with a missing value past the encoder, and no card rule
+  // refuses the one and takes the other where the estimator after refuses NaN.
+  if (
+    est.name === 'OrdinalEncoder' &&
+    est.string('handle_unknown', 'error') === 'use_encoded_value' &&
+    typeof unknownValue === 'number' &&
+    Number.isNaN(unknownValue)
+  )
+    throw new UnsupportedModelError('an OrdinalEncoder over numeric columns with unknown_value=NaN');
+  const parts = categories.map((cats, i) => {
+    if (!(cats instanceof NdArray) || cats.objects || cats.dtype.kind === 'U' || cats.dtype.kind === 'S')
+      throw new UnsupportedModelError(`${by} over text categories in a column modelgate reads as numbers`);
+    const all = Array.from(asFloat64(cats));
+    if (refusesUnknown) takesOnlyCategories(f, i, all, by);
+    const numbers = all.filter((v) => !Number.isNaN(v));
+    return { x: codesOfNumbers(f.b, gather(f.b, f.x, [i]), numbers), numbers };
+  });
+  f.x =
+    parts.length === 1
+      ? (parts[0]?.x as string)
+      : f.b.op(
+          'Concat',
+          parts.map((p) => p.x),
+          [attr.int('axis', 1)],
+        );
+  // The feature behind a derived column is unknown (-1): what reads `feature` (refusing an unknown NaN)
+  // only runs for string columns, the missing values follow each column's nanFrom.
+  f.codes = f.columns.map((c, i) => ({
+    feature: c.source?.feature ?? -1,
+    categories: (parts[i]?.numbers ?? []).map(String),
+  }));
+}
+
+/** OrdinalEncoder over string columns' codes, or over numeric columns as codes. */
 function ordinalEncoder(est: Estimator, f: Flow): void {
-  if (est.raw('_infrequent_enabled') === true)
-    throw new UnsupportedModelError('an OrdinalEncoder with infrequent categories');
-  if (!f.codes) throw new UnsupportedModelError('an OrdinalEncoder over numeric columns');
+  if (!f.codes) numbersAsCodes(est, f);
   ordinalCodes(est, f);
+}
+
+/** TargetEncoder: over string columns (and numeric ones beside them in the same encoder) only. */
+function targetEncoder(est: Estimator, f: Flow): void {
+  if (!f.codes)
+    throw new UnsupportedModelError(
+      'a TargetEncoder over numeric columns only (modelgate converts one over string columns, numeric ones beside them)',
+    );
+  targetCodes(est, f);
 }
 
 /** A feature's index by its name, or an error naming the column. */
@@ -476,18 +545,28 @@ function fed(feeds: Feeds, cols: readonly number[], sub: Flow): void {
     sub.x = gather(sub.b, feeds.numeric as string, cols.map(numericAt));
     return;
   }
-  if (text.some((t) => t === undefined))
+  const numbers = cols.map((c) => feeds.numbers.get(c));
+  if (text.some((t, j) => t === undefined && numbers[j] === undefined))
     throw new UnsupportedModelError(
-      'a ColumnTransformer entry over both string and numeric columns (encode the strings in an entry of their own)',
+      'a ColumnTransformer entry over both string and numeric columns that its encoder does not encode together (encode the strings in an entry of their own)',
     );
   const parts = cols.map((c, j) => {
-    const t = text[j] as TextFeature;
+    const t = text[j];
     const at = feeds.place[c] as { input: 'numeric' | 'strings'; column: number };
+    if (t === undefined) {
+      const n = numbers[j] as NumberCodes;
+      // scikit-learn raises on a number the encoder never saw: the card lists the ones it takes.
+      if (n.refusesUnknown) sub.rules.restrict(c, n.values);
+      return codesOfNumbers(sub.b, gather(sub.b, feeds.numeric as string, [at.column]), n.values);
+    }
     if (at.input === 'numeric') return gather(sub.b, feeds.numeric as string, [at.column]);
     return codesOfText(sub.b, gather(sub.b, feeds.strings as string, [at.column]), t.categories);
   });
   sub.x = parts.length === 1 ? (parts[0] as string) : sub.b.op('Concat', parts, [attr.int('axis', 1)]);
-  sub.codes = cols.map((c, j) => ({ feature: c, categories: (text[j] as TextFeature).categories }));
+  sub.codes = cols.map((c, j) => ({
+    feature: c,
+    categories: text[j]?.categories ?? (numbers[j] as NumberCodes).values.map(String),
+  }));
 }
 
 /** FunctionTransformer without a function: the identity (ColumnTransformer fits 'passthrough' as one). */
@@ -505,11 +584,12 @@ const TRANSFORMERS: Record<string, (est: Estimator, f: Flow) => void> = {
   RobustScaler: robustScaler,
   OneHotEncoder: oneHotEncoder,
   OrdinalEncoder: ordinalEncoder,
+  TargetEncoder: targetEncoder,
   ColumnTransformer: columnTransformer,
 };
 
 /** The steps that read string columns' codes (before their encoder). */
-const OVER_CODES = new Set(['SimpleImputer', 'OneHotEncoder', 'OrdinalEncoder']);
+const OVER_CODES = new Set(['SimpleImputer', 'OneHotEncoder', 'OrdinalEncoder', 'TargetEncoder']);
 
 /** How a step rewrites the feature matrix, or an error naming it and what is supported. */
 function transformerFor(step: Estimator): (est: Estimator, f: Flow) => void {
@@ -1397,7 +1477,7 @@ function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: s
 
 /** The estimators a file holds, outermost first: the Pipeline's steps, or the one estimator. */
 function chain(root: Estimator): Estimator[] {
-  return root.name === 'Pipeline' ? root.steps().map((s) => s.estimator) : [root];
+  return root.name === 'Pipeline' ? root.steps().flatMap((s) => chain(s.estimator)) : [root];
 }
 
 /**
@@ -1450,6 +1530,7 @@ function typedInputs(
   b: GraphBuilder,
   names: readonly string[],
   text: ReadonlyMap<number, TextFeature>,
+  numbers: ReadonlyMap<number, NumberCodes>,
 ): { feeds: Feeds; inputs: NonNullable<ModelCard['io']['inputs']> } {
   const numeric: string[] = [];
   const strings: string[] = [];
@@ -1468,6 +1549,7 @@ function typedInputs(
         strings.length > 0 ? b.input(TEXT_INPUT_NAME, DataType.STRING, ['N', strings.length]) : undefined,
       place,
       text,
+      numbers,
     },
     inputs,
   };
@@ -1515,11 +1597,12 @@ export function sklearnToOnnx(
   const names = fitted ?? options.features ?? Array.from({ length: width }, (_, i) => `x${i}`);
 
   const b = new GraphBuilder(options.name);
-  // A HistGradientBoosting model's own categorical columns, or a ColumnTransformer's string columns.
-  const text = first.name.startsWith('HistGradientBoosting')
-    ? categoricalInputs(first, names)
-    : findTextFeatures(first, (spec) => selectedColumns(spec, width, fitted));
-  const typed = text.size > 0 ? typedInputs(b, names, text) : undefined;
+  // A HistGradientBoosting model's own categorical columns, or the string columns of the encoders.
+  const hgb = first.name.startsWith('HistGradientBoosting');
+  const { text, numbers } = hgb
+    ? { text: categoricalInputs(first, names), numbers: new Map<number, NumberCodes>() }
+    : findTextFeatures(steps.slice(0, -1), width, (spec) => selectedColumns(spec, width, fitted));
+  const typed = text.size > 0 ? typedInputs(b, names, text, numbers) : undefined;
   const f: Flow = {
     b,
     x: typed ? '' : b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]),
@@ -1530,6 +1613,15 @@ export function sklearnToOnnx(
     rules: new InputRules(names),
     ...(typed ? { feeds: typed.feeds } : {}),
   };
+  if (typed && !hgb && first.name !== 'ColumnTransformer') {
+    // An encoder over every column at the top: the steps start from the columns as codes.
+    fed(
+      typed.feeds,
+      names.map((_, i) => i),
+      f,
+    );
+    f.feeds = undefined;
+  }
   for (const step of steps.slice(0, -1)) applyTransformer(step, f);
   // The input features whose missing values reach the final estimator (no imputer or encoder took them).
   const reaching = f.columns.flatMap((c) => c.nanFrom);

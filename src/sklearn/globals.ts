@@ -26,6 +26,7 @@ export const CONVERTED_CLASSES = [
   'RobustScaler',
   'OneHotEncoder',
   'OrdinalEncoder',
+  'TargetEncoder',
   'ColumnTransformer',
   'FunctionTransformer',
   'DecisionTreeClassifier',

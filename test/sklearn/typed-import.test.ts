@@ -1,11 +1,13 @@
-// Pipelines fitted on a DataFrame of numeric and string columns (test/fixtures/sklearn-typed, written by
-// scripts/reference/make_typed_fixtures.py with scikit-learn 1.9.1): a ColumnTransformer with a
-// OneHotEncoder or OrdinalEncoder on the string columns, a SimpleImputer on strings before some. Each is
-// imported with the built `modelgate import` and answers its held-out rows (with categories the encoders
-// never saw, and missing strings where the case has them) through `modelgate predict` as scikit-learn
-// does: labels equal, probabilities within 1e-5, values within 1e-5 relative. The rows scikit-learn's
-// predict refuses (an unknown category where the encoder raises on one) are refused by the API with
-// unknown_category, checked in-process, one request each.
+// Pipelines fitted on a DataFrame of numeric and string (or category) columns (test/fixtures/sklearn-typed,
+// written by scripts/reference/make_typed_fixtures.py with scikit-learn 1.9.1): OneHotEncoder,
+// OrdinalEncoder and TargetEncoder on the string columns (infrequent categories, drop, integer columns
+// beside them), a SimpleImputer on strings before some, in ColumnTransformers of every kind or at the top
+// of the Pipeline. Each is imported as `modelgate import` imports it (in this process: the point is the
+// model, not the process) and answers its held-out rows (categories the encoders never saw, missing
+// strings where the case has them) through the built `modelgate predict` as scikit-learn does: labels
+// equal, probabilities within 1e-5, values within 1e-5 relative. The rows scikit-learn's predict refuses
+// (an unknown category or number where the encoder raises on one) are refused by the API with
+// unknown_category, checked in-process, one request each. refused/ holds what the converter refuses.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +16,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadPredictor } from '../../src/adapters/model.js';
 import { ApiError } from '../../src/api/errors.js';
 import { predictBody } from '../../src/api/predict.js';
+import { importCommand } from '../../src/cli/import.js';
 import { type FeatureSpec, findCard, graphInputs } from '../../src/onnx/card.js';
 import { decodeMetadataProps } from '../../src/onnx/proto.js';
+import { sklearnToOnnx } from '../../src/sklearn/convert.js';
+import { UnsupportedModelError } from '../../src/sklearn/errors.js';
+import { loadModelFile } from '../../src/sklearn/joblib.js';
 import { runCli } from '../helpers/cli.js';
 
+/** The generator's string columns (the others are numbers). */
+const STRING_COLUMNS = ['city', 'plan', 'sex'];
 const FIXTURES = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.url));
 const PROBABILITY_TOLERANCE = 1e-5;
 const VALUE_TOLERANCE = 1e-5;
@@ -43,12 +51,10 @@ const cases = readdirSync(FIXTURES)
 const read = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
 const named = (e: Expected, row: Cell[]) => Object.fromEntries(e.features.map((f, i) => [f, row[i] ?? null]));
 
-/** Imports a fixture with the built CLI; the model's path. */
+/** Imports a fixture as `modelgate import --quiet` does, in this process; the model's path. */
 async function imported(name: string): Promise<string> {
   const out = join(dir, `${name}.onnx`);
-  const r = await runCli(['import', join(FIXTURES, `${name}.pkl`), '--out', out]);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
+  await importCommand(join(FIXTURES, `${name}.pkl`), { out, quiet: true });
   return out;
 }
 
@@ -61,11 +67,12 @@ describe.each(cases)('%s', (name) => {
     const card = findCard(decodeMetadataProps(readFileSync(model)));
     expect(card.features.map((f) => f.name)).toEqual(expected.features);
     const strings = card.features.filter((f) => f.type === 'category');
-    expect(strings.map((f) => f.name)).toEqual(['city', 'plan', 'sex']);
+    expect(strings.map((f) => f.name)).toEqual(expected.features.filter((f) => STRING_COLUMNS.includes(f)));
     for (const f of strings) expect(f.categories?.length).toBeGreaterThan(1);
-    // The unknown categories the held-out rows hold are refused exactly where scikit-learn refuses them.
-    const refuses = (f: FeatureSpec) => f.unknown === 'reject';
-    expect(strings.some(refuses)).toBe(expected.refusedRows !== undefined);
+    // The unknown categories (or integers) the held-out rows hold are refused exactly where scikit-learn
+    // refuses them.
+    const refuses = (f: FeatureSpec) => f.unknown === 'reject' || f.values !== undefined;
+    expect(card.features.some(refuses)).toBe(expected.refusedRows !== undefined);
     if (expected.classes) expect(card.classes).toEqual(expected.classes);
     expect(graphInputs(card).length).toBeGreaterThan(0);
   });
@@ -113,11 +120,31 @@ describe.each(cases)('%s', (name) => {
           );
           expect(err, JSON.stringify(row)).toBeInstanceOf(ApiError);
           expect((err as ApiError).toJSON().error.type).toBe('unknown_category');
-          expect((err as ApiError).message).toMatch(/"(Marseille|enterprise)" is not one of the categories/);
+          expect((err as ApiError).message).toMatch(
+            /("(Marseille|enterprise)"|4) is not one of the (categories|values)/,
+          );
         }
       } finally {
         await predictor.release();
       }
     },
   );
+});
+
+// Pipelines scikit-learn fits and predicts with that modelgate cannot answer exactly as it would: refused
+// at import, naming the estimator and the setting (test/fixtures/sklearn-typed/refused).
+const REFUSED = join(FIXTURES, 'refused');
+describe.each(
+  readdirSync(REFUSED)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, '')),
+)('refused: %s', (name) => {
+  it('is refused by the converter with a message naming the estimator and the setting', async () => {
+    const { message } = JSON.parse(readFileSync(join(REFUSED, `${name}.json`), 'utf8')) as {
+      message: string;
+    };
+    const value = await loadModelFile(readFileSync(join(REFUSED, `${name}.pkl`)));
+    expect(() => sklearnToOnnx(value, { name, source: name })).toThrow(UnsupportedModelError);
+    expect(() => sklearnToOnnx(value, { name, source: name })).toThrow(new RegExp(message));
+  });
 });
