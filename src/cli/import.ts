@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
-import { type ClassLabel, type ModelCard, type Task, takesMissing } from '../onnx/card.js';
+import { type ClassLabel, type FeatureSpec, type ModelCard, type Task, takesMissing } from '../onnx/card.js';
 import { encodeModel } from '../onnx/proto.js';
 import { type LayerPrecision, sklearnToOnnx } from '../sklearn/convert.js';
 import {
@@ -42,8 +42,15 @@ export interface ImportJson {
   features: string[];
   /** The features a request may leave missing (null); a missing value for any other is a 400. */
   takesMissing: string[];
-  /** Features that take listed numbers only (a OneHotEncoder that refuses unknown categories). */
-  categories: Record<string, number[]>;
+  /** Each feature's type (card format 2): number, category or boolean. */
+  types: Record<string, FeatureSpec['type']>;
+  /**
+   * Features that take listed values: a category's categories (strings), or the numbers a number
+   * feature takes only (a OneHotEncoder that refuses unknown categories).
+   */
+  categories: Record<string, (number | string)[]>;
+  /** How each category feature answers a category it does not know: refused, missing or passed on. */
+  unknown: Record<string, 'reject' | 'missing' | 'pass'>;
   seconds: number;
 }
 
@@ -137,7 +144,16 @@ function importJson(
     classes: card.classes ?? null,
     features: card.features.map((f) => f.name),
     takesMissing: card.features.filter((f) => takesMissing(card, f)).map((f) => f.name),
-    categories: Object.fromEntries(card.features.flatMap((f) => (f.values ? [[f.name, f.values]] : []))),
+    types: Object.fromEntries(card.features.map((f) => [f.name, f.type ?? 'number'])),
+    categories: Object.fromEntries(
+      card.features.flatMap((f) => {
+        const listed = f.categories ?? f.values;
+        return listed ? [[f.name, listed]] : [];
+      }),
+    ),
+    unknown: Object.fromEntries(
+      card.features.flatMap((f) => (f.type === 'category' ? [[f.name, f.unknown ?? 'reject']] : [])),
+    ),
     seconds: Number(seconds.toFixed(3)),
   };
 }
@@ -150,13 +166,21 @@ function missingSummary(card: ModelCard): string {
   return `handled for ${taken.length} of ${card.features.length} features (${taken.slice(0, 6).join(', ')}${taken.length > 6 ? ', ...' : ''}), refused for the others`;
 }
 
-/** One line per feature that takes listed numbers only (a OneHotEncoder that refuses unknown categories). */
+/**
+ * One line per feature that takes listed values: a category (its categories, and what an unknown one
+ * gets), or a number that takes listed numbers only (a OneHotEncoder that refuses unknown categories).
+ */
 function categorySummary(card: ModelCard): string[] {
-  return card.features.flatMap((f) =>
-    f.values
-      ? [
-          `  ${f.name.padEnd(17)} ${f.values.length === 1 ? 'only' : 'one of'} ${f.values.slice(0, 8).join(', ')}${f.values.length > 8 ? `, ... (${f.values.length})` : ''}`,
-        ]
-      : [],
-  );
+  const list = (xs: readonly (number | string)[]) =>
+    `${xs.slice(0, 8).join(', ')}${xs.length > 8 ? `, ... (${xs.length})` : ''}`;
+  const unknown = { reject: 'refused', missing: 'taken as missing', pass: 'passed to the model' };
+  return card.features.flatMap((f) => {
+    const name = `  ${f.name.padEnd(17)} `;
+    if (f.type === 'category')
+      return [
+        `${name}category: ${list(f.categories ?? [])}; an unknown one is ${unknown[f.unknown ?? 'reject']}`,
+      ];
+    if (f.type === 'boolean') return [`${name}boolean`];
+    return f.values ? [`${name}${f.values.length === 1 ? 'only' : 'one of'} ${list(f.values)}`] : [];
+  });
 }

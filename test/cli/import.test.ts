@@ -14,6 +14,7 @@ import { runCli } from '../helpers/cli.js';
 const PEER = fileURLToPath(new URL('../fixtures/scikit-learn-lambda', import.meta.url));
 const SKLEARN = fileURLToPath(new URL('../fixtures/sklearn', import.meta.url));
 const PICKLES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
+const TYPED = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,13 +119,31 @@ describe('modelgate import', () => {
       classes: ['setosa', 'versicolor', 'virginica'],
       features,
       takesMissing: features,
+      types: Object.fromEntries(features.map((f) => [f, 'number'])),
       categories: {},
+      unknown: {},
       seconds: expect.any(Number),
     });
     // A regressor without an imputer, with a one-hot encoded feature that refuses unknown values.
     const onehot = JSON.parse((await importFile(join(SKLEARN, 'onehot-drop.pkl'), '--json')).stdout);
     expect(onehot).toMatchObject({ task: 'regression', classes: null, takesMissing: [] });
     expect(onehot.categories).toEqual({ sex: [-0.0446416365069891, 0.0506801187398186] });
+    // A pipeline over a DataFrame with string columns: their types, categories and unknown policies.
+    const typed = await importFile(join(TYPED, 'onehot-ignore-logreg.pkl'), '--json');
+    const t = JSON.parse(typed.stdout);
+    expect(t.types).toEqual({
+      age: 'number',
+      city: 'category',
+      income: 'number',
+      plan: 'category',
+      sex: 'category',
+    });
+    expect(t.categories.plan).toEqual(['basic', 'plus', 'pro']);
+    expect(t.unknown).toEqual({ city: 'pass', plan: 'pass', sex: 'pass' });
+    const text = await importFile(join(TYPED, 'onehot-ignore-logreg.pkl'));
+    expect(text.stdout).toMatch(
+      / {2}plan {14}category: basic, plus, pro; an unknown one is passed to the model\n/,
+    );
   });
 
   it.each<[string, string, string[], RegExp]>([
