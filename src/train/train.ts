@@ -10,7 +10,7 @@ import {
   fitBoosting,
   validateParams,
 } from './boosting.js';
-import { type CsvOptions, parseCsv } from './csv.js';
+import { type CsvOptions, parseCsv, type Table } from './csv.js';
 import { buildDataset, type Dataset } from './dataset.js';
 import { boostedToOnnx } from './export.js';
 
@@ -60,16 +60,34 @@ export interface TrainResult {
   summary: TrainSummary;
 }
 
-export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResult {
+/** Trains on a CSV's bytes, whole or in chunks as a file is read (never decoded whole). */
+export function trainFromCsv(data: Uint8Array | Iterable<Uint8Array>, options: TrainOptions): TrainResult {
   const started = performance.now();
-  const params: BoostingParams = { ...DEFAULT_PARAMS };
-  for (const key of Object.keys(DEFAULT_PARAMS) as (keyof BoostingParams)[]) {
-    const v = options[key];
-    if (v !== undefined) params[key] = v;
+  checkTrainOptions(options);
+  const hash = createHash('sha256');
+  const chunks = data instanceof Uint8Array ? [data] : data;
+  const table = parseCsv(hashed(chunks, hash), options.source, options);
+  return trainFromTable(table, hash.digest('hex'), options, started);
+}
+
+function* hashed(chunks: Iterable<Uint8Array>, hash: ReturnType<typeof createHash>): Generator<Uint8Array> {
+  for (const c of chunks) {
+    hash.update(c);
+    yield c;
   }
-  validateParams(params);
-  const text = new TextDecoder('utf-8').decode(data);
-  const table = parseCsv(text, options.source, options);
+}
+
+/**
+ * Trains on a table the reader made (`sha256`: the CSV's digest, for the card). `started`: when the
+ * job began (performance.now()), for the summary's seconds.
+ */
+export function trainFromTable(
+  table: Table,
+  sha256: string,
+  options: TrainOptions,
+  started = performance.now(),
+): TrainResult {
+  const params = checkTrainOptions(options);
   const dataset = buildDataset(table, options);
   const { model, trainRaw } = fitBoosting(
     {
@@ -142,8 +160,8 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
       },
       data: {
         uri: options.source,
-        sha256: createHash('sha256').update(data).digest('hex'),
-        rows: table.records.length,
+        sha256,
+        rows: table.rows,
         columns: table.columns.length,
       },
     },
@@ -159,6 +177,17 @@ export function trainFromCsv(data: Uint8Array, options: TrainOptions): TrainResu
   const onnx = boostedToOnnx(model, cardBase);
   const card = JSON.parse(onnx.metadataProps[0].value) as ModelCard;
   return { bytes: encodeModel(onnx), model: onnx, card, boosted: model, dataset, summary };
+}
+
+/** The options' boosting parameters over the defaults; a RangeError names a bad one. */
+export function checkTrainOptions(options: TrainOptions): BoostingParams {
+  const params: BoostingParams = { ...DEFAULT_PARAMS };
+  for (const key of Object.keys(DEFAULT_PARAMS) as (keyof BoostingParams)[]) {
+    const v = options[key];
+    if (v !== undefined) params[key] = v;
+  }
+  validateParams(params);
+  return params;
 }
 
 function baseName(source: string): string {
