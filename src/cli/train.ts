@@ -12,7 +12,7 @@ import {
   type TrainOptions,
   type TrainResult,
   trainFromCsv,
-  trainFromTable,
+  trainFromReader,
 } from '../train/train.js';
 import { progressBar } from './progress.js';
 
@@ -117,9 +117,8 @@ export async function trainCommand(source: string, opts: TrainCommandOptions): P
       hash.update(bytes);
       csv.push(bytes);
     });
-    const table = csv.end();
     const digest = hash.digest('hex');
-    result = withProgress((o) => trainFromTable(table, digest, o, started));
+    result = withProgress((o) => trainFromReader(csv, digest, o, started));
   }
   // An S3 object carries its digest, as `modelgate push` writes it.
   const sha256 = await writeModel(opts.out, result.bytes);

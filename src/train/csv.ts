@@ -436,6 +436,8 @@ export class CsvReader {
       this.head = '';
     } else this.scanner.push('', true);
     const scanner = this.scanner!;
+    // The table alone holds the columns from now on, so that they go once it goes.
+    this.scanner = undefined;
     if (!scanner.header)
       throw new TrainingDataError(`${source} is empty: expected a header line and data rows`);
     if (scanner.deferred) throw new TrainingDataError(scanner.deferred);
