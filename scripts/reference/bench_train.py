@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -116,6 +117,8 @@ def main(argv=None) -> int:
         "n_features": int(Xtr.shape[1]),
         "read_seconds": read_seconds,
         "pandas_read_seconds": pandas_read_seconds,
+        # Linux reports kilobytes.
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "threads": args.threads,
         "lightgbm_version": lightgbm.__version__ if lightgbm else None,
     })
