@@ -8,7 +8,8 @@ Usage:
 Writes DIR/mixed-train.csv and DIR/mixed-test.csv (the first --train-rows rows of one generated table,
 then the next --test-rows) and prints one JSON object: the held-out accuracy of
 HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=seed) fitted on the
-training rows with the category columns as pandas category dtype, and the columns that are categories.
+training rows with the category columns as pandas category dtype, and the columns that are categories;
+with --lightgbm, also lightgbm.LGBMClassifier's (defaults, the same category columns).
 
 The table (all from numpy's default_rng(seed)): two numbers with gaps (x, load), a 12-valued text
 category with gaps (city), a 4-valued one whose effect is not monotone in any order (plan, with gaps),
@@ -82,6 +83,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-rows", type=int, default=4000)
     parser.add_argument("--test-rows", type=int, default=2000)
+    parser.add_argument("--lightgbm", action="store_true",
+                        help="also LightGBM's held-out accuracy (its defaults, the categories as categories)")
     args = parser.parse_args()
 
     table = generate(args.train_rows + args.test_rows, args.seed)
@@ -99,8 +102,18 @@ def main() -> int:
     model = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=args.seed)
     model.fit(frame(train), train["label"])
     predicted = model.predict(frame(test))
+    result = {}
+    if args.lightgbm:
+        # LightGBM takes pandas category columns as categorical features (categorical_feature="auto").
+        import lightgbm
+
+        lgbm = lightgbm.LGBMClassifier(random_state=args.seed, verbose=-1, n_jobs=2)
+        lgbm.fit(frame(train), train["label"])
+        result["lightgbm_version"] = lightgbm.__version__
+        result["lightgbm_accuracy"] = float(accuracy_score(test["label"], lgbm.predict(frame(test))))
     json.dump(
         {
+            **result,
             "sklearn_version": sklearn.__version__,
             "accuracy": float(accuracy_score(test["label"], predicted)),
             "categorical": CATEGORICAL,

@@ -1,11 +1,19 @@
 // `modelgate train <csv> --target <column> --out model.onnx`
 
+import { createHash } from 'node:crypto';
 import { writeModel } from '../adapters/model-file.js';
 import type { ClassLabel, Task } from '../onnx/card.js';
-import { readUri } from '../store/uri.js';
-import { delimiterName } from '../train/csv.js';
+import { streamLocal } from '../store/local.js';
+import { isRemote, readUri } from '../store/uri.js';
+import { CsvReader, delimiterName } from '../train/csv.js';
 import type { ExpandedDate, LeftOutColumn } from '../train/dataset.js';
-import { type TrainResult, trainFromCsv } from '../train/train.js';
+import {
+  checkTrainOptions,
+  type TrainOptions,
+  type TrainResult,
+  trainFromCsv,
+  trainFromReader,
+} from '../train/train.js';
 import { progressBar } from './progress.js';
 
 export interface TrainCommandOptions {
@@ -60,36 +68,57 @@ export interface TrainJson {
   seconds: number;
 }
 
+/** Bounds on reading a local CSV, as readUri's defaults (each read call, here). */
+const LOCAL_READ = { timeoutMs: 30_000, maxBytes: 2 * 1024 * 1024 * 1024 };
+
 export async function trainCommand(source: string, opts: TrainCommandOptions): Promise<void> {
-  const data = await readUri(source);
-  const progress = progressBar('training', !opts.quiet && !opts.json);
+  const options: TrainOptions = {
+    source,
+    target: opts.target,
+    task: opts.task,
+    drop: opts.drop,
+    keep: opts.keep,
+    dates: opts.dates,
+    delimiter: opts.delimiter,
+    decimal: opts.decimal,
+    categorical: opts.categorical,
+    name: opts.name,
+    nEstimators: opts.nEstimators,
+    learningRate: opts.learningRate,
+    maxDepth: opts.maxDepth,
+    minSamplesSplit: opts.minSamplesSplit,
+    minSamplesLeaf: opts.minSamplesLeaf,
+    subsample: opts.subsample,
+    seed: opts.seed,
+    maxBins: opts.maxBins,
+    exactUpTo: opts.exactUpTo,
+    threads: opts.threads,
+  };
+  /** Trains with the progress bar up while the stages run. */
+  const withProgress = (train: (o: TrainOptions) => TrainResult): TrainResult => {
+    const progress = progressBar('training', !opts.quiet && !opts.json);
+    try {
+      return train({ ...options, onStage: (done, total) => progress.update(done, total) });
+    } finally {
+      progress.stop();
+    }
+  };
   let result: TrainResult;
-  try {
-    result = trainFromCsv(data, {
-      source,
-      target: opts.target,
-      task: opts.task,
-      drop: opts.drop,
-      keep: opts.keep,
-      dates: opts.dates,
-      delimiter: opts.delimiter,
-      decimal: opts.decimal,
-      categorical: opts.categorical,
-      name: opts.name,
-      nEstimators: opts.nEstimators,
-      learningRate: opts.learningRate,
-      maxDepth: opts.maxDepth,
-      minSamplesSplit: opts.minSamplesSplit,
-      minSamplesLeaf: opts.minSamplesLeaf,
-      subsample: opts.subsample,
-      seed: opts.seed,
-      maxBins: opts.maxBins,
-      exactUpTo: opts.exactUpTo,
-      threads: opts.threads,
-      onStage: (done, total) => progress.update(done, total),
+  if (isRemote(source)) {
+    const data = await readUri(source);
+    result = withProgress((o) => trainFromCsv(data, o));
+  } else {
+    // A local file is read a piece at a time into the reader: its bytes are never held whole.
+    const started = performance.now();
+    checkTrainOptions(options);
+    const hash = createHash('sha256');
+    const csv = new CsvReader(source, options);
+    await streamLocal(source, LOCAL_READ, (bytes) => {
+      hash.update(bytes);
+      csv.push(bytes);
     });
-  } finally {
-    progress.stop();
+    const digest = hash.digest('hex');
+    result = withProgress((o) => trainFromReader(csv, digest, o, started));
   }
   // An S3 object carries its digest, as `modelgate push` writes it.
   const sha256 = await writeModel(opts.out, result.bytes);

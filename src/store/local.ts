@@ -151,3 +151,80 @@ async function readToEnd(
 function overLimitFile(path: string, maxBytes: number): StoreError {
   return new StoreError(path, `the file is over the limit of ${maxBytes} bytes`);
 }
+
+/** The piece `streamLocal` reads at a time: big enough for few calls, small beside a large file. */
+const STREAM_CHUNK = 1024 * 1024;
+
+/**
+ * Hands the file's bytes to `onChunk` a piece at a time, with readLocal's checks (regular files only,
+ * never past maxBytes), so that a large file is never held whole. Each call on the file system must
+ * answer within timeoutMs; the whole file may take longer, since `onChunk` works on each piece as it
+ * comes. A piece is valid only during the call (its buffer is reused). Resolves to the bytes read.
+ */
+export async function streamLocal(
+  path: string,
+  options: LocalReadOptions,
+  onChunk: (bytes: Uint8Array) => void,
+  fs: LocalFs = NODE_FS,
+): Promise<number> {
+  let handle: FileHandle | undefined;
+  /** What `onChunk` threw: the caller's own error, passed on as it is. */
+  let refused: { error: unknown } | undefined;
+  let gaveUp = false;
+  const bounded = async <T>(call: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        reject(
+          new StoreError(
+            path,
+            `cannot read: no answer within ${options.timeoutMs} ms (a stuck network file system?)`,
+          ),
+        );
+      }, options.timeoutMs);
+    });
+    try {
+      return await Promise.race([call, deadline]);
+    } finally {
+      clearTimeout(timer);
+      call.catch(() => {});
+    }
+  };
+  try {
+    const why = notRegular(await bounded(fs.stat(path)));
+    if (why) throw new StoreError(path, `cannot read: ${why}`);
+    const opening = fs.open(path, OPEN_FLAGS);
+    // Closed once it opens, if the deadline passed first.
+    opening.then(
+      (h) => {
+        if (gaveUp) h.close().catch(() => {});
+      },
+      () => {},
+    );
+    handle = await bounded(opening);
+    const st = await bounded(handle.stat());
+    const whyNow = notRegular(st);
+    if (whyNow) throw new StoreError(path, `cannot read: ${whyNow}`);
+    if (st.size > options.maxBytes)
+      throw new StoreError(path, `the file is ${st.size} bytes, over the limit of ${options.maxBytes}`);
+    const buf = new Uint8Array(STREAM_CHUNK);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await bounded(handle.read(buf, 0, buf.length, total));
+      if (bytesRead === 0) return total;
+      total += bytesRead;
+      if (total > options.maxBytes) throw overLimitFile(path, options.maxBytes);
+      try {
+        onChunk(buf.subarray(0, bytesRead));
+      } catch (error) {
+        refused = { error };
+        throw error;
+      }
+    }
+  } catch (cause) {
+    throw refused ? refused.error : failure(path, cause);
+  } finally {
+    handle?.close().catch(() => {});
+  }
+}

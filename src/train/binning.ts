@@ -41,8 +41,11 @@ export function binFeatures(
   const lo: number[] = [];
   const hi: number[] = [];
   const offset = new Int32Array(features + 1);
-  // Codes are written once all features are binned and the widest is known; until then, bin numbers.
-  const bins = new Uint32Array(rows * features);
+  // Codes are written straight into an array as wide as the most bins a feature can get (a copy
+  // of 4 bytes per cell would be 64 MB at 800,000 x 20), then narrowed if the widest turns out narrower.
+  let bound = maxBins === undefined ? rows : maxBins;
+  for (let f = 0; f < features; f++) bound = Math.max(bound, (categories?.[f] ?? 0) + 1);
+  const bins = codesFor(bound, rows * features);
   const sorter = new ColumnSorter(xf, rows, features);
   const gLo = new Float64Array(rows);
   const gHi = new Float64Array(rows);
@@ -119,8 +122,13 @@ export function binFeatures(
     const col = f * rows;
     for (let i = 0; i < rows; i++) bins[col + sorter.row(i)] = binOfGroup[groupAt[i]];
   }
+  const narrow = codesFor(widest, 0);
   const codes: Codes =
-    widest <= 256 ? Uint8Array.from(bins) : widest <= 65536 ? Uint16Array.from(bins) : bins;
+    narrow.BYTES_PER_ELEMENT === bins.BYTES_PER_ELEMENT
+      ? bins
+      : narrow instanceof Uint8Array
+        ? Uint8Array.from(bins)
+        : Uint16Array.from(bins);
   const binned: Binned = {
     rows,
     features,
@@ -132,6 +140,11 @@ export function binFeatures(
   };
   if (categorical) binned.categorical = categorical;
   return binned;
+}
+
+/** An array of `n` codes wide enough for `bins` bins. */
+function codesFor(bins: number, n: number): Codes {
+  return bins <= 256 ? new Uint8Array(n) : bins <= 65536 ? new Uint16Array(n) : new Uint32Array(n);
 }
 
 /**
@@ -146,31 +159,34 @@ class ColumnSorter {
   private readonly order: Uint32Array;
   private readonly orderTmp: Uint32Array;
   private readonly values: Float32Array;
+  /** The sorted values' bits (the same memory as `values`). */
+  private readonly valueBits: Uint32Array;
   private readonly counts = new Uint32Array(2048);
-  private readonly bits = new Uint32Array(1);
-  private readonly float = new Float32Array(this.bits.buffer);
+  /** The matrix's bits: a float's key comes from its bits without a conversion. */
+  private readonly xBits: Uint32Array;
 
   constructor(
-    private readonly xf: Float32Array,
+    xf: Float32Array,
     private readonly rows: number,
     private readonly features: number,
   ) {
+    this.xBits = new Uint32Array(xf.buffer, xf.byteOffset, xf.length);
     this.key = new Uint32Array(rows);
     this.keyTmp = new Uint32Array(rows);
     this.order = new Uint32Array(rows);
     this.orderTmp = new Uint32Array(rows);
     this.values = new Float32Array(rows);
+    this.valueBits = new Uint32Array(this.values.buffer);
   }
 
   sort(f: number): void {
-    const { xf, rows, features, bits, float, counts } = this;
+    const { xBits, rows, features, counts } = this;
     let key = this.key;
     let order = this.order;
     let keyTmp = this.keyTmp;
     let orderTmp = this.orderTmp;
     for (let r = 0; r < rows; r++) {
-      float[0] = xf[r * features + f];
-      const u = bits[0];
+      const u = xBits[r * features + f];
       // Negative floats: flip every bit; others: set the sign bit. Unsigned order is then numeric order.
       key[r] = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
       order[r] = r;
@@ -193,9 +209,14 @@ class ColumnSorter {
       [key, keyTmp] = [keyTmp, key];
       [order, orderTmp] = [orderTmp, order];
     }
-    // Three passes leave the result in the scratch arrays.
+    // Three passes leave the result in the scratch arrays. The values are the sorted keys turned back
+    // into floats' bits: no reading of the matrix in row order.
     this.order.set(order);
-    for (let i = 0; i < rows; i++) this.values[i] = xf[order[i] * features + f];
+    const valueBits = this.valueBits;
+    for (let i = 0; i < rows; i++) {
+      const k = key[i];
+      valueBits[i] = k & 0x80000000 ? (k ^ 0x80000000) >>> 0 : ~k >>> 0;
+    }
   }
 
   row(i: number): number {

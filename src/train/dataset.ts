@@ -1,7 +1,7 @@
 // A parsed table into what the trainer needs: a numeric feature matrix (NaN for missing), the target
 // encoded for the task, and the task itself when the user did not say.
 import type { ClassLabel, Task } from '../onnx/card.js';
-import type { Table } from './csv.js';
+import type { Table, TableColumn } from './csv.js';
 import { normalizeColumnName } from './csv.js';
 import { type DateFormat, type DateParts, dateFormatOf, dateParts, describeDateFormat } from './dates.js';
 import { TrainingDataError } from './errors.js';
@@ -112,7 +112,7 @@ function isDecimalCommaNumber(cell: string): boolean {
 }
 
 /** A cell as a number in the file's decimal mark; undefined when it is not one. */
-function numberIn(decimal: '.' | ','): (cell: string) => number | undefined {
+export function numberIn(decimal: '.' | ','): (cell: string) => number | undefined {
   if (decimal === '.') return (cell) => (NUMBER.test(cell) ? Number(cell) : undefined);
   return (cell) => (isDecimalCommaNumber(cell) ? Number(cell.replace(',', '.')) : undefined);
 }
@@ -124,26 +124,28 @@ type ColumnType =
   | { type: 'text'; example: number };
 
 /**
- * What each column holds over the rows kept, judged on its present cells. One pass over the rows,
- * each row's cells in turn (the table is row-major: a pass per column would be many times slower).
+ * What each column holds over the rows kept, judged on its present cells. A column the reader holds
+ * as numbers has only numbers, missing values and infinities: a number column, whatever the rows kept.
  */
 function columnTypes(
-  records: string[][],
+  table: Table,
   kept: readonly number[],
   cols: readonly number[],
   decimal: '.' | ',',
 ): ColumnType[] {
   const n = cols.length;
+  const columns = cols.map((c) => table.column(c));
   const numeric = new Uint8Array(n).fill(1);
   const boolean = new Uint8Array(n).fill(1);
   const present = new Int32Array(n);
   /** The cell to show for a text column: the first that is neither a number nor a boolean. */
   const firstText = new Int32Array(n).fill(-1);
   const firstOther = new Int32Array(n).fill(-1);
-  for (const r of kept) {
-    const record = records[r];
-    for (let j = 0; j < n; j++) {
-      const cell = record[cols[j]];
+  for (let j = 0; j < n; j++) {
+    const column = columns[j];
+    if (column.kind === 'number') continue;
+    for (const r of kept) {
+      const cell = column.cell(r);
       // Most cells are numbers: test that first, and only that.
       if (decimal === '.' ? NUMBER.test(cell) : isDecimalCommaNumber(cell)) {
         present[j]++;
@@ -162,11 +164,14 @@ function columnTypes(
       if (firstText[j] < 0 && !isNumber && !isBoolean) firstText[j] = r;
     }
   }
-  return cols.map((col, j): ColumnType => {
+  return cols.map((_, j): ColumnType => {
     if (numeric[j]) return { type: 'number' };
     if (boolean[j] && present[j] > 0) return { type: 'boolean' };
     const cells: string[] = [];
-    for (const r of kept) if (!isMissingCell(records[r][col])) cells.push(records[r][col]);
+    for (const r of kept) {
+      const cell = columns[j].cell(r);
+      if (!isMissingCell(cell)) cells.push(cell);
+    }
     const format = dateFormatOf(cells);
     if (format) return { type: 'date', format };
     return { type: 'text', example: firstText[j] >= 0 ? firstText[j] : firstOther[j] };
@@ -174,22 +179,19 @@ function columnTypes(
 }
 
 /** Every kept row has an integer (no infinity), as an identifier column has. */
-function integerPerRow(
-  records: string[][],
-  kept: readonly number[],
-  col: number,
-  decimal: '.' | ',',
-): boolean {
+function integerPerRow(column: TableColumn, kept: readonly number[], decimal: '.' | ','): boolean {
+  if (column.kind === 'number') return kept.every((r) => Number.isInteger(column.value(r)));
   const toNumber = numberIn(decimal);
-  return kept.every((r) => Number.isInteger(toNumber(records[r][col])));
+  return kept.every((r) => Number.isInteger(toNumber(column.cell(r))));
 }
 
-/** Every kept row has a value, and no two are equal. */
-function uniquePerRow(records: string[][], kept: readonly number[], col: number): boolean {
-  const seen = new Set<string>();
+/** Every kept row has a value, and no two are equal (numbers by value, text by spelling). */
+function uniquePerRow(column: TableColumn, kept: readonly number[]): boolean {
+  const seen = new Set<string | number>();
   for (const r of kept) {
-    const cell = records[r][col];
-    if (isMissingCell(cell) || seen.has(cell)) return false;
+    const cell = column.kind === 'number' ? column.value(r) : column.cell(r);
+    if (typeof cell === 'number' ? Number.isNaN(cell) : isMissingCell(cell)) return false;
+    if (seen.has(cell)) return false;
     seen.add(cell);
   }
   return true;
@@ -201,8 +203,6 @@ interface FeatureSource {
   kind: FeatureKind;
   column: number;
   value: (r: number) => number;
-  /** The column's cells are the feature's numbers as they are. */
-  plain?: boolean;
   /** A category feature's categories, in code order. */
   categories?: string[];
 }
@@ -211,6 +211,12 @@ const DATE_PARTS = ['year', 'month', 'day', 'dayofweek', 'hour', 'minute'] as co
 
 export function isMissingCell(cell: string): boolean {
   return MISSING.has(cell.toLowerCase());
+}
+
+/** An infinity as pandas spells it in a numeric column; undefined for any other cell. */
+export function infinityOf(cell: string): number | undefined {
+  if (!INFINITY.test(cell)) return undefined;
+  return cell.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 }
 
 export function buildDataset(table: Table, options: DatasetOptions): Dataset {
@@ -241,20 +247,26 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     throw new TrainingDataError(`${source} has no feature columns besides the target`);
 
   const kept: number[] = [];
-  for (let r = 0; r < table.records.length; r++)
-    if (!isMissingCell(table.records[r][targetCol])) kept.push(r);
+  const targetColumn = table.column(targetCol);
+  for (let r = 0; r < table.rows; r++) {
+    const missing =
+      targetColumn.kind === 'number'
+        ? Number.isNaN(targetColumn.value(r))
+        : isMissingCell(targetColumn.cell(r));
+    if (!missing) kept.push(r);
+  }
   if (kept.length === 0) throw new TrainingDataError(`${source}: every row's target "${target}" is missing`);
 
-  const { records } = table;
   const decimal = options.decimal ?? '.';
   const toNumber = numberIn(decimal);
   const sources: FeatureSource[] = [];
   const leftOut: LeftOutColumn[] = [];
   const expandedDates: ExpandedDate[] = [];
   const texts: string[] = [];
-  const types = columnTypes(records, kept, candidates, decimal);
+  const types = columnTypes(table, kept, candidates, decimal);
   for (const [c, col] of candidates.entries()) {
     const name = table.columns[col];
+    const column = table.column(col);
     const kind = types[c];
     const asked = keep.has(name);
     if (categorical.has(name)) {
@@ -265,8 +277,8 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       if (
         !asked &&
         namedLikeId(table.rawColumns[col]) &&
-        uniquePerRow(records, kept, col) &&
-        integerPerRow(records, kept, col, decimal)
+        uniquePerRow(column, kept) &&
+        integerPerRow(column, kept, decimal)
       ) {
         leftOut.push({ column: name, reason: 'identifier', detail: 'unique integers, named like an id' });
         continue;
@@ -275,15 +287,15 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
         name,
         kind: 'number',
         column: col,
-        value: (r) => numberCell(records[r][col], toNumber),
-        plain: true,
+        value:
+          column.kind === 'number' ? (r) => column.value(r) : (r) => numberCell(column.cell(r), toNumber),
       });
     } else if (kind.type === 'boolean') {
       sources.push({
         name,
         kind: 'boolean',
         column: col,
-        value: (r) => BOOLEANS.get(records[r][col].toLowerCase()) ?? Number.NaN,
+        value: (r) => BOOLEANS.get(column.cell(r).toLowerCase()) ?? Number.NaN,
       });
     } else if (kind.type === 'date') {
       const detail = describeDateFormat(kind.format);
@@ -300,7 +312,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       const cache = new Map<number, DateParts | undefined>();
       const partsOf = (r: number) => {
         if (!cache.has(r)) {
-          const cell = records[r][col];
+          const cell = column.cell(r);
           cache.set(r, isMissingCell(cell) ? undefined : dateParts(cell, kind.format));
         }
         return cache.get(r);
@@ -317,12 +329,12 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       }
       expandedDates.push({ column: name, detail, features: names });
     } else {
-      if (!asked && kept.length >= MIN_ROWS_TEXT_IDENTIFIER && uniquePerRow(records, kept, col)) {
+      if (!asked && kept.length >= MIN_ROWS_TEXT_IDENTIFIER && uniquePerRow(column, kept)) {
         leftOut.push({ column: name, reason: 'identifier', detail: 'unique text' });
         continue;
       }
       texts.push(
-        `"${name}" (line ${table.lineOf(kind.example)} has ${JSON.stringify(records[kind.example][col])})`,
+        `"${name}" (line ${table.lineOf(kind.example)} has ${JSON.stringify(column.cell(kind.example))})`,
       );
     }
   }
@@ -346,26 +358,18 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   }
 
   const width = sources.length;
-  const plain = sources.map((f) => f.plain === true && decimal === '.');
   const x = new Float64Array(kept.length * width);
   const categories = sources.map((f) => f.categories);
+  const values = sources.map((f) => f.value);
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k];
-    const record = records[r];
     for (let j = 0; j < width; j++) {
-      // A number column's cells are numbers, missing or infinities (columnTypes saw each): Number()
-      // reads the numbers, the most cells by far, and the others, NaN or empty, take the long way.
-      let v: number;
-      if (plain[j]) {
-        const cell = record[sources[j].column];
-        v = Number(cell);
-        if (Number.isNaN(v) || cell.length === 0) v = sources[j].value(r);
-      } else v = sources[j].value(r);
+      const v = values[j](r);
       // An infinity (spelt out, or a number past double range such as 1e400) is refused rather than
       // read as missing: the file says something other than "unknown", and scikit-learn refuses it.
       if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
         throw new TrainingDataError(
-          `${source}: column "${sources[j].name}", line ${table.lineOf(r)}: ${records[r][sources[j].column]} is not a finite number; ` +
+          `${source}: column "${sources[j].name}", line ${table.lineOf(r)}: ${table.column(sources[j].column).cell(r)} is not a finite number; ` +
             'modelgate trains on finite numbers (scikit-learn refuses infinities too): replace it, or leave the cell empty for a missing value',
         );
       }
@@ -374,7 +378,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   }
 
   const cells = kept.map((r) => {
-    const cell = records[r][targetCol];
+    const cell = targetColumn.cell(r);
     const v = options.decimal === ',' ? toNumber(cell) : undefined;
     return v === undefined ? cell : String(v);
   });
@@ -413,12 +417,12 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     expandedDates,
     ...(categorical.size > 0 ? { categories } : {}),
   };
-  const skippedRows = table.records.length - kept.length;
+  const skippedRows = table.rows - kept.length;
   if (task === 'regression') {
     if (!numeric) {
       const bad = cells.findIndex((c) => !NUMBER.test(c));
       throw new TrainingDataError(
-        `${source}: regression needs a numeric target, but line ${table.lineOf(kept[bad])} has ${JSON.stringify(records[kept[bad]][targetCol])}`,
+        `${source}: regression needs a numeric target, but line ${table.lineOf(kept[bad])} has ${JSON.stringify(targetColumn.cell(kept[bad]))}`,
       );
     }
     return { ...base, yValue: Float64Array.from(cells, Number), skippedRows };
@@ -479,7 +483,8 @@ function categoryColumn(
   col: number,
   source: string,
 ): { categories: string[]; code: (r: number) => number } {
-  const present = kept.map((r) => table.records[r][col]).filter((c) => !isMissingCell(c));
+  const column = table.column(col);
+  const present = kept.map((r) => column.cell(r)).filter((c) => !isMissingCell(c));
   const numeric = present.every((c) => NUMBER.test(c));
   const key = numeric ? (c: string) => String(Number(c)) : (c: string) => c;
   const distinct = [...new Set(present.map(key))];
@@ -494,7 +499,7 @@ function categoryColumn(
     : distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const codes = new Map(categories.map((c, i) => [c, i]));
   const code = (r: number) => {
-    const cell = table.records[r][col];
+    const cell = column.cell(r);
     return isMissingCell(cell) ? Number.NaN : (codes.get(key(cell)) as number);
   };
   return { categories, code };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
-import { readLocal } from '../../src/store/local.js';
+import { readLocal, streamLocal } from '../../src/store/local.js';
 import { readUri } from '../../src/store/uri.js';
 
 const linux = process.platform === 'linux';
@@ -156,5 +156,61 @@ describe('a file system that does not answer (a stuck NFS mount)', () => {
     expect(error.reason).toBe('cannot read: no answer within 200 ms (a stuck network file system?)');
     expect(ms).toBeLessThan(2_000);
     expect(closed).toBe(1);
+  });
+});
+
+describe('a file streamed a piece at a time (streamLocal, for large CSVs)', () => {
+  const bounds = { timeoutMs: 5_000, maxBytes: 4 * 1024 * 1024 };
+
+  it('hands over every byte in order, in pieces of at most a megabyte', async () => {
+    const file = join(dir, 'stream.bin');
+    const bytes = Uint8Array.from({ length: 2.5 * 1024 * 1024 }, (_, i) => (i * 7) % 251);
+    writeFileSync(file, bytes);
+    const pieces: Uint8Array[] = [];
+    const total = await streamLocal(file, bounds, (piece) => pieces.push(piece.slice()));
+    expect(total).toBe(bytes.length);
+    expect(pieces.map((p) => p.length)).toEqual([1 << 20, 1 << 20, bytes.length - (2 << 20)]);
+    expect(Buffer.concat(pieces).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('refuses what readLocal refuses, before anything is read', async () => {
+    const file = join(dir, 'stream-big.bin');
+    writeFileSync(file, new Uint8Array(10_000));
+    let pieces = 0;
+    const count = () => {
+      pieces++;
+    };
+    const { error } = await refusal(streamLocal(file, { ...bounds, maxBytes: 1_000 }, count));
+    expect(error.reason).toBe('the file is 10000 bytes, over the limit of 1000');
+    if (linux) {
+      const zero = await refusal(streamLocal('/dev/zero', bounds, count));
+      expect(zero.error.reason).toBe('cannot read: is a character device, not a regular file');
+    }
+    expect((await refusal(streamLocal(join(dir, 'none.csv'), bounds, count))).error.reason).toBe(
+      'cannot read: no such file',
+    );
+    expect(pieces).toBe(0);
+  });
+
+  it("passes the consumer's own error on as it is", async () => {
+    const file = join(dir, 'stream-bad.csv');
+    writeFileSync(file, 'a,b\n');
+    const bad = new RangeError('not a CSV');
+    await expect(
+      streamLocal(file, bounds, () => {
+        throw bad;
+      }),
+    ).rejects.toBe(bad);
+  });
+
+  it('gives up on an open that never returns', async () => {
+    const never = () => new Promise<never>(() => {});
+    const { stat } = await import('node:fs/promises');
+    const file = join(dir, 'stream-stuck.bin');
+    writeFileSync(file, new Uint8Array(10));
+    const { error } = await refusal(
+      streamLocal(file, { timeoutMs: 200, maxBytes: 1_000 }, () => {}, { open: never, stat }),
+    );
+    expect(error.reason).toBe('cannot read: no answer within 200 ms (a stuck network file system?)');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
+import { CsvReader, normalizeColumnName, parseCsv } from '../../src/train/csv.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 
 describe('CSV reading', () => {
@@ -132,5 +132,72 @@ describe('the delimiter', () => {
     expect(() => parseCsv('a;b;c\n1;2;3\n4;5\n', 'd.csv')).toThrow(
       'd.csv, line 3: the row has 2 fields, the header has 3',
     );
+  });
+});
+
+describe('reading a file a piece at a time', () => {
+  // Quotes around delimiters, doubled quotes and newlines; CRLF; blank lines; a BOM; characters of
+  // two, three and four bytes in UTF-8: every boundary a chunk can cut.
+  const text =
+    '\ufeffname,x,note\r\n"Smith, J",1.5,"say ""hi"""\r\n\r\nÉmile,-2,"two\nlines"\n  \n李,3e2,🙂\n"a",,x\n';
+
+  const summary = (t: ReturnType<typeof parseCsv>) => ({
+    columns: t.columns,
+    records: t.records,
+    lines: t.records.map((_, i) => t.lineOf(i)),
+    kinds: t.columns.map((_, c) => t.column(c).kind),
+  });
+
+  it('reads the same table whatever the pieces', () => {
+    const whole = summary(parseCsv(text, 'd.csv'));
+    expect(whole.records).toEqual([
+      ['Smith, J', '1.5', 'say "hi"'],
+      ['Émile', '-2', 'two\nlines'],
+      ['李', '300', '🙂'],
+      ['a', '', 'x'],
+    ]);
+    expect(whole.lines).toEqual([2, 4, 7, 8]);
+    expect(whole.kinds).toEqual(['text', 'number', 'text']);
+    const bytes = new TextEncoder().encode(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const pieces = [bytes.subarray(0, cut), bytes.subarray(cut)];
+      expect(summary(parseCsv(pieces, 'd.csv'))).toEqual(whole);
+    }
+    const single = Array.from(bytes, (b) => Uint8Array.of(b));
+    expect(summary(parseCsv(single, 'd.csv'))).toEqual(whole);
+  });
+
+  it('reads pieces pushed one by one', () => {
+    const reader = new CsvReader('d.csv');
+    for (const piece of ['a,', 'b\n1', ',x\n2,y', '\n']) reader.push(piece);
+    expect(reader.end().records).toEqual([
+      ['1', 'x'],
+      ['2', 'y'],
+    ]);
+  });
+
+  it('names the line of a row after a skipped line of delimiters', () => {
+    // The old reader counted from the end of the last row it kept, and named the skipped line 3.
+    expect(() => parseCsv('a;b\n1;2\n;\n3\n', 'd.csv')).toThrow(
+      'd.csv, line 4: the row has 1 field, the header has 2',
+    );
+  });
+
+  it('holds numbers as numbers, and a column that turns to text late as text', () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i / 4},${i === 2500 ? 'late' : i},NA`);
+    const t = parseCsv(`x,y,z\n${rows.join('\n')}\n`, 'd.csv');
+    const [x, y, z] = [0, 1, 2].map((c) => t.column(c));
+    expect([x.kind, y.kind, z.kind]).toEqual(['number', 'text', 'number']);
+    if (x.kind !== 'number' || y.kind !== 'text' || z.kind !== 'number') return;
+    expect([x.value(5), x.cell(5)]).toEqual([1.25, '1.25']);
+    expect([y.cell(7), y.cell(2500), y.values.length]).toEqual(['7', 'late', 3000]);
+    expect(Number.isNaN(z.value(0))).toBe(true);
+  });
+
+  it('keeps the spelling of infinities for the message that refuses them', () => {
+    const t = parseCsv('x,y\n1,0\n-inf,1\n1e400,0\n', 'd.csv');
+    const x = t.column(0);
+    expect(x.kind).toBe('number');
+    expect([1, 2].map((r) => x.cell(r))).toEqual(['-inf', '1e400']);
   });
 });
