@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { plainSpelling } from '../../src/train/columns.js';
 import { CsvReader, normalizeColumnName, parseCsv } from '../../src/train/csv.js';
 import { TrainingDataError } from '../../src/train/errors.js';
+import { Random } from '../../src/train/random.js';
 
 describe('CSV reading', () => {
   it('normalizes column names as the reference does', () => {
@@ -153,7 +155,7 @@ describe('reading a file a piece at a time', () => {
     expect(whole.records).toEqual([
       ['Smith, J', '1.5', 'say "hi"'],
       ['Émile', '-2', 'two\nlines'],
-      ['李', '300', '🙂'],
+      ['李', '3e2', '🙂'],
       ['a', '', 'x'],
     ]);
     expect(whole.lines).toEqual([2, 4, 7, 8]);
@@ -192,6 +194,62 @@ describe('reading a file a piece at a time', () => {
     expect([x.value(5), x.cell(5)]).toEqual([1.25, '1.25']);
     expect([y.cell(7), y.cell(2500), y.values.length]).toEqual(['7', 'late', 3000]);
     expect(Number.isNaN(z.value(0))).toBe(true);
+  });
+
+  it('keeps the file spelling of numbers in a column that turns to text late', () => {
+    // A code column: numbers for 2,000 rows ("007", "1.50", "-0", "1e3", "0.0000001"), then a code
+    // that is text. Its categories must be the file's cells: a client sends "007", not "7".
+    const odd = ['007', '1.50', '-0', '1e3', '0.0000001', '+4', '12.', '.5', '3', '2.25'];
+    const cells = Array.from({ length: 3000 }, (_, i) =>
+      i < 2500 ? (odd[i % odd.length] as string) : 'K1A',
+    );
+    for (const decimal of ['.', ','] as const) {
+      const spell = (c: string) => (decimal === ',' ? c.replace('.', ',') : c);
+      const delimiter = decimal === '.' ? ',' : ';';
+      const body = cells.map((c, i) => `${spell(c)}${delimiter}${i % 2}`).join('\n');
+      const t = parseCsv(`code${delimiter}y\n${body}\n`, 'd.csv', { decimal, delimiter });
+      const code = t.column(0);
+      expect(code.kind).toBe('text');
+      if (code.kind !== 'text') return;
+      expect(code.values).toEqual([...odd.map(spell), 'K1A']);
+    }
+    // The same cells in a column that stays numbers are its numbers.
+    const t = parseCsv(`code\n${odd.join('\n')}\n`, 'd.csv');
+    const code = t.column(0);
+    expect(code.kind).toBe('number');
+    if (code.kind === 'number') expect(code.value(0)).toBe(7);
+  });
+
+  it('takes a cell as spelt as its number only where it is (the fast check of the reader)', () => {
+    const random = new Random(3);
+    const digits = (n: number) => Array.from({ length: n }, () => String(random.int(10))).join('');
+    let plain = 0;
+    for (let k = 0; k < 20_000; k++) {
+      const sign = random.int(4) === 0 ? '-' : '';
+      // Up to 15 significant digits, which any double's spelling round-trips.
+      const fraction = random.int(3) === 0 ? '' : `.${digits(1 + random.int(7))}`;
+      const cell = `${sign}${digits(1 + random.int(8))}${fraction}`;
+      for (const [spelt, decimal] of [
+        [cell, '.'],
+        [cell.replace('.', ','), ','],
+      ] as const) {
+        if (!plainSpelling(spelt, decimal)) continue;
+        plain++;
+        expect(String(Number(cell)).replace('.', decimal), spelt).toBe(spelt);
+      }
+    }
+    expect(plain).toBeGreaterThan(10_000);
+    // Long integers are compared (2^53 + 1 is not exact); so are exponents and padded zeros.
+    for (const cell of [
+      '9007199254740993',
+      '1234567890123456789012',
+      '1e3',
+      '007',
+      '1.50',
+      '-0',
+      '0.0000001',
+    ])
+      expect(plainSpelling(cell, '.'), cell).toBe(false);
   });
 
   it('keeps the spelling of infinities for the message that refuses them', () => {
