@@ -298,9 +298,22 @@ describe('training on categorical columns, answered through the Predictor', () =
     expect(train(['colour'])).toThrow(TrainingDataError);
     expect(train(['colour'])).toThrow('--categorical names "colour", which m.csv does not have');
     expect(train(['target'])).toThrow('--categorical names "target", the target');
-    expect(train(['size'])).toThrow(
-      'text columns are not features yet: learn them as categories with --categorical',
-    );
+  });
+
+  it('learns text columns as categories without being told; --categorical is for integer codes', () => {
+    const csv = new TextEncoder().encode(mixedCsv(200, 'binary'));
+    const options = { source: 'm.csv', target: 'target', nEstimators: 10, threads: 1 };
+    const told = trainFromCsv(csv, { ...options, categorical: ['color', 'size'] });
+    const untold = trainFromCsv(csv, options);
+    expect(untold.card.features.map((f) => [f.name, f.type])).toEqual([
+      ['age', 'number'],
+      ['color', 'category'],
+      ['size', 'number'],
+    ]);
+    expect(untold.boosted.categories).toEqual([0, 5, 0]);
+    const colorOnly = trainFromCsv(csv, { ...options, categorical: ['color'] });
+    expect(untold.boosted.stages).toEqual(colorOnly.boosted.stages);
+    expect(told.boosted.categories).toEqual([0, 5, 4]);
   });
 
   it('reads categories as scikit-learn sorts them: numbers numerically in their shortest spelling', () => {
