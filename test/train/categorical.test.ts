@@ -369,3 +369,44 @@ describe('a yes/no column, a boolean feature in the card', () => {
     }
   });
 });
+
+describe('a boolean feature split as a category of two', () => {
+  it('sends missing values where the training sent them, not to the side of the mean', async () => {
+    // "yes" when the flag is true or missing; mostly false, so the mean (0.25) would put a missing
+    // flag among the false ones.
+    const rnd = new Random(3);
+    const lines = ['n,flag,target'];
+    for (let r = 0; r < 200; r++) {
+      const u = rnd.next();
+      const flag = u < 0.15 ? '' : u < 0.35 ? 'true' : 'false';
+      lines.push(`${Math.round(rnd.next() * 9)},${flag},${flag === 'false' ? 'no' : 'yes'}`);
+    }
+    const result = trainFromCsv(new TextEncoder().encode(`${lines.join('\n')}\n`), {
+      source: 'flag.csv',
+      target: 'target',
+      nEstimators: 5,
+      threads: 1,
+    });
+    expect(result.card.features[1]).toEqual({ name: 'flag', type: 'boolean' });
+    expect(result.boosted.categories).toEqual([0, 2]);
+    const root = result.boosted.stages[0][0];
+    expect(root.feature[0]).toBe(1);
+    // Bins: false (0), true (1), missing: false on one side, true and missing on the other.
+    const [isFalse, isTrue, isMissing] = root.categoryLeft?.[0] ?? [];
+    expect(isTrue).toBe(isMissing);
+    expect(isFalse).toBe(1 - isTrue);
+    const predictor = await Predictor.load(result.bytes);
+    try {
+      const out = await predictor.predict([
+        { n: 1, flag: true },
+        { n: 1, flag: false },
+        { n: 1, flag: null },
+        { n: 1 },
+      ]);
+      if (out.kind !== 'probabilities') throw new Error(out.kind);
+      expect(out.labels).toEqual(['yes', 'no', 'yes', 'yes']);
+    } finally {
+      await predictor.release();
+    }
+  });
+});
