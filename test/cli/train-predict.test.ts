@@ -154,6 +154,7 @@ describe('modelgate train --json', () => {
       'skippedRows',
       'features',
       'booleans',
+      'categorical',
       'leftOut',
       'dates',
       'classes',
@@ -270,6 +271,12 @@ describe('modelgate train: CSV as people have it', () => {
     expect(r.stdout).toContain(
       '  features          6 (boolean, read as 0/1: travels_alone; categorical: sex, embarked)\n',
     );
+    const json = await runCli([...titanicArgs, '--json', '--out', join(dir, 'titanic-text.onnx')]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      booleans: ['travels_alone'],
+      categorical: ['sex', 'embarked'],
+    });
   });
 
   it('a titanic-like table: ids and dates left out, booleans and decimal commas read', async () => {
@@ -307,6 +314,7 @@ describe('modelgate train: CSV as people have it', () => {
         'booked_dayofweek',
       ],
       booleans: ['travels_alone'],
+      categorical: [],
       leftOut: [{ column: 'name', reason: 'identifier', detail: 'unique text' }],
       dates: [
         {
