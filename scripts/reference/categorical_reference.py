@@ -3,13 +3,14 @@
 
 Usage:
   <venv python> scripts/reference/categorical_reference.py --out DIR [--seed 0] \\
-      [--table mixed|many|few|mixed-regression] [--train-rows 4000] [--test-rows 2000]
+      [--table mixed|many|few|mixed-regression] [--train-rows 4000] [--test-rows 2000] [--lightgbm]
 
 Writes DIR/TABLE-train.csv and DIR/TABLE-test.csv (the first --train-rows rows of one generated table,
 then the next --test-rows) and prints one JSON object: the held-out accuracy (R^2 for the regression
 table) of HistGradientBoostingClassifier (Regressor)(categorical_features="from_dtype",
 random_state=seed) fitted on the training rows with the category columns as pandas category dtype,
-and the columns that are categories.
+and the columns that are categories; with --lightgbm, also lightgbm.LGBMClassifier's (Regressor's)
+(defaults, the same category columns), as lightgbm_accuracy (lightgbm_r2).
 
 The tables (all from numpy's default_rng(seed)). mixed: two numbers with gaps (x, load), a 12-valued text
 category with gaps (city), a 4-valued one whose effect is not monotone in any order (plan, with gaps),
@@ -182,6 +183,8 @@ def main() -> int:
     parser.add_argument("--table", choices=sorted(TABLES), default="mixed")
     parser.add_argument("--train-rows", type=int, default=4000)
     parser.add_argument("--test-rows", type=int, default=2000)
+    parser.add_argument("--lightgbm", action="store_true",
+                        help="also LightGBM's held-out accuracy (its defaults, the categories as categories)")
     args = parser.parse_args()
 
     make, categorical = TABLES[args.table]
@@ -202,9 +205,22 @@ def main() -> int:
     model = estimator(categorical_features="from_dtype", random_state=args.seed)
     model.fit(frame(train), train["label"])
     predicted = model.predict(frame(test))
-    score = r2_score(test["label"], predicted) if regression else accuracy_score(test["label"], predicted)
+    measure = r2_score if regression else accuracy_score
+    score = measure(test["label"], predicted)
+    result = {}
+    if args.lightgbm:
+        # LightGBM takes pandas category columns as categorical features (categorical_feature="auto").
+        import lightgbm
+
+        lgbm_estimator = lightgbm.LGBMRegressor if regression else lightgbm.LGBMClassifier
+        lgbm = lgbm_estimator(random_state=args.seed, verbose=-1, n_jobs=2)
+        lgbm.fit(frame(train), train["label"])
+        result["lightgbm_version"] = lightgbm.__version__
+        metric = "r2" if regression else "accuracy"
+        result[f"lightgbm_{metric}"] = float(measure(test["label"], lgbm.predict(frame(test))))
     json.dump(
         {
+            **result,
             "sklearn_version": sklearn.__version__,
             "table": args.table,
             "metric": "r2" if regression else "accuracy",
