@@ -98,7 +98,7 @@ export function buildProgram(
     )
     .option(
       '--categorical <columns>',
-      'comma-separated columns to learn as categories (text or integer codes), split by sets of values',
+      'comma-separated columns to learn as categories, such as integer codes (text columns always are)',
       listOption,
     )
     .option('--name <name>', "the model's name in its card (default: the CSV's base name)")

@@ -57,6 +57,8 @@ export interface TrainJson {
   features: string[];
   /** The features read from true/false (yes/no, ...) columns, as 0 and 1. */
   booleans: string[];
+  /** The features learned as categories: text columns, and those named by --categorical. */
+  categorical: string[];
   /** Columns left out as identifiers or dates. */
   leftOut: LeftOutColumn[];
   /** Date columns made into features (`--dates parts`). */
@@ -150,6 +152,7 @@ function trainJson(
     skippedRows: s.skippedRows,
     features: card.features.map((f) => f.name),
     booleans: booleanFeatures(result),
+    categorical: categoricalFeatures(result),
     leftOut: result.dataset.leftOut,
     dates: result.dataset.expandedDates,
     classes: card.classes ?? null,
@@ -165,6 +168,11 @@ function booleanFeatures(result: TrainResult): string[] {
   return features.filter((_, i) => kinds[i] === 'boolean');
 }
 
+function categoricalFeatures(result: TrainResult): string[] {
+  const { features, categories } = result.dataset;
+  return features.filter((_, i) => categories?.[i]);
+}
+
 function summaryText(result: TrainResult, source: string, out: string): string {
   const { summary: s, dataset } = result;
   const classes = result.card.classes;
@@ -174,7 +182,7 @@ function summaryText(result: TrainResult, source: string, out: string): string {
   row('delimiter', `${delimiterName(s.delimiter)}${s.delimiterSniffed ? ' (sniffed)' : ''}`);
   row('rows', `${s.rows}${s.skippedRows > 0 ? ` (${s.skippedRows} without a target left out)` : ''}`);
   const booleans = booleanFeatures(result);
-  const categorical = dataset.features.filter((_, i) => dataset.categories?.[i]);
+  const categorical = categoricalFeatures(result);
   const kinds = [
     ...(booleans.length > 0 ? [`boolean, read as 0/1: ${booleans.join(', ')}`] : []),
     ...(categorical.length > 0 ? [`categorical: ${categorical.join(', ')}`] : []),

@@ -15,7 +15,7 @@ const INFINITY = /^[+-]?(inf|infinity)$/i;
 /** An integer target with at most this many distinct values is taken as classes, not a quantity. */
 const MAX_INFERRED_CLASSES = 20;
 
-/** What a feature column holds: numbers, or booleans read as 0 (false) and 1 (true). */
+/** What a feature column holds: numbers, booleans read as 0 (false) and 1 (true), or category codes. */
 export type FeatureKind = 'number' | 'boolean' | 'category';
 
 /** A column the reader left out of the features, and why. */
@@ -262,7 +262,6 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
   const sources: FeatureSource[] = [];
   const leftOut: LeftOutColumn[] = [];
   const expandedDates: ExpandedDate[] = [];
-  const texts: string[] = [];
   const types = columnTypes(table, kept, candidates, decimal);
   for (const [c, col] of candidates.entries()) {
     const name = table.columns[col];
@@ -271,7 +270,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     const asked = keep.has(name);
     if (categorical.has(name)) {
       // Named a category: learned as one whatever its cells look like (text, or integer codes).
-      const { categories, code } = categoryColumn(table, kept, col, source);
+      const { categories, code } = categoryColumn(table, kept, col, source, true);
       sources.push({ name, kind: 'category', column: col, value: code, categories });
     } else if (kind.type === 'number') {
       if (
@@ -333,15 +332,10 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
         leftOut.push({ column: name, reason: 'identifier', detail: 'unique text' });
         continue;
       }
-      texts.push(
-        `"${name}" (line ${table.lineOf(kind.example)} has ${JSON.stringify(column.cell(kind.example))})`,
-      );
+      // A text column is learned as categories, as pandas' category dtype is by HistGradientBoosting.
+      const { categories, code } = categoryColumn(table, kept, col, source, false);
+      sources.push({ name, kind: 'category', column: col, value: code, categories });
     }
-  }
-  if (texts.length > 0) {
-    throw new TrainingDataError(
-      `${source}: text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: ${texts.join(', ')}`,
-    );
   }
   const names = new Set<string>();
   for (const f of sources) {
@@ -415,7 +409,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     x,
     leftOut,
     expandedDates,
-    ...(categorical.size > 0 ? { categories } : {}),
+    ...(categories.some(Boolean) ? { categories } : {}),
   };
   const skippedRows = table.rows - kept.length;
   if (task === 'regression') {
@@ -482,6 +476,7 @@ function categoryColumn(
   kept: number[],
   col: number,
   source: string,
+  asked: boolean,
 ): { categories: string[]; code: (r: number) => number } {
   const column = table.column(col);
   const present = kept.map((r) => column.cell(r)).filter((c) => !isMissingCell(c));
@@ -490,10 +485,14 @@ function categoryColumn(
   const distinct = [...new Set(present.map(key))];
   if (distinct.length === 0)
     throw new TrainingDataError(`${source}: the categorical column "${table.columns[col]}" has no values`);
-  if (distinct.length > MAX_CATEGORIES)
+  if (distinct.length > MAX_CATEGORIES) {
+    const name = table.columns[col];
     throw new TrainingDataError(
-      `${source}: the categorical column "${table.columns[col]}" has ${distinct.length} categories; at most ${MAX_CATEGORIES}`,
+      asked
+        ? `${source}: the categorical column "${name}" has ${distinct.length} categories; at most ${MAX_CATEGORIES}`
+        : `${source}: the text column "${name}" has ${distinct.length} distinct values, more than the ${MAX_CATEGORIES} categories a feature may have: --drop it, or encode it as numbers`,
     );
+  }
   const categories = numeric
     ? distinct.sort((a, b) => Number(a) - Number(b))
     : distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

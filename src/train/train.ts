@@ -95,6 +95,11 @@ export function trainFromReader(
     columns: table.columns.length,
   };
   table = undefined;
+  // A boolean is split as a category of two (false 0, true 1): its missing values go to the side
+  // the training sent them, not to the side of the mean's threshold.
+  const categories = dataset.kinds.map((kind, f) =>
+    kind === 'boolean' ? 2 : (dataset.categories?.[f]?.length ?? 0),
+  );
   const { model, trainRaw } = fitBoosting(
     {
       rows: dataset.rows,
@@ -104,7 +109,7 @@ export function trainFromReader(
       yClass: dataset.yClass,
       nClasses: dataset.classes?.length,
       yValue: dataset.yValue,
-      ...(dataset.categories ? { categories: dataset.categories.map((c) => c?.length ?? 0) } : {}),
+      ...(categories.some((k) => k > 0) ? { categories } : {}),
     },
     params,
     { threads: options.threads, onStage: options.onStage },
@@ -155,7 +160,7 @@ export function trainFromReader(
       source: 'modelgate-train',
       tool: `modelgate ${VERSION}`,
       createdAt: new Date().toISOString(),
-      estimator: `SimpleImputer(mean) + ${estimator}${dataset.categories ? ' with categorical splits' : ''}`,
+      estimator: `SimpleImputer(mean) + ${estimator}${model.categories ? ' with categorical splits' : ''}`,
       params: {
         ...params,
         ...(dataset.categories

@@ -154,6 +154,7 @@ describe('modelgate train --json', () => {
       'skippedRows',
       'features',
       'booleans',
+      'categorical',
       'leftOut',
       'dates',
       'classes',
@@ -264,12 +265,18 @@ describe('modelgate train: CSV as people have it', () => {
   /** The table is read with its decimal commas in both tests. */
   const titanicArgs = ['train', titanic, '-t', 'Survived', '--decimal', ','];
 
-  it('a titanic-like table: one message naming every text column', async () => {
-    const r = await runCli([...titanicArgs, '--out', join(dir, 'no.onnx')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      'modelgate: test/fixtures/datasets/titanic-like.csv: text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "sex" (line 2 has "female"), "embarked" (line 2 has "S")\n',
+  it('a titanic-like table: its text columns learned as categories, and said so', async () => {
+    const r = await runCli([...titanicArgs, '--out', join(dir, 'titanic-text.onnx')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      '  features          6 (boolean, read as 0/1: travels_alone; categorical: sex, embarked)\n',
     );
+    const json = await runCli([...titanicArgs, '--json', '--out', join(dir, 'titanic-text.onnx')]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      booleans: ['travels_alone'],
+      categorical: ['sex', 'embarked'],
+    });
   });
 
   it('a titanic-like table: ids and dates left out, booleans and decimal commas read', async () => {
@@ -307,6 +314,7 @@ describe('modelgate train: CSV as people have it', () => {
         'booked_dayofweek',
       ],
       booleans: ['travels_alone'],
+      categorical: [],
       leftOut: [{ column: 'name', reason: 'identifier', detail: 'unique text' }],
       dates: [
         {
@@ -402,11 +410,6 @@ describe('modelgate train: clear errors, each with a non-zero exit', () => {
       'a missing target column',
       () => ['train', IRIS_CSV, '--target', 'variety'],
       /has no target column "variety"; its columns are sepal_length/,
-    ],
-    [
-      'a text feature column',
-      () => ['train', file('text.csv', 'a,colour,y\n1,2,x\n2,red,y\n'), '--target', 'y'],
-      /text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "colour" \(line 3 has "red"\)/,
     ],
     ['an empty file', () => ['train', file('empty.csv', ''), '--target', 'y'], /empty\.csv is empty/],
     [

@@ -11,7 +11,7 @@ import { buildDataset } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 import { Random } from '../../src/train/random.js';
 import { trainFromCsv } from '../../src/train/train.js';
-import { leafOf, TreeGrower } from '../../src/train/tree.js';
+import { CATEGORY_SMOOTHING, leafOf, MAX_LISTED_CATEGORIES, TreeGrower } from '../../src/train/tree.js';
 
 /** A depth-1 tree: x row-major (rows x features), g the targets, categories as binFeatures takes them. */
 function stump(x: number[], features: number, g: number[], categories?: number[]) {
@@ -34,9 +34,12 @@ function sse(tree: ReturnType<typeof stump>, x: number[], features: number, g: n
   return g.reduce((s, v, r) => s + (v - tree.value[leafOf(tree, xf, r * features)]) ** 2, 0);
 }
 
+/** Each value of `a` `k` times over (a category needs CATEGORY_SMOOTHING rows to be picked out). */
+const times = (a: number[], k: number): number[] => Array.from({ length: k }, () => a).flat();
+
 describe('categorical split search', () => {
   // Codes 0 and 2 high, 1 and 3 low: no threshold on the code separates them, the set {1, 3} does.
-  const codes = [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3];
+  const codes = times([0, 1, 2, 3], 30);
   const g = codes.map((c) => (c % 2 === 0 ? 1 : -1));
 
   it('finds a set split that beats every threshold on the codes', () => {
@@ -74,8 +77,8 @@ describe('categorical split search', () => {
 
   it('takes missing values as a category, and sends what the node never saw where they go', () => {
     // Code 0 low; code 1 and missing high; code 2 of 4 never appears, nor does 3.
-    const x = [0, 0, 0, 1, 1, Number.NaN, Number.NaN, Number.NaN];
-    const y = [-1, -1, -1, 1, 1, 1, 1, 1];
+    const x = times([0, 0, 0, 1, 1, Number.NaN, Number.NaN, Number.NaN], 10);
+    const y = times([-1, -1, -1, 1, 1, 1, 1, 1], 10);
     const tree = stump(x, 1, y, [4]);
     const set = Array.from(tree.categoryLeft?.[0] ?? []);
     expect(set).toEqual([1, 0, 0, 0, 0]);
@@ -88,11 +91,41 @@ describe('categorical split search', () => {
   });
 
   it('sends missing values with the larger side when the node has none', () => {
-    const x = [0, 1, 1, 1, 2, 2];
-    const y = [5, -1, -1, -1, -1, -1];
+    const x = times([0, 1, 1, 1, 2, 2], 10);
+    const y = times([5, -1, -1, -1, -1, -1], 10);
     const set = Array.from(stump(x, 1, y, [3]).categoryLeft?.[0] ?? []);
     // {0} alone is high: {1, 2} (5 rows) left, and missing with them.
     expect(set).toEqual([0, 1, 1, 1]);
+  });
+
+  it('never picks out a category with fewer rows than CATEGORY_SMOOTHING', () => {
+    // Code 0 (30 rows) low, 1 and 3 (30 each) high; code 2 has 9 rows, lower than 0: a search over all
+    // four would list 2 and 0, from the low end of the order 2, 0, 3, 1.
+    const x = [
+      ...times([0], 30),
+      ...times([1], 30),
+      ...times([2], CATEGORY_SMOOTHING - 1),
+      ...times([3], 30),
+    ];
+    const y = x.map((c) => [-2, 0.5, -3, 0.3][c]);
+    const set = Array.from(stump(x, 1, y, [4]).categoryLeft?.[0] ?? []);
+    // The listed side (1) is picked from the categories with enough rows: {1, 3}; 2 is left with 0.
+    expect(set.slice(0, 4)).toEqual([0, 1, 0, 1]);
+  });
+
+  it('picks out categories from either end of the order, at most MAX_LISTED_CATEGORIES of them', () => {
+    // 40 codes of 20 rows each: the 3 highest stand out. From the low end that side would take 37.
+    const k = 40;
+    const x = times(
+      Array.from({ length: k }, (_, c) => c),
+      20,
+    );
+    const y = x.map((c) => (c >= k - 3 ? 5 : (c % 7) / 10));
+    const set = Array.from(stump(x, 1, y, [k]).categoryLeft?.[0] ?? []);
+    const high = set[k - 1];
+    expect(set.slice(k - 3, k)).toEqual([high, high, high]);
+    expect(set.slice(0, k - 3).every((v) => v !== high)).toBe(true);
+    expect(MAX_LISTED_CATEGORIES).toBeLessThan(k - 3);
   });
 
   it('competes with numeric features on the same score', () => {
@@ -298,9 +331,22 @@ describe('training on categorical columns, answered through the Predictor', () =
     expect(train(['colour'])).toThrow(TrainingDataError);
     expect(train(['colour'])).toThrow('--categorical names "colour", which m.csv does not have');
     expect(train(['target'])).toThrow('--categorical names "target", the target');
-    expect(train(['size'])).toThrow(
-      'text columns are not features yet: learn them as categories with --categorical',
-    );
+  });
+
+  it('learns text columns as categories without being told; --categorical is for integer codes', () => {
+    const csv = new TextEncoder().encode(mixedCsv(200, 'binary'));
+    const options = { source: 'm.csv', target: 'target', nEstimators: 10, threads: 1 };
+    const told = trainFromCsv(csv, { ...options, categorical: ['color', 'size'] });
+    const untold = trainFromCsv(csv, options);
+    expect(untold.card.features.map((f) => [f.name, f.type])).toEqual([
+      ['age', 'number'],
+      ['color', 'category'],
+      ['size', 'number'],
+    ]);
+    expect(untold.boosted.categories).toEqual([0, 5, 0]);
+    const colorOnly = trainFromCsv(csv, { ...options, categorical: ['color'] });
+    expect(untold.boosted.stages).toEqual(colorOnly.boosted.stages);
+    expect(told.boosted.categories).toEqual([0, 5, 4]);
   });
 
   it('reads categories as scikit-learn sorts them: numbers numerically in their shortest spelling', () => {
@@ -351,6 +397,47 @@ describe('a yes/no column, a boolean feature in the card', () => {
       await expect(predictor.predict([{ age: 30, travels_alone: 1 }])).rejects.toThrow(
         /expected true or false/,
       );
+    } finally {
+      await predictor.release();
+    }
+  });
+});
+
+describe('a boolean feature split as a category of two', () => {
+  it('sends missing values where the training sent them, not to the side of the mean', async () => {
+    // "yes" when the flag is true or missing; mostly false, so the mean (0.25) would put a missing
+    // flag among the false ones.
+    const rnd = new Random(3);
+    const lines = ['n,flag,target'];
+    for (let r = 0; r < 200; r++) {
+      const u = rnd.next();
+      const flag = u < 0.15 ? '' : u < 0.35 ? 'true' : 'false';
+      lines.push(`${Math.round(rnd.next() * 9)},${flag},${flag === 'false' ? 'no' : 'yes'}`);
+    }
+    const result = trainFromCsv(new TextEncoder().encode(`${lines.join('\n')}\n`), {
+      source: 'flag.csv',
+      target: 'target',
+      nEstimators: 5,
+      threads: 1,
+    });
+    expect(result.card.features[1]).toEqual({ name: 'flag', type: 'boolean' });
+    expect(result.boosted.categories).toEqual([0, 2]);
+    const root = result.boosted.stages[0][0];
+    expect(root.feature[0]).toBe(1);
+    // Bins: false (0), true (1), missing: false on one side, true and missing on the other.
+    const [isFalse, isTrue, isMissing] = root.categoryLeft?.[0] ?? [];
+    expect(isTrue).toBe(isMissing);
+    expect(isFalse).toBe(1 - isTrue);
+    const predictor = await Predictor.load(result.bytes);
+    try {
+      const out = await predictor.predict([
+        { n: 1, flag: true },
+        { n: 1, flag: false },
+        { n: 1, flag: null },
+        { n: 1 },
+      ]);
+      if (out.kind !== 'probabilities') throw new Error(out.kind);
+      expect(out.labels).toEqual(['yes', 'no', 'yes', 'yes']);
     } finally {
       await predictor.release();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
-import { buildDataset } from '../../src/train/dataset.js';
+import { buildDataset, MAX_CATEGORIES } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 
 const load = (text: string, target = 'y', extra: Partial<Parameters<typeof buildDataset>[1]> = {}) =>
@@ -50,13 +50,24 @@ describe('dataset from a table', () => {
     );
   });
 
-  it('names every text column at once, each with its first text cell, and says what to do', () => {
-    const text = 'a,color,size,y\n1,2,big,x\n2,red,big,y\n3,red,small,x\n';
-    expect(() => load(text)).toThrow(TrainingDataError);
-    expect(() => load(text)).toThrow(
-      'd.csv: text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "color" (line 3 has "red"), "size" (line 2 has "big")',
-    );
+  it('learns text columns as categories, a column mixing numbers and text too', () => {
+    const text = 'a,color,size,y\n1,2,big,x\n2,red,big,y\n3,red,small,x\n4,,big,y\n';
+    const d = load(text);
+    expect(d.features).toEqual(['a', 'color', 'size']);
+    expect(d.kinds).toEqual(['number', 'category', 'category']);
+    expect(d.categories).toEqual([undefined, ['2', 'red'], ['big', 'small']]);
+    expect(Array.from(d.x)).toEqual([1, 0, 0, 2, 1, 0, 3, 1, 1, 4, Number.NaN, 0]);
     expect(load(text, 'y', { drop: ['color', 'size'] }).features).toEqual(['a']);
+    expect(load(text, 'y', { drop: ['color', 'size'] }).categories).toBeUndefined();
+  });
+
+  it('refuses a text column with more distinct values than a feature may have categories', () => {
+    const many = MAX_CATEGORIES + 1;
+    // Each value twice, so that the column is not unique text (an identifier, left out).
+    const cells = Array.from({ length: 2 * many }, (_, i) => `v${i >> 1},${i % 2 ? 'x' : 'y'}`);
+    expect(() => load(`t,y\n${cells.join('\n')}\n`)).toThrow(
+      `d.csv: the text column "t" has ${many} distinct values, more than the ${MAX_CATEGORIES} categories a feature may have: --drop it, or encode it as numbers`,
+    );
   });
 
   it('rejects a target with one class only', () => {
@@ -125,9 +136,9 @@ describe('decimal commas', () => {
 
   it('takes a dot for text with decimal ",", since no thousands separator is read', () => {
     const t = parseCsv('a;y\n1.234;x\n2,5;y\n1;x\n', 'd.csv', { decimal: ',' });
-    expect(() => buildDataset(t, { target: 'y', source: 'd.csv', decimal: ',' })).toThrow(
-      'text columns are not features yet: learn them as categories with --categorical, --drop them, or encode them as numbers: "a" (line 2 has "1.234")',
-    );
+    const d = buildDataset(t, { target: 'y', source: 'd.csv', decimal: ',' });
+    expect(d.kinds).toEqual(['category']);
+    expect(d.categories).toEqual([['1', '1.234', '2,5']]);
   });
 });
 
@@ -140,7 +151,9 @@ describe('boolean columns', () => {
 
   it('keeps 0/1 columns numeric, and refuses a column mixing booleans and other text', () => {
     expect(load('a,y\n0,x\n1,y\n').kinds).toEqual(['number']);
-    expect(() => load('a,y\nyes,x\nmaybe,y\nno,x\n')).toThrow('"a" (line 3 has "maybe")');
+    const mixed = load('a,y\nyes,x\nmaybe,y\nno,x\n');
+    expect(mixed.kinds).toEqual(['category']);
+    expect(mixed.categories).toEqual([['maybe', 'no', 'yes']]);
   });
 });
 
@@ -171,15 +184,18 @@ describe('identifier columns', () => {
     const d = load(text);
     expect(d.features).toEqual(['a']);
     expect(d.leftOut).toEqual([{ column: 'name', reason: 'identifier', detail: 'unique text' }]);
-    expect(() => load(`name,a,y\n${rows(9, (i) => `P${i},${i},${i % 2 ? 'x' : 'y'}`)}\n`)).toThrow(
-      'text columns are not features yet',
-    );
+    expect(load(`name,a,y\n${rows(9, (i) => `P${i},${i},${i % 2 ? 'x' : 'y'}`)}\n`).kinds).toEqual([
+      'category',
+      'number',
+    ]);
   });
 
-  it('--keep keeps an integer id as a feature, and a text id is then a text column', () => {
+  it('--keep keeps an integer id as a feature, and a text id as categories', () => {
     const text = `id,name,a,y\n${rows(10, (i) => `${i},P${i},${i % 3},${i % 2 ? 'x' : 'y'}`)}\n`;
     expect(load(text, 'y', { keep: ['id'] }).features).toEqual(['id', 'a']);
-    expect(() => load(text, 'y', { keep: ['name'] })).toThrow('text columns are not features yet');
+    const named = load(text, 'y', { keep: ['name'] });
+    expect(named.features).toEqual(['name', 'a']);
+    expect(named.kinds).toEqual(['category', 'number']);
     expect(() => load(text, 'y', { keep: ['nope'] })).toThrow(
       '--keep names "nope", which d.csv does not have',
     );
@@ -205,11 +221,9 @@ describe('date columns', () => {
     ]);
   });
 
-  it('reads an impossible date as text', () => {
-    expect(() => load('d,y\n2024-02-30,x\n2024-03-01,y\n2024-03-02,x\n')).toThrow(
-      '"d" (line 2 has "2024-02-30")',
-    );
-    expect(() => load('d,y\n13/13/2024,x\n1/1/2024,y\n')).toThrow('text columns are not features yet');
+  it('reads an impossible date as text, learned as categories', () => {
+    expect(load('d,y\n2024-02-30,x\n2024-03-01,y\n2024-03-02,x\n').kinds).toEqual(['category']);
+    expect(load('d,y\n13/13/2024,x\n1/1/2024,y\n').kinds).toEqual(['category']);
   });
 
   it("dates: 'parts' makes year, month, day, day of week (and hour, minute) features", () => {
