@@ -1,5 +1,5 @@
 // The input schema /metadata publishes: JSON Schema for one named row, derived from the model card.
-import { type FeatureSpec, type ModelCard, takesMissing } from '../onnx/card.js';
+import { type FeatureSpec, type ModelCard, numberCategories, takesMissing } from '../onnx/card.js';
 
 /**
  * Past this many features the schema does not list them one by one: a million-feature model's schema
@@ -7,24 +7,19 @@ import { type FeatureSpec, type ModelCard, takesMissing } from '../onnx/card.js'
  */
 export const SCHEMA_MAX_PROPERTIES = 10_000;
 
-/** The numbers a category also takes: those whose text (as JavaScript writes it) is one of its categories. */
-function numericCategories(categories: readonly string[]): number[] {
-  return categories.map(Number).filter((x, i) => Number.isFinite(x) && String(x) === categories[i]);
-}
-
 /** The JSON types of a feature's value (null apart), as the request encoder takes them. */
 function jsonTypes(f: FeatureSpec): string[] {
   if (f.type === 'boolean') return ['boolean'];
   if (f.type !== 'category') return ['number'];
-  // A category takes its text, or a number whose text is one: any number where unknown ones are taken.
-  const numbers = (f.unknown ?? 'reject') !== 'reject' || numericCategories(f.categories ?? []).length > 0;
-  return numbers ? ['string', 'number'] : ['string'];
+  // A category takes its text, or a number where some category is a number's text (codes).
+  return numberCategories(f.categories ?? []).length > 0 ? ['string', 'number'] : ['string'];
 }
 
 /**
  * One feature's value, by its type: a number (one of its `values` when listed), a category (one of its
- * categories, or a number whose text is one, where an unknown one is refused; any string or number
- * where the model takes unknown ones), or a boolean; and null where it may be missing.
+ * categories, or a number whose text is one, where an unknown one is refused; any string, and any
+ * number if it has codes, where the model takes unknown ones), or a boolean; and null where it may be
+ * missing.
  */
 function featureSchema(card: ModelCard, f: FeatureSpec): Record<string, unknown> {
   const missing = takesMissing(card, f);
@@ -33,7 +28,7 @@ function featureSchema(card: ModelCard, f: FeatureSpec): Record<string, unknown>
   const categories = f.categories ?? [];
   const listed: unknown[] | undefined =
     f.type === 'category' && (f.unknown ?? 'reject') === 'reject'
-      ? [...categories, ...numericCategories(categories)]
+      ? [...categories, ...numberCategories(categories)]
       : f.values;
   const schema: Record<string, unknown> = listed
     ? { ...type, enum: missing ? [...listed, null] : listed }

@@ -161,6 +161,15 @@ export function graphInputs(card: Pick<ModelCard, 'io' | 'features'>): ModelInpu
   ];
 }
 
+/**
+ * The numbers a category feature takes besides its strings: those whose text, as JavaScript writes the
+ * number, is one of its categories (a column of integer codes the model was fitted on). A category of
+ * text only takes no number at all, whatever it does with an unknown string.
+ */
+export function numberCategories(categories: readonly string[]): number[] {
+  return categories.map(Number).filter((x, i) => Number.isFinite(x) && String(x) === categories[i]);
+}
+
 /** Whether a request may leave this feature missing (null or absent). */
 export function takesMissing(card: Pick<ModelCard, 'missing'>, feature: FeatureSpec): boolean {
   return (feature.missing ?? card.missing) === 'impute';

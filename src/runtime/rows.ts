@@ -1,6 +1,12 @@
 // Rows as users send them (arrays in feature order, or objects keyed by feature name) into the flat
 // float matrix the model's input takes. Every problem is reported with the row index and the feature.
-import { type FeatureSpec, graphInputs, type ModelCard, takesMissing } from '../onnx/card.js';
+import {
+  type FeatureSpec,
+  graphInputs,
+  type ModelCard,
+  numberCategories,
+  takesMissing,
+} from '../onnx/card.js';
 import { InvalidRowError } from './errors.js';
 
 export type RowValue = number | string | boolean | null;
@@ -19,6 +25,8 @@ interface Slot {
   codes?: ReadonlyMap<string, number>;
   /** The input is a string tensor. */
   text: boolean;
+  /** category: whether it takes numbers (some category is a number's text); else a number is refused. */
+  numbers: boolean;
 }
 
 /** Describes a JSON value's type for an error message. */
@@ -78,6 +86,7 @@ export class RowEncoder {
           feature,
           codes: feature.categories ? new Map(feature.categories.map((k, code) => [k, code])) : undefined,
           text: input.type === 'string',
+          numbers: numberCategories(feature.categories ?? []).length > 0,
         };
       });
     });
@@ -278,7 +287,7 @@ export class RowEncoder {
         );
       return undefined;
     }
-    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v)))
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v) && slot.numbers))
       throw new InvalidRowError(
         'invalid_row',
         `row ${r}, feature "${this.names[i]}": expected a category (a string), got ${jsonType(v)}`,

@@ -45,6 +45,8 @@ const CARDS: Record<string, ModelCard> = {
         column: 'Size',
       },
       { name: 'ok', type: 'boolean', missing: 'reject' },
+      // Text only: a number is refused, though an unknown string is taken as missing.
+      { name: 'port', type: 'category', categories: ['C', 'Q', 'S'], unknown: 'missing' },
     ],
     io: { input: 'input', inputType: 'float32', value: 'value' },
   }),

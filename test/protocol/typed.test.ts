@@ -64,10 +64,10 @@ const BAD: Case[] = [
     /feature "color": "purple" is not one of the categories this model takes \("a", "b", "c"\)/,
   ),
   bad(
-    'a number for a category that is no category',
+    'a number for a category of text',
     '{"x0": 1, "x1": true, "color": 7}',
-    'unknown_category',
-    /feature "color": "7" is not one of the categories/,
+    'invalid_row',
+    /feature "color": expected a category \(a string\), got a number/,
   ),
   bad(
     'a string for a number',
