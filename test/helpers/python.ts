@@ -31,10 +31,15 @@ export function referencePython(): Promise<string | undefined> {
   return cached;
 }
 
-/** Runs a script from scripts/reference/ and parses its JSON output. */
+/**
+ * Runs a script from scripts/reference/ and parses its JSON output. OpenMP's threads (scikit-learn's
+ * histogram boosting, LightGBM) wait passively: spinning, they took minutes instead of seconds while
+ * the suite ran other files on the same cores. Results do not depend on the wait policy.
+ */
 export async function runReference<T>(python: string, script: string, args: string[]): Promise<T> {
   const { stdout } = await run(python, [`${REFERENCE_DIR}${script}`, ...args], {
     maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive' },
   });
   return JSON.parse(stdout) as T;
 }

@@ -87,6 +87,8 @@ it.for([
   ['mixed-regression', false],
 ] as const)(
   '%s: at most 1 point below HistGradientBoosting with categorical features',
+  // A Python fit per table: seconds alone, a minute or more beside the suite's other files on 2 cores.
+  { timeout: 180_000 },
   async ([table, againstOneHot], { skip }) => {
     const python = await referencePython();
     if (!python) {
