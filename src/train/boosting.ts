@@ -250,7 +250,8 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
   for (let r = 0; r < rows; r++) raw.set(init, r * outputs);
 
   const inBag = Math.max(1, Math.floor(params.subsample * rows));
-  const all = Uint32Array.from({ length: rows }, (_, i) => i);
+  const all = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) all[i] = i;
   const { g, rows: rowsBuf } = grower;
   // Multiclass needs every class's probability for each class's tree; binary needs none kept.
   const prob = new Float64Array(outputs > 1 ? rows * nClasses : 0);
