@@ -50,9 +50,8 @@ export function binFeatures(
   const gLo = new Float64Array(rows);
   const gHi = new Float64Array(rows);
   const gCount = new Float64Array(rows);
-  /** The group of each position in sorted order. */
-  const groupAt = new Int32Array(rows);
-  const binOfGroup = new Int32Array(rows);
+  /** The smallest value of each of the feature's bins, for finding a value's bin. */
+  const binLo = new Float64Array(rows);
   let exact = true;
   let widest = 0;
   const categorical =
@@ -76,11 +75,11 @@ export function binFeatures(
       }
       continue;
     }
-    sorter.sort(f);
+    const sorted = sorter.sort(f);
     // Groups of values chained closer than FEATURE_THRESHOLD, with their counts.
     let groups = 0;
     for (let i = 0; i < rows; i++) {
-      const v = sorter.value(i);
+      const v = sorted[i];
       if (groups > 0 && v <= gHi[groups - 1] + FEATURE_THRESHOLD) {
         gHi[groups - 1] = v;
         gCount[groups - 1] += 1;
@@ -90,14 +89,13 @@ export function binFeatures(
         gCount[groups] = 1;
         groups++;
       }
-      groupAt[i] = groups - 1;
     }
     let count = 0;
     if (maxBins === undefined || groups <= maxBins) {
       for (let g = 0; g < groups; g++) {
         lo.push(gLo[g]);
         hi.push(gHi[g]);
-        binOfGroup[g] = g;
+        binLo[g] = gLo[g];
       }
       count = groups;
     } else {
@@ -109,18 +107,17 @@ export function binFeatures(
         if (!open) {
           lo.push(gLo[g]);
           hi.push(gHi[g]);
+          binLo[count] = gLo[g];
           count++;
           open = true;
         } else hi[hi.length - 1] = gHi[g];
-        binOfGroup[g] = count - 1;
         seen += gCount[g];
         if (seen >= (count * rows) / maxBins) open = false;
       }
     }
     offset[f + 1] = offset[f] + count;
     widest = Math.max(widest, count);
-    const col = f * rows;
-    for (let i = 0; i < rows; i++) bins[col + sorter.row(i)] = binOfGroup[groupAt[i]];
+    sorter.findBins(f, binLo, count, bins, f * rows);
   }
   const narrow = codesFor(widest, 0);
   const codes: Codes =
@@ -148,20 +145,20 @@ function codesFor(bins: number, n: number): Codes {
 }
 
 /**
- * Sorts one column at a time and tells, for each sorted position, the row and its value. Values are
- * float32, so each maps to a 32-bit unsigned key whose integer order is numeric order; an LSD radix
- * sort (three passes of 11 bits) orders rows by it in linear time, several times faster than a
- * comparison sort.
+ * Sorts one column's values at a time. Values are float32, so each maps to a 32-bit unsigned key whose
+ * integer order is numeric order; an LSD radix sort (three passes of 11 bits, the three digits counted
+ * in one pass) orders the keys in linear time, several times faster than a comparison sort. Only the
+ * keys move: the bins are found by value afterwards, so no permutation is kept.
  */
 class ColumnSorter {
   private readonly key: Uint32Array;
   private readonly keyTmp: Uint32Array;
-  private readonly order: Uint32Array;
-  private readonly orderTmp: Uint32Array;
   private readonly values: Float32Array;
   /** The sorted values' bits (the same memory as `values`). */
   private readonly valueBits: Uint32Array;
-  private readonly counts = new Uint32Array(2048);
+  private readonly counts = new Uint32Array(3 * 2048);
+  /** findBins' table: for each top 16 bits of a key, the first bin a value with them can be in. */
+  private readonly first = new Uint32Array(65537);
   /** The matrix's bits: a float's key comes from its bits without a conversion. */
   private readonly xBits: Uint32Array;
 
@@ -173,57 +170,91 @@ class ColumnSorter {
     this.xBits = new Uint32Array(xf.buffer, xf.byteOffset, xf.length);
     this.key = new Uint32Array(rows);
     this.keyTmp = new Uint32Array(rows);
-    this.order = new Uint32Array(rows);
-    this.orderTmp = new Uint32Array(rows);
     this.values = new Float32Array(rows);
     this.valueBits = new Uint32Array(this.values.buffer);
   }
 
-  sort(f: number): void {
+  /** Feature f's values in ascending order (a view, valid until the next sort). */
+  sort(f: number): Float32Array {
     const { xBits, rows, features, counts } = this;
     let key = this.key;
-    let order = this.order;
     let keyTmp = this.keyTmp;
-    let orderTmp = this.orderTmp;
+    counts.fill(0);
     for (let r = 0; r < rows; r++) {
       const u = xBits[r * features + f];
       // Negative floats: flip every bit; others: set the sign bit. Unsigned order is then numeric order.
-      key[r] = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
-      order[r] = r;
+      const k = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+      key[r] = k;
+      counts[k & 2047]++;
+      counts[2048 + ((k >>> 11) & 2047)]++;
+      counts[4096 + (k >>> 22)]++;
     }
-    for (let shift = 0; shift < 32; shift += 11) {
-      counts.fill(0);
-      for (let i = 0; i < rows; i++) counts[(key[i] >>> shift) & 2047]++;
+    for (let pass = 0; pass < 3; pass++) {
+      const base = pass * 2048;
+      const shift = pass * 11;
       let total = 0;
-      for (let d = 0; d < 2048; d++) {
+      for (let d = base; d < base + 2048; d++) {
         const c = counts[d];
         counts[d] = total;
         total += c;
       }
       for (let i = 0; i < rows; i++) {
         const k = key[i];
-        const at = counts[(k >>> shift) & 2047]++;
-        keyTmp[at] = k;
-        orderTmp[at] = order[i];
+        keyTmp[counts[base + ((k >>> shift) & 2047)]++] = k;
       }
       [key, keyTmp] = [keyTmp, key];
-      [order, orderTmp] = [orderTmp, order];
     }
-    // Three passes leave the result in the scratch arrays. The values are the sorted keys turned back
-    // into floats' bits: no reading of the matrix in row order.
-    this.order.set(order);
+    // The values are the sorted keys turned back into floats' bits.
     const valueBits = this.valueBits;
     for (let i = 0; i < rows; i++) {
       const k = key[i];
       valueBits[i] = k & 0x80000000 ? (k ^ 0x80000000) >>> 0 : ~k >>> 0;
     }
+    return this.values;
   }
 
-  row(i: number): number {
-    return this.order[i];
+  /**
+   * Writes feature f's bin codes at out[at..at + rows): each value's bin is the last whose smallest
+   * value (binLo) is at most it, since a value lies in its group and the next group starts above the
+   * group's largest value. A table indexed by a key's top 16 bits narrows the search to the few bins
+   * that share them (mostly one), and the codes are written in row order, where following the sort's
+   * permutation would scatter them.
+   */
+  findBins(f: number, binLo: Float64Array, count: number, out: Codes, at: number): void {
+    const { xBits, rows, features, first } = this;
+    const floatBits = this.valueBits;
+    const floats = this.values;
+    // first[p]: the last bin starting at or below the smallest key with top bits p.
+    let b = 0;
+    for (let p = 0; p < 65536; p++) {
+      const smallest = (p << 16) >>> 0;
+      while (b + 1 < count && keyOf(binLo[b + 1], floats, floatBits) <= smallest) b++;
+      first[p] = b;
+    }
+    first[65536] = count - 1;
+    for (let r = 0; r < rows; r++) {
+      const u = xBits[r * features + f];
+      const k = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+      let lo = first[k >>> 16];
+      let hi = first[(k >>> 16) + 1];
+      if (lo < hi) {
+        floatBits[0] = u;
+        const v = floats[0];
+        // The last bin in [lo, hi] starting at or below v.
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >>> 1;
+          if (binLo[mid] <= v) lo = mid;
+          else hi = mid - 1;
+        }
+      }
+      out[at + r] = lo;
+    }
   }
+}
 
-  value(i: number): number {
-    return this.values[i];
-  }
+/** The sort key of a float32 value (held in a float64), through a one-float scratch. */
+function keyOf(v: number, floats: Float32Array, floatBits: Uint32Array): number {
+  floats[0] = v;
+  const u = floatBits[0];
+  return u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
 }

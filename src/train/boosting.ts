@@ -250,7 +250,8 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
   for (let r = 0; r < rows; r++) raw.set(init, r * outputs);
 
   const inBag = Math.max(1, Math.floor(params.subsample * rows));
-  const all = Uint32Array.from({ length: rows }, (_, i) => i);
+  const all = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) all[i] = i;
   const { g, rows: rowsBuf } = grower;
   // Multiclass needs every class's probability for each class's tree; binary needs none kept.
   const prob = new Float64Array(outputs > 1 ? rows * nClasses : 0);
@@ -267,6 +268,8 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       expNeg[r] = e > 0 && e < Number.POSITIVE_INFINITY ? e : Math.exp(-raw[r]);
     }
   };
+  // One output, every row in the bag: each stage's score update computes the next stage's gradient.
+  const fused = outputs === 1 && inBag === rows;
   const stages: Tree[][] = [];
   const newtonScale = outputs > 1 ? (nClasses - 1) / nClasses : 1;
 
@@ -277,7 +280,10 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
     const stage: Tree[] = [];
     for (let k = 0; k < outputs; k++) {
       // Negative gradient: y - p for log-loss (class k, or class 1 when binary), y - raw for squared error.
-      if (outputs > 1) {
+      // With one output and every row in the bag, the last stage's update left it in g already.
+      if (fused && m > 0) {
+        // Left in g by the last stage.
+      } else if (outputs > 1) {
         for (let r = 0; r < rows; r++) g[r] = (yc![r] === k ? 1 : 0) - prob[r * nClasses + k];
       } else if (expNeg) {
         for (let r = 0; r < rows; r++) g[r] = yc![r] - 1 / (1 + expNeg[r]);
@@ -306,7 +312,31 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       // Update every row's raw score, in the bag or out of it.
       const delta = tree.value.map((v) => params.learningRate * v);
       const factor = expNeg ? delta.map((d) => Math.exp(-d)) : delta;
-      if (inBag === rows) {
+      if (fused) {
+        // Each row's score, then the next stage's gradient at it, in one pass over the leaves' rows.
+        const y = expNeg ? yc! : data.yValue!;
+        for (const leaf of leaves) {
+          const d = delta[leaf.node];
+          const f = factor[leaf.node];
+          if (expNeg) {
+            for (let i = leaf.start; i < leaf.end; i++) {
+              const r = rowsBuf[i];
+              raw[r] += d;
+              let e = expNeg[r] * f;
+              // Past float64's range the product sticks at 0 or Infinity: recompute it from the score.
+              if (!(e > 0 && e < Number.POSITIVE_INFINITY)) e = Math.exp(-raw[r]);
+              expNeg[r] = e;
+              g[r] = y[r] - 1 / (1 + e);
+            }
+          } else {
+            for (let i = leaf.start; i < leaf.end; i++) {
+              const r = rowsBuf[i];
+              raw[r] += d;
+              g[r] = y[r] - raw[r];
+            }
+          }
+        }
+      } else if (inBag === rows) {
         for (const leaf of leaves) {
           const d = delta[leaf.node];
           const f = factor[leaf.node];
