@@ -8,7 +8,7 @@
 // Node stream, asynchronously, and training is synchronous. It splits fields as papaparse does (quotes
 // opened at a field's start, "" inside them, spaces allowed between a closing quote and the delimiter,
 // lines of blank fields skipped), with papaparse's messages for bad quotes.
-import { type ColumnStore, newColumnStore, type TableColumn } from './columns.js';
+import { type ColumnStore, NumberMatrix, newColumnStore, type TableColumn } from './columns.js';
 import { TrainingDataError } from './errors.js';
 
 export type { TableColumn } from './columns.js';
@@ -22,6 +22,11 @@ export interface Table {
   rows: number;
   /** Column `c`'s cells, typed: numbers, or interned text (cells trimmed of surrounding white space). */
   column(c: number): TableColumn;
+  /**
+   * The number columns' values, row-major over every column (a text column's slots unused). The
+   * dataset may write its feature matrix over it in place, after which the table is not to be read.
+   */
+  matrix: NumberMatrix;
   /**
    * Every record as strings (a number column's cells spelt as JavaScript spells the number): for small
    * tables and tests only, since it builds the table of cells the reader avoids.
@@ -162,6 +167,7 @@ class CsvScanner {
   header?: string[];
   columns: string[] = [];
   stores: ColumnStore[] = [];
+  matrix = new NumberMatrix(0);
   rows = 0;
   /** The line of each data record, in blocks as the columns hold their cells. */
   lines: Int32Array[] = [];
@@ -337,7 +343,9 @@ class CsvScanner {
       this.header = fields.slice();
       this.deferred = headerError(this.header, this.source);
       this.columns = this.header.map(normalizeColumnName);
-      this.stores = this.header.map(() => newColumnStore(this.decimal));
+      const matrix = new NumberMatrix(this.header.length);
+      this.matrix = matrix;
+      this.stores = this.header.map((_, c) => newColumnStore(this.decimal, matrix, c));
       return;
     }
     if (this.deferred) return;
@@ -348,6 +356,11 @@ class CsvScanner {
       return;
     }
     const r = this.rows++;
+    if (!this.matrix.ensure(r + 1)) {
+      throw new TrainingDataError(
+        `${this.source}, line ${line}: the table is too large: ${r} rows of ${width} columns are the 4 GiB of numbers one trainer can hold; train on fewer rows or columns`,
+      );
+    }
     const block = r >>> BLOCK_BITS;
     if (block === this.lines.length) this.lines.push(new Int32Array(BLOCK));
     this.lines[block][r & BLOCK_MASK] = line;
@@ -461,6 +474,7 @@ export class CsvReader {
       rawColumns: scanner.header,
       rows,
       column: (c) => stores[c],
+      matrix: scanner.matrix,
       get records() {
         return Array.from({ length: rows }, (_, r) => stores.map((col) => col.cell(r)));
       },

@@ -87,7 +87,8 @@ export function trainFromReader(
 ): TrainResult {
   const params = checkTrainOptions(options);
   let table: Table | undefined = reader.end();
-  const dataset = buildDataset(table, options);
+  // The feature matrix is written over the table's numbers: they are held once.
+  const dataset = buildDataset(table, { ...options, inPlace: true });
   const read = {
     delimiter: table.delimiter,
     sniffed: table.sniffed,
