@@ -8,6 +8,7 @@
 // Node stream, asynchronously, and training is synchronous. It splits fields as papaparse does (quotes
 // opened at a field's start, "" inside them, spaces allowed between a closing quote and the delimiter,
 // lines of blank fields skipped), with papaparse's messages for bad quotes.
+import { StringDecoder } from 'node:string_decoder';
 import { type ColumnStore, NumberMatrix, newColumnStore, type TableColumn } from './columns.js';
 import { TrainingDataError } from './errors.js';
 
@@ -397,7 +398,11 @@ function headerError(raw: string[], source: string): string | undefined {
  * each piece is split into records as it comes, once the first records have told the delimiter.
  */
 export class CsvReader {
-  private readonly decoder = new TextDecoder('utf-8');
+  /**
+   * Not TextDecoder: in Node 20 its streaming decode keeps growing the C heap (80 MiB after decoding a
+   * 310 MB file a megabyte at a time, never given back), StringDecoder's stays at 3 MiB, at one speed.
+   */
+  private readonly decoder = new StringDecoder('utf8');
   private readonly decimal: '.' | ',';
   private started = false;
   /** The first text, kept until it is enough for the sniffer. */
@@ -417,7 +422,11 @@ export class CsvReader {
     // Decoded a megabyte at a time, so that a whole file given at once is not one string either.
     else
       for (let at = 0; at < piece.length; at += 1 << 20)
-        this.text(this.decoder.decode(piece.subarray(at, at + (1 << 20)), { stream: true }));
+        this.text(
+          this.decoder.write(
+            Buffer.from(piece.buffer, piece.byteOffset + at, Math.min(1 << 20, piece.length - at)),
+          ),
+        );
   }
 
   private text(t: string): void {
@@ -451,7 +460,7 @@ export class CsvReader {
   /** The table, once every piece is pushed. */
   end(): Table {
     const { source } = this;
-    const rest = this.decoder.decode();
+    const rest = this.decoder.end();
     if (rest.length > 0) this.text(rest);
     if (!this.scanner) {
       if (isBlankText(this.head))
