@@ -542,3 +542,42 @@ function refuseNonFiniteTarget(
       'modelgate trains on finite numbers: fix the value, or leave the cell empty to skip the row',
   );
 }
+
+/**
+ * The fit's input written over `x` in place: each feature imputed with its mean and rounded to float32
+ * (row-major, in `x`'s first half; a resizable buffer, as the reader's matrix, is shrunk to it), and
+ * the means. A numeric feature's mean is summed in row order over its present values, as boosting.ts's
+ * columnMeans sums it, so both are bit for bit what columnMeans and imputeToFloat32 give; a
+ * categorical feature keeps NaN (a category of its own in the trees). `x` is not read afterwards.
+ * At 800,000 x 20 this leaves 61 MiB where the float64 x and its float32 copy were 183 MiB.
+ */
+export function imputeInPlace(
+  x: Float64Array,
+  rows: number,
+  features: number,
+  categorical: readonly boolean[],
+): { xf: Float32Array; means: Float64Array } {
+  const sum = new Float64Array(features);
+  const count = new Float64Array(features);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) {
+      const v = x[r * features + f];
+      if (!Number.isNaN(v)) {
+        sum[f] += v;
+        count[f] += 1;
+      }
+    }
+  }
+  const means = sum.map((s, f) => (categorical[f] ? Number.NaN : count[f] > 0 ? s / count[f] : 0));
+  // Float32 cell i overwrites bytes of float64 cell i / 2 or before, each read already.
+  const n = rows * features;
+  const xf = new Float32Array(x.buffer, x.byteOffset, n);
+  for (let i = 0, f = 0; i < n; i++) {
+    const v = x[i];
+    xf[i] = Number.isNaN(v) ? means[f] : v;
+    if (++f === features) f = 0;
+  }
+  const buffer = x.buffer as ArrayBuffer & { resizable?: boolean; resize?: (n: number) => void };
+  if (buffer.resizable && x.byteOffset === 0) buffer.resize!(xf.byteLength);
+  return { xf, means };
+}

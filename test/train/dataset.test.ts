@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
-import { buildDataset, MAX_CATEGORIES } from '../../src/train/dataset.js';
+import { columnMeans, imputeToFloat32 } from '../../src/train/boosting.js';
+import { buildDataset, imputeInPlace, MAX_CATEGORIES } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 
 const load = (text: string, target = 'y', extra: Partial<Parameters<typeof buildDataset>[1]> = {}) =>
@@ -316,5 +317,28 @@ describe('the feature matrix written over the table (inPlace)', () => {
         inPlace: true,
       }),
     ).toThrow('d.csv: regression needs a numeric target, but line 3 has "oops"');
+  });
+});
+
+describe('imputeInPlace', () => {
+  it('gives the means and float32 features the fit computes, over x, its buffer shrunk', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const a = i % 7 === 0 ? '' : String(Math.sin(i) * 1e3);
+      const b = i % 5 === 0 ? 'NA' : String(1 / (i + 1));
+      return `${a},${b},${['red', 'green', ''][i % 3]},${i % 2}`;
+    });
+    const text = `a,b,c,y\n${rows.join('\n')}\n`;
+    const d = buildDataset(parseCsv(text, 'd.csv'), { target: 'y', source: 'd.csv', inPlace: true });
+    const categorical = d.features.map((_, f) => Boolean(d.categories?.[f]));
+    expect(categorical).toEqual([false, false, true]);
+    const means = columnMeans(d.x, d.rows, 3);
+    means[2] = Number.NaN;
+    const expected = imputeToFloat32(d.x, d.rows, means);
+    const buffer = d.x.buffer;
+    const got = imputeInPlace(d.x, d.rows, 3, categorical);
+    expect(Array.from(got.means)).toEqual(Array.from(means));
+    expect(Array.from(got.xf)).toEqual(Array.from(expected));
+    expect(got.xf.buffer).toBe(buffer);
+    expect(buffer.byteLength).toBe(got.xf.byteLength);
   });
 });
