@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
 import { columnMeans, imputeToFloat32 } from '../../src/train/boosting.js';
+import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
 import { buildDataset, imputeInPlace, MAX_CATEGORIES } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 
