@@ -1,6 +1,6 @@
-// One CSV column's cells as the reader streams them in: numbers in float64 blocks while every cell is
-// a number, a missing value or an infinity; otherwise interned text (each distinct cell once, and a
-// code per row). What the cells mean (number, boolean, date, category, identifier) is decided later,
+// One CSV column's cells as the reader streams them in: numbers in the reader's row-major float64
+// matrix while every cell is a number, a missing value or an infinity; otherwise interned text (each
+// distinct cell once, and a code per row). What the cells mean (number, boolean, date, category, identifier) is decided later,
 // in dataset.ts, from these columns.
 import { infinityOf, isMissingCell, numberIn } from './dataset.js';
 
@@ -25,6 +25,51 @@ export type TableColumn = NumberColumn | TextColumn;
 export interface ColumnStore {
   push(cell: string): void;
   finish(): TableColumn;
+}
+
+/** The most bytes a resizable ArrayBuffer may hold in Node 20 (4 GiB). */
+const MAX_MATRIX_BYTES = 2 ** 32;
+
+/** A resizable ArrayBuffer (ES2024; Node 20 has it, the ES2023 lib we compile against does not). */
+interface ResizableBuffer extends ArrayBuffer {
+  readonly maxByteLength: number;
+  resize(byteLength: number): void;
+}
+const ResizableBuffer = ArrayBuffer as unknown as new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => ResizableBuffer;
+
+/**
+ * Every column's numbers, row-major (row r, column c at r * width + c), in one buffer that grows in
+ * place as rows come (a resizable ArrayBuffer: no copy, and pages are committed only as they are
+ * written). The dataset writes its feature matrix over it in place (dataset.ts), so that the numbers
+ * are held once: at 800,000 x 21 a second copy was 122 MiB of the peak. A text column's slots go unused.
+ */
+export class NumberMatrix {
+  readonly buffer: ResizableBuffer;
+  /** Length-tracking: always the whole buffer. */
+  values: Float64Array;
+  private capacity = 0;
+
+  constructor(readonly width: number) {
+    const rowBytes = Math.max(1, width) * 8;
+    this.buffer = new ResizableBuffer(0, {
+      maxByteLength: Math.floor(MAX_MATRIX_BYTES / rowBytes) * rowBytes,
+    });
+    this.values = new Float64Array(this.buffer);
+  }
+
+  /** Makes room for `rows` rows, a block of rows at a time; false past the 4 GiB a buffer can hold. */
+  ensure(rows: number): boolean {
+    if (rows <= this.capacity) return true;
+    const rowBytes = Math.max(1, this.width) * 8;
+    const max = this.buffer.maxByteLength / rowBytes;
+    if (rows > max) return false;
+    this.capacity = Math.min(max, Math.ceil(rows / BLOCK) * BLOCK);
+    this.buffer.resize(this.capacity * rowBytes);
+    return true;
+  }
 }
 
 const BITS = 16;
@@ -79,8 +124,9 @@ export function plainSpelling(cell: string, decimal: '.' | ','): boolean {
   return !(leadingZero && cell.startsWith('000000', fraction));
 }
 
-export function newColumnStore(decimal: '.' | ','): ColumnStore {
-  return new Store(decimal);
+/** Column `column` of a table whose numbers go into `matrix`. */
+export function newColumnStore(decimal: '.' | ',', matrix: NumberMatrix, column: number): ColumnStore {
+  return new Store(decimal, matrix, column);
 }
 
 class Store implements ColumnStore {
@@ -89,8 +135,8 @@ class Store implements ColumnStore {
   private index: Map<string, number> | undefined = new Map();
   private values: string[] = [];
   private codes: Int32Array[] = [];
-  // Number mode.
-  private numbers: Float64Array[] | undefined;
+  // Number mode: the cells are in the matrix.
+  private numbers = false;
   /**
    * The file's spelling of each cell, by row, where it is not the number's own (an infinity, "1.50",
    * "007"); the same spelling is held once.
@@ -99,14 +145,23 @@ class Store implements ColumnStore {
   private spellings = new Map<string, string>();
   private readonly toNumber: (cell: string) => number | undefined;
 
-  constructor(private readonly decimal: '.' | ',') {
+  constructor(
+    private readonly decimal: '.' | ',',
+    private readonly matrix: NumberMatrix,
+    private readonly column: number,
+  ) {
     this.toNumber = numberIn(decimal);
   }
 
+  /** The number in row `r` (number mode). */
+  private at(r: number): number {
+    return this.matrix.values[r * this.matrix.width + this.column];
+  }
+
+  /** Stores a row's cell. The reader has made room for the row in the matrix. */
   push(cell: string): void {
     const r = this.rows++;
-    const numbers = this.numbers;
-    if (numbers) {
+    if (this.numbers) {
       let v = this.toNumber(cell);
       if (v === undefined) {
         if (isMissingCell(cell)) v = Number.NaN;
@@ -122,8 +177,7 @@ class Store implements ColumnStore {
       }
       if (!Number.isNaN(v) && !plainSpelling(cell, this.decimal) && this.numberText(v) !== cell)
         this.keepSpelling(r, cell);
-      if ((r & MASK) === 0) numbers.push(new Float64Array(BLOCK));
-      numbers[r >>> BITS][r & MASK] = v;
+      this.matrix.values[r * this.matrix.width + this.column] = v;
       return;
     }
     this.pushText(r, cell);
@@ -149,30 +203,28 @@ class Store implements ColumnStore {
       (c) => this.toNumber(c) ?? (isMissingCell(c) ? Number.NaN : infinityOf(c)),
     );
     if (asNumber.some((v) => v === undefined)) return;
-    const numbers: Float64Array[] = [];
+    const { values, width } = this.matrix;
     for (let r = 0; r < this.rows; r++) {
-      if ((r & MASK) === 0) numbers.push(new Float64Array(BLOCK));
       const code = this.codes[r >>> BITS][r & MASK];
       const v = asNumber[code] as number;
-      numbers[r >>> BITS][r & MASK] = v;
+      values[r * width + this.column] = v;
       const cell = this.values[code] as string;
       if (!Number.isNaN(v) && !plainSpelling(cell, this.decimal) && this.numberText(v) !== cell)
         this.keepSpelling(r, cell);
     }
-    this.numbers = numbers;
+    this.numbers = true;
     this.index = undefined;
     this.values = [];
     this.codes = [];
   }
 
   private toText(): void {
-    const numbers = this.numbers!;
     const rows = this.rows;
-    this.numbers = undefined;
+    this.numbers = false;
     this.index = new Map();
     this.values = [];
     this.codes = [];
-    for (let r = 0; r < rows; r++) this.pushText(r, this.spell(numbers[r >>> BITS][r & MASK], r));
+    for (let r = 0; r < rows; r++) this.pushText(r, this.spell(this.at(r), r));
     this.spelt.clear();
     this.spellings.clear();
   }
@@ -199,12 +251,11 @@ class Store implements ColumnStore {
 
   finish(): TableColumn {
     if (!this.numbers && this.rows < DECIDE_AFTER) this.decide();
-    const numbers = this.numbers;
-    if (numbers) {
+    if (this.numbers) {
       return {
         kind: 'number',
-        value: (r) => numbers[r >>> BITS][r & MASK],
-        cell: (r) => this.spell(numbers[r >>> BITS][r & MASK], r),
+        value: (r) => this.at(r),
+        cell: (r) => this.spell(this.at(r), r),
       };
     }
     const { values, codes } = this;

@@ -81,6 +81,11 @@ export interface DatasetOptions {
   /** Columns to treat as categories (text, or integer codes), whatever their cells look like. */
   categorical?: string[];
   source: string;
+  /**
+   * Write the feature matrix over the table's number matrix, in place, rather than beside it: the
+   * numbers are then held once. The table is not to be read afterwards.
+   */
+  inPlace?: boolean;
 }
 
 /** The most categories one categorical feature may have (a card lists at most 65,536 values per feature). */
@@ -351,10 +356,19 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     );
   }
 
+  // The target's cells are taken before the feature matrix may overwrite its column.
+  const targetCells = kept.map((r) => targetColumn.cell(r));
   const width = sources.length;
-  const x = new Float64Array(kept.length * width);
+  const matrix = table.matrix;
+  // In place, row k of x is written over rows k and up of the table's matrix once row r >= k is read:
+  // safe while x is no wider than the table (date parts may make it wider).
+  const inPlace = options.inPlace === true && width <= matrix.width && kept.length * width > 0;
+  const x = inPlace
+    ? new Float64Array(matrix.buffer, 0, kept.length * width)
+    : new Float64Array(kept.length * width);
   const categories = sources.map((f) => f.categories);
   const values = sources.map((f) => f.value);
+  const row = new Float64Array(width);
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k];
     for (let j = 0; j < width; j++) {
@@ -367,15 +381,20 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
             'modelgate trains on finite numbers (scikit-learn refuses infinities too): replace it, or leave the cell empty for a missing value',
         );
       }
-      x[k * width + j] = v;
+      row[j] = v;
     }
+    x.set(row, k * width);
   }
+  // The rest of the table's numbers go; x's own pages stay.
+  if (inPlace) matrix.buffer.resize(x.byteLength);
 
-  const cells = kept.map((r) => {
-    const cell = targetColumn.cell(r);
-    const v = options.decimal === ',' ? toNumber(cell) : undefined;
-    return v === undefined ? cell : String(v);
-  });
+  const cells =
+    options.decimal === ','
+      ? targetCells.map((cell) => {
+          const v = toNumber(cell);
+          return v === undefined ? cell : String(v);
+        })
+      : targetCells;
   refuseNonFiniteTarget(table, kept, cells, target, source);
   const numeric = cells.every((c) => NUMBER.test(c));
   const integral = numeric && cells.every((c) => INTEGER.test(c) || Number.isInteger(Number(c)));
@@ -416,7 +435,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     if (!numeric) {
       const bad = cells.findIndex((c) => !NUMBER.test(c));
       throw new TrainingDataError(
-        `${source}: regression needs a numeric target, but line ${table.lineOf(kept[bad])} has ${JSON.stringify(targetColumn.cell(kept[bad]))}`,
+        `${source}: regression needs a numeric target, but line ${table.lineOf(kept[bad])} has ${JSON.stringify(targetCells[bad])}`,
       );
     }
     return { ...base, yValue: Float64Array.from(cells, Number), skippedRows };
@@ -522,4 +541,43 @@ function refuseNonFiniteTarget(
     `${source}: the target "${target}" is not a finite number on line ${table.lineOf(kept[at] as number)} (${JSON.stringify(cells[at])}); ` +
       'modelgate trains on finite numbers: fix the value, or leave the cell empty to skip the row',
   );
+}
+
+/**
+ * The fit's input written over `x` in place: each feature imputed with its mean and rounded to float32
+ * (row-major, in `x`'s first half; a resizable buffer, as the reader's matrix, is shrunk to it), and
+ * the means. A numeric feature's mean is summed in row order over its present values, as boosting.ts's
+ * columnMeans sums it, so both are bit for bit what columnMeans and imputeToFloat32 give; a
+ * categorical feature keeps NaN (a category of its own in the trees). `x` is not read afterwards.
+ * At 800,000 x 20 this leaves 61 MiB where the float64 x and its float32 copy were 183 MiB.
+ */
+export function imputeInPlace(
+  x: Float64Array,
+  rows: number,
+  features: number,
+  categorical: readonly boolean[],
+): { xf: Float32Array; means: Float64Array } {
+  const sum = new Float64Array(features);
+  const count = new Float64Array(features);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) {
+      const v = x[r * features + f];
+      if (!Number.isNaN(v)) {
+        sum[f] += v;
+        count[f] += 1;
+      }
+    }
+  }
+  const means = sum.map((s, f) => (categorical[f] ? Number.NaN : count[f] > 0 ? s / count[f] : 0));
+  // Float32 cell i overwrites bytes of float64 cell i / 2 or before, each read already.
+  const n = rows * features;
+  const xf = new Float32Array(x.buffer, x.byteOffset, n);
+  for (let i = 0, f = 0; i < n; i++) {
+    const v = x[i];
+    xf[i] = Number.isNaN(v) ? means[f] : v;
+    if (++f === features) f = 0;
+  }
+  const buffer = x.buffer as ArrayBuffer & { resizable?: boolean; resize?: (n: number) => void };
+  if (buffer.resizable && x.byteOffset === 0) buffer.resize!(xf.byteLength);
+  return { xf, means };
 }

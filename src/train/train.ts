@@ -76,8 +76,8 @@ export function trainFromCsv(data: Uint8Array | Iterable<Uint8Array>, options: T
 
 /**
  * Trains on the CSV a reader was given (`sha256`: its digest, for the card). `started`: when the job
- * began (performance.now()), for the summary's seconds. The reader's table is let go once the
- * dataset is built: at 800,000 x 21 its columns are 134 MB that training does not need.
+ * began (performance.now()), for the summary's seconds. The dataset's feature matrix is written over
+ * the reader's numbers (at 800,000 x 21, 128 MiB), and the rest of the table is let go once it is built.
  */
 export function trainFromReader(
   reader: CsvReader,
@@ -87,7 +87,8 @@ export function trainFromReader(
 ): TrainResult {
   const params = checkTrainOptions(options);
   let table: Table | undefined = reader.end();
-  const dataset = buildDataset(table, options);
+  // The feature matrix is written over the table's numbers: they are held once.
+  const dataset = buildDataset(table, { ...options, inPlace: true });
   const read = {
     delimiter: table.delimiter,
     sniffed: table.sniffed,

@@ -169,6 +169,34 @@ describe('reading a file a piece at a time', () => {
     expect(summary(parseCsv(single, 'd.csv'))).toEqual(whole);
   });
 
+  it('reads bytes that are not UTF-8 as U+FFFD, wherever a chunk cuts them', () => {
+    // A stray byte, a sequence cut by a line end, a surrogate's encoding, a file ending mid-sequence:
+    // as TextDecoder reads them.
+    const bytes = Uint8Array.of(
+      ...new TextEncoder().encode('a,b\nx'),
+      0xff,
+      0x2c,
+      0xe2,
+      0x82,
+      0x0a,
+      ...new TextEncoder().encode('1,'),
+      0xed,
+      0xa0,
+      0x80,
+      0x79,
+      0xf0,
+      0x9f,
+      0x99,
+    );
+    const expected = [
+      ['x\ufffd', '\ufffd'],
+      ['1', '\ufffd\ufffd\ufffdy\ufffd'],
+    ];
+    expect(parseCsv(bytes, 'd.csv').records).toEqual(expected);
+    for (let cut = 0; cut <= bytes.length; cut++)
+      expect(parseCsv([bytes.subarray(0, cut), bytes.subarray(cut)], 'd.csv').records).toEqual(expected);
+  });
+
   it('reads pieces pushed one by one', () => {
     const reader = new CsvReader('d.csv');
     for (const piece of ['a,', 'b\n1', ',x\n2,y', '\n']) reader.push(piece);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { columnMeans, imputeToFloat32 } from '../../src/train/boosting.js';
 import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
-import { buildDataset, MAX_CATEGORIES } from '../../src/train/dataset.js';
+import { buildDataset, imputeInPlace, MAX_CATEGORIES } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 
 const load = (text: string, target = 'y', extra: Partial<Parameters<typeof buildDataset>[1]> = {}) =>
@@ -268,5 +269,76 @@ describe('date columns', () => {
     expect(() => load('d,a,y\n2024-01-01,1,x\n2024-01-02,2,y\n', 'y', { keep: ['d'] })).toThrow(
       'column "d" holds dates, ISO 8601; --keep cannot make a feature of it as it is: --dates parts',
     );
+  });
+});
+
+describe('the feature matrix written over the table (inPlace)', () => {
+  // Mixed columns, a row without a target, an id left out, a column turning to text after the reader
+  // held it as numbers (row 1,100), a boolean, decimals and missing values.
+  const rows = Array.from({ length: 1200 }, (_, i) => {
+    const late = i === 1100 ? 'x' : String(i % 7);
+    const y = i === 3 ? '' : String(i % 3);
+    return `${i},${(i * 0.37).toFixed(2)},${late},${i % 2 ? 'yes' : 'no'},${i % 5 ? i % 11 : 'NA'},${y}`;
+  });
+  const text = `row_id,a,late,flag,b,y\n${rows.join('\n')}\n`;
+
+  it('gives the x a fresh matrix gives, in the table matrix buffer, shrunk to it', () => {
+    const fresh = buildDataset(parseCsv(text, 'd.csv'), { target: 'y', source: 'd.csv' });
+    const table = parseCsv(text, 'd.csv');
+    const d = buildDataset(table, { target: 'y', source: 'd.csv', inPlace: true });
+    expect(d.features).toEqual(['a', 'late', 'flag', 'b']);
+    expect(d.rows).toBe(1199);
+    expect(d.x.buffer).toBe(table.matrix.buffer);
+    expect(table.matrix.buffer.byteLength).toBe(d.x.byteLength);
+    expect(Array.from(d.x)).toEqual(Array.from(fresh.x));
+    expect(Array.from(d.yClass!)).toEqual(Array.from(fresh.yClass!));
+    expect(d.categories).toEqual(fresh.categories);
+  });
+
+  it('builds a matrix of its own when date parts make it wider than the table', () => {
+    const dates = 'd,y\n2024-01-02,1\n2024-03-04,0\n2024-05-06,1\n';
+    const table = parseCsv(dates, 'd.csv');
+    const d = buildDataset(table, { target: 'y', source: 'd.csv', dates: 'parts', inPlace: true });
+    expect(d.x.buffer).not.toBe(table.matrix.buffer);
+    expect(Array.from(d.x.subarray(0, 4))).toEqual([2024, 1, 2, 1]);
+  });
+
+  it('still names the line of an infinity and of a text target, as without it', () => {
+    const inf = 'a,y\n1,0\ninf,1\n';
+    expect(() =>
+      buildDataset(parseCsv(inf, 'd.csv'), { target: 'y', source: 'd.csv', inPlace: true }),
+    ).toThrow('d.csv: column "a", line 3: inf is not a finite number');
+    const regression = 'a,y\n1,0.5\n2,oops\n';
+    expect(() =>
+      buildDataset(parseCsv(regression, 'd.csv'), {
+        target: 'y',
+        source: 'd.csv',
+        task: 'regression',
+        inPlace: true,
+      }),
+    ).toThrow('d.csv: regression needs a numeric target, but line 3 has "oops"');
+  });
+});
+
+describe('imputeInPlace', () => {
+  it('gives the means and float32 features the fit computes, over x, its buffer shrunk', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const a = i % 7 === 0 ? '' : String(Math.sin(i) * 1e3);
+      const b = i % 5 === 0 ? 'NA' : String(1 / (i + 1));
+      return `${a},${b},${['red', 'green', ''][i % 3]},${i % 2}`;
+    });
+    const text = `a,b,c,y\n${rows.join('\n')}\n`;
+    const d = buildDataset(parseCsv(text, 'd.csv'), { target: 'y', source: 'd.csv', inPlace: true });
+    const categorical = d.features.map((_, f) => Boolean(d.categories?.[f]));
+    expect(categorical).toEqual([false, false, true]);
+    const means = columnMeans(d.x, d.rows, 3);
+    means[2] = Number.NaN;
+    const expected = imputeToFloat32(d.x, d.rows, means);
+    const buffer = d.x.buffer;
+    const got = imputeInPlace(d.x, d.rows, 3, categorical);
+    expect(Array.from(got.means)).toEqual(Array.from(means));
+    expect(Array.from(got.xf)).toEqual(Array.from(expected));
+    expect(got.xf.buffer).toBe(buffer);
+    expect(buffer.byteLength).toBe(got.xf.byteLength);
   });
 });
