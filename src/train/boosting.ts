@@ -41,8 +41,14 @@ export const DEFAULT_PARAMS: BoostingParams = {
 export interface TrainingData {
   rows: number;
   features: number;
-  /** Row-major rows x features, NaN for missing. */
-  x: Float64Array;
+  /** Row-major rows x features, NaN for missing; or, in its place, `imputed`. */
+  x?: Float64Array;
+  /**
+   * The features already imputed and rounded to float32, with the means they were imputed with (NaN
+   * for a categorical feature): what dataset.ts's imputeInPlace writes over the reader's matrix, so
+   * that the float64 x and its float32 copy are not both held during the fit.
+   */
+  imputed?: { xf: Float32Array; means: Float64Array };
   task: Task;
   yClass?: Int32Array;
   nClasses?: number;
@@ -131,6 +137,21 @@ export function imputeToFloat32(x: Float64Array, rows: number, means: Float64Arr
   return out;
 }
 
+/** The fit's float32 features from x: numbers imputed with their mean, a categorical feature's NaN kept. */
+function impute(
+  data: TrainingData,
+  categories: readonly number[] | undefined,
+): { xf: Float32Array; means: Float64Array } {
+  const x = data.x;
+  if (!x) throw new RangeError('the training data has neither x nor imputed features');
+  const means = columnMeans(x, data.rows, data.features);
+  // A categorical feature is not imputed: its missing values are a category of their own in the trees.
+  categories?.forEach((k, f) => {
+    if (k > 0) means[f] = Number.NaN;
+  });
+  return { xf: imputeToFloat32(x, data.rows, means), means };
+}
+
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** Probabilities from raw scores, row-major rows x classes (written into `p` when given). */
@@ -212,12 +233,9 @@ export function fitBoosting(data: TrainingData, params: BoostingParams, options:
   const categories = data.categories?.some((k) => k > 0) ? [...data.categories] : undefined;
   if (categories && categories.length !== features)
     throw new RangeError(`categories lists ${categories.length} features, the data has ${features}`);
-  const means = columnMeans(data.x, rows, features);
-  // A categorical feature is not imputed: its missing values are a category of their own in the trees.
-  categories?.forEach((k, f) => {
-    if (k > 0) means[f] = Number.NaN;
-  });
-  const xf = imputeToFloat32(data.x, rows, means);
+  const { xf, means } = data.imputed ?? impute(data, categories);
+  if (xf.length !== rows * features || means.length !== features)
+    throw new RangeError(`the imputed features are not ${rows} x ${features}`);
   const maxBins = rows > params.exactUpTo ? params.maxBins : undefined;
   const binned = binFeatures(xf, rows, features, maxBins, categories);
   const random = new Random(params.seed);

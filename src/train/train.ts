@@ -11,7 +11,7 @@ import {
   validateParams,
 } from './boosting.js';
 import { type CsvOptions, CsvReader, type Table } from './csv.js';
-import { buildDataset, type Dataset } from './dataset.js';
+import { buildDataset, type Dataset, imputeInPlace } from './dataset.js';
 import { boostedToOnnx } from './export.js';
 
 export interface TrainOptions extends Partial<BoostingParams>, CsvOptions {
@@ -56,7 +56,8 @@ export interface TrainResult {
   model: ModelProto;
   card: ModelCard;
   boosted: BoostedModel;
-  dataset: Dataset;
+  /** What the CSV became, less its feature matrix, which the fit's imputed features overwrote. */
+  dataset: Omit<Dataset, 'x'>;
   summary: TrainSummary;
 }
 
@@ -105,7 +106,13 @@ export function trainFromReader(
     {
       rows: dataset.rows,
       features: dataset.features.length,
-      x: dataset.x,
+      // Written over dataset.x, which is not read after this.
+      imputed: imputeInPlace(
+        dataset.x,
+        dataset.rows,
+        dataset.features.length,
+        categories.map((k) => k > 0),
+      ),
       task: dataset.task,
       yClass: dataset.yClass,
       nClasses: dataset.classes?.length,
@@ -188,7 +195,8 @@ export function trainFromReader(
   };
   const onnx = boostedToOnnx(model, cardBase);
   const card = JSON.parse(onnx.metadataProps[0].value) as ModelCard;
-  return { bytes: encodeModel(onnx), model: onnx, card, boosted: model, dataset, summary };
+  const { x: _overwritten, ...described } = dataset;
+  return { bytes: encodeModel(onnx), model: onnx, card, boosted: model, dataset: described, summary };
 }
 
 /** The options' boosting parameters over the defaults; a RangeError names a bad one. */

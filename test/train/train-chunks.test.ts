@@ -17,7 +17,6 @@ describe('training on a CSV in pieces', () => {
     );
     const streamed = trainFromCsv(pieces, options);
     expect(streamed.boosted.stages).toEqual(whole.boosted.stages);
-    expect(streamed.dataset.x).toEqual(whole.dataset.x);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     expect(streamed.card.provenance.data?.sha256).toBe(sha256);
     expect(whole.card.provenance.data?.sha256).toBe(sha256);
