@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DEFAULT_PARAMS, fitBoosting } from '../dist/train/boosting.js';
 import { CsvReader } from '../dist/train/csv.js';
-import { buildDataset } from '../dist/train/dataset.js';
+import { buildDataset, imputeInPlace } from '../dist/train/dataset.js';
 
 const [file, target] = process.argv.slice(2);
 if (!file || !target) {
@@ -44,7 +44,13 @@ fitBoosting(
   {
     rows: dataset.rows,
     features: dataset.features.length,
-    x: dataset.x,
+    // As trainFromReader: the imputed features written over the dataset's matrix.
+    imputed: imputeInPlace(
+      dataset.x,
+      dataset.rows,
+      dataset.features.length,
+      categories.map((k) => k > 0),
+    ),
     task: dataset.task,
     yClass: dataset.yClass,
     nClasses: dataset.classes?.length,
