@@ -108,9 +108,9 @@ describe.each(cases)('%s', (name) => {
     expect(worst).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
   });
 
-  it.runIf(expected.refusedRows !== undefined)(
-    "refuses the rows scikit-learn's predict refuses, naming the unknown category",
-    async () => {
+  // Only where scikit-learn refused some held-out row (a model that answers every row has none).
+  if (expected.refusedRows !== undefined)
+    it("refuses the rows scikit-learn's predict refuses, naming the unknown category", async () => {
       const predictor = await loadPredictor({ uri: model });
       try {
         for (const row of expected.refusedRows ?? []) {
@@ -127,8 +127,7 @@ describe.each(cases)('%s', (name) => {
       } finally {
         await predictor.release();
       }
-    },
-  );
+    });
 });
 
 // Pipelines scikit-learn fits and predicts with that modelgate cannot answer exactly as it would: refused
