@@ -18,14 +18,13 @@ import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { PickleRefusedError, UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { readModelFile } from '../../src/sklearn/joblib.js';
 import type { NdArray, PyObject, PyTuple, PyValue } from '../../src/sklearn/values.js';
-import { runCli } from '../helpers/cli.js';
+import { type Cell, expectPredictAnswers, type FixtureAnswers } from '../helpers/fixture-answers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sklearn-hgb', import.meta.url));
 const PROBABILITY_TOLERANCE = 1e-9;
 const VALUE_TOLERANCE = 1e-9;
 
-type Cell = number | string | null;
-interface Expected {
+interface Expected extends FixtureAnswers {
   name: string;
   task: 'classification' | 'regression';
   features: string[];
@@ -48,7 +47,6 @@ const cases = FOLDERS.flatMap((folder) =>
 );
 const FIXTURE_ROOT = fileURLToPath(new URL('../fixtures', import.meta.url));
 const read = (c: string) => JSON.parse(readFileSync(join(FIXTURE_ROOT, `${c}.json`), 'utf8')) as Expected;
-const named = (e: Expected, row: Cell[]) => Object.fromEntries(e.features.map((f, i) => [f, row[i] ?? null]));
 
 describe.each(cases)('%s', (name) => {
   const expected = read(name);
@@ -68,34 +66,10 @@ describe.each(cases)('%s', (name) => {
   });
 
   it('answers the held-out rows through `modelgate predict` as scikit-learn does', async () => {
-    const body = JSON.stringify({
-      input: expected.rows.map((row) => named(expected, row)),
-      ...(expected.proba ? { return_probabilities: true } : {}),
+    await expectPredictAnswers(model, expected, {
+      probability: PROBABILITY_TOLERANCE,
+      value: VALUE_TOLERANCE,
     });
-    const r = await runCli(['predict', model, body]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const answer = JSON.parse(r.stdout) as {
-      prediction: (number | string)[];
-      probabilities?: Record<string, number>[];
-    };
-    if (expected.task === 'regression') {
-      expected.predict.forEach((want, i) => {
-        const got = answer.prediction[i] as number;
-        expect(Math.abs(got - (want as number)), `row ${i}`).toBeLessThanOrEqual(
-          VALUE_TOLERANCE * Math.max(1, Math.abs(want as number)),
-        );
-      });
-      return;
-    }
-    expect(answer.prediction).toEqual(expected.predict);
-    let worst = 0;
-    expected.proba?.forEach((p, i) => {
-      expected.classes?.forEach((c, k) => {
-        worst = Math.max(worst, Math.abs((answer.probabilities?.[i]?.[c] ?? Number.NaN) - (p[k] as number)));
-      });
-    });
-    expect(worst).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
   });
 });
 

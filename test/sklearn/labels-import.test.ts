@@ -14,13 +14,13 @@ import { importCommand } from '../../src/cli/import.js';
 import { findCard } from '../../src/onnx/card.js';
 import { decodeMetadataProps } from '../../src/onnx/proto.js';
 import { runCli } from '../helpers/cli.js';
+import { type Cell, expectPredictAnswers } from '../helpers/fixture-answers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sklearn-labels', import.meta.url));
 const HGB = fileURLToPath(new URL('../fixtures/sklearn-hgb', import.meta.url));
 const PROBABILITY_TOLERANCE = 1e-9;
 const fixture = (name: string) => join(FIXTURES, name);
 
-type Cell = number | string | null;
 const expected = JSON.parse(readFileSync(fixture('labels.json'), 'utf8')) as {
   features: string[];
   modelClasses: number[];
@@ -36,24 +36,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function answersAsScikitLearn(model: string): Promise<void> {
   const card = findCard(decodeMetadataProps(readFileSync(model)));
   expect(card.classes).toEqual(expected.classes);
-  const body = JSON.stringify({
-    input: expected.rows.map((row) =>
-      Object.fromEntries(expected.features.map((f, i) => [f, row[i] ?? null])),
-    ),
-    return_probabilities: true,
-  });
-  const r = await runCli(['predict', model, body]);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  const answer = JSON.parse(r.stdout) as { prediction: string[]; probabilities: Record<string, number>[] };
-  expect(answer.prediction).toEqual(expected.predict);
-  let worst = 0;
-  expected.proba.forEach((p, i) => {
-    expected.classes.forEach((c, k) => {
-      worst = Math.max(worst, Math.abs((answer.probabilities[i]?.[c] ?? Number.NaN) - (p[k] as number)));
-    });
-  });
-  expect(worst).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
+  await expectPredictAnswers(model, expected, { probability: PROBABILITY_TOLERANCE, value: 0 });
 }
 
 describe('a classifier trained on LabelEncoder codes', () => {

@@ -22,7 +22,12 @@ import { decodeMetadataProps } from '../../src/onnx/proto.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { loadModelFile } from '../../src/sklearn/joblib.js';
-import { runCli } from '../helpers/cli.js';
+import {
+  type Cell,
+  expectPredictAnswers,
+  type FixtureAnswers,
+  namedRow,
+} from '../helpers/fixture-answers.js';
 
 /** The generator's string columns (the others are numbers). */
 const STRING_COLUMNS = ['city', 'plan', 'sex'];
@@ -30,8 +35,7 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.
 const PROBABILITY_TOLERANCE = 1e-5;
 const VALUE_TOLERANCE = 1e-5;
 
-type Cell = number | string | null;
-interface Expected {
+interface Expected extends FixtureAnswers {
   name: string;
   task: 'classification' | 'regression';
   features: string[];
@@ -49,7 +53,6 @@ const cases = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''));
 const read = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Expected;
-const named = (e: Expected, row: Cell[]) => Object.fromEntries(e.features.map((f, i) => [f, row[i] ?? null]));
 
 /** Imports a fixture as `modelgate import --quiet` does, in this process; the model's path. */
 async function imported(name: string): Promise<string> {
@@ -78,34 +81,10 @@ describe.each(cases)('%s', (name) => {
   });
 
   it('answers the held-out rows through `modelgate predict` as scikit-learn does', async () => {
-    const body = JSON.stringify({
-      input: expected.rows.map((row) => named(expected, row)),
-      ...(expected.proba ? { return_probabilities: true } : {}),
+    await expectPredictAnswers(model, expected, {
+      probability: PROBABILITY_TOLERANCE,
+      value: VALUE_TOLERANCE,
     });
-    const r = await runCli(['predict', model, body]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const answer = JSON.parse(r.stdout) as {
-      prediction: (number | string)[];
-      probabilities?: Record<string, number>[];
-    };
-    if (expected.task === 'regression') {
-      expected.predict.forEach((want, i) => {
-        const got = answer.prediction[i] as number;
-        expect(Math.abs(got - (want as number)), `row ${i}`).toBeLessThanOrEqual(
-          VALUE_TOLERANCE * Math.max(1, Math.abs(want as number)),
-        );
-      });
-      return;
-    }
-    expect(answer.prediction).toEqual(expected.predict);
-    let worst = 0;
-    expected.proba?.forEach((p, i) => {
-      expected.classes?.forEach((c, k) => {
-        worst = Math.max(worst, Math.abs((answer.probabilities?.[i]?.[c] ?? Number.NaN) - (p[k] as number)));
-      });
-    });
-    expect(worst).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
   });
 
   // Only where scikit-learn refused some held-out row (a model that answers every row has none).
@@ -114,7 +93,10 @@ describe.each(cases)('%s', (name) => {
       const predictor = await loadPredictor({ uri: model });
       try {
         for (const row of expected.refusedRows ?? []) {
-          const err = await predictBody(predictor, JSON.stringify({ input: [named(expected, row)] })).then(
+          const err = await predictBody(
+            predictor,
+            JSON.stringify({ input: [namedRow(expected.features, row)] }),
+          ).then(
             () => undefined,
             (e: unknown) => e,
           );
