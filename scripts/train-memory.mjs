@@ -6,7 +6,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DEFAULT_PARAMS, fitBoosting } from '../dist/train/boosting.js';
 import { CsvReader } from '../dist/train/csv.js';
-import { buildDataset, imputeInPlace } from '../dist/train/dataset.js';
+import { buildDataset } from '../dist/train/dataset.js';
+import { fitInput } from '../dist/train/train.js';
 
 const [file, target] = process.argv.slice(2);
 if (!file || !target) {
@@ -37,27 +38,8 @@ show('read');
 const dataset = buildDataset(table, { target, source: file, inPlace: true });
 table = undefined;
 show('dataset');
-const categories = dataset.kinds.map((k, f) =>
-  k === 'boolean' ? 2 : (dataset.categories?.[f]?.length ?? 0),
-);
-fitBoosting(
-  {
-    rows: dataset.rows,
-    features: dataset.features.length,
-    // As trainFromReader: the imputed features written over the dataset's matrix.
-    imputed: imputeInPlace(
-      dataset.x,
-      dataset.rows,
-      dataset.features.length,
-      categories.map((k) => k > 0),
-    ),
-    task: dataset.task,
-    yClass: dataset.yClass,
-    nClasses: dataset.classes?.length,
-    yValue: dataset.yValue,
-    ...(categories.some((k) => k > 0) ? { categories } : {}),
-  },
-  DEFAULT_PARAMS,
-  { onStage: (done) => (done === 1 || done % 25 === 0 ? show(`fit stage ${done}`) : undefined) },
-);
+// As trainFromReader: the imputed features written over the dataset's matrix.
+fitBoosting(fitInput(dataset), DEFAULT_PARAMS, {
+  onStage: (done) => (done === 1 || done % 25 === 0 ? show(`fit stage ${done}`) : undefined),
+});
 show('fitted');

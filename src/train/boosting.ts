@@ -45,7 +45,7 @@ export interface TrainingData {
   x?: Float64Array;
   /**
    * The features already imputed and rounded to float32, with the means they were imputed with (NaN
-   * for a categorical feature): what dataset.ts's imputeInPlace writes over the reader's matrix, so
+   * for a categorical feature): what imputeInPlace writes over the reader's matrix, so
    * that the float64 x and its float32 copy are not both held during the fit.
    */
   imputed?: { xf: Float32Array; means: Float64Array };
@@ -135,6 +135,36 @@ export function imputeToFloat32(x: Float64Array, rows: number, means: Float64Arr
     }
   }
   return out;
+}
+
+/**
+ * The fit's input written over `x` in place: each feature imputed with its mean and rounded to float32
+ * (row-major, in `x`'s first half; a resizable buffer, as the reader's matrix, is shrunk to it), and
+ * the means, which are columnMeans' (a categorical feature keeps NaN, a category of its own in the
+ * trees): bit for bit what impute() gives from x. `x` is not read afterwards. At 800,000 x 20 this
+ * leaves 61 MiB where the float64 x and its float32 copy were 183 MiB.
+ */
+export function imputeInPlace(
+  x: Float64Array,
+  rows: number,
+  features: number,
+  categorical: readonly boolean[],
+): { xf: Float32Array; means: Float64Array } {
+  const means = columnMeans(x, rows, features);
+  categorical.forEach((c, f) => {
+    if (c) means[f] = Number.NaN;
+  });
+  // Float32 cell i overwrites bytes of float64 cell i / 2 or before, each read already.
+  const n = rows * features;
+  const xf = new Float32Array(x.buffer, x.byteOffset, n);
+  for (let i = 0, f = 0; i < n; i++) {
+    const v = x[i] as number;
+    xf[i] = Number.isNaN(v) ? (means[f] as number) : v;
+    if (++f === features) f = 0;
+  }
+  const buffer = x.buffer as ArrayBuffer & { resizable?: boolean; resize?: (n: number) => void };
+  if (buffer.resizable && x.byteOffset === 0) buffer.resize?.(xf.byteLength);
+  return { xf, means };
 }
 
 /** The fit's float32 features from x: numbers imputed with their mean, a categorical feature's NaN kept. */

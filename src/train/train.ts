@@ -8,10 +8,12 @@ import {
   type BoostingParams,
   DEFAULT_PARAMS,
   fitBoosting,
+  imputeInPlace,
+  type TrainingData,
   validateParams,
 } from './boosting.js';
 import { type CsvOptions, CsvReader, type Table } from './csv.js';
-import { buildDataset, type Dataset, imputeInPlace } from './dataset.js';
+import { buildDataset, type Dataset } from './dataset.js';
 import { boostedToOnnx } from './export.js';
 
 export interface TrainOptions extends Partial<BoostingParams>, CsvOptions {
@@ -76,6 +78,33 @@ export function trainFromCsv(data: Uint8Array | Iterable<Uint8Array>, options: T
 }
 
 /**
+ * What the fit takes from a dataset: its features imputed and rounded to float32, written over
+ * dataset.x (which is not read after this), and each feature's number of categories. A boolean is
+ * split as a category of two (false 0, true 1): its missing values go to the side the training sent
+ * them, not to the side of the mean's threshold.
+ */
+export function fitInput(dataset: Dataset): TrainingData {
+  const categories = dataset.kinds.map((kind, f) =>
+    kind === 'boolean' ? 2 : (dataset.categories?.[f]?.length ?? 0),
+  );
+  return {
+    rows: dataset.rows,
+    features: dataset.features.length,
+    imputed: imputeInPlace(
+      dataset.x,
+      dataset.rows,
+      dataset.features.length,
+      categories.map((k) => k > 0),
+    ),
+    task: dataset.task,
+    yClass: dataset.yClass,
+    nClasses: dataset.classes?.length,
+    yValue: dataset.yValue,
+    ...(categories.some((k) => k > 0) ? { categories } : {}),
+  };
+}
+
+/**
  * Trains on the CSV a reader was given (`sha256`: its digest, for the card). `started`: when the job
  * began (performance.now()), for the summary's seconds. The dataset's feature matrix is written over
  * the reader's numbers (at 800,000 x 21, 128 MiB), and the rest of the table is let go once it is built.
@@ -97,31 +126,10 @@ export function trainFromReader(
     columns: table.columns.length,
   };
   table = undefined;
-  // A boolean is split as a category of two (false 0, true 1): its missing values go to the side
-  // the training sent them, not to the side of the mean's threshold.
-  const categories = dataset.kinds.map((kind, f) =>
-    kind === 'boolean' ? 2 : (dataset.categories?.[f]?.length ?? 0),
-  );
-  const { model, trainRaw } = fitBoosting(
-    {
-      rows: dataset.rows,
-      features: dataset.features.length,
-      // Written over dataset.x, which is not read after this.
-      imputed: imputeInPlace(
-        dataset.x,
-        dataset.rows,
-        dataset.features.length,
-        categories.map((k) => k > 0),
-      ),
-      task: dataset.task,
-      yClass: dataset.yClass,
-      nClasses: dataset.classes?.length,
-      yValue: dataset.yValue,
-      ...(categories.some((k) => k > 0) ? { categories } : {}),
-    },
-    params,
-    { threads: options.threads, onStage: options.onStage },
-  );
+  const { model, trainRaw } = fitBoosting(fitInput(dataset), params, {
+    threads: options.threads,
+    onStage: options.onStage,
+  });
   const seconds = (performance.now() - started) / 1000;
   const figures =
     dataset.task === 'classification'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { columnMeans, imputeToFloat32 } from '../../src/train/boosting.js';
+import { columnMeans, imputeInPlace, imputeToFloat32 } from '../../src/train/boosting.js';
 import { normalizeColumnName, parseCsv } from '../../src/train/csv.js';
-import { buildDataset, imputeInPlace, MAX_CATEGORIES } from '../../src/train/dataset.js';
+import { buildDataset, MAX_CATEGORIES } from '../../src/train/dataset.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 
 const load = (text: string, target = 'y', extra: Partial<Parameters<typeof buildDataset>[1]> = {}) =>
