@@ -12,7 +12,8 @@
 // features and the request encoder is the OrdinalEncoder: the card types them as categories (their
 // values as strings) fed as codes, and the members are codes. Behind other steps the graph computes the
 // column, so the members are the encoder's categories themselves.
-import { attr, type GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
+import { type GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
+import { BRANCH_LEQ, BRANCH_MEMBER, type Child, TreeEnsembleNodes } from '../onnx/tree-ensemble.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { asFloat64, elementsOf, field } from './numpy.js';
 import { Estimator } from './state.js';
@@ -181,28 +182,13 @@ export function predictorNodes(est: Estimator, predictor: Estimator): PredictorN
   };
 }
 
-/** TreeEnsemble mode codes (ai.onnx.ml 5). */
-const BRANCH_LEQ = 0;
-const BRANCH_MEMBER = 6;
-
 /**
  * The trees of a model with categorical splits as one ai.onnx.ml 5 TreeEnsemble over the input columns,
  * interior nodes and leaves numbered apart. `member(feature, code)` is the value a categorical column
  * holds for a code (the code itself when fed as codes, else the category).
  */
 export class CategoricalEnsemble {
-  private readonly roots: number[] = [];
-  private readonly modes: number[] = [];
-  private readonly featureIds: number[] = [];
-  private readonly splits: number[] = [];
-  private readonly trueIds: number[] = [];
-  private readonly trueLeafs: number[] = [];
-  private readonly falseIds: number[] = [];
-  private readonly falseLeafs: number[] = [];
-  private readonly missingTrue: number[] = [];
-  private readonly members: number[] = [];
-  private readonly leafTargets: number[] = [];
-  private readonly leafWeights: number[] = [];
+  private readonly nodes = new TreeEnsembleNodes();
 
   constructor(
     private readonly est: Estimator,
@@ -213,21 +199,10 @@ export class CategoricalEnsemble {
   add(tree: PredictorNodes, target: number): void {
     const count = tree.left.length;
     const leafOf = (n: number) => (tree.left[n] as number) < 0;
-    const at = new Int32Array(count);
-    let interior = this.modes.length;
-    let leaves = this.leafWeights.length;
-    for (let n = 0; n < count; n++) {
-      if (leafOf(n)) {
-        at[n] = leaves++;
-        this.leafTargets.push(target);
-        this.leafWeights.push(tree.values[n] as number);
-      } else at[n] = interior++;
-    }
-    this.roots.push(this.modes.length);
     if (count === 0) throw new ModelImportError(`a tree of the ${this.est.name} has no nodes`);
+    const at = this.nodes.tree(count, leafOf, target, (n) => tree.values[n] as number);
     if (leafOf(0)) {
-      // A tree that is one leaf: one node whose both branches reach it.
-      this.branch(BRANCH_LEQ, 0, 0, [at[0] as number, 1], [at[0] as number, 1], false);
+      this.nodes.lone(at[0] as number);
       return;
     }
     for (let n = 0; n < count; n++) {
@@ -242,10 +217,10 @@ export class CategoricalEnsemble {
       const right = tree.right[n] as number;
       if (left >= count || right >= count)
         throw new ModelImportError(`a tree of the ${this.est.name} has a child outside it`);
-      const to = (child: number): [number, number] => [at[child] as number, leafOf(child) ? 1 : 0];
+      const to = (child: number): Child => [at[child] as number, leafOf(child) ? 1 : 0];
       const codes = tree.leftCodes[n];
       if (!codes) {
-        this.branch(
+        this.nodes.branch(
           BRANCH_LEQ,
           source,
           tree.threshold[n] as number,
@@ -270,60 +245,17 @@ export class CategoricalEnsemble {
       const [yes, no] = missingLeft ? [to(right), to(left)] : [to(left), to(right)];
       if (listed.length === 0) {
         // Nothing listed: every value takes the missing side (x <= -inf holds for none, NaN included).
-        this.branch(BRANCH_LEQ, source, Number.NEGATIVE_INFINITY, yes, no, false);
+        this.nodes.branch(BRANCH_LEQ, source, Number.NEGATIVE_INFINITY, yes, no, false);
         continue;
       }
-      this.branch(BRANCH_MEMBER, source, 0, yes, no, false);
-      this.members.push(...listed, Number.NaN);
+      this.nodes.branch(BRANCH_MEMBER, source, 0, yes, no, false, listed);
     }
-  }
-
-  private branch(
-    mode: number,
-    feature: number,
-    split: number,
-    yes: [number, number],
-    no: [number, number],
-    missingTrue: boolean,
-  ): void {
-    this.modes.push(mode);
-    this.featureIds.push(feature);
-    this.splits.push(split);
-    this.trueIds.push(yes[0]);
-    this.trueLeafs.push(yes[1]);
-    this.falseIds.push(no[0]);
-    this.falseLeafs.push(no[1]);
-    this.missingTrue.push(missingTrue ? 1 : 0);
   }
 
   /** The summed leaf values plus `base`, [N, targets], double, from the double input `x`. */
   apply(b: GraphBuilder, x: string, targets: number, base: ArrayLike<number>): string {
     b.requireOpset(ML_DOMAIN, 5);
-    const nodes = this.modes.length;
-    const sums = b.op(
-      'TreeEnsemble',
-      [x],
-      [
-        attr.int('aggregate_function', 1), // SUM
-        attr.int('n_targets', targets),
-        attr.int('post_transform', 0), // NONE
-        attr.ints('tree_roots', this.roots),
-        attr.tensor('nodes_modes', tensor.uint8('', [nodes], this.modes)),
-        attr.ints('nodes_featureids', this.featureIds),
-        attr.tensor('nodes_splits', tensor.double('', [nodes], this.splits)),
-        attr.ints('nodes_truenodeids', this.trueIds),
-        attr.ints('nodes_trueleafs', this.trueLeafs),
-        attr.ints('nodes_falsenodeids', this.falseIds),
-        attr.ints('nodes_falseleafs', this.falseLeafs),
-        attr.ints('nodes_missing_value_tracks_true', this.missingTrue),
-        ...(this.members.length > 0
-          ? [attr.tensor('membership_values', tensor.double('', [this.members.length], this.members))]
-          : []),
-        attr.ints('leaf_targetids', this.leafTargets),
-        attr.tensor('leaf_weights', tensor.double('', [this.leafWeights.length], this.leafWeights)),
-      ],
-      ML_DOMAIN,
-    );
+    const sums = b.op('TreeEnsemble', [x], this.nodes.attributes(targets), ML_DOMAIN);
     return b.op('Add', [sums, b.constant(tensor.double(b.fresh('baseline'), [targets], base))]);
   }
 }

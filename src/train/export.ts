@@ -6,6 +6,7 @@
 import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
 import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
+import { BRANCH_LEQ, BRANCH_MEMBER, type Child, TreeEnsembleNodes } from '../onnx/tree-ensemble.js';
 import { VERSION } from '../version.js';
 import type { BoostedModel } from './boosting.js';
 
@@ -128,97 +129,47 @@ function ensembleAttributes(model: BoostedModel) {
   ];
 }
 
-/** TreeEnsemble mode codes (ai.onnx.ml 5). */
-const BRANCH_LEQ = 0;
-const BRANCH_MEMBER = 6;
-
 /**
- * ai.onnx.ml 5 TreeEnsemble attributes: interior nodes and leaves numbered apart, over all trees. A
- * categorical split lists the codes of its side that missing values do not take; its other side gets
- * everything else (NaN, codes absent from the node, codes the trainer never saw), as the trainer sends
- * them. A tree that is a single leaf gets one node whose both branches reach it.
+ * ai.onnx.ml 5 TreeEnsemble attributes over all trees. A categorical split lists the codes of its side
+ * that missing values do not take; its other side gets everything else (NaN, codes absent from the
+ * node, codes the trainer never saw), as the trainer sends them.
  */
 function treeEnsembleAttributes(model: BoostedModel) {
-  const roots: number[] = [];
-  const modes: number[] = [];
-  const featureIds: number[] = [];
-  const splits: number[] = [];
-  const trueIds: number[] = [];
-  const trueLeafs: number[] = [];
-  const falseIds: number[] = [];
-  const falseLeafs: number[] = [];
-  const members: number[] = [];
-  const leafTargets: number[] = [];
-  const leafWeights: number[] = [];
+  const nodes = new TreeEnsembleNodes();
   for (const stage of model.stages) {
     for (let k = 0; k < stage.length; k++) {
       const tree = stage[k];
-      const count = tree.feature.length;
-      // Each node's index among the tree's interior nodes or among its leaves, numbered from the totals so far.
-      const at = new Int32Array(count);
-      let interior = modes.length;
-      let leaves = leafWeights.length;
-      for (let node = 0; node < count; node++) {
-        if (tree.left[node] < 0) {
-          at[node] = leaves++;
-          leafTargets.push(k);
-          leafWeights.push(model.learningRate * tree.value[node]);
-        } else at[node] = interior++;
-      }
-      roots.push(modes.length);
-      if (tree.left[0] < 0) {
-        modes.push(BRANCH_LEQ);
-        featureIds.push(0);
-        splits.push(0);
-        trueIds.push(at[0]);
-        falseIds.push(at[0]);
-        trueLeafs.push(1);
-        falseLeafs.push(1);
+      const leaf = (n: number) => tree.left[n] < 0;
+      const at = nodes.tree(tree.feature.length, leaf, k, (n) => model.learningRate * tree.value[n]);
+      if (leaf(0)) {
+        nodes.lone(at[0]);
         continue;
       }
-      for (let node = 0; node < count; node++) {
-        if (tree.left[node] < 0) continue;
-        let yes = tree.left[node];
-        let no = tree.right[node];
+      const to = (child: number): Child => [at[child], leaf(child) ? 1 : 0];
+      for (let node = 0; node < tree.feature.length; node++) {
+        if (leaf(node)) continue;
         const set = tree.categoryLeft?.[node];
-        if (set) {
-          const missing = set.length - 1;
-          const listed = set[missing] ? 0 : 1;
-          if (set[missing]) [yes, no] = [no, yes];
-          for (let c = 0; c < missing; c++) if (set[c] === listed) members.push(c);
-          members.push(Number.NaN);
-          modes.push(BRANCH_MEMBER);
-          splits.push(0);
-        } else {
-          modes.push(BRANCH_LEQ);
-          splits.push(tree.threshold[node]);
+        if (!set) {
+          nodes.branch(
+            BRANCH_LEQ,
+            tree.feature[node],
+            tree.threshold[node],
+            to(tree.left[node]),
+            to(tree.right[node]),
+            false,
+          );
+          continue;
         }
-        featureIds.push(tree.feature[node]);
-        trueIds.push(at[yes]);
-        trueLeafs.push(tree.left[yes] < 0 ? 1 : 0);
-        falseIds.push(at[no]);
-        falseLeafs.push(tree.left[no] < 0 ? 1 : 0);
+        const missing = set.length - 1;
+        const listed = set[missing] ? 0 : 1;
+        const [yes, no] = set[missing]
+          ? [tree.right[node], tree.left[node]]
+          : [tree.left[node], tree.right[node]];
+        const members: number[] = [];
+        for (let c = 0; c < missing; c++) if (set[c] === listed) members.push(c);
+        nodes.branch(BRANCH_MEMBER, tree.feature[node], 0, to(yes), to(no), false, members);
       }
     }
   }
-  const nodes = modes.length;
-  return [
-    attr.int('aggregate_function', 1), // SUM
-    attr.int('n_targets', model.outputs),
-    attr.int('post_transform', 0), // NONE
-    attr.ints('tree_roots', roots),
-    attr.tensor('nodes_modes', tensor.uint8('', [nodes], modes)),
-    attr.ints('nodes_featureids', featureIds),
-    attr.tensor('nodes_splits', tensor.double('', [nodes], splits)),
-    attr.ints('nodes_truenodeids', trueIds),
-    attr.ints('nodes_trueleafs', trueLeafs),
-    attr.ints('nodes_falsenodeids', falseIds),
-    attr.ints('nodes_falseleafs', falseLeafs),
-    attr.ints('nodes_missing_value_tracks_true', new Array(nodes).fill(0)),
-    ...(members.length > 0
-      ? [attr.tensor('membership_values', tensor.double('', [members.length], members))]
-      : []),
-    attr.ints('leaf_targetids', leafTargets),
-    attr.tensor('leaf_weights', tensor.double('', [leafWeights.length], leafWeights)),
-  ];
+  return nodes.attributes(model.outputs);
 }
