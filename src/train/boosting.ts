@@ -269,7 +269,9 @@ export function fitBoosting(data: TrainingData, params: BoostingParams, options:
   const maxBins = rows > params.exactUpTo ? params.maxBins : undefined;
   const binned = binFeatures(xf, rows, features, maxBins, categories);
   const random = new Random(params.seed);
-  const grower = new TreeGrower(binned, params, random, threads);
+  const nClasses = data.task === 'classification' ? data.nClasses! : 0;
+  const outputs = data.task === 'classification' && nClasses > 2 ? nClasses : 1;
+  const grower = new TreeGrower(binned, params, random, threads, outputs);
   try {
     return boost(data, params, { binned, grower, xf, means, random, onStage });
   } finally {
@@ -294,7 +296,8 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
   const outputs = task === 'classification' && nClasses > 2 ? nClasses : 1;
 
   const init = initialRaw(data, outputs);
-  const raw = new Float64Array(rows * outputs);
+  const ws = grower.workspace;
+  const raw = ws.raw;
   for (let r = 0; r < rows; r++) raw.set(init, r * outputs);
 
   const inBag = Math.max(1, Math.floor(params.subsample * rows));
@@ -303,11 +306,19 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
   const { g, rows: rowsBuf } = grower;
   // Multiclass needs every class's probability for each class's tree; binary needs none kept.
   const prob = new Float64Array(outputs > 1 ? rows * nClasses : 0);
-  const yc = data.yClass;
+  let yc: Int32Array | undefined;
+  if (data.yClass) {
+    yc = ws.yClass;
+    yc.set(data.yClass);
+  } else ws.yValue.set(data.yValue!);
   // Binary log-loss: exp(-raw) of each row, kept up to date by multiplying in each tree's
   // exp(-step), so the gradient's sigmoid needs no exp per row and stage.
   const binary = task === 'classification' && outputs === 1;
-  const expNeg = binary ? raw.map((v) => Math.exp(-v)) : undefined;
+  let expNeg: Float64Array | undefined;
+  if (binary) {
+    expNeg = ws.expNeg;
+    for (let r = 0; r < rows; r++) expNeg[r] = Math.exp(-raw[r]);
+  }
   const addToRow = (r: number, k: number, delta: number, factor: number): void => {
     raw[r * outputs + k] += delta;
     if (expNeg) {
@@ -343,15 +354,7 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       if (task === 'classification') {
         const cls = outputs === 1 ? 1 : k;
         for (const leaf of leaves) {
-          let num = 0;
-          let den = 0;
-          for (let i = leaf.start; i < leaf.end; i++) {
-            const r = rowsBuf[i];
-            // The probability the gradient was taken at: y - g.
-            const p = (yc![r] === cls ? 1 : 0) - g[r];
-            num += g[r];
-            den += p * (1 - p);
-          }
+          let { num, den } = ws.newton(leaf.start, leaf.end, cls);
           num = (num / (leaf.end - leaf.start)) * newtonScale;
           den /= leaf.end - leaf.start;
           tree.value[leaf.node] = Math.abs(den) < 1e-150 ? 0 : num / den;
@@ -362,27 +365,10 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       const factor = expNeg ? delta.map((d) => Math.exp(-d)) : delta;
       if (fused) {
         // Each row's score, then the next stage's gradient at it, in one pass over the leaves' rows.
-        const y = expNeg ? yc! : data.yValue!;
         for (const leaf of leaves) {
           const d = delta[leaf.node];
-          const f = factor[leaf.node];
-          if (expNeg) {
-            for (let i = leaf.start; i < leaf.end; i++) {
-              const r = rowsBuf[i];
-              raw[r] += d;
-              let e = expNeg[r] * f;
-              // Past float64's range the product sticks at 0 or Infinity: recompute it from the score.
-              if (!(e > 0 && e < Number.POSITIVE_INFINITY)) e = Math.exp(-raw[r]);
-              expNeg[r] = e;
-              g[r] = y[r] - 1 / (1 + e);
-            }
-          } else {
-            for (let i = leaf.start; i < leaf.end; i++) {
-              const r = rowsBuf[i];
-              raw[r] += d;
-              g[r] = y[r] - raw[r];
-            }
-          }
+          if (expNeg) ws.updateBinary(leaf.start, leaf.end, d, factor[leaf.node]);
+          else ws.updateSquared(leaf.start, leaf.end, d);
         }
       } else if (inBag === rows) {
         for (const leaf of leaves) {
@@ -420,7 +406,8 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       threads: grower.threads,
       ...(binned.categorical ? { categories: [...(data.categories ?? [])] } : {}),
     },
-    trainRaw: raw,
+    // A copy: the workspace's memory is let go with the grower.
+    trainRaw: raw.slice(),
   };
 }
 

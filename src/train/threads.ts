@@ -31,7 +31,7 @@ const SPIN = 20_000;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { memory, module, control } = workerData;
-const api = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const api = new WebAssembly.Instance(module, { env: { memory, exp: Math.exp } }).exports;
 const ctl = new Int32Array(control);
 let seen = 0;
 for (;;) {

@@ -65,7 +65,8 @@ interface Split {
 /** Grows many trees over the same binned data, reusing one workspace. */
 export class TreeGrower {
   private readonly bins: number;
-  private readonly workspace: Workspace;
+  /** The grower's buffers, with the booster's scores and targets beside them. */
+  readonly workspace: Workspace;
   private readonly pool: Histogram[];
   private readonly featureOrder: Int32Array;
   /** Bin counts over every row: the root's counts whenever a tree is grown on all rows. */
@@ -76,10 +77,11 @@ export class TreeGrower {
     private readonly params: TreeParams,
     private readonly random: Random,
     threads = 1,
+    outputs = 1,
   ) {
     this.bins = binned.offset[binned.features];
     // Depth-first growth holds at most one histogram per level plus the one being built.
-    this.workspace = new Workspace(binned, params.maxDepth + 2, threads);
+    this.workspace = new Workspace(binned, params.maxDepth + 2, threads, outputs);
     this.pool = [...this.workspace.histograms];
     this.featureOrder = new Int32Array(binned.features);
   }

@@ -45,6 +45,18 @@ interface HistogramExports {
     g: number,
     stats: number,
   ): number;
+  newton(rows: number, m: number, g: number, y: number, cls: number, stats: number): void;
+  updateBinary(
+    rows: number,
+    m: number,
+    raw: number,
+    expNeg: number,
+    g: number,
+    y: number,
+    d: number,
+    factor: number,
+  ): void;
+  updateSquared(rows: number, m: number, raw: number, g: number, y: number, d: number): void;
 }
 
 /** The sum and sum of squares of g over a node's rows. */
@@ -72,6 +84,13 @@ export class Workspace {
   /** Row indices; each node owns a segment, kept in ascending order. */
   readonly rows: Uint32Array;
   readonly histograms: Histogram[];
+  /** The booster's raw scores (rows x outputs), in the workspace so that the update loops reach them. */
+  readonly raw: Float64Array;
+  /** exp(-raw) of each row, for binary log-loss. */
+  readonly expNeg: Float64Array;
+  /** The target: class codes (classification) or values (regression), written by the booster. */
+  readonly yClass: Int32Array;
+  readonly yValue: Float64Array;
   private readonly exports: HistogramExports;
   private readonly threads?: HistogramThreads;
   private readonly ptr: {
@@ -82,6 +101,9 @@ export class Workspace {
     codes: number;
     offsets: number;
     stats: number;
+    raw: number;
+    expNeg: number;
+    y: number;
   };
   private readonly stats: Float64Array;
   /** The partition's scratch rows (the wasm loop's tmp), for partitionBy. */
@@ -93,6 +115,7 @@ export class Workspace {
     private readonly binned: Binned,
     histogramSlots: number,
     threads: number,
+    outputs = 1,
   ) {
     const { rows: n, features, offset } = binned;
     const bins = offset[features];
@@ -110,6 +133,9 @@ export class Workspace {
     const rows = alloc(n * 4);
     const tmp = alloc(n * 4);
     const offsets = alloc((features + 1) * 4);
+    const raw = alloc(n * outputs * 8);
+    const expNeg = alloc(n * 8);
+    const y = alloc(n * 8);
     // The loops read codes as unaligned 32-bit words: 4 bytes of padding keep the last read inside.
     const codes = alloc(n * features * this.width + 4);
     const slots = Array.from({ length: histogramSlots }, () => ({
@@ -124,13 +150,17 @@ export class Workspace {
     }
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const module = new WebAssembly.Module(Buffer.from(HISTOGRAM_WASM, 'base64'));
-    this.exports = new WebAssembly.Instance(module, { env: { memory } })
+    this.exports = new WebAssembly.Instance(module, { env: { memory, exp: Math.exp } })
       .exports as unknown as HistogramExports;
     const buf = memory.buffer;
     this.g = new Float64Array(buf, g, n);
     this.rows = new Uint32Array(buf, rows, n);
     this.tmpRows = new Uint32Array(buf, tmp, n);
     this.stats = new Float64Array(buf, stats, 4);
+    this.raw = new Float64Array(buf, raw, n * outputs);
+    this.expNeg = new Float64Array(buf, expNeg, n);
+    this.yClass = new Int32Array(buf, y, n);
+    this.yValue = new Float64Array(buf, y, n);
     new Int32Array(buf, offsets, features + 1).set(offset);
     const codeView =
       this.width === 1
@@ -145,7 +175,7 @@ export class Workspace {
       sumPtr: s.sum,
       countPtr: s.count,
     }));
-    this.ptr = { g, og, rows, tmp, codes, offsets, stats };
+    this.ptr = { g, og, rows, tmp, codes, offsets, stats, raw, expNeg, y };
     const useful = Math.min(threads, features);
     if (useful > 1 && n * features >= PARALLEL_CELLS)
       this.threads = new HistogramThreads(memory, module, useful);
@@ -290,6 +320,31 @@ export class Workspace {
     }
     rows.set(right.subarray(0, rightCount), at);
     return { mid: at, left: { sum: ls, sumSq: lq }, right: { sum: rs, sumSq: rq } };
+  }
+
+  /**
+   * A log-loss leaf's sums over rows[start..end): of g, and of p (1 - p), where p = [yClass = cls] - g
+   * is the probability the gradient was taken at.
+   */
+  newton(start: number, end: number, cls: number): { num: number; den: number } {
+    const p = this.ptr;
+    this.exports.newton(p.rows + start * 4, end - start, p.g, p.y, cls, p.stats);
+    return { num: this.stats[0], den: this.stats[1] };
+  }
+
+  /**
+   * Binary log-loss, for rows[start..end): raw += d, expNeg *= factor (= exp(-d); recomputed from raw
+   * past float64's range), and g = yClass - 1 / (1 + expNeg), the next tree's target.
+   */
+  updateBinary(start: number, end: number, d: number, factor: number): void {
+    const p = this.ptr;
+    this.exports.updateBinary(p.rows + start * 4, end - start, p.raw, p.expNeg, p.g, p.y, d, factor);
+  }
+
+  /** Squared error, for rows[start..end): raw += d and g = yValue - raw, the next tree's target. */
+  updateSquared(start: number, end: number, d: number): void {
+    const p = this.ptr;
+    this.exports.updateSquared(p.rows + start * 4, end - start, p.raw, p.g, p.y, d);
   }
 
   /** Stops the histogram threads. */

@@ -8,6 +8,8 @@
 ;; buffer is padded by 4 bytes); per-feature bin offsets as i32; histogram sums as f64, counts as u32.
 (module
   (memory (import "env" "memory") 1 65536 shared)
+  ;; Math.exp, for the rare row whose exp(-raw) product left float64's range.
+  (import "env" "exp" (func $exp (param f64) (result f64)))
 
   ;; Copies g of rows[0..m) into og, in row order, so that the per-feature loops read it sequentially;
   ;; stores the sum and the sum of squares at stats.
@@ -47,58 +49,125 @@
 
   ;; For features [from, to): adds og[i] (the gathered g of rows[i]) to its row's bin, and counts the
   ;; row there when count is 1. The histogram's bins for those features must be zero (or hold counts).
+  ;; Four features at a time while four remain: each row's index and g are then read once for four.
   (func (export "histogram")
     (param $rows i32) (param $m i32) (param $og i32) (param $codes i32) (param $n i32)
     (param $from i32) (param $to i32) (param $offsets i32) (param $width i32) (param $mask i32)
     (param $sums i32) (param $counts i32) (param $count i32)
-    (local $i i32) (local $f i32) (local $col i32) (local $off i32) (local $b i32) (local $p i32)
+    (local $i i32) (local $f i32) (local $b i32) (local $p i32) (local $x i32) (local $v f64)
     (local $shift i32)
+    (local $col0 i32) (local $col1 i32) (local $col2 i32) (local $col3 i32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
     (local.set $shift (i32.ctz (local.get $width)))
     (local.set $f (local.get $from))
-    (block $done
-      (loop $feature
-        (br_if $done (i32.ge_u (local.get $f) (local.get $to)))
-        (local.set $col
-          (i32.add (local.get $codes) (i32.shl (i32.mul (local.get $f) (local.get $n)) (local.get $shift))))
-        (local.set $off (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))))
-        (local.set $i (i32.const 0))
-        (if (local.get $count)
-          (then
-            (block $rowsDone
-              (loop $row
-                (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $m)))
-                (local.set $b
-                  (i32.add (local.get $off)
-                    (i32.and (local.get $mask)
-                      (i32.load (i32.add (local.get $col)
-                        (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2))))
-                          (local.get $shift)))))))
-                (local.set $p (i32.add (local.get $sums) (i32.shl (local.get $b) (i32.const 3))))
-                (f64.store (local.get $p)
-                  (f64.add (f64.load (local.get $p))
-                    (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3))))))
-                (local.set $p (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2))))
-                (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
-                (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $row))))
-          (else
-            (block $rowsDone2
-              (loop $row2
-                (br_if $rowsDone2 (i32.ge_u (local.get $i) (local.get $m)))
-                (local.set $b
-                  (i32.add (local.get $off)
-                    (i32.and (local.get $mask)
-                      (i32.load (i32.add (local.get $col)
-                        (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2))))
-                          (local.get $shift)))))))
-                (local.set $p (i32.add (local.get $sums) (i32.shl (local.get $b) (i32.const 3))))
-                (f64.store (local.get $p)
-                  (f64.add (f64.load (local.get $p))
-                    (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3))))))
-                (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $row2)))))
+    (block $done4
+      (loop $features4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $f) (i32.const 4)) (local.get $to)))
+            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
+            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $c0 (i32.add (local.get $counts) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
+            (local.set $col1 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 1)) (local.get $n)) (local.get $shift))))
+            (local.set $s1 (i32.add (local.get $sums) (i32.shl (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $c1 (i32.add (local.get $counts) (i32.shl (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
+            (local.set $col2 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 2)) (local.get $n)) (local.get $shift))))
+            (local.set $s2 (i32.add (local.get $sums) (i32.shl (i32.load offset=8 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $c2 (i32.add (local.get $counts) (i32.shl (i32.load offset=8 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
+            (local.set $col3 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 3)) (local.get $n)) (local.get $shift))))
+            (local.set $s3 (i32.add (local.get $sums) (i32.shl (i32.load offset=12 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $c3 (i32.add (local.get $counts) (i32.shl (i32.load offset=12 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
+            (if (local.get $count)
+              (then
+                (local.set $i (i32.const 0))
+                (block $r4cDone
+                  (loop $r4c
+                    (br_if $r4cDone (i32.ge_u (local.get $i) (local.get $m)))
+                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
+                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $p (i32.add (local.get $c0) (i32.shl (local.get $b) (i32.const 2))))
+                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col1) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s1) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $p (i32.add (local.get $c1) (i32.shl (local.get $b) (i32.const 2))))
+                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col2) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s2) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $p (i32.add (local.get $c2) (i32.shl (local.get $b) (i32.const 2))))
+                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col3) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s3) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $p (i32.add (local.get $c3) (i32.shl (local.get $b) (i32.const 2))))
+                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $r4c)))
+              )
+              (else
+                (local.set $i (i32.const 0))
+                (block $r4Done
+                  (loop $r4
+                    (br_if $r4Done (i32.ge_u (local.get $i) (local.get $m)))
+                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
+                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col1) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s1) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col2) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s2) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col3) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s3) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $r4)))
+              ))
+        (local.set $f (i32.add (local.get $f) (i32.const 4)))
+        (br $features4)))
+    (block $done1
+      (loop $features1
+        (br_if $done1 (i32.gt_u (i32.add (local.get $f) (i32.const 1)) (local.get $to)))
+            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
+            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $c0 (i32.add (local.get $counts) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
+            (if (local.get $count)
+              (then
+                (local.set $i (i32.const 0))
+                (block $r1cDone
+                  (loop $r1c
+                    (br_if $r1cDone (i32.ge_u (local.get $i) (local.get $m)))
+                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
+                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $p (i32.add (local.get $c0) (i32.shl (local.get $b) (i32.const 2))))
+                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $r1c)))
+              )
+              (else
+                (local.set $i (i32.const 0))
+                (block $r1Done
+                  (loop $r1
+                    (br_if $r1Done (i32.ge_u (local.get $i) (local.get $m)))
+                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
+                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
+                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $r1)))
+              ))
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
-        (br $feature)))
+        (br $features1)))
   )
 
   ;; The same over every row in order, for features [from, to) (the root of a tree grown on all
@@ -106,73 +175,193 @@
   (func (export "histogramAll")
     (param $n i32) (param $g i32) (param $codes i32) (param $from i32) (param $to i32)
     (param $offsets i32) (param $width i32) (param $mask i32) (param $sums i32)
-    (local $r i32) (local $f i32) (local $col i32) (local $off i32) (local $p i32) (local $shift i32)
+    (local $i i32) (local $f i32) (local $b i32) (local $p i32) (local $x i32) (local $v f64)
+    (local $shift i32) (local $m i32)
+    (local $col0 i32) (local $col1 i32) (local $col2 i32) (local $col3 i32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
     (local.set $shift (i32.ctz (local.get $width)))
+    (local.set $m (local.get $n))
     (local.set $f (local.get $from))
-    (block $done
-      (loop $feature
-        (br_if $done (i32.ge_u (local.get $f) (local.get $to)))
-        (local.set $col
-          (i32.add (local.get $codes) (i32.shl (i32.mul (local.get $f) (local.get $n)) (local.get $shift))))
-        (local.set $off (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))))
-        (local.set $r (i32.const 0))
-        (block $rowsDone
-          (loop $row
-            (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
-            (local.set $p
-              (i32.add (local.get $sums)
-                (i32.shl
-                  (i32.add (local.get $off)
-                    (i32.and (local.get $mask)
-                      (i32.load (i32.add (local.get $col) (i32.shl (local.get $r) (local.get $shift))))))
-                  (i32.const 3))))
-            (f64.store (local.get $p)
-              (f64.add (f64.load (local.get $p))
-                (f64.load (i32.add (local.get $g) (i32.shl (local.get $r) (i32.const 3))))))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $row)))
+    (block $done4
+      (loop $features4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $f) (i32.const 4)) (local.get $to)))
+            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
+            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $col1 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 1)) (local.get $n)) (local.get $shift))))
+            (local.set $s1 (i32.add (local.get $sums) (i32.shl (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $col2 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 2)) (local.get $n)) (local.get $shift))))
+            (local.set $s2 (i32.add (local.get $sums) (i32.shl (i32.load offset=8 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $col3 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 3)) (local.get $n)) (local.get $shift))))
+            (local.set $s3 (i32.add (local.get $sums) (i32.shl (i32.load offset=12 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $i (i32.const 0))
+            (block $a4Done
+              (loop $a4
+                (br_if $a4Done (i32.ge_u (local.get $i) (local.get $m)))
+                (local.set $x (i32.shl (local.get $i) (local.get $shift)))
+                (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3)))))
+                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
+                (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
+                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col1) (local.get $x)))))
+                (local.set $p (i32.add (local.get $s1) (i32.shl (local.get $b) (i32.const 3))))
+                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col2) (local.get $x)))))
+                (local.set $p (i32.add (local.get $s2) (i32.shl (local.get $b) (i32.const 3))))
+                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col3) (local.get $x)))))
+                (local.set $p (i32.add (local.get $s3) (i32.shl (local.get $b) (i32.const 3))))
+                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $a4)))
+        (local.set $f (i32.add (local.get $f) (i32.const 4)))
+        (br $features4)))
+    (block $done1
+      (loop $features1
+        (br_if $done1 (i32.gt_u (i32.add (local.get $f) (i32.const 1)) (local.get $to)))
+            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
+            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
+            (local.set $i (i32.const 0))
+            (block $a1Done
+              (loop $a1
+                (br_if $a1Done (i32.ge_u (local.get $i) (local.get $m)))
+                (local.set $x (i32.shl (local.get $i) (local.get $shift)))
+                (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3)))))
+                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
+                (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
+                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $a1)))
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
-        (br $feature)))
+        (br $features1)))
   )
 
   ;; Stable partition of rows[0..m) by one feature's bin codes (col points at that feature's codes):
   ;; rows whose bin is at most last stay in front, in order; the others follow, in order (through tmp).
   ;; Stores the sum and sum of squares of g over each side at stats[0..4) and returns the left count.
+  ;; The loop has no branch on the side, a coin toss at most splits, whose mispredictions cost more
+  ;; than the rest of a row: each row is written to both places and only that side's position moves.
+  ;; The sums are taken after, over each side's rows in order, as the branching loop took them.
   (func (export "partition")
     (param $rows i32) (param $m i32) (param $tmp i32) (param $col i32) (param $width i32) (param $mask i32)
     (param $last i32) (param $g i32) (param $stats i32) (result i32)
-    (local $i i32) (local $l i32) (local $r i32) (local $row i32) (local $shift i32) (local $v f64)
-    (local $ls f64) (local $lq f64) (local $rs f64) (local $rq f64)
+    (local $i i32) (local $l i32) (local $r i32) (local $row i32) (local $shift i32) (local $left i32)
     (local.set $shift (i32.ctz (local.get $width)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
         (local.set $row (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $row) (i32.const 3)))))
-        (if (i32.le_u
-              (i32.and (local.get $mask)
-                (i32.load (i32.add (local.get $col) (i32.shl (local.get $row) (local.get $shift)))))
-              (local.get $last))
-          (then
-            (i32.store (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2))) (local.get $row))
-            (local.set $l (i32.add (local.get $l) (i32.const 1)))
-            (local.set $ls (f64.add (local.get $ls) (local.get $v)))
-            (local.set $lq (f64.add (local.get $lq) (f64.mul (local.get $v) (local.get $v)))))
-          (else
-            (i32.store (i32.add (local.get $tmp) (i32.shl (local.get $r) (i32.const 2))) (local.get $row))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (local.set $rs (f64.add (local.get $rs) (local.get $v)))
-            (local.set $rq (f64.add (local.get $rq) (f64.mul (local.get $v) (local.get $v))))))
+        (local.set $left
+          (i32.le_u
+            (i32.and (local.get $mask)
+              (i32.load (i32.add (local.get $col) (i32.shl (local.get $row) (local.get $shift)))))
+            (local.get $last)))
+        ;; rows[l] is at or before rows[i], already read.
+        (i32.store (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2))) (local.get $row))
+        (i32.store (i32.add (local.get $tmp) (i32.shl (local.get $r) (i32.const 2))) (local.get $row))
+        (local.set $l (i32.add (local.get $l) (local.get $left)))
+        (local.set $r (i32.sub (i32.add (local.get $r) (i32.const 1)) (local.get $left)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
     (memory.copy
       (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2)))
       (local.get $tmp)
       (i32.shl (local.get $r) (i32.const 2)))
-    (f64.store (local.get $stats) (local.get $ls))
-    (f64.store offset=8 (local.get $stats) (local.get $lq))
-    (f64.store offset=16 (local.get $stats) (local.get $rs))
-    (f64.store offset=24 (local.get $stats) (local.get $rq))
+    (call $rowSums (local.get $rows) (local.get $l) (local.get $g) (local.get $stats))
+    (call $rowSums
+      (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2)))
+      (local.get $r) (local.get $g) (i32.add (local.get $stats) (i32.const 16)))
     (local.get $l)
+  )
+
+  ;; The sum and the sum of squares of g over rows[0..m), in order, at stats.
+  (func $rowSums (param $rows i32) (param $m i32) (param $g i32) (param $stats i32)
+    (local $i i32) (local $v f64) (local $sum f64) (local $sq f64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $v
+          (f64.load (i32.add (local.get $g)
+            (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2))))
+              (i32.const 3)))))
+        (local.set $sum (f64.add (local.get $sum) (local.get $v)))
+        (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $v) (local.get $v))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (f64.store (local.get $stats) (local.get $sum))
+    (f64.store offset=8 (local.get $stats) (local.get $sq))
+  )
+
+  ;; A leaf's Newton step of log-loss, over rows[0..m) (the leaf's segment): stores at stats the sum
+  ;; of g, then the sum of p (1 - p), where p = [y = cls] - g is the probability the gradient was
+  ;; taken at (y: the rows' class codes, i32).
+  (func (export "newton")
+    (param $rows i32) (param $m i32) (param $g i32) (param $y i32) (param $cls i32) (param $stats i32)
+    (local $i i32) (local $row i32) (local $v f64) (local $p f64) (local $num f64) (local $den f64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $row (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $row) (i32.const 3)))))
+        (local.set $p
+          (f64.sub
+            (f64.convert_i32_s
+              (i32.eq (i32.load (i32.add (local.get $y) (i32.shl (local.get $row) (i32.const 2))))
+                (local.get $cls)))
+            (local.get $v)))
+        (local.set $num (f64.add (local.get $num) (local.get $v)))
+        (local.set $den
+          (f64.add (local.get $den) (f64.mul (local.get $p) (f64.sub (f64.const 1) (local.get $p)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (f64.store (local.get $stats) (local.get $num))
+    (f64.store offset=8 (local.get $stats) (local.get $den))
+  )
+
+  ;; Binary log-loss, for a leaf's rows[0..m): adds the leaf's step d to each row's raw score, keeps
+  ;; expNeg = exp(-raw) by multiplying in factor = exp(-d) (from the score itself once the product
+  ;; leaves float64's range), and writes the next tree's gradient y - 1 / (1 + expNeg) into g.
+  (func (export "updateBinary")
+    (param $rows i32) (param $m i32) (param $raw i32) (param $expNeg i32) (param $g i32) (param $y i32)
+    (param $d f64) (param $factor f64)
+    (local $i i32) (local $row i32) (local $s f64) (local $e f64) (local $p i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $row (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $p (i32.add (local.get $raw) (i32.shl (local.get $row) (i32.const 3))))
+        (local.set $s (f64.add (f64.load (local.get $p)) (local.get $d)))
+        (f64.store (local.get $p) (local.get $s))
+        (local.set $p (i32.add (local.get $expNeg) (i32.shl (local.get $row) (i32.const 3))))
+        (local.set $e (f64.mul (f64.load (local.get $p)) (local.get $factor)))
+        (if (i32.eqz
+              (i32.and (f64.gt (local.get $e) (f64.const 0)) (f64.lt (local.get $e) (f64.const inf))))
+          (then (local.set $e (call $exp (f64.neg (local.get $s))))))
+        (f64.store (local.get $p) (local.get $e))
+        (f64.store (i32.add (local.get $g) (i32.shl (local.get $row) (i32.const 3)))
+          (f64.sub
+            (f64.convert_i32_s (i32.load (i32.add (local.get $y) (i32.shl (local.get $row) (i32.const 2)))))
+            (f64.div (f64.const 1) (f64.add (f64.const 1) (local.get $e)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+  )
+
+  ;; Squared error, for a leaf's rows[0..m): adds d to each row's raw score and writes the next
+  ;; tree's target y - raw into g (y: the rows' values, f64).
+  (func (export "updateSquared")
+    (param $rows i32) (param $m i32) (param $raw i32) (param $g i32) (param $y i32) (param $d f64)
+    (local $i i32) (local $row i32) (local $s f64) (local $p i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $row (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $p (i32.add (local.get $raw) (i32.shl (local.get $row) (i32.const 3))))
+        (local.set $s (f64.add (f64.load (local.get $p)) (local.get $d)))
+        (f64.store (local.get $p) (local.get $s))
+        (f64.store (i32.add (local.get $g) (i32.shl (local.get $row) (i32.const 3)))
+          (f64.sub
+            (f64.load (i32.add (local.get $y) (i32.shl (local.get $row) (i32.const 3))))
+            (local.get $s)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
   )
 )
