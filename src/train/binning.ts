@@ -6,6 +6,14 @@
 /** scikit-learn's tree treats feature values closer than this as equal (FEATURE_THRESHOLD). */
 export const FEATURE_THRESHOLD = 1e-7;
 
+/**
+ * Past this many rows, quantile bins are found on this many rows spread evenly over the data, as
+ * LightGBM (bin_construct_sample_cnt) and HistGradientBoosting (subsample, 2e5) find theirs; every row
+ * is then put in its bin, and each bin's smallest and largest value are taken over all of them. At
+ * 800,000 x 20 sorting every value was 1.2 s of an 8 s fit.
+ */
+export const BIN_SAMPLE = 200_000;
+
 export type Codes = Uint8Array | Uint16Array | Uint32Array;
 
 export interface Binned {
@@ -30,6 +38,7 @@ export interface Binned {
  * Bins the feature matrix `xf` (row-major float32 values, no NaN but in categorical features). With
  * `maxBins` undefined every distinct value gets its own bin. `categories[f]` > 0 makes feature f
  * categorical with that many codes (values 0..k-1, NaN missing; anything else is taken as missing).
+ * With `maxBins`, past `sampleRows` rows the bins are found on that many rows (BIN_SAMPLE).
  */
 export function binFeatures(
   xf: Float32Array,
@@ -37,6 +46,7 @@ export function binFeatures(
   features: number,
   maxBins?: number,
   categories?: ArrayLike<number>,
+  sampleRows = BIN_SAMPLE,
 ): Binned {
   const lo: number[] = [];
   const hi: number[] = [];
@@ -46,13 +56,17 @@ export function binFeatures(
   let bound = maxBins === undefined ? rows : maxBins;
   for (let f = 0; f < features; f++) bound = Math.max(bound, (categories?.[f] ?? 0) + 1);
   const bins = codesFor(bound, rows * features);
-  const sorter = new ColumnSorter(xf, rows, features);
-  const gLo = new Float64Array(rows);
-  const gHi = new Float64Array(rows);
-  const gCount = new Float64Array(rows);
+  // The rows the bins are found on: all, or a sample spread evenly over them.
+  const pick = maxBins !== undefined && rows > sampleRows ? spread(rows, sampleRows) : undefined;
+  const m = pick ? pick.length : rows;
+  const sorter = new ColumnSorter(xf, rows, features, pick);
+  const gLo = new Float64Array(m);
+  const gHi = new Float64Array(m);
+  const gCount = new Float64Array(m);
   /** The smallest value of each of the feature's bins, for finding a value's bin. */
-  const binLo = new Float64Array(rows);
-  let exact = true;
+  const binLo = new Float64Array(m);
+  // Found on a sample, the bins may hold values it did not see: not exact.
+  let exact = pick === undefined;
   let widest = 0;
   const categorical =
     categories && Array.from(categories).some((k) => k > 0) ? new Uint8Array(features) : undefined;
@@ -78,7 +92,7 @@ export function binFeatures(
     const sorted = sorter.sort(f);
     // Groups of values chained closer than FEATURE_THRESHOLD, with their counts.
     let groups = 0;
-    for (let i = 0; i < rows; i++) {
+    for (let i = 0; i < m; i++) {
       const v = sorted[i];
       if (groups > 0 && v <= gHi[groups - 1] + FEATURE_THRESHOLD) {
         gHi[groups - 1] = v;
@@ -112,12 +126,20 @@ export function binFeatures(
           open = true;
         } else hi[hi.length - 1] = gHi[g];
         seen += gCount[g];
-        if (seen >= (count * rows) / maxBins) open = false;
+        if (seen >= (count * m) / maxBins) open = false;
       }
     }
     offset[f + 1] = offset[f] + count;
     widest = Math.max(widest, count);
-    sorter.findBins(f, binLo, count, bins, f * rows);
+    if (pick) {
+      // Each bin's range over every row, which the bins' thresholds must separate.
+      const first = lo.length - count;
+      const range = sorter.findBins(f, binLo, count, bins, f * rows, true);
+      for (let b = 0; b < count; b++) {
+        lo[first + b] = range.lo[b];
+        hi[first + b] = range.hi[b];
+      }
+    } else sorter.findBins(f, binLo, count, bins, f * rows);
   }
   const narrow = codesFor(widest, 0);
   const codes: Codes =
@@ -137,6 +159,13 @@ export function binFeatures(
   };
   if (categorical) binned.categorical = categorical;
   return binned;
+}
+
+/** `count` of rows 0..rows-1, evenly spread and ascending (count < rows). */
+function spread(rows: number, count: number): Uint32Array {
+  const pick = new Uint32Array(count);
+  for (let i = 0; i < count; i++) pick[i] = Math.floor((i * rows) / count);
+  return pick;
 }
 
 /** An array of `n` codes wide enough for `bins` bins. */
@@ -162,26 +191,32 @@ class ColumnSorter {
   /** The matrix's bits: a float's key comes from its bits without a conversion. */
   private readonly xBits: Uint32Array;
 
+  /** How many values a sort orders: every row's, or the picked rows'. */
+  private readonly m: number;
+
   constructor(
     xf: Float32Array,
     private readonly rows: number,
     private readonly features: number,
+    /** The rows whose values sort() orders, when not all. */
+    private readonly pick?: Uint32Array,
   ) {
     this.xBits = new Uint32Array(xf.buffer, xf.byteOffset, xf.length);
-    this.key = new Uint32Array(rows);
-    this.keyTmp = new Uint32Array(rows);
-    this.values = new Float32Array(rows);
+    this.m = pick ? pick.length : rows;
+    this.key = new Uint32Array(this.m);
+    this.keyTmp = new Uint32Array(this.m);
+    this.values = new Float32Array(this.m);
     this.valueBits = new Uint32Array(this.values.buffer);
   }
 
-  /** Feature f's values in ascending order (a view, valid until the next sort). */
+  /** Feature f's values (over the picked rows) in ascending order (a view, valid until the next sort). */
   sort(f: number): Float32Array {
-    const { xBits, rows, features, counts } = this;
+    const { xBits, m: rows, features, counts, pick } = this;
     let key = this.key;
     let keyTmp = this.keyTmp;
     counts.fill(0);
     for (let r = 0; r < rows; r++) {
-      const u = xBits[r * features + f];
+      const u = xBits[(pick ? pick[r] : r) * features + f];
       // Negative floats: flip every bit; others: set the sign bit. Unsigned order is then numeric order.
       const k = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
       key[r] = k;
@@ -218,9 +253,16 @@ class ColumnSorter {
    * value (binLo) is at most it, since a value lies in its group and the next group starts above the
    * group's largest value. A table indexed by a key's top 16 bits narrows the search to the few bins
    * that share them (mostly one), and the codes are written in row order, where following the sort's
-   * permutation would scatter them.
+   * permutation would scatter them. With `ranges`, also returns each bin's smallest and largest value.
    */
-  findBins(f: number, binLo: Float64Array, count: number, out: Codes, at: number): void {
+  findBins(
+    f: number,
+    binLo: Float64Array,
+    count: number,
+    out: Codes,
+    at: number,
+    ranges = false,
+  ): { lo: Float64Array; hi: Float64Array } {
     const { xBits, rows, features, first } = this;
     const floatBits = this.valueBits;
     const floats = this.values;
@@ -232,6 +274,8 @@ class ColumnSorter {
       first[p] = b;
     }
     first[65536] = count - 1;
+    const rangeLo = new Float64Array(ranges ? count : 0).fill(Number.POSITIVE_INFINITY);
+    const rangeHi = new Float64Array(ranges ? count : 0).fill(Number.NEGATIVE_INFINITY);
     for (let r = 0; r < rows; r++) {
       const u = xBits[r * features + f];
       const k = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
@@ -248,7 +292,14 @@ class ColumnSorter {
         }
       }
       out[at + r] = lo;
+      if (ranges) {
+        floatBits[0] = u;
+        const v = floats[0];
+        if (v < rangeLo[lo] || (v === 0 && rangeLo[lo] === 0 && u === 0x80000000)) rangeLo[lo] = v;
+        if (v > rangeHi[lo] || (v === 0 && rangeHi[lo] === 0 && u === 0)) rangeHi[lo] = v;
+      }
     }
+    return { lo: rangeLo, hi: rangeHi };
   }
 }
 

@@ -353,8 +353,9 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       const { tree, leaves } = grower.grow(inBag);
       if (task === 'classification') {
         const cls = outputs === 1 ? 1 : k;
-        for (const leaf of leaves) {
-          let { num, den } = ws.newton(leaf.start, leaf.end, cls);
+        const sums = ws.newtonSums(leaves, cls, inBag);
+        for (const [j, leaf] of leaves.entries()) {
+          let { num, den } = sums[j];
           num = (num / (leaf.end - leaf.start)) * newtonScale;
           den /= leaf.end - leaf.start;
           tree.value[leaf.node] = Math.abs(den) < 1e-150 ? 0 : num / den;
@@ -365,11 +366,7 @@ function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): Fi
       const factor = expNeg ? delta.map((d) => Math.exp(-d)) : delta;
       if (fused) {
         // Each row's score, then the next stage's gradient at it, in one pass over the leaves' rows.
-        for (const leaf of leaves) {
-          const d = delta[leaf.node];
-          if (expNeg) ws.updateBinary(leaf.start, leaf.end, d, factor[leaf.node]);
-          else ws.updateSquared(leaf.start, leaf.end, d);
-        }
+        ws.updateLeaves(leaves, delta, expNeg ? factor : undefined, rows);
       } else if (inBag === rows) {
         for (const leaf of leaves) {
           const d = delta[leaf.node];

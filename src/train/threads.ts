@@ -1,77 +1,118 @@
-// Worker threads that fill the histograms of different features at the same time. They run the same
-// WebAssembly module over the same shared memory as the main thread. Features are handed out one at a
-// time from a shared counter, the main thread taking its share like any worker: when a worker is slow
-// to wake (the machine busy, or the thread asleep between trees), the main thread does its features
-// instead of waiting for it. Results do not depend on the number of threads or on who took what: each
-// feature's histogram is summed by exactly one thread, in row order.
+// Worker threads that share the tree grower's loops with the main thread: the histograms of different
+// features, and the chunks of a node's rows when it is partitioned or its leaves' scores updated. They
+// run the same WebAssembly module over the same shared memory as the main thread. A task is a number of
+// items handed out one at a time from a shared counter, the main thread taking its share like any
+// worker: when a worker is slow to wake (the machine busy, or the thread asleep between trees), the main
+// thread does its items instead of waiting for it. Results do not depend on the number of threads or on
+// who took what: how a task is cut into items depends only on its size, and each item is done by
+// exactly one thread, in row order, into a place of its own.
 import { Worker } from 'node:worker_threads';
 
-/** Which loop a task runs. */
-export const HistogramOp = { Rows: 0, AllRows: 1 } as const;
-export type HistogramOp = (typeof HistogramOp)[keyof typeof HistogramOp];
+/** The loops a task runs, as runItem numbers them. */
+export const TaskOp = {
+  /** A feature's histogram over a node's gathered rows: item f is feature f. */
+  Rows: 0,
+  /** A feature's histogram over every row in order. */
+  AllRows: 1,
+  /** A chunk of a node's rows partitioned by one feature: item i is rows [i * chunk, (i + 1) * chunk). */
+  Partition: 2,
+  /** A log-loss leaf piece's Newton sums: item i is the i-th [start, end) of the item table. */
+  Newton: 3,
+  /** A leaf piece's scores and next gradients, binary log-loss. */
+  UpdateBinary: 4,
+  /** The same for squared error. */
+  UpdateSquared: 5,
+} as const;
+export type TaskOp = (typeof TaskOp)[keyof typeof TaskOp];
 
-// Control block (Int32 slots): generation, stop flag, features done, op, next feature to take, the
-// task's feature count, then 13 arguments.
+/** Float64 slots per entry of the item table: start, end, step, factor, then two results. */
+export const ITEM_SLOTS = 6;
+/** Int32 arguments a task carries. */
+export const ARG_COUNT = 13;
+
+/** The WebAssembly loops runItem calls (pointers are byte offsets into the shared memory). */
+export interface GrowerLoops {
+  histogram(...args: number[]): void;
+  histogramAll(...args: number[]): void;
+  partition(...args: number[]): number;
+  newton(...args: number[]): void;
+  updateBinary(...args: number[]): void;
+  updateSquared(...args: number[]): void;
+}
+
+/**
+ * Item `i` of a task `op` with arguments `a`; `f64` views the whole shared memory (the item table is
+ * at byte a[8]). The main thread calls it, and the workers run its source text, so it refers to
+ * nothing outside itself: the op numbers are TaskOp's.
+ */
+export function runItem(api: GrowerLoops, f64: Float64Array, a: Int32Array, op: number, i: number): void {
+  if (op === 0) {
+    api.histogram(a[0], a[1], a[2], a[3], a[4], i, i + 1, a[5], a[6], a[7], a[8], a[9], a[10]);
+  } else if (op === 1) {
+    api.histogramAll(a[4], a[11], a[3], i, i + 1, a[5], a[6], a[7], a[8]);
+  } else if (op === 2) {
+    // a: rows, m, tmp, col, width, mask, last, g, table, chunk. Left rows stay at the chunk's start,
+    // right ones go to its place in tmp; the count and each side's sums go to the item's entry.
+    const from = i * a[9];
+    const m = Math.min(a[9], a[1] - from);
+    const entry = a[8] + i * 48;
+    const left = api.partition(a[0] + from * 4, m, a[2] + from * 4, a[3], a[4], a[5], a[6], a[7], entry, 0);
+    f64[(entry >>> 3) + 4] = left;
+  } else {
+    // a: rows, raw, expNeg, g, y, cls, -, -, table.
+    const e = (a[8] >>> 3) + i * 6;
+    const start = f64[e];
+    const m = f64[e + 1] - start;
+    const rows = a[0] + start * 4;
+    if (op === 3) api.newton(rows, m, a[3], a[4], a[5], a[8] + i * 48 + 32);
+    else if (op === 4) api.updateBinary(rows, m, a[1], a[2], a[3], a[4], f64[e + 2], f64[e + 3]);
+    else api.updateSquared(rows, m, a[1], a[3], a[4], f64[e + 2]);
+  }
+}
+
+// Control block (Int32 slots): generation, stop flag, items done, op, next item to take, the task's
+// item count, then the arguments.
 const GENERATION = 0;
 const STOP = 1;
 const DONE = 2;
 const OP = 3;
 const NEXT = 4;
-const FEATURES = 5;
+const ITEMS = 5;
 const ARGS = 6;
-const ARG_COUNT = 13;
 const SLOTS = ARGS + ARG_COUNT;
 /** Polls of the control block before a thread sleeps (a few tens of microseconds). */
 const SPIN = 20_000;
 
 // Kept as source text and started with `eval`, so the trainer works the same from TypeScript sources
-// (tests) and from the built package. A feature taken from the counter is always the current task's:
+// (tests) and from the built package. An item taken from the counter is always the current task's:
 // the main thread writes a task's arguments before it resets the counter, and starts the next task
-// only once every feature of this one is done (so a late take of the old counter finds it exhausted).
+// only once every item of this one is done (so a late take of the old counter finds it exhausted).
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { memory, module, control } = workerData;
 const api = new WebAssembly.Instance(module, { env: { memory, exp: Math.exp } }).exports;
+const f64 = new Float64Array(memory.buffer);
 const ctl = new Int32Array(control);
+const args = ctl.subarray(${ARGS}, ${ARGS + ARG_COUNT});
+const runItem = ${runItem.toString()};
 let seen = 0;
 for (;;) {
-  // Spin a little before sleeping: waking a sleeping thread costs more than a histogram of a small node.
+  // Spin a little before sleeping: waking a sleeping thread costs more than a small node's loop.
   for (let spin = 0; spin < ${SPIN} && Atomics.load(ctl, ${GENERATION}) === seen; spin++);
   Atomics.wait(ctl, ${GENERATION}, seen);
   seen = Atomics.load(ctl, ${GENERATION});
   if (Atomics.load(ctl, ${STOP}) === 1) break;
   for (;;) {
-    const f = Atomics.add(ctl, ${NEXT}, 1);
-    if (f >= Atomics.load(ctl, ${FEATURES})) break;
-    const a = ctl.subarray(${ARGS}, ${ARGS + ARG_COUNT});
-    if (ctl[${OP}] === ${HistogramOp.Rows}) {
-      api.histogram(a[0], a[1], a[2], a[3], a[4], f, f + 1, a[5], a[6], a[7], a[8], a[9], a[10]);
-    } else {
-      api.histogramAll(a[4], a[11], a[3], f, f + 1, a[5], a[6], a[7], a[8]);
-    }
+    const i = Atomics.add(ctl, ${NEXT}, 1);
+    if (i >= Atomics.load(ctl, ${ITEMS})) break;
+    runItem(api, f64, args, ctl[${OP}], i);
     Atomics.add(ctl, ${DONE}, 1);
     Atomics.notify(ctl, ${DONE});
   }
 }
 `;
 
-/** The arguments of a histogram task, as the WebAssembly loops take them (pointers are byte offsets). */
-export interface HistogramArgs {
-  rows: number;
-  m: number;
-  og: number;
-  codes: number;
-  n: number;
-  offsets: number;
-  width: number;
-  mask: number;
-  sums: number;
-  counts: number;
-  count: number;
-  g: number;
-}
-
-export class HistogramThreads {
+export class GrowerThreads {
   private readonly workers: Worker[] = [];
   private readonly ctl: Int32Array;
 
@@ -93,47 +134,27 @@ export class HistogramThreads {
   }
 
   /**
-   * Runs one histogram task over `features`; `runOwn(f, f + 1)` does a feature on the main thread.
-   * Returns when every feature is done.
+   * Runs a task of `items` items with arguments `args` (at most ARG_COUNT); `runOwn(i)` does item i on
+   * the main thread. Returns when every item is done.
    */
-  run(
-    op: HistogramOp,
-    args: HistogramArgs,
-    features: number,
-    runOwn: (from: number, to: number) => void,
-  ): void {
+  run(op: TaskOp, args: readonly number[], items: number, runOwn: (i: number) => void): void {
     const ctl = this.ctl;
     ctl[OP] = op;
-    ctl[FEATURES] = features;
-    const values = [
-      args.rows,
-      args.m,
-      args.og,
-      args.codes,
-      args.n,
-      args.offsets,
-      args.width,
-      args.mask,
-      args.sums,
-      args.counts,
-      args.count,
-      args.g,
-      0,
-    ];
-    for (let i = 0; i < ARG_COUNT; i++) ctl[ARGS + i] = values[i];
+    ctl[ITEMS] = items;
+    for (let i = 0; i < ARG_COUNT; i++) ctl[ARGS + i] = args[i] ?? 0;
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, NEXT, 0);
     Atomics.add(ctl, GENERATION, 1);
     Atomics.notify(ctl, GENERATION);
-    for (let f = Atomics.add(ctl, NEXT, 1); f < features; f = Atomics.add(ctl, NEXT, 1)) {
-      runOwn(f, f + 1);
+    for (let i = Atomics.add(ctl, NEXT, 1); i < items; i = Atomics.add(ctl, NEXT, 1)) {
+      runOwn(i);
       Atomics.add(ctl, DONE, 1);
     }
-    // What is left is the features a worker took and is still summing.
-    for (let spin = 0; spin < SPIN && Atomics.load(ctl, DONE) < features; spin++);
+    // What is left is the items a worker took and is still doing.
+    for (let spin = 0; spin < SPIN && Atomics.load(ctl, DONE) < items; spin++);
     for (;;) {
       const done = Atomics.load(ctl, DONE);
-      if (done === features) break;
+      if (done === items) break;
       Atomics.wait(ctl, DONE, done);
     }
   }

@@ -2,7 +2,7 @@
 // wasm/histogram.wat, the JavaScript around them and the histogram threads all use them without copies.
 import type { Binned } from './binning.js';
 import { TrainingDataError } from './errors.js';
-import { type HistogramArgs, HistogramOp, HistogramThreads } from './threads.js';
+import { GrowerThreads, ITEM_SLOTS, runItem, TaskOp } from './threads.js';
 import { HISTOGRAM_WASM } from './wasm/histogram-wasm.js';
 
 interface HistogramExports {
@@ -44,6 +44,7 @@ interface HistogramExports {
     last: number,
     g: number,
     stats: number,
+    back: number,
   ): number;
   newton(rows: number, m: number, g: number, y: number, cls: number, stats: number): void;
   updateBinary(
@@ -57,6 +58,7 @@ interface HistogramExports {
     factor: number,
   ): void;
   updateSquared(rows: number, m: number, raw: number, g: number, y: number, d: number): void;
+  move(to: number, from: number, bytes: number): void;
 }
 
 /** The sum and sum of squares of g over a node's rows. */
@@ -77,6 +79,18 @@ const PAGE = 65536;
 const MAX_PAGES = 65535;
 /** Below this many row-feature cells a histogram is filled on the main thread alone. */
 const PARALLEL_CELLS = 200_000;
+/**
+ * Rows in a chunk of a partition or a leaf's update, the pieces threads share. A segment shorter than
+ * two chunks is done in one piece, so that below 65,536 rows every sum is taken in plain row order.
+ */
+export const CHUNK = 32_768;
+
+/** A leaf of a grown tree: its node, and the [start, end) of its rows in the row array. */
+export interface LeafRows {
+  node: number;
+  start: number;
+  end: number;
+}
 
 export class Workspace {
   /** The target each row's tree is fitted to (written by the booster). */
@@ -92,7 +106,7 @@ export class Workspace {
   readonly yClass: Int32Array;
   readonly yValue: Float64Array;
   private readonly exports: HistogramExports;
-  private readonly threads?: HistogramThreads;
+  private readonly threads?: GrowerThreads;
   private readonly ptr: {
     g: number;
     og: number;
@@ -104,8 +118,13 @@ export class Workspace {
     raw: number;
     expNeg: number;
     y: number;
+    table: number;
   };
   private readonly stats: Float64Array;
+  /** The whole memory as float64, for the item table. */
+  private readonly f64: Float64Array;
+  /** Entries the item table holds (ITEM_SLOTS float64 each). */
+  private readonly itemCapacity: number;
   /** The partition's scratch rows (the wasm loop's tmp), for partitionBy. */
   private readonly tmpRows: Uint32Array;
   private readonly width: number;
@@ -136,6 +155,9 @@ export class Workspace {
     const raw = alloc(n * outputs * 8);
     const expNeg = alloc(n * 8);
     const y = alloc(n * 8);
+    // Enough entries for every chunk of the rows twice over, and the leaves of a shallow tree.
+    const itemCapacity = 2 * Math.ceil(n / CHUNK) + 256;
+    const table = alloc(itemCapacity * ITEM_SLOTS * 8);
     // The loops read codes as unaligned 32-bit words: 4 bytes of padding keep the last read inside.
     const codes = alloc(n * features * this.width + 4);
     const slots = Array.from({ length: histogramSlots }, () => ({
@@ -157,6 +179,8 @@ export class Workspace {
     this.rows = new Uint32Array(buf, rows, n);
     this.tmpRows = new Uint32Array(buf, tmp, n);
     this.stats = new Float64Array(buf, stats, 4);
+    this.f64 = new Float64Array(buf);
+    this.itemCapacity = itemCapacity;
     this.raw = new Float64Array(buf, raw, n * outputs);
     this.expNeg = new Float64Array(buf, expNeg, n);
     this.yClass = new Int32Array(buf, y, n);
@@ -175,10 +199,10 @@ export class Workspace {
       sumPtr: s.sum,
       countPtr: s.count,
     }));
-    this.ptr = { g, og, rows, tmp, codes, offsets, stats, raw, expNeg, y };
+    this.ptr = { g, og, rows, tmp, codes, offsets, stats, raw, expNeg, y, table };
     const useful = Math.min(threads, features);
     if (useful > 1 && n * features >= PARALLEL_CELLS)
-      this.threads = new HistogramThreads(memory, module, useful);
+      this.threads = new GrowerThreads(memory, module, useful);
   }
 
   /** Threads that fill histograms (1: the main thread only). */
@@ -196,65 +220,54 @@ export class Workspace {
     const e = this.exports;
     const m = end - start;
     hist.sum.fill(0);
-    const args: HistogramArgs = {
-      rows: p.rows + start * 4,
+    const { features } = this.binned;
+    // As runItem reads them.
+    const args = [
+      p.rows + start * 4,
       m,
-      og: p.og,
-      codes: p.codes,
+      p.og,
+      p.codes,
       n,
-      offsets: p.offsets,
-      width: this.width,
-      mask: this.mask,
-      sums: hist.sumPtr,
-      counts: hist.countPtr,
-      count: knownCounts ? 0 : 1,
-      g: p.g,
-    };
+      p.offsets,
+      this.width,
+      this.mask,
+      hist.sumPtr,
+      hist.countPtr,
+      knownCounts ? 0 : 1,
+      p.g,
+    ];
     if (knownCounts) {
       hist.count.set(knownCounts);
       e.sums(p.g, n, p.stats);
-      this.dispatch(HistogramOp.AllRows, args, n, (from, to) =>
-        e.histogramAll(n, p.g, p.codes, from, to, p.offsets, this.width, this.mask, hist.sumPtr),
-      );
+      if (this.threads && n * features >= PARALLEL_CELLS) this.runItems(TaskOp.AllRows, args, features, true);
+      else e.histogramAll(n, p.g, p.codes, 0, features, p.offsets, this.width, this.mask, hist.sumPtr);
     } else {
       hist.count.fill(0);
-      e.gather(args.rows, m, p.g, p.og, p.stats);
-      this.dispatch(HistogramOp.Rows, args, m, (from, to) =>
-        e.histogram(
-          args.rows,
-          m,
-          p.og,
-          p.codes,
-          n,
-          from,
-          to,
-          p.offsets,
-          this.width,
-          this.mask,
-          hist.sumPtr,
-          hist.countPtr,
-          1,
-        ),
-      );
+      e.gather(args[0], m, p.g, p.og, p.stats);
+      if (this.threads && m * features >= PARALLEL_CELLS) this.runItems(TaskOp.Rows, args, features, true);
+      else {
+        const [rows, , og, codes, , offsets, width, mask, sums, counts] = args;
+        e.histogram(rows, m, og, codes, n, 0, features, offsets, width, mask, sums, counts, 1);
+      }
     }
     return { sum: this.stats[0], sumSq: this.stats[1] };
   }
 
-  private dispatch(
-    op: HistogramOp,
-    args: HistogramArgs,
-    rows: number,
-    own: (from: number, to: number) => void,
-  ): void {
-    const { features } = this.binned;
-    if (this.threads && rows * features >= PARALLEL_CELLS) this.threads.run(op, args, features, own);
-    else own(0, features);
+  /** Runs items [0, items) of a task, on the threads when `parallel` and there are any. */
+  private runItems(op: TaskOp, args: readonly number[], items: number, parallel: boolean): void {
+    const a = Int32Array.from(args);
+    const own = (i: number) => runItem(this.exports, this.f64, a, op, i);
+    if (this.threads && parallel) this.threads.run(op, args, items, own);
+    else for (let i = 0; i < items; i++) own(i);
   }
 
   /**
    * Stable partition of rows[start..end) by feature `f`'s bin: bins up to `last` first. Returns where
    * the second part begins and each part's sums of g. Ascending segments stay ascending, which keeps
-   * the histogram's reads of the codes in memory order.
+   * the histogram's reads of the codes in memory order. A segment of two chunks or more is cut into
+   * chunks that threads partition at once, each keeping its left rows in place and putting its right
+   * ones in its part of tmp; the parts are then put together in order, and each side's sums are the
+   * chunks' sums added in chunk order.
    */
   partition(
     start: number,
@@ -263,24 +276,165 @@ export class Workspace {
     last: number,
   ): { mid: number; left: NodeSums; right: NodeSums } {
     const p = this.ptr;
+    const m = end - start;
     const col = p.codes + f * this.binned.rows * this.width;
-    const count = this.exports.partition(
+    const st = this.stats;
+    if (m < 2 * CHUNK) {
+      const count = this.exports.partition(
+        p.rows + start * 4,
+        m,
+        p.tmp,
+        col,
+        this.width,
+        this.mask,
+        last,
+        p.g,
+        p.stats,
+        1,
+      );
+      return {
+        mid: start + count,
+        left: { sum: st[0], sumSq: st[1] },
+        right: { sum: st[2], sumSq: st[3] },
+      };
+    }
+    const items = Math.ceil(m / CHUNK);
+    const args = [
       p.rows + start * 4,
-      end - start,
-      p.tmp,
+      m,
+      p.tmp + start * 4,
       col,
       this.width,
       this.mask,
       last,
       p.g,
-      p.stats,
-    );
-    const st = this.stats;
-    return {
-      mid: start + count,
-      left: { sum: st[0], sumSq: st[1] },
-      right: { sum: st[2], sumSq: st[3] },
+      p.table,
+      CHUNK,
+    ];
+    this.runItems(TaskOp.Partition, args, items, true);
+    const table = this.f64;
+    const t0 = p.table >>> 3;
+    const { move } = this.exports;
+    const left = { sum: 0, sumSq: 0 };
+    const right = { sum: 0, sumSq: 0 };
+    let at = start;
+    for (let i = 0; i < items; i++) {
+      const e = t0 + i * ITEM_SLOTS;
+      const from = start + i * CHUNK;
+      const count = table[e + 4];
+      if (at !== from) move(p.rows + at * 4, p.rows + from * 4, count * 4);
+      at += count;
+      left.sum += table[e];
+      left.sumSq += table[e + 1];
+      right.sum += table[e + 2];
+      right.sumSq += table[e + 3];
+    }
+    const mid = at;
+    for (let i = 0; i < items; i++) {
+      const from = start + i * CHUNK;
+      const count = Math.min(CHUNK, end - from) - table[t0 + i * ITEM_SLOTS + 4];
+      move(p.rows + at * 4, p.tmp + from * 4, count * 4);
+      at += count;
+    }
+    return { mid, left, right };
+  }
+
+  /**
+   * Writes the leaves' pieces into the item table (start and end; a leaf of two chunks or more is cut
+   * into chunks) and returns each piece's leaf; undefined when there are more than the table holds
+   * (a deep tree's many leaves), and the leaves are then done whole on the main thread.
+   */
+  private cutLeaves(leaves: readonly LeafRows[]): Int32Array | undefined {
+    const pieces = (leaf: LeafRows) => {
+      const m = leaf.end - leaf.start;
+      return m < 2 * CHUNK ? 1 : Math.ceil(m / CHUNK);
     };
+    let items = 0;
+    for (const leaf of leaves) items += pieces(leaf);
+    if (items > this.itemCapacity) return undefined;
+    const owner = new Int32Array(items);
+    const table = this.f64;
+    let e = this.ptr.table >>> 3;
+    let k = 0;
+    leaves.forEach((leaf, j) => {
+      const count = pieces(leaf);
+      for (let c = 0; c < count; c++, e += ITEM_SLOTS) {
+        table[e] = leaf.start + c * CHUNK;
+        table[e + 1] = c === count - 1 ? leaf.end : leaf.start + (c + 1) * CHUNK;
+        owner[k++] = j;
+      }
+    });
+    return owner;
+  }
+
+  /** Whether a task over these many rows is worth waking the threads for. */
+  private worthThreads(rows: number): boolean {
+    return rows >= CHUNK;
+  }
+
+  /**
+   * Log-loss leaves' Newton sums, each over its rows: of g, and of p (1 - p), where p = [yClass = cls] -
+   * g is the probability the gradient was taken at. A leaf cut in pieces adds the pieces' sums in order.
+   */
+  newtonSums(leaves: readonly LeafRows[], cls: number, rows: number): { num: number; den: number }[] {
+    const p = this.ptr;
+    const owner = this.cutLeaves(leaves);
+    if (!owner) {
+      return leaves.map((leaf) => {
+        this.exports.newton(p.rows + leaf.start * 4, leaf.end - leaf.start, p.g, p.y, cls, p.stats);
+        return { num: this.stats[0], den: this.stats[1] };
+      });
+    }
+    const args = [p.rows, p.raw, p.expNeg, p.g, p.y, cls, 0, 0, p.table];
+    this.runItems(TaskOp.Newton, args, owner.length, this.worthThreads(rows));
+    const out = leaves.map(() => ({ num: 0, den: 0 }));
+    const table = this.f64;
+    const t0 = p.table >>> 3;
+    owner.forEach((j, k) => {
+      out[j].num += table[t0 + k * ITEM_SLOTS + 4];
+      out[j].den += table[t0 + k * ITEM_SLOTS + 5];
+    });
+    return out;
+  }
+
+  /**
+   * Adds each leaf's step (delta[leaf.node]) to its rows' raw scores and writes the next tree's target
+   * into g: with `factor` (exp(-delta)), binary log-loss, expNeg *= factor (recomputed from raw past
+   * float64's range) and g = yClass - 1 / (1 + expNeg); without, squared error, g = yValue - raw.
+   */
+  updateLeaves(
+    leaves: readonly LeafRows[],
+    delta: Float64Array,
+    factor: Float64Array | undefined,
+    rows: number,
+  ): void {
+    const p = this.ptr;
+    const e = this.exports;
+    const owner = this.cutLeaves(leaves);
+    if (!owner) {
+      for (const leaf of leaves) {
+        const at = p.rows + leaf.start * 4;
+        const m = leaf.end - leaf.start;
+        const d = delta[leaf.node];
+        if (factor) e.updateBinary(at, m, p.raw, p.expNeg, p.g, p.y, d, factor[leaf.node]);
+        else e.updateSquared(at, m, p.raw, p.g, p.y, d);
+      }
+      return;
+    }
+    const table = this.f64;
+    const t0 = p.table >>> 3;
+    owner.forEach((j, k) => {
+      const node = leaves[j].node;
+      table[t0 + k * ITEM_SLOTS + 2] = delta[node];
+      table[t0 + k * ITEM_SLOTS + 3] = factor ? factor[node] : 0;
+    });
+    const args = [p.rows, p.raw, p.expNeg, p.g, p.y, 0, 0, 0, p.table];
+    this.runItems(
+      factor ? TaskOp.UpdateBinary : TaskOp.UpdateSquared,
+      args,
+      owner.length,
+      this.worthThreads(rows),
+    );
   }
 
   /**
@@ -320,31 +474,6 @@ export class Workspace {
     }
     rows.set(right.subarray(0, rightCount), at);
     return { mid: at, left: { sum: ls, sumSq: lq }, right: { sum: rs, sumSq: rq } };
-  }
-
-  /**
-   * A log-loss leaf's sums over rows[start..end): of g, and of p (1 - p), where p = [yClass = cls] - g
-   * is the probability the gradient was taken at.
-   */
-  newton(start: number, end: number, cls: number): { num: number; den: number } {
-    const p = this.ptr;
-    this.exports.newton(p.rows + start * 4, end - start, p.g, p.y, cls, p.stats);
-    return { num: this.stats[0], den: this.stats[1] };
-  }
-
-  /**
-   * Binary log-loss, for rows[start..end): raw += d, expNeg *= factor (= exp(-d); recomputed from raw
-   * past float64's range), and g = yClass - 1 / (1 + expNeg), the next tree's target.
-   */
-  updateBinary(start: number, end: number, d: number, factor: number): void {
-    const p = this.ptr;
-    this.exports.updateBinary(p.rows + start * 4, end - start, p.raw, p.expNeg, p.g, p.y, d, factor);
-  }
-
-  /** Squared error, for rows[start..end): raw += d and g = yValue - raw, the next tree's target. */
-  updateSquared(start: number, end: number, d: number): void {
-    const p = this.ptr;
-    this.exports.updateSquared(p.rows + start * 4, end - start, p.raw, p.g, p.y, d);
   }
 
   /** Stops the histogram threads. */

@@ -97,4 +97,34 @@ describe('binning', () => {
       expect(Array.from(binned.codes.subarray(f * rows, (f + 1) * rows))).toEqual(want.codes[f]);
     }
   });
+
+  it.each([16, 255])(
+    "finds %i bins on a sample past sampleRows, with each bin's range over every row",
+    (maxBins) => {
+      const binned = binFeatures(x, rows, features, maxBins, undefined, 700);
+      expect(binned.exact).toBe(false);
+      for (let f = 0; f < features; f++) {
+        const first = binned.offset[f];
+        const count = binned.offset[f + 1] - first;
+        expect(count).toBeLessThanOrEqual(maxBins);
+        const lo = new Float64Array(count).fill(Number.POSITIVE_INFINITY);
+        const hi = new Float64Array(count).fill(Number.NEGATIVE_INFINITY);
+        for (let r = 0; r < rows; r++) {
+          const v = x[r * features + f];
+          const b = binned.codes[f * rows + r];
+          lo[b] = Math.min(lo[b], v);
+          hi[b] = Math.max(hi[b], v);
+        }
+        for (let b = 0; b < count; b++) {
+          // Every bin holds rows, its range is theirs (signed zeros compared as equal), and ranges are ordered.
+          expect(lo[b]).toBeLessThanOrEqual(hi[b]);
+          expect(binned.lo[first + b] === lo[b] && binned.hi[first + b] === hi[b]).toBe(true);
+          if (b > 0) expect(hi[b - 1]).toBeLessThan(lo[b]);
+        }
+      }
+      // Below sampleRows, the bins are every row's.
+      const whole = binFeatures(x, rows, features, maxBins, undefined, rows);
+      expect(Array.from(whole.lo)).toEqual(referenceBins(x, rows, features, maxBins).lo);
+    },
+  );
 });

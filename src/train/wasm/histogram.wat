@@ -49,125 +49,55 @@
 
   ;; For features [from, to): adds og[i] (the gathered g of rows[i]) to its row's bin, and counts the
   ;; row there when count is 1. The histogram's bins for those features must be zero (or hold counts).
-  ;; Four features at a time while four remain: each row's index and g are then read once for four.
   (func (export "histogram")
     (param $rows i32) (param $m i32) (param $og i32) (param $codes i32) (param $n i32)
     (param $from i32) (param $to i32) (param $offsets i32) (param $width i32) (param $mask i32)
     (param $sums i32) (param $counts i32) (param $count i32)
-    (local $i i32) (local $f i32) (local $b i32) (local $p i32) (local $x i32) (local $v f64)
-    (local $shift i32)
-    (local $col0 i32) (local $col1 i32) (local $col2 i32) (local $col3 i32)
-    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
-    (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    (local $f i32) (local $col i32) (local $off i32) (local $s i32) (local $c i32) (local $b i32)
+    (local $p i32) (local $pr i32) (local $pv i32) (local $end i32) (local $shift i32)
     (local.set $shift (i32.ctz (local.get $width)))
+    (local.set $end (i32.add (local.get $rows) (i32.shl (local.get $m) (i32.const 2))))
     (local.set $f (local.get $from))
-    (block $done4
-      (loop $features4
-        (br_if $done4 (i32.gt_u (i32.add (local.get $f) (i32.const 4)) (local.get $to)))
-            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
-            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $c0 (i32.add (local.get $counts) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
-            (local.set $col1 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 1)) (local.get $n)) (local.get $shift))))
-            (local.set $s1 (i32.add (local.get $sums) (i32.shl (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $c1 (i32.add (local.get $counts) (i32.shl (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
-            (local.set $col2 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 2)) (local.get $n)) (local.get $shift))))
-            (local.set $s2 (i32.add (local.get $sums) (i32.shl (i32.load offset=8 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $c2 (i32.add (local.get $counts) (i32.shl (i32.load offset=8 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
-            (local.set $col3 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 3)) (local.get $n)) (local.get $shift))))
-            (local.set $s3 (i32.add (local.get $sums) (i32.shl (i32.load offset=12 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $c3 (i32.add (local.get $counts) (i32.shl (i32.load offset=12 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
-            (if (local.get $count)
+    (block $done
+      (loop $feature
+        (br_if $done (i32.ge_u (local.get $f) (local.get $to)))
+        (local.set $col
+          (i32.add (local.get $codes) (i32.shl (i32.mul (local.get $f) (local.get $n)) (local.get $shift))))
+        (local.set $off (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))))
+        (local.set $s (i32.add (local.get $sums) (i32.shl (local.get $off) (i32.const 3))))
+        (local.set $c (i32.add (local.get $counts) (i32.shl (local.get $off) (i32.const 2))))
+        (local.set $pr (local.get $rows))
+        (local.set $pv (local.get $og))
+        (if (i32.lt_u (local.get $pr) (local.get $end))
+          (then
+            (if (i32.and (local.get $count) (i32.eq (local.get $width) (i32.const 1)))
               (then
-                (local.set $i (i32.const 0))
-                (block $r4cDone
-                  (loop $r4c
-                    (br_if $r4cDone (i32.ge_u (local.get $i) (local.get $m)))
-                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
-                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $p (i32.add (local.get $c0) (i32.shl (local.get $b) (i32.const 2))))
-                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col1) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s1) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $p (i32.add (local.get $c1) (i32.shl (local.get $b) (i32.const 2))))
-                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col2) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s2) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $p (i32.add (local.get $c2) (i32.shl (local.get $b) (i32.const 2))))
-                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col3) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s3) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $p (i32.add (local.get $c3) (i32.shl (local.get $b) (i32.const 2))))
-                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
-                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                    (br $r4c)))
-              )
+                (loop $byteCounted
+                  (local.set $b (i32.load8_u (i32.add (local.get $col) (i32.load (local.get $pr)))))
+                  (local.set $p (i32.add (local.get $s) (i32.shl (local.get $b) (i32.const 3))))
+                  (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (f64.load (local.get $pv))))
+                  (local.set $p (i32.add (local.get $c) (i32.shl (local.get $b) (i32.const 2))))
+                  (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+                  (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
+                  (local.set $pv (i32.add (local.get $pv) (i32.const 8)))
+                  (br_if $byteCounted (i32.lt_u (local.get $pr) (local.get $end)))))
               (else
-                (local.set $i (i32.const 0))
-                (block $r4Done
-                  (loop $r4
-                    (br_if $r4Done (i32.ge_u (local.get $i) (local.get $m)))
-                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
-                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col1) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s1) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col2) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s2) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col3) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s3) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                    (br $r4)))
-              ))
-        (local.set $f (i32.add (local.get $f) (i32.const 4)))
-        (br $features4)))
-    (block $done1
-      (loop $features1
-        (br_if $done1 (i32.gt_u (i32.add (local.get $f) (i32.const 1)) (local.get $to)))
-            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
-            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $c0 (i32.add (local.get $counts) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 2))))
-            (if (local.get $count)
-              (then
-                (local.set $i (i32.const 0))
-                (block $r1cDone
-                  (loop $r1c
-                    (br_if $r1cDone (i32.ge_u (local.get $i) (local.get $m)))
-                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
-                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $p (i32.add (local.get $c0) (i32.shl (local.get $b) (i32.const 2))))
-                    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
-                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                    (br $r1c)))
-              )
-              (else
-                (local.set $i (i32.const 0))
-                (block $r1Done
-                  (loop $r1
-                    (br_if $r1Done (i32.ge_u (local.get $i) (local.get $m)))
-                    (local.set $x (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $shift)))
-                    (local.set $v (f64.load (i32.add (local.get $og) (i32.shl (local.get $i) (i32.const 3)))))
-                    (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
-                    (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
-                    (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                    (br $r1)))
-              ))
+                (loop $wide
+                  (local.set $b
+                    (i32.and (local.get $mask)
+                      (i32.load (i32.add (local.get $col)
+                        (i32.shl (i32.load (local.get $pr)) (local.get $shift))))))
+                  (local.set $p (i32.add (local.get $s) (i32.shl (local.get $b) (i32.const 3))))
+                  (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (f64.load (local.get $pv))))
+                  (if (local.get $count)
+                    (then
+                      (local.set $p (i32.add (local.get $c) (i32.shl (local.get $b) (i32.const 2))))
+                      (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))))
+                  (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
+                  (local.set $pv (i32.add (local.get $pv) (i32.const 8)))
+                  (br_if $wide (i32.lt_u (local.get $pr) (local.get $end))))))))
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
-        (br $features1)))
+        (br $feature)))
   )
 
   ;; The same over every row in order, for features [from, to) (the root of a tree grown on all
@@ -175,76 +105,57 @@
   (func (export "histogramAll")
     (param $n i32) (param $g i32) (param $codes i32) (param $from i32) (param $to i32)
     (param $offsets i32) (param $width i32) (param $mask i32) (param $sums i32)
-    (local $i i32) (local $f i32) (local $b i32) (local $p i32) (local $x i32) (local $v f64)
-    (local $shift i32) (local $m i32)
-    (local $col0 i32) (local $col1 i32) (local $col2 i32) (local $col3 i32)
-    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (local $f i32) (local $col i32) (local $s i32) (local $p i32) (local $pc i32) (local $pv i32)
+    (local $end i32) (local $shift i32)
     (local.set $shift (i32.ctz (local.get $width)))
-    (local.set $m (local.get $n))
     (local.set $f (local.get $from))
-    (block $done4
-      (loop $features4
-        (br_if $done4 (i32.gt_u (i32.add (local.get $f) (i32.const 4)) (local.get $to)))
-            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
-            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $col1 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 1)) (local.get $n)) (local.get $shift))))
-            (local.set $s1 (i32.add (local.get $sums) (i32.shl (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $col2 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 2)) (local.get $n)) (local.get $shift))))
-            (local.set $s2 (i32.add (local.get $sums) (i32.shl (i32.load offset=8 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $col3 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 3)) (local.get $n)) (local.get $shift))))
-            (local.set $s3 (i32.add (local.get $sums) (i32.shl (i32.load offset=12 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $i (i32.const 0))
-            (block $a4Done
-              (loop $a4
-                (br_if $a4Done (i32.ge_u (local.get $i) (local.get $m)))
-                (local.set $x (i32.shl (local.get $i) (local.get $shift)))
-                (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3)))))
-                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
-                (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
-                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col1) (local.get $x)))))
-                (local.set $p (i32.add (local.get $s1) (i32.shl (local.get $b) (i32.const 3))))
-                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col2) (local.get $x)))))
-                (local.set $p (i32.add (local.get $s2) (i32.shl (local.get $b) (i32.const 3))))
-                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col3) (local.get $x)))))
-                (local.set $p (i32.add (local.get $s3) (i32.shl (local.get $b) (i32.const 3))))
-                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $a4)))
-        (local.set $f (i32.add (local.get $f) (i32.const 4)))
-        (br $features4)))
-    (block $done1
-      (loop $features1
-        (br_if $done1 (i32.gt_u (i32.add (local.get $f) (i32.const 1)) (local.get $to)))
-            (local.set $col0 (i32.add (local.get $codes) (i32.shl (i32.mul (i32.add (local.get $f) (i32.const 0)) (local.get $n)) (local.get $shift))))
-            (local.set $s0 (i32.add (local.get $sums) (i32.shl (i32.load offset=0 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))) (i32.const 3))))
-            (local.set $i (i32.const 0))
-            (block $a1Done
-              (loop $a1
-                (br_if $a1Done (i32.ge_u (local.get $i) (local.get $m)))
-                (local.set $x (i32.shl (local.get $i) (local.get $shift)))
-                (local.set $v (f64.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3)))))
-                (local.set $b (i32.and (local.get $mask) (i32.load (i32.add (local.get $col0) (local.get $x)))))
-                (local.set $p (i32.add (local.get $s0) (i32.shl (local.get $b) (i32.const 3))))
-                (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
-                (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $a1)))
+    (block $done
+      (loop $feature
+        (br_if $done (i32.ge_u (local.get $f) (local.get $to)))
+        (local.set $col
+          (i32.add (local.get $codes) (i32.shl (i32.mul (local.get $f) (local.get $n)) (local.get $shift))))
+        (local.set $s
+          (i32.add (local.get $sums)
+            (i32.shl (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2))))
+              (i32.const 3))))
+        (local.set $pc (local.get $col))
+        (local.set $pv (local.get $g))
+        (local.set $end (i32.add (local.get $col) (i32.shl (local.get $n) (local.get $shift))))
+        (if (i32.lt_u (local.get $pc) (local.get $end))
+          (then
+            (if (i32.eq (local.get $width) (i32.const 1))
+              (then
+                (loop $byte
+                  (local.set $p (i32.add (local.get $s) (i32.shl (i32.load8_u (local.get $pc)) (i32.const 3))))
+                  (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (f64.load (local.get $pv))))
+                  (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+                  (local.set $pv (i32.add (local.get $pv) (i32.const 8)))
+                  (br_if $byte (i32.lt_u (local.get $pc) (local.get $end)))))
+              (else
+                (loop $wide
+                  (local.set $p
+                    (i32.add (local.get $s)
+                      (i32.shl (i32.and (local.get $mask) (i32.load (local.get $pc))) (i32.const 3))))
+                  (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (f64.load (local.get $pv))))
+                  (local.set $pc (i32.add (local.get $pc) (local.get $width)))
+                  (local.set $pv (i32.add (local.get $pv) (i32.const 8)))
+                  (br_if $wide (i32.lt_u (local.get $pc) (local.get $end))))))))
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
-        (br $features1)))
+        (br $feature)))
   )
 
   ;; Stable partition of rows[0..m) by one feature's bin codes (col points at that feature's codes):
-  ;; rows whose bin is at most last stay in front, in order; the others follow, in order (through tmp).
-  ;; Stores the sum and sum of squares of g over each side at stats[0..4) and returns the left count.
+  ;; rows whose bin is at most last stay in front, in order; the others follow, in order, in tmp[0..)
+  ;; and, when back is 1, copied back after them. Stores the sum and sum of squares of g over each
+  ;; side at stats[0..4) and returns the left count.
   ;; The loop has no branch on the side, a coin toss at most splits, whose mispredictions cost more
   ;; than the rest of a row: each row is written to both places and only that side's position moves.
   ;; The sums are taken after, over each side's rows in order, as the branching loop took them.
   (func (export "partition")
     (param $rows i32) (param $m i32) (param $tmp i32) (param $col i32) (param $width i32) (param $mask i32)
-    (param $last i32) (param $g i32) (param $stats i32) (result i32)
+    (param $last i32) (param $g i32) (param $stats i32) (param $back i32) (result i32)
     (local $i i32) (local $l i32) (local $r i32) (local $row i32) (local $shift i32) (local $left i32)
+    (local $right i32)
     (local.set $shift (i32.ctz (local.get $width)))
     (block $done
       (loop $next
@@ -262,14 +173,13 @@
         (local.set $r (i32.sub (i32.add (local.get $r) (i32.const 1)) (local.get $left)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
-    (memory.copy
-      (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2)))
-      (local.get $tmp)
-      (i32.shl (local.get $r) (i32.const 2)))
+    (local.set $right (local.get $tmp))
+    (if (local.get $back)
+      (then
+        (local.set $right (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2))))
+        (memory.copy (local.get $right) (local.get $tmp) (i32.shl (local.get $r) (i32.const 2)))))
     (call $rowSums (local.get $rows) (local.get $l) (local.get $g) (local.get $stats))
-    (call $rowSums
-      (i32.add (local.get $rows) (i32.shl (local.get $l) (i32.const 2)))
-      (local.get $r) (local.get $g) (i32.add (local.get $stats) (i32.const 16)))
+    (call $rowSums (local.get $right) (local.get $r) (local.get $g) (i32.add (local.get $stats) (i32.const 16)))
     (local.get $l)
   )
 
@@ -363,5 +273,10 @@
             (local.get $s)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
+  )
+
+  ;; Copies bytes [from, from + bytes) to [to, ...), the ranges possibly overlapping (memmove).
+  (func (export "move") (param $to i32) (param $from i32) (param $bytes i32)
+    (memory.copy (local.get $to) (local.get $from) (local.get $bytes))
   )
 )
