@@ -70,31 +70,50 @@ export function runItem(api: GrowerLoops, f64: Float64Array, a: Int32Array, op: 
   }
 }
 
-// Control block (Int32 slots): generation, stop flag, items done, op, next item to take, the task's
-// item count, then the arguments.
+// Control block (Int32 slots): generation, stop flag, items done, op, (unused), the task's item count,
+// then the arguments. The next item to take is a 64-bit word of its own: the task's generation in the
+// high half, the item in the low half.
 const GENERATION = 0;
 const STOP = 1;
 const DONE = 2;
 const OP = 3;
-const NEXT = 4;
 const ITEMS = 5;
 const ARGS = 6;
 const SLOTS = ARGS + ARG_COUNT;
 /** Polls of the control block before a thread sleeps (a few tens of microseconds). */
 const SPIN = 20_000;
 
+/**
+ * Takes the next item of the task of generation `generation` from `next`: -1 when that task has none
+ * left, or is over. A thread late from an earlier task never takes an item of a later one, whose
+ * item count and arguments may differ: the take is one compare-and-swap of the generation and the item
+ * together, and succeeds only while the task it read the count of is the current one (the main thread
+ * writes a task's count and arguments before it publishes its generation, and publishes the next one
+ * only once every item of this one is done). Its source runs in the workers too.
+ */
+export function takeItem(next: BigUint64Array, ctl: Int32Array, generation: number): number {
+  const tag = BigInt(generation >>> 0) << 32n;
+  for (;;) {
+    const word = Atomics.load(next, 0);
+    if (word >> 32n !== tag >> 32n) return -1;
+    const item = Number(word & 0xffffffffn);
+    if (item >= Atomics.load(ctl, 5)) return -1; // slot 5: ITEMS
+    if (Atomics.compareExchange(next, 0, word, word + 1n) === word) return item;
+  }
+}
+
 // Kept as source text and started with `eval`, so the trainer works the same from TypeScript sources
-// (tests) and from the built package. An item taken from the counter is always the current task's:
-// the main thread writes a task's arguments before it resets the counter, and starts the next task
-// only once every item of this one is done (so a late take of the old counter finds it exhausted).
+// (tests) and from the built package.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { memory, module, control } = workerData;
+const { memory, module, control, counter } = workerData;
 const api = new WebAssembly.Instance(module, { env: { memory, exp: Math.exp } }).exports;
 const f64 = new Float64Array(memory.buffer);
 const ctl = new Int32Array(control);
+const next = new BigUint64Array(counter);
 const args = ctl.subarray(${ARGS}, ${ARGS + ARG_COUNT});
 const runItem = ${runItem.toString()};
+const takeItem = ${takeItem.toString()};
 let seen = 0;
 for (;;) {
   // Spin a little before sleeping: waking a sleeping thread costs more than a small node's loop.
@@ -102,9 +121,7 @@ for (;;) {
   Atomics.wait(ctl, ${GENERATION}, seen);
   seen = Atomics.load(ctl, ${GENERATION});
   if (Atomics.load(ctl, ${STOP}) === 1) break;
-  for (;;) {
-    const i = Atomics.add(ctl, ${NEXT}, 1);
-    if (i >= Atomics.load(ctl, ${ITEMS})) break;
+  for (let i = takeItem(next, ctl, seen); i >= 0; i = takeItem(next, ctl, seen)) {
     runItem(api, f64, args, ctl[${OP}], i);
     Atomics.add(ctl, ${DONE}, 1);
     Atomics.notify(ctl, ${DONE});
@@ -115,14 +132,16 @@ for (;;) {
 export class GrowerThreads {
   private readonly workers: Worker[] = [];
   private readonly ctl: Int32Array;
+  private readonly next: BigUint64Array;
 
   /** Starts `threads - 1` workers (the main thread is the first of the `threads`). */
   constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, threads: number) {
     this.ctl = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+    this.next = new BigUint64Array(new SharedArrayBuffer(8));
     for (let index = 0; index < threads - 1; index++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { memory, module, control: this.ctl.buffer },
+        workerData: { memory, module, control: this.ctl.buffer, counter: this.next.buffer },
       });
       worker.unref();
       this.workers.push(worker);
@@ -143,10 +162,11 @@ export class GrowerThreads {
     ctl[ITEMS] = items;
     for (let i = 0; i < ARG_COUNT; i++) ctl[ARGS + i] = args[i] ?? 0;
     Atomics.store(ctl, DONE, 0);
-    Atomics.store(ctl, NEXT, 0);
-    Atomics.add(ctl, GENERATION, 1);
+    const generation = (ctl[GENERATION] + 1) | 0;
+    Atomics.store(this.next, 0, BigInt(generation >>> 0) << 32n);
+    Atomics.store(ctl, GENERATION, generation);
     Atomics.notify(ctl, GENERATION);
-    for (let i = Atomics.add(ctl, NEXT, 1); i < items; i = Atomics.add(ctl, NEXT, 1)) {
+    for (let i = takeItem(this.next, ctl, generation); i >= 0; i = takeItem(this.next, ctl, generation)) {
       runOwn(i);
       Atomics.add(ctl, DONE, 1);
     }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Binned } from '../../src/train/binning.js';
 import { fitBoosting } from '../../src/train/boosting.js';
 import { Random } from '../../src/train/random.js';
+import { takeItem } from '../../src/train/threads.js';
 import { CHUNK, type LeafRows, Workspace } from '../../src/train/workspace.js';
 
 const n = 4 * CHUNK + 12_345;
@@ -177,5 +178,27 @@ describe('workspace loops over chunks', () => {
       expect(two.model.stages).toEqual(one.model.stages);
       expect(Buffer.from(two.trainRaw.buffer).equals(Buffer.from(one.trainRaw.buffer))).toBe(true);
     }
+  });
+
+  it('hand no thread an item of a task it did not read (the take of a late thread fails)', () => {
+    // A worker late from a task with few items once took an item of the next, larger one before the
+    // main thread had set it up (a crash in a 100,000-row fit, seen once in four; double sums otherwise):
+    // it added to the shared counter, then compared with the new item count. A take now names its task.
+    const ctl = new Int32Array(new SharedArrayBuffer(64));
+    const next = new BigUint64Array(new SharedArrayBuffer(8));
+    const publish = (generation: number, items: number) => {
+      ctl[5] = items;
+      Atomics.store(next, 0, BigInt(generation >>> 0) << 32n);
+    };
+    publish(7, 2);
+    expect([takeItem(next, ctl, 7), takeItem(next, ctl, 7), takeItem(next, ctl, 7)]).toEqual([0, 1, -1]);
+    // Task 8 has 10 items; a thread still in task 7 takes none of them, nor moves the counter.
+    publish(8, 10);
+    expect(takeItem(next, ctl, 7)).toBe(-1);
+    expect(takeItem(next, ctl, 8)).toBe(0);
+    // Generations wrap past 2^31 as the control block's Int32 does.
+    publish(-1, 1);
+    expect(takeItem(next, ctl, -1)).toBe(0);
+    expect(takeItem(next, ctl, 2 ** 31 - 1)).toBe(-1);
   });
 });
