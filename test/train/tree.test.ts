@@ -120,8 +120,8 @@ describe('tree growing', () => {
   });
 });
 
-describe('the WebAssembly histogram module', () => {
-  it('is compiled from histogram.wat as committed', async () => {
+describe('the WebAssembly modules', () => {
+  it('are compiled from their .wat files as committed', async () => {
     const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [script, '--check']);
     expect(stdout).toMatch(/matches/);
