@@ -80,10 +80,12 @@ const MAX_PAGES = 65535;
 /** Below this many row-feature cells a histogram is filled on the main thread alone. */
 const PARALLEL_CELLS = 200_000;
 /**
- * Rows in a chunk of a partition or a leaf's update, the pieces threads share. A segment shorter than
- * two chunks is done in one piece, so that below 65,536 rows every sum is taken in plain row order.
+ * Rows in a chunk of a partition or a leaf's update, the pieces threads share (small enough that at
+ * 100,000 rows the nodes below the root are shared too). A segment shorter than two chunks is done in
+ * one piece, so that below 16,384 rows, which includes every fit of the exact method (10,000 rows by
+ * default), every sum is taken in plain row order.
  */
-export const CHUNK = 32_768;
+export const CHUNK = 8192;
 
 /** A leaf of a grown tree: its node, and the [start, end) of its rows in the row array. */
 export interface LeafRows {

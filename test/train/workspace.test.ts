@@ -8,7 +8,7 @@ import { Random } from '../../src/train/random.js';
 import { takeItem } from '../../src/train/threads.js';
 import { CHUNK, type LeafRows, Workspace } from '../../src/train/workspace.js';
 
-const n = 4 * CHUNK + 12_345;
+const n = 8 * CHUNK + 12_345;
 const features = 4;
 
 function binned(width: 1 | 2): Binned {
@@ -147,7 +147,7 @@ describe('workspace loops over chunks', () => {
   });
 
   it('train the same model on one thread as on two past the chunk size', () => {
-    const rows = 3 * CHUNK;
+    const rows = 12 * CHUNK;
     const random = new Random(11);
     const x = new Float64Array(rows * 3);
     const yClass = new Int32Array(rows);
