@@ -23,7 +23,14 @@ export interface TextColumn {
 export type TableColumn = NumberColumn | TextColumn;
 
 export interface ColumnStore {
+  /** Whether the column holds numbers now (it may still turn to text). */
+  readonly numeric: boolean;
   push(cell: string): void;
+  /**
+   * Stores a row's number, read from a cell that `push` would read as it (a plain decimal) while the
+   * column is numeric; with the cell's spelling where that is not plain (plainSpelling).
+   */
+  pushNumber(v: number, spelling?: string): void;
   finish(): TableColumn;
 }
 
@@ -153,6 +160,10 @@ class Store implements ColumnStore {
     this.toNumber = numberIn(decimal);
   }
 
+  get numeric(): boolean {
+    return this.numbers;
+  }
+
   /** The number in row `r` (number mode). */
   private at(r: number): number {
     return this.matrix.values[r * this.matrix.width + this.column];
@@ -182,6 +193,12 @@ class Store implements ColumnStore {
     }
     this.pushText(r, cell);
     if (this.rows === DECIDE_AFTER) this.decide();
+  }
+
+  pushNumber(v: number, spelling?: string): void {
+    const r = this.rows++;
+    if (spelling !== undefined && this.numberText(v) !== spelling) this.keepSpelling(r, spelling);
+    this.matrix.values[r * this.matrix.width + this.column] = v;
   }
 
   private pushText(r: number, cell: string): void {

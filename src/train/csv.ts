@@ -10,6 +10,7 @@
 // lines of blank fields skipped), with papaparse's messages for bad quotes.
 import { StringDecoder } from 'node:string_decoder';
 import { type ColumnStore, NumberMatrix, newColumnStore, type TableColumn } from './columns.js';
+import { DecimalReader } from './decimal.js';
 import { TrainingDataError } from './errors.js';
 
 export type { TableColumn } from './columns.js';
@@ -158,6 +159,25 @@ function trimCell(c: string): string {
   return c.length > 0 && (c.charCodeAt(0) <= 32 || c.charCodeAt(c.length - 1) <= 32) ? c.trim() : c;
 }
 
+/** How long a text may be for the fast path to copy it into bytes (a chunk read is a megabyte). */
+const MAX_FAST_TEXT = 1 << 22;
+/** How a field of a record read by the fast path is stored. */
+const PLAIN = 0;
+const SPELT = 1;
+const CELL = 2;
+/** Characters a plain decimal may hold (besides the decimal mark), which no fast delimiter may be. */
+const NUMBER_CHARACTERS = '0123456789+-eE';
+
+/** Where the unquoted field at `i` ends: the next delimiter `d`, line end, or `n`. */
+function fieldEnd(bytes: Uint8Array, i: number, n: number, d: number): number {
+  while (i < n) {
+    const ch = bytes[i];
+    if (ch === d || ch === LF || ch === CR) return i;
+    i++;
+  }
+  return n;
+}
+
 /** The reader's state between chunks, and the errors it defers until the whole file is read. */
 class CsvScanner {
   /** Text not yet made into records: the start of a record the last chunk cut. */
@@ -175,21 +195,59 @@ class CsvScanner {
   /** The first error found after the header, thrown once no quote error can come before it. */
   deferred?: string;
   sawText = false;
+  /**
+   * The fast path: a record of an ASCII text whose fields are unquoted and whose number columns' cells
+   * are plain decimals is read from the text's bytes, each number where it lies (DecimalReader), with
+   * no string cut for it. Any other record, or one the fast path is unsure of, is read as text below;
+   * the two store the same. Used where the delimiter cannot be part of a number and once some column
+   * holds numbers (after the first rows, columns.ts).
+   */
+  private readonly fast: boolean;
+  private readonly reader: DecimalReader;
+  /** Whether some column held numbers when last looked at. */
+  private numbers = false;
+  /** The text's bytes, when it is ASCII, and a zero past them. */
+  private bytes = Buffer.alloc(0);
+  /** The fast path's record: each field's number, bounds, and how it is stored. */
+  private values = new Float64Array(0);
+  private starts = new Int32Array(0);
+  private ends = new Int32Array(0);
+  private kinds = new Uint8Array(0);
 
   constructor(
     private readonly source: string,
     private readonly delimiter: string,
     private readonly decimal: '.' | ',',
-  ) {}
+  ) {
+    this.reader = new DecimalReader(decimal);
+    const d = delimiter.charCodeAt(0);
+    this.fast =
+      delimiter.length === 1 &&
+      d < 128 &&
+      d !== QUOTE &&
+      d !== LF &&
+      d !== CR &&
+      delimiter !== decimal &&
+      !NUMBER_CHARACTERS.includes(delimiter);
+  }
 
   push(chunk: string, last: boolean): void {
     const text = this.buf.length > 0 ? this.buf + chunk : chunk;
+    let bytes: Buffer | undefined;
+    // ASCII: one byte a character in UTF-8. A latin1 copy then has the text's characters at its offsets.
+    if (this.fast && text.length <= MAX_FAST_TEXT && Buffer.byteLength(text, 'utf8') === text.length) {
+      if (this.bytes.length <= text.length)
+        this.bytes = Buffer.allocUnsafe(Math.max(text.length + 1, 1 << 20));
+      bytes = this.bytes;
+      bytes.write(text, 0, 'latin1');
+      bytes[text.length] = 0;
+    }
     // The records the text completes are stored; the rest waits for the next chunk.
-    this.buf = text.slice(this.scan(text, last));
+    this.buf = text.slice(this.scan(text, last, bytes));
   }
 
   /** Splits `text` into records, returns where the unfinished one starts. */
-  private scan(text: string, last: boolean): number {
+  private scan(text: string, last: boolean, bytes: Buffer | undefined): number {
     const { delimiter } = this;
     const d = delimiter.charCodeAt(0);
     const n = text.length;
@@ -199,6 +257,14 @@ class CsvScanner {
     let nextLf = -1;
     let nextCr = -1;
     for (;;) {
+      if (bytes !== undefined && this.numbers && this.deferred === undefined && i < n && bytes[i] > SPACE) {
+        const end = this.fastRecord(text, bytes, i, n, line + 1);
+        if (end >= 0) {
+          if (bytes[end - 1] === LF) line++;
+          i = end;
+          continue;
+        }
+      }
       // A record: skip white space to its first character, the start of its line number.
       const recordStart = i;
       const linesAtRecordStart = line;
@@ -325,6 +391,62 @@ class CsvScanner {
     return text.charCodeAt(at + 1) === LF ? at + 2 : at + 1;
   }
 
+  /**
+   * Stores the record at `at` (on `line`) from the text's bytes, and returns where the next one starts;
+   * or stores nothing and returns -1 where the text path is to read it: a quoted field, a field count
+   * not the header's, a record the text may not have whole, no number read.
+   */
+  private fastRecord(text: string, bytes: Buffer, at: number, n: number, line: number): number {
+    const { stores, reader, values, starts, ends, kinds } = this;
+    const width = stores.length;
+    const d = this.delimiter.charCodeAt(0);
+    let parsed = 0;
+    let i = at;
+    for (let c = 0; ; c++) {
+      if (bytes[i] === QUOTE) return -1;
+      let k = -1;
+      if (stores[c].numeric) {
+        const v = reader.read(bytes, text, i);
+        if (!Number.isNaN(v)) {
+          const ch = bytes[reader.end];
+          if (reader.end < n && (ch === d || ch === LF || ch === CR)) {
+            k = reader.end;
+            values[c] = v;
+            kinds[c] = reader.plain ? PLAIN : SPELT;
+            parsed++;
+          }
+        }
+      }
+      if (k < 0) {
+        k = fieldEnd(bytes, i, n, d);
+        kinds[c] = CELL;
+      }
+      starts[c] = i;
+      ends[c] = k;
+      if (k >= n) return -1;
+      const ch = bytes[k];
+      if (ch === d) {
+        if (c === width - 1) return -1;
+        i = k + 1;
+        continue;
+      }
+      if (c !== width - 1) return -1;
+      if (ch === LF) i = k + 1;
+      else if (k + 1 >= n) return -1;
+      else i = bytes[k + 1] === LF ? k + 2 : k + 1;
+      break;
+    }
+    if (parsed === 0) return -1;
+    this.newRow(line);
+    for (let c = 0; c < width; c++) {
+      const kind = kinds[c];
+      if (kind === PLAIN) stores[c].pushNumber(values[c]);
+      else if (kind === SPELT) stores[c].pushNumber(values[c], text.slice(starts[c], ends[c]));
+      else stores[c].push(trimCell(text.slice(starts[c], ends[c])));
+    }
+    return i;
+  }
+
   private quoteError(line: number, message: string): never {
     throw new TrainingDataError(`${this.source}, line ${line}: ${message.toLowerCase()}`);
   }
@@ -347,6 +469,11 @@ class CsvScanner {
       const matrix = new NumberMatrix(this.header.length);
       this.matrix = matrix;
       this.stores = this.header.map((_, c) => newColumnStore(this.decimal, matrix, c));
+      const width = this.header.length;
+      this.values = new Float64Array(width);
+      this.starts = new Int32Array(width);
+      this.ends = new Int32Array(width);
+      this.kinds = new Uint8Array(width);
       return;
     }
     if (this.deferred) return;
@@ -356,16 +483,23 @@ class CsvScanner {
       this.deferred = `${this.source}, line ${line}: the row has ${k} field${k === 1 ? '' : 's'}, the header has ${width}`;
       return;
     }
+    this.newRow(line);
+    for (let c = 0; c < width; c++) this.stores[c].push(fields[c]);
+  }
+
+  /** Makes room for a data record on `line`, whose cells are then pushed to the columns. */
+  private newRow(line: number): void {
     const r = this.rows++;
     if (!this.matrix.ensure(r + 1)) {
       throw new TrainingDataError(
-        `${this.source}, line ${line}: the table is too large: ${r} rows of ${width} columns are the 4 GiB of numbers one trainer can hold; train on fewer rows or columns`,
+        `${this.source}, line ${line}: the table is too large: ${r} rows of ${this.stores.length} columns are the 4 GiB of numbers one trainer can hold; train on fewer rows or columns`,
       );
     }
     const block = r >>> BLOCK_BITS;
     if (block === this.lines.length) this.lines.push(new Int32Array(BLOCK));
     this.lines[block][r & BLOCK_MASK] = line;
-    for (let c = 0; c < width; c++) this.stores[c].push(fields[c]);
+    // The columns decide after their first rows whether they hold numbers, and may turn to text later.
+    if ((r & 1023) === 0) this.numbers = this.stores.some((s) => s.numeric);
   }
 }
 

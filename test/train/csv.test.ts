@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { plainSpelling } from '../../src/train/columns.js';
 import { CsvReader, normalizeColumnName, parseCsv } from '../../src/train/csv.js';
+import { DecimalReader } from '../../src/train/decimal.js';
 import { TrainingDataError } from '../../src/train/errors.js';
 import { Random } from '../../src/train/random.js';
 
@@ -285,5 +286,133 @@ describe('reading a file a piece at a time', () => {
     const x = t.column(0);
     expect(x.kind).toBe('number');
     expect([1, 2].map((r) => x.cell(r))).toEqual(['-inf', '1e400']);
+  });
+});
+
+describe('reading records from their bytes (the fast path)', () => {
+  /**
+   * 2,000 records of every kind past the first 1,024 (after which the number columns read numbers in
+   * place): spellings plain and not, missing values, infinities, quotes, white space, CR LF and CR,
+   * blank lines, lines of delimiters, a column that turns to text, one that holds text throughout.
+   */
+  function table(seed: number, d: string, mark: '.' | ','): string {
+    const random = new Random(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[random.int(xs.length)];
+    const number = () => {
+      const x = (random.next() - 0.5) * 10 ** (random.int(12) - 4);
+      return pick([String(x), x.toPrecision(17), x.toFixed(2), String(Math.round(x)), x.toExponential(3)]);
+    };
+    const odd = [
+      '1.50',
+      '007',
+      '1e3',
+      '+5',
+      '-0',
+      '0.0000001',
+      '123456789012345678901',
+      '9007199254740993',
+      '-.5',
+      '5.',
+      '1.7976931348623159e308',
+      '',
+      'NA',
+      'nan',
+      'inf',
+      '-Infinity',
+      ' 2.5',
+      '2.5 ',
+      d === '\t' ? ' 3' : '\t3',
+      '"4.5"',
+      ' "4.5"',
+      '4"5',
+      '1e',
+      '1.5.3',
+    ];
+    const lines: string[] = ['a,b,c,d,e'.replaceAll(',', d)];
+    for (let r = 0; r < 2000; r++) {
+      const late = r === 1500 ? 'text' : number();
+      const cells = [number(), random.int(5) === 0 ? pick(odd) : number(), pick(['x', 'y', 'z z']), late];
+      cells.push(random.int(3) === 0 ? pick(odd) : number());
+      let line = cells.map((c) => (mark === ',' ? c.replace('.', ',') : c)).join(d);
+      if (random.int(50) === 0) line = d.repeat(4);
+      if (random.int(80) === 0) line = '';
+      lines.push(line);
+    }
+    let text = '';
+    for (const line of lines)
+      text += line + (random.int(20) === 0 ? '\r\n' : random.int(200) === 0 ? '\r' : '\n');
+    return text;
+  }
+
+  const summary = (t: ReturnType<typeof parseCsv>) => ({
+    rows: t.rows,
+    records: t.records,
+    lines: Array.from({ length: t.rows }, (_, i) => t.lineOf(i)),
+    kinds: t.columns.map((_, c) => t.column(c).kind),
+    values: t.columns.map((_, c) => {
+      const column = t.column(c);
+      return column.kind === 'number'
+        ? Array.from({ length: t.rows }, (_, r) => column.value(r))
+        : column.values;
+    }),
+  });
+
+  /** The same table through the text path: a header that is not ASCII keeps the whole text off the fast one. */
+  const throughText = (text: string) => text.replace('a', 'á');
+
+  it('reads the table the text path reads, at every boundary of its pieces', () => {
+    const read = vi.spyOn(DecimalReader.prototype, 'read');
+    try {
+      for (const [d, mark] of [
+        [',', '.'],
+        [';', ','],
+        ['\t', '.'],
+        ['|', '.'],
+      ] as const) {
+        const text = table(7, d, mark);
+        const options = { delimiter: d, decimal: mark };
+        read.mockClear();
+        const expected = summary(parseCsv(throughText(text), 'd.csv', options));
+        expect(read).not.toHaveBeenCalled();
+        expect(summary(parseCsv(text, 'd.csv', options))).toEqual(expected);
+        expect(read.mock.calls.length).toBeGreaterThan(1000);
+        // A chunk may cut a record, a number, a CR LF anywhere.
+        const bytes = new TextEncoder().encode(text);
+        const random = new Random(11);
+        const pieces: Uint8Array[] = [];
+        for (let at = 0; at < bytes.length; ) {
+          const n = 1 + random.int(2000);
+          pieces.push(bytes.subarray(at, at + n));
+          at += n;
+        }
+        expect(summary(parseCsv(pieces, 'd.csv', options))).toEqual(expected);
+      }
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  it('names the same line for a ragged row or a bad quote past the first rows', () => {
+    const text = table(8, ',', '.');
+    const lines = text.split('\n');
+    for (const [bad, at, message] of [
+      ['1,2,x,4', 1800, /line 1801: the row has 4 fields, the header has 5/],
+      ['1,2,x,4,5,6', 1800, /line 1801: the row has 6 fields, the header has 5/],
+      ['1,2,"x"y,4,5', 1800, /line 1801: trailing quote on quoted field is malformed/],
+      ['1,2,"x,4,5', lines.length, /line \d+: quoted field unterminated/],
+    ] as const) {
+      const broken = [...lines.slice(0, at), bad, ...lines.slice(at)].join('\n');
+      const error = (t: string) => {
+        try {
+          parseCsv(t, 'd.csv');
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return 'no error';
+      };
+      const expected = error(throughText(broken));
+      expect(expected).toMatch(message);
+      expect(error(broken)).toBe(expected);
+    }
   });
 });
