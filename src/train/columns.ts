@@ -22,15 +22,20 @@ export interface TextColumn {
 
 export type TableColumn = NumberColumn | TextColumn;
 
+/**
+ * A column's cells, one a record: the reader counts a record in `matrix.rows`, then gives each column
+ * its cell, by `push`, or, where the column is numeric and the cell a plain decimal, by writing the
+ * number in the matrix itself (or by `pushNumber` where the cell's spelling is to be kept).
+ */
 export interface ColumnStore {
-  /** Whether the column holds numbers now (it may still turn to text). */
+  /** Whether the column holds numbers now (it may turn to text at any `push`, or to numbers at one). */
   readonly numeric: boolean;
   push(cell: string): void;
   /**
-   * Stores a row's number, read from a cell that `push` would read as it (a plain decimal) while the
-   * column is numeric; with the cell's spelling where that is not plain (plainSpelling).
+   * Stores the record's number, read from a cell that `push` would read as it (a decimal, the column
+   * numeric), with the cell as spelt, which is kept where JavaScript would spell the number otherwise.
    */
-  pushNumber(v: number, spelling?: string): void;
+  pushNumber(v: number, spelling: string): void;
   finish(): TableColumn;
 }
 
@@ -57,6 +62,8 @@ export class NumberMatrix {
   readonly buffer: ResizableBuffer;
   /** Length-tracking: always the whole buffer. */
   values: Float64Array;
+  /** The records stored (every column has a cell in each). */
+  rows = 0;
   private capacity = 0;
 
   constructor(readonly width: number) {
@@ -137,7 +144,6 @@ export function newColumnStore(decimal: '.' | ',', matrix: NumberMatrix, column:
 }
 
 class Store implements ColumnStore {
-  private rows = 0;
   // Text mode.
   private index: Map<string, number> | undefined = new Map();
   private values: string[] = [];
@@ -169,9 +175,9 @@ class Store implements ColumnStore {
     return this.matrix.values[r * this.matrix.width + this.column];
   }
 
-  /** Stores a row's cell. The reader has made room for the row in the matrix. */
+  /** Stores the last record's cell. The reader has made room for the record in the matrix. */
   push(cell: string): void {
-    const r = this.rows++;
+    const r = this.matrix.rows - 1;
     if (this.numbers) {
       let v = this.toNumber(cell);
       if (v === undefined) {
@@ -179,9 +185,10 @@ class Store implements ColumnStore {
         else {
           v = infinityOf(cell);
           if (v === undefined) {
-            this.rows--;
-            this.toText();
-            this.push(cell);
+            // The rows before are spelt as text; this one is text (a text cell cannot make the
+            // column numeric again, so there is nothing to decide).
+            this.toText(r);
+            this.pushText(r, cell);
             return;
           }
         }
@@ -192,12 +199,12 @@ class Store implements ColumnStore {
       return;
     }
     this.pushText(r, cell);
-    if (this.rows === DECIDE_AFTER) this.decide();
+    if (r + 1 === DECIDE_AFTER) this.decide();
   }
 
-  pushNumber(v: number, spelling?: string): void {
-    const r = this.rows++;
-    if (spelling !== undefined && this.numberText(v) !== spelling) this.keepSpelling(r, spelling);
+  pushNumber(v: number, spelling: string): void {
+    const r = this.matrix.rows - 1;
+    if (this.numberText(v) !== spelling) this.keepSpelling(r, spelling);
     this.matrix.values[r * this.matrix.width + this.column] = v;
   }
 
@@ -220,8 +227,8 @@ class Store implements ColumnStore {
       (c) => this.toNumber(c) ?? (isMissingCell(c) ? Number.NaN : infinityOf(c)),
     );
     if (asNumber.some((v) => v === undefined)) return;
-    const { values, width } = this.matrix;
-    for (let r = 0; r < this.rows; r++) {
+    const { values, width, rows } = this.matrix;
+    for (let r = 0; r < rows; r++) {
       const code = this.codes[r >>> BITS][r & MASK];
       const v = asNumber[code] as number;
       values[r * width + this.column] = v;
@@ -235,8 +242,8 @@ class Store implements ColumnStore {
     this.codes = [];
   }
 
-  private toText(): void {
-    const rows = this.rows;
+  /** Text mode, the first `rows` rows spelt as text. */
+  private toText(rows: number): void {
     this.numbers = false;
     this.index = new Map();
     this.values = [];
@@ -267,7 +274,7 @@ class Store implements ColumnStore {
   }
 
   finish(): TableColumn {
-    if (!this.numbers && this.rows < DECIDE_AFTER) this.decide();
+    if (!this.numbers && this.matrix.rows < DECIDE_AFTER) this.decide();
     if (this.numbers) {
       return {
         kind: 'number',

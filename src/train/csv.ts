@@ -8,6 +8,7 @@
 // Node stream, asynchronously, and training is synchronous. It splits fields as papaparse does (quotes
 // opened at a field's start, "" inside them, spaces allowed between a closing quote and the delimiter,
 // lines of blank fields skipped), with papaparse's messages for bad quotes.
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { type ColumnStore, NumberMatrix, newColumnStore, type TableColumn } from './columns.js';
 import { DecimalReader } from './decimal.js';
@@ -204,15 +205,16 @@ class CsvScanner {
    */
   private readonly fast: boolean;
   private readonly reader: DecimalReader;
-  /** Whether some column held numbers when last looked at. */
+  /** Whether some column held numbers after the last record the text path read. */
   private numbers = false;
   /** The text's bytes, when it is ASCII, and a zero past them. */
   private bytes = Buffer.alloc(0);
-  /** The fast path's record: each field's number, bounds, and how it is stored. */
-  private values = new Float64Array(0);
+  /** The fast path's record: each field's bounds, and how it is stored. */
   private starts = new Int32Array(0);
   private ends = new Int32Array(0);
   private kinds = new Uint8Array(0);
+  /** Whether each column holds numbers (1), as its store says after each cell given to it. */
+  private numeric = new Uint8Array(0);
 
   constructor(
     private readonly source: string,
@@ -237,7 +239,7 @@ class CsvScanner {
     // ASCII: one byte a character in UTF-8. A latin1 copy then has the text's characters at its offsets.
     if (this.fast && text.length <= MAX_FAST_TEXT && Buffer.byteLength(text, 'utf8') === text.length) {
       if (this.bytes.length <= text.length)
-        this.bytes = Buffer.allocUnsafe(Math.max(text.length + 1, 1 << 20));
+        this.bytes = Buffer.allocUnsafe(text.length + (text.length >> 3) + 1);
       bytes = this.bytes;
       bytes.write(text, 0, 'latin1');
       bytes[text.length] = 0;
@@ -394,32 +396,42 @@ class CsvScanner {
   /**
    * Stores the record at `at` (on `line`) from the text's bytes, and returns where the next one starts;
    * or stores nothing and returns -1 where the text path is to read it: a quoted field, a field count
-   * not the header's, a record the text may not have whole, no number read.
+   * not the header's, a record the text may not have whole, no number read, no room left.
    */
   private fastRecord(text: string, bytes: Buffer, at: number, n: number, line: number): number {
-    const { stores, reader, values, starts, ends, kinds } = this;
+    const { stores, reader, starts, ends, kinds, numeric, matrix } = this;
     const width = stores.length;
+    if (!matrix.ensure(this.rows + 1)) return -1;
+    // Plain numbers go straight to the record's row (past the rows stored: nothing, if the record is
+    // then left to the text path); the other fields are listed for their columns.
+    const values = matrix.values;
+    const base = this.rows * width;
     const d = this.delimiter.charCodeAt(0);
     let parsed = 0;
+    let listed = 0;
     let i = at;
     for (let c = 0; ; c++) {
       if (bytes[i] === QUOTE) return -1;
       let k = -1;
-      if (stores[c].numeric) {
+      if (numeric[c] === 1) {
         const v = reader.read(bytes, text, i);
-        if (!Number.isNaN(v)) {
-          const ch = bytes[reader.end];
-          if (reader.end < n && (ch === d || ch === LF || ch === CR)) {
-            k = reader.end;
-            values[c] = v;
-            kinds[c] = reader.plain ? PLAIN : SPELT;
-            parsed++;
+        const end = reader.end;
+        const ch = bytes[end];
+        if (!Number.isNaN(v) && end < n && (ch === d || ch === LF || ch === CR)) {
+          k = end;
+          values[base + c] = v;
+          parsed++;
+          if (reader.plain) kinds[c] = PLAIN;
+          else {
+            kinds[c] = SPELT;
+            listed++;
           }
         }
       }
       if (k < 0) {
         k = fieldEnd(bytes, i, n, d);
         kinds[c] = CELL;
+        listed++;
       }
       starts[c] = i;
       ends[c] = k;
@@ -438,12 +450,17 @@ class CsvScanner {
     }
     if (parsed === 0) return -1;
     this.newRow(line);
-    for (let c = 0; c < width; c++) {
-      const kind = kinds[c];
-      if (kind === PLAIN) stores[c].pushNumber(values[c]);
-      else if (kind === SPELT) stores[c].pushNumber(values[c], text.slice(starts[c], ends[c]));
-      else stores[c].push(trimCell(text.slice(starts[c], ends[c])));
-    }
+    if (listed > 0)
+      for (let c = 0; c < width; c++) {
+        const kind = kinds[c];
+        if (kind === PLAIN) continue;
+        const cell = text.slice(starts[c], ends[c]);
+        if (kind === SPELT) stores[c].pushNumber(values[base + c], cell);
+        else {
+          stores[c].push(trimCell(cell));
+          numeric[c] = stores[c].numeric ? 1 : 0;
+        }
+      }
     return i;
   }
 
@@ -470,7 +487,7 @@ class CsvScanner {
       this.matrix = matrix;
       this.stores = this.header.map((_, c) => newColumnStore(this.decimal, matrix, c));
       const width = this.header.length;
-      this.values = new Float64Array(width);
+      this.numeric = new Uint8Array(width);
       this.starts = new Int32Array(width);
       this.ends = new Int32Array(width);
       this.kinds = new Uint8Array(width);
@@ -484,7 +501,14 @@ class CsvScanner {
       return;
     }
     this.newRow(line);
-    for (let c = 0; c < width; c++) this.stores[c].push(fields[c]);
+    const { stores, numeric } = this;
+    let numbers = false;
+    for (let c = 0; c < width; c++) {
+      stores[c].push(fields[c]);
+      numeric[c] = stores[c].numeric ? 1 : 0;
+      numbers ||= numeric[c] === 1;
+    }
+    this.numbers = numbers;
   }
 
   /** Makes room for a data record on `line`, whose cells are then pushed to the columns. */
@@ -498,8 +522,7 @@ class CsvScanner {
     const block = r >>> BLOCK_BITS;
     if (block === this.lines.length) this.lines.push(new Int32Array(BLOCK));
     this.lines[block][r & BLOCK_MASK] = line;
-    // The columns decide after their first rows whether they hold numbers, and may turn to text later.
-    if ((r & 1023) === 0) this.numbers = this.stores.some((s) => s.numeric);
+    this.matrix.rows = this.rows;
   }
 }
 
@@ -537,6 +560,8 @@ export class CsvReader {
    * 310 MB file a megabyte at a time, never given back), StringDecoder's stays at 3 MiB, at one speed.
    */
   private readonly decoder = new StringDecoder('utf8');
+  /** Whether the decoder may hold the start of a character cut by the last piece. */
+  private pending = false;
   private readonly decimal: '.' | ',';
   private started = false;
   /** The first text, kept until it is enough for the sniffer. */
@@ -555,12 +580,16 @@ export class CsvReader {
     if (typeof piece === 'string') this.text(piece);
     // Decoded a megabyte at a time, so that a whole file given at once is not one string either.
     else
-      for (let at = 0; at < piece.length; at += 1 << 20)
-        this.text(
-          this.decoder.write(
-            Buffer.from(piece.buffer, piece.byteOffset + at, Math.min(1 << 20, piece.length - at)),
-          ),
-        );
+      for (let at = 0; at < piece.length; at += 1 << 20) {
+        const bytes = Buffer.from(piece.buffer, piece.byteOffset + at, Math.min(1 << 20, piece.length - at));
+        // ASCII, with nothing held from before, is its latin1 decoding, which is cheaper than UTF-8's.
+        if (!this.pending && isAscii(bytes)) this.text(bytes.toString('latin1'));
+        else {
+          this.text(this.decoder.write(bytes));
+          // A last byte in ASCII ends any character; another may leave one for the next piece.
+          this.pending = bytes.length > 0 && bytes[bytes.length - 1] >= 0x80;
+        }
+      }
   }
 
   private text(t: string): void {

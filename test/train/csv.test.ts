@@ -198,6 +198,22 @@ describe('reading a file a piece at a time', () => {
       expect(parseCsv([bytes.subarray(0, cut), bytes.subarray(cut)], 'd.csv').records).toEqual(expected);
   });
 
+  it('reads a piece of ASCII after a piece that ends in a cut character as UTF-8 has it', () => {
+    // The piece after a stray lead byte is ASCII, which is read without the decoder, unless the
+    // decoder holds the byte: then it must come out first, as U+FFFD.
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const pieces = [
+      enc('a,b\nx,'),
+      Uint8Array.of(0xc3),
+      enc('1\ny,2\n'),
+      Uint8Array.of(0xe2, 0x82),
+      enc('z,3\n'),
+    ];
+    const whole = new TextDecoder().decode(Buffer.concat(pieces));
+    expect(parseCsv(pieces, 'd.csv').records).toEqual(parseCsv(whole, 'd.csv').records);
+    expect(parseCsv(pieces, 'd.csv').records[0]).toEqual(['x', '\ufffd1']);
+  });
+
   it('reads pieces pushed one by one', () => {
     const reader = new CsvReader('d.csv');
     for (const piece of ['a,', 'b\n1', ',x\n2,y', '\n']) reader.push(piece);
