@@ -208,6 +208,8 @@ interface FeatureSource {
   kind: FeatureKind;
   column: number;
   value: (r: number) => number;
+  /** Whether `value` is the table's number matrix at `column` (read from it directly). */
+  inMatrix?: boolean;
   /** A category feature's categories, in code order. */
   categories?: string[];
 }
@@ -293,6 +295,7 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
         column: col,
         value:
           column.kind === 'number' ? (r) => column.value(r) : (r) => numberCell(column.cell(r), toNumber),
+        inMatrix: column.kind === 'number',
       });
     } else if (kind.type === 'boolean') {
       sources.push({
@@ -368,11 +371,16 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
     : new Float64Array(kept.length * width);
   const categories = sources.map((f) => f.categories);
   const values = sources.map((f) => f.value);
+  // A number column's values are read from the matrix here rather than through a call per cell.
+  const fromMatrix = Int32Array.from(sources, (f) => (f.inMatrix ? f.column : -1));
+  const numbers = matrix.values;
   const row = new Float64Array(width);
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k];
+    const at = r * matrix.width;
     for (let j = 0; j < width; j++) {
-      const v = values[j](r);
+      const c = fromMatrix[j];
+      const v = c >= 0 ? numbers[at + c] : values[j](r);
       // An infinity (spelt out, or a number past double range such as 1e400) is refused rather than
       // read as missing: the file says something other than "unknown", and scikit-learn refuses it.
       if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
@@ -383,7 +391,9 @@ export function buildDataset(table: Table, options: DatasetOptions): Dataset {
       }
       row[j] = v;
     }
-    x.set(row, k * width);
+    // Not x.set(row, ...): over the table's resizable buffer it took ~400 ns a row in Node 20.
+    const to = k * width;
+    for (let j = 0; j < width; j++) x[to + j] = row[j];
   }
   // The rest of the table's numbers go; x's own pages stay.
   if (inPlace) matrix.buffer.resize(x.byteLength);
