@@ -57,6 +57,19 @@ function productError(a: number, p: number, bHi: number, bLo: number): number {
   return aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo;
 }
 
+/** Whether the four bytes of `w` (read little-endian) are all ASCII digits. */
+function fourDigits(w: number): boolean {
+  return (w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030;
+}
+
+/** The number four ASCII digits spell, read little-endian into `w` (the first digit lowest). */
+function fourValue(w: number): number {
+  const d = w - 0x30303030;
+  // Pairs: 10 * first + second in bytes 0 and 2; then the two pairs.
+  const t = (Math.imul(d, 10) + (d >>> 8)) & 0x00ff00ff;
+  return (t & 0xff) * 100 + (t >>> 16);
+}
+
 /**
  * Reads decimal cells where they lie in a text's bytes (ASCII, one byte a character): `read` gives the
  * number of the cell that starts at `start`, exactly as `Number(cell)`, and `end`, where the cell's
@@ -76,6 +89,19 @@ export class DecimalReader {
   private readonly words = new Uint32Array(this.bits.buffer);
   private readonly high: number;
 
+  /** A DataView of the last bytes read, for the four-digit loads. */
+  private viewOf: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewed: Uint8Array | undefined;
+
+  /** A DataView over `bytes` (kept while the bytes are the same). */
+  private view(bytes: Uint8Array): DataView<ArrayBufferLike> {
+    if (this.viewed !== bytes) {
+      this.viewed = bytes;
+      this.viewOf = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    }
+    return this.viewOf;
+  }
+
   constructor(private readonly decimal: '.' | ',') {
     this.mark = decimal.charCodeAt(0);
     this.bits[0] = 1;
@@ -93,24 +119,20 @@ export class DecimalReader {
     const negative = c === MINUS;
     const plus = c === PLUS;
     if (negative || plus) c = bytes[++i];
-    // The significant digits, in small integers (int32 arithmetic, no double boxed per digit): the
-    // first 8 in `a8`, the next 7 in `a7`, the next 4 in `b`; `digits` counts them all.
-    let a8 = 0;
-    let a7 = 0;
+    // The significant digits: the first 15 in `a` (exact), the next 4 in `b`; `digits` counts them all.
+    let a = 0;
     let b = 0;
     let digits = 0;
     const integerStart = i;
+    while (c === ZERO) c = bytes[++i];
+    const leadingZero = i > integerStart;
     while (c >= ZERO && c <= NINE) {
-      if (digits > 0 || c !== ZERO) {
-        if (digits < 8) a8 = (a8 * 10 + (c - ZERO)) | 0;
-        else if (digits < 15) a7 = (a7 * 10 + (c - ZERO)) | 0;
-        else if (digits < 19) b = (b * 10 + (c - ZERO)) | 0;
-        digits++;
-      }
+      if (digits < 15) a = a * 10 + (c - ZERO);
+      else if (digits < 19) b = b * 10 + (c - ZERO);
+      digits++;
       c = bytes[++i];
     }
     const integer = i - integerStart;
-    const leadingZero = integer > 0 && bytes[integerStart] === ZERO;
     let fraction = 0;
     let mantissaEnd = i;
     /** Zeros after the mark before any significant digit (0.000001 is spelt 0.000001, 0.0000001 1e-7). */
@@ -119,13 +141,25 @@ export class DecimalReader {
     if (marked) {
       c = bytes[++i];
       const fractionStart = i;
+      if (digits === 0) {
+        while (c === ZERO) c = bytes[++i];
+        fractionZeros = i - fractionStart;
+      }
+      // Four digits at a time while `a` has room for them (SWAR: one 32-bit load and no branch for
+      // four digits, and a shorter chain of multiplies), then one at a time.
+      const view = this.view(bytes);
+      while (digits <= 11 && i + 4 <= bytes.length) {
+        const w = view.getUint32(i, true);
+        if (!fourDigits(w)) break;
+        a = a * 10000 + fourValue(w);
+        digits += 4;
+        i += 4;
+      }
+      c = bytes[i];
       while (c >= ZERO && c <= NINE) {
-        if (digits > 0 || c !== ZERO) {
-          if (digits < 8) a8 = (a8 * 10 + (c - ZERO)) | 0;
-          else if (digits < 15) a7 = (a7 * 10 + (c - ZERO)) | 0;
-          else if (digits < 19) b = (b * 10 + (c - ZERO)) | 0;
-          digits++;
-        } else fractionZeros++;
+        if (digits < 15) a = a * 10 + (c - ZERO);
+        else if (digits < 19) b = b * 10 + (c - ZERO);
+        digits++;
         c = bytes[++i];
       }
       fraction = i - fractionStart;
@@ -158,8 +192,6 @@ export class DecimalReader {
         ? fraction > 0 && bytes[mantissaEnd - 1] !== ZERO && !(leadingZero && fractionZeros >= 6)
         : !(leadingZero && negative));
     if (digits === 0) return negative ? -0 : 0;
-    // The first 15 digits: exact (below 10^15).
-    const a = digits > 8 ? a8 * POW10[Math.min(digits, 15) - 8] + a7 : a8;
     const v = digits > 19 ? Number.NaN : this.value(a, b, digits, exponent - fraction);
     if (Number.isNaN(v)) {
       const cell = text.slice(start, i);
