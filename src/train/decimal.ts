@@ -9,16 +9,15 @@
 //   exact integer below 2^53.
 // - 16-19 significant digits, M >= 2^53, and -22 <= e <= 0 (a double's usual spelling,
 //   0.48899583621860376): v = M / 10^q, q = -e. M = a * 10^k + b with a its first 15 digits, and
-//   a * 10^k = p1 + e1 exactly (Dekker's two-product); x0 = (p1 + (e1 + b)) / 10^q, a few ulps from v,
-//   then x1 = x0 + (M - x0 * 10^q) / 10^q, within half an ulp and a hair. x1 is then checked, not trusted:
-//   r = M - x1 * 10^q = ((p1 - ph) + (e1 + b)) - pl, where x1 * 10^q = ph + pl exactly (two-product), is
-//   exact: p1, ph, e1 and b are integers (doubles of 2^52 and more are) and p1 - ph is small, so the
-//   integer sums are exact; the last subtraction is checked exact (its two-sum error is zero; every term
-//   is a multiple of 2^min(0, ex + q), ulp(x1) = 2^ex, and |r| <= 0.51 * 10^q * ulp(x1) is fewer than
-//   2^53 of them).
-//   x1 is Number(cell) iff -h(below) < r < h(above), h = 10^q * (the gap to that neighbour) / 2, exact
-//   doubles; r = h is a tie, x1's if x1 is even. Exact comparisons of exact values: any other outcome
-//   means x1 is not the nearest, and Number() decides.
+//   a * 10^k = p1 + e1 exactly (Dekker's two-product); x0 = (p1 + (e1 + b)) / 10^q is within about an
+//   ulp of v, and checked, not trusted: r = M - x0 * 10^q = ((p1 - ph) + (e1 + b)) - pl, where
+//   x0 * 10^q = ph + pl exactly (two-product), is exact: p1, ph, e1 and b are integers (doubles of 2^52
+//   and more are) and p1 - ph is small, so the integer sums are exact; the last subtraction is checked
+//   exact (its two-sum error is zero; every term is a multiple of 2^min(0, ex + q), ulp(x0) = 2^ex,
+//   and |r| <= 3 * 10^q * ulp(x0) is fewer than 2^53 of them, 5^22 < 2^52). x0 is Number(cell) iff
+//   -h(below) < r < h(above), h = 10^q * (the gap to that neighbour) / 2, an exact double; r = h is a
+//   tie, x0's if x0 is even. Exact comparisons of exact values. If x0 fails, x1 = x0 + r / 10^q (within
+//   half an ulp and a hair) is checked the same way; if it fails too, Number() decides.
 // - Anything else (20 digits or more, further exponents, a larger M times a positive exponent):
 //   Number() of the cell's substring, as every cell had before.
 // test/train/decimal.test.ts compares it with Number() over spellings of every kind, halfway points
@@ -223,25 +222,31 @@ export class DecimalReader {
     // e1 + b: integers of at most 2^14.
     const low = productError(a, p1, POW10_HI[k], POW10_LO[k]) + b;
     const p = POW10[q];
+    // Most often x0 is the nearest already; else its residual corrects it.
     const x0 = (p1 + low) / p;
-    // x0's residual need not be exact: it only corrects x0 to within half an ulp and a hair.
-    const ph0 = x0 * p;
-    const x1 = x0 + (p1 - ph0 + low - productError(x0, ph0, POW10_HI[q], POW10_LO[q])) / p;
-    const r = this.residual(x1, p1, low, q);
+    const r0 = this.residual(x0, p1, low, q);
+    const x = this.checked(x0, r0, p);
+    if (!Number.isNaN(x) || Number.isNaN(r0)) return x;
+    const x1 = x0 + r0 / p;
+    return this.checked(x1, this.residual(x1, p1, low, q), p);
+  }
+
+  /** x, if it is the double nearest x + r / p (r exact, or NaN); NaN if not. */
+  private checked(x: number, r: number, p: number): number {
     const { bits, words, high } = this;
-    bits[0] = x1;
+    bits[0] = x;
     const hi = words[high];
     const lo = words[1 - high];
-    // The gap above x1: 2^(biased exponent - 1075); below, half of it at a power of two.
+    // The gap above x: 2^(biased exponent - 1075); below, half of it at a power of two.
     words[high] = ((hi >>> 20) - 52) << 20;
     words[1 - high] = 0;
     const up = bits[0];
     const down = (hi & 0xfffff) === 0 && lo === 0 ? up / 2 : up;
     const above = p * up * 0.5;
     const below = p * down * 0.5;
-    if (r < above && r > -below) return x1;
-    // A tie goes to the even one, which x1's own rounding has chosen; NaN (Number() decides) if not.
-    if ((r === above || r === -below) && (lo & 1) === 0) return x1;
+    if (r < above && r > -below) return x;
+    // A tie goes to the even one.
+    if ((r === above || r === -below) && (lo & 1) === 0) return x;
     return Number.NaN;
   }
 
