@@ -163,6 +163,8 @@ function trimCell(c: string): string {
   return c.length > 0 && (c.charCodeAt(0) <= 32 || c.charCodeAt(c.length - 1) <= 32) ? c.trim() : c;
 }
 
+/** How many cells the fast path cuts from a chunk's bytes before it decodes the chunk's text. */
+const MAX_CUTS = 64;
 /** How long a text may be for the fast path to copy it into bytes (a chunk read is a megabyte). */
 const MAX_FAST_TEXT = 1 << 22;
 /** How a field of a record read by the fast path is stored. */
@@ -212,6 +214,12 @@ class CsvScanner {
   private numbers = false;
   /** The text's bytes, when it is ASCII, and a zero past them. */
   private bytes = Buffer.alloc(0);
+  /** Whether `buf` is ASCII (a piece after it may be given as bytes). */
+  private bufAscii = false;
+  /** The text being scanned, once there is one; its length; how many cells were cut from its bytes. */
+  private text: string | undefined;
+  private length = 0;
+  private cuts = 0;
   /** The fast path's record: each field's bounds, and how it is stored. */
   private starts = new Int32Array(0);
   private ends = new Int32Array(0);
@@ -248,14 +256,47 @@ class CsvScanner {
       bytes[text.length] = 0;
     }
     // The records the text completes are stored; the rest waits for the next chunk.
-    this.buf = text.slice(this.scan(text, last, bytes));
+    this.bufAscii = bytes !== undefined;
+    this.buf = text.slice(this.scan(text, text.length, last, bytes));
   }
 
-  /** Splits `text` into records, returns where the unfinished one starts. */
-  private scan(text: string, last: boolean, bytes: Buffer | undefined): number {
+  /** Whether the next piece may be given as ASCII bytes (`pushAscii`). */
+  get takesAscii(): boolean {
+    return this.fast && this.bufAscii;
+  }
+
+  /**
+   * A piece of ASCII, as bytes: read by the fast path without a text of it, which is decoded (latin1)
+   * only if the text path is to read a record of it, or more than a few cells are to be cut from it.
+   */
+  pushAscii(chunk: Uint8Array): void {
+    const { buf } = this;
+    const n = buf.length + chunk.length;
+    if (this.bytes.length <= n) this.bytes = Buffer.allocUnsafe(n + (n >> 3) + 1);
+    const bytes = this.bytes;
+    bytes.write(buf, 0, 'latin1');
+    bytes.set(chunk, buf.length);
+    bytes[n] = 0;
+    this.buf = this.cut(bytes, this.scan(undefined, n, false, bytes), n);
+  }
+
+  /** The text of `bytes` (ASCII) from `start` to `end`, from the text once it is decoded. */
+  private cut(bytes: Buffer, start: number, end: number): string {
+    if (this.text === undefined && ++this.cuts > MAX_CUTS)
+      this.text = bytes.toString('latin1', 0, this.length);
+    return this.text !== undefined ? this.text.slice(start, end) : bytes.toString('latin1', start, end);
+  }
+
+  /**
+   * Splits the text into records (`text`, or, undefined, the text `bytes` spell), returns where the
+   * unfinished one starts.
+   */
+  private scan(given: string | undefined, n: number, last: boolean, bytes: Buffer | undefined): number {
     const { delimiter } = this;
     const d = delimiter.charCodeAt(0);
-    const n = text.length;
+    this.text = given;
+    this.length = n;
+    this.cuts = 0;
     let line = this.linesBefore;
     let i = 0;
     let nextDelim = -1;
@@ -263,13 +304,16 @@ class CsvScanner {
     let nextCr = -1;
     for (;;) {
       if (bytes !== undefined && this.numbers && this.deferred === undefined && i < n && bytes[i] > SPACE) {
-        const end = this.fastRecord(text, bytes, i, n, line + 1);
+        const end = this.fastRecord(bytes, i, n, line + 1);
         if (end >= 0) {
           if (bytes[end - 1] === LF) line++;
           i = end;
           continue;
         }
       }
+      // The text path reads the text itself (a text given, or ASCII bytes: their latin1 decoding).
+      if (this.text === undefined) this.text = (bytes as Buffer).toString('latin1', 0, n);
+      const text = this.text;
       // A record: skip white space to its first character, the start of its line number.
       const recordStart = i;
       const linesAtRecordStart = line;
@@ -401,7 +445,7 @@ class CsvScanner {
    * or stores nothing and returns -1 where the text path is to read it: a quoted field, a field count
    * not the header's, a record the text may not have whole, no number read, no room left.
    */
-  private fastRecord(text: string, bytes: Buffer, at: number, n: number, line: number): number {
+  private fastRecord(bytes: Buffer, at: number, n: number, line: number): number {
     const { stores, reader, starts, ends, kinds, numeric, matrix } = this;
     const width = stores.length;
     if (!matrix.ensure(this.rows + 1)) return -1;
@@ -417,7 +461,7 @@ class CsvScanner {
       if (bytes[i] === QUOTE) return -1;
       let k = -1;
       if (numeric[c] === 1) {
-        const v = reader.read(bytes, text, i);
+        const v = reader.read(bytes, i);
         const end = reader.end;
         const ch = bytes[end];
         if (!Number.isNaN(v) && end < n && (ch === d || ch === LF || ch === CR)) {
@@ -457,7 +501,7 @@ class CsvScanner {
       for (let c = 0; c < width; c++) {
         const kind = kinds[c];
         if (kind === PLAIN) continue;
-        const cell = text.slice(starts[c], ends[c]);
+        const cell = this.cut(bytes, starts[c], ends[c]);
         if (kind === SPELT) stores[c].pushNumber(values[base + c], cell);
         else {
           stores[c].push(trimCell(cell));
@@ -591,9 +635,12 @@ export class CsvReader {
           piece.byteOffset + at,
           Math.min(DECODE_BYTES, piece.length - at),
         );
-        // ASCII, with nothing held from before, is its latin1 decoding, which is cheaper than UTF-8's.
-        if (!this.pending && isAscii(bytes)) this.text(bytes.toString('latin1'));
-        else {
+        // ASCII, with nothing held from before, is its latin1 decoding, which is cheaper than UTF-8's,
+        // and which the scanner may not need at all.
+        if (!this.pending && isAscii(bytes)) {
+          if (this.scanner?.takesAscii) this.scanner.pushAscii(bytes);
+          else this.text(bytes.toString('latin1'));
+        } else {
           this.text(this.decoder.write(bytes));
           // A last byte in ASCII ends any character; another may leave one for the next piece.
           this.pending = bytes.length > 0 && bytes[bytes.length - 1] >= 0x80;

@@ -107,11 +107,8 @@ export class DecimalReader {
     this.high = this.words[1] === 0x3ff00000 ? 1 : 0;
   }
 
-  /**
-   * The number spelt from `start` in `bytes`, the bytes of `text` (so that the rare cell left to
-   * Number() can be cut from it); NaN if none. Past the bytes, reads as undefined end the cell.
-   */
-  read(bytes: Uint8Array, text: string, start: number): number {
+  /** The number spelt from `start` in `bytes`; NaN if none. Past the bytes, reads as undefined end the cell. */
+  read(bytes: Buffer, start: number): number {
     const mark = this.mark;
     let i = start;
     let c = bytes[i];
@@ -193,7 +190,7 @@ export class DecimalReader {
     if (digits === 0) return negative ? -0 : 0;
     const v = digits > 19 ? Number.NaN : this.value(a, b, digits, exponent - fraction);
     if (Number.isNaN(v)) {
-      const cell = text.slice(start, i);
+      const cell = bytes.toString('latin1', start, i);
       return Number(this.decimal === ',' ? cell.replace(',', '.') : cell);
     }
     return negative ? -v : v;
