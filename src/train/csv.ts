@@ -163,6 +163,8 @@ function trimCell(c: string): string {
   return c.length > 0 && (c.charCodeAt(0) <= 32 || c.charCodeAt(c.length - 1) <= 32) ? c.trim() : c;
 }
 
+/** The fast path's answer for a record that may go on past the bytes (it stores nothing). */
+const CUT = -2;
 /** How many cells the fast path cuts from a chunk's bytes before it decodes the chunk's text. */
 const MAX_CUTS = 64;
 /** How long a text may be for the fast path to copy it into bytes (a chunk read is a megabyte). */
@@ -310,6 +312,11 @@ class CsvScanner {
           i = end;
           continue;
         }
+        // The record goes on in the next piece, as the text path would find (without a text for it).
+        if (end === CUT && !last) {
+          this.linesBefore = line;
+          return i;
+        }
       }
       // The text path reads the text itself (a text given, or ASCII bytes: their latin1 decoding).
       if (this.text === undefined) this.text = (bytes as Buffer).toString('latin1', 0, n);
@@ -442,8 +449,8 @@ class CsvScanner {
 
   /**
    * Stores the record at `at` (on `line`) from the text's bytes, and returns where the next one starts;
-   * or stores nothing and returns -1 where the text path is to read it: a quoted field, a field count
-   * not the header's, a record the text may not have whole, no number read, no room left.
+   * or stores nothing and returns -1 where the text path is to read it (a quoted field, a field count
+   * not the header's, no number read, no room left), CUT where the record may go on past the bytes.
    */
   private fastRecord(bytes: Buffer, at: number, n: number, line: number): number {
     const { stores, reader, starts, ends, kinds, numeric, matrix } = this;
@@ -482,7 +489,7 @@ class CsvScanner {
       }
       starts[c] = i;
       ends[c] = k;
-      if (k >= n) return -1;
+      if (k >= n) return CUT;
       const ch = bytes[k];
       if (ch === d) {
         if (c === width - 1) return -1;
@@ -491,7 +498,7 @@ class CsvScanner {
       }
       if (c !== width - 1) return -1;
       if (ch === LF) i = k + 1;
-      else if (k + 1 >= n) return -1;
+      else if (k + 1 >= n) return CUT;
       else i = bytes[k + 1] === LF ? k + 2 : k + 1;
       break;
     }
