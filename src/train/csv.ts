@@ -468,12 +468,12 @@ class CsvScanner {
       if (bytes[i] === QUOTE) return -1;
       let k = -1;
       if (numeric[c] === 1) {
-        const v = reader.read(bytes, i);
+        const read = reader.scan(bytes, i);
         const end = reader.end;
         const ch = bytes[end];
-        if (!Number.isNaN(v) && end < n && (ch === d || ch === LF || ch === CR)) {
+        if (read && end < n && (ch === d || ch === LF || ch === CR)) {
           k = end;
-          values[base + c] = v;
+          values[base + c] = reader.number;
           parsed++;
           if (reader.plain) kinds[c] = PLAIN;
           else {

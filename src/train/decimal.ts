@@ -82,6 +82,10 @@ export class DecimalReader {
   end = 0;
   /** Whether the last cell read is spelt as JavaScript spells its number (plainSpelling). */
   plain = false;
+  /** The last cell's number (`scan`). */
+  number = 0;
+  /** The first 15 significant digits of the cell being read. */
+  private a = 0;
   private readonly mark: number;
   /** A double's bits, for its gap to its neighbours and its parity. */
   private readonly bits = new Float64Array(1);
@@ -109,6 +113,14 @@ export class DecimalReader {
 
   /** The number spelt from `start` in `bytes`; NaN if none. Past the bytes, reads as undefined end the cell. */
   read(bytes: Buffer, start: number): number {
+    return this.scan(bytes, start) ? this.number : Number.NaN;
+  }
+
+  /**
+   * Reads the number spelt from `start` in `bytes` into `number` (with `end` and `plain`); false if
+   * none. The reader's fields carry the doubles, which a call's arguments and result would box.
+   */
+  scan(bytes: Buffer, start: number): boolean {
     const mark = this.mark;
     let i = start;
     let c = bytes[i];
@@ -161,7 +173,7 @@ export class DecimalReader {
       fraction = i - fractionStart;
       mantissaEnd = i;
     }
-    if (integer + fraction === 0) return Number.NaN;
+    if (integer + fraction === 0) return false;
     let exponent = 0;
     const exponented = c === LOWER_E || c === UPPER_E;
     if (exponented) {
@@ -174,7 +186,7 @@ export class DecimalReader {
         if (exponent < 1e6) exponent = exponent * 10 + (c - ZERO);
         c = bytes[++i];
       }
-      if (i === exponentStart) return Number.NaN;
+      if (i === exponentStart) return false;
       if (exponentNegative) exponent = -exponent;
     }
     this.end = i;
@@ -187,34 +199,42 @@ export class DecimalReader {
       (marked
         ? fraction > 0 && bytes[mantissaEnd - 1] !== ZERO && !(leadingZero && fractionZeros >= 6)
         : !(leadingZero && negative));
-    if (digits === 0) return negative ? -0 : 0;
-    const v = digits > 19 ? Number.NaN : this.value(a, b, digits, exponent - fraction);
-    if (Number.isNaN(v)) {
-      const cell = bytes.toString('latin1', start, i);
-      return Number(this.decimal === ',' ? cell.replace(',', '.') : cell);
+    if (digits === 0) {
+      this.number = negative ? -0 : 0;
+      return true;
     }
-    return negative ? -v : v;
+    this.a = a;
+    if (digits > 19 || !this.value(b, digits, exponent - fraction)) {
+      const cell = bytes.toString('latin1', start, i);
+      this.number = Number(this.decimal === ',' ? cell.replace(',', '.') : cell);
+    } else if (negative) this.number = -this.number;
+    return true;
   }
 
-  /** (a * 10^(digits - 15) + b) * 10^e for `digits` significant digits, or NaN where unproven. */
-  private value(a: number, b: number, digits: number, e: number): number {
+  /** Sets `number` to (a * 10^(digits - 15) + b) * 10^e for `digits` significant digits; false where unproven. */
+  private value(b: number, digits: number, e: number): boolean {
+    const a = this.a;
     let m = a;
     if (digits > 15) {
       m = a * POW10[digits - 15] + b;
       // Below 2^53 both the product and the sum were exact (a rounded result below 2^53 means an exact one below it).
-      if (m >= EXACT) return e <= 0 && e >= -22 ? this.nearest(a, b, digits - 15, -e) : Number.NaN;
+      if (m >= EXACT) return e <= 0 && e >= -22 && this.nearest(b, digits - 15, -e);
     }
+    let v = Number.NaN;
     if (e >= 0) {
-      if (e <= 22) return m * POW10[e];
-      if (e > 44) return Number.NaN;
-      const t = m * POW10[e - 22];
-      return t < EXACT ? t * POW10[22] : Number.NaN;
-    }
-    return e >= -22 ? m / POW10[-e] : Number.NaN;
+      if (e <= 22) v = m * POW10[e];
+      else if (e <= 44) {
+        const t = m * POW10[e - 22];
+        if (t < EXACT) v = t * POW10[22];
+      }
+    } else if (e >= -22) v = m / POW10[-e];
+    this.number = v;
+    return !Number.isNaN(v);
   }
 
-  /** The double nearest M / 10^q, M = a * 10^k + b >= 2^53 (k 1-4, b < 10^k, q <= 22); NaN if unsure. */
-  private nearest(a: number, b: number, k: number, q: number): number {
+  /** Sets `number` to the double nearest M / 10^q, M = a * 10^k + b >= 2^53 (k 1-4, b < 10^k, q <= 22); false if unsure. */
+  private nearest(b: number, k: number, q: number): boolean {
+    const a = this.a;
     const p1 = a * POW10[k];
     // e1 + b: integers of at most 2^14.
     const low = productError(a, p1, POW10_HI[k], POW10_LO[k]) + b;
@@ -222,10 +242,13 @@ export class DecimalReader {
     // Most often x0 is the nearest already; else its residual corrects it.
     const x0 = (p1 + low) / p;
     const r0 = this.residual(x0, p1, low, q);
-    const x = this.checked(x0, r0, p);
-    if (!Number.isNaN(x) || Number.isNaN(r0)) return x;
-    const x1 = x0 + r0 / p;
-    return this.checked(x1, this.residual(x1, p1, low, q), p);
+    let x = this.checked(x0, r0, p);
+    if (Number.isNaN(x) && !Number.isNaN(r0)) {
+      const x1 = x0 + r0 / p;
+      x = this.checked(x1, this.residual(x1, p1, low, q), p);
+    }
+    this.number = x;
+    return !Number.isNaN(x);
   }
 
   /** x, if it is the double nearest x + r / p (r exact, or NaN); NaN if not. */
