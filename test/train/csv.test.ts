@@ -408,6 +408,19 @@ describe('reading records from their bytes (the fast path)', () => {
     }
   });
 
+  it('reads a long text as its bytes, a character whose two halves a cut parts', () => {
+    // Past half a million characters a text is read in pieces: one cut falls inside the emoji.
+    const rows = Array.from({ length: 40_000 }, (_, r) => `${r % 7}.25,${r},x${r % 3}`);
+    let text = `a,b,c\n${rows.join('\n')}\n`;
+    const cut = (1 << 19) - 1;
+    const lineStart = text.lastIndexOf('\n', cut - 100) + 1;
+    text = `${text.slice(0, lineStart)}1,2,${'y'.repeat(cut - lineStart - 4)}🙂\n${text.slice(lineStart)}`;
+    expect(text.charCodeAt(1 << 19)).toBe(0xde42);
+    const t = parseCsv(text, 'd.csv');
+    expect(summary(t)).toEqual(summary(parseCsv(new TextEncoder().encode(text), 'd.csv')));
+    expect(t.column(2).kind === 'text' && t.column(2).values.some((v) => v.endsWith('🙂'))).toBe(true);
+  });
+
   it('names the same line for a ragged row or a bad quote past the first rows', () => {
     const text = table(8, ',', '.');
     const lines = text.split('\n');
