@@ -236,9 +236,18 @@ export class TreeGrower {
     const order = this.featureOrder;
     for (let f = 0; f < features; f++) order[f] = f;
     this.random.shuffle(order);
+    const categorical = this.binned.categorical;
+    if (!categorical) {
+      // Numeric features only: the scan is the workspace's loop, over the same order.
+      const found = this.workspace.bestSplit(hist, order, n, sum, minLeaf);
+      if (!found) return undefined;
+      const { feature: f, last: prev, next: b } = found;
+      let t = hi[prev] / 2 + lo[b] / 2;
+      if (t === lo[b] || !Number.isFinite(t)) t = hi[prev];
+      return { feature: f, bin: prev - offset[f], threshold: t };
+    }
     let bestProxy = Number.NEGATIVE_INFINITY;
     let best: Split | undefined;
-    const categorical = this.binned.categorical;
     for (let k = 0; k < features; k++) {
       const f = order[k];
       if (categorical?.[f]) {

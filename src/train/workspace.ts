@@ -59,6 +59,17 @@ interface HistogramExports {
   ): void;
   updateSquared(rows: number, m: number, raw: number, g: number, y: number, d: number): void;
   move(to: number, from: number, bytes: number): void;
+  bestSplit(
+    sums: number,
+    counts: number,
+    offsets: number,
+    order: number,
+    features: number,
+    n: number,
+    sum: number,
+    minLeaf: number,
+    out: number,
+  ): void;
 }
 
 /** The sum and sum of squares of g over a node's rows. */
@@ -121,8 +132,12 @@ export class Workspace {
     expNeg: number;
     y: number;
     table: number;
+    order: number;
+    split: number;
   };
   private readonly stats: Float64Array;
+  private readonly order: Int32Array;
+  private readonly split: { proxy: Float64Array; at: Int32Array };
   /** The whole memory as float64, for the item table. */
   private readonly f64: Float64Array;
   /** Entries the item table holds (ITEM_SLOTS float64 each). */
@@ -160,6 +175,8 @@ export class Workspace {
     // Enough entries for every chunk of the rows twice over, and the leaves of a shallow tree.
     const itemCapacity = 2 * Math.ceil(n / CHUNK) + 256;
     const table = alloc(itemCapacity * ITEM_SLOTS * 8);
+    const order = alloc(features * 4);
+    const split = alloc(24);
     // The loops read codes as unaligned 32-bit words: 4 bytes of padding keep the last read inside.
     const codes = alloc(n * features * this.width + 4);
     const slots = Array.from({ length: histogramSlots }, () => ({
@@ -201,7 +218,9 @@ export class Workspace {
       sumPtr: s.sum,
       countPtr: s.count,
     }));
-    this.ptr = { g, og, rows, tmp, codes, offsets, stats, raw, expNeg, y, table };
+    this.ptr = { g, og, rows, tmp, codes, offsets, stats, raw, expNeg, y, table, order, split };
+    this.order = new Int32Array(buf, order, features);
+    this.split = { proxy: new Float64Array(buf, split, 1), at: new Int32Array(buf, split + 8, 3) };
     const useful = Math.min(threads, features);
     if (useful > 1 && n * features >= PARALLEL_CELLS)
       this.threads = new GrowerThreads(memory, module, useful);
@@ -367,6 +386,38 @@ export class Workspace {
       }
     });
     return owner;
+  }
+
+  /**
+   * The best numeric split of a node from its histogram, over the features in `order` (friedman_mse's
+   * proxy; ties to the first seen: see bestSplit in histogram.wat): its proxy, feature, and the last
+   * bin on the left and the first on the right (histogram indices); undefined when no cut leaves
+   * minLeaf rows on each side.
+   */
+  bestSplit(
+    hist: Histogram,
+    order: Int32Array,
+    n: number,
+    sum: number,
+    minLeaf: number,
+  ): { proxy: number; feature: number; last: number; next: number } | undefined {
+    const p = this.ptr;
+    this.order.set(order);
+    const { features } = this.binned;
+    this.exports.bestSplit(
+      hist.sumPtr,
+      hist.countPtr,
+      p.offsets,
+      p.order,
+      features,
+      n,
+      sum,
+      minLeaf,
+      p.split,
+    );
+    const [feature, last, next] = this.split.at;
+    if (feature < 0) return undefined;
+    return { proxy: this.split.proxy[0], feature, last, next };
   }
 
   /** Whether a task over these many rows is worth waking the threads for. */

@@ -279,4 +279,63 @@
   (func (export "move") (param $to i32) (param $from i32) (param $bytes i32)
     (memory.copy (local.get $to) (local.get $from) (local.get $bytes))
   )
+;; The best numeric split of a node from its histogram, scanning features order[0..features) in that
+  ;; order and each feature's bins left to right (sums f64, counts u32, bin offsets i32): for each cut
+  ;; between two non-empty bins leaving at least minLeaf rows on each side, friedman_mse's proxy
+  ;; (nRight * sumLeft - nLeft * (sum - sumLeft))^2 / (nLeft * nRight) over the node's n rows; only a
+  ;; strictly larger one replaces the best, so ties go to the first seen. Stores at out the best proxy
+  ;; (f64, -Infinity if none), then its feature, the last bin on its left and the first on its right.
+  (func (export "bestSplit")
+    (param $sums i32) (param $counts i32) (param $offsets i32) (param $order i32) (param $features i32)
+    (param $n f64) (param $sum f64) (param $minLeaf f64) (param $out i32)
+    (local $k i32) (local $f i32) (local $b i32) (local $end i32) (local $prev i32) (local $count i32)
+    (local $sumLeft f64) (local $nLeft f64) (local $nRight f64) (local $diff f64) (local $proxy f64)
+    (local $best f64) (local $bestF i32) (local $bestPrev i32) (local $bestB i32)
+    (local.set $best (f64.const -inf))
+    (local.set $bestF (i32.const -1))
+    (block $done
+      (loop $feature
+        (br_if $done (i32.ge_u (local.get $k) (local.get $features)))
+        (local.set $f (i32.load (i32.add (local.get $order) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $b (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $f) (i32.const 2)))))
+        (local.set $sumLeft (f64.const 0))
+        (local.set $nLeft (f64.const 0))
+        (local.set $prev (i32.const -1))
+        (block $binsDone
+          (loop $bin
+            (br_if $binsDone (i32.ge_u (local.get $b) (local.get $end)))
+            (local.set $count (i32.load (i32.add (local.get $counts) (i32.shl (local.get $b) (i32.const 2)))))
+            (if (local.get $count)
+              (then
+                (if (i32.and (i32.ge_s (local.get $prev) (i32.const 0))
+                      (i32.and (f64.ge (local.get $nLeft) (local.get $minLeaf))
+                        (f64.ge (f64.sub (local.get $n) (local.get $nLeft)) (local.get $minLeaf))))
+                  (then
+                    (local.set $nRight (f64.sub (local.get $n) (local.get $nLeft)))
+                    (local.set $diff
+                      (f64.sub (f64.mul (local.get $nRight) (local.get $sumLeft))
+                        (f64.mul (local.get $nLeft) (f64.sub (local.get $sum) (local.get $sumLeft)))))
+                    (local.set $proxy
+                      (f64.div (f64.mul (local.get $diff) (local.get $diff))
+                        (f64.mul (local.get $nLeft) (local.get $nRight))))
+                    (if (f64.gt (local.get $proxy) (local.get $best))
+                      (then
+                        (local.set $best (local.get $proxy))
+                        (local.set $bestF (local.get $f))
+                        (local.set $bestPrev (local.get $prev))
+                        (local.set $bestB (local.get $b))))))
+                (local.set $sumLeft
+                  (f64.add (local.get $sumLeft) (f64.load (i32.add (local.get $sums) (i32.shl (local.get $b) (i32.const 3))))))
+                (local.set $nLeft (f64.add (local.get $nLeft) (f64.convert_i32_u (local.get $count))))
+                (local.set $prev (local.get $b))))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $bin)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $feature)))
+    (f64.store (local.get $out) (local.get $best))
+    (i32.store offset=8 (local.get $out) (local.get $bestF))
+    (i32.store offset=12 (local.get $out) (local.get $bestPrev))
+    (i32.store offset=16 (local.get $out) (local.get $bestB))
+  )
 )
