@@ -60,13 +60,7 @@ export function binFeatures(
   const bins = codesFor(bound, rows * features);
   // The rows the bins are found on: all, or a sample spread evenly over them.
   const pick = maxBins !== undefined && rows > sampleRows ? spread(rows, sampleRows) : undefined;
-  const m = pick ? pick.length : rows;
   const sorter = new ColumnSorter(xf, rows, features, pick);
-  const gLo = new Float64Array(m);
-  const gHi = new Float64Array(m);
-  const gCount = new Float64Array(m);
-  /** The smallest value of each of the feature's bins, for finding a value's bin. */
-  const binLo = sorter.binLo;
   // Found on a sample, the bins may hold values it did not see: not exact.
   let exact = pick === undefined;
   let widest = 0;
@@ -92,45 +86,19 @@ export function binFeatures(
       continue;
     }
     sorter.load(f);
-    const sorted = sorter.sort();
-    // Groups of values chained closer than FEATURE_THRESHOLD, with their counts.
-    let groups = 0;
-    for (let i = 0; i < m; i++) {
-      const v = sorted[i];
-      if (groups > 0 && v <= gHi[groups - 1] + FEATURE_THRESHOLD) {
-        gHi[groups - 1] = v;
-        gCount[groups - 1] += 1;
-      } else {
-        gLo[groups] = v;
-        gHi[groups] = v;
-        gCount[groups] = 1;
-        groups++;
-      }
-    }
-    let count = 0;
-    if (maxBins === undefined || groups <= maxBins) {
-      for (let g = 0; g < groups; g++) {
-        lo.push(gLo[g]);
-        hi.push(gHi[g]);
-        binLo[g] = gLo[g];
-      }
-      count = groups;
-    } else {
+    sorter.sort();
+    // Groups of values chained closer than FEATURE_THRESHOLD, then a bin for each, or quantile bins.
+    const groups = sorter.groups();
+    let count: number;
+    if (maxBins === undefined || groups <= maxBins) count = sorter.binPerGroup(groups);
+    else {
       exact = false;
-      // Quantile bins: close a bin once it holds its share of the rows.
-      let seen = 0;
-      let open = false;
-      for (let g = 0; g < groups; g++) {
-        if (!open) {
-          lo.push(gLo[g]);
-          hi.push(gHi[g]);
-          binLo[count] = gLo[g];
-          count++;
-          open = true;
-        } else hi[hi.length - 1] = gHi[g];
-        seen += gCount[g];
-        if (seen >= (count * m) / maxBins) open = false;
-      }
+      count = sorter.quantiles(groups, maxBins);
+    }
+    const { binLo, binHi } = sorter;
+    for (let b = 0; b < count; b++) {
+      lo.push(binLo[b]);
+      hi.push(binHi[b]);
     }
     offset[f + 1] = offset[f] + count;
     widest = Math.max(widest, count);
@@ -187,6 +155,18 @@ interface BinningLoops {
     counts: number,
     values: number,
   ): void;
+  groups(values: number, m: number, threshold: number, gLo: number, gHi: number, gCount: number): number;
+  quantiles(
+    gLo: number,
+    gHi: number,
+    gCount: number,
+    groups: number,
+    m: number,
+    maxBins: number,
+    binLo: number,
+    binHi: number,
+  ): number;
+  firstTable(binLo: number, count: number, first: number): void;
   findBins(
     column: number,
     rows: number,
@@ -213,8 +193,12 @@ let binningModule: WebAssembly.Module | undefined;
  * 100,000-row fit.
  */
 class ColumnSorter {
-  /** The smallest value of each bin of the feature being binned (findBins' input). */
+  /** The smallest and largest value of each bin of the feature being binned (binLo: findBins' input). */
   readonly binLo: Float64Array;
+  readonly binHi: Float64Array;
+  /** The groups of the sorted values: smallest, largest, count. */
+  private readonly gLo: Float64Array;
+  private readonly gHi: Float64Array;
   private readonly loops: BinningLoops;
   private readonly ptr: {
     column: number;
@@ -225,16 +209,16 @@ class ColumnSorter {
     counts: number;
     first: number;
     binLo: number;
+    binHi: number;
+    gLo: number;
+    gHi: number;
+    gCount: number;
     out: number;
     rangeLo: number;
     rangeHi: number;
   };
   private readonly column: Uint32Array;
   private readonly values: Float32Array;
-  /** The sorted values' bits (the same memory as `values`). */
-  private readonly valueBits: Uint32Array;
-  /** findBins' table: for each top 16 bits of a key, the first bin a value with them can be in. */
-  private readonly first: Uint32Array;
   private readonly rangeLo: Float64Array;
   private readonly rangeHi: Float64Array;
   private readonly buffer: ArrayBuffer;
@@ -270,6 +254,10 @@ class ColumnSorter {
       counts: alloc(4 * 256 * 4),
       first: alloc(65_537 * 4),
       binLo: alloc(m * 8),
+      binHi: alloc(m * 8),
+      gLo: alloc(m * 8),
+      gHi: alloc(m * 8),
+      gCount: alloc(m * 8),
       out: alloc(rows * 4),
       rangeLo: alloc(ranged * 8),
       rangeHi: alloc(ranged * 8),
@@ -283,9 +271,10 @@ class ColumnSorter {
     const p = this.ptr;
     this.column = new Uint32Array(buf, p.column, rows);
     this.values = new Float32Array(buf, p.values, m);
-    this.valueBits = new Uint32Array(buf, p.values, m);
-    this.first = new Uint32Array(buf, p.first, 65_537);
     this.binLo = new Float64Array(buf, p.binLo, m);
+    this.binHi = new Float64Array(buf, p.binHi, m);
+    this.gLo = new Float64Array(buf, p.gLo, m);
+    this.gHi = new Float64Array(buf, p.gHi, m);
     this.rangeLo = new Float64Array(buf, p.rangeLo, ranged);
     this.rangeHi = new Float64Array(buf, p.rangeHi, ranged);
     if (pick) new Uint32Array(buf, p.pick, m).set(pick);
@@ -307,6 +296,25 @@ class ColumnSorter {
     return this.values;
   }
 
+  /** Groups the sorted values chained closer than FEATURE_THRESHOLD; returns how many groups. */
+  groups(): number {
+    const p = this.ptr;
+    return this.loops.groups(p.values, this.m, FEATURE_THRESHOLD, p.gLo, p.gHi, p.gCount);
+  }
+
+  /** A bin for each of the groups (binLo, binHi); returns their count. */
+  binPerGroup(groups: number): number {
+    this.binLo.set(this.gLo.subarray(0, groups));
+    this.binHi.set(this.gHi.subarray(0, groups));
+    return groups;
+  }
+
+  /** Quantile bins over the groups (binLo, binHi): one closes once it holds its share of the values. */
+  quantiles(groups: number, maxBins: number): number {
+    const p = this.ptr;
+    return this.loops.quantiles(p.gLo, p.gHi, p.gCount, groups, this.m, maxBins, p.binLo, p.binHi);
+  }
+
   /**
    * Writes the loaded feature's bin codes at out[at..at + rows): each value's bin is the last whose
    * smallest value (binLo) is at most it, since a value lies in its group and the next group starts
@@ -316,24 +324,12 @@ class ColumnSorter {
    * value (views, valid until the next call).
    */
   findBins(count: number, out: Codes, at: number, ranges = false): { lo: Float64Array; hi: Float64Array } {
-    const { rows, first, binLo } = this;
-    const floatBits = this.valueBits;
-    const floats = this.values;
+    const { rows } = this;
+    const p = this.ptr;
     // first[p]: the last bin starting at or below the smallest key with top bits p.
-    let b = 0;
-    let nextKey = count > 1 ? keyOf(binLo[1], floats, floatBits) : 0;
-    for (let p = 0; p < 65536; p++) {
-      const smallest = (p << 16) >>> 0;
-      while (b + 1 < count && nextKey <= smallest) {
-        b++;
-        if (b + 1 < count) nextKey = keyOf(binLo[b + 1], floats, floatBits);
-      }
-      first[p] = b;
-    }
-    first[65536] = count - 1;
+    this.loops.firstTable(p.binLo, count, p.first);
     const rangeLo = this.rangeLo.subarray(0, ranges ? count : 0).fill(Number.POSITIVE_INFINITY);
     const rangeHi = this.rangeHi.subarray(0, ranges ? count : 0).fill(Number.NEGATIVE_INFINITY);
-    const p = this.ptr;
     const width = out.BYTES_PER_ELEMENT;
     this.loops.findBins(p.column, rows, p.first, p.binLo, p.out, width, ranges ? 1 : 0, p.rangeLo, p.rangeHi);
     const codes =
@@ -345,11 +341,4 @@ class ColumnSorter {
     out.set(codes, at);
     return { lo: rangeLo, hi: rangeHi };
   }
-}
-
-/** The sort key of a float32 value (held in a float64), through a one-float scratch. */
-function keyOf(v: number, floats: Float32Array, floatBits: Uint32Array): number {
-  floats[0] = v;
-  const u = floatBits[0];
-  return u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
 }

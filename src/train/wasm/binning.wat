@@ -150,4 +150,88 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $next)))
   )
+;; Groups of the sorted values (f32, values[0..m)) chained closer than threshold: a value within
+  ;; threshold of the open group's largest joins it. Writes each group's smallest and largest value
+  ;; (f64) and count (f64) and returns how many groups there are.
+  (func (export "groups")
+    (param $values i32) (param $m i32) (param $threshold f64) (param $gLo i32) (param $gHi i32)
+    (param $gCount i32) (result i32)
+    (local $i i32) (local $groups i32) (local $v f64) (local $last f64) (local $p i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 2))))))
+        (if (i32.and (i32.gt_u (local.get $groups) (i32.const 0))
+              (f64.le (local.get $v) (f64.add (local.get $last) (local.get $threshold))))
+          (then
+            (local.set $p (i32.shl (i32.sub (local.get $groups) (i32.const 1)) (i32.const 3)))
+            (f64.store (i32.add (local.get $gHi) (local.get $p)) (local.get $v))
+            (f64.store (i32.add (local.get $gCount) (local.get $p))
+              (f64.add (f64.load (i32.add (local.get $gCount) (local.get $p))) (f64.const 1))))
+          (else
+            (local.set $p (i32.shl (local.get $groups) (i32.const 3)))
+            (f64.store (i32.add (local.get $gLo) (local.get $p)) (local.get $v))
+            (f64.store (i32.add (local.get $gHi) (local.get $p)) (local.get $v))
+            (f64.store (i32.add (local.get $gCount) (local.get $p)) (f64.const 1))
+            (local.set $groups (i32.add (local.get $groups) (i32.const 1)))))
+        (local.set $last (local.get $v))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $groups)
+  )
+
+  ;; Quantile bins over groups[0..groups) of m values: a bin opens at a group and closes once the
+  ;; values seen reach count * m / maxBins. Writes each bin's smallest and largest value (binLo and
+  ;; binHi, f64) and returns how many bins there are.
+  (func (export "quantiles")
+    (param $gLo i32) (param $gHi i32) (param $gCount i32) (param $groups i32) (param $m f64)
+    (param $maxBins f64) (param $binLo i32) (param $binHi i32) (result i32)
+    (local $g i32) (local $count i32) (local $open i32) (local $seen f64) (local $p i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $p (i32.shl (local.get $g) (i32.const 3)))
+        (if (i32.eqz (local.get $open))
+          (then
+            (f64.store (i32.add (local.get $binLo) (i32.shl (local.get $count) (i32.const 3)))
+              (f64.load (i32.add (local.get $gLo) (local.get $p))))
+            (local.set $count (i32.add (local.get $count) (i32.const 1)))
+            (local.set $open (i32.const 1))))
+        (f64.store (i32.add (local.get $binHi) (i32.shl (i32.sub (local.get $count) (i32.const 1)) (i32.const 3)))
+          (f64.load (i32.add (local.get $gHi) (local.get $p))))
+        (local.set $seen (f64.add (local.get $seen) (f64.load (i32.add (local.get $gCount) (local.get $p)))))
+        (if (f64.ge (local.get $seen)
+              (f64.div (f64.mul (f64.convert_i32_u (local.get $count)) (local.get $m)) (local.get $maxBins)))
+          (then (local.set $open (i32.const 0))))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $next)))
+    (local.get $count)
+  )
+
+  ;; findBins' table for bins[0..count) (binLo, f64 values of float32s): first[p] is the last bin
+  ;; whose smallest value's key is at most p << 16, the smallest key with top bits p; first[65536] is
+  ;; the last bin.
+  (func (export "firstTable") (param $binLo i32) (param $count i32) (param $first i32)
+    (local $p i32) (local $b i32) (local $next i32)
+    (if (i32.gt_u (local.get $count) (i32.const 1))
+      (then (local.set $next (call $key (i32.reinterpret_f32 (f32.demote_f64 (f64.load offset=8 (local.get $binLo))))))))
+    (block $done
+      (loop $prefix
+        (br_if $done (i32.ge_u (local.get $p) (i32.const 65536)))
+        (block $settled
+          (loop $advance
+            (br_if $settled (i32.ge_u (i32.add (local.get $b) (i32.const 1)) (local.get $count)))
+            (br_if $settled (i32.gt_u (local.get $next) (i32.shl (local.get $p) (i32.const 16))))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (if (i32.lt_u (i32.add (local.get $b) (i32.const 1)) (local.get $count))
+              (then
+                (local.set $next
+                  (call $key (i32.reinterpret_f32 (f32.demote_f64
+                    (f64.load (i32.add (local.get $binLo) (i32.shl (i32.add (local.get $b) (i32.const 1)) (i32.const 3))))))))))
+            (br $advance)))
+        (i32.store (i32.add (local.get $first) (i32.shl (local.get $p) (i32.const 2))) (local.get $b))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $prefix)))
+    (i32.store (i32.add (local.get $first) (i32.const 262144)) (i32.sub (local.get $count) (i32.const 1)))
+  )
 )
