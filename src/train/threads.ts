@@ -87,9 +87,9 @@ const SPIN = 20_000;
  * Takes the next item of the task of generation `generation` from `next`: -1 when that task has none
  * left, or is over. A thread late from an earlier task never takes an item of a later one, whose
  * item count and arguments may differ: the take is one compare-and-swap of the generation and the item
- * together, and succeeds only while the task it read the count of is the current one (the main thread
- * writes a task's count and arguments before it publishes its generation, and publishes the next one
- * only once every item of this one is done). Its source runs in the workers too.
+ * together, and the main thread closes the counter (closeCounter) before it writes the next task's
+ * count and arguments, so that a take which read the old word and the new count fails. Its source
+ * runs in the workers too.
  */
 export function takeItem(next: BigUint64Array, ctl: Int32Array, generation: number): number {
   const tag = BigInt(generation >>> 0) << 32n;
@@ -100,6 +100,15 @@ export function takeItem(next: BigUint64Array, ctl: Int32Array, generation: numb
     if (item >= Atomics.load(ctl, 5)) return -1; // slot 5: ITEMS
     if (Atomics.compareExchange(next, 0, word, word + 1n) === word) return item;
   }
+}
+
+/**
+ * Makes every take of the current task fail from now on: the counter names the next generation,
+ * exhausted. The main thread calls it before writing a new task's count and arguments, then opens
+ * the counter at item 0 and publishes the generation.
+ */
+export function closeCounter(next: BigUint64Array, generation: number): void {
+  Atomics.store(next, 0, (BigInt(generation >>> 0) << 32n) | 0xffffffffn);
 }
 
 // Kept as source text and started with `eval`, so the trainer works the same from TypeScript sources
@@ -158,11 +167,12 @@ export class GrowerThreads {
    */
   run(op: TaskOp, args: readonly number[], items: number, runOwn: (i: number) => void): void {
     const ctl = this.ctl;
+    const generation = (ctl[GENERATION] + 1) | 0;
+    closeCounter(this.next, generation);
     ctl[OP] = op;
     ctl[ITEMS] = items;
     for (let i = 0; i < ARG_COUNT; i++) ctl[ARGS + i] = args[i] ?? 0;
     Atomics.store(ctl, DONE, 0);
-    const generation = (ctl[GENERATION] + 1) | 0;
     Atomics.store(this.next, 0, BigInt(generation >>> 0) << 32n);
     Atomics.store(ctl, GENERATION, generation);
     Atomics.notify(ctl, GENERATION);
