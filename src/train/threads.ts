@@ -6,7 +6,7 @@
 // thread does its items instead of waiting for it. Results do not depend on the number of threads or on
 // who took what: how a task is cut into items depends only on its size, and each item is done by
 // exactly one thread, in row order, into a place of its own.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
 /** The loops a task runs, as runItem numbers them. */
 export const TaskOp = {
@@ -70,13 +70,14 @@ export function runItem(api: GrowerLoops, f64: Float64Array, a: Int32Array, op: 
   }
 }
 
-// Control block (Int32 slots): generation, stop flag, items done, op, (unused), the task's item count,
+// Control block (Int32 slots): generation, stop flag, items done, op, a worker failed, the task's item count,
 // then the arguments. The next item to take is a 64-bit word of its own: the task's generation in the
 // high half, the item in the low half.
 const GENERATION = 0;
 const STOP = 1;
 const DONE = 2;
 const OP = 3;
+const FAILED = 4;
 const ITEMS = 5;
 const ARGS = 6;
 const SLOTS = ARGS + ARG_COUNT;
@@ -115,7 +116,7 @@ export function closeCounter(next: BigUint64Array, generation: number): void {
 // (tests) and from the built package.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { memory, module, control, counter } = workerData;
+const { memory, module, control, counter, port } = workerData;
 const api = new WebAssembly.Instance(module, { env: { memory, exp: Math.exp } }).exports;
 const f64 = new Float64Array(memory.buffer);
 const ctl = new Int32Array(control);
@@ -131,7 +132,13 @@ for (;;) {
   seen = Atomics.load(ctl, ${GENERATION});
   if (Atomics.load(ctl, ${STOP}) === 1) break;
   for (let i = takeItem(next, ctl, seen); i >= 0; i = takeItem(next, ctl, seen)) {
-    runItem(api, f64, args, ctl[${OP}], i);
+    try {
+      runItem(api, f64, args, ctl[${OP}], i);
+    } catch (error) {
+      // Said to the main thread, which is blocked waiting for this item and could not hear an error event.
+      port.postMessage(String(error && error.stack ? error.stack : error));
+      Atomics.store(ctl, ${FAILED}, 1);
+    }
     Atomics.add(ctl, ${DONE}, 1);
     Atomics.notify(ctl, ${DONE});
   }
@@ -142,15 +149,21 @@ export class GrowerThreads {
   private readonly workers: Worker[] = [];
   private readonly ctl: Int32Array;
   private readonly next: BigUint64Array;
+  /** Where each worker says why an item of its threw. */
+  private readonly errors: MessagePort[] = [];
 
   /** Starts `threads - 1` workers (the main thread is the first of the `threads`). */
   constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, threads: number) {
     this.ctl = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
     this.next = new BigUint64Array(new SharedArrayBuffer(8));
     for (let index = 0; index < threads - 1; index++) {
+      const { port1, port2: port } = new MessageChannel();
+      port1.unref();
+      this.errors.push(port1);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { memory, module, control: this.ctl.buffer, counter: this.next.buffer },
+        workerData: { memory, module, control: this.ctl.buffer, counter: this.next.buffer, port },
+        transferList: [port],
       });
       worker.unref();
       this.workers.push(worker);
@@ -187,6 +200,12 @@ export class GrowerThreads {
       if (done === items) break;
       Atomics.wait(ctl, DONE, done);
     }
+    if (Atomics.load(ctl, FAILED) === 1) {
+      const said = this.errors.map((port) => receiveMessageOnPort(port)?.message).find((m) => m);
+      throw new Error(
+        `a training thread failed (train with --threads 1 to do without): ${said ?? 'no reason given'}`,
+      );
+    }
   }
 
   /** Stops the workers; the memory stays usable by the main thread. */
@@ -196,5 +215,6 @@ export class GrowerThreads {
     Atomics.notify(this.ctl, GENERATION);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
+    for (const port of this.errors) port.close();
   }
 }

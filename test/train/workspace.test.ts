@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { Binned } from '../../src/train/binning.js';
 import { fitBoosting } from '../../src/train/boosting.js';
 import { Random } from '../../src/train/random.js';
-import { closeCounter, takeItem } from '../../src/train/threads.js';
+import { closeCounter, GrowerThreads, TaskOp, takeItem } from '../../src/train/threads.js';
+import { HISTOGRAM_WASM } from '../../src/train/wasm/histogram-wasm.js';
 import { CHUNK, type LeafRows, Workspace } from '../../src/train/workspace.js';
 
 const n = 8 * CHUNK + 12_345;
@@ -236,6 +237,29 @@ describe('workspace loops over chunks', () => {
     for (let fit = 0; fit < 6; fit++) {
       const got = fitBoosting(data, params, { threads: 2 });
       expect(got.model.stages).toEqual(want.model.stages);
+    }
+  });
+
+  it('say why a worker failed instead of waiting for it forever', () => {
+    // An item that traps in a worker (out of bounds here) once left the main thread blocked for good:
+    // the worker's error event cannot reach a thread that waits in Atomics.wait.
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const module = new WebAssembly.Module(Buffer.from(HISTOGRAM_WASM, 'base64'));
+    const threads = new GrowerThreads(memory, module, 2);
+    try {
+      // histogramAll over 10 rows whose gradients lie past the memory's end.
+      const args = [0, 0, 0, 0, 10, 0, 1, 255, 1024, 0, 0, 0x7ff0_0000];
+      let slept = false;
+      const own = () => {
+        // The main thread's item: wait long enough for the worker to take and fail the other.
+        if (!slept) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+        slept = true;
+      };
+      expect(() => threads.run(TaskOp.AllRows, args, 2, own)).toThrow(
+        /a training thread failed \(train with --threads 1 to do without\): RuntimeError: memory access out of bounds/,
+      );
+    } finally {
+      threads.close();
     }
   });
 });
