@@ -406,7 +406,7 @@ ${
 | modelgate, numeric trainer | one-hot columns | ${a(mixed.modelgateOneHot)} |
 | HistGradientBoostingClassifier(categorical_features="from_dtype") | categorical splits | ${a(mixed.hgbcFromDtype)} |
 ${mixed.lightgbm !== null ? `| LightGBM LGBMClassifier (defaults) | pandas category columns | ${a(mixed.lightgbm)} |\n` : ''}
-Three more tables (many-valued categories, few, and a regression) over ten seeds each: [training.md](training.md#the-model) (\`node scripts/categorical-quality.mjs\`); test/parity/categorical.test.ts holds seed 0 of each to the goals.
+Three more tables (many-valued categories, few, and a regression) over five seeds each: [training.md](training.md#the-model) (\`node scripts/categorical-quality.mjs --test-rows 20000\`); test/parity/categorical.test.ts holds seed 0 of each to the goals.
 `
     : ''
 }
