@@ -174,6 +174,11 @@ export class GrowerThreads {
     return this.workers.length + 1;
   }
 
+  /** Whether a worker's item has thrown (run() then throws what it said). */
+  get failed(): boolean {
+    return Atomics.load(this.ctl, FAILED) === 1;
+  }
+
   /**
    * Runs a task of `items` items with arguments `args` (at most ARG_COUNT); `runOwn(i)` does item i on
    * the main thread. Returns when every item is done.

@@ -249,11 +249,11 @@ describe('workspace loops over chunks', () => {
     try {
       // histogramAll over 10 rows whose gradients lie past the memory's end.
       const args = [0, 0, 0, 0, 10, 0, 1, 255, 1024, 0, 0, 0x7ff0_0000];
-      let slept = false;
+      // The main thread's item (it takes the first): wait until the worker has taken the other and
+      // failed, however slow it is to start on a busy machine (20 s at most).
       const own = () => {
-        // The main thread's item: wait long enough for the worker to take and fail the other.
-        if (!slept) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
-        slept = true;
+        const nap = new Int32Array(new SharedArrayBuffer(4));
+        for (let t = 0; t < 2000 && !threads.failed; t++) Atomics.wait(nap, 0, 0, 10);
       };
       expect(() => threads.run(TaskOp.AllRows, args, 2, own)).toThrow(
         /a training thread failed \(train with --threads 1 to do without\): RuntimeError: memory access out of bounds/,
