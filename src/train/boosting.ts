@@ -137,6 +137,18 @@ export function imputeToFloat32(x: Float64Array, rows: number, means: Float64Arr
   return out;
 }
 
+/** The imputer's fill values: columnMeans', with NaN for a categorical feature (a category of its own). */
+function fillValues(
+  x: Float64Array,
+  rows: number,
+  features: number,
+  categorical: (f: number) => boolean,
+): Float64Array {
+  const means = columnMeans(x, rows, features);
+  for (let f = 0; f < features; f++) if (categorical(f)) means[f] = Number.NaN;
+  return means;
+}
+
 /**
  * The fit's input written over `x` in place: each feature imputed with its mean and rounded to float32
  * (row-major, in `x`'s first half; a resizable buffer, as the reader's matrix, is shrunk to it), and
@@ -150,10 +162,7 @@ export function imputeInPlace(
   features: number,
   categorical: readonly boolean[],
 ): { xf: Float32Array; means: Float64Array } {
-  const means = columnMeans(x, rows, features);
-  categorical.forEach((c, f) => {
-    if (c) means[f] = Number.NaN;
-  });
+  const means = fillValues(x, rows, features, (f) => categorical[f] === true);
   // Float32 cell i overwrites bytes of float64 cell i / 2 or before, each read already.
   const n = rows * features;
   const xf = new Float32Array(x.buffer, x.byteOffset, n);
@@ -174,12 +183,14 @@ function impute(
 ): { xf: Float32Array; means: Float64Array } {
   const x = data.x;
   if (!x) throw new RangeError('the training data has neither x nor imputed features');
-  const means = columnMeans(x, data.rows, data.features);
-  // A categorical feature is not imputed: its missing values are a category of their own in the trees.
-  categories?.forEach((k, f) => {
-    if (k > 0) means[f] = Number.NaN;
-  });
+  const means = fillValues(x, data.rows, data.features, (f) => (categories?.[f] ?? 0) > 0);
   return { xf: imputeToFloat32(x, data.rows, means), means };
+}
+
+/** The task's classes (0 for regression) and trees per stage: one, or one per class past two. */
+function shapeOf(data: TrainingData): { nClasses: number; outputs: number } {
+  const nClasses = data.task === 'classification' ? data.nClasses! : 0;
+  return { nClasses, outputs: nClasses > 2 ? nClasses : 1 };
 }
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -269,9 +280,7 @@ export function fitBoosting(data: TrainingData, params: BoostingParams, options:
   const maxBins = rows > params.exactUpTo ? params.maxBins : undefined;
   const binned = binFeatures(xf, rows, features, maxBins, categories);
   const random = new Random(params.seed);
-  const nClasses = data.task === 'classification' ? data.nClasses! : 0;
-  const outputs = data.task === 'classification' && nClasses > 2 ? nClasses : 1;
-  const grower = new TreeGrower(binned, params, random, threads, outputs);
+  const grower = new TreeGrower(binned, params, random, threads, shapeOf(data).outputs);
   try {
     return boost(data, params, { binned, grower, xf, means, random, onStage });
   } finally {
@@ -292,8 +301,7 @@ interface Fitting {
 function boost(data: TrainingData, params: BoostingParams, fitting: Fitting): FitResult {
   const { binned, grower, xf, means, random, onStage } = fitting;
   const { rows, features, task } = data;
-  const nClasses = task === 'classification' ? data.nClasses! : 0;
-  const outputs = task === 'classification' && nClasses > 2 ? nClasses : 1;
+  const { nClasses, outputs } = shapeOf(data);
 
   const init = initialRaw(data, outputs);
   const ws = grower.workspace;

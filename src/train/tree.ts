@@ -231,24 +231,16 @@ export class TreeGrower {
    */
   private findSplit(hist: Histogram, n: number, sum: number): Split | undefined {
     const { offset, features, lo, hi } = this.binned;
-    const { sum: hs, count: hc } = hist;
     const minLeaf = this.params.minSamplesLeaf;
     const order = this.featureOrder;
     for (let f = 0; f < features; f++) order[f] = f;
     this.random.shuffle(order);
     const categorical = this.binned.categorical;
-    if (!categorical) {
-      // Numeric features only: the scan is the workspace's loop, over the same order.
-      const found = this.workspace.bestSplit(hist, order, n, sum, minLeaf);
-      if (!found) return undefined;
-      const { feature: f, last: prev, next: b } = found;
-      let t = hi[prev] / 2 + lo[b] / 2;
-      if (t === lo[b] || !Number.isFinite(t)) t = hi[prev];
-      return { feature: f, bin: prev - offset[f], threshold: t };
-    }
     let bestProxy = Number.NEGATIVE_INFINITY;
     let best: Split | undefined;
-    for (let k = 0; k < features; k++) {
+    // Each run of numeric features in the order is scanned by the workspace's loop, each categorical
+    // feature here, the best so far carried from one to the next.
+    for (let k = 0; k < features; ) {
       const f = order[k];
       if (categorical?.[f]) {
         const found = this.categoricalSplit(hist, f, n, sum, bestProxy);
@@ -256,29 +248,21 @@ export class TreeGrower {
           bestProxy = found.proxy;
           best = found.split;
         }
+        k++;
         continue;
       }
-      let sumLeft = 0;
-      let nLeft = 0;
-      let prev = -1;
-      for (let b = offset[f]; b < offset[f + 1]; b++) {
-        const count = hc[b];
-        if (count === 0) continue;
-        if (prev >= 0 && nLeft >= minLeaf && n - nLeft >= minLeaf) {
-          const nRight = n - nLeft;
-          const diff = nRight * sumLeft - nLeft * (sum - sumLeft);
-          const proxy = (diff * diff) / (nLeft * nRight);
-          if (proxy > bestProxy) {
-            bestProxy = proxy;
-            let t = hi[prev] / 2 + lo[b] / 2;
-            if (t === lo[b] || !Number.isFinite(t)) t = hi[prev];
-            best = { feature: f, bin: prev - offset[f], threshold: t };
-          }
-        }
-        sumLeft += hs[b];
-        nLeft += count;
-        prev = b;
+      let end = k + 1;
+      while (end < features && !categorical?.[order[end]]) end++;
+      const found = this.workspace.bestSplit(hist, order, k, end, n, sum, minLeaf, bestProxy);
+      if (found) {
+        const { feature, last, next } = found;
+        bestProxy = found.proxy;
+        // Halfway between the two bins' values, or the left one's where halfway rounds onto the right's.
+        let t = hi[last] / 2 + lo[next] / 2;
+        if (t === lo[next] || !Number.isFinite(t)) t = hi[last];
+        best = { feature, bin: last - offset[feature], threshold: t };
       }
+      k = end;
     }
     return best;
   }

@@ -68,6 +68,7 @@ interface HistogramExports {
     n: number,
     sum: number,
     minLeaf: number,
+    best: number,
     out: number,
   ): void;
 }
@@ -260,16 +261,11 @@ export class Workspace {
     if (knownCounts) {
       hist.count.set(knownCounts);
       e.sums(p.g, n, p.stats);
-      if (this.threads && n * features >= PARALLEL_CELLS) this.runItems(TaskOp.AllRows, args, features, true);
-      else e.histogramAll(n, p.g, p.codes, 0, features, p.offsets, this.width, this.mask, hist.sumPtr);
+      this.runItems(TaskOp.AllRows, args, features, n * features >= PARALLEL_CELLS);
     } else {
       hist.count.fill(0);
       e.gather(args[0], m, p.g, p.og, p.stats);
-      if (this.threads && m * features >= PARALLEL_CELLS) this.runItems(TaskOp.Rows, args, features, true);
-      else {
-        const [rows, , og, codes, , offsets, width, mask, sums, counts] = args;
-        e.histogram(rows, m, og, codes, n, 0, features, offsets, width, mask, sums, counts, 1);
-      }
+      this.runItems(TaskOp.Rows, args, features, m * features >= PARALLEL_CELLS);
     }
     return { sum: this.stats[0], sumSq: this.stats[1] };
   }
@@ -389,35 +385,28 @@ export class Workspace {
   }
 
   /**
-   * The best numeric split of a node from its histogram, over the features in `order` (friedman_mse's
-   * proxy; ties to the first seen: see bestSplit in histogram.wat): its proxy, feature, and the last
-   * bin on the left and the first on the right (histogram indices); undefined when no cut leaves
-   * minLeaf rows on each side.
+   * The best numeric split of a node from its histogram better than `best`, over the features
+   * order[from..to) in that order (friedman_mse's proxy; ties to the first seen: see bestSplit in
+   * histogram.wat): its proxy, feature, and the last bin on the left and the first on the right
+   * (histogram indices); undefined when none beats `best`.
    */
   bestSplit(
     hist: Histogram,
     order: Int32Array,
+    from: number,
+    to: number,
     n: number,
     sum: number,
     minLeaf: number,
+    best: number,
   ): { proxy: number; feature: number; last: number; next: number } | undefined {
     const p = this.ptr;
-    this.order.set(order);
-    const { features } = this.binned;
-    this.exports.bestSplit(
-      hist.sumPtr,
-      hist.countPtr,
-      p.offsets,
-      p.order,
-      features,
-      n,
-      sum,
-      minLeaf,
-      p.split,
-    );
-    const [feature, last, next] = this.split.at;
+    this.order.set(order.subarray(from, to));
+    const { exports: e, split } = this;
+    e.bestSplit(hist.sumPtr, hist.countPtr, p.offsets, p.order, to - from, n, sum, minLeaf, best, p.split);
+    const [feature, last, next] = split.at;
     if (feature < 0) return undefined;
-    return { proxy: this.split.proxy[0], feature, last, next };
+    return { proxy: split.proxy[0], feature, last, next };
   }
 
   /** Whether a task over these many rows is worth waking the threads for. */

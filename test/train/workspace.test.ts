@@ -3,7 +3,7 @@
 // the same bits whether one thread or two do the chunks.
 import { describe, expect, it } from 'vitest';
 import type { Binned } from '../../src/train/binning.js';
-import { fitBoosting } from '../../src/train/boosting.js';
+import { DEFAULT_PARAMS, fitBoosting } from '../../src/train/boosting.js';
 import { Random } from '../../src/train/random.js';
 import { closeCounter, GrowerThreads, TaskOp, takeItem } from '../../src/train/threads.js';
 import { HISTOGRAM_WASM } from '../../src/train/wasm/histogram-wasm.js';
@@ -158,17 +158,7 @@ describe('workspace loops over chunks', () => {
       yValue[r] = x[r * 3] * 2 - x[r * 3 + 1] + random.next() * 0.3;
       yClass[r] = yValue[r] > 0.5 ? 1 : 0;
     }
-    const params = {
-      nEstimators: 4,
-      learningRate: 0.1,
-      maxDepth: 3,
-      minSamplesSplit: 2,
-      minSamplesLeaf: 1,
-      subsample: 1,
-      seed: 0,
-      exactUpTo: 10_000,
-      maxBins: 255,
-    };
+    const params = { ...DEFAULT_PARAMS, nEstimators: 4 };
     for (const data of [
       { rows, features: 3, x, task: 'classification' as const, yClass, nClasses: 2 },
       { rows, features: 3, x, task: 'regression' as const, yValue },
@@ -222,17 +212,7 @@ describe('workspace loops over chunks', () => {
       yClass[r] = x[r * 3] + random.next() * 0.5 > 0.75 ? 1 : 0;
     }
     const data = { rows, features: 3, x, task: 'classification' as const, yClass, nClasses: 2 };
-    const params = {
-      nEstimators: 20,
-      learningRate: 0.1,
-      maxDepth: 4,
-      minSamplesSplit: 2,
-      minSamplesLeaf: 1,
-      subsample: 1,
-      seed: 0,
-      exactUpTo: 10_000,
-      maxBins: 255,
-    };
+    const params = { ...DEFAULT_PARAMS, nEstimators: 20, maxDepth: 4 };
     const want = fitBoosting(data, params, { threads: 1 });
     for (let fit = 0; fit < 6; fit++) {
       const got = fitBoosting(data, params, { threads: 2 });

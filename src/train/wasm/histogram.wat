@@ -279,19 +279,19 @@
   (func (export "move") (param $to i32) (param $from i32) (param $bytes i32)
     (memory.copy (local.get $to) (local.get $from) (local.get $bytes))
   )
-;; The best numeric split of a node from its histogram, scanning features order[0..features) in that
-  ;; order and each feature's bins left to right (sums f64, counts u32, bin offsets i32): for each cut
-  ;; between two non-empty bins leaving at least minLeaf rows on each side, friedman_mse's proxy
-  ;; (nRight * sumLeft - nLeft * (sum - sumLeft))^2 / (nLeft * nRight) over the node's n rows; only a
-  ;; strictly larger one replaces the best, so ties go to the first seen. Stores at out the best proxy
-  ;; (f64, -Infinity if none), then its feature, the last bin on its left and the first on its right.
+;; The best numeric split of a node from its histogram better than `best`, scanning features
+  ;; order[0..features) in that order and each feature's bins left to right (sums f64, counts u32, bin
+  ;; offsets i32): for each cut between two non-empty bins leaving at least minLeaf rows on each side,
+  ;; friedman_mse's proxy (nRight * sumLeft - nLeft * (sum - sumLeft))^2 / (nLeft * nRight) over the
+  ;; node's n rows; only a strictly larger one replaces the best, so ties go to the first seen. Stores
+  ;; at out the best proxy (f64, `best` itself if none beat it), then its feature (-1 if none), the last
+  ;; bin on its left and the first on its right.
   (func (export "bestSplit")
     (param $sums i32) (param $counts i32) (param $offsets i32) (param $order i32) (param $features i32)
-    (param $n f64) (param $sum f64) (param $minLeaf f64) (param $out i32)
+    (param $n f64) (param $sum f64) (param $minLeaf f64) (param $best f64) (param $out i32)
     (local $k i32) (local $f i32) (local $b i32) (local $end i32) (local $prev i32) (local $count i32)
     (local $sumLeft f64) (local $nLeft f64) (local $nRight f64) (local $diff f64) (local $proxy f64)
-    (local $best f64) (local $bestF i32) (local $bestPrev i32) (local $bestB i32)
-    (local.set $best (f64.const -inf))
+    (local $bestF i32) (local $bestPrev i32) (local $bestB i32)
     (local.set $bestF (i32.const -1))
     (block $done
       (loop $feature
