@@ -95,22 +95,16 @@ export function binFeatures(
       exact = false;
       count = sorter.quantiles(groups, maxBins);
     }
-    const { binLo, binHi } = sorter;
+    offset[f + 1] = offset[f] + count;
+    widest = Math.max(widest, count);
+    // On a sample, each bin's range is taken over every row: the thresholds must separate those.
+    const range = sorter.findBins(count, bins, f * rows, pick !== undefined);
+    const binLo = pick ? range.lo : sorter.binLo;
+    const binHi = pick ? range.hi : sorter.binHi;
     for (let b = 0; b < count; b++) {
       lo.push(binLo[b]);
       hi.push(binHi[b]);
     }
-    offset[f + 1] = offset[f] + count;
-    widest = Math.max(widest, count);
-    if (pick) {
-      // Each bin's range over every row, which the bins' thresholds must separate.
-      const first = lo.length - count;
-      const range = sorter.findBins(count, bins, f * rows, true);
-      for (let b = 0; b < count; b++) {
-        lo[first + b] = range.lo[b];
-        hi[first + b] = range.hi[b];
-      }
-    } else sorter.findBins(count, bins, f * rows);
   }
   const narrow = codesFor(widest, 0);
   const codes: Codes =
@@ -218,7 +212,6 @@ class ColumnSorter {
     rangeHi: number;
   };
   private readonly column: Uint32Array;
-  private readonly values: Float32Array;
   private readonly rangeLo: Float64Array;
   private readonly rangeHi: Float64Array;
   private readonly buffer: ArrayBuffer;
@@ -270,7 +263,6 @@ class ColumnSorter {
     this.buffer = buf;
     const p = this.ptr;
     this.column = new Uint32Array(buf, p.column, rows);
-    this.values = new Float32Array(buf, p.values, m);
     this.binLo = new Float64Array(buf, p.binLo, m);
     this.binHi = new Float64Array(buf, p.binHi, m);
     this.gLo = new Float64Array(buf, p.gLo, m);
@@ -286,14 +278,10 @@ class ColumnSorter {
     for (let r = 0, i = f; r < rows; r++, i += features) column[r] = xBits[i];
   }
 
-  /**
-   * The loaded feature's values (over the picked rows) in ascending order (a view, valid until the
-   * next sort).
-   */
-  sort(): Float32Array {
+  /** Sorts the loaded feature's values (over the picked rows), for groups(). */
+  sort(): void {
     const p = this.ptr;
     this.loops.sort(p.column, p.pick, this.pick ? 1 : 0, this.m, p.key, p.tmp, p.counts, p.values);
-    return this.values;
   }
 
   /** Groups the sorted values chained closer than FEATURE_THRESHOLD; returns how many groups. */
