@@ -3,6 +3,7 @@
 // subprocess, builtins.eval, an unknown class) refuses the whole file, naming it.
 import { PickleFormatError, PickleRefusedError, UnsupportedClassError } from './errors.js';
 import { arrayFrom, dtypeFromDescr, dtypeFromState, scalarFrom } from './numpy.js';
+import { CONVERTED_CLASSES, PART_CLASSES, REFUSED_CLASSES } from './registry.js';
 import {
   DTypeValue,
   NdArray,
@@ -16,125 +17,8 @@ import {
   type PyValue,
 } from './values.js';
 
-/** The scikit-learn estimators and transformers modelgate converts (docs/importing.md's table). */
-export const CONVERTED_CLASSES = [
-  'Pipeline',
-  'SimpleImputer',
-  'StandardScaler',
-  'MinMaxScaler',
-  'MaxAbsScaler',
-  'RobustScaler',
-  'OneHotEncoder',
-  'OrdinalEncoder',
-  'TargetEncoder',
-  'ColumnTransformer',
-  'FunctionTransformer',
-  'DecisionTreeClassifier',
-  'DecisionTreeRegressor',
-  'ExtraTreeClassifier',
-  'ExtraTreeRegressor',
-  'RandomForestClassifier',
-  'RandomForestRegressor',
-  'ExtraTreesClassifier',
-  'ExtraTreesRegressor',
-  'GradientBoostingClassifier',
-  'GradientBoostingRegressor',
-  'HistGradientBoostingClassifier',
-  'HistGradientBoostingRegressor',
-  'LogisticRegression',
-  'LinearRegression',
-  'Ridge',
-  'Lasso',
-  'ElasticNet',
-  'LinearSVC',
-  'LinearSVR',
-  'SGDClassifier',
-  'SVC',
-  'SVR',
-  'MLPClassifier',
-  'MLPRegressor',
-  'KNeighborsClassifier',
-  'KNeighborsRegressor',
-];
-
-/** scikit-learn classes modelgate rebuilds: the estimators it converts and the objects inside them. */
-export const SKLEARN_CLASSES = new Set([
-  ...CONVERTED_CLASSES,
-  // a ColumnTransformer's column selector: a pattern and dtypes, which the fitted transformers_ has
-  // already resolved to the columns it chose
-  'make_column_selector',
-  // what their fitted state holds
-  'Tree',
-  'DummyClassifier',
-  'DummyRegressor',
-  'LabelBinarizer',
-  'LabelEncoder',
-  'TreePredictor',
-  '_BinMapper',
-  'KDTree',
-  // known, and refused by the converter with the list of what it converts
-  'NuSVC',
-  'BallTree',
-  '_RemainderColsList',
-  'Bunch',
-  // gradient-boosting losses and links, before and after scikit-learn 1.1
-  'BinomialDeviance',
-  'MultinomialDeviance',
-  'ExponentialLoss',
-  'LeastSquaresError',
-  'LeastAbsoluteError',
-  'HuberLossFunction',
-  'QuantileLossFunction',
-  'HalfBinomialLoss',
-  'HalfPoissonLoss',
-  'HalfGammaLoss',
-  'CyHalfPoissonLoss',
-  'CyHalfGammaLoss',
-  // histogram gradient boosting before scikit-learn 1.1
-  'LeastSquares',
-  'LeastAbsoluteDeviation',
-  'BinaryCrossEntropy',
-  'CategoricalCrossEntropy',
-  'Poisson',
-  'HalfMultinomialLoss',
-  'HalfSquaredError',
-  'AbsoluteError',
-  'PinballLoss',
-  'HuberLoss',
-  'CyHalfBinomialLoss',
-  'CyHalfMultinomialLoss',
-  'CyHalfSquaredError',
-  'CyAbsoluteError',
-  'CyPinballLoss',
-  'CyHuberLoss',
-  'CyExponentialLoss',
-  'IdentityLink',
-  'LogitLink',
-  'LogLink',
-  'MultinomialLogit',
-  'HalfLogitLink',
-  'Interval',
-  // MLP's optimizer, kept for warm starts
-  'AdamOptimizer',
-  'SGDOptimizer',
-  // SGD's loss objects
-  'Hinge',
-  'SquaredHinge',
-  'Log',
-  'LogLoss',
-  'ModifiedHuber',
-  'SquaredLoss',
-  'Huber',
-  'EpsilonInsensitive',
-  'SquaredEpsilonInsensitive',
-  // neighbour searches' metrics
-  'EuclideanDistance',
-  'EuclideanDistance64',
-  'MinkowskiDistance',
-  'MinkowskiDistance64',
-  'ManhattanDistance',
-  'ManhattanDistance64',
-]);
+/** scikit-learn classes modelgate rebuilds: the estimators it converts and the objects inside them (registry.ts). */
+export const SKLEARN_CLASSES: ReadonlySet<string> = new Set([...CONVERTED_CLASSES, ...PART_CLASSES.keys()]);
 
 const NUMPY_MODULES = new Set([
   'numpy.random._pcg64',
@@ -309,13 +193,16 @@ export function resolveGlobal(module: string, name: string): PyGlobal {
   if (bareLossClass(module, name)) return new PyGlobal('sklearn._loss._loss', name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
     if (SKLEARN_CLASSES.has(name)) return new PyGlobal(mod, name);
+    const refused = REFUSED_CLASSES.get(name);
+    if (refused)
+      throw new UnsupportedClassError(`${module}.${name}`, `a ${name} (${module}.${name}): ${refused}`);
     // Cython's generated reducers: __pyx_unpickle_<Class>(cls, checksum, state); the neighbour trees' newObj(cls)
     if (name.startsWith('__pyx_unpickle_') && SKLEARN_CLASSES.has(name.slice('__pyx_unpickle_'.length)))
       return new PyGlobal(mod, name);
     if (name === 'newObj') return new PyGlobal(mod, name);
     throw new UnsupportedClassError(
       `${module}.${name}`,
-      `a scikit-learn ${name} (${module}.${name}); it converts ${CONVERTED_CLASSES.join(', ')} (docs/importing.md, Estimators)`,
+      `a scikit-learn ${name} (${module}.${name}); it converts the ${CONVERTED_CLASSES.length} scikit-learn classes listed in docs/importing.md (Estimators)`,
     );
   }
   const foreign = FOREIGN_MODELS.find((f) => f.pattern.test(module));

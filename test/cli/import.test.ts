@@ -17,6 +17,15 @@ const PICKLES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
 const TYPED = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-import-'));
+/** A protocol 2 pickle of one object of the class (GLOBAL, EMPTY_TUPLE, NEWOBJ, STOP). */
+function pickleOf(module: string, name: string): string {
+  const file = join(dir, `${name}.pkl`);
+  writeFileSync(file, Buffer.from(`\x80\x02c${module}\n${name}\n)\x81.`, 'latin1'));
+  return file;
+}
+/** A scikit-learn class no family declares (a pickle of it alone). */
+const UNCONVERTED = pickleOf('sklearn.gaussian_process._gpc', 'GaussianProcessClassifier');
+const TRANSFORMER_ALONE = pickleOf('sklearn.preprocessing._data', 'StandardScaler');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function importFile(file: string, ...args: string[]) {
@@ -167,9 +176,9 @@ describe('modelgate import', () => {
     ],
     [
       'an estimator off the allowlist',
-      join(SKLEARN, 'unsupported-gaussiannb.pkl'),
+      UNCONVERTED,
       [],
-      /cannot import .*: modelgate does not convert a scikit-learn GaussianNB \(sklearn\.naive_bayes\.GaussianNB\); it converts Pipeline, SimpleImputer, .*KNeighborsRegressor \(docs\/importing\.md, Estimators\)/,
+      /cannot import .*: modelgate does not convert a scikit-learn GaussianProcessClassifier \(sklearn\.gaussian_process\._gpc\.GaussianProcessClassifier\); it converts the \d+ scikit-learn classes listed in docs\/importing\.md \(Estimators\)/,
     ],
     [
       'a LightGBM model',
@@ -190,10 +199,10 @@ describe('modelgate import', () => {
       /modelgate does not convert an XGBoost model \(xgboost\.sklearn\.XGBClassifier\) from a pickle: convert it to ONNX with onnxmltools \(onnxmltools\.convert_xgboost\)/,
     ],
     [
-      'an estimator it does not convert yet',
-      join(SKLEARN, 'unsupported-nusvc.pkl'),
+      'a transformer as the model',
+      TRANSFORMER_ALONE,
       [],
-      /cannot import .*: modelgate does not convert a NuSVC \(supported here: /,
+      /cannot import .*: modelgate does not convert a StandardScaler as the model \(a transformer: modelgate serves a Pipeline that ends in a classifier or regressor\)/,
     ],
     [
       'too few --features',

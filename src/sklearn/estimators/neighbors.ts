@@ -14,14 +14,14 @@
 // does). kd_tree and ball_tree walk their tree depth first, the child with the smaller lower bound on
 // the distance first (the left one when equal), and within a leaf in its idx_array order; the bounds are
 // computed with scikit-learn's own arithmetic (per feature, in order) from the fitted tree in the file.
-import { attr, GraphBuilder, tensor } from '../onnx/builder.js';
-import { AttributeType, DataType, type GraphProto } from '../onnx/proto.js';
-import type { Flow, Output } from './convert.js';
-import { ModelImportError, UnsupportedModelError } from './errors.js';
-import { elementsOf, field } from './numpy.js';
-import { againstPoints } from './points.js';
-import type { Estimator, Matrix } from './state.js';
-import { NdArray, PyDict, PyObject, PyTuple } from './values.js';
+import { attr, GraphBuilder, tensor } from '../../onnx/builder.js';
+import { AttributeType, DataType, type GraphProto } from '../../onnx/proto.js';
+import { ModelImportError, UnsupportedModelError } from '../errors.js';
+import type { Family, Flow, Output } from '../flow.js';
+import { elementsOf, field } from '../numpy.js';
+import { againstPoints } from '../points.js';
+import type { Estimator, Matrix } from '../state.js';
+import { NdArray, PyDict, PyObject, PyTuple } from '../values.js';
 
 /** A builder for a subgraph (an If branch, a Loop body) whose names cannot meet the outer graph's. */
 class ScopedBuilder extends GraphBuilder {
@@ -568,3 +568,22 @@ export function kNeighbors(est: Estimator, f: Flow): Output {
   const probabilities = b.op('Div', [votes, b.op('ReduceSum', [votes, axes], [attr.int('keepdims', 1)])]);
   return { kind: 'probabilities', name: probabilities, classes, labelScores: votes };
 }
+
+export const family: Family = {
+  family: 'nearest neighbours',
+  finals: { KNeighborsClassifier: kNeighbors, KNeighborsRegressor: kNeighbors },
+  parts: {
+    KDTree: "a nearest-neighbours model's kd tree (the order its search meets ties)",
+    BallTree: "a nearest-neighbours model's ball tree (the order its search meets ties)",
+    ...Object.fromEntries(
+      [
+        'EuclideanDistance',
+        'EuclideanDistance64',
+        'MinkowskiDistance',
+        'MinkowskiDistance64',
+        'ManhattanDistance',
+        'ManhattanDistance64',
+      ].map((metric) => [metric, "a nearest-neighbours search's metric"]),
+    ),
+  },
+};

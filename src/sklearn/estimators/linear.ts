@@ -1,0 +1,139 @@
+// Linear models: coefficients and intercepts as a MatMul and an Add in double precision; the label by the
+// decision function, the probabilities where the loss gives them.
+import { attr } from '../../onnx/builder.js';
+import { UnsupportedModelError } from '../errors.js';
+import {
+  affine,
+  decisionLabels,
+  double,
+  type Family,
+  type Flow,
+  normalizedRows,
+  type Output,
+  sigmoidsOverClasses,
+  twoClasses,
+  twoScores,
+} from '../flow.js';
+import type { Estimator, Matrix } from '../state.js';
+import { NdArray } from '../values.js';
+
+/**
+ * LogisticRegression: the label by the decision function, as predict gives it. Probabilities: binary,
+ * the sigmoid; with multi_class="multinomial" (scikit-learn 1.7 and older) a softmax over [-z, z],
+ * i.e. the sigmoid of 2z; 3+ classes, the softmax, or normalized sigmoids one-vs-rest (multi_class="ovr",
+ * or "auto"/"warn" with liblinear: scikit-learn 1.8 removed the option).
+ */
+function logisticRegression(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const scores = affine(f, est.matrix('coef_'), est.matrix('intercept_'), true);
+  const binary = classes.length === 2;
+  const labelScores = decisionLabels(f, scores, binary);
+  const multiClass = est.string('multi_class', 'auto');
+  const ovr =
+    multiClass === 'ovr' ||
+    multiClass === 'warn' ||
+    (multiClass !== 'multinomial' && (binary || est.string('solver', 'lbfgs') === 'liblinear'));
+  if (binary && ovr)
+    return { kind: 'probabilities', name: twoClasses(f, f.b.op('Sigmoid', [scores])), classes, labelScores };
+  if (binary)
+    return {
+      kind: 'probabilities',
+      name: f.b.op('Softmax', [twoScores(f, scores)], [attr.int('axis', 1)]),
+      classes,
+      labelScores,
+    };
+  if (!ovr)
+    return {
+      kind: 'probabilities',
+      name: f.b.op('Softmax', [scores], [attr.int('axis', 1)]),
+      classes,
+      labelScores,
+    };
+  return {
+    kind: 'probabilities',
+    name: sigmoidsOverClasses(est, f, scores, classes.length),
+    classes,
+    labelScores,
+  };
+}
+
+/** Binary scores [N, 1] as two columns [-s, s], so that argmax picks the positive class when s > 0. */
+
+function interceptOf(est: Estimator): Matrix {
+  return est.raw('intercept_') instanceof NdArray
+    ? est.matrix('intercept_')
+    : { values: Float64Array.of(est.number('intercept_', 0)), shape: [1] };
+}
+
+/**
+ * LinearSVC and SGDClassifier: scores from coef_ and intercept_, the label by them (predict takes the
+ * decision function's argmax, or its sign when binary, never the probabilities' argmax: modified Huber's
+ * clip to [-1, 1] makes many classes tie at 1); probabilities when the loss gives them.
+ */
+function linearClassifier(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const scores = affine(f, est.matrix('coef_'), interceptOf(est), true);
+  const loss = est.name === 'SGDClassifier' ? est.string('loss', 'hinge') : 'hinge';
+  const binary = classes.length === 2;
+  const labelScores = decisionLabels(f, scores, binary);
+  if (loss === 'log_loss' || loss === 'log') {
+    const name = binary
+      ? twoClasses(f, f.b.op('Sigmoid', [scores]))
+      : sigmoidsOverClasses(est, f, scores, classes.length);
+    return { kind: 'probabilities', name, classes, labelScores };
+  }
+  if (loss === 'modified_huber') {
+    const clipped = f.b.op('Clip', [
+      scores,
+      double(f.b, f.b.fresh('lo'), [], [-1]),
+      double(f.b, f.b.fresh('hi'), [], [1]),
+    ]);
+    const half = double(f.b, f.b.fresh('half'), [1], [0.5]);
+    const p = f.b.op('Mul', [f.b.op('Add', [clipped, double(f.b, f.b.fresh('one'), [1], [1])]), half]);
+    return {
+      kind: 'probabilities',
+      name: binary ? twoClasses(f, p) : normalizedRows(f, p, classes.length),
+      classes,
+      labelScores,
+    };
+  }
+  return { kind: 'scores', name: labelScores, classes };
+}
+
+function linearRegressor(est: Estimator, f: Flow): Output {
+  const coef = est.matrix('coef_');
+  if (coef.shape.length === 2 && coef.shape[0] !== 1)
+    throw new UnsupportedModelError(`a ${est.name} with ${coef.shape[0]} targets (modelgate serves one)`);
+  const bias = interceptOf(est);
+  // coef_ as one row of as many weights as it has: affine checks them against the features that reach it
+  // (read as [1, width], a short coef_ was read past its end into NaN weights).
+  const value = affine(f, { values: coef.values, shape: [1, coef.values.length] }, bias, true);
+  return { kind: 'value', name: value };
+}
+
+export const family: Family = {
+  family: 'linear models',
+  finals: {
+    LogisticRegression: logisticRegression,
+    LinearSVC: linearClassifier,
+    SGDClassifier: linearClassifier,
+    LinearSVR: linearRegressor,
+    LinearRegression: linearRegressor,
+    Ridge: linearRegressor,
+    Lasso: linearRegressor,
+    ElasticNet: linearRegressor,
+  },
+  parts: Object.fromEntries(
+    [
+      'Hinge',
+      'SquaredHinge',
+      'Log',
+      'LogLoss',
+      'ModifiedHuber',
+      'SquaredLoss',
+      'Huber',
+      'EpsilonInsensitive',
+      'SquaredEpsilonInsensitive',
+    ].map((loss) => [loss, "an SGD model's loss object"]),
+  ),
+};

@@ -1,0 +1,237 @@
+// Decision trees and forests (random and extra): every tree's nodes in one TreeEnsembleRegressor, the
+// leaves' class fractions or values averaged over the trees.
+import { attr, ML_DOMAIN, tensor } from '../../onnx/builder.js';
+import { DataType } from '../../onnx/proto.js';
+import { ModelImportError, UnsupportedModelError } from '../errors.js';
+import { cast, type Family, type Flow, type Output } from '../flow.js';
+import { asFloat64, elementsOf, field } from '../numpy.js';
+import { Estimator } from '../state.js';
+import { NdArray } from '../values.js';
+
+/** One fitted sklearn Tree: its nodes (children, feature, threshold, where missing values go) and leaf values. */
+export interface TreeNodes {
+  left: number[];
+  right: number[];
+  feature: number[];
+  threshold: Float64Array;
+  missingLeft: boolean[] | undefined;
+  /** [node][outputs * classes] */
+  values: Float64Array;
+  perNode: number;
+}
+
+/** A field of a tree's structured node array, or an error naming the estimator and the field. */
+function nodeField(est: Estimator, nodes: NdArray, name: string): NdArray {
+  const column = field(nodes, name);
+  if (!column) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
+  return column;
+}
+
+export function treeNodes(est: Estimator): TreeNodes {
+  const tree = est.estimator('tree_');
+  const nodes = tree.raw('nodes');
+  const values = tree.raw('values');
+  if (!(nodes instanceof NdArray) || !(values instanceof NdArray))
+    throw new ModelImportError(`the ${est.name}'s tree has no nodes or values`);
+  const column = (name: string) => nodeField(est, nodes, name);
+  const ints = (name: string) => elementsOf(column(name)).map((v) => Number(v));
+  const missing = field(nodes, 'missing_go_to_left');
+  const count = nodes.size;
+  const flat = asFloat64(values);
+  return {
+    left: ints('left_child'),
+    right: ints('right_child'),
+    feature: ints('feature'),
+    threshold: asFloat64(column('threshold')),
+    missingLeft: missing ? elementsOf(missing).map((v) => Number(v) !== 0) : undefined,
+    values: flat,
+    perNode: count === 0 ? 0 : flat.length / count,
+  };
+}
+
+/** TreeEnsembleRegressor attributes over trees, each leaf contributing `weights(tree, node)` to the targets. */
+export class Ensemble {
+  private readonly a = {
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    missingTrue: [] as number[],
+    tTree: [] as number[],
+    tNode: [] as number[],
+    tTarget: [] as number[],
+    tWeight: [] as number[],
+  };
+  private trees = 0;
+
+  add(tree: TreeNodes, weights: (node: number) => ArrayLike<number>): void {
+    const id = this.trees++;
+    const a = this.a;
+    for (let n = 0; n < tree.left.length; n++) {
+      const leaf = (tree.left[n] as number) < 0;
+      a.treeIds.push(id);
+      a.nodeIds.push(n);
+      a.featureIds.push(leaf ? 0 : (tree.feature[n] as number));
+      a.modes.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
+      a.values.push(leaf ? 0 : (tree.threshold[n] as number));
+      a.trueIds.push(leaf ? 0 : (tree.left[n] as number));
+      a.falseIds.push(leaf ? 0 : (tree.right[n] as number));
+      a.missingTrue.push(tree.missingLeft?.[n] ? 1 : 0);
+      if (leaf) {
+        const w = weights(n);
+        for (let t = 0; t < w.length; t++) {
+          a.tTree.push(id);
+          a.tNode.push(n);
+          a.tTarget.push(t);
+          a.tWeight.push(w[t] as number);
+        }
+      }
+    }
+  }
+
+  /**
+   * The summed leaf weights plus `base`, [N, targets], as double. scikit-learn's classic trees compare
+   * the features as float32 (`float32Features`); histogram gradient boosting compares them as float64.
+   */
+  apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
+    const a = this.a;
+    // A split on a feature the graph does not carry would import and then fail every prediction.
+    let widest = -1;
+    for (const id of a.featureIds) widest = Math.max(widest, id);
+    if (widest >= f.width)
+      throw new ModelImportError(
+        `the trees split on feature ${widest}, but only ${f.width} features reach them`,
+      );
+    const x = float32Features
+      ? f.b.op('Cast', [cast(f.b, f.x, DataType.FLOAT)], [attr.int('to', DataType.DOUBLE)])
+      : f.x;
+    const y = f.b.op(
+      'TreeEnsembleRegressor',
+      [x],
+      [
+        attr.string('aggregate_function', 'SUM'),
+        attr.int('n_targets', targets),
+        attr.string('post_transform', 'NONE'),
+        attr.tensor('base_values_as_tensor', tensor.double('', [targets], base)),
+        attr.ints('nodes_treeids', a.treeIds),
+        attr.ints('nodes_nodeids', a.nodeIds),
+        attr.ints('nodes_featureids', a.featureIds),
+        attr.strings('nodes_modes', a.modes),
+        attr.tensor('nodes_values_as_tensor', tensor.double('', [a.values.length], a.values)),
+        attr.ints('nodes_truenodeids', a.trueIds),
+        attr.ints('nodes_falsenodeids', a.falseIds),
+        attr.ints('nodes_missing_value_tracks_true', a.missingTrue),
+        attr.ints('target_treeids', a.tTree),
+        attr.ints('target_nodeids', a.tNode),
+        attr.ints('target_ids', a.tTarget),
+        attr.tensor('target_weights_as_tensor', tensor.double('', [a.tWeight.length], a.tWeight)),
+      ],
+      ML_DOMAIN,
+    );
+    return cast(f.b, y, DataType.DOUBLE);
+  }
+}
+
+/** The trees of a single tree or a forest. */
+function forestTrees(est: Estimator): Estimator[] {
+  if (
+    est.name.startsWith('DecisionTree') ||
+    (est.name.startsWith('ExtraTree') && !est.name.startsWith('ExtraTrees'))
+  )
+    return [est];
+  const list = est.raw('estimators_');
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ModelImportError(`the ${est.name} has no fitted trees`);
+  return list.map((t) => Estimator.of(t, `a tree of the ${est.name}`));
+}
+
+const CLASSIFIER_CRITERIA_WITH_MISSING = ['gini', 'entropy', 'log_loss'];
+const REGRESSOR_CRITERIA_WITH_MISSING = ['squared_error', 'friedman_mse', 'poisson'];
+
+/**
+ * Whether the scikit-learn that saved this tree or forest sends NaN down its branches at predict rather
+ * than raise: DecisionTree* from 1.3 with splitter="best" (1.6: "random" too), RandomForest* from 1.4,
+ * ExtraTree(s)* from 1.6; before 1.9 only with the criteria above and no monotonic_cst (1.9 takes every
+ * criterion and monotonic constraints). A file without a version counts as older than all of them.
+ */
+function treesTakeMissing(est: Estimator): boolean {
+  const forest = est.name.startsWith('RandomForest');
+  const extra = est.name.startsWith('ExtraTree');
+  const since: [number, number] = extra ? [1, 6] : forest ? [1, 4] : [1, 3];
+  if (!est.savedBy(...since)) return false;
+  const splitter = est.string('splitter', 'best');
+  if (!forest && !est.name.startsWith('ExtraTrees')) {
+    // A single tree: its own splitter decides (ExtraTree* takes missing values with "random" only).
+    if (extra ? splitter !== 'random' : splitter !== 'best' && !(est.savedBy(1, 6) && splitter === 'random'))
+      return false;
+  }
+  if (est.savedBy(1, 9)) return true;
+  const criteria = est.name.endsWith('Classifier')
+    ? CLASSIFIER_CRITERIA_WITH_MISSING
+    : REGRESSOR_CRITERIA_WITH_MISSING;
+  const criterion = est.string('criterion', est.name.endsWith('Classifier') ? 'gini' : 'squared_error');
+  const monotonic = est.raw('monotonic_cst');
+  return criteria.includes(criterion) && (monotonic === undefined || monotonic === null);
+}
+
+function forestClassifier(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const trees = forestTrees(est);
+  const ens = new Ensemble();
+  let acceptsMissing = true;
+  for (const t of trees) {
+    const nodes = treeNodes(t);
+    // Files from before scikit-learn 1.3 have no missing_go_to_left (nor any missing-value support).
+    acceptsMissing &&= nodes.missingLeft !== undefined;
+    if (nodes.perNode !== classes.length)
+      throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
+    // predict_proba: each tree's leaf class fractions, averaged over the trees.
+    ens.add(nodes, (n) => {
+      const v = nodes.values.subarray(n * nodes.perNode, (n + 1) * nodes.perNode);
+      const total = v.reduce((s, x) => s + x, 0);
+      return Array.from(v, (x) => (total > 0 ? x / total : 0) / trees.length);
+    });
+  }
+  return {
+    kind: 'probabilities',
+    name: ens.apply(f, classes.length, new Float64Array(classes.length)),
+    classes,
+    acceptsMissing: acceptsMissing && treesTakeMissing(est),
+  };
+}
+
+function forestRegressor(est: Estimator, f: Flow): Output {
+  const trees = forestTrees(est);
+  const ens = new Ensemble();
+  let acceptsMissing = true;
+  for (const t of trees) {
+    const nodes = treeNodes(t);
+    acceptsMissing &&= nodes.missingLeft !== undefined;
+    if (nodes.perNode !== 1)
+      throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
+    ens.add(nodes, (n) => [(nodes.values[n] as number) / trees.length]);
+  }
+  return {
+    kind: 'value',
+    name: ens.apply(f, 1, [0]),
+    acceptsMissing: acceptsMissing && treesTakeMissing(est),
+  };
+}
+
+export const family: Family = {
+  family: 'trees and forests',
+  finals: {
+    DecisionTreeClassifier: forestClassifier,
+    ExtraTreeClassifier: forestClassifier,
+    RandomForestClassifier: forestClassifier,
+    ExtraTreesClassifier: forestClassifier,
+    DecisionTreeRegressor: forestRegressor,
+    ExtraTreeRegressor: forestRegressor,
+    RandomForestRegressor: forestRegressor,
+    ExtraTreesRegressor: forestRegressor,
+  },
+  parts: { Tree: "a fitted tree's nodes and values (sklearn.tree._tree.Tree)" },
+};
