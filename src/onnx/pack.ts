@@ -1,9 +1,3 @@
-// Wrapping a foreign ONNX model (skl2onnx, onnxmltools, PyTorch, ...) with modelgate's model card: find
-// its inputs (pack-inputs.ts) and what its outputs mean, and where a classifier ends in a ZipMap (a sequence of maps,
-// which onnxruntime cannot hand to Node), serve the tensor the ZipMap reads instead. Per-class numbers
-// are served as probabilities only when the graph's operators make them a distribution
-// (distribution.ts); otherwise as scores. A model that already carries a card keeps it.
-import { VERSION } from '../version.js';
 import {
   CARD_FORMAT,
   CARD_KEY,
@@ -19,6 +13,7 @@ import { distributionVerdict, producers, sourceOf } from './distribution.js';
 import { ModelCardError, PackError } from './errors.js';
 import { checkCardAgainstGraph, dims, LABEL_TYPES } from './graph-check.js';
 import { packInputs } from './pack-inputs.js';
+import { provenance } from './produce.js';
 import {
   AttributeType,
   DataType,
@@ -230,13 +225,10 @@ function packForeign(model: ModelProto, options: PackOptions): Packed {
     ...(classes ? { classes } : {}),
     missing: 'reject',
     io,
-    provenance: {
-      source: 'onnx',
-      tool: `modelgate ${VERSION}`,
-      createdAt: new Date().toISOString(),
+    provenance: provenance('onnx', {
       estimator: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'ONNX model',
       params: { file: options.source },
-    },
+    }),
   };
   return { ...finish({ ...model, graph: packedGraph, opsetImport }, card), notes, kept: false };
 }

@@ -2,8 +2,10 @@
 // precision, as scikit-learn does, from a float64 input of the features in fitted order:
 // transformers (a Pipeline's steps) rewrite the feature matrix, and the final estimator turns it into
 // class probabilities (and the label, their argmax) or a value.
-import { attr, buildModel, GraphBuilder, tensor } from '../onnx/builder.js';
-import { CARD_FORMAT, type ClassLabel, cardEntry, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
+import { GraphBuilder } from '../onnx/builder.js';
+import { CARD_FORMAT, type ClassLabel, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
+import { classifierHead, labelHead, valueHead } from '../onnx/heads.js';
+import { modelWithCard, provenance } from '../onnx/produce.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { InputRules, inputColumns } from './columns.js';
@@ -32,18 +34,6 @@ export interface ImportOptions {
   layers?: LayerPrecision;
   /** The labels of a classifier trained on LabelEncoder codes (the encoder's classes_, `--labels`). */
   labels?: ClassLabel[];
-}
-
-function classTensor(b: GraphBuilder, classes: readonly ClassLabel[]): { name: string; type: number } {
-  if (classes.every((c) => typeof c === 'number' && Number.isInteger(c)))
-    return {
-      name: b.constant(tensor.int64('classes', [classes.length], classes as number[])),
-      type: DataType.INT64,
-    };
-  return {
-    name: b.constant(tensor.string('classes', [classes.length], classes.map(String))),
-    type: DataType.STRING,
-  };
 }
 
 /**
@@ -201,42 +191,18 @@ export function sklearnToOnnx(
   }
   if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
 
-  let io: ModelCard['io'];
   const fedBy: ModelCard['io'] = typed
     ? { inputs: typed.inputs }
     : { input: INPUT_NAME, inputType: 'float64' };
-  let classes: ClassLabel[] | undefined;
-  if (out.kind === 'probabilities') {
-    classes = out.classes;
-    const probabilities = b.op('Identity', [out.name], [], undefined, 'probabilities');
-    // The label is the most probable class, except where the estimator decides otherwise (SVC votes).
-    const index = b.op(
-      'ArgMax',
-      [out.labelScores ?? probabilities],
-      [attr.int('axis', 1), attr.int('keepdims', 0)],
-    );
-    const labels = classTensor(b, classes);
-    b.op('Gather', [labels.name, index], [attr.int('axis', 0)], undefined, 'label');
-    b.output('probabilities', DataType.DOUBLE, ['N', classes.length]);
-    b.output('label', labels.type, ['N']);
-    io = {
-      ...fedBy,
-      probabilities: 'probabilities',
-      label: 'label',
-      labelIsArgmax: out.labelScores === undefined,
-    };
-  } else if (out.kind === 'scores') {
-    classes = out.classes;
-    const index = b.op('ArgMax', [out.name], [attr.int('axis', 1), attr.int('keepdims', 0)]);
-    const labels = classTensor(b, classes);
-    b.op('Gather', [labels.name, index], [attr.int('axis', 0)], undefined, 'label');
-    b.output('label', labels.type, ['N']);
-    io = { ...fedBy, label: 'label' };
-  } else {
-    b.op('Reshape', [out.name, b.constant(tensor.int64('value_shape', [1], [-1]))], [], undefined, 'value');
-    b.output('value', DataType.DOUBLE, ['N']);
-    io = { ...fedBy, value: 'value' };
-  }
+  const classes = out.kind === 'value' ? undefined : out.classes;
+  const io: ModelCard['io'] = {
+    ...fedBy,
+    ...(out.kind === 'probabilities'
+      ? classifierHead(b, out.name, out.classes, 'float64', out.labelScores)
+      : out.kind === 'scores'
+        ? labelHead(b, out.name, out.classes)
+        : valueHead(b, out.name, 'float64')),
+  };
   const described = root.name === 'Pipeline' ? `Pipeline(${steps.map((s) => s.name).join(', ')})` : root.name;
   const version = root.raw('_sklearn_version');
   const card: ModelCard = {
@@ -246,20 +212,10 @@ export function sklearnToOnnx(
     ...featuresAndMissing(names, f.rules, text),
     ...(classes ? { classes } : {}),
     io,
-    provenance: {
-      source: 'sklearn',
-      tool: `modelgate ${VERSION}`,
-      createdAt: new Date().toISOString(),
+    provenance: provenance('sklearn', {
       estimator: described,
       params: { file: options.source, ...(typeof version === 'string' ? { sklearnVersion: version } : {}) },
-    },
-  };
-  return {
-    model: buildModel(b, {
-      producerVersion: VERSION,
-      metadata: [cardEntry(card)],
-      docString: `${described} imported by modelgate ${VERSION}`,
     }),
-    card,
   };
+  return { model: modelWithCard(b, card, `${described} imported by modelgate ${VERSION}`), card };
 }

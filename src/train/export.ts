@@ -3,8 +3,10 @@
 // exactly where the trainer put them) -> Sigmoid or Softmax -> probabilities and label. A model with
 // categorical features takes their codes in the same input (NaN missing, left so by the Imputer) and
 // uses ai.onnx.ml 5's TreeEnsemble instead, whose BRANCH_MEMBER nodes test a code's membership in a set.
-import { attr, buildModel, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
-import { type ClassLabel, cardEntry, type ModelCard } from '../onnx/card.js';
+import { attr, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
+import type { ModelCard } from '../onnx/card.js';
+import { classifierHead, valueHead } from '../onnx/heads.js';
+import { modelWithCard } from '../onnx/produce.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { BRANCH_LEQ, BRANCH_MEMBER, type Child, TreeEnsembleNodes } from '../onnx/tree-ensemble.js';
 import { VERSION } from '../version.js';
@@ -33,46 +35,24 @@ export function boostedToOnnx(model: BoostedModel, card: Omit<ModelCard, 'io' | 
     raw = b.op('Cast', [b.op('Add', [sums, init])], [attr.int('to', DataType.FLOAT)]);
   } else raw = b.op('TreeEnsembleRegressor', [asDouble], ensembleAttributes(model), ML_DOMAIN);
 
+  const fed = { input: INPUT_NAME, inputType: 'float32' } as const;
   let io: ModelCard['io'];
-  if (model.task === 'regression') {
-    b.op('Reshape', [raw, b.constant(tensor.int64('value_shape', [1], [-1]))], [], undefined, 'value');
-    b.output('value', DataType.FLOAT, ['N']);
-    io = { input: INPUT_NAME, inputType: 'float32', value: 'value' };
-  } else {
-    let probabilities: string;
-    if (model.outputs === 1) {
-      const p1 = b.op('Sigmoid', [raw]);
-      const p0 = b.op('Sub', [b.constant(tensor.float('one', [1], [1])), p1]);
-      probabilities = b.op('Concat', [p0, p1], [attr.int('axis', 1)], undefined, 'probabilities');
-    } else {
-      probabilities = b.op('Softmax', [raw], [attr.int('axis', 1)], undefined, 'probabilities');
-    }
-    const index = b.op('ArgMax', [probabilities], [attr.int('axis', 1), attr.int('keepdims', 0)]);
-    const classes = classTensor(card.classes ?? []);
-    b.op('Gather', [b.constant(classes), index], [attr.int('axis', 0)], undefined, 'label');
-    b.output('label', classes.dataType, ['N']);
-    b.output('probabilities', DataType.FLOAT, ['N', model.nClasses]);
-    io = {
-      input: INPUT_NAME,
-      inputType: 'float32',
-      label: 'label',
-      probabilities: 'probabilities',
-      labelIsArgmax: true,
-    };
+  if (model.task === 'regression') io = { ...fed, ...valueHead(b, raw, 'float32') };
+  else {
+    const probabilities =
+      model.outputs === 1
+        ? twoClasses(b, b.op('Sigmoid', [raw]))
+        : b.op('Softmax', [raw], [attr.int('axis', 1)]);
+    io = { ...fed, ...classifierHead(b, probabilities, card.classes ?? [], 'float32') };
   }
   const full: ModelCard = { ...card, missing: 'impute', io };
-  return buildModel(b, {
-    producerVersion: VERSION,
-    metadata: [cardEntry(full)],
-    docString: `${card.provenance.estimator ?? 'model'} trained by modelgate ${VERSION}`,
-  });
+  return modelWithCard(b, full, `${card.provenance.estimator ?? 'model'} trained by modelgate ${VERSION}`);
 }
 
-function classTensor(classes: readonly ClassLabel[]) {
-  if (classes.every((c) => typeof c === 'number' && Number.isInteger(c))) {
-    return tensor.int64('classes', [classes.length], classes as number[]);
-  }
-  return tensor.string('classes', [classes.length], classes.map(String));
+/** [1 - p, p] from the positive class's probability p [N, 1] (float32). */
+function twoClasses(b: GraphBuilder, p1: string): string {
+  const p0 = b.op('Sub', [b.constant(tensor.float('one', [1], [1])), p1]);
+  return b.op('Concat', [p0, p1], [attr.int('axis', 1)]);
 }
 
 function ensembleAttributes(model: BoostedModel) {

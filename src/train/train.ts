@@ -1,8 +1,8 @@
 // CSV text in, an ONNX model with its card out: the `modelgate train` job without the terminal.
 import { createHash } from 'node:crypto';
 import { CARD_FORMAT, type FeatureSpec, type ModelCard, type Task } from '../onnx/card.js';
+import { provenance } from '../onnx/produce.js';
 import { encodeModel, type ModelProto } from '../onnx/proto.js';
-import { VERSION } from '../version.js';
 import {
   type BoostedModel,
   type BoostingParams,
@@ -172,10 +172,7 @@ export function trainFromReader(
     }),
     target: dataset.target,
     ...(dataset.classes ? { classes: dataset.classes } : {}),
-    provenance: {
-      source: 'modelgate-train',
-      tool: `modelgate ${VERSION}`,
-      createdAt: new Date().toISOString(),
+    provenance: provenance('modelgate-train', {
       estimator: `SimpleImputer(mean) + ${estimator}${model.categories ? ' with categorical splits' : ''}`,
       params: {
         ...params,
@@ -191,7 +188,7 @@ export function trainFromReader(
         rows: read.rows,
         columns: read.columns,
       },
-    },
+    }),
     training: {
       rows: dataset.rows,
       seconds: Number(seconds.toFixed(3)),

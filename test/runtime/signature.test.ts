@@ -72,7 +72,7 @@ describe('the card checked against its graph at load', () => {
     [
       'a probability output the graph does not have',
       edited((c) => ({ ...c, io: { ...c.io, probabilities: 'nope' } })),
-      /the card's probability output "nope" is not an output of the graph \(outputs: label, probabilities\)/,
+      /the card's probability output "nope" is not an output of the graph \(outputs: probabilities, label\)/,
     ],
     [
       'the input named as the label output',
