@@ -14,7 +14,7 @@ import { fed, selectedColumns } from './estimators/compose.js';
 import { type Feeds, type Flow, INPUT_NAME, type LayerPrecision, TEXT_INPUT_NAME } from './flow.js';
 import { categoricalInputs } from './hgb.js';
 import { relabel, unbundle } from './labels.js';
-import { dispatch, finalFor, transformerFor } from './registry.js';
+import { describe, dispatch, finalFor, transformerFor } from './registry.js';
 import { Estimator } from './state.js';
 import { findTextFeatures, type NumberCodes, type TextFeature } from './text.js';
 import type { PyValue } from './values.js';
@@ -203,7 +203,7 @@ export function sklearnToOnnx(
         ? labelHead(b, out.name, out.classes)
         : valueHead(b, out.name, 'float64')),
   };
-  const described = root.name === 'Pipeline' ? `Pipeline(${steps.map((s) => s.name).join(', ')})` : root.name;
+  const described = describe(root);
   const version = root.raw('_sklearn_version');
   const card: ModelCard = {
     format: CARD_FORMAT,

@@ -193,6 +193,13 @@ export interface Family {
    * never converted on their own: each with what holds it.
    */
   parts?: Record<string, string>;
+  /**
+   * Classes that hold the model to serve, which they give (a search's best_estimator_): converted as
+   * the model they give, anywhere that model could stand.
+   */
+  wrappers?: Record<string, (est: Estimator) => Estimator>;
+  /** scikit-learn functions a fitted state names without calling them (a scorer's metric), with why. */
+  references?: Record<string, string>;
   /** Known scikit-learn classes this family does not convert, each with the reason in one line. */
   refused?: Record<string, string>;
 }

@@ -3,7 +3,7 @@
 // subprocess, builtins.eval, an unknown class) refuses the whole file, naming it.
 import { PickleFormatError, PickleRefusedError, UnsupportedClassError } from './errors.js';
 import { arrayFrom, dtypeFromDescr, dtypeFromState, scalarFrom } from './numpy.js';
-import { CONVERTED_CLASSES, PART_CLASSES, REFUSED_CLASSES } from './registry.js';
+import { CONVERTED_CLASSES, PART_CLASSES, REFERENCED_NAMES, REFUSED_CLASSES } from './registry.js';
 import {
   DTypeValue,
   NdArray,
@@ -83,6 +83,15 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
       );
     return new NdArray(dtypeFromDescr('|u1'), [0], new Uint8Array());
   },
+  // A masked array (a search's cv_results_ holds its parameter columns as ones): kept as data, never read.
+  'numpy.ma.core._mareconstruct': ([cls]) => {
+    if (!(cls instanceof PyGlobal) || cls.qualified !== 'numpy.ma.core.MaskedArray')
+      throw new PickleRefusedError(
+        cls instanceof PyGlobal ? cls.qualified : String(cls),
+        'a masked array subclass modelgate does not rebuild',
+      );
+    return new PyObject(cls, []);
+  },
   'numpy.core.multiarray.scalar': ([dtype, data]) => {
     if (!(dtype instanceof DTypeValue)) throw new PickleFormatError('numpy scalar without a dtype');
     return scalarFrom(dtype.dtype, data ?? null);
@@ -126,6 +135,7 @@ function canonical(module: string): string {
   if (module === '__builtin__') return 'builtins';
   if (module.startsWith('numpy._core')) return `numpy.core${module.slice('numpy._core'.length)}`;
   if (module === 'numpy.core._multiarray_umath') return 'numpy.core.multiarray';
+  if (module === 'numpy.ma') return 'numpy.ma.core';
   if (/^numpy\.random\.(mtrand|_mt19937|_pcg64|_philox|_sfc64|bit_generator|_generator)$/.test(module))
     return 'numpy.random._pickle';
   return module;
@@ -138,6 +148,7 @@ const CLASSES = new Set([
   'builtins.tuple',
   'numpy.ndarray',
   'numpy.dtype',
+  'numpy.ma.core.MaskedArray',
   'joblib.numpy_pickle.NumpyArrayWrapper',
   'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
 ]);
@@ -192,7 +203,7 @@ export function resolveGlobal(module: string, name: string): PyGlobal {
     return new PyGlobal(mod, name);
   if (bareLossClass(module, name)) return new PyGlobal('sklearn._loss._loss', name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
-    if (SKLEARN_CLASSES.has(name)) return new PyGlobal(mod, name);
+    if (SKLEARN_CLASSES.has(name) || REFERENCED_NAMES.has(name)) return new PyGlobal(mod, name);
     const refused = REFUSED_CLASSES.get(name);
     if (refused)
       throw new UnsupportedClassError(`${module}.${name}`, `a ${name} (${module}.${name}): ${refused}`);
@@ -263,7 +274,11 @@ function construct(cls: PyValue, args: PyValue[]): PyValue {
     case 'numpy.dtype':
       return FUNCTIONS['numpy.dtype']?.(args) as PyValue;
   }
-  if (cls.qualified in FUNCTIONS || REFERENCED_FUNCTIONS.has(cls.qualified))
+  if (
+    cls.qualified in FUNCTIONS ||
+    REFERENCED_FUNCTIONS.has(cls.qualified) ||
+    (cls.module.startsWith('sklearn.') && REFERENCED_NAMES.has(cls.name))
+  )
     throw new PickleRefusedError(cls.qualified, `${cls.qualified} is a function, not a class`);
   return new PyObject(cls, args);
 }

@@ -9,6 +9,7 @@ import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
 import { family as impute } from './estimators/impute.js';
 import { family as linear } from './estimators/linear.js';
+import { family as modelSelection } from './estimators/model-selection.js';
 import { family as neighbors } from './estimators/neighbors.js';
 import { family as neural } from './estimators/neural.js';
 import { family as scalers } from './estimators/scalers.js';
@@ -29,6 +30,7 @@ export const FAMILIES: readonly Family[] = [
   histGradientBoosting,
   svm,
   neighbors,
+  modelSelection,
 ];
 
 /** The family that declares each converted class. */
@@ -50,19 +52,30 @@ function gather<T>(pick: (f: Family) => Record<string, T> | undefined): Map<stri
 
 const TRANSFORMERS = gather((f) => f.transformers);
 const FINALS = gather((f) => f.finals);
+const WRAPPERS = gather((f) => f.wrappers);
 const OVER_CODES = new Set(FAMILIES.flatMap((f) => f.overCodes ?? []));
 
 /** The classes a Pipeline holds as a whole: its steps are converted one by one. */
 const CONTAINERS = ['Pipeline'];
 
 /** Every scikit-learn class modelgate converts, in the families' order (docs/importing.md's table). */
-export const CONVERTED_CLASSES: readonly string[] = [...CONTAINERS, ...TRANSFORMERS.keys(), ...FINALS.keys()];
+export const CONVERTED_CLASSES: readonly string[] = [
+  ...CONTAINERS,
+  ...TRANSFORMERS.keys(),
+  ...FINALS.keys(),
+  ...WRAPPERS.keys(),
+];
 
 /** Classes rebuilt from a pickle as parts of a converted estimator's state, with what holds each. */
 export const PART_CLASSES: ReadonlyMap<string, string> = new Map(
   FAMILIES.flatMap((f) => Object.entries(f.parts ?? {})).filter(
     ([name]) => !CONVERTED_CLASSES.includes(name),
   ),
+);
+
+/** scikit-learn functions a fitted state may name (never called), with what names each. */
+export const REFERENCED_NAMES: ReadonlyMap<string, string> = new Map(
+  FAMILIES.flatMap((f) => Object.entries(f.references ?? {})),
 );
 
 /** Known scikit-learn classes refused as they are read, each with its one-line reason. */
@@ -72,6 +85,8 @@ export const REFUSED_CLASSES: ReadonlyMap<string, string> = new Map(
 
 /** The steps of an estimator, outermost first: a Pipeline's flattened, or the one estimator. */
 function steps(root: Estimator): Estimator[] {
+  const unwrap = WRAPPERS.get(root.name);
+  if (unwrap) return steps(unwrap(root));
   return root.name === 'Pipeline' ? root.steps().flatMap((s) => steps(s.estimator)) : [root];
 }
 
@@ -90,6 +105,17 @@ function misplaced(name: string, where: 'step' | 'final'): UnsupportedModelError
       ? `a ${name} as the model (a transformer: modelgate serves a Pipeline that ends in a classifier or regressor)`
       : `a ${name} as the model`,
   );
+}
+
+/** The estimator as the card names it: `Pipeline(StandardScaler, SVC)`, `GridSearchCV(LogisticRegression)`. */
+export function describe(root: Estimator): string {
+  const unwrap = WRAPPERS.get(root.name);
+  if (unwrap) return `${root.name}(${describe(unwrap(root))})`;
+  return root.name === 'Pipeline'
+    ? `Pipeline(${steps(root)
+        .map((s) => s.name)
+        .join(', ')})`
+    : root.name;
 }
 
 /** How a step rewrites the feature matrix, or an error naming it and why it cannot. */

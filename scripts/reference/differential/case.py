@@ -27,6 +27,7 @@ FAMILIES = [
     "extra trees",
     "gradient boosting",
     "histogram gradient boosting",
+    "model selection",
     "not converted",
 ]
 
