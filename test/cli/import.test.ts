@@ -110,6 +110,7 @@ describe('modelgate import', () => {
     const features = ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm'];
     expect(json).toEqual({
       source: join(SKLEARN, 'reference-pipeline.joblib'),
+      format: 'joblib',
       out: r.out,
       bytes: readFileSync(r.out).length,
       sha256: createHash('sha256').update(readFileSync(r.out)).digest('hex'),
@@ -172,16 +173,16 @@ describe('modelgate import', () => {
       /cannot import .*: modelgate does not convert a scikit-learn GaussianNB \(sklearn\.naive_bayes\.GaussianNB\); it converts Pipeline, SimpleImputer, .*KNeighborsRegressor \(docs\/importing\.md, Estimators\)/,
     ],
     [
-      'a LightGBM model',
+      'an unfitted LightGBM model',
       join(SKLEARN, 'unsupported-lightgbm-lgbmclassifier.pkl'),
       [],
-      /cannot import .*: modelgate does not convert a LightGBM model \(lightgbm\.sklearn\.LGBMClassifier\) from a pickle: convert it to ONNX with onnxmltools \(onnxmltools\.convert_lightgbm\), then serve that file with `modelgate pack model\.onnx --out packed\.onnx`/,
+      /cannot import .*: the LGBMClassifier has no _Booster: it was not fitted/,
     ],
     [
-      'a LightGBM Booster',
+      'an empty LightGBM Booster',
       join(SKLEARN, 'unsupported-lightgbm-booster.pkl'),
       [],
-      /modelgate does not convert a LightGBM model \(lightgbm\.basic\.Booster\) from a pickle: convert it to ONNX/,
+      /cannot import .*: the LightGBM model text has no num_class= line in its header/,
     ],
     [
       'an XGBoost model',
