@@ -205,7 +205,7 @@ def main(out: Path) -> None:
     cases.append(regressor_case(out, "cross-entropy", X, yp, rng, objective="cross_entropy"))
     cases.append(regressor_case(out, "cross-entropy-lambda", X, yp, rng, objective="cross_entropy_lambda"))
 
-    # Early stopping: best_iteration_ < n_estimators; the files keep every tree but the text.
+    # Early stopping: the wrapper keeps only the trees up to best_iteration_.
     Xv = data(rng, 100, F)
     es = {"eval_set": [(Xv, (signal(Xv) > 0).astype(int))], "callbacks": [lgb.early_stopping(2, verbose=False)]}
     cases.append(classifier_case(out, "early-stopping", X, yb, rng, fit=es, n_estimators=60, learning_rate=0.5))
@@ -216,12 +216,14 @@ def main(out: Path) -> None:
     cases.append(regressor_case(out, "rf-regression", X, yr, rng, boosting_type="rf", subsample=0.7,
                                 subsample_freq=1))
 
-    # A Booster from lgb.train, early-stopped, pickled as itself.
+    # A Booster from lgb.train, early-stopped, pickled as itself: kept for training, it holds the trees
+    # past its best_iteration (the wrapper's booster is cut at the best iteration), which predict skips.
     train = lgb.Dataset(X, yr, free_raw_data=False)
     valid = lgb.Dataset(Xv, signal(Xv) * 3 + 1, reference=train)
     booster = lgb.train({"objective": "regression", "num_leaves": 6, "verbose": -1, "num_threads": 1,
                          "learning_rate": 0.5, "min_data_in_leaf": 5}, train, num_boost_round=60,
-                        valid_sets=[valid], callbacks=[lgb.early_stopping(2, verbose=False)])
+                        valid_sets=[valid], callbacks=[lgb.early_stopping(2, verbose=False)],
+                        keep_training_booster=True)
     rows = held_out(rng, data(rng, N_TEST, F), booster)
     cases.append(write_case(out, "booster-early-stopping", booster, booster, rows, "regression", "regression",
                             "Booster", booster.predict(rows)))
