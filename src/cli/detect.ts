@@ -15,8 +15,8 @@ export type ModelFormat =
 export const FORMAT_NAMES: Record<ModelFormat, string> = {
   pickle: 'a pickle',
   joblib: 'a joblib file',
-  'lightgbm-text': 'a LightGBM model text (save_model)',
-  'lightgbm-json': 'a LightGBM JSON dump (dump_model)',
+  'lightgbm-text': 'a LightGBM text model',
+  'lightgbm-json': 'a LightGBM JSON dump',
   'xgboost-json': 'an XGBoost JSON model',
   'xgboost-ubjson': 'an XGBoost UBJSON model',
   onnx: 'an ONNX model',
