@@ -280,8 +280,12 @@ function categoryText(v: unknown, feature: string): string {
  */
 function pandasFeatures(model: LgbModel, names: readonly string[]): Map<number, string[]> | undefined {
   const lists = model.pandasCategorical;
-  const cats = model.categoricalFeatures;
-  if (!lists || lists.length === 0 || !cats || cats.length !== lists.length) return undefined;
+  if (!lists || lists.length === 0) return undefined;
+  // The saved parameters name them (a column LightGBM found trivial has no categories in its infos).
+  const cats = [model.categoricalParameter, model.categoricalFeatures].find(
+    (c) => c?.length === lists.length && c.every((f) => f < names.length),
+  );
+  if (!cats) return undefined;
   const typed = new Map<number, string[]>();
   cats.forEach((f, j) => {
     const name = names[f] as string;

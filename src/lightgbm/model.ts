@@ -10,7 +10,7 @@ export const MAX_TREES = 1_000_000;
 /** The most nodes (interior and leaves) all trees together may hold. */
 export const MAX_TOTAL_NODES = 20_000_000;
 /** The most categories all categorical splits together may list. */
-export const MAX_TOTAL_CATEGORIES = 10_000_000;
+export const MAX_TOTAL_CATEGORIES = 1_000_000;
 /** The largest category a split may name: LightGBM casts a value to a 32-bit int. */
 export const MAX_CATEGORY = 2 ** 31 - 1;
 export { MAX_CLASSES, MAX_FEATURES };
@@ -50,8 +50,10 @@ export interface LgbModel {
   trees: LgbTree[];
   /** pandas' categories of the DataFrame's categorical columns, in column order (null without). */
   pandasCategorical: unknown[][] | null;
-  /** The categorical features' indices from the saved parameters, where the file has them. */
+  /** The categorical features' indices, from the feature infos (which list a categorical one's categories). */
   categoricalFeatures?: number[];
+  /** The categorical features' indices as the saved parameters list them ([categorical_feature: 1,3]). */
+  categoricalParameter?: number[];
   /** The iterations LightGBM's predict uses by default (best_iteration), when the file says. */
   bestIteration?: number;
 }

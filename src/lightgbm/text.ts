@@ -333,10 +333,13 @@ export function parseModelText(text: string): LgbModel {
     );
   let pandas: string | undefined;
   let linear = false;
+  let categoricalParameter: number[] | undefined;
   for (let i = lines.at; i < lines.lines.length; i++) {
     const line = (lines.lines[i] as string).replace(/\r$/, '');
     if (line.startsWith('pandas_categorical:')) pandas = line.slice('pandas_categorical:'.length);
     else if (line === '[linear_tree: 1]') linear = true;
+    else if (/^\[categorical_feature: \d+(,\d+)*\]$/.test(line))
+      categoricalParameter = line.slice('[categorical_feature: '.length, -1).split(',').map(Number);
   }
   if (linear)
     throw new UnsupportedModelError(
@@ -355,6 +358,7 @@ export function parseModelText(text: string): LgbModel {
     trees,
     pandasCategorical: pandasCategorical(pandas),
     ...(categoricalFeatures ? { categoricalFeatures } : {}),
+    ...(categoricalParameter ? { categoricalParameter } : {}),
   };
   checkModel(model);
   return model;

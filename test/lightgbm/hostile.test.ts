@@ -143,13 +143,14 @@ describe('a malformed LightGBM text model is refused, naming where', () => {
   });
 
   it('bounds a huge bitset line before it lists its categories', () => {
-    const words = Array.from({ length: 400_000 }, () => '4294967295').join(' ');
+    // 32,000 full words: 1,024,000 categories, past the bound of 1,000,000.
+    const words = Array.from({ length: 32_000 }, () => '4294967295').join(' ');
     const model = tree0('decision_type', '1 2 2 2').replace(
       'num_cat=0',
-      `num_cat=1\ncat_boundaries=0 400000\ncat_threshold=${words}`,
+      `num_cat=1\ncat_boundaries=0 32000\ncat_threshold=${words}`,
     );
     const fixed = model.replace(/(Tree=0\n(?:.*\n)*?)threshold=.*\n/, '$1threshold=0 -0.7 0.2 -0.4\n');
-    expect(textError(fixed).message).toMatch(/list more than 10000000 categories/);
+    expect(textError(fixed).message).toMatch(/list more than 1000000 categories/);
   });
 
   it('refuses linear trees with one line saying why', () => {
@@ -289,6 +290,23 @@ describe('what the import writes', () => {
     } finally {
       await predictor.release();
     }
+  });
+
+  it('finds the pandas categorical features by the saved parameters, else by their infos, else leaves codes', async () => {
+    const model = text('pandas-categorical');
+    const colour = (m: string) => {
+      const bytes = Buffer.from(m);
+      return convertModelFile(bytes, 'lightgbm-text', { name: 'p', source: 'p' }).then(
+        ({ card }) => card.features[1],
+      );
+    };
+    // The infos of a column LightGBM found trivial say "none": the parameters still name it.
+    const noInfo = model.replace(/^(feature_infos=\S+) \S+/m, '$1 none');
+    expect((await colour(noInfo))?.type).toBe('category');
+    const noParameter = model.replace(/^\[categorical_feature: 1\]$/m, '[categorical_feature: ]');
+    expect((await colour(noParameter))?.type).toBe('category');
+    const neither = noInfo.replace(/^\[categorical_feature: 1\]$/m, '[categorical_feature: ]');
+    expect(await colour(neither)).toEqual({ name: 'colour', type: 'number' });
   });
 
   it('refuses multiclassova and ranking with one line saying why', async () => {
