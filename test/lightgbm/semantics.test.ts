@@ -122,3 +122,32 @@ describe('categorical splits', () => {
     expect(await answers(model, [32, 63, 33, 0])).toEqual([LEFT, LEFT, RIGHT, RIGHT]);
   });
 });
+
+describe('model texts', () => {
+  const LONE = [
+    'Tree=1',
+    'num_leaves=1',
+    'num_cat=0',
+    'split_feature=',
+    'split_gain=',
+    'threshold=',
+    'decision_type=',
+    'left_child=',
+    'right_child=',
+    'leaf_value=0.25',
+    'is_linear=0',
+    'shrinkage=1',
+    '',
+    '',
+    'end of trees',
+  ].join('\n');
+  const twoTrees = oneSplit(2, 0.5).replace('end of trees', LONE);
+
+  it('adds a tree of one leaf to every row', async () => {
+    expect(await answers(twoTrees, [0, 1])).toEqual([1.25, -0.75]);
+  });
+
+  it('reads Windows line ends as LightGBM does', async () => {
+    expect(await answers(twoTrees.replaceAll('\n', '\r\n'), [0, 1])).toEqual([1.25, -0.75]);
+  });
+});
