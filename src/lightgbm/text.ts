@@ -260,7 +260,10 @@ export function parseModelText(text: string): LgbModel {
     );
   const header = block(lines, 'header');
   const head = (key: string) => header.get(key)?.value;
-  const hat = (key: string) => `${key} (line ${(header.get(key)?.line ?? 0) + 1})`;
+  const hat = (key: string) => {
+    const line = header.get(key)?.line;
+    return line === undefined ? key : `${key} (line ${line + 1})`;
+  };
   const int = (key: string, fallback?: number) => {
     const v = head(key);
     if (v === undefined) {

@@ -132,6 +132,11 @@ describe('a malformed LightGBM text model is refused, naming where', () => {
       /header sets num_class twice/,
     ],
     ['no header', 'tree\n\nTree=0\n', /no num_class= line/],
+    [
+      'no feature names',
+      BINARY.replace(/^feature_names=.*\n/m, ''),
+      /the LightGBM model's feature_names is missing$/,
+    ],
     ['a non-text start', 'xyz\nversion=v4\n', /does not start like a LightGBM model text/],
     [
       'pandas_categorical that is not JSON',
