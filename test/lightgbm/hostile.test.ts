@@ -231,7 +231,7 @@ describe('a malformed LightGBM dump is refused', () => {
 
   it('reads a deeply nested dump without recursing, and bounds it by num_leaves', () => {
     // Written out as text: JSON.stringify itself recurses.
-    const depth = 200_000;
+    const depth = 50_000; // deeper than a recursive walk survives (about 10,000 frames)
     const open = (i: number) =>
       `{"split_index":${i},"split_feature":0,"threshold":0.5,"decision_type":"<=","default_left":true,"missing_type":"None","right_child":{"leaf_index":${i + 1},"leaf_value":1},"left_child":`;
     const nested = `${Array.from({ length: depth }, (_, i) => open(i)).join('')}{"leaf_index":0,"leaf_value":1}${'}'.repeat(depth)}`;
