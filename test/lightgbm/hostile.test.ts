@@ -235,12 +235,17 @@ describe('a malformed LightGBM dump is refused', () => {
     const open = (i: number) =>
       `{"split_index":${i},"split_feature":0,"threshold":0.5,"decision_type":"<=","default_left":true,"missing_type":"None","right_child":{"leaf_index":${i + 1},"leaf_value":1},"left_child":`;
     const nested = `${Array.from({ length: depth }, (_, i) => open(i)).join('')}{"leaf_index":0,"leaf_value":1}${'}'.repeat(depth)}`;
-    const body = JSON.stringify({ ...dump, tree_info: [] }).replace(
-      '"tree_info":[]',
-      `"tree_info":[{"tree_index":0,"num_leaves":10,"num_cat":0,"shrinkage":1,"tree_structure":${nested}}]`,
-    );
+    const withLeaves = (n: number) =>
+      JSON.stringify({ ...dump, tree_info: [] }).replace(
+        '"tree_info":[]',
+        `"tree_info":[{"tree_index":0,"num_leaves":${n},"num_cat":0,"shrinkage":1,"tree_structure":${nested}}]`,
+      );
     const started = performance.now();
-    expect(jsonError(body).message).toMatch(/more nodes than its num_leaves 10|split_index \d+ out of range/);
+    // A valid chain of 50,000 splits is read whole; one num_leaves does not cover stops early.
+    expect(parseModelJson(withLeaves(depth + 1)).trees[0]?.numLeaves).toBe(depth + 1);
+    expect(jsonError(withLeaves(10)).message).toMatch(
+      /more nodes than its num_leaves 10|split_index \d+ out of range/,
+    );
     expect(performance.now() - started).toBeLessThan(5000);
   });
 });
