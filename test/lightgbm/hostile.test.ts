@@ -319,6 +319,20 @@ describe('what the import writes', () => {
     expect(await colour(neither)).toEqual({ name: 'colour', type: 'number' });
   });
 
+  it('gives a text model the labels of --labels, and refuses them for a regressor or of the wrong count', async () => {
+    const convert = (name: string, labels: string[]) =>
+      convertModelFile(readFileSync(`${FIXTURES}${name}.txt`), 'lightgbm-text', {
+        name,
+        source: name,
+        labels,
+      });
+    expect((await convert('multiclass', ['a', 'b', 'c'])).card.classes).toEqual(['a', 'b', 'c']);
+    await expect(convert('multiclass', ['a', 'b'])).rejects.toThrow(
+      /has 3 classes, but 2 class labels are given/,
+    );
+    await expect(convert('regression-huber', ['a', 'b'])).rejects.toThrow(/huber model is a regressor/);
+  });
+
   it('refuses multiclassova and ranking with one line saying why', async () => {
     for (const [name, message] of [
       ['multiclassova', /^a LightGBM multiclassova model \(its predict_proba is one sigmoid per class/],
