@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectFormat } from '../../src/cli/detect.js';
 import { convertModelFile } from '../../src/cli/import.js';
-import type { ClassLabel } from '../../src/onnx/card.js';
+import { type ClassLabel, validateCard } from '../../src/onnx/card.js';
+import { checkCardAgainstGraph } from '../../src/onnx/graph-check.js';
 import { encodeModel } from '../../src/onnx/proto.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { ModelImportError } from '../../src/sklearn/errors.js';
@@ -68,6 +69,13 @@ async function mismatch(dir: string, expected: Expected, ext: string): Promise<s
   }
   if (e.refused) return 'imported a model LightGBM fixtures mark as refused';
   const { card } = converted;
+  // The card as serve reads it, and as the graph declares its inputs and outputs.
+  try {
+    validateCard(JSON.parse(JSON.stringify(card)));
+    checkCardAgainstGraph(card, converted.model.graph);
+  } catch (err) {
+    return `the card does not check: ${(err as Error).message}`;
+  }
   // A text or a dump holds the Booster alone: its classes are LightGBM's indices, not the wrapper's labels.
   if (e.classes && (ext === 'txt' || ext === 'json') && e.estimator !== 'Booster') {
     const labels = e.classes;
