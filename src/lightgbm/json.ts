@@ -26,11 +26,6 @@ type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Whether a text looks like a LightGBM JSON dump (for format detection). */
-export function looksLikeLightgbmJson(head: string): boolean {
-  return /^\s*\{/.test(head) && head.includes('"tree_info"');
-}
-
 function int(v: unknown, where: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v))
     throw new ModelImportError(

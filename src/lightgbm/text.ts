@@ -25,11 +25,6 @@ export const MAX_TEXT_CHARS = 512 * 1024 * 1024;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
-/** Whether the bytes look like a LightGBM text model (for format detection). */
-export function looksLikeLightgbmText(head: string): boolean {
-  return /^tree\r?\n/.test(head) || /^version=v\d/m.test(head.slice(0, 4096));
-}
-
 class Lines {
   readonly lines: string[];
   at = 0;
