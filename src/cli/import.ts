@@ -1,10 +1,16 @@
-// `modelgate import <file>`: a scikit-learn pickle or joblib file in, an ONNX model with a card out. The
-// file is read as data (src/sklearn): nothing in it is run.
+// `modelgate import <file>`: a scikit-learn pickle or joblib file, or a LightGBM model (its text, its JSON
+// dump, or a pickled Booster or scikit-learn wrapper) in, an ONNX model with a card out. The format is
+// found from the bytes (detect.ts). The file is read as data (src/sklearn, src/lightgbm): nothing in it
+// is run.
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
+import { lightgbmToOnnx } from '../lightgbm/convert.js';
+import { parseModelJson } from '../lightgbm/json.js';
+import { isLightgbmObject, lightgbmFromPickle } from '../lightgbm/pickle.js';
+import { parseModelText } from '../lightgbm/text.js';
 import { type ClassLabel, type FeatureSpec, type ModelCard, type Task, takesMissing } from '../onnx/card.js';
-import { encodeModel } from '../onnx/proto.js';
+import { encodeModel, type ModelProto } from '../onnx/proto.js';
 import { type LayerPrecision, sklearnToOnnx } from '../sklearn/convert.js';
 import {
   ModelImportError,
@@ -17,6 +23,7 @@ import {
 import { loadModelFile } from '../sklearn/joblib.js';
 import { labelsOf } from '../sklearn/labels.js';
 import { readUri } from '../store/uri.js';
+import { detectFormat, FORMAT_NAMES, type ModelFormat } from './detect.js';
 
 export interface ImportCommandOptions {
   out: string;
@@ -32,6 +39,8 @@ export interface ImportCommandOptions {
 /** What `import --json` prints: what the text says, and the model file written. */
 export interface ImportJson {
   source: string;
+  /** What the file was, found from its bytes: pickle, joblib, lightgbm-text, lightgbm-json. */
+  format: ModelFormat;
   out: string;
   bytes: number;
   sha256: string;
@@ -71,10 +80,80 @@ function explain(file: string, err: unknown): Error {
   return err as Error;
 }
 
+/** What the model converters take from the command line. */
+export interface ConvertOptions {
+  name: string;
+  source: string;
+  features?: string[];
+  layers?: LayerPrecision;
+  labels?: ClassLabel[];
+}
+
+/**
+ * The ONNX model and card for a model file of a detected format, as `modelgate import` converts it:
+ * a pickle or joblib file holds a scikit-learn estimator or a LightGBM object; a LightGBM text or dump
+ * is read as it is. Formats modelgate does not read yet say so.
+ */
+export async function convertModelFile(
+  bytes: Uint8Array,
+  format: ModelFormat,
+  opts: ConvertOptions,
+): Promise<{ model: ModelProto; card: ModelCard }> {
+  const lightgbm = {
+    name: opts.name,
+    source: opts.source,
+    features: opts.features,
+    ...(opts.labels ? { classes: opts.labels } : {}),
+  };
+  switch (format) {
+    case 'lightgbm-text':
+      return lightgbmToOnnx(parseModelText(new TextDecoder('utf-8').decode(bytes)), {
+        ...lightgbm,
+        format: 'text',
+      });
+    case 'lightgbm-json':
+      return lightgbmToOnnx(parseModelJson(new TextDecoder('utf-8').decode(bytes)), {
+        ...lightgbm,
+        format: 'json',
+      });
+    case 'xgboost-json':
+    case 'xgboost-ubjson':
+      throw new UnsupportedModelError(
+        `${FORMAT_NAMES[format]} (XGBoost models are not read yet: convert it to ONNX with onnxmltools, then \`modelgate pack model.onnx --out packed.onnx\`)`,
+      );
+    case 'onnx':
+      throw new ModelImportError(
+        'the file is an ONNX model already: give it its model card with `modelgate pack <file> --out packed.onnx`',
+      );
+    default: {
+      // A pickle or joblib file; an unknown one is left to the pickle reader, which says what it saw.
+      const value = await loadModelFile(bytes);
+      if (isLightgbmObject(value)) {
+        const found = lightgbmFromPickle(value);
+        return lightgbmToOnnx(found.model, {
+          ...lightgbm,
+          estimator: found.estimator,
+          format,
+          ...(found.iterations ? { iterations: found.iterations } : {}),
+          ...(opts.labels ? {} : found.classes ? { classes: found.classes } : {}),
+        });
+      }
+      return sklearnToOnnx(value, {
+        name: opts.name,
+        features: opts.features,
+        source: opts.source,
+        layers: opts.layers,
+        ...(opts.labels ? { labels: opts.labels } : {}),
+      });
+    }
+  }
+}
+
 export async function importCommand(file: string, opts: ImportCommandOptions): Promise<void> {
   const bytes = await readUri(file);
   const started = performance.now();
-  const name = opts.name ?? (basename(file).replace(/\.(joblib|pkl|pickle|sav|gz|z)$/gi, '') || 'model');
+  const name =
+    opts.name ?? (basename(file).replace(/\.(joblib|pkl|pickle|sav|gz|z|txt|json|model)$/gi, '') || 'model');
   let labels: ClassLabel[] | undefined;
   if (opts.labels) {
     const labelFile = opts.labels;
@@ -85,10 +164,11 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
       throw explain(labelFile, err);
     }
   }
+  const format = detectFormat(bytes);
   let model: Uint8Array;
-  let card: ReturnType<typeof sklearnToOnnx>['card'];
+  let card: ModelCard;
   try {
-    const converted = sklearnToOnnx(await loadModelFile(bytes), {
+    const converted = await convertModelFile(bytes, format, {
       name,
       features: opts.features,
       source: basename(file),
@@ -105,14 +185,14 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
   const sha256 = await writeModel(opts.out, model);
   const elapsed = (performance.now() - started) / 1000;
   if (opts.json) {
-    const json = importJson(card, file, opts.out, model.length, sha256, elapsed);
+    const json = importJson(card, file, format, opts.out, model.length, sha256, elapsed);
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
   if (opts.quiet) return;
   const seconds = elapsed.toFixed(2);
   const lines = [
-    `imported ${card.provenance.estimator} from ${file} in ${seconds} s`,
+    `imported ${card.provenance.estimator} from ${file} (${FORMAT_NAMES[format]}) in ${seconds} s`,
     `  task              ${card.task}${card.classes ? ` (classes ${card.classes.slice(0, 10).map(String).join(', ')}${card.classes.length > 10 ? ', ...' : ''})` : ''}`,
     `  features          ${card.features.length} (${card.features
       .slice(0, 6)
@@ -128,6 +208,7 @@ export async function importCommand(file: string, opts: ImportCommandOptions): P
 function importJson(
   card: ModelCard,
   source: string,
+  format: ModelFormat,
   out: string,
   bytes: number,
   sha256: string,
@@ -135,6 +216,7 @@ function importJson(
 ): ImportJson {
   return {
     source,
+    format,
     out,
     bytes,
     sha256,

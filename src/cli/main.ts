@@ -140,9 +140,9 @@ export function buildProgram(
   program
     .command('import')
     .description(
-      'convert a scikit-learn pickle or joblib file to an ONNX model (the file is read, never run)',
+      'convert a scikit-learn pickle or joblib file, or a LightGBM model (text, JSON dump or pickle), to an ONNX model (the file is read, never run; its format is found from its bytes)',
     )
-    .argument('<file>', 'the .pkl or .joblib file: a local path, s3:// or http(s) URI')
+    .argument('<file>', 'the .pkl, .joblib, LightGBM .txt or .json file: a local path, s3:// or http(s) URI')
     .option('-o, --out <path>', 'where to write the model: a local path or s3:// URI', 'model.onnx')
     .option('--name <name>', "the model's name in its card (default: the file's base name)")
     .option(

@@ -33,7 +33,7 @@ export const MAX_CARD_VALUES = 1_000_000;
 
 export type Task = 'classification' | 'regression';
 export type ClassLabel = string | number | boolean;
-export type ModelSource = 'modelgate-train' | 'sklearn' | 'onnx';
+export type ModelSource = 'modelgate-train' | 'sklearn' | 'lightgbm' | 'onnx';
 
 export type MissingPolicy = 'impute' | 'reject';
 
@@ -489,8 +489,13 @@ function inputs(v: unknown, feats: FeatureSpec[]): ModelInput[] {
 
 function provenance(v: unknown): ModelCard['provenance'] {
   if (!isRecord(v)) fail('"provenance" must be an object');
-  if (v.source !== 'modelgate-train' && v.source !== 'sklearn' && v.source !== 'onnx')
-    fail('"provenance.source" must be "modelgate-train", "sklearn" or "onnx"');
+  if (
+    v.source !== 'modelgate-train' &&
+    v.source !== 'sklearn' &&
+    v.source !== 'lightgbm' &&
+    v.source !== 'onnx'
+  )
+    fail('"provenance.source" must be "modelgate-train", "sklearn", "lightgbm" or "onnx"');
   const out: ModelCard['provenance'] = {
     source: v.source,
     tool: text(v.tool, 'provenance.tool'),

@@ -37,8 +37,38 @@ const NUMPY_MODULES = new Set([
   'numpy.random.bit_generator',
 ]);
 
+// ---------------------------------------------------------------- LightGBM
+// lightgbm's Booster and its scikit-learn wrappers, rebuilt as plain objects whose state (the model text,
+// best_iteration, the classes) src/lightgbm/pickle.ts reads as data; and collections.defaultdict, which
+// their best_score holds (an empty dict here: its factory is never called). Every other lightgbm class
+// stays refused below (FOREIGN_MODELS).
+const LIGHTGBM_CLASSES = new Set([
+  'lightgbm.basic.Booster',
+  'lightgbm.sklearn.LGBMClassifier',
+  'lightgbm.sklearn.LGBMRegressor',
+]);
+const LIGHTGBM_FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
+  'collections.defaultdict': ([factory]) => {
+    if (
+      factory !== undefined &&
+      factory !== null &&
+      !(
+        factory instanceof PyGlobal &&
+        ['collections.OrderedDict', 'builtins.dict'].includes(factory.qualified)
+      )
+    )
+      throw new PickleRefusedError(
+        'collections.defaultdict',
+        'the file makes a collections.defaultdict of a factory modelgate does not read (it reads dict and OrderedDict)',
+      );
+    return new PyDict();
+  },
+};
+// ---------------------------------------------------------------- end of LightGBM
+
 /** The functions (module.name) the allowlist calls itself, each rebuilding one kind of value. */
 const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
+  ...LIGHTGBM_FUNCTIONS,
   'copyreg._reconstructor': ([cls, base, state]) => {
     if (!(cls instanceof PyGlobal)) throw new PickleFormatError('copyreg._reconstructor without a class');
     if (!(base instanceof PyGlobal) || base.qualified !== 'builtins.object')
@@ -161,9 +191,9 @@ const CLASSES = new Set([
 const FOREIGN_MODELS: { pattern: RegExp; what: string; instead: string }[] = [
   {
     pattern: /^lightgbm(\.|$)/,
-    what: 'a LightGBM model',
+    what: 'a LightGBM object',
     instead:
-      'convert it to ONNX with onnxmltools (onnxmltools.convert_lightgbm), then serve that file with `modelgate pack model.onnx --out packed.onnx`',
+      "modelgate reads lightgbm.basic.Booster, lightgbm.sklearn.LGBMClassifier and lightgbm.sklearn.LGBMRegressor (and the model text of save_model); for another, save its booster with `booster_.save_model('model.txt')` and import that",
   },
   {
     pattern: /^xgboost(\.|$)/,
@@ -201,6 +231,7 @@ export function resolveGlobal(module: string, name: string): PyGlobal {
   const qualified = `${mod}.${name}`;
   if (CLASSES.has(qualified) || qualified in FUNCTIONS || REFERENCED_FUNCTIONS.has(qualified))
     return new PyGlobal(mod, name);
+  if (LIGHTGBM_CLASSES.has(qualified)) return new PyGlobal(mod, name);
   if (bareLossClass(module, name)) return new PyGlobal('sklearn._loss._loss', name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
     if (SKLEARN_CLASSES.has(name) || REFERENCED_NAMES.has(name)) return new PyGlobal(mod, name);

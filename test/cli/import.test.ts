@@ -15,6 +15,7 @@ const PEER = fileURLToPath(new URL('../fixtures/scikit-learn-lambda', import.met
 const SKLEARN = fileURLToPath(new URL('../fixtures/sklearn', import.meta.url));
 const PICKLES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
 const TYPED = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.url));
+const LIGHTGBM = fileURLToPath(new URL('../fixtures/lightgbm', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-import-'));
 /** A protocol 2 pickle of one object of the class (GLOBAL, EMPTY_TUPLE, NEWOBJ, STOP). */
@@ -119,6 +120,7 @@ describe('modelgate import', () => {
     const features = ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm'];
     expect(json).toEqual({
       source: join(SKLEARN, 'reference-pipeline.joblib'),
+      format: 'joblib',
       out: r.out,
       bytes: readFileSync(r.out).length,
       sha256: createHash('sha256').update(readFileSync(r.out)).digest('hex'),
@@ -181,16 +183,16 @@ describe('modelgate import', () => {
       /cannot import .*: modelgate does not convert a scikit-learn GaussianProcessClassifier \(sklearn\.gaussian_process\._gpc\.GaussianProcessClassifier\); it converts the \d+ scikit-learn classes listed in docs\/importing\.md \(Estimators\)/,
     ],
     [
-      'a LightGBM model',
+      'an unfitted LightGBM model',
       join(SKLEARN, 'unsupported-lightgbm-lgbmclassifier.pkl'),
       [],
-      /cannot import .*: modelgate does not convert a LightGBM model \(lightgbm\.sklearn\.LGBMClassifier\) from a pickle: convert it to ONNX with onnxmltools \(onnxmltools\.convert_lightgbm\), then serve that file with `modelgate pack model\.onnx --out packed\.onnx`/,
+      /cannot import .*: the LGBMClassifier has no _Booster: it was not fitted/,
     ],
     [
-      'a LightGBM Booster',
+      'an empty LightGBM Booster',
       join(SKLEARN, 'unsupported-lightgbm-booster.pkl'),
       [],
-      /modelgate does not convert a LightGBM model \(lightgbm\.basic\.Booster\) from a pickle: convert it to ONNX/,
+      /cannot import .*: the LightGBM model text has no num_class= line in its header/,
     ],
     [
       'an XGBoost model',
@@ -210,6 +212,18 @@ describe('modelgate import', () => {
       ['--features', 'a,b'],
       /--features names 2 features; the model takes 4/,
     ],
+    [
+      'an ONNX file, pointing at pack',
+      fileURLToPath(new URL('../fixtures/onnx/binary-logistic.onnx', import.meta.url)),
+      [],
+      /cannot import .*: the file is an ONNX model already: give it its model card with `modelgate pack <file> --out packed\.onnx`/,
+    ],
+    [
+      'a LightGBM model with linear trees',
+      join(LIGHTGBM, 'linear-tree.joblib'),
+      [],
+      /cannot import .*: modelgate does not convert a LightGBM model with linear trees \(linear_tree=True: /,
+    ],
     ['a missing file', join(dir, 'nope.joblib'), [], /no such file/],
     ['an unknown compression', join(PICKLES, 'values-bz2.joblib'), [], /compressed with bz2/],
   ])('refuses %s: exit 1, named, nothing written', async (_, file, args, message) => {
@@ -222,6 +236,28 @@ describe('modelgate import', () => {
     expect(existsSync(r.out)).toBe(false);
     expect(existsSync(join(dir, 'pwned-os-system'))).toBe(false);
     expect(existsSync(join(dir, 'pwned-nested'))).toBe(false);
+  });
+
+  it('imports a LightGBM text model and dump, saying what it found, whatever the file is named', async () => {
+    const text = await importFile(join(LIGHTGBM, 'multiclass.txt'));
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^imported lightgbm Booster from .*multiclass\.txt \(a LightGBM text model\) in /,
+    );
+    const renamed = join(dir, 'model.pkl');
+    writeFileSync(renamed, readFileSync(join(LIGHTGBM, 'multiclass.json')));
+    const dump = await importFile(renamed, '--json');
+    expect(dump.code).toBe(0);
+    expect(JSON.parse(dump.stdout)).toMatchObject({
+      format: 'lightgbm-json',
+      estimator: 'lightgbm Booster',
+      task: 'classification',
+      classes: [0, 1, 2],
+    });
+    const answer = await runCli(['predict', dump.out, '{"input": [[0, 0, 0, 0]]}']);
+    expect(answer.code).toBe(0);
+    expect(JSON.parse(answer.stdout).prediction).toHaveLength(1);
   });
 
   it('refuses a truncated joblib file and a missing argument', async () => {

@@ -51,6 +51,36 @@ describe("the reader's refusals", () => {
     );
   });
 
+  it.each([
+    ['lightgbm.basic', 'Booster'],
+    ['lightgbm.sklearn', 'LGBMClassifier'],
+    ['lightgbm.sklearn', 'LGBMRegressor'],
+  ])('reads a %s.%s as data, for src/lightgbm to convert', (module, name) => {
+    const value = readModelFile(instanceOf(module, name));
+    expect(value).toBeInstanceOf(PyObject);
+    expect((value as PyObject).cls.qualified).toBe(`${module}.${name}`);
+  });
+
+  it('reads a collections.defaultdict of dicts (a LightGBM best_score) as a dict, and refuses another factory', () => {
+    // defaultdict(OrderedDict) via REDUCE, then one SETITEM.
+    const dd = (factory: string) =>
+      Uint8Array.from([
+        0x80,
+        2,
+        ...Buffer.from('ccollections\ndefaultdict\n', 'latin1'),
+        ...Buffer.from(factory, 'latin1'),
+        0x85,
+        0x52,
+        ...Buffer.from('X\x01\x00\x00\x00kK\x01s.', 'latin1'),
+      ]);
+    const value = readModelFile(dd('ccollections\nOrderedDict\n'));
+    expect((value as { map: Map<unknown, unknown> }).map.get('k')).toBe(1);
+    expect(() => readModelFile(dd('cposix\nsystem\n'))).toThrow(PickleRefusedError);
+    expect(() => readModelFile(dd('cbuiltins\nlist\n'))).toThrow(
+      /defaultdict of a factory modelgate does not read/,
+    );
+  });
+
   it('says a scikit-learn estimator it does not convert is not supported, and lists what is', () => {
     const err = refusal('sklearn.gaussian_process._gpc', 'GaussianProcessClassifier');
     expect(err).toBeInstanceOf(UnsupportedClassError);
@@ -61,12 +91,8 @@ describe("the reader's refusals", () => {
   });
 
   it.each([
-    [
-      'lightgbm.sklearn',
-      'LGBMClassifier',
-      /^a LightGBM model.*onnxmltools\.convert_lightgbm.*modelgate pack/,
-    ],
-    ['lightgbm.basic', 'Booster', /^a LightGBM model.*onnxmltools\.convert_lightgbm/],
+    ['lightgbm.sklearn', 'LGBMRanker', /^a LightGBM object .*reads lightgbm\.basic\.Booster, .*save_model/],
+    ['lightgbm.basic', 'Dataset', /^a LightGBM object .*LGBMRegressor/],
     ['xgboost.sklearn', 'XGBRegressor', /^an XGBoost model.*onnxmltools\.convert_xgboost.*modelgate pack/],
     ['xgboost.core', 'Booster', /^an XGBoost model /],
     ['catboost.core', 'CatBoostClassifier', /^a CatBoost model .*format='onnx'/],
