@@ -27,6 +27,12 @@ function pickleOf(module: string, name: string): string {
 /** A scikit-learn class no family declares (a pickle of it alone). */
 const UNCONVERTED = pickleOf('sklearn.gaussian_process._gpc', 'GaussianProcessClassifier');
 const TRANSFORMER_ALONE = pickleOf('sklearn.preprocessing._data', 'StandardScaler');
+/** A GridSearchCV whose state has no best_estimator_, as refit=False leaves it (EMPTY_DICT, BUILD). */
+const SEARCH_WITHOUT_REFIT = join(dir, 'search-no-refit.pkl');
+writeFileSync(
+  SEARCH_WITHOUT_REFIT,
+  Buffer.from('\x80\x02csklearn.model_selection._search\nGridSearchCV\n)\x81}b.', 'latin1'),
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function importFile(file: string, ...args: string[]) {
@@ -199,6 +205,12 @@ describe('modelgate import', () => {
       join(SKLEARN, 'unsupported-xgboost-xgbclassifier.pkl'),
       [],
       /modelgate does not convert an XGBoost model \(xgboost\.sklearn\.XGBClassifier\) from a pickle: convert it to ONNX with onnxmltools \(onnxmltools\.convert_xgboost\)/,
+    ],
+    [
+      'a search fitted with refit=False',
+      SEARCH_WITHOUT_REFIT,
+      [],
+      /cannot import .*: the GridSearchCV holds no refit model \(fitted with refit=False\): save or refit search\.best_estimator_/,
     ],
     [
       'a transformer as the model',
