@@ -112,14 +112,17 @@ JOBLIB_CASES = {"binary-strings", "multiclass-strings", "early-stopping", "boost
 
 
 def write_case(out: Path, name: str, model, booster: lgb.Booster, rows, task, objective, estimator,
-               predict=None, proba=None, classes=None, refused=False, features=None):
-    files = ["txt", "pkl"]
-    (out / f"{name}.txt").write_text(booster.model_to_string())
+               predict=None, proba=None, classes=None, refused=False, features=None, pipeline=False):
+    # A Pipeline ending in a wrapper is a pickle (and a joblib file) only: its booster's text alone
+    # lacks the steps before it.
+    files = ["pkl"] if pipeline else ["txt", "pkl"]
+    if not pipeline:
+        (out / f"{name}.txt").write_text(booster.model_to_string())
     (out / f"{name}.pkl").write_bytes(pickle.dumps(model, protocol=4))
     if name in JSON_CASES:
         files.append("json")
         (out / f"{name}.json").write_text(json.dumps(booster.dump_model(), separators=(",", ":")))
-    if name in JOBLIB_CASES:
+    if name in JOBLIB_CASES or pipeline:
         files.append("joblib")
         joblib.dump(model, out / f"{name}.joblib", compress=3)
     expected = {
@@ -265,6 +268,31 @@ def main(out: Path) -> None:
                       "min_data_in_leaf": 5}, lgb.Dataset(X, y3, group=[30] * 10), num_boost_round=2)
     cases.append(write_case(out, "lambdarank", rank, rank, X[:3], "regression", "lambdarank", "Booster",
                             refused=True))
+
+    # A scikit-learn Pipeline ending in a wrapper: scaled features, and an imputer before a regressor.
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    names = [f"x{i}" for i in range(F)]
+    for name, pipe, y, task in [
+        ("pipeline-classifier", make_pipeline(StandardScaler(), lgb.LGBMClassifier(**BASE)),
+         np.array(["lo", "mid", "hi"])[y3], "classification"),
+        ("pipeline-regressor", make_pipeline(SimpleImputer(), StandardScaler(), lgb.LGBMRegressor(**BASE)),
+         yr, "regression"),
+    ]:
+        Xp = Xm if task == "regression" else X
+        pipe.fit(Xp, y)
+        rows = held_out(rng, data(rng, N_TEST, F, missing=0.1), pipe[-1].booster_)
+        est = type(pipe[-1]).__name__
+        objective = pipe[-1].booster_.dump_model()["objective"].split(" ")[0]
+        if task == "classification":
+            cases.append(write_case(out, name, pipe, pipe[-1].booster_, rows, task, objective, f"Pipeline({est})",
+                                    pipe.predict(rows), pipe.predict_proba(rows), pipe.classes_, features=names,
+                                    pipeline=True))
+        else:
+            cases.append(write_case(out, name, pipe, pipe[-1].booster_, rows, task, objective, f"Pipeline({est})",
+                                    pipe.predict(rows), features=names, pipeline=True))
 
     (out / "index.json").write_text(json.dumps({"lightgbm": lgb.__version__, "cases": cases}, indent=1))
     print(json.dumps({"out": str(out), "cases": len(cases)}))

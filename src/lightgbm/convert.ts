@@ -201,39 +201,86 @@ function treeInput(b: GraphBuilder, input: string, cols: Columns): string {
 }
 
 /**
- * The graph's outputs from the raw scores [N, k]: `probabilities` (double [N, classes]) and `label` for
- * a classifier, `value` (double [N]) for a regressor, through the objective's transform and the output
- * heads every producer writes (src/onnx/heads.ts), and the card's io for them.
+ * What the objective makes of the raw scores [N, k]: a classifier's probabilities (double
+ * [N, classes]) or a regressor's value (double [N, 1]), before the output heads.
  */
-function outputHead(
-  b: GraphBuilder,
-  raw: string,
-  head: Head,
-  classes: readonly ClassLabel[],
-): ModelCard['io'] {
+function objectiveOutput(b: GraphBuilder, raw: string, head: Head): string {
   if (head.kind === 'value') {
-    let v = raw;
-    if (head.transform === 'exp') v = b.op('Exp', [raw]);
-    else if (head.transform === 'sigmoid') v = b.op('Sigmoid', [raw]);
+    if (head.transform === 'exp') return b.op('Exp', [raw]);
+    if (head.transform === 'sigmoid') return b.op('Sigmoid', [raw]);
     // log(1 + exp(x)), as LightGBM computes it (onnxruntime's Softplus has no double kernel).
-    else if (head.transform === 'softplus')
-      v = b.op('Log', [
+    if (head.transform === 'softplus')
+      return b.op('Log', [
         b.op('Add', [b.op('Exp', [raw]), b.constant(tensor.double(b.fresh('one'), [], [1]))]),
       ]);
-    else if (head.transform === 'square') v = b.op('Mul', [raw, b.op('Abs', [raw])]);
-    return valueHead(b, v, 'float64');
+    if (head.transform === 'square') return b.op('Mul', [raw, b.op('Abs', [raw])]);
+    return raw;
   }
-  let p: string;
-  if (head.kind === 'binary') {
-    const scaled =
-      head.sigmoid === 1
-        ? raw
-        : b.op('Mul', [raw, b.constant(tensor.double(b.fresh('sigmoid'), [], [head.sigmoid]))]);
-    const p1 = b.op('Sigmoid', [scaled]);
-    const p0 = b.op('Sub', [b.constant(tensor.double(b.fresh('one'), [], [1])), p1]);
-    p = b.op('Concat', [p0, p1], [attr.int('axis', 1)]);
-  } else p = b.op('Softmax', [raw], [attr.int('axis', 1)]);
-  return classifierHead(b, p, classes, 'float64');
+  if (head.kind === 'softmax') return b.op('Softmax', [raw], [attr.int('axis', 1)]);
+  const scaled =
+    head.sigmoid === 1
+      ? raw
+      : b.op('Mul', [raw, b.constant(tensor.double(b.fresh('sigmoid'), [], [head.sigmoid]))]);
+  const p1 = b.op('Sigmoid', [scaled]);
+  const p0 = b.op('Sub', [b.constant(tensor.double(b.fresh('one'), [], [1])), p1]);
+  return b.op('Concat', [p0, p1], [attr.int('axis', 1)]);
+}
+
+/** The trees' answer over a feature matrix: probabilities with their classes, or a value. */
+export interface LightgbmOutput {
+  kind: 'probabilities' | 'value';
+  /** Probabilities [N, classes] or the value [N, 1], double. */
+  name: string;
+  classes: ClassLabel[];
+  /** The iterations used (best_iteration, num_iteration or all). */
+  iterations: number;
+}
+
+/**
+ * The model's trees and objective over `x` (double [N, maxFeatureIdx + 1]) in the builder's graph: the
+ * part every LightGBM import shares, a file of its own or an LGBMClassifier at the end of a Pipeline.
+ */
+export function lightgbmOutput(
+  b: GraphBuilder,
+  x: string,
+  model: LgbModel,
+  options: Pick<LightgbmImportOptions, 'classes' | 'iterations'>,
+): LightgbmOutput {
+  const head = headOf(model);
+  const width = model.maxFeatureIdx + 1;
+  const k = model.numTreePerIteration;
+  const total = model.trees.length / k;
+  if (total < 1) throw new ModelImportError('the LightGBM model has no trees');
+  const limit = options.iterations ?? model.bestIteration;
+  const iterations = limit !== undefined && limit > 0 && limit < total ? limit : total;
+  const trees = model.trees.slice(0, iterations * k);
+
+  const classCount = head.kind === 'binary' ? 2 : head.kind === 'softmax' ? head.classes : 0;
+  let classes: ClassLabel[] = [];
+  if (classCount === 0 && options.classes)
+    throw new ModelImportError(
+      `labels are for a classifier's classes, and the LightGBM ${model.objective} model is a regressor`,
+    );
+  if (classCount > 0) {
+    classes = options.classes ?? Array.from({ length: classCount }, (_, i) => i);
+    if (classes.length !== classCount)
+      throw new ModelImportError(
+        `the LightGBM model has ${classCount} classes, but ${classes.length} class labels are given`,
+      );
+  }
+  const cols = extraColumns(trees, width);
+  const nodes = ensemble(trees, k, cols);
+  b.requireOpset(ML_DOMAIN, 5);
+  let raw = b.op('TreeEnsemble', [treeInput(b, x, cols)], nodes.attributes(k), ML_DOMAIN);
+  // rf boosting averages the iterations' scores.
+  if (model.averageOutput)
+    raw = b.op('Div', [raw, b.constant(tensor.double(b.fresh('iterations'), [], [iterations]))]);
+  return {
+    kind: head.kind === 'value' ? 'value' : 'probabilities',
+    name: objectiveOutput(b, raw, head),
+    classes,
+    iterations,
+  };
 }
 
 /** A category's text in the card, as a request's string or number reads. */
@@ -278,44 +325,20 @@ export function lightgbmToOnnx(
   model: LgbModel,
   options: LightgbmImportOptions,
 ): { model: ModelProto; card: ModelCard } {
-  const head = headOf(model);
   const width = model.maxFeatureIdx + 1;
   if (options.features && options.features.length !== width)
     throw new ModelImportError(
       `--features names ${options.features.length} features; the model takes ${width}`,
     );
   const names = options.features ?? model.featureNames;
-  const k = model.numTreePerIteration;
-  const total = model.trees.length / k;
-  if (total < 1) throw new ModelImportError('the LightGBM model has no trees');
-  const limit = options.iterations ?? model.bestIteration;
-  const iterations = limit !== undefined && limit > 0 && limit < total ? limit : total;
-  const trees = model.trees.slice(0, iterations * k);
-
-  const classCount = head.kind === 'binary' ? 2 : head.kind === 'softmax' ? head.classes : 0;
-  let classes: ClassLabel[] = [];
-  if (classCount === 0 && options.classes)
-    throw new ModelImportError(
-      `labels are for a classifier's classes, and the LightGBM ${model.objective} model is a regressor`,
-    );
-  if (classCount > 0) {
-    classes = options.classes ?? Array.from({ length: classCount }, (_, i) => i);
-    if (classes.length !== classCount)
-      throw new ModelImportError(
-        `the LightGBM model has ${classCount} classes, but ${classes.length} class labels are given`,
-      );
-  }
-
   const b = new GraphBuilder(options.name);
   const x = b.input(INPUT_NAME, DataType.DOUBLE, ['N', width]);
-  const cols = extraColumns(trees, width);
-  const nodes = ensemble(trees, k, cols);
-  b.requireOpset(ML_DOMAIN, 5);
-  let raw = b.op('TreeEnsemble', [treeInput(b, x, cols)], nodes.attributes(k), ML_DOMAIN);
-  // rf boosting averages the iterations' scores.
-  if (model.averageOutput)
-    raw = b.op('Div', [raw, b.constant(tensor.double(b.fresh('iterations'), [], [iterations]))]);
-  const io = outputHead(b, raw, head, classes);
+  const out = lightgbmOutput(b, x, model, options);
+  const { classes, iterations } = out;
+  const io =
+    out.kind === 'value'
+      ? valueHead(b, out.name, 'float64')
+      : classifierHead(b, out.name, classes, 'float64');
   const typed = pandasFeatures(model, names);
   const features: FeatureSpec[] = names.map((name, i) => {
     const categories = typed?.get(i);
@@ -333,10 +356,10 @@ export function lightgbmToOnnx(
   const card: ModelCard = {
     format: CARD_FORMAT,
     name: options.name,
-    task: head.kind === 'value' ? 'regression' : 'classification',
+    task: out.kind === 'value' ? 'regression' : 'classification',
     features,
     missing: 'impute',
-    ...(classCount > 0 ? { classes } : {}),
+    ...(out.kind === 'probabilities' ? { classes } : {}),
     io: {
       ...(typed
         ? { inputs: [{ name: INPUT_NAME, type: 'float64' as const, features: [...names] }] }

@@ -200,6 +200,8 @@ export interface Family {
   wrappers?: Record<string, (est: Estimator) => Estimator>;
   /** scikit-learn functions a fitted state names without calling them (a scorer's metric), with why. */
   references?: Record<string, string>;
+  /** Classes of another library (by module.name) rebuilt from a pickle, with what each is. */
+  foreign?: Record<string, string>;
   /** Known scikit-learn classes this family does not convert, each with the reason in one line. */
   refused?: Record<string, string>;
 }

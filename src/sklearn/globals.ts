@@ -3,7 +3,13 @@
 // subprocess, builtins.eval, an unknown class) refuses the whole file, naming it.
 import { PickleFormatError, PickleRefusedError, UnsupportedClassError } from './errors.js';
 import { arrayFrom, dtypeFromDescr, dtypeFromState, scalarFrom } from './numpy.js';
-import { CONVERTED_CLASSES, PART_CLASSES, REFERENCED_NAMES, REFUSED_CLASSES } from './registry.js';
+import {
+  CONVERTED_CLASSES,
+  FOREIGN_CLASSES,
+  PART_CLASSES,
+  REFERENCED_NAMES,
+  REFUSED_CLASSES,
+} from './registry.js';
 import {
   DTypeValue,
   NdArray,
@@ -38,15 +44,11 @@ const NUMPY_MODULES = new Set([
 ]);
 
 // ---------------------------------------------------------------- LightGBM
-// lightgbm's Booster and its scikit-learn wrappers, rebuilt as plain objects whose state (the model text,
-// best_iteration, the classes) src/lightgbm/pickle.ts reads as data; and collections.defaultdict, which
-// their best_score holds (an empty dict here: its factory is never called). Every other lightgbm class
+// lightgbm's Booster and its scikit-learn wrappers are on the registry (FOREIGN_CLASSES, the LightGBM
+// family), rebuilt as plain objects whose state (the model text, best_iteration, the classes)
+// src/lightgbm/pickle.ts reads as data. Their best_score holds a collections.defaultdict, rebuilt here
+// as an empty dict (its factory is never called). Every other lightgbm class
 // stays refused below (FOREIGN_MODELS).
-const LIGHTGBM_CLASSES = new Set([
-  'lightgbm.basic.Booster',
-  'lightgbm.sklearn.LGBMClassifier',
-  'lightgbm.sklearn.LGBMRegressor',
-]);
 const LIGHTGBM_FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
   'collections.defaultdict': ([factory]) => {
     if (
@@ -231,7 +233,7 @@ export function resolveGlobal(module: string, name: string): PyGlobal {
   const qualified = `${mod}.${name}`;
   if (CLASSES.has(qualified) || qualified in FUNCTIONS || REFERENCED_FUNCTIONS.has(qualified))
     return new PyGlobal(mod, name);
-  if (LIGHTGBM_CLASSES.has(qualified)) return new PyGlobal(mod, name);
+  if (FOREIGN_CLASSES.has(qualified)) return new PyGlobal(mod, name);
   if (bareLossClass(module, name)) return new PyGlobal('sklearn._loss._loss', name);
   if (/^sklearn(\.[A-Za-z_][\w]*)+$/.test(mod)) {
     if (SKLEARN_CLASSES.has(name) || REFERENCED_NAMES.has(name)) return new PyGlobal(mod, name);

@@ -8,6 +8,7 @@ import { family as encoders } from './estimators/encoders.js';
 import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
 import { family as impute } from './estimators/impute.js';
+import { family as lightgbm } from './estimators/lightgbm.js';
 import { family as linear } from './estimators/linear.js';
 import { family as modelSelection } from './estimators/model-selection.js';
 import { family as neighbors } from './estimators/neighbors.js';
@@ -31,6 +32,7 @@ export const FAMILIES: readonly Family[] = [
   svm,
   neighbors,
   modelSelection,
+  lightgbm,
 ];
 
 /** The family that declares each converted class. */
@@ -71,6 +73,11 @@ export const PART_CLASSES: ReadonlyMap<string, string> = new Map(
   FAMILIES.flatMap((f) => Object.entries(f.parts ?? {})).filter(
     ([name]) => !CONVERTED_CLASSES.includes(name),
   ),
+);
+
+/** Classes of other libraries (module.name) rebuilt from a pickle, with what each is. */
+export const FOREIGN_CLASSES: ReadonlyMap<string, string> = new Map(
+  FAMILIES.flatMap((f) => Object.entries(f.foreign ?? {})),
 );
 
 /** scikit-learn functions a fitted state may name (never called), with what names each. */

@@ -1,13 +1,16 @@
 import { NdArray, PyDict, PyObject, PyTuple, type PyValue } from '../../src/sklearn/values.js';
 
-/** The scikit-learn classes of every object in a value the pickle reader rebuilt. */
+/**
+ * The classes of every scikit-learn (and LightGBM: its wrappers stand in Pipelines) object in a value the
+ * pickle reader rebuilt, by name.
+ */
 export function sklearnClassesIn(value: PyValue, into = new Set<string>()): Set<string> {
   const seen = new Set<unknown>();
   const visit = (v: unknown): void => {
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
     seen.add(v);
     if (v instanceof PyObject) {
-      if (v.cls.module.startsWith('sklearn')) into.add(v.cls.name);
+      if (/^(sklearn|lightgbm)\./.test(v.cls.module)) into.add(v.cls.name);
       visit(v.state);
       v.listItems.forEach(visit);
       v.args.forEach(visit);
