@@ -1,0 +1,220 @@
+"""Cases for the other linear models: LogisticRegressionCV, the ridge, perceptron and passive-aggressive
+classifiers (labels by the decision function, no probabilities), the cross-validated, robust, Bayesian
+and least-angle regressors (X · coef_ + intercept_), the generalized linear models (through their link)
+and RANSACRegressor (its fitted estimator_), over the settings that change their arithmetic."""
+from __future__ import annotations
+
+from sklearn.linear_model import (
+    ARDRegression,
+    BayesianRidge,
+    ElasticNetCV,
+    GammaRegressor,
+    HuberRegressor,
+    Lars,
+    LarsCV,
+    LassoCV,
+    LassoLars,
+    LassoLarsCV,
+    LassoLarsIC,
+    LinearRegression,
+    LogisticRegressionCV,
+    MultiTaskLasso,
+    OrthogonalMatchingPursuit,
+    OrthogonalMatchingPursuitCV,
+    PassiveAggressiveClassifier,
+    PassiveAggressiveRegressor,
+    Perceptron,
+    PoissonRegressor,
+    QuantileRegressor,
+    RANSACRegressor,
+    Ridge,
+    RidgeClassifier,
+    RidgeClassifierCV,
+    RidgeCV,
+    SGDRegressor,
+    TheilSenRegressor,
+    TweedieRegressor,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import data
+from case import Case
+from linear import _two_targets
+
+
+def _scaled(est):
+    return make_pipeline(StandardScaler(), est)
+
+
+def logistic_cv() -> list[Case]:
+    settings = {
+        "binary": (dict(), 2, "int"),
+        "multi": (dict(), 3, "str"),
+        "liblinear": (dict(solver="liblinear"), 2, "bool"),
+        "saga-l1": (dict(solver="saga", l1_ratios=(1.0,)), 3, "int"),
+        "no-intercept": (dict(fit_intercept=False), 3, "sparse"),
+        "balanced": (dict(class_weight="balanced", Cs=4), 4, "int"),
+    }
+    out = [
+        Case(
+            f"logregcv-{name}",
+            "LogisticRegressionCV",
+            lambda kw=kw: _scaled(LogisticRegressionCV(cv=3, max_iter=2000, **({"Cs": 5} | kw))),
+            lambda i=i, classes=classes, labels=labels: data.classification(classes, labels, seed=1000 + i),
+            frame=i % 2 == 0,
+        )
+        for i, (name, (kw, classes, labels)) in enumerate(settings.items())
+    ]
+    # l1_ratios without a penalty: scikit-learn 1.8 and later (before, penalty="l1" said it).
+    for case in out:
+        if case.name == "logregcv-saga-l1":
+            case.versions = ((1, 8), (99, 0))
+    return out
+
+
+def margin_classifiers() -> list[Case]:
+    models = {
+        "ridge-binary": (lambda: RidgeClassifier(), 2, "int"),
+        "ridge-multi": (lambda: RidgeClassifier(alpha=10.0), 3, "str"),
+        "ridge-no-intercept": (lambda: RidgeClassifier(fit_intercept=False), 3, "int"),
+        "ridge-balanced": (lambda: RidgeClassifier(class_weight="balanced", solver="lsqr"), 4, "sparse"),
+        "ridge-bool": (lambda: RidgeClassifier(solver="svd"), 2, "bool"),
+        "ridgecv-binary": (lambda: RidgeClassifierCV(alphas=(0.1, 1.0, 10.0)), 2, "str"),
+        "ridgecv-multi": (lambda: RidgeClassifierCV(), 3, "int"),
+        "ridgecv-cv3": (lambda: RidgeClassifierCV(cv=3), 3, "int"),
+        "perceptron-binary": (lambda: Perceptron(), 2, "int"),
+        "perceptron-multi": (lambda: Perceptron(), 3, "str"),
+        "perceptron-l2": (lambda: Perceptron(penalty="l2", alpha=0.001), 3, "int"),
+        "perceptron-no-intercept": (lambda: Perceptron(fit_intercept=False), 2, "bool"),
+        "perceptron-balanced": (lambda: Perceptron(class_weight="balanced"), 4, "int"),
+        "pa-binary": (lambda: PassiveAggressiveClassifier(), 2, "int"),
+        "pa-multi": (lambda: PassiveAggressiveClassifier(C=0.1), 3, "sparse"),
+        "pa-squared-hinge": (lambda: PassiveAggressiveClassifier(loss="squared_hinge"), 3, "str"),
+        "pa-averaged": (lambda: PassiveAggressiveClassifier(average=True), 2, "int"),
+    }
+    return [
+        Case(
+            f"margin-{name}",
+            "RidgeClassifier, Perceptron, PassiveAggressive",
+            lambda make=make: _scaled(make()),
+            lambda i=i, classes=classes, labels=labels: data.classification(classes, labels, seed=1020 + i),
+            frame=i % 2 == 1,
+        )
+        for i, (name, (make, classes, labels)) in enumerate(models.items())
+    ]
+
+
+def more_regressors() -> list[Case]:
+    models = {
+        "ridgecv": lambda: RidgeCV(),
+        "ridgecv-gcv-svd": lambda: RidgeCV(alphas=(0.01, 1.0, 100.0), gcv_mode="svd"),
+        "ridgecv-cv3": lambda: RidgeCV(cv=3, fit_intercept=False),
+        "lassocv": lambda: LassoCV(cv=3, random_state=0),
+        "lassocv-no-intercept": lambda: LassoCV(cv=3, fit_intercept=False),
+        "elasticnetcv": lambda: ElasticNetCV(cv=3, l1_ratio=(0.2, 0.8)),
+        "sgd": lambda: SGDRegressor(random_state=0),
+        "sgd-huber": lambda: SGDRegressor(loss="huber", penalty="l1", random_state=0),
+        "sgd-epsilon-averaged": lambda: SGDRegressor(loss="epsilon_insensitive", average=True, random_state=0),
+        "sgd-no-intercept": lambda: SGDRegressor(fit_intercept=False, learning_rate="constant", eta0=0.001),
+        "pa": lambda: PassiveAggressiveRegressor(random_state=0),
+        "pa-squared": lambda: PassiveAggressiveRegressor(loss="squared_epsilon_insensitive", C=0.1, random_state=0),
+        "huber": lambda: HuberRegressor(),
+        "huber-tight": lambda: HuberRegressor(epsilon=1.1, alpha=0.01, fit_intercept=False),
+        "quantile-median": lambda: QuantileRegressor(alpha=0.0),
+        "quantile-90": lambda: QuantileRegressor(quantile=0.9, alpha=0.01),
+        "bayesian-ridge": lambda: BayesianRidge(),
+        "bayesian-ridge-no-intercept": lambda: BayesianRidge(fit_intercept=False, compute_score=True),
+        "ard": lambda: ARDRegression(),
+        "ard-threshold": lambda: ARDRegression(threshold_lambda=100.0, fit_intercept=False),
+        "lars": lambda: Lars(),
+        "lars-few": lambda: Lars(n_nonzero_coefs=2, fit_intercept=False),
+        "larscv": lambda: LarsCV(cv=3),
+        "lassolars": lambda: LassoLars(alpha=0.1),
+        "lassolars-positive": lambda: LassoLars(alpha=0.01, positive=True),
+        "lassolarscv": lambda: LassoLarsCV(cv=3),
+        "lassolarsic-aic": lambda: LassoLarsIC(criterion="aic"),
+        "lassolarsic-bic": lambda: LassoLarsIC(criterion="bic", fit_intercept=False),
+        "omp": lambda: OrthogonalMatchingPursuit(n_nonzero_coefs=3),
+        "omp-tol": lambda: OrthogonalMatchingPursuit(tol=50.0, fit_intercept=False),
+        "ompcv": lambda: OrthogonalMatchingPursuitCV(cv=3),
+        "theil-sen": lambda: TheilSenRegressor(max_subpopulation=200, random_state=0),
+        "theil-sen-no-intercept": lambda: TheilSenRegressor(max_subpopulation=200, fit_intercept=False, random_state=0),
+        "ransac": lambda: RANSACRegressor(random_state=0),
+        "ransac-ridge": lambda: RANSACRegressor(Ridge(alpha=2.0), min_samples=0.5, random_state=0),
+        "ransac-huber": lambda: RANSACRegressor(LassoLars(alpha=0.1), min_samples=30, random_state=0),
+    }
+    out = [
+        Case(
+            f"regress2-{name}",
+            "linear regressors, more",
+            lambda make=make, i=i: _scaled(make()) if i % 3 != 2 else make(),
+            lambda i=i: data.regression(seed=1040 + i),
+            frame=i % 2 == 0,
+        )
+        for i, (name, make) in enumerate(models.items())
+    ]
+    out += [
+        Case(
+            "margin-ridge-multilabel",
+            "not converted",
+            lambda: RidgeClassifier(),
+            lambda: _two_labels(data.classification(2, "int", seed=1089)),
+        ),
+        Case(
+            "regress2-ridgecv-two-targets",
+            "linear regressors, more",
+            lambda: RidgeCV(),
+            lambda: _two_targets(data.regression(seed=1090)),
+        ),
+        Case(
+            "regress2-multitask-lasso",
+            "not converted",
+            lambda: MultiTaskLasso(alpha=0.5),
+            lambda: _two_targets(data.regression(seed=1091)),
+        ),
+        Case(
+            "regress2-ransac-linear-unscaled",
+            "linear regressors, more",
+            lambda: RANSACRegressor(LinearRegression(), random_state=0),
+            lambda: data.regression(seed=1092),
+        ),
+    ]
+    return out
+
+
+def _two_labels(d: data.Dataset) -> data.Dataset:
+    import numpy as np
+
+    return data.Dataset(d.X, np.column_stack([d.y, 1 - d.y]), d.Xt, d.task)
+
+
+def glms() -> list[Case]:
+    models = {
+        "poisson": lambda: PoissonRegressor(),
+        "poisson-weak": lambda: PoissonRegressor(alpha=0.01, solver="newton-cholesky"),
+        "poisson-no-intercept": lambda: PoissonRegressor(fit_intercept=False),
+        "gamma": lambda: GammaRegressor(),
+        "gamma-newton": lambda: GammaRegressor(alpha=0.1, solver="newton-cholesky"),
+        "tweedie-normal": lambda: TweedieRegressor(power=0.0),
+        "tweedie-normal-log": lambda: TweedieRegressor(power=0.0, link="log"),
+        "tweedie-compound": lambda: TweedieRegressor(power=1.5),
+        "tweedie-compound-identity": lambda: TweedieRegressor(power=1.5, link="identity", alpha=0.1),
+        "tweedie-poisson": lambda: TweedieRegressor(power=1.0, alpha=0.5),
+        "tweedie-gamma": lambda: TweedieRegressor(power=2.0),
+        "tweedie-inverse-gaussian": lambda: TweedieRegressor(power=3.0, alpha=0.1, max_iter=1000),
+    }
+    return [
+        Case(
+            f"glm-{name}",
+            "generalized linear models",
+            lambda make=make: _scaled(make()),
+            lambda i=i: data.regression(seed=1100 + i, positive=True),
+            frame=i % 2 == 0,
+        )
+        for i, (name, make) in enumerate(models.items())
+    ]
+
+
+def cases() -> list[Case]:
+    return logistic_cv() + margin_classifiers() + more_regressors() + glms()
