@@ -4,6 +4,7 @@ and least-angle regressors (X · coef_ + intercept_), the generalized linear mod
 and RANSACRegressor (its fitted estimator_), over the settings that change their arithmetic."""
 from __future__ import annotations
 
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.linear_model import (
     ARDRegression,
     BayesianRidge,
@@ -17,6 +18,7 @@ from sklearn.linear_model import (
     LassoLarsCV,
     LassoLarsIC,
     LinearRegression,
+    LogisticRegression,
     LogisticRegressionCV,
     MultiTaskLasso,
     OrthogonalMatchingPursuit,
@@ -216,5 +218,66 @@ def glms() -> list[Case]:
     ]
 
 
+def discriminant() -> list[Case]:
+    lda = LinearDiscriminantAnalysis
+    qda = QuadraticDiscriminantAnalysis
+    models = {
+        "lda-svd-binary": (lambda: lda(), 2, "int", 5),
+        "lda-svd-multi": (lambda: lda(), 3, "str", 5),
+        "lda-svd-four": (lambda: lda(tol=1e-6), 4, "sparse", 5),
+        "lda-lsqr-binary": (lambda: lda(solver="lsqr"), 2, "bool", 5),
+        "lda-lsqr-shrinkage-auto": (lambda: lda(solver="lsqr", shrinkage="auto"), 3, "int", 5),
+        "lda-eigen": (lambda: lda(solver="eigen"), 3, "int", 3),
+        "lda-eigen-shrinkage": (lambda: lda(solver="eigen", shrinkage=0.3), 2, "str", 5),
+        "lda-priors": (lambda: lda(priors=[0.5, 0.3, 0.2]), 3, "int", 5),
+        "lda-step-svd": (lambda: make_pipeline(lda(n_components=2), LogisticRegression()), 3, "int", 5),
+        "lda-step-eigen": (
+            lambda: make_pipeline(StandardScaler(), lda(solver="eigen", shrinkage="auto"), LogisticRegression()),
+            4,
+            "str",
+            5,
+        ),
+        "lda-step-one-component": (lambda: make_pipeline(lda(), Ridge()), 2, "int", 5),
+        "qda-binary": (lambda: qda(), 2, "int", 3),
+        "qda-multi": (lambda: qda(), 3, "str", 3),
+        "qda-reg-param": (lambda: qda(reg_param=0.1), 4, "int", 5),
+        "qda-priors": (lambda: qda(priors=[0.2, 0.3, 0.5], reg_param=0.01), 3, "sparse", 4),
+        "qda-scaled": (lambda: make_pipeline(StandardScaler(), qda(reg_param=0.5)), 2, "bool", 5),
+    }
+    # (lda-step-one-component: a Ridge regressing the class codes over the one discriminant.)
+    out = [
+        Case(
+            f"discriminant-{name}",
+            "discriminant analysis",
+            make,
+            lambda i=i, classes=classes, labels=labels, features=features: data.classification(
+                classes, labels, features=features, seed=1140 + i
+            ),
+            frame=i % 2 == 0,
+        )
+        for i, (name, (make, classes, labels, features)) in enumerate(models.items())
+    ]
+    # The eigen solver and shrinkage of QuadraticDiscriminantAnalysis: scikit-learn 1.9.
+    newer = ((1, 9), (99, 0))
+    out += [
+        Case(
+            "discriminant-qda-eigen",
+            "discriminant analysis",
+            lambda: make_pipeline(StandardScaler(), qda(solver="eigen")),
+            lambda: data.classification(3, "int", features=3, seed=1170),
+            versions=newer,
+        ),
+        Case(
+            "discriminant-qda-eigen-shrinkage",
+            "discriminant analysis",
+            lambda: qda(solver="eigen", shrinkage="auto"),
+            lambda: data.classification(3, "str", features=5, seed=1171),
+            frame=False,
+            versions=newer,
+        ),
+    ]
+    return out
+
+
 def cases() -> list[Case]:
-    return logistic_cv() + margin_classifiers() + more_regressors() + glms()
+    return logistic_cv() + margin_classifiers() + more_regressors() + glms() + discriminant()
