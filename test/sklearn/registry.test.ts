@@ -153,5 +153,6 @@ const EXPECTED_UNCONVERTED: string[] = [
   'PCA',
   'PolynomialFeatures',
   'QuantileTransformer',
+  'SGDOneClassSVM',
   'VotingClassifier',
 ];

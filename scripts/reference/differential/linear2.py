@@ -33,10 +33,12 @@ from sklearn.linear_model import (
     RidgeClassifier,
     RidgeClassifierCV,
     RidgeCV,
+    SGDOneClassSVM,
     SGDRegressor,
     TheilSenRegressor,
     TweedieRegressor,
 )
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -72,6 +74,33 @@ def logistic_cv() -> list[Case]:
     for case in out:
         if case.name == "logregcv-saga-l1":
             case.versions = ((1, 8), (99, 0))
+    # multi_class and liblinear's one-vs-rest over 3+ classes: scikit-learn 1.7 and older only (the
+    # committed set is 1.9's; the live 1.6.1 run checks these).
+    older = ((1, 0), (1, 6))
+    out += [
+        Case(
+            "logregcv-ovr-multi",
+            "LogisticRegressionCV",
+            lambda: _scaled(LogisticRegressionCV(cv=3, Cs=4, multi_class="ovr")),
+            lambda: data.classification(3, "str", seed=1010),
+            versions=older,
+        ),
+        Case(
+            "logregcv-liblinear-multi",
+            "LogisticRegressionCV",
+            lambda: _scaled(LogisticRegressionCV(cv=3, Cs=4, solver="liblinear")),
+            lambda: data.classification(3, "int", seed=1011),
+            frame=False,
+            versions=older,
+        ),
+        Case(
+            "logregcv-multinomial-binary",
+            "LogisticRegressionCV",
+            lambda: _scaled(LogisticRegressionCV(cv=3, Cs=4, multi_class="multinomial")),
+            lambda: data.classification(2, "int", seed=1012),
+            versions=older,
+        ),
+    ]
     return out
 
 
@@ -174,6 +203,26 @@ def more_regressors() -> list[Case]:
             "not converted",
             lambda: MultiTaskLasso(alpha=0.5),
             lambda: _two_targets(data.regression(seed=1091)),
+        ),
+        Case(
+            "regress2-sgd-one-class-svm",
+            "not converted",
+            lambda: SGDOneClassSVM(random_state=0),
+            lambda: data.regression(seed=1093),
+        ),
+        # A Pipeline inside: its imputer takes the missing values RANSAC passes on.
+        Case(
+            "regress2-ransac-pipeline-missing",
+            "linear regressors, more",
+            lambda: RANSACRegressor(make_pipeline(SimpleImputer(), StandardScaler(), LinearRegression()), min_samples=20, random_state=0),
+            lambda: data.regression(seed=1094, missing=0.1),
+        ),
+        Case(
+            "regress2-ransac-scaled-inside",
+            "linear regressors, more",
+            lambda: make_pipeline(StandardScaler(), RANSACRegressor(make_pipeline(StandardScaler(), Ridge()), min_samples=20, random_state=0)),
+            lambda: data.regression(seed=1095, missing=0.1, where="test"),
+            frame=False,
         ),
         Case(
             "regress2-ransac-linear-unscaled",

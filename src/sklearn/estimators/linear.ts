@@ -144,9 +144,19 @@ function ridgeClassifier(est: Estimator, f: Flow): Output {
   return linearClassifier(est, f, est.has('classes_') ? est.classes() : binarizer.classes());
 }
 
-/** RANSACRegressor: predict is its fitted estimator_'s. */
+/**
+ * RANSACRegressor: predict is its fitted estimator_'s, a regressor or a Pipeline (its steps then run as
+ * steps here). RANSAC's own predict passes NaN on, so the missing values the inner estimator refuses are
+ * those that reach it after the inner steps, decided here rather than before them.
+ */
 function ransacRegressor(est: Estimator, f: Flow): Output {
-  return f.dispatch.final(est.estimator('estimator_'), f);
+  const steps = f.dispatch.steps(est.estimator('estimator_'));
+  const last = steps[steps.length - 1] as Estimator;
+  for (const step of steps.slice(0, -1)) f.dispatch.transform(step, f);
+  const reaching = f.columns.flatMap((c) => c.nanFrom);
+  const out = f.dispatch.final(last, f);
+  if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
+  return { ...out, acceptsMissing: true };
 }
 
 function linearRegressor(est: Estimator, f: Flow): Output {
@@ -203,12 +213,15 @@ export const family: Family = {
     TweedieRegressor: glmRegressor,
     RANSACRegressor: ransacRegressor,
   },
-  refused: Object.fromEntries(
-    ['MultiTaskLasso', 'MultiTaskLassoCV', 'MultiTaskElasticNet', 'MultiTaskElasticNetCV'].map((name) => [
-      name,
-      'a multi-task model predicts several targets, and modelgate serves one',
-    ]),
-  ),
+  refused: {
+    ...Object.fromEntries(
+      ['MultiTaskLasso', 'MultiTaskLassoCV', 'MultiTaskElasticNet', 'MultiTaskElasticNetCV'].map((name) => [
+        name,
+        'a multi-task model predicts several targets, and modelgate serves one',
+      ]),
+    ),
+    SGDOneClassSVM: 'an outlier detector: modelgate serves classifiers and regressors',
+  },
   parts: {
     ...Object.fromEntries(
       [
