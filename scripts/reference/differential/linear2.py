@@ -4,6 +4,7 @@ and least-angle regressors (X · coef_ + intercept_), the generalized linear mod
 and RANSACRegressor (its fitted estimator_), over the settings that change their arithmetic."""
 from __future__ import annotations
 
+from sklearn.covariance import OAS, EmpiricalCovariance, LedoitWolf, ShrunkCovariance
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.linear_model import (
     ARDRegression,
@@ -287,6 +288,14 @@ def discriminant() -> list[Case]:
             5,
         ),
         "lda-step-one-component": (lambda: make_pipeline(lda(), Ridge()), 2, "int", 5),
+        "lda-lsqr-oas": (lambda: lda(solver="lsqr", covariance_estimator=OAS()), 3, "int", 5),
+        "lda-eigen-ledoit-wolf": (lambda: lda(solver="eigen", covariance_estimator=LedoitWolf()), 2, "str", 5),
+        "lda-lsqr-shrunk": (
+            lambda: lda(solver="lsqr", covariance_estimator=ShrunkCovariance(shrinkage=0.2)),
+            4,
+            "int",
+            5,
+        ),
         "qda-binary": (lambda: qda(), 2, "int", 3),
         "qda-multi": (lambda: qda(), 3, "str", 3),
         "qda-reg-param": (lambda: qda(reg_param=0.1), 4, "int", 5),
@@ -322,6 +331,13 @@ def discriminant() -> list[Case]:
             lambda: qda(solver="eigen", shrinkage="auto"),
             lambda: data.classification(3, "str", features=5, seed=1171),
             frame=False,
+            versions=newer,
+        ),
+        Case(
+            "discriminant-qda-eigen-covariance",
+            "discriminant analysis",
+            lambda: make_pipeline(StandardScaler(), qda(solver="eigen", covariance_estimator=EmpiricalCovariance())),
+            lambda: data.classification(3, "int", features=3, seed=1172),
             versions=newer,
         ),
     ]

@@ -119,4 +119,11 @@ export const family: Family = {
     LinearDiscriminantAnalysis: linearDiscriminant,
     QuadraticDiscriminantAnalysis: quadraticDiscriminant,
   },
+  // A covariance_estimator is fitted once in fit; predict reads only what fit derived from it.
+  parts: Object.fromEntries(
+    ['EmpiricalCovariance', 'ShrunkCovariance', 'LedoitWolf', 'OAS'].map((name) => [
+      name,
+      "a discriminant analysis's covariance_estimator",
+    ]),
+  ),
 };
