@@ -172,9 +172,9 @@ def more_regressors() -> list[Case]:
         "ompcv": lambda: OrthogonalMatchingPursuitCV(cv=3),
         "theil-sen": lambda: TheilSenRegressor(max_subpopulation=200, random_state=0),
         "theil-sen-no-intercept": lambda: TheilSenRegressor(max_subpopulation=200, fit_intercept=False, random_state=0),
-        "ransac": lambda: RANSACRegressor(random_state=0),
-        "ransac-ridge": lambda: RANSACRegressor(Ridge(alpha=2.0), min_samples=0.5, random_state=0),
-        "ransac-huber": lambda: RANSACRegressor(LassoLars(alpha=0.1), min_samples=30, random_state=0),
+        "ransac": lambda: RANSACRegressor(max_trials=20, random_state=0),
+        "ransac-ridge": lambda: RANSACRegressor(Ridge(alpha=2.0), min_samples=0.5, max_trials=20, random_state=0),
+        "ransac-lassolars": lambda: RANSACRegressor(LassoLars(alpha=0.1), min_samples=30, max_trials=20, random_state=0),
     }
     out = [
         Case(
@@ -215,20 +215,28 @@ def more_regressors() -> list[Case]:
         Case(
             "regress2-ransac-pipeline-missing",
             "linear regressors, more",
-            lambda: RANSACRegressor(make_pipeline(SimpleImputer(), StandardScaler(), LinearRegression()), min_samples=20, random_state=0),
+            lambda: RANSACRegressor(
+                make_pipeline(SimpleImputer(), StandardScaler(), LinearRegression()),
+                min_samples=20,
+                max_trials=20,
+                random_state=0,
+            ),
             lambda: data.regression(seed=1094, missing=0.1),
         ),
         Case(
             "regress2-ransac-scaled-inside",
             "linear regressors, more",
-            lambda: make_pipeline(StandardScaler(), RANSACRegressor(make_pipeline(StandardScaler(), Ridge()), min_samples=20, random_state=0)),
+            lambda: make_pipeline(
+                StandardScaler(),
+                RANSACRegressor(make_pipeline(StandardScaler(), Ridge()), min_samples=20, max_trials=20, random_state=0),
+            ),
             lambda: data.regression(seed=1095, missing=0.1, where="test"),
             frame=False,
         ),
         Case(
             "regress2-ransac-linear-unscaled",
             "linear regressors, more",
-            lambda: RANSACRegressor(LinearRegression(), random_state=0),
+            lambda: RANSACRegressor(LinearRegression(), max_trials=20, random_state=0),
             lambda: data.regression(seed=1092),
         ),
     ]
