@@ -22,7 +22,7 @@ const expected = (name: string) =>
   };
 
 /** The state of a Pipeline's step `index`. */
-function step(pipeline: PyValue, index: number): Map<string, PyValue> {
+function step(pipeline: PyValue, index: number): Map<unknown, PyValue> {
   const steps = (pipeline as PyObject).dict?.get('steps') as PyTuple[];
   const est = steps[index]?.items[1];
   if (!(est instanceof PyObject) || !est.dict) throw new Error(`no step ${index}`);
