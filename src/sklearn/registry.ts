@@ -4,6 +4,7 @@
 // declares is neither converted nor rebuilt from a pickle.
 import { UnsupportedModelError } from './errors.js';
 import { family as compose } from './estimators/compose.js';
+import { family as discriminant } from './estimators/discriminant.js';
 import { family as encoders } from './estimators/encoders.js';
 import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
@@ -11,6 +12,7 @@ import { family as impute } from './estimators/impute.js';
 import { family as lightgbm } from './estimators/lightgbm.js';
 import { family as linear } from './estimators/linear.js';
 import { family as modelSelection } from './estimators/model-selection.js';
+import { family as naiveBayes } from './estimators/naive-bayes.js';
 import { family as neighbors } from './estimators/neighbors.js';
 import { family as neural } from './estimators/neural.js';
 import { family as scalers } from './estimators/scalers.js';
@@ -25,6 +27,8 @@ export const FAMILIES: readonly Family[] = [
   scalers,
   encoders,
   linear,
+  naiveBayes,
+  discriminant,
   neural,
   trees,
   gradientBoosting,
@@ -44,7 +48,8 @@ function gather<T>(pick: (f: Family) => Record<string, T> | undefined): Map<stri
   for (const family of FAMILIES)
     for (const [name, value] of Object.entries(pick(family) ?? {})) {
       const other = declared.get(name);
-      if (other)
+      // A family may declare one class both as a step and as the final estimator (LinearDiscriminantAnalysis).
+      if (other && other !== family)
         throw new Error(`internal: ${name} is declared by both ${other.family} and ${family.family}`);
       declared.set(name, family);
       out.set(name, value);
@@ -62,10 +67,7 @@ const CONTAINERS = ['Pipeline'];
 
 /** Every scikit-learn class modelgate converts, in the families' order (docs/importing.md's table). */
 export const CONVERTED_CLASSES: readonly string[] = [
-  ...CONTAINERS,
-  ...TRANSFORMERS.keys(),
-  ...FINALS.keys(),
-  ...WRAPPERS.keys(),
+  ...new Set([...CONTAINERS, ...TRANSFORMERS.keys(), ...FINALS.keys(), ...WRAPPERS.keys()]),
 ];
 
 /** Classes rebuilt from a pickle as parts of a converted estimator's state, with what holds each. */

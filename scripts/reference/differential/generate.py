@@ -41,6 +41,8 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 import kernels  # noqa: E402
 import linear  # noqa: E402
 import model_selection  # noqa: E402
+import linear2  # noqa: E402
+import naive_bayes  # noqa: E402
 import refused  # noqa: E402
 import transformers  # noqa: E402
 import trees  # noqa: E402
@@ -49,7 +51,16 @@ from refcommon import refused_rows  # noqa: E402
 
 
 def all_cases() -> list[Case]:
-    cases = transformers.cases() + linear.cases() + kernels.cases() + trees.cases() + model_selection.cases() + refused.cases()
+    cases = (
+        transformers.cases()
+        + linear.cases()
+        + linear2.cases()
+        + naive_bayes.cases()
+        + kernels.cases()
+        + trees.cases()
+        + model_selection.cases()
+        + refused.cases()
+    )
     names = [c.name for c in cases]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -3,11 +3,9 @@ into something that answers differently)."""
 from __future__ import annotations
 
 from sklearn.decomposition import PCA
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.ensemble import AdaBoostClassifier, BaggingRegressor, IsolationForest, VotingClassifier
-from sklearn.linear_model import LogisticRegression, Perceptron, RidgeClassifier, SGDRegressor
+from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, QuantileTransformer, StandardScaler
 from sklearn.svm import SVR, NuSVR, OneClassSVM
@@ -22,11 +20,6 @@ reg = lambda seed: lambda: data.regression(seed=seed)  # noqa: E731
 
 def cases() -> list[Case]:
     table = [
-        ("gaussian-nb", lambda: GaussianNB(), cls(900)),
-        ("lda", lambda: LinearDiscriminantAnalysis(), cls(901)),
-        ("ridge-classifier", lambda: RidgeClassifier(), cls(902)),
-        ("perceptron", lambda: make_pipeline(StandardScaler(), Perceptron(random_state=0)), cls(903)),
-        ("sgd-regressor", lambda: make_pipeline(StandardScaler(), SGDRegressor(random_state=0)), reg(904)),
         ("nusvr", lambda: make_pipeline(StandardScaler(), NuSVR()), reg(905)),
         ("one-class-svm", lambda: OneClassSVM(), cls(906)),
         ("isolation-forest", lambda: IsolationForest(n_estimators=5, random_state=0), cls(907)),

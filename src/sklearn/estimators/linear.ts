@@ -70,8 +70,7 @@ function interceptOf(est: Estimator): Matrix {
  * decision function's argmax, or its sign when binary, never the probabilities' argmax: modified Huber's
  * clip to [-1, 1] makes many classes tie at 1); probabilities when the loss gives them.
  */
-function linearClassifier(est: Estimator, f: Flow): Output {
-  const classes = est.classes();
+function linearClassifier(est: Estimator, f: Flow, classes = est.classes()): Output {
   const scores = affine(f, est.matrix('coef_'), interceptOf(est), true);
   const loss = est.name === 'SGDClassifier' ? est.string('loss', 'hinge') : 'hinge';
   const binary = classes.length === 2;
@@ -100,6 +99,66 @@ function linearClassifier(est: Estimator, f: Flow): Output {
   return { kind: 'scores', name: labelScores, classes };
 }
 
+/**
+ * A generalized linear model (PoissonRegressor, GammaRegressor, TweedieRegressor): predict is the inverse
+ * link of the linear predictor, the link its loss holds (log, or identity for a TweedieRegressor of
+ * power 0 or link="identity").
+ */
+function glmRegressor(est: Estimator, f: Flow): Output {
+  const { name } = linearRegressor(est, f);
+  const link = glmLink(est);
+  if (link === 'identity') return { kind: 'value', name };
+  if (link === 'log') return { kind: 'value', name: f.b.op('Exp', [name]) };
+  throw new UnsupportedModelError(
+    `a ${est.name} with the link ${link} (modelgate takes the identity and log links)`,
+  );
+}
+
+function glmLink(est: Estimator): string {
+  if (est.has('_base_loss')) {
+    const loss = est.estimator('_base_loss');
+    if (loss.has('link')) {
+      const link = loss.estimator('link').name;
+      if (link === 'IdentityLink') return 'identity';
+      if (link === 'LogLink') return 'log';
+      return link;
+    }
+  }
+  if (est.name !== 'TweedieRegressor') return 'log';
+  const link = est.string('link', 'auto');
+  return link === 'auto' ? (est.number('power', 0) <= 0 ? 'identity' : 'log') : link;
+}
+
+/**
+ * RidgeClassifier(CV): the label by the decision function (no probabilities); multi-label refused. In 1.6
+ * and older, classes_ was a property reading its LabelBinarizer's.
+ */
+function ridgeClassifier(est: Estimator, f: Flow): Output {
+  if (!est.has('_label_binarizer')) return linearClassifier(est, f);
+  const binarizer = est.estimator('_label_binarizer');
+  const kind = binarizer.string('y_type_', 'binary');
+  if (kind.startsWith('multilabel'))
+    throw new UnsupportedModelError(
+      `a ${est.name} fitted on several labels per row (${kind}): modelgate serves one label`,
+    );
+  return linearClassifier(est, f, est.has('classes_') ? est.classes() : binarizer.classes());
+}
+
+/**
+ * RANSACRegressor: predict is its fitted estimator_'s, a regressor or a Pipeline (its steps then run as
+ * steps here). RANSAC's own predict passes NaN on, so the missing values the inner estimator refuses are
+ * those that reach it after the inner steps, decided here rather than before them.
+ */
+function ransacRegressor(est: Estimator, f: Flow): Output {
+  const steps = f.dispatch.steps(est.estimator('estimator_'));
+  const last = steps[steps.length - 1] as Estimator;
+  for (const step of steps.slice(0, -1)) f.dispatch.transform(step, f);
+  const reaching = f.columns.flatMap((c) => c.nanFrom);
+  const out = f.dispatch.final(last, f);
+  if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
+  return { ...out, acceptsMissing: true };
+}
+
 function linearRegressor(est: Estimator, f: Flow): Output {
   const coef = est.matrix('coef_');
   if (coef.shape.length === 2 && coef.shape[0] !== 1)
@@ -111,29 +170,76 @@ function linearRegressor(est: Estimator, f: Flow): Output {
   return { kind: 'value', name: value };
 }
 
+/** Regressors whose predict is X · coef_ + intercept_ (one target). */
+const LINEAR_REGRESSORS = [
+  'LinearSVR',
+  'LinearRegression',
+  'Ridge',
+  'RidgeCV',
+  'Lasso',
+  'LassoCV',
+  'ElasticNet',
+  'ElasticNetCV',
+  'SGDRegressor',
+  'PassiveAggressiveRegressor',
+  'HuberRegressor',
+  'QuantileRegressor',
+  'BayesianRidge',
+  'ARDRegression',
+  'Lars',
+  'LarsCV',
+  'LassoLars',
+  'LassoLarsCV',
+  'LassoLarsIC',
+  'OrthogonalMatchingPursuit',
+  'OrthogonalMatchingPursuitCV',
+  'TheilSenRegressor',
+];
+
 export const family: Family = {
   family: 'linear models',
   finals: {
     LogisticRegression: logisticRegression,
+    LogisticRegressionCV: logisticRegression,
     LinearSVC: linearClassifier,
     SGDClassifier: linearClassifier,
-    LinearSVR: linearRegressor,
-    LinearRegression: linearRegressor,
-    Ridge: linearRegressor,
-    Lasso: linearRegressor,
-    ElasticNet: linearRegressor,
+    Perceptron: linearClassifier,
+    PassiveAggressiveClassifier: linearClassifier,
+    RidgeClassifier: ridgeClassifier,
+    RidgeClassifierCV: ridgeClassifier,
+    ...Object.fromEntries(LINEAR_REGRESSORS.map((name) => [name, linearRegressor])),
+    PoissonRegressor: glmRegressor,
+    GammaRegressor: glmRegressor,
+    TweedieRegressor: glmRegressor,
+    RANSACRegressor: ransacRegressor,
   },
-  parts: Object.fromEntries(
-    [
-      'Hinge',
-      'SquaredHinge',
-      'Log',
-      'LogLoss',
-      'ModifiedHuber',
-      'SquaredLoss',
-      'Huber',
-      'EpsilonInsensitive',
-      'SquaredEpsilonInsensitive',
-    ].map((loss) => [loss, "an SGD model's loss object"]),
-  ),
+  refused: {
+    ...Object.fromEntries(
+      ['MultiTaskLasso', 'MultiTaskLassoCV', 'MultiTaskElasticNet', 'MultiTaskElasticNetCV'].map((name) => [
+        name,
+        'a multi-task model predicts several targets, and modelgate serves one',
+      ]),
+    ),
+    SGDOneClassSVM: 'an outlier detector: modelgate serves classifiers and regressors',
+  },
+  parts: {
+    ...Object.fromEntries(
+      [
+        'Hinge',
+        'SquaredHinge',
+        'Log',
+        'LogLoss',
+        'ModifiedHuber',
+        'SquaredLoss',
+        'Huber',
+        'EpsilonInsensitive',
+        'SquaredEpsilonInsensitive',
+      ].map((loss) => [loss, "an SGD model's loss object"]),
+    ),
+    ...Object.fromEntries(
+      ['HalfTweedieLoss', 'HalfTweedieLossIdentity', 'CyHalfTweedieLoss', 'CyHalfTweedieLossIdentity'].map(
+        (part) => [part, "a generalized linear model's loss"],
+      ),
+    ),
+  },
 };
