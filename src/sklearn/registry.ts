@@ -5,6 +5,7 @@
 import { UnsupportedModelError } from './errors.js';
 import { family as compose } from './estimators/compose.js';
 import { family as discriminant } from './estimators/discriminant.js';
+import { family as dummy } from './estimators/dummy.js';
 import { family as encoders } from './estimators/encoders.js';
 import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
@@ -37,6 +38,7 @@ export const FAMILIES: readonly Family[] = [
   neighbors,
   modelSelection,
   lightgbm,
+  dummy,
 ];
 
 /** The family that declares each converted class. */

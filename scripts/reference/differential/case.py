@@ -34,6 +34,7 @@ FAMILIES = [
     "gradient boosting",
     "histogram gradient boosting",
     "model selection",
+    "dummy baselines",
     "not converted",
 ]
 

@@ -39,6 +39,7 @@ from sklearn.base import is_classifier, is_regressor  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
 import kernels  # noqa: E402
+import baselines  # noqa: E402
 import linear  # noqa: E402
 import model_selection  # noqa: E402
 import linear2  # noqa: E402
@@ -59,6 +60,7 @@ def all_cases() -> list[Case]:
         + kernels.cases()
         + trees.cases()
         + model_selection.cases()
+        + baselines.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]

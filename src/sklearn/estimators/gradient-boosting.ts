@@ -5,6 +5,7 @@ import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { decisionColumns, double, type Family, type Flow, type Output, twoClasses } from '../flow.js';
 import { Estimator } from '../state.js';
 import { NdArray } from '../values.js';
+import { dummyProbabilities } from './dummy.js';
 import { Ensemble, treeNodes } from './trees.js';
 
 function boostingStages(est: Estimator): { trees: Estimator[]; k: number } {
@@ -16,33 +17,6 @@ function boostingStages(est: Estimator): { trees: Estimator[]; k: number } {
 }
 
 const EPS32 = 2 ** -23;
-
-/** What DummyClassifier.predict_proba answers for every row, by its strategy. */
-function dummyProbabilities(est: Estimator, dummy: Estimator): number[] {
-  const strategy = dummy.string('_strategy', dummy.string('strategy', 'prior'));
-  const prior = Array.from(dummy.matrix('class_prior_').values);
-  const oneHot = (at: number) => prior.map((_, c) => (c === at ? 1 : 0));
-  switch (strategy) {
-    case 'prior':
-      return prior;
-    case 'most_frequent':
-      // numpy's argmax: the first of equal maxima
-      return oneHot(prior.indexOf(Math.max(...prior)));
-    case 'uniform':
-      return prior.map(() => 1 / prior.length);
-    case 'constant': {
-      const constant = dummy.raw('constant');
-      const at = dummy.classes().findIndex((c) => c === constant || Number(c) === Number(constant));
-      if (at < 0)
-        throw new ModelImportError(`the ${est.name}'s DummyClassifier constant is not one of its classes`);
-      return oneHot(at);
-    }
-    default:
-      throw new UnsupportedModelError(
-        `a ${est.name} with init DummyClassifier(strategy=${JSON.stringify(strategy)}) (its predictions are drawn at random at predict time, so no graph can give scikit-learn's answer)`,
-      );
-  }
-}
 
 /**
  * The raw score the boosting starts from, as _init_raw_predictions gives it: "zero"; a regressor's
@@ -73,7 +47,7 @@ function boostingInit(
   const link = (p: number) => (exponential ? 0.5 : 1) * Math.log(p / (1 - p));
   const clip = (p: number) => Math.min(Math.max(p, EPS32), 1 - EPS32);
   if (init.name === 'DummyClassifier') {
-    const p = dummyProbabilities(est, init).map(clip);
+    const p = dummyProbabilities(init, `a ${est.name} with init DummyClassifier`).map(clip);
     return { base: k === 1 ? [link(p[1] as number)] : p.map((q) => Math.log(q)) };
   }
   const out = f.dispatch.hasFinal(init.name) ? f.dispatch.final(init, { ...f }) : undefined;
@@ -182,7 +156,5 @@ export const family: Family = {
   finals: { GradientBoostingClassifier: gradientBoosting, GradientBoostingRegressor: gradientBoosting },
   parts: {
     ...Object.fromEntries(LOSSES.map((loss) => [loss, "a gradient boosting model's loss and its link"])),
-    DummyClassifier: "a GradientBoostingClassifier's init estimator",
-    DummyRegressor: "a GradientBoostingRegressor's init estimator",
   },
 };
