@@ -27,6 +27,13 @@ FAMILIES = [
     "extra trees",
     "gradient boosting",
     "histogram gradient boosting",
+    "voting",
+    "stacking",
+    "bagging",
+    "AdaBoost",
+    "one-vs-rest, one-vs-one",
+    "calibration",
+    "TransformedTargetRegressor",
     "not converted",
 ]
 

@@ -38,6 +38,7 @@ import sklearn  # noqa: E402
 from sklearn.base import is_classifier, is_regressor  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
+import ensembles  # noqa: E402
 import kernels  # noqa: E402
 import linear  # noqa: E402
 import refused  # noqa: E402
@@ -48,7 +49,7 @@ from refcommon import refused_rows  # noqa: E402
 
 
 def all_cases() -> list[Case]:
-    cases = transformers.cases() + linear.cases() + kernels.cases() + trees.cases() + refused.cases()
+    cases = transformers.cases() + linear.cases() + kernels.cases() + trees.cases() + ensembles.cases() + refused.cases()
     names = [c.name for c in cases]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
