@@ -14,8 +14,10 @@ from sklearn.ensemble import (
     AdaBoostRegressor,
     BaggingClassifier,
     BaggingRegressor,
+    ExtraTreesRegressor,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
+    RandomForestRegressor,
     StackingClassifier,
     StackingRegressor,
     VotingClassifier,
@@ -205,5 +207,30 @@ def target() -> list[Case]:
     return _table("TransformedTargetRegressor", table)
 
 
+def _two_outputs(d: data.Dataset) -> data.Dataset:
+    """Two targets per row: the dataset's and a second one from it (their squares)."""
+    return data.Dataset(d.X, np.column_stack([d.y, d.y**2]), d.Xt, d.task)
+
+
+def multi_output() -> list[Case]:
+    """Trees and forests with several targets: refused, as an answer of several values per row is not
+    in modelgate's card or API yet."""
+    return [
+        Case(
+            "forest-regressor-two-targets",
+            "random forests",
+            lambda: RandomForestRegressor(n_estimators=3, max_depth=3),
+            lambda: _two_outputs(data.regression(seed=1180)),
+        ),
+        Case(
+            "extra-trees-regressor-two-targets",
+            "extra trees",
+            lambda: ExtraTreesRegressor(n_estimators=3, max_depth=3),
+            lambda: _two_outputs(data.regression(seed=1181)),
+            frame=False,
+        ),
+    ]
+
+
 def cases() -> list[Case]:
-    return voting() + stacking() + bagging() + adaboost() + multiclass() + calibration() + target()
+    return voting() + stacking() + bagging() + adaboost() + multiclass() + calibration() + target() + multi_output()
