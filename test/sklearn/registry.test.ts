@@ -147,5 +147,6 @@ const EXPECTED_UNCONVERTED: string[] = [
   'QuantileTransformer',
   'RidgeClassifier',
   'SGDRegressor',
+  'TunedThresholdClassifierCV',
   '_TemperatureScaling',
 ];

@@ -25,6 +25,7 @@ from sklearn.ensemble import (
 )
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier, OutputCodeClassifier
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
@@ -186,6 +187,14 @@ def calibration() -> list[Case]:
         "calibrated-isotonic-no-ensemble": (lambda: CalibratedClassifierCV(_lr(), method="isotonic", cv=4, ensemble=False), cls(4, "sparse", seed=1165)),
         "calibrated-forest": (lambda: CalibratedClassifierCV(RandomForestClassifier(n_estimators=3, max_depth=3), cv=3), cls(2, seed=1166)),
         "calibrated-temperature-refused": (lambda: CalibratedClassifierCV(_lr(), method="temperature", cv=3), cls(3, seed=1167), ((1, 8), (99, 0))),
+        "threshold-fixed": (lambda: FixedThresholdClassifier(_lr(), threshold=0.3), cls(2, "str", seed=1190), ((1, 5), (99, 0))),
+        "threshold-auto-decision": (lambda: FixedThresholdClassifier(_svc()), cls(2, seed=1191), ((1, 5), (99, 0))),
+        "threshold-decision": (
+            lambda: FixedThresholdClassifier(_lr(), threshold=-0.5, response_method="decision_function"),
+            cls(2, "sparse", seed=1192),
+            ((1, 5), (99, 0)),
+        ),
+        "threshold-tuned-refused": (lambda: TunedThresholdClassifierCV(_lr(), cv=3), cls(2, seed=1193), ((1, 5), (99, 0))),
         "isotonic-clip": (lambda: IsotonicRegression(out_of_bounds="clip"), lambda: _one_feature(data.regression(features=1, seed=1168))),
         "isotonic-decreasing": (lambda: IsotonicRegression(out_of_bounds="clip", increasing=False), lambda: _one_feature(data.regression(features=1, seed=1169), -1)),
         "isotonic-nan-refused": (lambda: IsotonicRegression(), lambda: _one_feature(data.regression(features=1, seed=1169), beyond=False)),

@@ -4,9 +4,9 @@
 import { attr, type GraphBuilder, tensor } from '../../onnx/builder.js';
 import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
-import { cast, double, type Family, type Flow, type Output } from '../flow.js';
+import { cast, decisionColumns, double, type Family, type Flow, type Output } from '../flow.js';
 import type { Estimator } from '../state.js';
-import { classPositions, heldList, response } from './ensembles.js';
+import { classPositions, heldList, heldOutput, response } from './ensembles.js';
 
 const column = (b: GraphBuilder, x: string, at: number) =>
   b.op('Gather', [x, b.constant(tensor.int64(b.fresh('column'), [1], [at]))], [attr.int('axis', 1)]);
@@ -159,15 +159,84 @@ function isotonicRegression(est: Estimator, f: Flow): Output {
   return { kind: 'value', name: isotonic(est, f.b, f.x) };
 }
 
+/**
+ * FixedThresholdClassifier (binary): the estimator's probabilities as they are; the label the positive
+ * class where its score reaches the threshold (score >= threshold): the positive class's probability,
+ * or the decision function, as response_method picks ("auto": predict_proba first), "auto" meaning 0.5
+ * on probabilities and 0 on a decision function. pos_label, when set, must be the second class.
+ */
+function fixedThreshold(est: Estimator, f: Flow): Output {
+  const inner = est.estimator('estimator_');
+  const out = heldOutput(inner, f);
+  if (out.kind === 'value')
+    throw new UnsupportedModelError(`a FixedThresholdClassifier over the regressor ${inner.name}`);
+  const classes = out.classes;
+  if (classes.length !== 2)
+    throw new UnsupportedModelError(
+      `a FixedThresholdClassifier over ${classes.length} classes (it is binary)`,
+    );
+  const pos = est.raw('pos_label');
+  if (pos !== null && pos !== undefined && pos !== classes[1] && Number(pos) !== classes[1])
+    throw new UnsupportedModelError('a FixedThresholdClassifier whose pos_label is the first class');
+  const method = est.raw('response_method');
+  const wanted = typeof method === 'string' ? method : 'auto';
+  if (wanted !== 'auto' && wanted !== 'predict_proba' && wanted !== 'decision_function')
+    throw new UnsupportedModelError(
+      `a FixedThresholdClassifier with response_method=${JSON.stringify(wanted)}`,
+    );
+  const { b } = f;
+  const byProbability = wanted === 'predict_proba' || (wanted === 'auto' && out.kind === 'probabilities');
+  let score: string;
+  if (byProbability) {
+    if (out.kind !== 'probabilities')
+      throw new UnsupportedModelError(
+        `a FixedThresholdClassifier over a ${inner.name} without predict_proba`,
+      );
+    score = b.op(
+      'Gather',
+      [out.name, b.constant(tensor.int64(b.fresh('positive'), [1], [1]))],
+      [attr.int('axis', 1)],
+    );
+  } else {
+    const r = response(inner, f, 'FixedThresholdClassifier');
+    if (r.method !== 'decision_function')
+      throw new UnsupportedModelError(
+        `a FixedThresholdClassifier reading the decision function of a ${inner.name}`,
+      );
+    score = r.name;
+  }
+  const setting = est.raw('threshold');
+  const threshold =
+    setting === 'auto' || setting === undefined || setting === null
+      ? byProbability
+        ? 0.5
+        : 0
+      : est.number('threshold');
+  const labelScores = decisionColumns(
+    f,
+    b.op('Sub', [score, double(b, b.fresh('threshold'), [1], [threshold])]),
+    true,
+  );
+  if (out.kind === 'probabilities')
+    return { kind: 'probabilities', name: out.name, classes, labelScores, acceptsMissing: true };
+  return { kind: 'scores', name: labelScores, classes, acceptsMissing: true };
+}
+
 export const family: Family = {
   family: 'calibration',
-  finals: { CalibratedClassifierCV: calibratedClassifier, IsotonicRegression: isotonicRegression },
+  finals: {
+    CalibratedClassifierCV: calibratedClassifier,
+    IsotonicRegression: isotonicRegression,
+    FixedThresholdClassifier: fixedThreshold,
+  },
   parts: {
     _CalibratedClassifier:
       "a CalibratedClassifierCV's calibrated classifier (an estimator and its calibrators)",
     _SigmoidCalibration: "a CalibratedClassifierCV's sigmoid calibrator",
   },
   refused: {
+    TunedThresholdClassifierCV:
+      'a threshold tuned by a scorer, which the file holds as a reference to a scoring function (a FixedThresholdClassifier with the tuned best_threshold_ converts)',
     _TemperatureScaling:
       'the temperature scaling of a CalibratedClassifierCV with method="temperature" (modelgate converts "sigmoid" and "isotonic")',
   },

@@ -520,4 +520,10 @@ export const family: Family = {
   parts: {
     Bunch: "a voting or stacking ensemble's named_estimators_ (a dict of the estimators it holds)",
   },
+  refused: Object.fromEntries(
+    ['MultiOutputClassifier', 'MultiOutputRegressor', 'ClassifierChain', 'RegressorChain'].map((name) => [
+      name,
+      'several targets per row, an answer the model card and the API do not have yet',
+    ]),
+  ),
 };
