@@ -100,6 +100,10 @@ def voting() -> list[Case]:
             cls(3, seed=1107, missing=0.15),
         ),
         "voting-hard-missing-refused": (lambda: VotingClassifier([("lr", _lr()), ("dt", _tree())]), cls(3, seed=1108, missing=0.1, where="test")),
+        "voting-after-scaler": (
+            lambda: make_pipeline(StandardScaler(), VotingClassifier([("knn", KNeighborsClassifier()), ("dt", _tree())], voting="soft")),
+            cls(3, "str", seed=1109),
+        ),
         "voting-regressor": (lambda: VotingRegressor([("lin", LinearRegression()), ("dt", DecisionTreeRegressor(max_depth=4)), ("knn", KNeighborsRegressor())]), reg(1110)),
         "voting-regressor-weights": (
             lambda: VotingRegressor([("ridge", make_pipeline(StandardScaler(), Ridge())), ("dt", DecisionTreeRegressor(max_depth=4))], weights=[3, 1]),
@@ -167,6 +171,13 @@ def multiclass() -> list[Case]:
         "one-vs-rest-binary": (lambda: OneVsRestClassifier(_lr()), cls(2, "str", seed=1150)),
         "one-vs-rest-svc": (lambda: OneVsRestClassifier(_svc()), cls(4, seed=1151)),
         "one-vs-rest-trees": (lambda: OneVsRestClassifier(_tree()), cls(3, "sparse", seed=1152)),
+        "one-vs-rest-stumps": (lambda: OneVsRestClassifier(_tree(1)), cls(4, seed=1159)),
+        # Neighbours' probabilities on a grid tie (6 held-out rows): 1.9 takes the first of the equal
+        # scores, older versions the last.
+        "one-vs-rest-ties-neighbours": (
+            lambda: OneVsRestClassifier(KNeighborsClassifier(n_neighbors=3)),
+            lambda: data.ties("classification", 3, "int", seed=1160),
+        ),
         "one-vs-one": (lambda: OneVsOneClassifier(_lr()), cls(3, seed=1153)),
         "one-vs-one-svc": (lambda: OneVsOneClassifier(_svc()), cls(4, "str", seed=1154)),
         "one-vs-one-trees": (lambda: OneVsOneClassifier(_tree(2)), cls(3, seed=1155)),
