@@ -30,7 +30,7 @@ from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier, OutputCo
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
-from sklearn.svm import SVR, LinearSVC
+from sklearn.svm import SVC, SVR, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import data
@@ -122,6 +122,7 @@ def stacking() -> list[Case]:
         "stacking-predict": (lambda: StackingClassifier(two(), stack_method="predict", cv=3), cls(3, seed=1123)),
         "stacking-decision": (lambda: StackingClassifier([("svc", _svc()), ("dt", _tree())], cv=3), cls(3, seed=1124)),
         "stacking-decision-binary": (lambda: StackingClassifier([("svc", _svc()), ("lr", _lr())], final_estimator=_tree(2), cv=3), cls(2, seed=1125)),
+        "stacking-svc": (lambda: StackingClassifier([("svc", make_pipeline(StandardScaler(), SVC())), ("dt", _tree())], cv=3), cls(3, "sparse", seed=1198)),
         "stacking-regressor": (
             lambda: StackingRegressor([("lin", LinearRegression()), ("dt", DecisionTreeRegressor(max_depth=4))], final_estimator=LinearRegression(), cv=3),
             reg(1126),
@@ -178,6 +179,8 @@ def multiclass() -> list[Case]:
             lambda: OneVsRestClassifier(KNeighborsClassifier(n_neighbors=3)),
             lambda: data.ties("classification", 3, "int", seed=1160),
         ),
+        "one-vs-rest-rbf-svc": (lambda: OneVsRestClassifier(make_pipeline(StandardScaler(), SVC())), cls(3, "str", seed=1196)),
+        "one-vs-one-rbf-svc": (lambda: OneVsOneClassifier(make_pipeline(StandardScaler(), SVC(kernel="sigmoid", gamma=0.05))), cls(3, seed=1197)),
         "one-vs-one": (lambda: OneVsOneClassifier(_lr()), cls(3, seed=1153)),
         "one-vs-one-svc": (lambda: OneVsOneClassifier(_svc()), cls(4, "str", seed=1154)),
         "one-vs-one-trees": (lambda: OneVsOneClassifier(_tree(2)), cls(3, seed=1155)),
@@ -196,6 +199,8 @@ def calibration() -> list[Case]:
         "calibrated-isotonic-multiclass": (lambda: CalibratedClassifierCV(_tree(4), method="isotonic", cv=3), cls(3, seed=1163)),
         "calibrated-no-ensemble": (lambda: CalibratedClassifierCV(_svc(), cv=3, ensemble=False), cls(3, seed=1164)),
         "calibrated-isotonic-no-ensemble": (lambda: CalibratedClassifierCV(_lr(), method="isotonic", cv=4, ensemble=False), cls(4, "sparse", seed=1165)),
+        "calibrated-svc": (lambda: CalibratedClassifierCV(make_pipeline(StandardScaler(), SVC()), cv=3), cls(2, "str", seed=1194)),
+        "calibrated-svc-multiclass": (lambda: CalibratedClassifierCV(make_pipeline(StandardScaler(), SVC(kernel="poly")), method="isotonic", cv=3), cls(3, seed=1195)),
         "calibrated-forest": (lambda: CalibratedClassifierCV(RandomForestClassifier(n_estimators=3, max_depth=3), cv=3), cls(2, seed=1166)),
         "calibrated-temperature-refused": (lambda: CalibratedClassifierCV(_lr(), method="temperature", cv=3), cls(3, seed=1167), ((1, 8), (99, 0))),
         "threshold-fixed": (lambda: FixedThresholdClassifier(_lr(), threshold=0.3), cls(2, "str", seed=1190), ((1, 5), (99, 0))),

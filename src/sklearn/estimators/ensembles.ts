@@ -19,6 +19,7 @@ import {
 import { elementsOf } from '../numpy.js';
 import { Estimator } from '../state.js';
 import { NdArray, NpScalar, PyTuple } from '../values.js';
+import { svcDecisionFunction } from './svm.js';
 
 // ---------------------------------------------------------------- estimators held by others
 
@@ -195,9 +196,13 @@ export function response(
       classes: last.classes(),
     };
   }
+  if (last.name === 'SVC' || last.name === 'NuSVC') {
+    f.rules.refuseMissing(reaching, `the ${last.name}`);
+    return { name: svcDecisionFunction(last, flow), method: 'decision_function', classes: last.classes() };
+  }
   if (!WITHOUT_DECISION.has(last.name))
     throw new UnsupportedModelError(
-      `a ${holder} over a ${last.name} (it reads the decision function, which modelgate computes for linear classifiers; it reads predict_proba of trees, forests, neighbours, MLPs and naive Bayes)`,
+      `a ${holder} over a ${last.name} (it reads the decision function, which modelgate computes for linear classifiers and SVC; it reads predict_proba of trees, forests, neighbours, MLPs and naive Bayes)`,
     );
   const out = f.dispatch.final(last, flow);
   if (!out.acceptsMissing) f.rules.refuseMissing(reaching, `the ${last.name}`);
