@@ -3,10 +3,12 @@
 // derived from here. Adding an estimator is one family entry (and its parity cases); a class no family
 // declares is neither converted nor rebuilt from a pickle.
 import { UnsupportedModelError } from './errors.js';
+import { family as calibration } from './estimators/calibration.js';
 import { family as compose } from './estimators/compose.js';
 import { family as discriminant } from './estimators/discriminant.js';
 import { family as dummy } from './estimators/dummy.js';
 import { family as encoders } from './estimators/encoders.js';
+import { family as ensembles } from './estimators/ensembles.js';
 import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
 import { family as impute } from './estimators/impute.js';
@@ -14,10 +16,12 @@ import { family as lightgbm } from './estimators/lightgbm.js';
 import { family as linear } from './estimators/linear.js';
 import { family as modelSelection } from './estimators/model-selection.js';
 import { family as naiveBayes } from './estimators/naive-bayes.js';
+import { family as multiclass } from './estimators/multiclass.js';
 import { family as neighbors } from './estimators/neighbors.js';
 import { family as neural } from './estimators/neural.js';
 import { family as scalers } from './estimators/scalers.js';
 import { family as svm } from './estimators/svm.js';
+import { family as target } from './estimators/target.js';
 import { family as trees } from './estimators/trees.js';
 import type { Dispatch, Family, Final, Flow, Output, Transform } from './flow.js';
 import type { Estimator } from './state.js';
@@ -39,6 +43,10 @@ export const FAMILIES: readonly Family[] = [
   modelSelection,
   lightgbm,
   dummy,
+  ensembles,
+  multiclass,
+  calibration,
+  target,
 ];
 
 /** The family that declares each converted class. */

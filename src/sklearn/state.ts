@@ -110,8 +110,24 @@ export class Estimator {
   }
 
   /** n_features_in_ (or the older n_features_), when present. */
-  featureCount(): number | undefined {
+  featureCount(depth = 0): number | undefined {
     for (const a of ['n_features_in_', 'n_features_']) if (this.has(a)) return this.number(a);
+    // IsotonicRegression reads one feature (a vector or one column) and keeps no count of it.
+    if (this.name === 'IsotonicRegression') return 1;
+    // Meta-estimators (voting, stacking, one-vs-rest, ...) have n_features_in_ as a property that reads
+    // the first estimator they hold; so do Pipelines (their first step).
+    const held = depth < 8 ? this.firstHeld() : undefined;
+    return held?.featureCount(depth + 1);
+  }
+
+  /** The first fitted estimator a meta-estimator holds, where its n_features_in_ is read from. */
+  private firstHeld(): Estimator | undefined {
+    if (this.name === 'Pipeline') return this.steps()[0]?.estimator;
+    for (const a of ['estimators_', 'calibrated_classifiers_', 'regressor_', 'estimator']) {
+      const v = this.raw(a);
+      const first = Array.isArray(v) ? v[0] : v instanceof NdArray ? v.objects?.[0] : v;
+      if (first instanceof PyObject) return new Estimator(first);
+    }
     return undefined;
   }
 

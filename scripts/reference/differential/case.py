@@ -35,6 +35,13 @@ FAMILIES = [
     "histogram gradient boosting",
     "model selection",
     "dummy baselines",
+    "voting",
+    "stacking",
+    "bagging",
+    "AdaBoost",
+    "one-vs-rest, one-vs-one",
+    "calibration",
+    "TransformedTargetRegressor",
     "not converted",
 ]
 

@@ -38,6 +38,7 @@ import sklearn  # noqa: E402
 from sklearn.base import is_classifier, is_regressor  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
+import ensembles  # noqa: E402
 import kernels  # noqa: E402
 import baselines  # noqa: E402
 import linear  # noqa: E402
@@ -59,6 +60,7 @@ def all_cases() -> list[Case]:
         + naive_bayes.cases()
         + kernels.cases()
         + trees.cases()
+        + ensembles.cases()
         + model_selection.cases()
         + baselines.cases()
         + refused.cases()

@@ -2,7 +2,13 @@
 kernels, probability calibration, metrics, weights and neighbour searches."""
 from __future__ import annotations
 
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neighbors import (
+    KNeighborsClassifier,
+    KNeighborsRegressor,
+    NearestCentroid,
+    RadiusNeighborsClassifier,
+    RadiusNeighborsRegressor,
+)
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -210,6 +216,18 @@ def neighbours() -> list[Case]:
         "minkowski-1": dict(metric="minkowski", p=1),
         "minkowski-3": dict(metric="minkowski", p=3),
         "chebyshev": dict(metric="chebyshev"),
+        "cosine": dict(metric="cosine"),
+        "cosine-distance": dict(metric="cosine", weights="distance"),
+        "manhattan-distance": dict(metric="manhattan", weights="distance"),
+        "minkowski-3-distance": dict(metric="minkowski", p=3, weights="distance"),
+        "minkowski-1.5-kd-tree": dict(metric="minkowski", p=1.5, algorithm="kd_tree"),
+        "manhattan-kd-tree": dict(metric="manhattan", algorithm="kd_tree"),
+        "chebyshev-kd-tree": dict(metric="chebyshev", algorithm="kd_tree", weights="distance"),
+        "manhattan-ball-tree": dict(metric="manhattan", algorithm="ball_tree"),
+        "minkowski-3-ball-tree": dict(metric="minkowski", p=3, algorithm="ball_tree", weights="distance"),
+        "chebyshev-ball-tree": dict(metric="chebyshev", algorithm="ball_tree"),
+        "chebyshev-brute": dict(metric="chebyshev", algorithm="brute"),
+        "minkowski-3-brute": dict(metric="minkowski", p=3, algorithm="brute"),
     }
     out += [
         Case(
@@ -258,6 +276,85 @@ def neighbours() -> list[Case]:
             lambda: data.classification(2, "bool", seed=641),
         ),
     ]
+    # Every training row within the radius; rows with none take outlier_label (where there is one).
+    radius = {
+        "radius": (lambda: _scaled(RadiusNeighborsClassifier(radius=3.0)), 3, "int"),
+        "radius-distance": (lambda: _scaled(RadiusNeighborsClassifier(radius=3.0, weights="distance")), 2, "str"),
+        "radius-outliers-most-frequent": (
+            lambda: _scaled(RadiusNeighborsClassifier(radius=0.8, outlier_label="most_frequent")),
+            3,
+            "sparse",
+        ),
+        "radius-outliers-label": (lambda: _scaled(RadiusNeighborsClassifier(radius=0.8, outlier_label="bee")), 3, "str"),
+        "radius-outlier-label-unknown": (lambda: _scaled(RadiusNeighborsClassifier(radius=0.8, outlier_label=99)), 3, "int"),
+        "radius-manhattan-kd-tree": (
+            lambda: _scaled(RadiusNeighborsClassifier(radius=4.0, metric="manhattan", algorithm="kd_tree")),
+            4,
+            "int",
+        ),
+        "radius-ball-tree": (lambda: _scaled(RadiusNeighborsClassifier(radius=3.0, algorithm="ball_tree", weights="distance")), 3, "int"),
+    }
+    out += [
+        Case(name, "k-nearest neighbours", make, lambda i=i, c=c, labels=labels: data.classification(c, labels, seed=680 + i), frame=i % 2 == 0)
+        for i, (name, (make, c, labels)) in enumerate(radius.items())
+    ]
+    out += [
+        Case("radius-regressor", "k-nearest neighbours", lambda: _scaled(RadiusNeighborsRegressor(radius=3.0)), lambda: data.regression(seed=690)),
+        Case(
+            "radius-regressor-distance-kd-tree",
+            "k-nearest neighbours",
+            lambda: _scaled(RadiusNeighborsRegressor(radius=3.0, weights="distance", algorithm="kd_tree")),
+            lambda: data.regression(seed=691),
+            frame=False,
+        ),
+        Case("nearest-centroid", "k-nearest neighbours", lambda: NearestCentroid(), lambda: data.classification(3, "int", seed=692)),
+        Case(
+            "nearest-centroid-priors",
+            "k-nearest neighbours",
+            lambda: NearestCentroid(priors="empirical"),
+            lambda: data.classification(4, "str", seed=693),
+            frame=False,
+            versions=((1, 5), (99, 0)),
+        ),
+        Case(
+            "nearest-centroid-shrink",
+            "k-nearest neighbours",
+            lambda: _scaled(NearestCentroid(shrink_threshold=0.3)),
+            lambda: data.classification(2, "str", seed=694),
+        ),
+        Case(
+            "nearest-centroid-manhattan",
+            "k-nearest neighbours",
+            lambda: NearestCentroid(metric="manhattan"),
+            lambda: data.classification(3, "sparse", seed=695),
+            frame=False,
+        ),
+    ]
+    # Exact ties under the other metrics: the heap's order decides which tied rows are kept.
+    for i, (name, kw) in enumerate(
+        {
+            "manhattan-brute": dict(metric="manhattan", algorithm="brute"),
+            "manhattan-kd-tree": dict(metric="manhattan", algorithm="kd_tree"),
+            "chebyshev-ball-tree": dict(metric="chebyshev", algorithm="ball_tree"),
+            "minkowski-3-kd-tree": dict(metric="minkowski", p=3, algorithm="kd_tree", weights="distance"),
+        }.items()
+    ):
+        out.append(
+            Case(
+                f"knn-ties-{name}",
+                "k-nearest neighbours",
+                lambda kw=kw: KNeighborsClassifier(n_neighbors=4, **kw),
+                lambda i=i: data.ties("classification", 3, "int", seed=670 + i),
+            )
+        )
+    out.append(
+        Case(
+            "knn-ties-regressor-chebyshev",
+            "k-nearest neighbours",
+            lambda: KNeighborsRegressor(n_neighbors=5, metric="chebyshev"),
+            lambda: data.ties("regression", seed=675),
+        )
+    )
     # Exact ties between neighbours: integer features on a small grid, repeated points.
     for i, weights in enumerate(("uniform", "distance")):
         for k in (3, 6):

@@ -3,13 +3,11 @@ into something that answers differently)."""
 from __future__ import annotations
 
 from sklearn.decomposition import PCA
-from sklearn.ensemble import AdaBoostClassifier, BaggingRegressor, IsolationForest, VotingClassifier
+from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, QuantileTransformer, StandardScaler
 from sklearn.svm import SVR, NuSVR, OneClassSVM
-from sklearn.tree import DecisionTreeClassifier
 
 import data
 from case import Case
@@ -23,14 +21,6 @@ def cases() -> list[Case]:
         ("nusvr", lambda: make_pipeline(StandardScaler(), NuSVR()), reg(905)),
         ("one-class-svm", lambda: OneClassSVM(), cls(906)),
         ("isolation-forest", lambda: IsolationForest(n_estimators=5, random_state=0), cls(907)),
-        ("adaboost", lambda: AdaBoostClassifier(n_estimators=3, random_state=0), cls(908)),
-        ("bagging", lambda: BaggingRegressor(SVR(), n_estimators=2, random_state=0), reg(909)),
-        (
-            "voting",
-            lambda: VotingClassifier([("lr", LogisticRegression(max_iter=2000)), ("dt", DecisionTreeClassifier())]),
-            cls(910),
-        ),
-        ("one-vs-rest", lambda: OneVsRestClassifier(LogisticRegression(max_iter=2000)), cls(911)),
         ("pca-logreg", lambda: make_pipeline(PCA(n_components=3), LogisticRegression(max_iter=2000)), cls(912)),
         ("polynomial-ridge", lambda: make_pipeline(PolynomialFeatures(2), StandardScaler(), SVR()), reg(913)),
         ("quantile-logreg", lambda: make_pipeline(QuantileTransformer(n_quantiles=20), LogisticRegression()), cls(914)),

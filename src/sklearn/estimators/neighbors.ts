@@ -21,7 +21,7 @@ import type { Family, Flow, Output } from '../flow.js';
 import { elementsOf, field } from '../numpy.js';
 import { againstPoints } from '../points.js';
 import type { Estimator, Matrix } from '../state.js';
-import { NdArray, PyDict, PyObject, PyTuple } from '../values.js';
+import { NdArray, NpScalar, PyDict, PyObject, PyTuple } from '../values.js';
 
 /** A builder for a subgraph (an If branch, a Loop body) whose names cannot meet the outer graph's. */
 class ScopedBuilder extends GraphBuilder {
@@ -52,6 +52,43 @@ const columns = (b: GraphBuilder, x: string, d: number): string[] =>
     : b.node('Split', [x, int64(b, [d], new Array(d).fill(1), 'split')], [attr.int('axis', 1)], {
         outputs: d,
       });
+
+/**
+ * A distance as scikit-learn's DistanceMetric computes it, through its reduced form ("rdist", which the
+ * searches compare): Euclidean (the sum of squares), Manhattan (the sum of |x - y|), Chebyshev (their
+ * maximum), Minkowski with p (the sum of |x - y|^p), each feature in order; cosine, brute force only
+ * (1 - the normalized rows' dot product, clipped to [0, 2]), where rdist and the distance are one.
+ */
+export interface Metric {
+  kind: 'euclidean' | 'manhattan' | 'chebyshev' | 'minkowski' | 'cosine';
+  p: number;
+}
+
+/** One feature's term of the reduced distance, from the gap x - y. */
+function metricTerm(b: GraphBuilder, gap: string, m: Metric): string {
+  if (m.kind === 'euclidean') return b.op('Mul', [gap, gap]);
+  const abs = b.op('Abs', [gap]);
+  return m.kind === 'minkowski' ? b.op('Pow', [abs, double(b, [1], [m.p], 'p')]) : abs;
+}
+
+/** The terms combined in feature order: a sum, or Chebyshev's maximum. */
+function metricCombine(b: GraphBuilder, acc: string, term: string, m: Metric): string {
+  return b.op(m.kind === 'chebyshev' ? 'Max' : 'Add', [acc, term]);
+}
+
+/** DistanceMetric._rdist_to_dist. */
+function rdistToDist(b: GraphBuilder, r: string, m: Metric): string {
+  if (m.kind === 'euclidean') return b.op('Sqrt', [r]);
+  if (m.kind === 'minkowski') return b.op('Pow', [r, double(b, [1], [1 / m.p], 'inverse_p')]);
+  return r;
+}
+
+/** DistanceMetric._dist_to_rdist. */
+function distToRdist(b: GraphBuilder, d: string, m: Metric): string {
+  if (m.kind === 'euclidean') return b.op('Mul', [d, d]);
+  if (m.kind === 'minkowski') return b.op('Pow', [d, double(b, [1], [m.p], 'p')]);
+  return d;
+}
 
 /** The fitted kd_tree or ball_tree: its arrays as scikit-learn's BinaryTree.__getstate__ keeps them. */
 interface Tree {
@@ -119,11 +156,19 @@ function treeWalk(t: Tree) {
 }
 
 /**
- * The lower bound scikit-learn puts on the squared distance from each row to each node, [N, nodes.length]:
- * kd_tree's min_rdist (per feature, (0.5 * ((lo - x) + |lo - x| + (x - hi) + |x - hi|))^2 summed in
- * order); ball_tree's min_rdist (max(0, |x - centroid| - radius)^2, the norm summed in order).
+ * The lower bound scikit-learn puts on the reduced distance from each row to each node,
+ * [N, nodes.length]: kd_tree's min_rdist (per feature, in order, h = 0.5 * ((lo - x) + |lo - x| +
+ * (x - hi) + |x - hi|): the sum of h^p, h^2 for Euclidean, or their maximum for Chebyshev);
+ * ball_tree's min_rdist (max(0, dist(x, centroid) - radius) in reduced form).
  */
-function lowerBounds(b: GraphBuilder, x: string, d: number, t: Tree, nodes: number[]): string {
+function lowerBounds(
+  b: GraphBuilder,
+  x: string,
+  d: number,
+  t: Tree,
+  nodes: number[],
+  metric: Metric,
+): string {
   const m = nodes.length;
   const plane = (p: number, j: number) =>
     nodes.map((node) => t.bounds.values[(p * t.start.length + node) * d + j] as number);
@@ -137,12 +182,17 @@ function lowerBounds(b: GraphBuilder, x: string, d: number, t: Tree, nodes: numb
       const hi = b.op('Sub', [xj, double(b, [1, m], plane(1, j), 'hi')]);
       const twice = b.op('Add', [b.op('Add', [lo, b.op('Abs', [lo])]), b.op('Add', [hi, b.op('Abs', [hi])])]);
       const half = b.op('Mul', [twice, double(b, [1], [0.5], 'half')]);
-      term = b.op('Mul', [half, half]);
+      term =
+        metric.kind === 'euclidean'
+          ? b.op('Mul', [half, half])
+          : metric.kind === 'minkowski'
+            ? b.op('Pow', [half, double(b, [1], [metric.p], 'p')])
+            : half;
     } else {
       const gap = b.op('Sub', [xj, double(b, [1, m], plane(0, j), 'centroid')]);
-      term = b.op('Mul', [gap, gap]);
+      term = metricTerm(b, gap, metric);
     }
-    sum = j === 0 ? term : b.op('Add', [sum, term]);
+    sum = j === 0 ? term : metricCombine(b, sum, term, metric);
   }
   if (t.kind === 'kd_tree') return sum;
   const radius = double(
@@ -151,8 +201,8 @@ function lowerBounds(b: GraphBuilder, x: string, d: number, t: Tree, nodes: numb
     nodes.map((node) => t.radius[node] as number),
     'radius',
   );
-  const gap = b.op('Max', [b.op('Sub', [b.op('Sqrt', [sum]), radius]), double(b, [1], [0], 'zero')]);
-  return b.op('Mul', [gap, gap]);
+  const gap = b.op('Max', [b.op('Sub', [rdistToDist(b, sum, metric), radius]), double(b, [1], [0], 'zero')]);
+  return distToRdist(b, gap, metric);
 }
 
 /**
@@ -161,11 +211,11 @@ function lowerBounds(b: GraphBuilder, x: string, d: number, t: Tree, nodes: numb
  * went there second (the ancestors' comparisons, one MatMul); a training row's place is its leaf's,
  * then its position in the leaf.
  */
-function searchOrder(b: GraphBuilder, x: string, d: number, t: Tree, n: number): string {
+function searchOrder(b: GraphBuilder, x: string, d: number, t: Tree, n: number, metric: Metric): string {
   const { internal, leaves } = treeWalk(t);
   if (internal.length === 0) return b.op('Identity', [int64(b, [1, n], t.idx, 'order')]);
   const children = internal.flatMap((node) => [2 * node + 1, 2 * node + 2]);
-  const bounds = lowerBounds(b, x, d, t, children);
+  const bounds = lowerBounds(b, x, d, t, children, metric);
   const pick = (offset: number) =>
     b.op(
       'Gather',
@@ -329,11 +379,32 @@ function heapSurvivors(
   return [b.op('GatherElements', [first(indexEnd), at2], axis1), nearest];
 }
 
-/** Squared Euclidean distances [N, n] computed as scikit-learn's search computes them. */
-function squaredDistances(b: GraphBuilder, x: string, fit: Matrix, bySum: boolean): string {
+/** Reduced distances [N, n] (squared for Euclidean) computed as scikit-learn's search computes them. */
+function reducedDistances(b: GraphBuilder, x: string, fit: Matrix, bySum: boolean, metric: Metric): string {
   const [n, d] = fit.shape as [number, number];
-  if (bySum) {
-    // BinaryTree.rdist: sum over the features, in order, of (x - y)^2.
+  if (metric.kind === 'cosine') {
+    // cosine_distances: the rows normalized (a zero row left as it is), their dot product, 1 - it,
+    // clipped to [0, 2].
+    const norms = new Float64Array(n);
+    const unit = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      let s2 = 0;
+      for (let j = 0; j < d; j++) s2 += (fit.values[i * d + j] as number) ** 2;
+      const norm = Math.sqrt(s2) || 1;
+      norms[i] = norm;
+      for (let j = 0; j < d; j++) unit[i * d + j] = (fit.values[i * d + j] as number) / norm;
+    }
+    const axes = int64(b, [1], [1], 'axes');
+    const rowNorm = b.op('Sqrt', [b.op('ReduceSum', [b.op('Mul', [x, x]), axes], [attr.int('keepdims', 1)])]);
+    const zero = b.op('Equal', [rowNorm, double(b, [1], [0], 'zero')]);
+    const safe = b.op('Where', [zero, double(b, [1], [1], 'one'), rowNorm]);
+    const xUnit = b.op('Div', [x, safe]);
+    const similarity = againstPoints(b, xUnit, { values: unit, shape: [n, d] }, 'fit_unit').dot;
+    const distance = b.op('Add', [b.op('Neg', [similarity]), double(b, [1], [1], 'one')]);
+    return b.op('Min', [b.op('Max', [distance, double(b, [1], [0], 'zero')]), double(b, [1], [2], 'two')]);
+  }
+  if (bySum || metric.kind !== 'euclidean') {
+    // BinaryTree.rdist and the metrics' rdist: per feature, in order.
     const xs = columns(b, x, d);
     let sum = '';
     for (let j = 0; j < d; j++) {
@@ -346,8 +417,8 @@ function squaredDistances(b: GraphBuilder, x: string, fit: Matrix, bySum: boolea
           'fit_column',
         ),
       ]);
-      const term = b.op('Mul', [gap, gap]);
-      sum = j === 0 ? term : b.op('Add', [sum, term]);
+      const term = metricTerm(b, gap, metric);
+      sum = j === 0 ? term : metricCombine(b, sum, term, metric);
     }
     return sum;
   }
@@ -400,6 +471,7 @@ function neighbours(
   fit: Matrix,
   k: number,
   codes: Float64Array,
+  metric: Metric,
 ): [index: string, nearest: string] {
   const { b } = f;
   const [n, d] = fit.shape as [number, number];
@@ -407,19 +479,22 @@ function neighbours(
   if (method !== 'brute' && method !== 'kd_tree' && method !== 'ball_tree')
     throw new UnsupportedModelError(`a ${est.name} searched by ${JSON.stringify(method)}`);
   const tree = method === 'brute' ? undefined : fittedTree(est, method, n, d);
-  const distances = squaredDistances(b, f.x, fit, tree !== undefined);
+  const distances = reducedDistances(b, f.x, fit, tree !== undefined, metric);
   const [nearest, index] = b.node(
     'TopK',
     [distances, int64(b, [1], [k], 'k')],
     [attr.int('largest', 0), attr.int('sorted', 1)],
     { outputs: 2 },
   ) as [string, string];
+  // Cosine distances are searched by np.argpartition, not a heap: among equally distant rows at the
+  // k-th distance, the lowest indices are kept (argpartition's own choice there is not reproduced).
+  if (metric.kind === 'cosine') return [index, nearest];
   // Which tied rows survive depends on the search only where they disagree: else the k smallest.
   const plain = new ScopedBuilder(b.fresh('plain'));
   plain.output(plain.op('Identity', [index]), DataType.INT64, ['N', k]);
   plain.output(plain.op('Identity', [nearest]), DataType.DOUBLE, ['N', k]);
   const searched = new ScopedBuilder(b.fresh('search'));
-  const order = tree ? searchOrder(searched, f.x, d, tree, n) : undefined;
+  const order = tree ? searchOrder(searched, f.x, d, tree, n, metric) : undefined;
   const [exactIndex, exactNearest] = heapSurvivors(
     searched,
     distances,
@@ -487,7 +562,47 @@ function numpySum(b: GraphBuilder, x: string, k: number): string {
 }
 
 /**
- * KNeighborsClassifier and KNeighborsRegressor over Euclidean distance, uniform or 1/distance weights
+ * The metric a fitted neighbours model searches by: effective_metric_ (scikit-learn names minkowski
+ * with p = 1, 2 or infinity and no weights "manhattan", "euclidean", "chebyshev"), with p from
+ * effective_metric_params_. A weighted minkowski and any other metric are refused.
+ */
+export function neighbourMetric(est: Estimator): Metric {
+  const name = est.string('effective_metric_', est.string('metric', 'minkowski'));
+  const params = est.raw('effective_metric_params_') ?? est.raw('metric_params');
+  const param = (key: string) => (params instanceof PyDict ? params.map.get(key) : undefined);
+  if (param('w') !== undefined && param('w') !== null)
+    throw new UnsupportedModelError(
+      `a ${est.name} with the weighted ${name} metric (modelgate converts unweighted ones)`,
+    );
+  const raw = param('p');
+  const p = typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : est.number('p', 2);
+  const aliases: Record<string, Metric['kind']> = {
+    euclidean: 'euclidean',
+    manhattan: 'manhattan',
+    cityblock: 'manhattan',
+    l1: 'manhattan',
+    chebyshev: 'chebyshev',
+    infinity: 'chebyshev',
+    cosine: 'cosine',
+  };
+  if (name === 'minkowski') {
+    if (p === 2) return { kind: 'euclidean', p: 2 };
+    if (p === 1) return { kind: 'manhattan', p: 1 };
+    if (p === Number.POSITIVE_INFINITY) return { kind: 'chebyshev', p };
+    if (!(p > 0) || !Number.isFinite(p))
+      throw new UnsupportedModelError(`a ${est.name} with the minkowski metric and p=${p}`);
+    return { kind: 'minkowski', p };
+  }
+  const kind = aliases[name];
+  if (!kind)
+    throw new UnsupportedModelError(
+      `a ${est.name} with the ${name} metric (modelgate converts euclidean, manhattan, chebyshev, minkowski and cosine)`,
+    );
+  return { kind, p: kind === 'manhattan' ? 1 : kind === 'chebyshev' ? Number.POSITIVE_INFINITY : 2 };
+}
+
+/**
+ * KNeighborsClassifier and KNeighborsRegressor over the metrics above, uniform or 1/distance weights
  * (a zero distance takes all the weight, as scikit-learn's _get_weights gives it). The classifier's
  * label is the class with the most votes, the first in classes_ order among equal ones (scipy's mode,
  * scikit-learn's weighted_mode); votes by distance are summed nearest first, as numpy sums them (among
@@ -495,15 +610,7 @@ function numpySum(b: GraphBuilder, x: string, k: number): string {
  * not reproduce: it only matters where k >= 8 and two classes' votes are equal in exact arithmetic).
  */
 export function kNeighbors(est: Estimator, f: Flow): Output {
-  // scikit-learn names minkowski with p=2 and no weights "euclidean" in effective_metric_; a weighted
-  // minkowski keeps its name, and is not Euclidean distance.
-  const metric = est.string('effective_metric_', est.string('metric', 'minkowski'));
-  const params = est.raw('effective_metric_params_') ?? est.raw('metric_params');
-  const minkowskiWeights = params instanceof PyDict && params.map.has('w');
-  if (!(metric === 'euclidean' || (metric === 'minkowski' && est.number('p', 2) === 2 && !minkowskiWeights)))
-    throw new UnsupportedModelError(
-      `a ${est.name} with the ${minkowskiWeights ? 'weighted ' : ''}${metric} metric (modelgate converts Euclidean distance)`,
-    );
+  const metric = neighbourMetric(est);
   const weights = est.string('weights', 'uniform');
   if (weights !== 'uniform' && weights !== 'distance')
     throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
@@ -520,14 +627,14 @@ export function kNeighbors(est: Estimator, f: Flow): Output {
   if (y.shape.length !== 1 || y.values.length !== n)
     throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
   const { b } = f;
-  const [index, nearest] = neighbours(est, f, fit, k, y.values);
+  const [index, nearest] = neighbours(est, f, fit, k, y.values, metric);
   const axes = int64(b, [1], [1], 'axes');
   // Each neighbour's weight: 1 (uniform), or 1/distance, where a zero distance takes all the weight.
   let weight: string;
   if (weights === 'uniform')
     weight = b.op('Add', [b.op('Mul', [nearest, double(b, [1], [0], 'zero')]), double(b, [1], [1], 'one')]);
   else {
-    const distance = b.op('Sqrt', [nearest]);
+    const distance = rdistToDist(b, nearest, metric);
     const isZero = b.op('Equal', [distance, double(b, [1], [0], 'zero')]);
     const anyZero = cast(
       b,
@@ -569,9 +676,154 @@ export function kNeighbors(est: Estimator, f: Flow): Output {
   return { kind: 'probabilities', name: probabilities, classes, labelScores: votes };
 }
 
+/**
+ * RadiusNeighborsClassifier and RadiusNeighborsRegressor: every training row within `radius` (the
+ * distance at most the radius: brute force compares the reduced distances, the trees the distances),
+ * uniform or 1/distance weights (a zero distance takes all the weight). The classifier's probabilities
+ * are the weighted votes over their sum; a row with no neighbour is outlier_label_'s (probability 1),
+ * or NaN where there is none (scikit-learn raises; modelgate's server refuses to answer NaN). The
+ * regressor's value is the weighted mean, NaN for a row with no neighbour, as scikit-learn's.
+ */
+function radiusNeighbors(est: Estimator, f: Flow): Output {
+  const metric = neighbourMetric(est);
+  const weights = est.string('weights', 'uniform');
+  if (weights !== 'uniform' && weights !== 'distance')
+    throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
+  const fit = est.matrix('_fit_X');
+  const [n, d] = fit.shape as [number, number];
+  if (d !== f.width)
+    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
+  const y = est.matrix('_y');
+  if (y.shape.length !== 1 || y.values.length !== n)
+    throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
+  const radius = est.number('radius', 1);
+  const method = est.string('_fit_method', 'brute');
+  if (method !== 'brute' && method !== 'kd_tree' && method !== 'ball_tree')
+    throw new UnsupportedModelError(`a ${est.name} searched by ${JSON.stringify(method)}`);
+  const { b } = f;
+  const reduced = reducedDistances(b, f.x, fit, method !== 'brute', metric);
+  const distance = rdistToDist(b, reduced, metric);
+  const reducedRadius =
+    metric.kind === 'euclidean' ? radius * radius : metric.kind === 'minkowski' ? radius ** metric.p : radius;
+  const within =
+    method === 'brute'
+      ? b.op('LessOrEqual', [reduced, double(b, [1], [reducedRadius], 'radius')])
+      : b.op('LessOrEqual', [distance, double(b, [1], [radius], 'radius')]);
+  const inside = cast(b, within, DataType.DOUBLE);
+  const axes = int64(b, [1], [1], 'axes');
+  const zero = double(b, [1], [0], 'zero');
+  let weight = inside;
+  if (weights === 'distance') {
+    const atZero = b.op('And', [within, b.op('Equal', [distance, zero])]);
+    const anyZero = b.op('Greater', [
+      b.op('ReduceSum', [cast(b, atZero, DataType.DOUBLE), axes], [attr.int('keepdims', 1)]),
+      zero,
+    ]);
+    const inverse = b.op('Where', [within, b.op('Div', [double(b, [1], [1], 'one'), distance]), zero]);
+    weight = b.op('Where', [anyZero, cast(b, atZero, DataType.DOUBLE), inverse]);
+  }
+  const count = b.op('ReduceSum', [inside, axes], [attr.int('keepdims', 1)]);
+  const outlier = b.op('Equal', [count, zero]);
+  if (est.name === 'RadiusNeighborsRegressor') {
+    const weighted = b.op('MatMul', [weight, double(b, [n, 1], y.values, 'targets')]);
+    const total = b.op('ReduceSum', [weight, axes], [attr.int('keepdims', 1)]);
+    return { kind: 'value', name: b.op('Div', [weighted, total]) };
+  }
+  const classes = est.classes();
+  const k = classes.length;
+  const hot = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) hot[i * k + (y.values[i] as number)] = 1;
+  const votes = b.op('MatMul', [weight, double(b, [n, k], hot, 'class_of')]);
+  const labels = est.raw('outlier_label_');
+  const label = Array.isArray(labels) ? labels[0] : labels;
+  let outlierRow: string;
+  if (label === null || label === undefined)
+    outlierRow = double(b, [1, k], new Array(k).fill(Number.NaN), 'no_label');
+  else {
+    const scalar = label instanceof NpScalar ? label.value : label;
+    const value = typeof scalar === 'bigint' ? Number(scalar) : scalar;
+    const at = classes.findIndex((c) => c === value || (typeof c === 'number' && Number(value) === c));
+    if (at < 0)
+      throw new UnsupportedModelError(
+        `a ${est.name} whose outlier_label is not one of its classes (modelgate serves the classes it was fitted on)`,
+      );
+    outlierRow = double(
+      b,
+      [1, k],
+      classes.map((_, c) => (c === at ? 1 : 0)),
+      'outlier',
+    );
+  }
+  const sum = b.op('ReduceSum', [votes, axes], [attr.int('keepdims', 1)]);
+  const normalized = b.op('Div', [
+    votes,
+    b.op('Where', [b.op('Equal', [sum, zero]), double(b, [1], [1], 'one'), sum]),
+  ]);
+  return { kind: 'probabilities', name: b.op('Where', [outlier, outlierRow, normalized]), classes };
+}
+
+/**
+ * NearestCentroid: the label of the nearest centroid (pairwise_distances_argmin, Euclidean or
+ * Manhattan) where the priors are uniform, else the argmax of the discriminant scores; predict_proba
+ * (Euclidean, scikit-learn 1.5+): the softmax of the scores, -|x/s - c/s|^2 + 2 log(prior) with the
+ * within-class standard deviations s.
+ */
+function nearestCentroid(est: Estimator, f: Flow): Output {
+  const classes = est.classes();
+  const k = classes.length;
+  const centroids = est.matrix('centroids_');
+  const [rows, d] = centroids.shape as [number, number];
+  if (rows !== k || d !== f.width)
+    throw new ModelImportError(
+      `the NearestCentroid's centroids_ do not fit its ${k} classes and ${f.width} features`,
+    );
+  const metric = est.string('metric', 'euclidean');
+  if (metric !== 'euclidean' && metric !== 'manhattan')
+    throw new UnsupportedModelError(
+      `a NearestCentroid with the ${metric} metric (modelgate converts euclidean and manhattan)`,
+    );
+  const { b } = f;
+  const raw =
+    metric === 'euclidean'
+      ? againstPoints(b, f.x, centroids, 'centroids').squaredDistances()
+      : reducedDistances(b, f.x, centroids, true, { kind: 'manhattan', p: 1 });
+  const nearest = b.op('Neg', [raw]);
+  if (metric !== 'euclidean' || !est.has('class_prior_')) return { kind: 'scores', name: nearest, classes };
+  const prior = Array.from(est.matrix('class_prior_').values);
+  const std = Array.from(est.matrix('within_class_std_dev_').values);
+  const scale = std.map((s) => (s !== 0 ? s : 1));
+  const normalized = b.op('Div', [f.x, double(b, [1, d], scale, 'std')]);
+  const centres = Float64Array.from(centroids.values, (v, i) => v / (scale[i % d] as number));
+  const squared = b.op('Sqrt', [
+    againstPoints(b, normalized, { values: centres, shape: [k, d] }, 'centres').squaredDistances(),
+  ]);
+  const scores = b.op('Add', [
+    b.op('Neg', [b.op('Mul', [squared, squared])]),
+    double(
+      b,
+      [1, k],
+      prior.map((p) => 2 * Math.log(p)),
+      'log_prior',
+    ),
+  ]);
+  const uniform = prior.every((p) => Math.abs(p - 1 / k) <= 1e-8 + 1e-5 * (1 / k));
+  return {
+    kind: 'probabilities',
+    name: b.op('Softmax', [scores], [attr.int('axis', 1)]),
+    classes,
+    labelScores: uniform ? nearest : scores,
+  };
+}
+
 export const family: Family = {
   family: 'nearest neighbours',
-  finals: { KNeighborsClassifier: kNeighbors, KNeighborsRegressor: kNeighbors },
+  finals: {
+    KNeighborsClassifier: kNeighbors,
+    KNeighborsRegressor: kNeighbors,
+    RadiusNeighborsClassifier: radiusNeighbors,
+    RadiusNeighborsRegressor: radiusNeighbors,
+    NearestCentroid: nearestCentroid,
+  },
   parts: {
     KDTree: "a nearest-neighbours model's kd tree (the order its search meets ties)",
     BallTree: "a nearest-neighbours model's ball tree (the order its search meets ties)",
@@ -583,6 +835,7 @@ export const family: Family = {
         'MinkowskiDistance64',
         'ManhattanDistance',
         'ManhattanDistance64',
+        'ChebyshevDistance64',
       ].map((metric) => [metric, "a nearest-neighbours search's metric"]),
     ),
   },

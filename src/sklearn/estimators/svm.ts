@@ -94,15 +94,11 @@ function brokenTies(est: Estimator, f: Flow, decision: string, pairs: [number, n
   return b.op('Add', [votes, scaled]);
 }
 
-/**
- * SVC: libsvm's one-vs-one decisions in double precision, the label by their votes (as predict does),
- * and with probability=True the probabilities from onnxruntime's SVMClassifier, which applies Platt's
- * sigmoids and couples the pairwise estimates iteratively, stopping where libsvm stops.
- */
 /** The most one-vs-one weights and votes an SVC's graph may hold (2^26 doubles, 512 MiB). */
 const MAX_SVC_WEIGHTS = 2 ** 26;
 
-function svc(est: Estimator, f: Flow): Output {
+/** libsvm's one-vs-one decisions [N, pairs] (positive: the pair's first class), checked against the model's layout. */
+function pairDecisions(est: Estimator, f: Flow) {
   const m = libsvm(est);
   const classes = est.classes();
   const c = classes.length;
@@ -142,6 +138,17 @@ function svc(est: Estimator, f: Flow): Output {
     b.op('MatMul', [kernel, double(b, b.fresh('pair_coef'), [m.nSV, pairs.length], w)]),
     double(b, b.fresh('pair_intercept'), [pairs.length], m.intercept),
   ]);
+  return { m, classes, c, pairs, decision };
+}
+
+/**
+ * SVC: libsvm's one-vs-one decisions in double precision, the label by their votes (as predict does),
+ * and with probability=True the probabilities from onnxruntime's SVMClassifier, which applies Platt's
+ * sigmoids and couples the pairwise estimates iteratively, stopping where libsvm stops.
+ */
+function svc(est: Estimator, f: Flow): Output {
+  const { m, classes, c, pairs, decision } = pairDecisions(est, f);
+  const { b } = f;
   // Votes: a positive decision for (i, j) votes i, otherwise j.
   const positive = b.op(
     'Cast',
@@ -188,6 +195,21 @@ function svc(est: Estimator, f: Flow): Output {
   ) as [string, string];
   const probabilities = cast(b, scores, DataType.DOUBLE);
   return { kind: 'probabilities', name: probabilities, classes, labelScores };
+}
+
+/**
+ * SVC's and NuSVC's decision_function, for the estimators that read it (calibration, one-vs-rest,
+ * stacking): binary, libsvm's decision negated, [N, 1] (positive: the second class); 3+ classes with
+ * decision_function_shape="ovr", the one-vs-rest decision (_ovr_decision_function).
+ */
+export function svcDecisionFunction(est: Estimator, f: Flow): string {
+  const { c, pairs, decision } = pairDecisions(est, f);
+  if (c === 2) return f.b.op('Neg', [decision]);
+  if (est.string('decision_function_shape', 'ovr') !== 'ovr')
+    throw new UnsupportedModelError(
+      `an ${est.name} whose decision_function_shape is "ovo" read by another estimator`,
+    );
+  return brokenTies(est, f, decision, pairs, c);
 }
 
 export const family: Family = {

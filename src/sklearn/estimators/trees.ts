@@ -177,7 +177,20 @@ function treesTakeMissing(est: Estimator): boolean {
   return criteria.includes(criterion) && (monotonic === undefined || monotonic === null);
 }
 
+/**
+ * Several targets per row need an answer of several values per row, which the card and the API do not
+ * have: refused by name (before classes_, which is then a list of arrays).
+ */
+function singleOutput(est: Estimator): void {
+  const outputs = est.number('n_outputs_', 1);
+  if (outputs > 1)
+    throw new UnsupportedModelError(
+      `a multi-output ${est.name} (${outputs} targets; modelgate serves one value or label per row)`,
+    );
+}
+
 function forestClassifier(est: Estimator, f: Flow): Output {
+  singleOutput(est);
   const classes = est.classes();
   const trees = forestTrees(est);
   const ens = new Ensemble();
@@ -204,6 +217,7 @@ function forestClassifier(est: Estimator, f: Flow): Output {
 }
 
 function forestRegressor(est: Estimator, f: Flow): Output {
+  singleOutput(est);
   const trees = forestTrees(est);
   const ens = new Ensemble();
   let acceptsMissing = true;
