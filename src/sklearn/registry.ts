@@ -4,6 +4,7 @@
 // declares is neither converted nor rebuilt from a pickle.
 import { UnsupportedModelError } from './errors.js';
 import { family as compose } from './estimators/compose.js';
+import { family as decomposition } from './estimators/decomposition.js';
 import { family as encoders } from './estimators/encoders.js';
 import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
@@ -11,7 +12,9 @@ import { family as impute } from './estimators/impute.js';
 import { family as linear } from './estimators/linear.js';
 import { family as neighbors } from './estimators/neighbors.js';
 import { family as neural } from './estimators/neural.js';
+import { family as preprocessing } from './estimators/preprocessing.js';
 import { family as scalers } from './estimators/scalers.js';
+import { family as selection } from './estimators/selection.js';
 import { family as svm } from './estimators/svm.js';
 import { family as trees } from './estimators/trees.js';
 import type { Dispatch, Family, Final, Flow, Output, Transform } from './flow.js';
@@ -22,6 +25,9 @@ export const FAMILIES: readonly Family[] = [
   impute,
   scalers,
   encoders,
+  preprocessing,
+  decomposition,
+  selection,
   linear,
   neural,
   trees,

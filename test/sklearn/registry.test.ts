@@ -145,7 +145,6 @@ const EXPECTED_UNCONVERTED: string[] = [
   'MissingIndicator',
   'OneClassSVM',
   'OneVsRestClassifier',
-  'PCA',
   'Perceptron',
   'PolynomialFeatures',
   'QuantileTransformer',

@@ -42,13 +42,14 @@ import kernels  # noqa: E402
 import linear  # noqa: E402
 import refused  # noqa: E402
 import transformers  # noqa: E402
+import transformers2  # noqa: E402
 import trees  # noqa: E402
 from case import FAMILIES, Case  # noqa: E402
 from refcommon import refused_rows  # noqa: E402
 
 
 def all_cases() -> list[Case]:
-    cases = transformers.cases() + linear.cases() + kernels.cases() + trees.cases() + refused.cases()
+    cases = transformers.cases() + transformers2.cases() + linear.cases() + kernels.cases() + trees.cases() + refused.cases()
     names = [c.name for c in cases]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -2,7 +2,6 @@
 into something that answers differently)."""
 from __future__ import annotations
 
-from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.ensemble import AdaBoostClassifier, BaggingRegressor, IsolationForest, VotingClassifier
 from sklearn.linear_model import LogisticRegression, Perceptron, RidgeClassifier, SGDRegressor
@@ -38,7 +37,6 @@ def cases() -> list[Case]:
             cls(910),
         ),
         ("one-vs-rest", lambda: OneVsRestClassifier(LogisticRegression(max_iter=2000)), cls(911)),
-        ("pca-logreg", lambda: make_pipeline(PCA(n_components=3), LogisticRegression(max_iter=2000)), cls(912)),
         ("polynomial-ridge", lambda: make_pipeline(PolynomialFeatures(2), StandardScaler(), SVR()), reg(913)),
         ("quantile-logreg", lambda: make_pipeline(QuantileTransformer(n_quantiles=20), LogisticRegression()), cls(914)),
     ]

@@ -1,0 +1,170 @@
+// Linear projections: each output column a weighted sum of every input column (PCA, IncrementalPCA,
+// TruncatedSVD, FactorAnalysis, FastICA, GaussianRandomProjection).
+import type { Column } from '../columns.js';
+import { ModelImportError } from '../errors.js';
+import { double, type Family, type Flow } from '../flow.js';
+import type { Estimator, Matrix } from '../state.js';
+
+/**
+ * The column notes after a step whose every output column mixes its inputs: no longer one feature's
+ * image. `refusesMissing`: the step raises on NaN (scikit-learn's validate_data), so the features whose
+ * missing values reach it are refused there and the new columns hold none.
+ */
+export function mixedColumns(f: Flow, width: number, by: string, refusesMissing = true): Column[] {
+  const reaching = [...new Set(f.columns.flatMap((c) => c.nanFrom))];
+  if (refusesMissing) f.rules.refuseMissing(reaching, by);
+  return Array.from({ length: width }, () => ({ nanFrom: refusesMissing ? [] : reaching }));
+}
+
+/** A [rows, cols] matrix's shape, checked. */
+export function shapeOf(est: Estimator, attrName: string, m: Matrix): [number, number] {
+  if (m.shape.length !== 2) throw new ModelImportError(`the ${est.name}'s ${attrName} is not a matrix`);
+  return m.shape as [number, number];
+}
+
+/** x · M^T for a [k, d] matrix M (scikit-learn's components_), in double. */
+export function timesTransposed(f: Flow, m: Matrix, k: number, d: number, name = 'components'): string {
+  const w = new Float64Array(d * k);
+  for (let i = 0; i < d; i++) for (let j = 0; j < k; j++) w[i * k + j] = m.values[j * d + i] as number;
+  return f.b.op('MatMul', [f.x, double(f.b, f.b.fresh(name), [d, k], w)]);
+}
+
+function checkWidth(est: Estimator, d: number, f: Flow): void {
+  if (d !== f.width)
+    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, but ${f.width} reach it`);
+}
+
+/** x - mean_ (the rows centred as the fitted estimator centres them). */
+function centred(est: Estimator, f: Flow): string {
+  const mean = est.matrix('mean_').values;
+  if (mean.length !== f.width)
+    throw new ModelImportError(
+      `the ${est.name}'s mean_ holds ${mean.length} values, ${f.width} features reach it`,
+    );
+  return f.b.op('Sub', [f.x, double(f.b, f.b.fresh('mean'), [1, f.width], mean)]);
+}
+
+function article(name: string): string {
+  return /^[AEIOU]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
+/** The flow's matrix replaced by the step's output of `width` columns, mixing the inputs. */
+function project(est: Estimator, f: Flow, x: string, width: number): void {
+  f.columns = mixedColumns(f, width, article(est.name));
+  f.x = x;
+  f.width = width;
+}
+
+/**
+ * PCA and IncrementalPCA (_BasePCA.transform): (x - mean_) · components_^T, and with whiten=True divided
+ * by sqrt(explained_variance_), clipped below at the double epsilon as scikit-learn clips it.
+ */
+function pca(est: Estimator, f: Flow): void {
+  const c = est.matrix('components_');
+  const [k, d] = shapeOf(est, 'components_', c);
+  checkWidth(est, d, f);
+  f.x = centred(est, f);
+  let y = timesTransposed(f, c, k, d);
+  if (est.raw('whiten') === true) {
+    const variance = est.matrix('explained_variance_').values;
+    if (variance.length !== k)
+      throw new ModelImportError(`the ${est.name}'s explained_variance_ does not match its ${k} components`);
+    const scale = Array.from(variance, (v) => Math.max(Math.sqrt(v), Number.EPSILON));
+    y = f.b.op('Div', [y, double(f.b, f.b.fresh('scale'), [1, k], scale)]);
+  }
+  project(est, f, y, k);
+}
+
+/** TruncatedSVD, GaussianRandomProjection: x · components_^T (no centring). */
+function projection(est: Estimator, f: Flow): void {
+  const c = est.matrix('components_');
+  const [k, d] = shapeOf(est, 'components_', c);
+  checkWidth(est, d, f);
+  project(est, f, timesTransposed(f, c, k, d), k);
+}
+
+/** FastICA: x - mean_ where it whitened (whiten is not False), then · components_^T. */
+function fastIca(est: Estimator, f: Flow): void {
+  const c = est.matrix('components_');
+  const [k, d] = shapeOf(est, 'components_', c);
+  checkWidth(est, d, f);
+  const whiten = est.raw('whiten');
+  if (whiten !== false && whiten !== undefined && whiten !== null) f.x = centred(est, f);
+  project(est, f, timesTransposed(f, c, k, d), k);
+}
+
+/** The inverse of a small square matrix (Gauss-Jordan with partial pivoting), rows in C order. */
+export function inverse(a: Float64Array, n: number): Float64Array {
+  const m = Float64Array.from(a);
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++)
+      if (Math.abs(m[r * n + col] as number) > Math.abs(m[pivot * n + col] as number)) pivot = r;
+    const p = m[pivot * n + col] as number;
+    if (p === 0 || !Number.isFinite(p)) throw new ModelImportError('a fitted matrix that has no inverse');
+    if (pivot !== col)
+      for (let j = 0; j < n; j++) {
+        [m[col * n + j], m[pivot * n + j]] = [m[pivot * n + j] as number, m[col * n + j] as number];
+        [inv[col * n + j], inv[pivot * n + j]] = [inv[pivot * n + j] as number, inv[col * n + j] as number];
+      }
+    for (let j = 0; j < n; j++) {
+      m[col * n + j] = (m[col * n + j] as number) / p;
+      inv[col * n + j] = (inv[col * n + j] as number) / p;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const factor = m[r * n + col] as number;
+      if (factor === 0) continue;
+      for (let j = 0; j < n; j++) {
+        m[r * n + j] = (m[r * n + j] as number) - factor * (m[col * n + j] as number);
+        inv[r * n + j] = (inv[r * n + j] as number) - factor * (inv[col * n + j] as number);
+      }
+    }
+  }
+  return inv;
+}
+
+/**
+ * FactorAnalysis.transform: with W = components_ [k, d], psi = noise_variance_ and Wpsi = W / psi,
+ * ((x - mean_) · Wpsi^T) · inv(I + Wpsi · W^T).
+ */
+function factorAnalysis(est: Estimator, f: Flow): void {
+  const w = est.matrix('components_');
+  const [k, d] = shapeOf(est, 'components_', w);
+  checkWidth(est, d, f);
+  const psi = est.matrix('noise_variance_').values;
+  if (psi.length !== d)
+    throw new ModelImportError(`the FactorAnalysis's noise_variance_ does not match its ${d} features`);
+  const wpsi = new Float64Array(k * d);
+  for (let j = 0; j < k; j++)
+    for (let i = 0; i < d; i++) wpsi[j * d + i] = (w.values[j * d + i] as number) / (psi[i] as number);
+  const core = new Float64Array(k * k);
+  for (let a = 0; a < k; a++)
+    for (let c = 0; c < k; c++) {
+      let s = a === c ? 1 : 0;
+      for (let i = 0; i < d; i++) s += (wpsi[a * d + i] as number) * (w.values[c * d + i] as number);
+      core[a * k + c] = s;
+    }
+  const cov = inverse(core, k);
+  f.x = centred(est, f);
+  const tmp = timesTransposed(f, { values: wpsi, shape: [k, d] }, k, d, 'wpsi');
+  project(est, f, f.b.op('MatMul', [tmp, double(f.b, f.b.fresh('cov_z'), [k, k], cov)]), k);
+}
+
+export const family: Family = {
+  family: 'decomposition',
+  transformers: {
+    PCA: pca,
+    IncrementalPCA: pca,
+    TruncatedSVD: projection,
+    GaussianRandomProjection: projection,
+    FastICA: fastIca,
+    FactorAnalysis: factorAnalysis,
+  },
+  refused: {
+    SparseRandomProjection:
+      'its components_ is a scipy sparse matrix, which modelgate does not read from a pickle',
+  },
+};
