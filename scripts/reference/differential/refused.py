@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression, Perceptron, RidgeClassifier
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import PolynomialFeatures, QuantileTransformer, StandardScaler
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR, NuSVR, OneClassSVM
 from sklearn.tree import DecisionTreeClassifier
 
@@ -37,7 +37,5 @@ def cases() -> list[Case]:
             cls(910),
         ),
         ("one-vs-rest", lambda: OneVsRestClassifier(LogisticRegression(max_iter=2000)), cls(911)),
-        ("polynomial-ridge", lambda: make_pipeline(PolynomialFeatures(2), StandardScaler(), SVR()), reg(913)),
-        ("quantile-logreg", lambda: make_pipeline(QuantileTransformer(n_quantiles=20), LogisticRegression()), cls(914)),
     ]
     return [Case(f"refused-{name}", "not converted", make, dataset) for name, make, dataset in table]

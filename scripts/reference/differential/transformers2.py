@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, TruncatedSVD
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import make_union
+from sklearn.preprocessing import (
+    Binarizer,
+    KBinsDiscretizer,
+    Normalizer,
+    PolynomialFeatures,
+    PowerTransformer,
+    QuantileTransformer,
+    StandardScaler,
+)
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -137,5 +146,106 @@ def decompositions() -> list[Case]:
     return out
 
 
+def _positive(d: data.Dataset) -> data.Dataset:
+    """Every value above zero (Box-Cox's domain), held out too."""
+    low = min(d.X.min().min(), d.Xt.min().min())
+    return data.Dataset(d.X - low + 0.5, d.y, d.Xt - low + 0.5, d.task)
+
+
+def _repeated(d: data.Dataset) -> data.Dataset:
+    """Values rounded to a coarse grid, in training and held out: repeated quantiles, values on them."""
+    step = d.X.std() / 2.0
+    return data.Dataset((d.X / step).round() * step, d.y, (d.Xt / step).round() * step, d.task)
+
+
+def preprocessing() -> list[Case]:
+    fam = "preprocessing"
+    settings = {
+        "polynomial-2": lambda: make_pipeline(StandardScaler(), PolynomialFeatures(2)),
+        "polynomial-3-interaction": lambda: make_pipeline(StandardScaler(), PolynomialFeatures(3, interaction_only=True)),
+        "polynomial-no-bias": lambda: make_pipeline(StandardScaler(), PolynomialFeatures(2, include_bias=False)),
+        "polynomial-range": lambda: make_pipeline(StandardScaler(), PolynomialFeatures((2, 3), order="F")),
+        "polynomial-raw": lambda: PolynomialFeatures(2),
+        "normalizer-l2": lambda: Normalizer(),
+        "normalizer-l1": lambda: Normalizer(norm="l1"),
+        "normalizer-max": lambda: make_pipeline(StandardScaler(), Normalizer(norm="max")),
+        "binarizer": lambda: make_pipeline(StandardScaler(), Binarizer()),
+        "binarizer-threshold": lambda: Binarizer(threshold=5.0),
+        "kbins-onehot-quantile": lambda: KBinsDiscretizer(n_bins=4, encode="onehot", strategy="quantile"),
+        "kbins-dense-uniform": lambda: KBinsDiscretizer(n_bins=5, encode="onehot-dense", strategy="uniform"),
+        "kbins-ordinal-kmeans": lambda: KBinsDiscretizer(n_bins=3, encode="ordinal", strategy="kmeans"),
+        "kbins-ordinal-quantile": lambda: KBinsDiscretizer(n_bins=6, encode="ordinal", strategy="quantile"),
+        "quantile-uniform": lambda: QuantileTransformer(n_quantiles=30),
+        "quantile-uniform-few": lambda: QuantileTransformer(n_quantiles=7),
+        "power-yeo-johnson": lambda: PowerTransformer(),
+        "power-yeo-johnson-raw": lambda: PowerTransformer(standardize=False),
+    }
+    finals = [["logreg", "ridge"], ["logreg2", "tree"], ["tree-reg", "logreg"]]
+    out: list[Case] = []
+    for i, (name, make) in enumerate(settings.items()):
+        out += over_finals(name, fam, make, finals[i % 3], 300 + 3 * i)
+    cls = lambda seed, **kw: lambda: data.classification(3, "int", seed=seed, **kw)  # noqa: E731
+    reg = lambda seed, **kw: lambda: data.regression(seed=seed, **kw)  # noqa: E731
+    more = [
+        ("kbins-quantile-method", lambda: make_pipeline(
+            KBinsDiscretizer(n_bins=4, encode="ordinal", strategy="quantile", quantile_method="averaged_inverted_cdf"),
+            logreg()), cls(360), True, ((1, 7), (99, 0))),
+        ("kbins-repeated-edges", lambda: make_pipeline(KBinsDiscretizer(n_bins=5, encode="onehot"), logreg()),
+         lambda: _repeated(data.classification(3, "int", seed=361)), False, None),
+        ("quantile-repeated", lambda: make_pipeline(QuantileTransformer(n_quantiles=40), logreg()),
+         lambda: _repeated(data.classification(3, "int", seed=362)), True, None),
+        ("quantile-repeated-ridge", lambda: make_pipeline(QuantileTransformer(n_quantiles=15), Ridge()),
+         lambda: _repeated(data.regression(seed=363)), False, None),
+        ("quantile-missing-tree", lambda: make_pipeline(QuantileTransformer(n_quantiles=20), tree_cls()),
+         cls(364, missing=0.15), True, None),
+        ("quantile-normal-refused", lambda: make_pipeline(QuantileTransformer(n_quantiles=20, output_distribution="normal"), logreg()),
+         cls(365), True, None),
+        ("power-box-cox", lambda: make_pipeline(PowerTransformer(method="box-cox"), Ridge()),
+         lambda: _positive(data.regression(seed=366)), True, None),
+        ("power-box-cox-logreg", lambda: make_pipeline(PowerTransformer(method="box-cox", standardize=False), logreg()),
+         lambda: _positive(data.classification(2, "str", seed=367)), False, None),
+        ("power-missing-imputed", lambda: make_pipeline(PowerTransformer(), SimpleImputer(), logreg()),
+         cls(368, missing=0.15), True, None),
+        ("polynomial-missing-refused", lambda: make_pipeline(PolynomialFeatures(2), tree_cls()),
+         lambda: _test_missing(data.classification(3, "int", seed=369)), True, None),
+        ("polynomial-in-columns", lambda: make_pipeline(
+            ColumnTransformer([("poly", make_pipeline(StandardScaler(), PolynomialFeatures(2)), ["alpha", "beta"]),
+                               ("bins", KBinsDiscretizer(n_bins=3), ["gamma"]),
+                               ("q", QuantileTransformer(n_quantiles=20), ["delta", "epsilon"])]),
+            logreg()), cls(370), True, None),
+        ("missing-indicator-only", lambda: make_pipeline(
+            make_union(SimpleImputer(), MissingIndicator()), logreg()), cls(371, missing=0.15), True, None),
+        ("missing-indicator-new-refused", lambda: make_pipeline(
+            ColumnTransformer([("ind", MissingIndicator(), ["alpha", "beta", "gamma"]), ("imp", SimpleImputer(), ["alpha", "beta", "gamma", "delta", "epsilon"])]), logreg()),
+         lambda: _missing_in(data.classification(3, "int", seed=372), ["alpha"], test_only=["beta"]), True, None),
+        ("missing-indicator-all", lambda: make_pipeline(
+            ColumnTransformer([("ind", MissingIndicator(features="all"), [0, 1, 2]), ("imp", SimpleImputer(), [0, 1, 2, 3, 4])]), Ridge()),
+         lambda: _missing_in(data.regression(seed=373), [0, 3], test_only=[1]), False, None),
+        ("imputer-indicator-median-tree", lambda: make_pipeline(SimpleImputer(strategy="median", add_indicator=True), tree_cls()),
+         cls(374, missing=0.15), True, None),
+        ("imputer-indicator-some-columns", lambda: make_pipeline(SimpleImputer(add_indicator=True), Ridge()),
+         lambda: _missing_in(data.regression(seed=375), ["alpha", "delta"], test_only=["beta"]), True, None),
+    ]
+    for name, make, dataset, frame, versions in more:
+        out.append(Case(name, fam, make, dataset, frame=frame, **({"versions": versions} if versions else {})))
+    return out
+
+
+def _missing_in(d: data.Dataset, columns=(), test_only=(), rate: float = 0.2, seed: int = 0) -> data.Dataset:
+    """NaN in about `rate` of these columns' cells (by name or position), in training and held out;
+    `test_only`: held out only."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 9000)
+    X, Xt = d.X.copy(), d.Xt.copy()
+    name = lambda c: X.columns[c] if isinstance(c, int) else c  # noqa: E731
+    for c in columns:
+        X.loc[rng.random(len(X)) < rate, name(c)] = np.nan
+        Xt.loc[rng.random(len(Xt)) < rate, name(c)] = np.nan
+    for c in test_only:
+        Xt.loc[rng.random(len(Xt)) < rate, name(c)] = np.nan
+    return data.Dataset(X, d.y, Xt, d.task)
+
+
 def cases() -> list[Case]:
-    return decompositions()
+    return decompositions() + preprocessing()

@@ -1,13 +1,17 @@
-// SimpleImputer: NaN replaced by each column's fitted statistic (over string columns' codes: text.ts).
+// SimpleImputer: NaN replaced by each column's fitted statistic (over string columns' codes: text.ts),
+// with add_indicator=True its MissingIndicator's columns after them.
 import { attr, tensor } from '../../onnx/builder.js';
 import { type Column, throughImputer } from '../columns.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { double, type Family, type Flow } from '../flow.js';
 import type { Estimator } from '../state.js';
 import { imputeCodes } from '../text.js';
+import { indicatorColumns } from './preprocessing.js';
 
 function simpleImputer(est: Estimator, f: Flow): void {
   if (f.codes) {
+    if (est.has('indicator_'))
+      throw new UnsupportedModelError('a SimpleImputer with add_indicator=True over string columns');
     imputeCodes(est, f);
     return;
   }
@@ -16,7 +20,8 @@ function simpleImputer(est: Estimator, f: Flow): void {
     throw new UnsupportedModelError(
       'a SimpleImputer whose missing_values is not NaN (modelgate imputes NaN only)',
     );
-  if (est.has('indicator_')) throw new UnsupportedModelError('a SimpleImputer with add_indicator=True');
+  // add_indicator=True: the MissingIndicator's columns, of the values before imputing, after the rest.
+  const indicator = est.has('indicator_') ? indicatorColumns(est.estimator('indicator_'), f) : undefined;
   const stats = est.matrix('statistics_').values;
   if (stats.length !== f.width)
     throw new ModelImportError(
@@ -35,6 +40,11 @@ function simpleImputer(est: Estimator, f: Flow): void {
     );
     f.width = kept.length;
     f.columns = kept.map((i) => f.columns[i] as Column);
+  }
+  if (indicator && indicator.columns.length > 0) {
+    f.x = f.b.op('Concat', [f.x, indicator.x], [attr.int('axis', 1)]);
+    f.width += indicator.columns.length;
+    f.columns = [...f.columns, ...indicator.columns];
   }
 }
 

@@ -1,4 +1,439 @@
-// Per-row and per-column transformers beyond the scalers.
-import type { Family } from '../flow.js';
+// Transformers beyond the scalers: PolynomialFeatures, Normalizer, Binarizer, KBinsDiscretizer,
+// QuantileTransformer, PowerTransformer and MissingIndicator, in double precision as scikit-learn
+// computes them.
+import { attr, tensor } from '../../onnx/builder.js';
+import { DataType } from '../../onnx/proto.js';
+import { type Column, throughStep } from '../columns.js';
+import { ModelImportError, UnsupportedModelError } from '../errors.js';
+import { cast, double, type Family, type Flow, gather } from '../flow.js';
+import { asFloat64, elementsOf } from '../numpy.js';
+import type { Estimator } from '../state.js';
+import { NdArray, NpScalar } from '../values.js';
+import { mixedColumns } from './decomposition.js';
 
-export const family: Family = { family: 'preprocessing', transformers: {} };
+const int64 = (f: Flow, dims: number[], values: readonly number[]) =>
+  f.b.constant(tensor.int64(f.b.fresh('indices'), dims, values));
+
+/** The features whose missing values reach a step that raises on NaN (scikit-learn's check_array). */
+function refuseMissingHere(f: Flow, by: string): void {
+  f.rules.refuseMissing(
+    f.columns.flatMap((c) => c.nanFrom),
+    by,
+  );
+}
+
+function checkWidth(est: Estimator, f: Flow): void {
+  const n = est.featureCount();
+  if (n !== undefined && n !== f.width)
+    throw new ModelImportError(`the ${est.name} was fitted on ${n} features, but ${f.width} reach it`);
+}
+
+/** Python's combinations (with replacement, or not) of range(n) taken k at a time, in its order. */
+function combinations(n: number, k: number, replacement: boolean): number[][] {
+  const out: number[][] = [];
+  const walk = (start: number, prefix: number[]) => {
+    if (prefix.length === k) {
+      out.push(prefix);
+      return;
+    }
+    for (let i = start; i < n; i++) walk(replacement ? i : i + 1, [...prefix, i]);
+  };
+  walk(0, []);
+  return out;
+}
+
+/**
+ * PolynomialFeatures: every product of the inputs of degree min..max (interaction_only: each input at
+ * most once), in scikit-learn's order, the bias column first where include_bias. Each term is
+ * prod_j x_j^p_j over the exponents powers_ holds: Pow of [N, 1, d] by [1, terms, d], then ReduceProd.
+ */
+function polynomialFeatures(est: Estimator, f: Flow): void {
+  checkWidth(est, f);
+  const d = f.width;
+  const low = est.number('_min_degree', 0);
+  const high = est.has('_max_degree') ? est.number('_max_degree') : est.number('degree', 2);
+  const interactionOnly = est.raw('interaction_only') === true;
+  const terms: number[][] = [];
+  if (est.raw('include_bias') !== false) terms.push([]);
+  for (let k = Math.max(1, low); k <= high; k++) terms.push(...combinations(d, k, !interactionOnly));
+  if (terms.length === 0) throw new UnsupportedModelError('a PolynomialFeatures with no output column');
+  const expected = est.number('n_output_features_', terms.length);
+  if (expected !== terms.length)
+    throw new ModelImportError(
+      `the PolynomialFeatures makes ${expected} columns, but its degrees give ${terms.length}`,
+    );
+  const powers = new Float64Array(terms.length * d);
+  terms.forEach((t, i) => {
+    for (const j of t) powers[i * d + j] = (powers[i * d + j] as number) + 1;
+  });
+  refuseMissingHere(f, 'a PolynomialFeatures');
+  const rows = f.b.op('Unsqueeze', [f.x, int64(f, [1], [1])]);
+  const raised = f.b.op('Pow', [rows, double(f.b, f.b.fresh('powers'), [1, terms.length, d], powers)]);
+  f.x = f.b.op('ReduceProd', [raised], [attr.ints('axes', [2]), attr.int('keepdims', 0)]);
+  // A degree-1 term is its input unchanged (x^1 times ones); the other columns mix inputs.
+  f.columns = terms.map((t): Column => {
+    const src = t.length === 1 ? f.columns[t[0] as number] : undefined;
+    return src ? { ...src, nanFrom: [] } : { nanFrom: [] };
+  });
+  f.width = terms.length;
+}
+
+/**
+ * Normalizer: each row over its norm (l1: the sum of |x|, l2: the root of the sum of squares, max: the
+ * largest |x|), a zero norm taken as 1 (scikit-learn's _handle_zeros_in_scale).
+ */
+function normalizer(est: Estimator, f: Flow): void {
+  const norm = est.string('norm', 'l2');
+  const axes = int64(f, [1], [1]);
+  let n: string;
+  if (norm === 'l1') n = f.b.op('ReduceSum', [f.b.op('Abs', [f.x]), axes], [attr.int('keepdims', 1)]);
+  else if (norm === 'l2')
+    n = f.b.op('Sqrt', [f.b.op('ReduceSum', [f.b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)])]);
+  else if (norm === 'max')
+    n = f.b.op('ReduceMax', [f.b.op('Abs', [f.x])], [attr.ints('axes', [1]), attr.int('keepdims', 1)]);
+  else throw new UnsupportedModelError(`a Normalizer with norm=${JSON.stringify(norm)}`);
+  const zero = f.b.op('Equal', [n, double(f.b, f.b.fresh('zero'), [1], [0])]);
+  n = f.b.op('Where', [zero, double(f.b, f.b.fresh('one'), [1], [1]), n]);
+  f.x = f.b.op('Div', [f.x, n]);
+  f.columns = mixedColumns(f, f.width, 'a Normalizer');
+}
+
+/** Binarizer: 1 where x > threshold, else 0 (a NaN raises in scikit-learn). */
+function binarizer(est: Estimator, f: Flow): void {
+  const t = est.number('threshold', 0);
+  refuseMissingHere(f, 'a Binarizer');
+  f.x = cast(f.b, f.b.op('Greater', [f.x, double(f.b, f.b.fresh('threshold'), [1], [t])]), DataType.DOUBLE);
+  f.columns = f.columns.map((c) => throughStep(c, (y) => (y > t ? 1 : 0), 'a Binarizer', true, false));
+}
+
+/** An object array of one float array per feature (KBinsDiscretizer's bin_edges_), as numbers. */
+function perFeatureArrays(est: Estimator, name: string, width: number): Float64Array[] {
+  const v = est.raw(name);
+  const items = v instanceof NdArray ? elementsOf(v) : Array.isArray(v) ? v : undefined;
+  if (!items || items.length !== width || !items.every((a) => a instanceof NdArray))
+    throw new ModelImportError(
+      `the ${est.name}'s ${name} does not hold one array for each of its ${width} features`,
+    );
+  return (items as NdArray[]).map((a) => asFloat64(a));
+}
+
+/**
+ * KBinsDiscretizer: each value's bin, the number of inner edges at or below it (np.searchsorted(...,
+ * side="right")); encode="ordinal" keeps the bin numbers, "onehot" and "onehot-dense" one column per
+ * bin. With dtype=np.float32 the values are rounded to float32 first, as scikit-learn rounds them.
+ */
+function kBinsDiscretizer(est: Estimator, f: Flow): void {
+  checkWidth(est, f);
+  const edges = perFeatureArrays(est, 'bin_edges_', f.width);
+  const encode = est.string('encode', 'onehot');
+  if (!['ordinal', 'onehot', 'onehot-dense'].includes(encode))
+    throw new UnsupportedModelError(`a KBinsDiscretizer with encode=${JSON.stringify(encode)}`);
+  refuseMissingHere(f, 'a KBinsDiscretizer');
+  const dtype = est.raw('dtype');
+  const float32 =
+    dtype !== undefined &&
+    dtype !== null &&
+    /float32/.test(String((dtype as { name?: string }).name ?? dtype));
+  let x = f.x;
+  if (float32) x = cast(f.b, cast(f.b, x, DataType.FLOAT), DataType.DOUBLE);
+  const round = float32 ? Math.fround : (y: number) => y;
+  const bins: string[] = [];
+  const inner = edges.map((e) => Array.from(e.subarray(1, Math.max(1, e.length - 1))));
+  inner.forEach((e, j) => {
+    const column = gather(f.b, x, [j]);
+    if (e.length === 0) {
+      bins.push(f.b.op('Mul', [column, double(f.b, f.b.fresh('zero'), [1], [0])]));
+      return;
+    }
+    const below = cast(
+      f.b,
+      f.b.op('LessOrEqual', [double(f.b, f.b.fresh('edges'), [1, e.length], e), column]),
+      DataType.DOUBLE,
+    );
+    bins.push(f.b.op('ReduceSum', [below, int64(f, [1], [1])], [attr.int('keepdims', 1)]));
+  });
+  const ordinal = bins.length === 1 ? (bins[0] as string) : f.b.op('Concat', bins, [attr.int('axis', 1)]);
+  const binOf = (j: number) => (y: number) => {
+    const r = round(y);
+    return (inner[j] as number[]).filter((e) => e <= r).length;
+  };
+  if (encode === 'ordinal') {
+    f.x = ordinal;
+    f.columns = f.columns.map((c, j) => throughStep(c, binOf(j), 'a KBinsDiscretizer', true, false));
+    return;
+  }
+  const counts = inner.map((e) => e.length + 1);
+  const blocks = counts.map((k, j) =>
+    cast(
+      f.b,
+      f.b.op('Equal', [
+        gather(f.b, ordinal, [j]),
+        double(
+          f.b,
+          f.b.fresh('bins'),
+          [1, k],
+          Array.from({ length: k }, (_, i) => i),
+        ),
+      ]),
+      DataType.DOUBLE,
+    ),
+  );
+  f.x = blocks.length === 1 ? (blocks[0] as string) : f.b.op('Concat', blocks, [attr.int('axis', 1)]);
+  f.width = counts.reduce((a, b) => a + b, 0);
+  f.columns = Array.from({ length: f.width }, () => ({ nanFrom: [] }));
+}
+
+/**
+ * np.interp(x, xp, fp) of every column at once, xp and fp [n, d] (one increasing column per feature,
+ * repeats allowed): j is the last index with xp[j] <= x, and the value fp[j] + slope_j * (x - xp[j]),
+ * fp[0] below xp[0] and fp[n-1] from xp[n-1] up, as numpy computes it. NaN stays NaN.
+ */
+function interpolate(f: Flow, x: string, xp: Float64Array, fp: Float64Array, n: number, d: number): string {
+  const slopes = new Float64Array(n * d);
+  for (let j = 0; j + 1 < n; j++)
+    for (let c = 0; c < d; c++) {
+      const dx = (xp[(j + 1) * d + c] as number) - (xp[j * d + c] as number);
+      // A repeated xp[j] is never the last one at or below x: its slope is never read.
+      slopes[j * d + c] = dx > 0 ? ((fp[(j + 1) * d + c] as number) - (fp[j * d + c] as number)) / dx : 0;
+    }
+  const b = f.b;
+  const rows = b.op('Unsqueeze', [x, int64(f, [1], [1])]);
+  let index = int64(f, [1, d], new Array(d).fill(0));
+  if (n > 1) {
+    const upper = double(b, b.fresh('knots'), [1, n - 1, d], xp.subarray(d));
+    const below = cast(b, b.op('LessOrEqual', [upper, rows]), DataType.INT64);
+    index = b.op('ReduceSum', [below, int64(f, [1], [1])], [attr.int('keepdims', 0)]);
+  }
+  const flat = b.op('Add', [
+    b.op('Mul', [index, int64(f, [1], [d])]),
+    int64(
+      f,
+      [1, d],
+      Array.from({ length: d }, (_, c) => c),
+    ),
+  ]);
+  const at = (values: Float64Array, name: string) =>
+    b.op('Gather', [double(b, b.fresh(name), [n * d], values), flat], [attr.int('axis', 0)]);
+  let y = b.op('Add', [b.op('Mul', [at(slopes, 'slopes'), b.op('Sub', [x, at(xp, 'xp')])]), at(fp, 'fp')]);
+  const first = (a: Float64Array) => a.subarray(0, d);
+  const last = (a: Float64Array) => a.subarray((n - 1) * d);
+  y = b.op('Where', [
+    b.op('Less', [x, double(b, b.fresh('xp_low'), [1, d], first(xp))]),
+    double(b, b.fresh('fp_low'), [1, d], first(fp)),
+    y,
+  ]);
+  y = b.op('Where', [
+    b.op('Greater', [x, double(b, b.fresh('xp_high'), [1, d], last(xp))]),
+    double(b, b.fresh('fp_high'), [1, d], last(fp)),
+    y,
+  ]);
+  return y;
+}
+
+/** The same np.interp for one number (the column notes' function). */
+function interpolateOne(x: number, xp: readonly number[], fp: readonly number[]): number {
+  const n = xp.length;
+  if (Number.isNaN(x)) return x;
+  if (x < (xp[0] as number)) return fp[0] as number;
+  if (x > (xp[n - 1] as number)) return fp[n - 1] as number;
+  let j = 0;
+  for (let k = 1; k < n; k++) if ((xp[k] as number) <= x) j = k;
+  if (j === n - 1) return fp[j] as number;
+  const slope = ((fp[j + 1] as number) - (fp[j] as number)) / ((xp[j + 1] as number) - (xp[j] as number));
+  return slope * (x - (xp[j] as number)) + (fp[j] as number);
+}
+
+/**
+ * QuantileTransformer (output_distribution="uniform"): per column the mean of np.interp over the
+ * quantiles upwards and downwards (so repeated quantiles answer their middle), 0 and 1 exactly at the
+ * first and last quantile. NaN passes through, as scikit-learn keeps it.
+ */
+function quantileTransformer(est: Estimator, f: Flow): void {
+  checkWidth(est, f);
+  if (est.string('output_distribution', 'uniform') !== 'uniform')
+    throw new UnsupportedModelError(
+      "a QuantileTransformer with output_distribution='normal' (ONNX has no inverse of the normal distribution modelgate could match scikit-learn's with)",
+    );
+  const q = est.matrix('quantiles_');
+  const refs = est.matrix('references_').values;
+  const [n, d] = q.shape as [number, number];
+  if (q.shape.length !== 2 || d !== f.width || refs.length !== n)
+    throw new ModelImportError(`the QuantileTransformer's quantiles_ do not match its ${f.width} features`);
+  const fp = new Float64Array(n * d);
+  const xpDown = new Float64Array(n * d);
+  const fpDown = new Float64Array(n * d);
+  for (let j = 0; j < n; j++)
+    for (let c = 0; c < d; c++) {
+      fp[j * d + c] = refs[j] as number;
+      xpDown[j * d + c] = -(q.values[(n - 1 - j) * d + c] as number);
+      fpDown[j * d + c] = -(refs[n - 1 - j] as number);
+    }
+  const x = f.x;
+  const up = interpolate(f, x, q.values, fp, n, d);
+  const down = interpolate(f, f.b.op('Neg', [x]), xpDown, fpDown, n, d);
+  let y = f.b.op('Mul', [f.b.op('Sub', [up, down]), double(f.b, f.b.fresh('half'), [1], [0.5])]);
+  const lowest = q.values.subarray(0, d);
+  const highest = q.values.subarray((n - 1) * d);
+  y = f.b.op('Where', [
+    f.b.op('Equal', [x, double(f.b, f.b.fresh('q_high'), [1, d], highest)]),
+    double(f.b, f.b.fresh('one'), [1], [1]),
+    y,
+  ]);
+  y = f.b.op('Where', [
+    f.b.op('Equal', [x, double(f.b, f.b.fresh('q_low'), [1, d], lowest)]),
+    double(f.b, f.b.fresh('zero'), [1], [0]),
+    y,
+  ]);
+  f.x = y;
+  f.columns = f.columns.map((col, c) => {
+    const xs = Array.from({ length: n }, (_, j) => q.values[j * d + c] as number);
+    const r = Array.from(refs);
+    const xsDown = xs.map((v) => -v).reverse();
+    const rDown = r.map((v) => -v).reverse();
+    const at = (v: number) => {
+      if (Number.isNaN(v)) return v;
+      if (v === xs[0]) return 0;
+      if (v === xs[n - 1]) return 1;
+      return 0.5 * (interpolateOne(v, xs, r) - interpolateOne(-v, xsDown, rDown));
+    };
+    return throughStep(col, at, 'a QuantileTransformer', true);
+  });
+}
+
+/** One lambda's power transform of a column [N, 1] (and of one number, for the column notes). */
+function powerColumn(
+  f: Flow,
+  x: string,
+  method: string,
+  l: number,
+): { y: string; at: (v: number) => number } {
+  const b = f.b;
+  const c = (v: number) => double(b, b.fresh('c'), [1], [v]);
+  const eps = Number.EPSILON;
+  if (method === 'box-cox') {
+    // Defined for positive numbers only (scikit-learn raises on the others): NaN, never served.
+    const positive = b.op('Where', [b.op('Greater', [x, c(0)]), x, c(Number.NaN)]);
+    const y =
+      l === 0
+        ? b.op('Log', [positive])
+        : b.op('Div', [b.op('Sub', [b.op('Pow', [positive, c(l)]), c(1)]), c(l)]);
+    return { y, at: (v) => (v > 0 ? (l === 0 ? Math.log(v) : (v ** l - 1) / l) : Number.NaN) };
+  }
+  const plus = b.op('Add', [x, c(1)]);
+  const minus = b.op('Sub', [c(1), x]);
+  const pos =
+    Math.abs(l) < eps
+      ? b.op('Log', [plus])
+      : b.op('Div', [b.op('Sub', [b.op('Pow', [plus, c(l)]), c(1)]), c(l)]);
+  const neg =
+    Math.abs(l - 2) > eps
+      ? b.op('Div', [b.op('Sub', [b.op('Pow', [minus, c(2 - l)]), c(1)]), c(l - 2)])
+      : b.op('Neg', [b.op('Log', [minus])]);
+  const y = b.op('Where', [b.op('GreaterOrEqual', [x, c(0)]), pos, neg]);
+  return {
+    y,
+    at: (v) => {
+      if (Number.isNaN(v)) return v;
+      if (v >= 0) return Math.abs(l) < eps ? Math.log(v + 1) : ((v + 1) ** l - 1) / l;
+      return Math.abs(l - 2) > eps ? ((1 - v) ** (2 - l) - 1) / (l - 2) : -Math.log(1 - v);
+    },
+  };
+}
+
+/** PowerTransformer: each column by its fitted lambdas_ (Yeo-Johnson or Box-Cox), then standardized. */
+function powerTransformer(est: Estimator, f: Flow): void {
+  checkWidth(est, f);
+  const method = est.string('method', 'yeo-johnson');
+  if (method !== 'yeo-johnson' && method !== 'box-cox')
+    throw new UnsupportedModelError(`a PowerTransformer with method=${JSON.stringify(method)}`);
+  const lambdas = est.matrix('lambdas_').values;
+  if (lambdas.length !== f.width)
+    throw new ModelImportError(`the PowerTransformer's lambdas_ do not match its ${f.width} features`);
+  const parts = Array.from(lambdas, (l, j) => powerColumn(f, gather(f.b, f.x, [j]), method, l));
+  f.x =
+    parts.length === 1
+      ? (parts[0]?.y as string)
+      : f.b.op(
+          'Concat',
+          parts.map((p) => p.y),
+          [attr.int('axis', 1)],
+        );
+  let notes = f.columns.map((col, j) =>
+    throughStep(col, (parts[j] as { at: (v: number) => number }).at, 'a PowerTransformer', true),
+  );
+  if (est.raw('standardize') !== false) {
+    const scaler = est.estimator('_scaler');
+    const mean = scaler.matrix('mean_').values;
+    const scale = scaler.matrix('scale_').values;
+    f.x = f.b.op('Sub', [f.x, double(f.b, f.b.fresh('mean'), [1, f.width], mean)]);
+    f.x = f.b.op('Div', [f.x, double(f.b, f.b.fresh('scale'), [1, f.width], scale)]);
+    notes = notes.map((col, j) =>
+      throughStep(
+        col,
+        (y) => (y - (mean[j] as number)) / (scale[j] as number),
+        'a PowerTransformer',
+        (scale[j] as number) > 0,
+      ),
+    );
+  }
+  f.columns = notes;
+}
+
+/** The indices a fitted MissingIndicator marks (features_), as numbers. */
+function indicatorFeatures(est: Estimator): number[] {
+  const v = est.raw('features_');
+  if (!(v instanceof NdArray)) throw new ModelImportError('the MissingIndicator has no array features_');
+  return elementsOf(v).map((x) => Number(x instanceof NpScalar ? x.value : x));
+}
+
+/**
+ * The 0/1 columns of a fitted MissingIndicator over the flow's columns as they are (NaN only): one per
+ * feature in features_. With error_on_new (features="missing-only"), a missing value in another column
+ * raises in scikit-learn: those features' missing values are refused.
+ */
+export function indicatorColumns(est: Estimator, f: Flow): { x: string; columns: Column[] } {
+  const missing = est.raw('missing_values');
+  if (!(typeof missing === 'number' && Number.isNaN(missing)))
+    throw new UnsupportedModelError(
+      'a MissingIndicator whose missing_values is not NaN (modelgate marks NaN only)',
+    );
+  const n = est.featureCount();
+  if (n !== undefined && n !== f.width)
+    throw new ModelImportError(`the MissingIndicator was fitted on ${n} features, but ${f.width} reach it`);
+  const features = indicatorFeatures(est);
+  if (features.some((i) => !Number.isInteger(i) || i < 0 || i >= f.width))
+    throw new ModelImportError('the MissingIndicator marks a feature it was not fitted on');
+  if (est.string('features', 'missing-only') === 'missing-only' && est.raw('error_on_new') !== false) {
+    const marked = new Set(features);
+    f.rules.refuseMissing(
+      f.columns.flatMap((c, i) => (marked.has(i) ? [] : c.nanFrom)),
+      'a MissingIndicator(error_on_new=True), which raises on missing values in a feature that had none when fitted',
+    );
+  }
+  if (features.length === 0) return { x: '', columns: [] };
+  return {
+    x: cast(f.b, f.b.op('IsNaN', [gather(f.b, f.x, features)]), DataType.DOUBLE),
+    columns: features.map(() => ({ nanFrom: [] })),
+  };
+}
+
+function missingIndicator(est: Estimator, f: Flow): void {
+  const { x, columns } = indicatorColumns(est, f);
+  if (columns.length === 0) throw new UnsupportedModelError('a MissingIndicator that marks no feature');
+  f.x = x;
+  f.width = columns.length;
+  f.columns = columns;
+}
+
+export const family: Family = {
+  family: 'preprocessing',
+  transformers: {
+    PolynomialFeatures: polynomialFeatures,
+    Normalizer: normalizer,
+    Binarizer: binarizer,
+    KBinsDiscretizer: kBinsDiscretizer,
+    QuantileTransformer: quantileTransformer,
+    PowerTransformer: powerTransformer,
+    MissingIndicator: missingIndicator,
+  },
+};
