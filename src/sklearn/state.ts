@@ -104,7 +104,7 @@ export class Estimator {
   /** feature_names_in_ when it was fitted on a DataFrame with string column names. */
   featureNames(): string[] | undefined {
     const v = this.raw('feature_names_in_');
-    if (!(v instanceof NdArray)) return undefined;
+    if (!(v instanceof NdArray)) return this.delegate()?.featureNames();
     const names = elementsOf(v);
     return names.every((n) => typeof n === 'string') ? (names as string[]) : undefined;
   }
@@ -112,6 +112,24 @@ export class Estimator {
   /** n_features_in_ (or the older n_features_), when present. */
   featureCount(): number | undefined {
     for (const a of ['n_features_in_', 'n_features_']) if (this.has(a)) return this.number(a);
+    return this.delegate()?.featureCount();
+  }
+
+  /**
+   * The estimator whose n_features_in_ and feature_names_in_ this one's answer for it (properties, so
+   * not in the state): a Pipeline's first step, a FeatureUnion's first transformer, a SelectFromModel's
+   * fitted estimator.
+   */
+  private delegate(): Estimator | undefined {
+    if (this.name === 'Pipeline') return this.steps()[0]?.estimator;
+    if (this.name === 'SelectFromModel')
+      return this.has('estimator_') ? this.estimator('estimator_') : undefined;
+    if (this.name === 'FeatureUnion') {
+      const list = this.raw('transformer_list');
+      const first = Array.isArray(list) ? list[0] : undefined;
+      const t = first instanceof PyTuple ? first.items[1] : undefined;
+      return t instanceof PyObject ? new Estimator(t) : undefined;
+    }
     return undefined;
   }
 

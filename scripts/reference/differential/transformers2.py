@@ -7,12 +7,31 @@ from __future__ import annotations
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, TruncatedSVD
 from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_selection import (
+    RFE,
+    RFECV,
+    GenericUnivariateSelect,
+    SelectFdr,
+    SelectFpr,
+    SelectFromModel,
+    SelectFwe,
+    SelectKBest,
+    SelectPercentile,
+    SequentialFeatureSelector,
+    VarianceThreshold,
+    chi2,
+    f_regression,
+    mutual_info_regression,
+    r_regression,
+)
+from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.pipeline import make_union
+from sklearn.pipeline import FeatureUnion, make_union
 from sklearn.preprocessing import (
     Binarizer,
     KBinsDiscretizer,
+    MinMaxScaler,
     Normalizer,
     PolynomialFeatures,
     PowerTransformer,
@@ -20,6 +39,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
+from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import data
@@ -213,8 +233,6 @@ def preprocessing() -> list[Case]:
                                ("bins", KBinsDiscretizer(n_bins=3), ["gamma"]),
                                ("q", QuantileTransformer(n_quantiles=20), ["delta", "epsilon"])]),
             logreg()), cls(370), True, None),
-        ("missing-indicator-only", lambda: make_pipeline(
-            make_union(SimpleImputer(), MissingIndicator()), logreg()), cls(371, missing=0.15), True, None),
         ("missing-indicator-new-refused", lambda: make_pipeline(
             ColumnTransformer([("ind", MissingIndicator(), ["alpha", "beta", "gamma"]), ("imp", SimpleImputer(), ["alpha", "beta", "gamma", "delta", "epsilon"])]), logreg()),
          lambda: _missing_in(data.classification(3, "int", seed=372), ["alpha"], test_only=["beta"]), True, None),
@@ -247,5 +265,56 @@ def _missing_in(d: data.Dataset, columns=(), test_only=(), rate: float = 0.2, se
     return data.Dataset(X, d.y, Xt, d.task)
 
 
+def selection() -> list[Case]:
+    fam = "feature selection"
+    cls = lambda seed, classes=3, **kw: lambda: data.classification(classes, "int", features=8, seed=seed, **kw)  # noqa: E731
+    reg = lambda seed, **kw: lambda: data.regression(features=8, seed=seed, **kw)  # noqa: E731
+    sc = StandardScaler
+    table = [
+        ("variance-threshold", lambda: make_pipeline(VarianceThreshold(threshold=2.0), logreg()), cls(400), True),
+        ("variance-threshold-missing-hgb", lambda: make_pipeline(VarianceThreshold(threshold=1.0), HistGradientBoostingClassifier(max_iter=5)),
+         cls(401, missing=0.1), True),
+        ("kbest-f-classif", lambda: make_pipeline(sc(), SelectKBest(k=3), logreg()), cls(402), True),
+        ("kbest-chi2", lambda: make_pipeline(MinMaxScaler(), SelectKBest(chi2, k=4), logreg()), cls(403, 2), False),
+        ("kbest-f-regression", lambda: make_pipeline(SelectKBest(f_regression, k=2), Ridge()), reg(404), True),
+        ("kbest-all", lambda: make_pipeline(SelectKBest(k="all"), tree_cls()), cls(405), False),
+        ("kbest-mutual-info", lambda: make_pipeline(SelectKBest(mutual_info_regression, k=3), Ridge()), reg(406), True),
+        ("kbest-r-regression", lambda: make_pipeline(SelectKBest(r_regression, k=3), tree_reg()), reg(407), False),
+        ("percentile-25", lambda: make_pipeline(sc(), SelectPercentile(percentile=25), logreg()), cls(408), True),
+        ("percentile-50-regression", lambda: make_pipeline(SelectPercentile(f_regression, percentile=50), Ridge()), reg(409), False),
+        ("percentile-33", lambda: make_pipeline(SelectPercentile(percentile=33), tree_cls()), cls(410), True),
+        ("fpr", lambda: make_pipeline(sc(), SelectFpr(alpha=0.01), logreg()), cls(411), True),
+        ("fdr", lambda: make_pipeline(sc(), SelectFdr(f_regression, alpha=0.01), Ridge()), reg(412), False),
+        ("fwe", lambda: make_pipeline(sc(), SelectFwe(alpha=0.001), logreg()), cls(413, 2), True),
+        ("generic-k-best", lambda: make_pipeline(GenericUnivariateSelect(mode="k_best", param=3), logreg()), cls(414), False),
+        ("generic-percentile", lambda: make_pipeline(GenericUnivariateSelect(f_regression, mode="percentile", param=40), Ridge()), reg(415), True),
+        ("generic-fdr", lambda: make_pipeline(GenericUnivariateSelect(mode="fdr", param=0.05), tree_cls()), cls(416), True),
+        ("generic-fwe", lambda: make_pipeline(GenericUnivariateSelect(f_regression, mode="fwe", param=0.05), Ridge()), reg(417), False),
+        ("kbest-missing-refused", lambda: make_pipeline(SelectKBest(k=3), tree_cls()), lambda: _test_missing(cls(418)()), True),
+        ("from-model-logreg", lambda: make_pipeline(sc(), SelectFromModel(logreg()), logreg()), cls(419), True),
+        ("from-model-l1", lambda: make_pipeline(sc(), SelectFromModel(LogisticRegression(penalty="l1", solver="liblinear", C=0.1)), tree_cls()), cls(420, 2), False),
+        ("from-model-lasso", lambda: make_pipeline(sc(), SelectFromModel(Lasso(alpha=2.0)), Ridge()), reg(421), True),
+        ("from-model-median", lambda: make_pipeline(sc(), SelectFromModel(Ridge(), threshold="median"), Ridge()), reg(422), False),
+        ("from-model-scaled-mean", lambda: make_pipeline(sc(), SelectFromModel(logreg(), threshold="0.8*mean", norm_order=2), logreg()), cls(423), True),
+        ("from-model-max-features", lambda: make_pipeline(sc(), SelectFromModel(Ridge(), threshold=-1.0, max_features=3), tree_reg()), reg(424), True),
+        ("from-model-number", lambda: make_pipeline(sc(), SelectFromModel(LinearSVC(), threshold=0.05), logreg()), cls(425), False),
+        ("from-model-tree-refused", lambda: make_pipeline(SelectFromModel(tree_cls()), logreg()), cls(426), True),
+        ("rfe-logreg", lambda: make_pipeline(sc(), RFE(logreg(), n_features_to_select=3)), cls(427), True),
+        ("rfe-ridge-step", lambda: RFE(Ridge(), n_features_to_select=0.5, step=2), reg(428), False),
+        ("rfe-tree", lambda: RFE(tree_cls(), n_features_to_select=4), cls(429, 2), True),
+        ("rfecv-logreg", lambda: make_pipeline(sc(), RFECV(logreg(), cv=3)), cls(430), True),
+        ("rfecv-ridge", lambda: RFECV(Ridge(), cv=3, min_features_to_select=2), reg(431), False),
+        ("sequential-forward", lambda: make_pipeline(sc(), SequentialFeatureSelector(logreg(), n_features_to_select=3, cv=2), logreg()), cls(432), True),
+        ("sequential-backward", lambda: make_pipeline(SequentialFeatureSelector(Ridge(), n_features_to_select=4, direction="backward", cv=2), Ridge()), reg(433), False),
+        ("union-pca-kbest", lambda: make_pipeline(sc(), make_union(PCA(n_components=2), SelectKBest(k=2)), logreg()), cls(434), True),
+        ("union-weights", lambda: make_pipeline(
+            FeatureUnion([("s", sc()), ("p", make_pipeline(sc(), PCA(n_components=3))), ("d", "drop"), ("raw", "passthrough")],
+                         transformer_weights={"s": 2.0, "p": 0.5}), Ridge()), reg(435), False),
+        ("union-tree", lambda: make_pipeline(make_union(MinMaxScaler(), PolynomialFeatures(2, include_bias=False)), tree_cls()), cls(436), True),
+        ("union-missing-indicator", lambda: make_pipeline(make_union(SimpleImputer(), MissingIndicator()), logreg()), cls(437, missing=0.15), True),
+    ]
+    return [Case(f"select-{name}", fam, make, dataset, frame) for name, make, dataset, frame in table]
+
+
 def cases() -> list[Case]:
-    return decompositions() + preprocessing()
+    return decompositions() + preprocessing() + selection()
