@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, TruncatedSVD
-from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_selection import (
     RFE,
@@ -244,9 +244,31 @@ def preprocessing() -> list[Case]:
         ("imputer-indicator-some-columns", lambda: make_pipeline(SimpleImputer(add_indicator=True), Ridge()),
          lambda: _missing_in(data.regression(seed=375), ["alpha", "delta"], test_only=["beta"]), True, None),
     ]
+    knn = [
+        ("knn-uniform-logreg", lambda: KNNImputer(), cls(380, missing=0.15), True),
+        ("knn-distance-ridge", lambda: KNNImputer(n_neighbors=3, weights="distance"), reg(381, missing=0.15), False),
+        ("knn-one-tree", lambda: KNNImputer(n_neighbors=1), cls(382, missing=0.2), True),
+        ("knn-indicator-logreg", lambda: KNNImputer(add_indicator=True), cls(383, missing=0.15), False),
+        ("knn-scaled-distance-tree", lambda: make_pipeline(StandardScaler(), KNNImputer(n_neighbors=4, weights="distance")), cls(384, missing=0.25), True),
+        ("knn-many-missing-ridge", lambda: KNNImputer(n_neighbors=7), reg(385, missing=0.45), True),
+        ("knn-empty-kept", lambda: KNNImputer(keep_empty_features=True), lambda: _empty(data.classification(3, "int", missing=0.1, seed=386)), True),
+        ("knn-empty-dropped", lambda: KNNImputer(), lambda: _empty(data.classification(3, "int", missing=0.1, seed=387)), False),
+    ]
+    for name, step, dataset, frame in knn:
+        final = (lambda: Ridge()) if "ridge" in name else tree_cls if "tree" in name else logreg
+        more.append((name, lambda step=step, final=final: make_pipeline(step(), final()), dataset, frame, None))
     for name, make, dataset, frame, versions in more:
         out.append(Case(name, fam, make, dataset, frame=frame, **({"versions": versions} if versions else {})))
     return out
+
+
+def _empty(d: data.Dataset) -> data.Dataset:
+    """One feature missing in every training row (an imputer has nothing to fill it with)."""
+    import numpy as np
+
+    X = d.X.copy()
+    X["gamma"] = np.nan
+    return data.Dataset(X, d.y, d.Xt, d.task)
 
 
 def _missing_in(d: data.Dataset, columns=(), test_only=(), rate: float = 0.2, seed: int = 0) -> data.Dataset:

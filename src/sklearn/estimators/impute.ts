@@ -1,9 +1,11 @@
-// SimpleImputer: NaN replaced by each column's fitted statistic (over string columns' codes: text.ts),
-// with add_indicator=True its MissingIndicator's columns after them.
+// SimpleImputer (NaN replaced by each column's fitted statistic; over string columns' codes: text.ts)
+// and KNNImputer (by its nearest training rows'), with add_indicator=True their MissingIndicator's
+// columns after them.
 import { attr, tensor } from '../../onnx/builder.js';
+import { DataType } from '../../onnx/proto.js';
 import { type Column, throughImputer } from '../columns.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
-import { double, type Family, type Flow } from '../flow.js';
+import { cast, double, type Family, type Flow, gather } from '../flow.js';
 import type { Estimator } from '../state.js';
 import { imputeCodes } from '../text.js';
 import { indicatorColumns } from './preprocessing.js';
@@ -48,8 +50,148 @@ function simpleImputer(est: Estimator, f: Flow): void {
   }
 }
 
+/**
+ * KNNImputer: each missing value the mean of that column over the row's k nearest training rows that
+ * have it (uniform, or weighted by 1 / distance with an exact match taking all the weight), by the
+ * nan_euclidean distance: the squared differences over the coordinates both rows have, scaled by
+ * all / present coordinates. A row sharing no coordinate with any donor gets the column's mean.
+ * The distances are scikit-learn's algebra (x² · present - 2 x · y + present · y², as MatMuls).
+ */
+function knnImputer(est: Estimator, f: Flow): void {
+  const missing = est.raw('missing_values');
+  if (!(typeof missing === 'number' && Number.isNaN(missing)))
+    throw new UnsupportedModelError(
+      'a KNNImputer whose missing_values is not NaN (modelgate imputes NaN only)',
+    );
+  if (est.string('metric', 'nan_euclidean') !== 'nan_euclidean')
+    throw new UnsupportedModelError(
+      'a KNNImputer with a metric of its own (modelgate computes nan_euclidean)',
+    );
+  const weights = est.string('weights', 'uniform');
+  if (weights !== 'uniform' && weights !== 'distance')
+    throw new UnsupportedModelError(`a KNNImputer with weights=${JSON.stringify(weights)}`);
+  const fit = est.matrix('_fit_X');
+  const [m, d] = fit.shape as [number, number];
+  if (fit.shape.length !== 2 || d !== f.width)
+    throw new ModelImportError(`the KNNImputer was fitted on ${fit.shape[1]} features, ${f.width} reach it`);
+  const k = est.number('n_neighbors', 5);
+  const indicator = est.has('indicator_') ? indicatorColumns(est.estimator('indicator_'), f) : undefined;
+  const b = f.b;
+  const at = (r: number, c: number) => fit.values[r * d + c] as number;
+  const present = (r: number, c: number) => !Number.isNaN(at(r, c));
+  // [d, m] matrices of the training rows: values with NaN as 0, their squares, and 1 where present.
+  const yT = new Float64Array(d * m);
+  const yyT = new Float64Array(d * m);
+  const pT = new Float64Array(d * m);
+  for (let r = 0; r < m; r++)
+    for (let c = 0; c < d; c++) {
+      const v = present(r, c) ? at(r, c) : 0;
+      yT[c * m + r] = v;
+      yyT[c * m + r] = v * v;
+      pT[c * m + r] = present(r, c) ? 1 : 0;
+    }
+  const zero = double(b, b.fresh('zero'), [1], [0]);
+  const isMissing = b.op('IsNaN', [f.x]);
+  const x0 = b.op('Where', [isMissing, zero, f.x]);
+  const px = cast(b, b.op('Not', [isMissing]), DataType.DOUBLE);
+  const constant = (name: string, values: Float64Array) => double(b, b.fresh(name), [d, m], values);
+  let squared = b.op('Add', [
+    b.op('Sub', [
+      b.op('MatMul', [b.op('Mul', [x0, x0]), constant('present', pT)]),
+      b.op('Mul', [double(b, b.fresh('two'), [1], [2]), b.op('MatMul', [x0, constant('fit', yT)])]),
+    ]),
+    b.op('MatMul', [px, constant('fit_squared', yyT)]),
+  ]);
+  squared = b.op('Max', [squared, zero]);
+  const count = b.op('MatMul', [px, constant('present', pT)]);
+  const none = b.op('Equal', [count, zero]);
+  const scaled = b.op('Mul', [
+    b.op('Div', [squared, b.op('Max', [count, double(b, b.fresh('one'), [1], [1])])]),
+    double(b, b.fresh('width'), [1], [d]),
+  ]);
+  const distance = b.op('Sqrt', [scaled]);
+  const valid = Array.from({ length: d }, (_, c) =>
+    Array.from({ length: m }, (_, r) => r).some((r) => present(r, c)),
+  );
+  const columns: string[] = [];
+  const notes: Column[] = [];
+  const keepEmpty = est.raw('keep_empty_features') === true;
+  for (let c = 0; c < d; c++) {
+    const column = gather(b, f.x, [c]);
+    if (!valid[c]) {
+      if (keepEmpty) {
+        columns.push(b.op('Mul', [b.op('Where', [b.op('IsNaN', [column]), zero, column]), zero]));
+        notes.push({ nanFrom: [] });
+      }
+      continue;
+    }
+    const donors = Array.from({ length: m }, (_, r) => r).filter((r) => present(r, c));
+    const values = donors.map((r) => at(r, c));
+    const n = Math.min(k, donors.length);
+    const dd = gather(b, distance, donors);
+    const noShared = gather(b, none, donors);
+    // NaN distances (no coordinate shared) sort last, as numpy's argpartition puts them.
+    const big = double(b, b.fresh('inf'), [1], [Number.POSITIVE_INFINITY]);
+    const ranked = b.op('Where', [noShared, big, dd]);
+    const [nearest, index] = b.node(
+      'TopK',
+      [ranked, b.constant(tensor.int64(b.fresh('k'), [1], [n]))],
+      [attr.int('largest', 0), attr.int('sorted', 1)],
+      { outputs: 2 },
+    ) as [string, string];
+    const neighbour = b.op(
+      'Gather',
+      [double(b, b.fresh('donors'), [values.length], values), index],
+      [attr.int('axis', 0)],
+    );
+    const unreachable = b.op('IsInf', [nearest]);
+    let w: string;
+    if (weights === 'uniform') w = b.op('Where', [unreachable, zero, double(b, b.fresh('one'), [1], [1])]);
+    else {
+      // 1 / distance; where a donor is at distance 0 the row's weights are 1 there and 0 elsewhere.
+      const exact = b.op('Equal', [nearest, zero]);
+      const anyExact = b.op(
+        'ReduceMax',
+        [cast(b, exact, DataType.DOUBLE)],
+        [attr.ints('axes', [1]), attr.int('keepdims', 1)],
+      );
+      const inverse = b.op('Where', [unreachable, zero, b.op('Reciprocal', [nearest])]);
+      w = b.op('Where', [b.op('Greater', [anyExact, zero]), cast(b, exact, DataType.DOUBLE), inverse]);
+    }
+    const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
+    const mean = b.op('Div', [
+      b.op('ReduceSum', [b.op('Mul', [w, neighbour]), axes], [attr.int('keepdims', 1)]),
+      b.op('ReduceSum', [w, axes], [attr.int('keepdims', 1)]),
+    ]);
+    // A row that shares no coordinate with any donor: the column's mean over the training rows.
+    let sum = 0;
+    for (const v of values) sum += v;
+    const allFar = b.op(
+      'ReduceMin',
+      [cast(b, unreachable, DataType.DOUBLE)],
+      [attr.ints('axes', [1]), attr.int('keepdims', 1)],
+    );
+    const filled = b.op('Where', [
+      b.op('Greater', [allFar, zero]),
+      double(b, b.fresh('mean'), [1], [sum / values.length]),
+      mean,
+    ]);
+    columns.push(b.op('Where', [b.op('IsNaN', [column]), filled, column]));
+    // A filled value depends on the row's other features: no longer one feature's image.
+    notes.push({ nanFrom: [] });
+  }
+  if (indicator && indicator.columns.length > 0) {
+    columns.push(indicator.x);
+    notes.push(...indicator.columns);
+  }
+  if (columns.length === 0) throw new UnsupportedModelError('a KNNImputer that keeps no column');
+  f.x = columns.length === 1 ? (columns[0] as string) : b.op('Concat', columns, [attr.int('axis', 1)]);
+  f.columns = notes;
+  f.width = notes.length;
+}
+
 export const family: Family = {
   family: 'imputers',
-  transformers: { SimpleImputer: simpleImputer },
+  transformers: { SimpleImputer: simpleImputer, KNNImputer: knnImputer },
   overCodes: ['SimpleImputer'],
 };
