@@ -166,6 +166,12 @@ def decompositions() -> list[Case]:
     return out
 
 
+def _wider(d: data.Dataset, factor: float = 1.8) -> data.Dataset:
+    """Held-out rows spread wider than the training rows: many beyond the first and last quantile."""
+    mean = d.X.mean()
+    return data.Dataset(d.X, d.y, (d.Xt - mean) * factor + mean, d.task)
+
+
 def _positive(d: data.Dataset) -> data.Dataset:
     """Every value above zero (Box-Cox's domain), held out too."""
     low = min(d.X.min().min(), d.Xt.min().min())
@@ -218,8 +224,14 @@ def preprocessing() -> list[Case]:
          lambda: _repeated(data.regression(seed=363)), False, None),
         ("quantile-missing-tree", lambda: make_pipeline(QuantileTransformer(n_quantiles=20), tree_cls()),
          cls(364, missing=0.15), True, None),
-        ("quantile-normal-refused", lambda: make_pipeline(QuantileTransformer(n_quantiles=20, output_distribution="normal"), logreg()),
+        ("quantile-normal-logreg", lambda: make_pipeline(QuantileTransformer(n_quantiles=20, output_distribution="normal"), logreg()),
          cls(365), True, None),
+        ("quantile-normal-wide-ridge", lambda: make_pipeline(QuantileTransformer(n_quantiles=50, output_distribution="normal"), Ridge()),
+         lambda: _wider(data.regression(seed=376)), False, None),
+        ("quantile-normal-repeated-tree", lambda: make_pipeline(QuantileTransformer(n_quantiles=30, output_distribution="normal"), tree_reg()),
+         lambda: _repeated(data.regression(seed=377)), True, None),
+        ("quantile-normal-missing-hgb", lambda: make_pipeline(QuantileTransformer(n_quantiles=25, output_distribution="normal"), HistGradientBoostingClassifier(max_iter=5)),
+         cls(378, missing=0.15), False, None),
         ("power-box-cox", lambda: make_pipeline(PowerTransformer(method="box-cox"), Ridge()),
          lambda: _positive(data.regression(seed=366)), True, None),
         ("power-box-cox-logreg", lambda: make_pipeline(PowerTransformer(method="box-cox", standardize=False), logreg()),

@@ -243,17 +243,89 @@ function interpolateOne(x: number, xp: readonly number[], fp: readonly number[])
   return slope * (x - (xp[j] as number)) + (fp[j] as number);
 }
 
+// Acklam's rational approximation of the standard normal quantile: relative error below 1.2e-9, well
+// inside the tolerance of the answers (onnxruntime has no double Erf to refine it with).
+const ACKLAM = {
+  a: [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ],
+  b: [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572, 1],
+  c: [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ],
+  d: [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416, 1],
+  low: 0.02425,
+};
+
+/** sklearn's BOUNDS_THRESHOLD: inputs this close to the first or last quantile map to 0 or 1. */
+const BOUNDS_THRESHOLD = 1e-7;
+
+function polynomial(coefficients: readonly number[], x: number): number {
+  return coefficients.reduce((acc, c) => acc * x + c, 0);
+}
+
+/** The standard normal quantile of p in (0, 1), as the graph computes it. */
+export function normalQuantile(p: number): number {
+  const { a, b, c, d, low } = ACKLAM;
+  let x: number;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = polynomial(c, q) / polynomial(d, q);
+  } else if (p > 1 - low) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -polynomial(c, q) / polynomial(d, q);
+  } else {
+    const q = p - 0.5;
+    const r = q * q;
+    x = (polynomial(a, r) * q) / polynomial(b, r);
+  }
+  return x;
+}
+
+/** The graph of normalQuantile over a tensor of probabilities (all three branches, then Where). */
+function normalQuantileGraph(f: Flow, p: string): string {
+  const b = f.b;
+  const { a, b: bb, c, d, low } = ACKLAM;
+  const k = (v: number) => double(b, b.fresh('c'), [1], [v]);
+  const horner = (coefficients: readonly number[], x: string) => {
+    let acc = k(coefficients[0] as number);
+    for (const co of coefficients.slice(1)) acc = b.op('Add', [b.op('Mul', [acc, x]), k(co)]);
+    return acc;
+  };
+  const q = b.op('Sub', [p, k(0.5)]);
+  const r = b.op('Mul', [q, q]);
+  const central = b.op('Div', [b.op('Mul', [horner(a, r), q]), horner(bb, r)]);
+  const tail = (t: string) => {
+    const s = b.op('Sqrt', [b.op('Mul', [k(-2), b.op('Log', [t])])]);
+    return b.op('Div', [horner(c, s), horner(d, s)]);
+  };
+  const lower = tail(p);
+  const upper = b.op('Neg', [tail(b.op('Sub', [k(1), p]))]);
+  let x = b.op('Where', [
+    b.op('Less', [p, k(low)]),
+    lower,
+    b.op('Where', [b.op('Greater', [p, k(1 - low)]), upper, central]),
+  ]);
+  return x;
+}
+
 /**
- * QuantileTransformer (output_distribution="uniform"): per column the mean of np.interp over the
- * quantiles upwards and downwards (so repeated quantiles answer their middle), 0 and 1 exactly at the
- * first and last quantile. NaN passes through, as scikit-learn keeps it.
+ * QuantileTransformer: per column the mean of np.interp over the quantiles upwards and downwards (so
+ * repeated quantiles answer their middle). Uniform output: 0 and 1 exactly at the first and last
+ * quantile. Normal output: 0 and 1 within 1e-7 of them, then the normal quantile, clipped where
+ * scikit-learn clips it (the quantiles of 1e-7 - eps and its complement). NaN passes through, as
+ * scikit-learn keeps it.
  */
 function quantileTransformer(est: Estimator, f: Flow): void {
   checkWidth(est, f);
-  if (est.string('output_distribution', 'uniform') !== 'uniform')
+  const distribution = est.string('output_distribution', 'uniform');
+  if (distribution !== 'uniform' && distribution !== 'normal')
     throw new UnsupportedModelError(
-      "a QuantileTransformer with output_distribution='normal' (ONNX has no inverse of the normal distribution modelgate could match scikit-learn's with)",
+      `a QuantileTransformer with output_distribution=${JSON.stringify(distribution)}`,
     );
+  const normal = distribution === 'normal';
   const q = est.matrix('quantiles_');
   const refs = est.matrix('references_').values;
   const [n, d] = q.shape as [number, number];
@@ -268,32 +340,54 @@ function quantileTransformer(est: Estimator, f: Flow): void {
       xpDown[j * d + c] = -(q.values[(n - 1 - j) * d + c] as number);
       fpDown[j * d + c] = -(refs[n - 1 - j] as number);
     }
+  const b = f.b;
   const x = f.x;
   const up = interpolate(f, x, q.values, fp, n, d);
-  const down = interpolate(f, f.b.op('Neg', [x]), xpDown, fpDown, n, d);
-  let y = f.b.op('Mul', [f.b.op('Sub', [up, down]), double(f.b, f.b.fresh('half'), [1], [0.5])]);
+  const down = interpolate(f, b.op('Neg', [x]), xpDown, fpDown, n, d);
+  let y = b.op('Mul', [b.op('Sub', [up, down]), double(b, b.fresh('half'), [1], [0.5])]);
   const lowest = q.values.subarray(0, d);
   const highest = q.values.subarray((n - 1) * d);
-  y = f.b.op('Where', [
-    f.b.op('Equal', [x, double(f.b, f.b.fresh('q_high'), [1, d], highest)]),
-    double(f.b, f.b.fresh('one'), [1], [1]),
-    y,
-  ]);
-  y = f.b.op('Where', [
-    f.b.op('Equal', [x, double(f.b, f.b.fresh('q_low'), [1, d], lowest)]),
-    double(f.b, f.b.fresh('zero'), [1], [0]),
-    y,
-  ]);
+  const one = double(b, b.fresh('one'), [1], [1]);
+  const zero = double(b, b.fresh('zero'), [1], [0]);
+  const bound = (side: 'low' | 'high'): string => {
+    const edge = double(b, b.fresh(`q_${side}`), [1, d], side === 'low' ? lowest : highest);
+    if (!normal) return b.op('Equal', [x, edge]);
+    const t = double(b, b.fresh('threshold'), [1], [BOUNDS_THRESHOLD]);
+    return side === 'low'
+      ? b.op('Less', [b.op('Sub', [x, t]), edge])
+      : b.op('Greater', [b.op('Add', [x, t]), edge]);
+  };
+  y = b.op('Where', [bound('high'), one, y]);
+  y = b.op('Where', [bound('low'), zero, y]);
+  const pMin = BOUNDS_THRESHOLD - Number.EPSILON;
+  const clipLow = normalQuantile(pMin);
+  const clipHigh = normalQuantile(1 - pMin);
+  if (normal) {
+    // Probabilities past the clipping points give a quantile that is clipped anyway: clipped first, so
+    // that 0 and 1 never reach the logarithm.
+    y = b.op('Min', [
+      b.op('Max', [y, double(b, b.fresh('p_low'), [1], [pMin])]),
+      double(b, b.fresh('p_high'), [1], [1 - pMin]),
+    ]);
+    y = normalQuantileGraph(f, y);
+    y = b.op('Min', [
+      b.op('Max', [y, double(b, b.fresh('clip_low'), [1], [clipLow])]),
+      double(b, b.fresh('clip_high'), [1], [clipHigh]),
+    ]);
+  }
   f.x = y;
+  // A normal output is an approximation of scikit-learn's within 1.2e-9, not its exact double: it keeps
+  // only its missing values in the notes (no encoder after it can list which numbers reach a category).
   f.columns = f.columns.map((col, c) => {
+    if (normal) return { nanFrom: col.nanFrom };
     const xs = Array.from({ length: n }, (_, j) => q.values[j * d + c] as number);
     const r = Array.from(refs);
     const xsDown = xs.map((v) => -v).reverse();
     const rDown = r.map((v) => -v).reverse();
     const at = (v: number) => {
       if (Number.isNaN(v)) return v;
-      if (v === xs[0]) return 0;
       if (v === xs[n - 1]) return 1;
+      if (v === xs[0]) return 0;
       return 0.5 * (interpolateOne(v, xs, r) - interpolateOne(-v, xsDown, rDown));
     };
     return throughStep(col, at, 'a QuantileTransformer', true);
