@@ -303,7 +303,7 @@ function normalQuantileGraph(f: Flow, p: string): string {
   };
   const lower = tail(p);
   const upper = b.op('Neg', [tail(b.op('Sub', [k(1), p]))]);
-  let x = b.op('Where', [
+  const x = b.op('Where', [
     b.op('Less', [p, k(low)]),
     lower,
     b.op('Where', [b.op('Greater', [p, k(1 - low)]), upper, central]),
