@@ -5,7 +5,7 @@ and some inside a ColumnTransformer."""
 from __future__ import annotations
 
 from sklearn.compose import ColumnTransformer
-from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, TruncatedSVD
+from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, KernelPCA, TruncatedSVD
 from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_selection import (
@@ -117,6 +117,12 @@ def decompositions() -> list[Case]:
         "fast-ica-no-whiten": lambda: make_pipeline(StandardScaler(), FastICA(whiten=False, random_state=0, max_iter=400)),
         "fast-ica-arbitrary": lambda: FastICA(n_components=2, whiten="arbitrary-variance", random_state=0),
         "gaussian-projection": lambda: GaussianRandomProjection(n_components=3, random_state=0),
+        "kernel-pca-rbf": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=4, kernel="rbf", gamma=0.2)),
+        "kernel-pca-linear": lambda: KernelPCA(n_components=3),
+        "kernel-pca-poly": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=3, kernel="poly", degree=2)),
+        "kernel-pca-sigmoid": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=3, kernel="sigmoid", gamma=0.05, coef0=0.5)),
+        "kernel-pca-cosine": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=3, kernel="cosine")),
+        "kernel-pca-arpack": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=2, kernel="rbf", eigen_solver="arpack")),
     }
     finals = [["logreg", "ridge"], ["logreg2", "tree"], ["tree-reg", "logreg"]]
     for i, (name, make) in enumerate(settings.items()):

@@ -1,8 +1,10 @@
 // Linear projections: each output column a weighted sum of every input column (PCA, IncrementalPCA,
-// TruncatedSVD, FactorAnalysis, FastICA, GaussianRandomProjection).
+// TruncatedSVD, FactorAnalysis, FastICA, GaussianRandomProjection), and KernelPCA over its training rows.
 import type { Column } from '../columns.js';
-import { ModelImportError } from '../errors.js';
+import { attr, tensor } from '../../onnx/builder.js';
+import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { double, type Family, type Flow } from '../flow.js';
+import { againstPoints } from '../points.js';
 import type { Estimator, Matrix } from '../state.js';
 
 /**
@@ -153,6 +155,85 @@ function factorAnalysis(est: Estimator, f: Flow): void {
   project(est, f, f.b.op('MatMul', [tmp, double(f.b, f.b.fresh('cov_z'), [k, k], cov)]), k);
 }
 
+/** A kernel matrix [N, n] centred as the fitted KernelCenterer centres it. */
+function centredKernel(centerer: Estimator, f: Flow, K: string, n: number): string {
+  const b = f.b;
+  const rows = centerer.matrix('K_fit_rows_').values;
+  const all = centerer.number('K_fit_all_');
+  if (rows.length !== n)
+    throw new ModelImportError(`the KernelCenterer was fitted on ${rows.length} rows, ${n} columns reach it`);
+  const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
+  const means = b.op('Div', [
+    b.op('ReduceSum', [K, axes], [attr.int('keepdims', 1)]),
+    double(b, b.fresh('rows'), [1], [n]),
+  ]);
+  const less = b.op('Sub', [K, double(b, b.fresh('k_fit_rows'), [1, n], rows)]);
+  return b.op('Add', [b.op('Sub', [less, means]), double(b, b.fresh('k_fit_all'), [1], [all])]);
+}
+
+/**
+ * KernelPCA: the kernel of the rows against X_fit_ (linear, rbf, poly, sigmoid, cosine), centred by
+ * its fitted KernelCenterer (K - K_fit_rows_ - row means + K_fit_all_), times the eigenvectors over the
+ * root of their eigenvalues (the zero ones left at 0).
+ */
+function kernelPca(est: Estimator, f: Flow): void {
+  const kernel = est.raw('kernel');
+  if (typeof kernel !== 'string' || !['linear', 'rbf', 'poly', 'sigmoid', 'cosine'].includes(kernel))
+    throw new UnsupportedModelError(
+      `a KernelPCA with kernel=${typeof kernel === 'string' ? JSON.stringify(kernel) : 'a function'} (modelgate converts linear, rbf, poly, sigmoid and cosine)`,
+    );
+  const fit = est.matrix('X_fit_');
+  const [n, d] = shapeOf(est, 'X_fit_', fit);
+  checkWidth(est, d, f);
+  const b = f.b;
+  const scalar = (name: string, v: number) => double(b, b.fresh(name), [1], [v]);
+  const gamma = est.number('gamma_', est.has('gamma') ? est.number('gamma') : 1 / d);
+  const coef0 = est.number('coef0', 1);
+  const degree = est.number('degree', 3);
+  let K: string;
+  if (kernel === 'cosine') {
+    // Rows over their L2 norms (a zero row left as it is), then the dot products.
+    const unit = (values: Float64Array) => {
+      const out = Float64Array.from(values);
+      for (let r = 0; r < n; r++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) s += (values[r * d + c] as number) ** 2;
+        const norm = Math.sqrt(s) || 1;
+        for (let c = 0; c < d; c++) out[r * d + c] = (values[r * d + c] as number) / norm;
+      }
+      return out;
+    };
+    const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
+    let norm = b.op('Sqrt', [b.op('ReduceSum', [b.op('Mul', [f.x, f.x]), axes], [attr.int('keepdims', 1)])]);
+    norm = b.op('Where', [b.op('Equal', [norm, scalar('zero', 0)]), scalar('one', 1), norm]);
+    K = againstPoints(b, b.op('Div', [f.x, norm]), { values: unit(fit.values), shape: [n, d] }, 'fit').dot;
+  } else {
+    const points = againstPoints(b, f.x, fit, 'fit');
+    if (kernel === 'linear') K = points.dot;
+    else if (kernel === 'rbf')
+      K = b.op('Exp', [b.op('Mul', [points.squaredDistances(), scalar('neg_gamma', -gamma)])]);
+    else {
+      const scaled = b.op('Add', [b.op('Mul', [points.dot, scalar('gamma', gamma)]), scalar('coef0', coef0)]);
+      K = kernel === 'poly' ? b.op('Pow', [scaled, scalar('degree', degree)]) : b.op('Tanh', [scaled]);
+    }
+  }
+  K = centredKernel(est.estimator('_centerer'), f, K, n);
+  const vectors = est.matrix('eigenvectors_');
+  const values = est.matrix('eigenvalues_').values;
+  const [vn, k] = shapeOf(est, 'eigenvectors_', vectors);
+  if (vn !== n || values.length !== k)
+    throw new ModelImportError(
+      "the KernelPCA's eigenvectors_ do not match its training rows and eigenvalues_",
+    );
+  const scaled = new Float64Array(n * k);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < k; c++) {
+      const v = values[c] as number;
+      scaled[r * k + c] = v === 0 ? 0 : (vectors.values[r * k + c] as number) / Math.sqrt(v);
+    }
+  project(est, f, b.op('MatMul', [K, double(b, b.fresh('alphas'), [n, k], scaled)]), k);
+}
+
 export const family: Family = {
   family: 'decomposition',
   transformers: {
@@ -162,6 +243,11 @@ export const family: Family = {
     GaussianRandomProjection: projection,
     FastICA: fastIca,
     FactorAnalysis: factorAnalysis,
+    KernelPCA: kernelPca,
+  },
+  parts: {
+    // As a step of its own it needs a square kernel matrix at fit: no Pipeline over features has one.
+    KernelCenterer: "a KernelPCA's centring of its kernel",
   },
   refused: {
     SparseRandomProjection:
