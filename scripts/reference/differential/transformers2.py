@@ -36,6 +36,7 @@ from sklearn.preprocessing import (
     PolynomialFeatures,
     PowerTransformer,
     QuantileTransformer,
+    SplineTransformer,
     StandardScaler,
 )
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
@@ -211,6 +212,12 @@ def preprocessing() -> list[Case]:
         "quantile-uniform-few": lambda: QuantileTransformer(n_quantiles=7),
         "power-yeo-johnson": lambda: PowerTransformer(),
         "power-yeo-johnson-raw": lambda: PowerTransformer(standardize=False),
+        "spline-constant": lambda: make_pipeline(StandardScaler(), SplineTransformer()),
+        "spline-linear": lambda: make_pipeline(StandardScaler(), SplineTransformer(n_knots=4, degree=2, extrapolation="linear")),
+        "spline-continue": lambda: make_pipeline(StandardScaler(), SplineTransformer(n_knots=5, extrapolation="continue")),
+        "spline-periodic": lambda: make_pipeline(StandardScaler(), SplineTransformer(n_knots=4, extrapolation="periodic")),
+        "spline-quantile-knots": lambda: SplineTransformer(n_knots=4, knots="quantile", include_bias=False),
+        "spline-degree-1": lambda: make_pipeline(StandardScaler(), SplineTransformer(n_knots=3, degree=1, extrapolation="linear")),
     }
     finals = [["logreg", "ridge"], ["logreg2", "tree"], ["tree-reg", "logreg"]]
     out: list[Case] = []
@@ -257,6 +264,20 @@ def preprocessing() -> list[Case]:
         ("missing-indicator-all", lambda: make_pipeline(
             ColumnTransformer([("ind", MissingIndicator(features="all"), [0, 1, 2]), ("imp", SimpleImputer(), [0, 1, 2, 3, 4])]), Ridge()),
          lambda: _missing_in(data.regression(seed=373), [0, 3], test_only=[1]), False, None),
+        ("spline-wide-constant", lambda: make_pipeline(SplineTransformer(n_knots=4), logreg()),
+         lambda: _wider(data.classification(3, "int", seed=390)), True, None),
+        ("spline-wide-linear-ridge", lambda: make_pipeline(SplineTransformer(n_knots=5, degree=3, extrapolation="linear"), Ridge()),
+         lambda: _wider(data.regression(seed=391)), False, None),
+        ("spline-wide-periodic", lambda: make_pipeline(SplineTransformer(n_knots=5, degree=2, extrapolation="periodic"), logreg()),
+         lambda: _wider(data.classification(3, "int", seed=392)), True, None),
+        ("spline-wide-continue-ridge", lambda: make_pipeline(SplineTransformer(n_knots=4, extrapolation="continue"), Ridge()),
+         lambda: _wider(data.regression(seed=393)), True, None),
+        ("spline-missing-zeros", lambda: make_pipeline(SplineTransformer(n_knots=4, handle_missing="zeros"), logreg()),
+         cls(394, missing=0.15), True, ((1, 8), (99, 0))),
+        ("spline-missing-refused", lambda: make_pipeline(SplineTransformer(n_knots=4), tree_cls()),
+         lambda: _test_missing(data.classification(3, "int", seed=395)), True, None),
+        ("spline-error-refused", lambda: make_pipeline(SplineTransformer(n_knots=4, extrapolation="error"), Ridge()),
+         reg(396), True, None),
         ("imputer-indicator-median-tree", lambda: make_pipeline(SimpleImputer(strategy="median", add_indicator=True), tree_cls()),
          cls(374, missing=0.15), True, None),
         ("imputer-indicator-some-columns", lambda: make_pipeline(SimpleImputer(add_indicator=True), Ridge()),

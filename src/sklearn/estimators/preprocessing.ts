@@ -7,7 +7,7 @@ import { type Column, throughStep } from '../columns.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, double, type Family, type Flow, gather } from '../flow.js';
 import { asFloat64, elementsOf } from '../numpy.js';
-import type { Estimator } from '../state.js';
+import { Estimator } from '../state.js';
 import { NdArray, NpScalar } from '../values.js';
 import { mixedColumns } from './decomposition.js';
 
@@ -473,6 +473,234 @@ function powerTransformer(est: Estimator, f: Flow): void {
   f.columns = notes;
 }
 
+/** One fitted scipy BSpline: knots t, coefficients c [nb, ns], degree k. */
+interface Spline {
+  t: Float64Array;
+  c: Float64Array;
+  k: number;
+  nb: number;
+  ns: number;
+}
+
+function splines(est: Estimator, width: number): Spline[] {
+  const list = est.raw('bsplines_');
+  if (!Array.isArray(list) || list.length !== width)
+    throw new ModelImportError(
+      `the SplineTransformer's bsplines_ do not hold one spline for each of its ${width} features`,
+    );
+  return list.map((v) => {
+    const s = Estimator.of(v, "the SplineTransformer's spline");
+    // scipy 1.15 keeps them as _t and _c (properties t and c), older ones as t and c.
+    const t = s.matrix(s.has('_t') ? '_t' : 't').values;
+    const c = s.matrix(s.has('_c') ? '_c' : 'c');
+    const k = s.number('k');
+    const nb = t.length - k - 1;
+    if (c.shape.length !== 2 || c.shape[0] !== nb)
+      throw new ModelImportError("the SplineTransformer's spline coefficients do not match its knots");
+    return { t, c: c.values, k, nb, ns: c.shape[1] as number };
+  });
+}
+
+/** The interval scipy evaluates x in: the last l in [k, nb - 1] with t[l] <= x (the end pieces beyond). */
+function intervalOf(s: Spline, x: number): number {
+  let l = s.k;
+  for (let j = s.k + 1; j < s.nb; j++) if ((s.t[j] as number) <= x) l = j;
+  return l;
+}
+
+/** The degree-m basis functions nonzero at x over interval l (scipy's _deBoor_D), by basis index. */
+function basisAt(s: Spline, x: number, l: number, m: number): Float64Array {
+  const h = new Float64Array(m + 1);
+  h[0] = 1;
+  for (let j = 1; j <= m; j++) {
+    const hh = h.slice(0, j);
+    h[0] = 0;
+    for (let n = 1; n <= j; n++) {
+      const xb = s.t[l + n] as number;
+      const xa = s.t[l + n - j] as number;
+      if (xb === xa) {
+        h[n] = 0;
+        continue;
+      }
+      const w = (hh[n - 1] as number) / (xb - xa);
+      h[n - 1] = (h[n - 1] as number) + w * (xb - x);
+      h[n] = w * (x - xa);
+    }
+  }
+  const out = new Float64Array(s.nb + 1);
+  for (let r = 0; r <= m; r++) out[l - m + r] = h[r] as number;
+  return out;
+}
+
+/** The spline's value (nu = 0) or first derivative (nu = 1) at x, one per output column. */
+function splineAt(s: Spline, x: number, nu: 0 | 1): number[] {
+  const l = intervalOf(s, x);
+  let basis: Float64Array;
+  if (nu === 0) basis = basisAt(s, x, l, s.k);
+  else {
+    const lower = basisAt(s, x, l, s.k - 1);
+    basis = new Float64Array(s.nb + 1);
+    for (let i = 0; i < s.nb; i++) {
+      const a = (s.t[i + s.k] as number) - (s.t[i] as number);
+      const b = (s.t[i + s.k + 1] as number) - (s.t[i + 1] as number);
+      basis[i] = s.k * ((a > 0 ? (lower[i] as number) / a : 0) - (b > 0 ? (lower[i + 1] as number) / b : 0));
+    }
+  }
+  return Array.from({ length: s.ns }, (_, j) => {
+    let v = 0;
+    for (let i = 0; i < s.nb; i++) v += (basis[i] as number) * (s.c[i * s.ns + j] as number);
+    return v;
+  });
+}
+
+/** The graph of the basis functions at x [N, 1] over their intervals, then times c: [N, ns]. */
+function splineGraph(f: Flow, s: Spline, x: string): string {
+  const b = f.b;
+  const knots = double(b, b.fresh('knots'), [s.t.length], s.t);
+  let l = int64(f, [1, 1], [s.k]);
+  if (s.nb - 1 > s.k) {
+    const inner = Array.from(s.t.subarray(s.k + 1, s.nb));
+    const below = cast(
+      b,
+      b.op('LessOrEqual', [double(b, b.fresh('inner_knots'), [1, inner.length], inner), x]),
+      DataType.INT64,
+    );
+    l = b.op('Add', [b.op('ReduceSum', [below, int64(f, [1], [1])], [attr.int('keepdims', 1)]), l]);
+  }
+  const knotAt = (offset: number) =>
+    b.op('Gather', [knots, b.op('Add', [l, int64(f, [1], [offset])])], [attr.int('axis', 0)]);
+  const zero = double(b, b.fresh('zero'), [1], [0]);
+  let h: string[] = [double(b, b.fresh('one'), [1], [1])];
+  for (let j = 1; j <= s.k; j++) {
+    const hh = h;
+    const next: string[] = [zero];
+    for (let n = 1; n <= j; n++) {
+      const xb = knotAt(n);
+      const xa = knotAt(n - j);
+      const span = b.op('Sub', [xb, xa]);
+      const w = b.op('Where', [b.op('Equal', [span, zero]), zero, b.op('Div', [hh[n - 1] as string, span])]);
+      next[n - 1] = b.op('Add', [next[n - 1] as string, b.op('Mul', [w, b.op('Sub', [xb, x])])]);
+      next[n] = b.op('Mul', [w, b.op('Sub', [x, xa])]);
+    }
+    h = next;
+  }
+  const positions = int64(
+    f,
+    [1, s.nb],
+    Array.from({ length: s.nb }, (_, i) => i),
+  );
+  let basis = '';
+  h.forEach((value, r) => {
+    const at = b.op('Add', [l, int64(f, [1], [r - s.k])]);
+    const term = b.op('Mul', [cast(b, b.op('Equal', [positions, at]), DataType.DOUBLE), value]);
+    basis = basis ? b.op('Add', [basis, term]) : term;
+  });
+  return b.op('MatMul', [basis, double(b, b.fresh('coefficients'), [s.nb, s.ns], s.c)]);
+}
+
+/**
+ * SplineTransformer: per feature its B-spline basis (scipy's evaluation: the interval, then de Boor's
+ * recursion), extrapolated beyond the knots as `extrapolation` says (continue: the end pieces;
+ * periodic: x wrapped into the base interval; constant: the end values; linear: the end tangents),
+ * the last column of each feature dropped without include_bias, and NaN as zeros where
+ * handle_missing="zeros" (else refused, as scikit-learn raises).
+ */
+function splineTransformer(est: Estimator, f: Flow): void {
+  checkWidth(est, f);
+  const mode = est.string('extrapolation', 'constant');
+  if (!['constant', 'linear', 'continue', 'periodic'].includes(mode))
+    throw new UnsupportedModelError(
+      `a SplineTransformer with extrapolation=${JSON.stringify(mode)} (scikit-learn refuses rows beyond the knots, which modelgate's card cannot say)`,
+    );
+  const zeros = est.string('handle_missing', 'error') === 'zeros';
+  if (!zeros) refuseMissingHere(f, 'a SplineTransformer');
+  const all = splines(est, f.width);
+  const degree = est.number('degree', 3);
+  const bias = est.raw('include_bias') !== false;
+  const b = f.b;
+  const c = (v: number) => double(b, b.fresh('c'), [1], [v]);
+  const blocks = all.map((s, j) => {
+    let x = gather(b, f.x, [j]);
+    const raw = x;
+    // scikit-learn's linear extrapolation of degree 0 or 1 raises `degree` by one inside its loop over
+    // the features, so every feature after the first takes its range from the next knots in.
+    const d = mode === 'linear' && degree <= 1 && j > 0 ? degree + 1 : degree;
+    const xmin = s.t[d] as number;
+    const xmax = s.t[s.t.length - d - 1] as number;
+    let y: string;
+    if (mode === 'periodic') {
+      const n = s.t.length - s.k - 1;
+      const period = (s.t[n] as number) - (s.t[s.k] as number);
+      if (period > 0) {
+        // numpy's float %: fmod, moved into [0, period).
+        const r = b.op('Mod', [b.op('Sub', [x, c(s.t[s.k] as number)]), c(period)], [attr.int('fmod', 1)]);
+        const wrapped = b.op('Where', [b.op('Less', [r, c(0)]), b.op('Add', [r, c(period)]), r]);
+        x = b.op('Add', [wrapped, c(s.t[s.k] as number)]);
+      } else x = b.op('Mul', [x, c(0)]);
+      y = splineGraph(f, s, x);
+    } else if (mode === 'continue') y = splineGraph(f, s, x);
+    else {
+      const inside = splineGraph(f, s, b.op('Min', [b.op('Max', [x, c(xmin)]), c(xmax)]));
+      const fMin = splineAt(s, xmin, 0);
+      const fMax = splineAt(s, xmax, 0);
+      const low = new Float64Array(s.ns);
+      const lowSlope = new Float64Array(s.ns);
+      const high = new Float64Array(s.ns);
+      const highSlope = new Float64Array(s.ns);
+      if (mode === 'constant')
+        for (let i = 0; i < d; i++) {
+          low[i] = fMin[i] as number;
+          high[s.ns - d + i] = fMax[s.ns - d + i] as number;
+        }
+      else {
+        const dMin = splineAt(s, xmin, 1);
+        const dMax = splineAt(s, xmax, 1);
+        const count = degree <= 1 ? degree + 1 : degree;
+        for (let i = 0; i < count; i++) {
+          low[i] = fMin[i] as number;
+          lowSlope[i] = dMin[i] as number;
+          const k = s.ns - 1 - i;
+          high[k] = fMax[k] as number;
+          highSlope[k] = dMax[k] as number;
+        }
+      }
+      const row = (name: string, v: Float64Array) => double(b, b.fresh(name), [1, s.ns], v);
+      const below = b.op('Add', [
+        row('low', low),
+        b.op('Mul', [b.op('Sub', [raw, c(xmin)]), row('low_slope', lowSlope)]),
+      ]);
+      const above = b.op('Add', [
+        row('high', high),
+        b.op('Mul', [b.op('Sub', [raw, c(xmax)]), row('high_slope', highSlope)]),
+      ]);
+      y = b.op('Where', [
+        b.op('Less', [raw, c(xmin)]),
+        below,
+        b.op('Where', [b.op('Greater', [raw, c(xmax)]), above, inside]),
+      ]);
+    }
+    if (zeros) y = b.op('Where', [b.op('IsNaN', [raw]), c(0), y]);
+    if (!bias)
+      y = gather(
+        b,
+        y,
+        Array.from({ length: s.ns - 1 }, (_, i) => i),
+      );
+    return { y, width: bias ? s.ns : s.ns - 1 };
+  });
+  f.x =
+    blocks.length === 1
+      ? (blocks[0]?.y as string)
+      : b.op(
+          'Concat',
+          blocks.map((p) => p.y),
+          [attr.int('axis', 1)],
+        );
+  f.width = blocks.reduce((n, p) => n + p.width, 0);
+  // Each column is one feature's spline, not monotone in it: no source the encoders could invert.
+  f.columns = Array.from({ length: f.width }, () => ({ nanFrom: [] }));
+}
+
 /** The indices a fitted MissingIndicator marks (features_), as numbers. */
 function indicatorFeatures(est: Estimator): number[] {
   const v = est.raw('features_');
@@ -528,6 +756,7 @@ export const family: Family = {
     KBinsDiscretizer: kBinsDiscretizer,
     QuantileTransformer: quantileTransformer,
     PowerTransformer: powerTransformer,
+    SplineTransformer: splineTransformer,
     MissingIndicator: missingIndicator,
   },
 };
