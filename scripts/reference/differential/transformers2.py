@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, KernelPCA, TruncatedSVD
-from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
+from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+from sklearn.impute import IterativeImputer, KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_selection import (
     RFE,
@@ -292,6 +293,16 @@ def preprocessing() -> list[Case]:
         ("knn-many-missing-ridge", lambda: KNNImputer(n_neighbors=7), reg(385, missing=0.45), True),
         ("knn-empty-kept", lambda: KNNImputer(keep_empty_features=True), lambda: _empty(data.classification(3, "int", missing=0.1, seed=386)), True),
         ("knn-empty-dropped", lambda: KNNImputer(), lambda: _empty(data.classification(3, "int", missing=0.1, seed=387)), False),
+    ]
+    knn += [
+        ("iterative-logreg", lambda: IterativeImputer(random_state=0), cls(397, missing=0.15), True),
+        ("iterative-ridge-rounds", lambda: IterativeImputer(max_iter=3, tol=0, random_state=0), reg(398, missing=0.2), False),
+        ("iterative-clipped-tree", lambda: IterativeImputer(min_value=-1.0, max_value=50.0, initial_strategy="median", random_state=0), cls(399, missing=0.2), True),
+        ("iterative-ridge-estimator-ridge", lambda: IterativeImputer(estimator=Ridge(), imputation_order="random", random_state=0), reg(440, missing=0.15), True),
+        ("iterative-nearest-indicator-logreg", lambda: IterativeImputer(n_nearest_features=2, add_indicator=True, random_state=0), cls(441, missing=0.15), False),
+        ("iterative-tree-estimator-ridge", lambda: IterativeImputer(estimator=DecisionTreeRegressor(max_depth=3, random_state=0), max_iter=2, random_state=0), reg(442, missing=0.15), True),
+        ("iterative-empty-logreg", lambda: IterativeImputer(random_state=0), lambda: _empty(data.classification(3, "int", missing=0.1, seed=444)), False),
+        ("iterative-posterior-refused-logreg", lambda: IterativeImputer(sample_posterior=True, random_state=0), cls(445, missing=0.15), True),
     ]
     for name, step, dataset, frame in knn:
         final = (lambda: Ridge()) if "ridge" in name else tree_cls if "tree" in name else logreg

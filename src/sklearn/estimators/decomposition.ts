@@ -1,7 +1,8 @@
 // Linear projections: each output column a weighted sum of every input column (PCA, IncrementalPCA,
-// TruncatedSVD, FactorAnalysis, FastICA, GaussianRandomProjection), and KernelPCA over its training rows.
-import type { Column } from '../columns.js';
+// TruncatedSVD, FactorAnalysis, FastICA, GaussianRandomProjection), and KernelPCA over its training
+// rows.
 import { attr, tensor } from '../../onnx/builder.js';
+import type { Column } from '../columns.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { double, type Family, type Flow } from '../flow.js';
 import { againstPoints } from '../points.js';

@@ -6,8 +6,10 @@ import { DataType } from '../../onnx/proto.js';
 import { type Column, throughImputer } from '../columns.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, double, type Family, type Flow, gather } from '../flow.js';
-import type { Estimator } from '../state.js';
+import { elementsOf } from '../numpy.js';
+import { Estimator } from '../state.js';
 import { imputeCodes } from '../text.js';
+import { NdArray, NpScalar, PyObject, PyTuple } from '../values.js';
 import { indicatorColumns } from './preprocessing.js';
 
 function simpleImputer(est: Estimator, f: Flow): void {
@@ -190,8 +192,117 @@ function knnImputer(est: Estimator, f: Flow): void {
   f.width = notes.length;
 }
 
+/** A fitted estimator's answers [N, 1] over the flow's columns: through the dispatch, or BayesianRidge's own. */
+function predictions(est: Estimator, f: Flow): string {
+  if (est.name === 'BayesianRidge' && !f.dispatch.hasFinal('BayesianRidge')) {
+    // BayesianRidge.predict without return_std: X . coef_ + intercept_.
+    const coef = est.matrix('coef_').values;
+    if (coef.length !== f.width)
+      throw new ModelImportError(`the BayesianRidge takes ${coef.length} features, ${f.width} reach it`);
+    return f.b.op('Add', [
+      f.b.op('MatMul', [f.x, double(f.b, f.b.fresh('coef'), [f.width, 1], coef)]),
+      double(f.b, f.b.fresh('intercept'), [1], [est.number('intercept_')]),
+    ]);
+  }
+  const out = f.dispatch.final(est, f);
+  if (out.kind !== 'value')
+    throw new UnsupportedModelError(`an IterativeImputer over ${est.name}, which is not a regressor`);
+  return f.b.op('Reshape', [out.name, f.b.constant(tensor.int64(f.b.fresh('column'), [2], [-1, 1]))]);
+}
+
+/**
+ * IterativeImputer (sample_posterior=False): its initial SimpleImputer, then every fitted round in
+ * imputation_sequence_: the feature's estimator predicts it from its neighbour features, clipped to
+ * [min_value, max_value], written where the feature was missing. Empty training columns are dropped
+ * (or kept as their initial fill), add_indicator appends the MissingIndicator's columns.
+ */
+function iterativeImputer(est: Estimator, f: Flow): void {
+  if (est.raw('sample_posterior') === true)
+    throw new UnsupportedModelError(
+      'an IterativeImputer with sample_posterior=True (it draws each imputed value at random)',
+    );
+  const missing = est.raw('missing_values');
+  if (!(typeof missing === 'number' && Number.isNaN(missing)))
+    throw new UnsupportedModelError(
+      'an IterativeImputer whose missing_values is not NaN (modelgate imputes NaN only)',
+    );
+  const indicator = est.has('indicator_') ? indicatorColumns(est.estimator('indicator_'), f) : undefined;
+  const b = f.b;
+  const input = f.x;
+  const initial: Flow = { ...f, columns: [...f.columns] };
+  simpleImputer(est.estimator('initial_imputer_'), initial);
+  // The columns of the initial fill that the rounds work on: the empty ones dropped unless kept.
+  const empty = est.raw('_is_empty_feature');
+  const isEmpty = empty instanceof NdArray ? elementsOf(empty).map(Boolean) : new Array(f.width).fill(false);
+  const valid = [...isEmpty.keys()].filter((i) => !isEmpty[i]);
+  const kept = est.raw('keep_empty_features') === true ? [...isEmpty.keys()] : valid;
+  if (initial.width !== kept.length)
+    throw new ModelImportError(
+      "the IterativeImputer's initial imputer does not keep the columns it works on",
+    );
+  let xt = initial.x;
+  const d = kept.length;
+  // Missing where the input was, on the columns kept; never on an empty column kept (it stays filled).
+  let mask = b.op('IsNaN', [gather(b, input, kept)]);
+  const notEmpty = kept.map((i) => (isEmpty[i] ? 0 : 1));
+  mask = b.op('And', [mask, cast(b, double(b, b.fresh('not_empty'), [1, d], notEmpty), DataType.BOOL)]);
+  const low = est.matrix('_min_value').values;
+  const high = est.matrix('_max_value').values;
+  const rounds = est.raw('imputation_sequence_');
+  if (!Array.isArray(rounds)) throw new ModelImportError('the IterativeImputer has no imputation_sequence_');
+  if (est.number('n_iter_', 0) > 0 && !isEmpty.every(Boolean))
+    for (const triplet of rounds) {
+      const items =
+        triplet instanceof PyObject ? triplet.args : triplet instanceof PyTuple ? triplet.items : [];
+      const fields = items.length === 1 && items[0] instanceof PyTuple ? items[0].items : items;
+      const [feat, neighbours, model] = fields;
+      const at = Number(feat instanceof NpScalar ? feat.value : feat);
+      const from =
+        neighbours instanceof NdArray
+          ? elementsOf(neighbours).map((v) => Number(v instanceof NpScalar ? v.value : v))
+          : [];
+      if (
+        !Number.isInteger(at) ||
+        at < 0 ||
+        at >= d ||
+        from.length === 0 ||
+        from.some((i) => !(i >= 0 && i < d))
+      )
+        throw new ModelImportError(
+          "the IterativeImputer's imputation_sequence_ names features it does not have",
+        );
+      const sub: Flow = {
+        ...f,
+        x: gather(b, xt, from),
+        width: from.length,
+        columns: from.map(() => ({ nanFrom: [] })),
+      };
+      let y = predictions(Estimator.of(model ?? null, "the IterativeImputer's estimator"), sub);
+      y = b.op('Min', [
+        b.op('Max', [y, double(b, b.fresh('min_value'), [1], [low[at] ?? -Infinity])]),
+        double(b, b.fresh('max_value'), [1], [high[at] ?? Infinity]),
+      ]);
+      const one = Array.from({ length: d }, (_, i) => (i === at ? 1 : 0));
+      const here = b.op('And', [mask, cast(b, double(b, b.fresh('feature'), [1, d], one), DataType.BOOL)]);
+      xt = b.op('Where', [here, y, xt]);
+    }
+  const notes: Column[] = kept.map(() => ({ nanFrom: [] }));
+  f.x = xt;
+  f.width = d;
+  f.columns = notes;
+  if (indicator && indicator.columns.length > 0) {
+    f.x = b.op('Concat', [f.x, indicator.x], [attr.int('axis', 1)]);
+    f.width += indicator.columns.length;
+    f.columns = [...f.columns, ...indicator.columns];
+  }
+}
+
 export const family: Family = {
   family: 'imputers',
-  transformers: { SimpleImputer: simpleImputer, KNNImputer: knnImputer },
+  transformers: { SimpleImputer: simpleImputer, KNNImputer: knnImputer, IterativeImputer: iterativeImputer },
+  parts: {
+    _ImputerTriplet: "an IterativeImputer's fitted step (a feature, its neighbours, their estimator)",
+    BayesianRidge: "an IterativeImputer's default estimator (its predictions, X . coef_ + intercept_)",
+  },
   overCodes: ['SimpleImputer'],
 };
