@@ -145,6 +145,8 @@ const CLASSES = new Set([
   'numpy.ndarray',
   // A SplineTransformer's fitted splines (bsplines_): knots, coefficients and degree, as data.
   'scipy.interpolate._bsplines.BSpline',
+  // A SparseRandomProjection's components_: shape, indices, indptr and data, as data.
+  'scipy.sparse._csr.csr_matrix',
   'numpy.dtype',
   'joblib.numpy_pickle.NumpyArrayWrapper',
   'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',

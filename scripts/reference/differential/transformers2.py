@@ -165,10 +165,17 @@ def decompositions() -> list[Case]:
             lambda: data.classification(3, "int", seed=262),
         ),
         Case(
-            "sparse-projection-refused",
+            "sparse-projection-ridge",
             fam,
             lambda: make_pipeline(SparseRandomProjection(n_components=3, random_state=0), Ridge()),
             lambda: data.regression(seed=263),
+        ),
+        Case(
+            "sparse-projection-dense-logreg",
+            fam,
+            lambda: make_pipeline(StandardScaler(), SparseRandomProjection(n_components=4, density=0.5, dense_output=True, random_state=0), logreg()),
+            lambda: data.classification(3, "str", seed=264),
+            frame=False,
         ),
     ]
     return out

@@ -1,5 +1,5 @@
 // Linear projections: each output column a weighted sum of every input column (PCA, IncrementalPCA,
-// TruncatedSVD, FactorAnalysis, FastICA, GaussianRandomProjection), and KernelPCA over its training
+// TruncatedSVD, FactorAnalysis, FastICA, the random projections), and KernelPCA over its training
 // rows.
 import { attr, tensor } from '../../onnx/builder.js';
 import type { Column } from '../columns.js';
@@ -7,6 +7,7 @@ import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { double, type Family, type Flow } from '../flow.js';
 import { againstPoints } from '../points.js';
 import type { Estimator, Matrix } from '../state.js';
+import { NdArray, NpScalar, PyTuple } from '../values.js';
 
 /**
  * The column notes after a step whose every output column mixes its inputs: no longer one feature's
@@ -235,6 +236,45 @@ function kernelPca(est: Estimator, f: Flow): void {
   project(est, f, b.op('MatMul', [K, double(b, b.fresh('alphas'), [n, k], scaled)]), k);
 }
 
+/** A scipy CSR matrix (its state: _shape, indices, indptr, data) as a dense [rows, cols] matrix. */
+function denseOfCsr(est: Estimator, attrName: string, width: number): Matrix {
+  const m = est.estimator(attrName);
+  const shape = m.raw('_shape');
+  const [rows, cols] = (shape instanceof PyTuple ? shape.items : []).map((v) =>
+    Number(v instanceof NpScalar ? v.value : v),
+  );
+  const indices = m.matrix('indices').values;
+  const indptr = m.matrix('indptr').values;
+  const data = m.matrix('data').values;
+  if (
+    !Number.isInteger(rows) ||
+    !Number.isInteger(cols) ||
+    indptr.length !== (rows as number) + 1 ||
+    // bounded before it is written out: as wide as the features reaching it, one row per entry of indptr
+    cols !== width ||
+    indices.length !== data.length
+  )
+    throw new ModelImportError(`the ${est.name}'s ${attrName} is not a sparse matrix it can read`);
+  const values = new Float64Array((rows as number) * (cols as number));
+  for (let r = 0; r < (rows as number); r++)
+    for (let p = indptr[r] as number; p < (indptr[r + 1] as number); p++) {
+      const c = indices[p] as number;
+      if (!(c >= 0 && c < (cols as number)))
+        throw new ModelImportError(`the ${est.name}'s ${attrName} has a column outside its shape`);
+      values[r * (cols as number) + c] = (values[r * (cols as number) + c] as number) + (data[p] as number);
+    }
+  return { values, shape: [rows as number, cols as number] };
+}
+
+/** SparseRandomProjection: x · components_^T, its sparse components_ written out dense. */
+function sparseProjection(est: Estimator, f: Flow): void {
+  const raw = est.raw('components_');
+  const c = raw instanceof NdArray ? est.matrix('components_') : denseOfCsr(est, 'components_', f.width);
+  const [k, d] = shapeOf(est, 'components_', c);
+  checkWidth(est, d, f);
+  project(est, f, timesTransposed(f, c, k, d), k);
+}
+
 export const family: Family = {
   family: 'decomposition',
   transformers: {
@@ -242,6 +282,7 @@ export const family: Family = {
     IncrementalPCA: pca,
     TruncatedSVD: projection,
     GaussianRandomProjection: projection,
+    SparseRandomProjection: sparseProjection,
     FastICA: fastIca,
     FactorAnalysis: factorAnalysis,
     KernelPCA: kernelPca,
@@ -249,9 +290,5 @@ export const family: Family = {
   parts: {
     // As a step of its own it needs a square kernel matrix at fit: no Pipeline over features has one.
     KernelCenterer: "a KernelPCA's centring of its kernel",
-  },
-  refused: {
-    SparseRandomProjection:
-      'its components_ is a scipy sparse matrix, which modelgate does not read from a pickle',
   },
 };
