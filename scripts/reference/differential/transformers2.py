@@ -8,7 +8,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, KernelPCA, TruncatedSVD
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, MissingIndicator, SimpleImputer
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    GradientBoostingClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestRegressor,
+)
 from sklearn.feature_selection import (
     RFE,
     RFECV,
@@ -377,7 +382,10 @@ def selection() -> list[Case]:
         ("from-model-scaled-mean", lambda: make_pipeline(sc(), SelectFromModel(logreg(), threshold="0.8*mean", norm_order=2), logreg()), cls(423), True),
         ("from-model-max-features", lambda: make_pipeline(sc(), SelectFromModel(Ridge(), threshold=-1.0, max_features=3), tree_reg()), reg(424), True),
         ("from-model-number", lambda: make_pipeline(sc(), SelectFromModel(LinearSVC(), threshold=0.05), logreg()), cls(425), False),
-        ("from-model-tree-refused", lambda: make_pipeline(SelectFromModel(tree_cls()), logreg()), cls(426), True),
+        ("from-model-tree", lambda: make_pipeline(SelectFromModel(tree_cls()), logreg()), cls(426), True),
+        ("from-model-forest", lambda: make_pipeline(SelectFromModel(RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0)), Ridge()), reg(446), False),
+        ("from-model-extra-trees-median", lambda: make_pipeline(SelectFromModel(ExtraTreesClassifier(n_estimators=4, random_state=0), threshold="median"), tree_cls()), cls(447), True),
+        ("from-model-boosting-refused", lambda: make_pipeline(SelectFromModel(GradientBoostingClassifier(n_estimators=3, random_state=0)), logreg()), cls(448), True),
         ("rfe-logreg", lambda: make_pipeline(sc(), RFE(logreg(), n_features_to_select=3)), cls(427), True),
         ("rfe-ridge-step", lambda: RFE(Ridge(), n_features_to_select=0.5, step=2), reg(428), False),
         ("rfe-tree", lambda: RFE(tree_cls(), n_features_to_select=4), cls(429, 2), True),

@@ -6,7 +6,7 @@ import { attr } from '../../onnx/builder.js';
 import { type Column, throughStep } from '../columns.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { double, type Family, type Final, type Flow, gather } from '../flow.js';
-import { elementsOf } from '../numpy.js';
+import { asFloat64, elementsOf, field } from '../numpy.js';
 import { Estimator } from '../state.js';
 import { NdArray, NpScalar, PyDict, PyTuple, type PyValue } from '../values.js';
 
@@ -216,16 +216,91 @@ function median(a: readonly number[]): number {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** The importances SelectFromModel reads from a linear model's coef_ (|coef| or its norm over the classes). */
+/**
+ * One fitted tree's feature_importances_ (Tree.compute_feature_importances): each split's weighted
+ * impurity decrease added to its feature, over the root's weight, then normalized to sum 1.
+ */
+function treeImportances(tree: Estimator, width: number): number[] {
+  const t = tree.estimator('tree_');
+  const nodes = t.raw('nodes');
+  if (!(nodes instanceof NdArray)) throw new ModelImportError(`the ${tree.name}'s tree has no nodes`);
+  const column = (name: string) => {
+    const c = field(nodes, name);
+    if (!c) throw new ModelImportError(`the ${tree.name}'s tree nodes have no ${name}`);
+    return c;
+  };
+  const left = elementsOf(column('left_child')).map(Number);
+  const right = elementsOf(column('right_child')).map(Number);
+  const feature = elementsOf(column('feature')).map(Number);
+  const impurity = asFloat64(column('impurity'));
+  const weight = asFloat64(column('weighted_n_node_samples'));
+  const out = new Array<number>(width).fill(0);
+  left.forEach((l, n) => {
+    if (l === -1) return;
+    const r = right[n] as number;
+    const j = feature[n] as number;
+    if (!(j >= 0 && j < width))
+      throw new ModelImportError(`the ${tree.name} splits on a feature it was not fitted on`);
+    out[j] =
+      (out[j] as number) +
+      ((weight[n] as number) * (impurity[n] as number) -
+        (weight[l] as number) * (impurity[l] as number) -
+        (weight[r] as number) * (impurity[r] as number));
+  });
+  const root = weight[0] as number;
+  const scaled = out.map((v) => v / root);
+  const total = pairwiseSum(scaled);
+  return total > 0 ? scaled.map((v) => v / total) : scaled;
+}
+
+const SINGLE_TREES = [
+  'DecisionTreeClassifier',
+  'DecisionTreeRegressor',
+  'ExtraTreeClassifier',
+  'ExtraTreeRegressor',
+];
+const FORESTS = [
+  'RandomForestClassifier',
+  'RandomForestRegressor',
+  'ExtraTreesClassifier',
+  'ExtraTreesRegressor',
+];
+
+/** A tree's or forest's feature_importances_ (a forest: the mean over its trees of more than one node, normalized). */
+function forestImportances(inner: Estimator, width: number): number[] {
+  if (SINGLE_TREES.includes(inner.name)) return treeImportances(inner, width);
+  const list = inner.raw('estimators_');
+  if (!Array.isArray(list)) throw new ModelImportError(`the ${inner.name} has no fitted trees`);
+  const trees = list
+    .map((t) => Estimator.of(t, `a tree of the ${inner.name}`))
+    .filter((t) => {
+      const nodes = t.estimator('tree_').raw('nodes');
+      return nodes instanceof NdArray && nodes.size > 1;
+    });
+  if (trees.length === 0) return new Array<number>(width).fill(0);
+  const all = trees.map((t) => treeImportances(t, width));
+  // np.mean over axis 0: the trees added in order, then divided by their count.
+  const mean = Array.from({ length: width }, (_, j) => {
+    let s = 0;
+    for (const imp of all) s += imp[j] as number;
+    return s / all.length;
+  });
+  const total = pairwiseSum(mean);
+  return mean.map((v) => v / total);
+}
+
+/** The importances SelectFromModel reads: a linear model's coef_ (|coef| or its norm over the classes), a tree's or forest's feature_importances_. */
 function importances(sfm: Estimator, inner: Estimator, width: number): number[] {
   const getter = sfm.raw('importance_getter') ?? 'auto';
-  if (getter !== 'auto' && getter !== 'coef_')
+  if (getter !== 'auto' && getter !== 'coef_' && getter !== 'feature_importances_')
     throw new UnsupportedModelError(
-      `a SelectFromModel with importance_getter=${JSON.stringify(getter)} (modelgate reads coef_)`,
+      `a SelectFromModel with importance_getter=${JSON.stringify(getter)} (modelgate reads coef_ and feature_importances_)`,
     );
+  if (getter !== 'coef_' && !inner.has('coef_') && [...SINGLE_TREES, ...FORESTS].includes(inner.name))
+    return forestImportances(inner, width);
   if (!inner.has('coef_'))
     throw new UnsupportedModelError(
-      `a SelectFromModel over ${article(inner.name)} (modelgate reads the importances of linear models, from coef_)`,
+      `a SelectFromModel over ${article(inner.name)} (modelgate reads the importances of linear models, trees and forests)`,
     );
   const coef = inner.matrix('coef_');
   if (coef.shape.length === 1) return Array.from(coef.values, Math.abs);
