@@ -28,6 +28,7 @@ from sklearn.feature_selection import (
     VarianceThreshold,
     chi2,
     f_regression,
+    mutual_info_classif,
     mutual_info_regression,
     r_regression,
 )
@@ -366,7 +367,7 @@ def selection() -> list[Case]:
         ("kbest-r-regression", lambda: make_pipeline(SelectKBest(r_regression, k=3), tree_reg()), reg(407), False),
         ("percentile-25", lambda: make_pipeline(sc(), SelectPercentile(percentile=25), logreg()), cls(408), True),
         ("percentile-50-regression", lambda: make_pipeline(SelectPercentile(f_regression, percentile=50), Ridge()), reg(409), False),
-        ("percentile-33", lambda: make_pipeline(SelectPercentile(percentile=33), tree_cls()), cls(410), True),
+        ("percentile-33", lambda: make_pipeline(SelectPercentile(mutual_info_classif, percentile=33), tree_cls()), cls(410), True),
         ("fpr", lambda: make_pipeline(sc(), SelectFpr(alpha=0.01), logreg()), cls(411), True),
         ("fdr", lambda: make_pipeline(sc(), SelectFdr(f_regression, alpha=0.01), Ridge()), reg(412), False),
         ("fwe", lambda: make_pipeline(sc(), SelectFwe(alpha=0.001), logreg()), cls(413, 2), True),
