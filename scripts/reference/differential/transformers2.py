@@ -5,7 +5,17 @@ and some inside a ColumnTransformer."""
 from __future__ import annotations
 
 from sklearn.compose import ColumnTransformer
-from sklearn.decomposition import PCA, FactorAnalysis, FastICA, IncrementalPCA, KernelPCA, TruncatedSVD
+from sklearn.decomposition import (
+    PCA,
+    FactorAnalysis,
+    FastICA,
+    IncrementalPCA,
+    KernelPCA,
+    MiniBatchSparsePCA,
+    SparsePCA,
+    TruncatedSVD,
+)
+from sklearn.kernel_approximation import Nystroem, RBFSampler, SkewedChi2Sampler
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.ensemble import (
@@ -130,6 +140,14 @@ def decompositions() -> list[Case]:
         "kernel-pca-poly": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=3, kernel="poly", degree=2)),
         "kernel-pca-sigmoid": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=3, kernel="sigmoid", gamma=0.05, coef0=0.5)),
         "kernel-pca-cosine": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=3, kernel="cosine")),
+        "sparse-pca": lambda: make_pipeline(StandardScaler(), SparsePCA(n_components=3, random_state=0)),
+        "minibatch-sparse-pca": lambda: make_pipeline(StandardScaler(), MiniBatchSparsePCA(n_components=2, ridge_alpha=0.5, max_iter=20, random_state=0)),
+        "rbf-sampler": lambda: make_pipeline(StandardScaler(), RBFSampler(gamma=0.3, n_components=20, random_state=0)),
+        "skewed-chi2": lambda: make_pipeline(MinMaxScaler(), SkewedChi2Sampler(skewedness=0.5, n_components=15, random_state=0)),
+        "nystroem-rbf": lambda: make_pipeline(StandardScaler(), Nystroem(n_components=30, random_state=0)),
+        "nystroem-poly": lambda: make_pipeline(StandardScaler(), Nystroem(kernel="polynomial", degree=2, gamma=0.2, n_components=20, random_state=0)),
+        "nystroem-sigmoid": lambda: make_pipeline(StandardScaler(), Nystroem(kernel="sigmoid", gamma=0.05, coef0=0.1, n_components=20, random_state=0)),
+        "nystroem-cosine": lambda: make_pipeline(StandardScaler(), Nystroem(kernel="cosine", n_components=25, random_state=0)),
         "kernel-pca-arpack": lambda: make_pipeline(StandardScaler(), KernelPCA(n_components=2, kernel="rbf", eigen_solver="arpack")),
     }
     finals = [["logreg", "ridge"], ["logreg2", "tree"], ["tree-reg", "logreg"]]

@@ -174,24 +174,20 @@ function centredKernel(centerer: Estimator, f: Flow, K: string, n: number): stri
 }
 
 /**
- * KernelPCA: the kernel of the rows against X_fit_ (linear, rbf, poly, sigmoid, cosine), centred by
- * its fitted KernelCenterer (K - K_fit_rows_ - row means + K_fit_all_), times the eigenvectors over the
- * root of their eigenvalues (the zero ones left at 0).
+ * The kernel of the rows against stored points [n, d] (scikit-learn's pairwise_kernels): linear, rbf,
+ * poly, sigmoid, or cosine (both sides over their L2 norms, a zero row left as it is).
  */
-function kernelPca(est: Estimator, f: Flow): void {
-  const kernel = est.raw('kernel');
-  if (typeof kernel !== 'string' || !['linear', 'rbf', 'poly', 'sigmoid', 'cosine'].includes(kernel))
-    throw new UnsupportedModelError(
-      `a KernelPCA with kernel=${typeof kernel === 'string' ? JSON.stringify(kernel) : 'a function'} (modelgate converts linear, rbf, poly, sigmoid and cosine)`,
-    );
-  const fit = est.matrix('X_fit_');
-  const [n, d] = shapeOf(est, 'X_fit_', fit);
-  checkWidth(est, d, f);
+function kernelAgainst(
+  f: Flow,
+  fit: Matrix,
+  kernel: string,
+  gamma: number,
+  coef0: number,
+  degree: number,
+): string {
   const b = f.b;
+  const [n, d] = fit.shape as [number, number];
   const scalar = (name: string, v: number) => double(b, b.fresh(name), [1], [v]);
-  const gamma = est.number('gamma_', est.has('gamma') ? est.number('gamma') : 1 / d);
-  const coef0 = est.number('coef0', 1);
-  const degree = est.number('degree', 3);
   let K: string;
   if (kernel === 'cosine') {
     // Rows over their L2 norms (a zero row left as it is), then the dot products.
@@ -219,6 +215,28 @@ function kernelPca(est: Estimator, f: Flow): void {
       K = kernel === 'poly' ? b.op('Pow', [scaled, scalar('degree', degree)]) : b.op('Tanh', [scaled]);
     }
   }
+  return K;
+}
+
+/**
+ * KernelPCA: the kernel of the rows against X_fit_ (linear, rbf, poly, sigmoid, cosine), centred by
+ * its fitted KernelCenterer (K - K_fit_rows_ - row means + K_fit_all_), times the eigenvectors over the
+ * root of their eigenvalues (the zero ones left at 0).
+ */
+function kernelPca(est: Estimator, f: Flow): void {
+  const kernel = est.raw('kernel');
+  if (typeof kernel !== 'string' || !['linear', 'rbf', 'poly', 'sigmoid', 'cosine'].includes(kernel))
+    throw new UnsupportedModelError(
+      `a KernelPCA with kernel=${typeof kernel === 'string' ? JSON.stringify(kernel) : 'a function'} (modelgate converts linear, rbf, poly, sigmoid and cosine)`,
+    );
+  const fit = est.matrix('X_fit_');
+  const [n, d] = shapeOf(est, 'X_fit_', fit);
+  checkWidth(est, d, f);
+  const b = f.b;
+  const gamma = est.number('gamma_', est.has('gamma') ? est.number('gamma') : 1 / d);
+  const coef0 = est.number('coef0', 1);
+  const degree = est.number('degree', 3);
+  let K = kernelAgainst(f, fit, kernel, gamma, coef0, degree);
   K = centredKernel(est.estimator('_centerer'), f, K, n);
   const vectors = est.matrix('eigenvectors_');
   const values = est.matrix('eigenvalues_').values;
@@ -275,6 +293,87 @@ function sparseProjection(est: Estimator, f: Flow): void {
   project(est, f, timesTransposed(f, c, k, d), k);
 }
 
+/** RBFSampler and SkewedChi2Sampler: cos(x . random_weights_ + random_offset_) * sqrt(2 / n_components). */
+function randomFeatures(est: Estimator, f: Flow): void {
+  const w = est.matrix('random_weights_');
+  const [d, k] = shapeOf(est, 'random_weights_', w);
+  checkWidth(est, d, f);
+  const b = f.b;
+  let x = f.x;
+  if (est.name === 'SkewedChi2Sampler') {
+    // log(x + skewedness); scikit-learn raises at or below -skewedness: NaN there, never served.
+    const skew = est.number('skewedness', 1);
+    const shifted = b.op('Add', [x, double(b, b.fresh('skewedness'), [1], [skew])]);
+    const positive = b.op('Greater', [shifted, double(b, b.fresh('zero'), [1], [0])]);
+    x = b.op('Log', [b.op('Where', [positive, shifted, double(b, b.fresh('nan'), [1], [Number.NaN])])]);
+  }
+  let y = b.op('MatMul', [x, double(b, b.fresh('random_weights'), [d, k], w.values)]);
+  y = b.op('Add', [y, double(b, b.fresh('random_offset'), [1, k], est.matrix('random_offset_').values)]);
+  const n = est.number('n_components', k);
+  const factor = est.name === 'SkewedChi2Sampler' ? Math.sqrt(2) / Math.sqrt(n) : (2 / n) ** 0.5;
+  project(est, f, b.op('Mul', [b.op('Cos', [y]), double(b, b.fresh('scale'), [1], [factor])]), k);
+}
+
+const NYSTROEM_KERNELS: Record<string, string> = {
+  linear: 'linear',
+  rbf: 'rbf',
+  poly: 'poly',
+  polynomial: 'poly',
+  sigmoid: 'sigmoid',
+  cosine: 'cosine',
+};
+
+/** Nystroem: the kernel against its components_ (pairwise_kernels' defaults for unset parameters), times normalization_^T. */
+function nystroem(est: Estimator, f: Flow): void {
+  const name = est.raw('kernel');
+  const kernel = typeof name === 'string' ? NYSTROEM_KERNELS[name] : undefined;
+  if (!kernel)
+    throw new UnsupportedModelError(
+      `a Nystroem with kernel=${typeof name === 'string' ? JSON.stringify(name) : 'a function'} (modelgate converts linear, rbf, poly, sigmoid and cosine)`,
+    );
+  if (est.has('kernel_params'))
+    throw new UnsupportedModelError(
+      'a Nystroem with kernel_params (modelgate reads gamma, coef0 and degree)',
+    );
+  const points = est.matrix('components_');
+  const [n, d] = shapeOf(est, 'components_', points);
+  checkWidth(est, d, f);
+  const K = kernelAgainst(
+    f,
+    points,
+    kernel,
+    est.has('gamma') ? est.number('gamma') : 1 / d,
+    est.has('coef0') ? est.number('coef0') : 1,
+    est.has('degree') ? est.number('degree') : 3,
+  );
+  const norm = est.matrix('normalization_');
+  const [k, nn] = shapeOf(est, 'normalization_', norm);
+  if (nn !== n) throw new ModelImportError("the Nystroem's normalization_ does not match its components_");
+  project(est, f, timesTransposed({ ...f, x: K }, norm, k, n, 'normalization'), k);
+}
+
+/**
+ * SparsePCA and MiniBatchSparsePCA: the ridge regression of the centred rows on the components
+ * (ridge_regression, no intercept): (x - mean_) . C^T . inv(C C^T + ridge_alpha I).
+ */
+function sparsePca(est: Estimator, f: Flow): void {
+  const c = est.matrix('components_');
+  const [k, d] = shapeOf(est, 'components_', c);
+  checkWidth(est, d, f);
+  const alpha = est.number('ridge_alpha', 0.01);
+  const gram = new Float64Array(k * k);
+  for (let a = 0; a < k; a++)
+    for (let e = 0; e < k; e++) {
+      let v = a === e ? alpha : 0;
+      for (let i = 0; i < d; i++) v += (c.values[a * d + i] as number) * (c.values[e * d + i] as number);
+      gram[a * k + e] = v;
+    }
+  const inv = inverse(gram, k);
+  f.x = centred(est, f);
+  const y = timesTransposed(f, c, k, d);
+  project(est, f, f.b.op('MatMul', [y, double(f.b, f.b.fresh('ridge'), [k, k], inv)]), k);
+}
+
 export const family: Family = {
   family: 'decomposition',
   transformers: {
@@ -286,6 +385,11 @@ export const family: Family = {
     FastICA: fastIca,
     FactorAnalysis: factorAnalysis,
     KernelPCA: kernelPca,
+    SparsePCA: sparsePca,
+    MiniBatchSparsePCA: sparsePca,
+    RBFSampler: randomFeatures,
+    SkewedChi2Sampler: randomFeatures,
+    Nystroem: nystroem,
   },
   parts: {
     // As a step of its own it needs a square kernel matrix at fit: no Pipeline over features has one.
