@@ -145,6 +145,7 @@ const EXPECTED_UNCONVERTED: string[] = [
   'GaussianNB',
   'IsolationForest',
   'LinearDiscriminantAnalysis',
+  'NMF',
   'OneClassSVM',
   'OneVsRestClassifier',
   'Perceptron',

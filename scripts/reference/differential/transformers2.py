@@ -11,11 +11,12 @@ from sklearn.decomposition import (
     FastICA,
     IncrementalPCA,
     KernelPCA,
+    NMF,
     MiniBatchSparsePCA,
     SparsePCA,
     TruncatedSVD,
 )
-from sklearn.kernel_approximation import Nystroem, RBFSampler, SkewedChi2Sampler
+from sklearn.kernel_approximation import AdditiveChi2Sampler, Nystroem, RBFSampler, SkewedChi2Sampler
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.ensemble import (
@@ -187,6 +188,25 @@ def decompositions() -> list[Case]:
                 logreg(),
             ),
             lambda: data.classification(3, "int", seed=262),
+        ),
+        Case(
+            "additive-chi2-logreg",
+            fam,
+            lambda: make_pipeline(MinMaxScaler(clip=True), AdditiveChi2Sampler(), logreg()),
+            lambda: data.classification(3, "int", seed=265),
+        ),
+        Case(
+            "additive-chi2-steps-ridge",
+            fam,
+            lambda: make_pipeline(MinMaxScaler(clip=True), AdditiveChi2Sampler(sample_steps=3), Ridge()),
+            lambda: data.regression(seed=266),
+            frame=False,
+        ),
+        Case(
+            "nmf-refused",
+            fam,
+            lambda: make_pipeline(MinMaxScaler(), NMF(n_components=2, max_iter=500, random_state=0), logreg()),
+            lambda: data.classification(3, "int", seed=267),
         ),
         Case(
             "sparse-projection-ridge",

@@ -374,6 +374,44 @@ function sparsePca(est: Estimator, f: Flow): void {
   project(est, f, f.b.op('MatMul', [y, double(f.b, f.b.fresh('ridge'), [k, k], inv)]), k);
 }
 
+/**
+ * AdditiveChi2Sampler: per value x >= 0, sqrt(x s), then for j = 1 .. steps - 1 the pair
+ * f cos(j s log x), f sin(j s log x) with f = sqrt(2 x s / cosh(pi j s)); 0 stays 0. A negative value,
+ * which scikit-learn refuses, becomes NaN.
+ */
+function additiveChi2(est: Estimator, f: Flow): void {
+  const steps = est.number('sample_steps', 2);
+  const given = est.raw('sample_interval');
+  const interval =
+    given !== null && given !== undefined
+      ? est.number('sample_interval')
+      : ({ 1: 0.8, 2: 0.5, 3: 0.4 } as Record<number, number>)[steps];
+  if (interval === undefined || !Number.isInteger(steps) || steps < 1)
+    throw new UnsupportedModelError(
+      `an AdditiveChi2Sampler with sample_steps=${steps} and no sample_interval`,
+    );
+  const b = f.b;
+  const c = (v: number) => double(b, b.fresh('c'), [1], [v]);
+  const reaching = f.columns.flatMap((col) => col.nanFrom);
+  f.rules.refuseMissing(reaching, 'an AdditiveChi2Sampler');
+  const x = b.op('Where', [b.op('Less', [f.x, c(0)]), c(Number.NaN), f.x]);
+  const zero = b.op('Equal', [x, c(0)]);
+  const nonZero = (y: string) => b.op('Where', [zero, c(0), y]);
+  const blocks = [nonZero(b.op('Sqrt', [b.op('Mul', [x, c(interval)])]))];
+  const logStep = b.op('Mul', [b.op('Log', [x]), c(interval)]);
+  const step = b.op('Mul', [x, c(2 * interval)]);
+  for (let j = 1; j < steps; j++) {
+    const factor = b.op('Sqrt', [b.op('Div', [step, c(Math.cosh(Math.PI * j * interval))])]);
+    const angle = b.op('Mul', [logStep, c(j)]);
+    blocks.push(nonZero(b.op('Mul', [factor, b.op('Cos', [angle])])));
+    blocks.push(nonZero(b.op('Mul', [factor, b.op('Sin', [angle])])));
+  }
+  const width = f.width * (2 * steps - 1);
+  f.x = blocks.length === 1 ? (blocks[0] as string) : b.op('Concat', blocks, [attr.int('axis', 1)]);
+  f.width = width;
+  f.columns = Array.from({ length: width }, () => ({ nanFrom: [] }));
+}
+
 export const family: Family = {
   family: 'decomposition',
   transformers: {
@@ -390,6 +428,16 @@ export const family: Family = {
     RBFSampler: randomFeatures,
     SkewedChi2Sampler: randomFeatures,
     Nystroem: nystroem,
+    AdditiveChi2Sampler: additiveChi2,
+  },
+  refused: {
+    NMF: 'its transform solves a non-negative least-squares problem per row by iterations',
+    MiniBatchNMF: 'its transform solves a non-negative least-squares problem per row by iterations',
+    LatentDirichletAllocation: 'its transform runs variational inference per row by iterations',
+    DictionaryLearning: 'its transform solves a sparse coding problem per row (lasso or OMP)',
+    MiniBatchDictionaryLearning: 'its transform solves a sparse coding problem per row (lasso or OMP)',
+    SparseCoder: 'its transform solves a sparse coding problem per row (lasso or OMP)',
+    PolynomialCountSketch: 'its transform multiplies count sketches through a Fourier transform',
   },
   parts: {
     // As a step of its own it needs a square kernel matrix at fit: no Pipeline over features has one.
