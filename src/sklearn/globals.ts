@@ -158,8 +158,14 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
   },
 };
 
-/** scikit-learn functions a fitted estimator may name without calling (functools.partial's function). */
-const REFERENCED_FUNCTIONS = new Set(['sklearn.utils.validation.check_array']);
+/**
+ * Functions a fitted estimator may name without calling: functools.partial's function, and the array
+ * namespace's asarray a scipy BSpline (SplineTransformer's bsplines_) keeps in its state.
+ */
+const REFERENCED_FUNCTIONS = new Set([
+  'sklearn.utils.validation.check_array',
+  'scipy._lib.array_api_compat.numpy._aliases.asarray',
+]);
 
 /** Python 2 and numpy 2 module names under the names the table uses. */
 function canonical(module: string): string {
@@ -179,6 +185,10 @@ const CLASSES = new Set([
   'builtins.dict',
   'builtins.tuple',
   'numpy.ndarray',
+  // A SplineTransformer's fitted splines (bsplines_): knots, coefficients and degree, as data.
+  'scipy.interpolate._bsplines.BSpline',
+  // A SparseRandomProjection's components_: shape, indices, indptr and data, as data.
+  'scipy.sparse._csr.csr_matrix',
   'numpy.dtype',
   'numpy.ma.core.MaskedArray',
   'joblib.numpy_pickle.NumpyArrayWrapper',

@@ -5,6 +5,7 @@
 import { UnsupportedModelError } from './errors.js';
 import { family as calibration } from './estimators/calibration.js';
 import { family as compose } from './estimators/compose.js';
+import { family as decomposition } from './estimators/decomposition.js';
 import { family as discriminant } from './estimators/discriminant.js';
 import { family as dummy } from './estimators/dummy.js';
 import { family as encoders } from './estimators/encoders.js';
@@ -15,11 +16,13 @@ import { family as impute } from './estimators/impute.js';
 import { family as lightgbm } from './estimators/lightgbm.js';
 import { family as linear } from './estimators/linear.js';
 import { family as modelSelection } from './estimators/model-selection.js';
-import { family as naiveBayes } from './estimators/naive-bayes.js';
 import { family as multiclass } from './estimators/multiclass.js';
+import { family as naiveBayes } from './estimators/naive-bayes.js';
 import { family as neighbors } from './estimators/neighbors.js';
 import { family as neural } from './estimators/neural.js';
+import { family as preprocessing } from './estimators/preprocessing.js';
 import { family as scalers } from './estimators/scalers.js';
+import { family as selection } from './estimators/selection.js';
 import { family as svm } from './estimators/svm.js';
 import { family as target } from './estimators/target.js';
 import { family as trees } from './estimators/trees.js';
@@ -31,6 +34,9 @@ export const FAMILIES: readonly Family[] = [
   impute,
   scalers,
   encoders,
+  preprocessing,
+  decomposition,
+  selection,
   linear,
   naiveBayes,
   discriminant,

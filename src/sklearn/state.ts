@@ -102,9 +102,9 @@ export class Estimator {
   }
 
   /** feature_names_in_ when it was fitted on a DataFrame with string column names. */
-  featureNames(): string[] | undefined {
+  featureNames(depth = 0): string[] | undefined {
     const v = this.raw('feature_names_in_');
-    if (!(v instanceof NdArray)) return undefined;
+    if (!(v instanceof NdArray)) return depth < 8 ? this.delegate()?.featureNames(depth + 1) : undefined;
     const names = elementsOf(v);
     return names.every((n) => typeof n === 'string') ? (names as string[]) : undefined;
   }
@@ -114,15 +114,24 @@ export class Estimator {
     for (const a of ['n_features_in_', 'n_features_']) if (this.has(a)) return this.number(a);
     // IsotonicRegression reads one feature (a vector or one column) and keeps no count of it.
     if (this.name === 'IsotonicRegression') return 1;
-    // Meta-estimators (voting, stacking, one-vs-rest, ...) have n_features_in_ as a property that reads
-    // the first estimator they hold; so do Pipelines (their first step).
-    const held = depth < 8 ? this.firstHeld() : undefined;
-    return held?.featureCount(depth + 1);
+    return depth < 8 ? this.delegate()?.featureCount(depth + 1) : undefined;
   }
 
-  /** The first fitted estimator a meta-estimator holds, where its n_features_in_ is read from. */
-  private firstHeld(): Estimator | undefined {
+  /**
+   * The estimator whose n_features_in_ and feature_names_in_ this one's answer for it (properties, so
+   * not in the state): a Pipeline's first step, a FeatureUnion's first transformer, a SelectFromModel's
+   * fitted estimator, the first estimator a meta-estimator holds (voting, stacking, one-vs-rest, ...).
+   */
+  private delegate(): Estimator | undefined {
     if (this.name === 'Pipeline') return this.steps()[0]?.estimator;
+    if (this.name === 'SelectFromModel')
+      return this.has('estimator_') ? this.estimator('estimator_') : undefined;
+    if (this.name === 'FeatureUnion') {
+      const list = this.raw('transformer_list');
+      const first = Array.isArray(list) ? list[0] : undefined;
+      const t = first instanceof PyTuple ? first.items[1] : undefined;
+      return t instanceof PyObject ? new Estimator(t) : undefined;
+    }
     for (const a of ['estimators_', 'calibrated_classifiers_', 'regressor_', 'estimator']) {
       const v = this.raw(a);
       const first = Array.isArray(v) ? v[0] : v instanceof NdArray ? v.objects?.[0] : v;

@@ -1,4 +1,4 @@
-import { NdArray, PyDict, PyObject, PyTuple, type PyValue } from '../../src/sklearn/values.js';
+import { NdArray, PyDict, PyGlobal, PyObject, PyTuple, type PyValue } from '../../src/sklearn/values.js';
 
 /**
  * The classes of every scikit-learn (and LightGBM: its wrappers stand in Pipelines) object in a value the
@@ -14,6 +14,9 @@ export function sklearnClassesIn(value: PyValue, into = new Set<string>()): Set<
       visit(v.state);
       v.listItems.forEach(visit);
       v.args.forEach(visit);
+    } else if (v instanceof PyGlobal) {
+      // a function the state names without calling it (a scorer's metric, a selector's score_func)
+      if (v.module.startsWith('sklearn')) into.add(v.name);
     } else if (v instanceof PyDict)
       for (const [k, x] of v.map) {
         visit(k);

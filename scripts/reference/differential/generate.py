@@ -47,6 +47,7 @@ import linear2  # noqa: E402
 import naive_bayes  # noqa: E402
 import refused  # noqa: E402
 import transformers  # noqa: E402
+import transformers2  # noqa: E402
 import trees  # noqa: E402
 from case import FAMILIES, Case  # noqa: E402
 from refcommon import refused_rows  # noqa: E402
@@ -55,6 +56,7 @@ from refcommon import refused_rows  # noqa: E402
 def all_cases() -> list[Case]:
     cases = (
         transformers.cases()
+        + transformers2.cases()
         + linear.cases()
         + linear2.cases()
         + naive_bayes.cases()

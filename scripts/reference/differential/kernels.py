@@ -12,7 +12,7 @@ from sklearn.neighbors import (
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC, SVR, NuSVC
+from sklearn.svm import SVC, SVR, NuSVC, NuSVR
 
 import data
 from case import Case
@@ -182,6 +182,12 @@ def svm() -> list[Case]:
             "SVC, SVR, NuSVC",
             lambda: _scaled(NuSVC(nu=0.3, probability=True, random_state=0)),
             lambda: data.classification(2, "str", seed=551),
+        ),
+        Case(
+            "nusvr",
+            "SVC, SVR, NuSVC",
+            lambda: _scaled(NuSVR()),
+            lambda: data.regression(seed=905),
         ),
     ]
     return out
