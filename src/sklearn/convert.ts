@@ -140,7 +140,8 @@ export function sklearnToOnnx(
     throw new ModelImportError(
       `the ${first.name} takes ${width} features (${first.featureCount() === undefined ? '--features' : 'n_features_in_'}); modelgate imports models of 1 to ${MAX_FEATURES} features`,
     );
-  const fitted = first.featureNames();
+  // A wrapper fitted on a DataFrame may fit what it holds on an array (self-training does): its names.
+  const fitted = first.featureNames() ?? root.featureNames();
   if (fitted && fitted.length !== width)
     throw new ModelImportError(
       `the ${first.name}'s feature_names_in_ names ${fitted.length} features; its n_features_in_ says ${width}`,

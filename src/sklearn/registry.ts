@@ -5,6 +5,7 @@
 import { UnsupportedModelError } from './errors.js';
 import { family as calibration } from './estimators/calibration.js';
 import { family as compose } from './estimators/compose.js';
+import { family as crossDecomposition } from './estimators/cross-decomposition.js';
 import { family as decomposition } from './estimators/decomposition.js';
 import { family as discriminant } from './estimators/discriminant.js';
 import { family as dummy } from './estimators/dummy.js';
@@ -39,6 +40,7 @@ export const FAMILIES: readonly Family[] = [
   selection,
   linear,
   naiveBayes,
+  crossDecomposition,
   discriminant,
   neural,
   trees,

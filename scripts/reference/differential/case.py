@@ -38,6 +38,7 @@ FAMILIES = [
     "histogram gradient boosting",
     "model selection",
     "dummy baselines",
+    "cross decomposition",
     "voting",
     "stacking",
     "bagging",

@@ -210,7 +210,7 @@ def calibration() -> list[Case]:
             cls(2, "sparse", seed=1192),
             ((1, 5), (99, 0)),
         ),
-        "threshold-tuned-refused": (lambda: TunedThresholdClassifierCV(_lr(), cv=3), cls(2, seed=1193), ((1, 5), (99, 0))),
+        "threshold-tuned": (lambda: TunedThresholdClassifierCV(_lr(), cv=3), cls(2, seed=1193), ((1, 5), (99, 0))),
         "isotonic-clip": (lambda: IsotonicRegression(out_of_bounds="clip"), lambda: _one_feature(data.regression(features=1, seed=1168))),
         "isotonic-decreasing": (lambda: IsotonicRegression(out_of_bounds="clip", increasing=False), lambda: _one_feature(data.regression(features=1, seed=1169), -1)),
         "isotonic-nan-refused": (lambda: IsotonicRegression(), lambda: _one_feature(data.regression(features=1, seed=1169), beyond=False)),

@@ -41,6 +41,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 import ensembles  # noqa: E402
 import kernels  # noqa: E402
 import baselines  # noqa: E402
+import cross_decomposition  # noqa: E402
 import linear  # noqa: E402
 import model_selection  # noqa: E402
 import linear2  # noqa: E402
@@ -65,6 +66,7 @@ def all_cases() -> list[Case]:
         + ensembles.cases()
         + model_selection.cases()
         + baselines.cases()
+        + cross_decomposition.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]

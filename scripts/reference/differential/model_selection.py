@@ -17,6 +17,7 @@ from sklearn.model_selection import (
     StratifiedKFold,
     StratifiedShuffleSplit,
     TimeSeriesSplit,
+    TunedThresholdClassifierCV,
 )
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -36,6 +37,27 @@ def _logreg_grid(**kw):
         {"logisticregression__C": [0.1, 1.0, 10.0]},
         **kw,
     )
+
+
+def _self_training():
+    from sklearn.semi_supervised import SelfTrainingClassifier
+
+    return SelfTrainingClassifier(LogisticRegression(max_iter=2000))
+
+
+def _partly_labelled(seed):
+    # a third of the training labels unknown (-1), as self-training is fitted
+    def make():
+        import dataclasses
+
+        import numpy as np
+
+        d = data.classification(3, "int", seed=seed)
+        y = np.array(d.y).copy()
+        y[::3] = -1
+        return dataclasses.replace(d, y=y)
+
+    return make
 
 
 def _frozen():
@@ -111,5 +133,20 @@ def cases() -> list[Case]:
                 ]
             )
         ],
+        Case(
+            "self-training-logreg",
+            FAMILY,
+            lambda: _self_training(),
+            _partly_labelled(1020),
+        ),
+        Case(
+            "tuned-threshold-f1-tree",
+            FAMILY,
+            lambda: TunedThresholdClassifierCV(
+                DecisionTreeClassifier(max_depth=3, random_state=0), scoring="f1", cv=3, random_state=0
+            ),
+            cls(1022, 2),
+            versions=((1, 5), (99, 0)),
+        ),
         Case("frozen-logreg", FAMILY, _frozen, cls(1007, 3, "str"), versions=((1, 6), (99, 0))),
     ]

@@ -6,6 +6,7 @@ import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, decisionColumns, double, type Family, type Flow, type Output } from '../flow.js';
 import type { Estimator } from '../state.js';
+import { NpScalar, PyDict, PyObject, type PyValue } from '../values.js';
 import { classPositions, heldList, heldOutput, response } from './ensembles.js';
 
 const column = (b: GraphBuilder, x: string, at: number) =>
@@ -160,54 +161,56 @@ function isotonicRegression(est: Estimator, f: Flow): Output {
 }
 
 /**
- * FixedThresholdClassifier (binary): the estimator's probabilities as they are; the label the positive
+ * FixedThresholdClassifier and TunedThresholdClassifierCV (binary, its best_threshold_): the estimator's probabilities as they are; the label the positive
  * class where its score reaches the threshold (score >= threshold): the positive class's probability,
  * or the decision function, as response_method picks ("auto": predict_proba first), "auto" meaning 0.5
  * on probabilities and 0 on a decision function. pos_label, when set, must be the second class.
  */
+/** The pos_label a TunedThresholdClassifierCV's curve scorer passes to its metric (None: the second class). */
+function curvePosLabel(est: Estimator): PyValue {
+  const scorer = est.raw('_curve_scorer');
+  const kwargs = scorer instanceof PyObject ? scorer.dict?.get('_kwargs') : undefined;
+  const pos = kwargs instanceof PyDict ? kwargs.get('pos_label') : undefined;
+  return pos instanceof NpScalar ? (pos.value as PyValue) : (pos ?? null);
+}
+
 function fixedThreshold(est: Estimator, f: Flow): Output {
   const inner = est.estimator('estimator_');
   const out = heldOutput(inner, f);
-  if (out.kind === 'value')
-    throw new UnsupportedModelError(`a FixedThresholdClassifier over the regressor ${inner.name}`);
+  if (out.kind === 'value') throw new UnsupportedModelError(`a ${est.name} over the regressor ${inner.name}`);
   const classes = out.classes;
   if (classes.length !== 2)
-    throw new UnsupportedModelError(
-      `a FixedThresholdClassifier over ${classes.length} classes (it is binary)`,
-    );
-  const pos = est.raw('pos_label');
+    throw new UnsupportedModelError(`a ${est.name} over ${classes.length} classes (it is binary)`);
+  // TunedThresholdClassifierCV: the positive class its curve scorer names, and the tuned threshold.
+  const tuned = est.name === 'TunedThresholdClassifierCV';
+  const pos = tuned ? curvePosLabel(est) : est.raw('pos_label');
   if (pos !== null && pos !== undefined && pos !== classes[1] && Number(pos) !== classes[1])
-    throw new UnsupportedModelError('a FixedThresholdClassifier whose pos_label is the first class');
+    throw new UnsupportedModelError(`a ${est.name} whose pos_label is the first class`);
   const method = est.raw('response_method');
   const wanted = typeof method === 'string' ? method : 'auto';
   if (wanted !== 'auto' && wanted !== 'predict_proba' && wanted !== 'decision_function')
-    throw new UnsupportedModelError(
-      `a FixedThresholdClassifier with response_method=${JSON.stringify(wanted)}`,
-    );
+    throw new UnsupportedModelError(`a ${est.name} with response_method=${JSON.stringify(wanted)}`);
   const { b } = f;
   const byProbability = wanted === 'predict_proba' || (wanted === 'auto' && out.kind === 'probabilities');
   let score: string;
   if (byProbability) {
     if (out.kind !== 'probabilities')
-      throw new UnsupportedModelError(
-        `a FixedThresholdClassifier over a ${inner.name} without predict_proba`,
-      );
+      throw new UnsupportedModelError(`a ${est.name} over a ${inner.name} without predict_proba`);
     score = b.op(
       'Gather',
       [out.name, b.constant(tensor.int64(b.fresh('positive'), [1], [1]))],
       [attr.int('axis', 1)],
     );
   } else {
-    const r = response(inner, f, 'FixedThresholdClassifier');
+    const r = response(inner, f, est.name);
     if (r.method !== 'decision_function')
-      throw new UnsupportedModelError(
-        `a FixedThresholdClassifier reading the decision function of a ${inner.name}`,
-      );
+      throw new UnsupportedModelError(`a ${est.name} reading the decision function of a ${inner.name}`);
     score = r.name;
   }
   const setting = est.raw('threshold');
-  const threshold =
-    setting === 'auto' || setting === undefined || setting === null
+  const threshold = tuned
+    ? est.number('best_threshold_')
+    : setting === 'auto' || setting === undefined || setting === null
       ? byProbability
         ? 0.5
         : 0
@@ -228,15 +231,15 @@ export const family: Family = {
     CalibratedClassifierCV: calibratedClassifier,
     IsotonicRegression: isotonicRegression,
     FixedThresholdClassifier: fixedThreshold,
+    TunedThresholdClassifierCV: fixedThreshold,
   },
   parts: {
     _CalibratedClassifier:
       "a CalibratedClassifierCV's calibrated classifier (an estimator and its calibrators)",
     _SigmoidCalibration: "a CalibratedClassifierCV's sigmoid calibrator",
+    _CurveScorer: "a TunedThresholdClassifierCV's scorer over the thresholds",
   },
   refused: {
-    TunedThresholdClassifierCV:
-      'a threshold tuned by a scorer, which the file holds as a reference to a scoring function (a FixedThresholdClassifier with the tuned best_threshold_ converts)',
     _TemperatureScaling:
       'the temperature scaling of a CalibratedClassifierCV with method="temperature" (modelgate converts "sigmoid" and "isotonic")',
   },

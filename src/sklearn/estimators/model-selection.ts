@@ -80,6 +80,8 @@ export const family: Family = {
     HalvingGridSearchCV: bestEstimator,
     HalvingRandomSearchCV: bestEstimator,
     FrozenEstimator: (est) => est.estimator('estimator'),
+    // self-training fits its estimator_ on the labelled and the pseudo-labelled rows; predict is its
+    SelfTrainingClassifier: (est) => est.estimator('estimator_'),
   },
   parts: {
     _Scorer: "a search's scorer",
