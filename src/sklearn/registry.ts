@@ -14,6 +14,7 @@ import { family as ensembles } from './estimators/ensembles.js';
 import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
 import { family as impute } from './estimators/impute.js';
+import { family as kernelRidge } from './estimators/kernel-ridge.js';
 import { family as lightgbm } from './estimators/lightgbm.js';
 import { family as linear } from './estimators/linear.js';
 import { family as modelSelection } from './estimators/model-selection.js';
@@ -47,6 +48,7 @@ export const FAMILIES: readonly Family[] = [
   gradientBoosting,
   histGradientBoosting,
   svm,
+  kernelRidge,
   neighbors,
   modelSelection,
   lightgbm,

@@ -39,6 +39,7 @@ FAMILIES = [
     "model selection",
     "dummy baselines",
     "cross decomposition",
+    "kernel ridge",
     "voting",
     "stacking",
     "bagging",

@@ -177,7 +177,7 @@ function centredKernel(centerer: Estimator, f: Flow, K: string, n: number): stri
  * The kernel of the rows against stored points [n, d] (scikit-learn's pairwise_kernels): linear, rbf,
  * poly, sigmoid, or cosine (both sides over their L2 norms, a zero row left as it is).
  */
-function kernelAgainst(
+export function kernelAgainst(
   f: Flow,
   fit: Matrix,
   kernel: string,
