@@ -11,6 +11,7 @@ import { family as discriminant } from './estimators/discriminant.js';
 import { family as dummy } from './estimators/dummy.js';
 import { family as encoders } from './estimators/encoders.js';
 import { family as ensembles } from './estimators/ensembles.js';
+import { family as gaussianProcess } from './estimators/gaussian-process.js';
 import { family as gradientBoosting } from './estimators/gradient-boosting.js';
 import { family as histGradientBoosting } from './estimators/hist-gradient-boosting.js';
 import { family as impute } from './estimators/impute.js';
@@ -49,6 +50,7 @@ export const FAMILIES: readonly Family[] = [
   histGradientBoosting,
   svm,
   kernelRidge,
+  gaussianProcess,
   neighbors,
   modelSelection,
   lightgbm,

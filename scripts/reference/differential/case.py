@@ -40,6 +40,7 @@ FAMILIES = [
     "dummy baselines",
     "cross decomposition",
     "kernel ridge",
+    "Gaussian processes",
     "voting",
     "stacking",
     "bagging",

@@ -42,6 +42,7 @@ import ensembles  # noqa: E402
 import kernels  # noqa: E402
 import baselines  # noqa: E402
 import cross_decomposition  # noqa: E402
+import gaussian_process  # noqa: E402
 import linear  # noqa: E402
 import model_selection  # noqa: E402
 import linear2  # noqa: E402
@@ -67,6 +68,7 @@ def all_cases() -> list[Case]:
         + model_selection.cases()
         + baselines.cases()
         + cross_decomposition.cases()
+        + gaussian_process.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]
