@@ -101,6 +101,22 @@ export function affine(
   return y;
 }
 
+/** `t` (a scalar, a [1, width] row or already [N, width]) broadcast to [N, width] over the flow's rows. */
+export function overRows(f: Flow, t: string, width: number): string {
+  const { b } = f;
+  const rows = b.op('Slice', [
+    b.op('Shape', [f.x]),
+    b.constant(tensor.int64(b.fresh('start'), [1], [0])),
+    b.constant(tensor.int64(b.fresh('end'), [1], [1])),
+  ]);
+  const shape = b.op(
+    'Concat',
+    [rows, b.constant(tensor.int64(b.fresh('width'), [1], [width]))],
+    [attr.int('axis', 0)],
+  );
+  return b.op('Expand', [t, shape]);
+}
+
 /** Probabilities [N, 2] from the positive class's probability [N, 1]. */
 export function twoClasses(f: Flow, p1: string): string {
   const one = double(f.b, f.b.fresh('one'), [1], [1]);

@@ -314,7 +314,8 @@ function randomFeatures(est: Estimator, f: Flow): void {
   project(est, f, b.op('Mul', [b.op('Cos', [y]), double(b, b.fresh('scale'), [1], [factor])]), k);
 }
 
-const NYSTROEM_KERNELS: Record<string, string> = {
+/** pairwise_kernels' names for the kernels kernelAgainst computes, as Nystroem and KernelRidge name them. */
+export const PAIRWISE_KERNELS: Record<string, string> = {
   linear: 'linear',
   rbf: 'rbf',
   poly: 'poly',
@@ -326,7 +327,7 @@ const NYSTROEM_KERNELS: Record<string, string> = {
 /** Nystroem: the kernel against its components_ (pairwise_kernels' defaults for unset parameters), times normalization_^T. */
 function nystroem(est: Estimator, f: Flow): void {
   const name = est.raw('kernel');
-  const kernel = typeof name === 'string' ? NYSTROEM_KERNELS[name] : undefined;
+  const kernel = typeof name === 'string' ? PAIRWISE_KERNELS[name] : undefined;
   if (!kernel)
     throw new UnsupportedModelError(
       `a Nystroem with kernel=${typeof name === 'string' ? JSON.stringify(name) : 'a function'} (modelgate converts linear, rbf, poly, sigmoid and cosine)`,

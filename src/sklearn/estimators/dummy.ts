@@ -1,9 +1,8 @@
 // DummyClassifier and DummyRegressor: the same answer for every row (the class prior, the most frequent
 // class, a constant; the training target's mean, median, a quantile or a constant), as a constant row
 // expanded to the request's rows. They are baselines, and GradientBoosting's default init.
-import { attr, tensor } from '../../onnx/builder.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
-import { double, type Family, type Flow, type Output } from '../flow.js';
+import { double, type Family, type Flow, type Output, overRows } from '../flow.js';
 import type { Estimator } from '../state.js';
 import { NpScalar } from '../values.js';
 
@@ -40,18 +39,7 @@ export function dummyProbabilities(dummy: Estimator, what: string): number[] {
 
 /** A constant row [1, k] repeated for each of the flow's rows: [N, k]. */
 function everyRow(f: Flow, row: readonly number[]): string {
-  const { b } = f;
-  const rows = b.op('Slice', [
-    b.op('Shape', [f.x]),
-    b.constant(tensor.int64(b.fresh('start'), [1], [0])),
-    b.constant(tensor.int64(b.fresh('end'), [1], [1])),
-  ]);
-  const shape = b.op(
-    'Concat',
-    [rows, b.constant(tensor.int64(b.fresh('width'), [1], [row.length]))],
-    [attr.int('axis', 0)],
-  );
-  return b.op('Expand', [double(b, b.fresh('row'), [1, row.length], row), shape]);
+  return overRows(f, double(f.b, f.b.fresh('row'), [1, row.length], row), row.length);
 }
 
 function dummyClassifier(est: Estimator, f: Flow): Output {

@@ -4,7 +4,7 @@
 // Product, Exponentiation over ConstantKernel, WhiteKernel (0 between distinct rows), RBF and Matern
 // (scalar or per-feature length scales; nu 0.5, 1.5, 2.5, inf), RationalQuadratic, DotProduct.
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
-import { double, type Family, type Flow, type Output } from '../flow.js';
+import { double, type Family, type Flow, type Output, overRows } from '../flow.js';
 import { againstPoints } from '../points.js';
 import type { Estimator, Matrix } from '../state.js';
 import { NdArray, NpScalar } from '../values.js';
@@ -126,12 +126,8 @@ function gaussianProcessRegressor(est: Estimator, f: Flow): Output {
       `a GaussianProcessRegressor of ${alpha.values.length / Math.max(n, 1)} targets (modelgate serves one)`,
     );
   const { b } = f;
-  let K = kernel(est.estimator('kernel_'), f, train, 0);
   // A kernel of constants only is one number for every pair: spread over [N, n].
-  K = b.op('Add', [
-    K,
-    b.op('Mul', [againstPoints(b, f.x, train, 'train').dot, double(b, b.fresh('zero'), [1], [0])]),
-  ]);
+  const K = overRows(f, kernel(est.estimator('kernel_'), f, train, 0), n);
   let y = b.op('MatMul', [K, double(b, b.fresh('alpha'), [n, 1], alpha.values)]);
   const std = values(est, '_y_train_std', 1)[0] as number;
   const mean = values(est, '_y_train_mean', 1)[0] as number;

@@ -4,23 +4,14 @@
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { double, type Family, type Flow, type Output } from '../flow.js';
 import type { Estimator } from '../state.js';
-import { kernelAgainst, shapeOf } from './decomposition.js';
-
-const KERNELS: Record<string, string> = {
-  linear: 'linear',
-  rbf: 'rbf',
-  poly: 'poly',
-  polynomial: 'poly',
-  sigmoid: 'sigmoid',
-  cosine: 'cosine',
-};
+import { kernelAgainst, PAIRWISE_KERNELS, shapeOf } from './decomposition.js';
 
 function kernelRidge(est: Estimator, f: Flow): Output {
   const name = est.raw('kernel');
-  const kernel = typeof name === 'string' ? KERNELS[name] : undefined;
+  const kernel = typeof name === 'string' ? PAIRWISE_KERNELS[name] : undefined;
   if (!kernel)
     throw new UnsupportedModelError(
-      `a KernelRidge with the ${typeof name === 'string' ? JSON.stringify(name) : 'callable'} kernel (modelgate converts ${Object.keys(KERNELS).join(', ')})`,
+      `a KernelRidge with the ${typeof name === 'string' ? JSON.stringify(name) : 'callable'} kernel (modelgate converts ${Object.keys(PAIRWISE_KERNELS).join(', ')})`,
     );
   const params = est.raw('kernel_params');
   if (params !== null && params !== undefined)

@@ -601,6 +601,19 @@ export function neighbourMetric(est: Estimator): Metric {
   return { kind, p: kind === 'manhattan' ? 1 : kind === 'chebyshev' ? Number.POSITIVE_INFINITY : 2 };
 }
 
+/** What every neighbour model reads first: its metric, its weights and its training rows, checked. */
+function fittedNeighbours(est: Estimator, f: Flow) {
+  const metric = neighbourMetric(est);
+  const weights = est.string('weights', 'uniform');
+  if (weights !== 'uniform' && weights !== 'distance')
+    throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
+  const fit = est.matrix('_fit_X');
+  const [n, d] = fit.shape as [number, number];
+  if (d !== f.width)
+    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
+  return { metric, weights, fit, n };
+}
+
 /**
  * KNeighborsClassifier and KNeighborsRegressor over the metrics above, uniform or 1/distance weights
  * (a zero distance takes all the weight, as scikit-learn's _get_weights gives it). The classifier's
@@ -610,14 +623,7 @@ export function neighbourMetric(est: Estimator): Metric {
  * not reproduce: it only matters where k >= 8 and two classes' votes are equal in exact arithmetic).
  */
 export function kNeighbors(est: Estimator, f: Flow): Output {
-  const metric = neighbourMetric(est);
-  const weights = est.string('weights', 'uniform');
-  if (weights !== 'uniform' && weights !== 'distance')
-    throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
-  const fit = est.matrix('_fit_X');
-  const [n, d] = fit.shape as [number, number];
-  if (d !== f.width)
-    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
+  const { metric, weights, fit, n } = fittedNeighbours(est, f);
   const k = est.number('n_neighbors', 5);
   if (!Number.isInteger(k) || k < 1 || k > n)
     throw new UnsupportedModelError(
@@ -685,14 +691,7 @@ export function kNeighbors(est: Estimator, f: Flow): Output {
  * regressor's value is the weighted mean, NaN for a row with no neighbour, as scikit-learn's.
  */
 function radiusNeighbors(est: Estimator, f: Flow): Output {
-  const metric = neighbourMetric(est);
-  const weights = est.string('weights', 'uniform');
-  if (weights !== 'uniform' && weights !== 'distance')
-    throw new UnsupportedModelError(`a ${est.name} with weights ${JSON.stringify(weights)}`);
-  const fit = est.matrix('_fit_X');
-  const [n, d] = fit.shape as [number, number];
-  if (d !== f.width)
-    throw new ModelImportError(`the ${est.name} was fitted on ${d} features, ${f.width} reach it`);
+  const { metric, weights, fit, n } = fittedNeighbours(est, f);
   const y = est.matrix('_y');
   if (y.shape.length !== 1 || y.values.length !== n)
     throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
