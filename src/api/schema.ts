@@ -34,6 +34,10 @@ function featureSchema(card: ModelCard, f: FeatureSpec): Record<string, unknown>
     ? { ...type, enum: missing ? [...listed, null] : listed }
     : type;
   if (f.type === 'category' && !listed) schema.examples = categories.slice(0, 20);
+  if (f.min !== undefined && !listed) {
+    schema.minimum = f.min.value;
+    schema.description = `at least ${f.min.value}: ${f.min.because}`;
+  }
   return schema;
 }
 

@@ -72,6 +72,12 @@ export interface FeatureSpec {
   missing?: MissingPolicy;
   /** The column's spelling in the data it came from (`Total Spend` for `total_spend`), also taken in requests. */
   column?: string;
+  /**
+   * number: the smallest number the model takes, where a step refuses smaller ones (scikit-learn raises:
+   * a PowerTransformer(method='box-cox') on a number that is not positive), and why. A smaller number
+   * is a 400 naming both; the graph would answer NaN there, which a later step could take as missing.
+   */
+  min?: { value: number; because: string };
 }
 
 /** Element types of the graph inputs modelgate feeds. */
@@ -108,6 +114,13 @@ export interface ModelIo {
   distances?: string;
   /** Outlier detection: the decision function ([N]); negative for an outlier. */
   score?: string;
+  /**
+   * Any task: a bool output ([N]) true for a row the model cannot vouch for its answer to (scikit-learn
+   * breaks a tie there in a way the graph does not reproduce); a request holding one is a 400 saying
+   * `refusedBecause`.
+   */
+  refused?: string;
+  refusedBecause?: string;
   /**
    * Classification: per-class scores ([N, classes]) not known to be probabilities; served as `scores`,
    * never as `probability`. A card has `probabilities` or `scores`, not both.
@@ -329,6 +342,13 @@ function features(v: unknown, format: CardFormat): FeatureSpec[] {
       }
     } else if (f.categories !== undefined || f.unknown !== undefined)
       fail(`feature "${name}": "categories" and "unknown" are for a category feature`);
+    if (f.min !== undefined) {
+      if (type !== 'number') fail(`feature "${name}": "min" is a number feature's`);
+      const m = f.min;
+      if (!isRecord(m) || typeof m.value !== 'number' || !Number.isFinite(m.value))
+        fail(`feature "${name}": "min" must be {"value": a finite number, "because": why}`);
+      spec.min = { value: m.value, because: text(m.because, `features[${i}].min.because`) };
+    }
     if (f.missing !== undefined) {
       if (f.missing !== 'impute' && f.missing !== 'reject')
         fail(`feature "${name}": "missing" must be "impute" or "reject"`);
@@ -431,6 +451,13 @@ function io(v: unknown, task: Task, feats: FeatureSpec[], format: CardFormat): M
   if (value !== undefined) out.value = value;
   if (distances !== undefined) out.distances = distances;
   if (score !== undefined) out.score = score;
+  const refused = graphName(v.refused, 'io.refused');
+  if ((refused === undefined) !== (v.refusedBecause === undefined))
+    fail('"io.refused" and "io.refusedBecause" go together: the output and why its rows are refused');
+  if (refused !== undefined) {
+    out.refused = refused;
+    out.refusedBecause = text(v.refusedBecause, 'io.refusedBecause');
+  }
   // What each task reads; an output another task reads would be a card that disagrees with itself.
   const allowed: Record<Task, readonly string[]> = {
     classification: ['label', 'probabilities', 'scores', 'labelIsArgmax'],

@@ -151,6 +151,13 @@ export function checkSignature(
     return;
   }
 
+  const refused = named('refused-rows', card.io.refused);
+  if (refused && (refused.type !== DataType.BOOL || !perRowShape(refused.shape)))
+    mismatch(
+      card,
+      `the refused-rows output "${refused.name}" is ${typeName(refused.type)} ${shapeText(refused.shape)}; it must be bool, one per row`,
+    );
+
   if (card.task === 'clustering' || card.task === 'outlier-detection') {
     const label = named('label', card.io.label) as GraphValue;
     if (!INTEGERS.has(label.type as number) || !perRowShape(label.shape))

@@ -17,7 +17,13 @@ export interface RowProblem {
  */
 export class InvalidRowError extends Error {
   override name = 'InvalidRowError';
-  readonly code: 'invalid_row' | 'missing_feature' | 'unknown_feature' | 'unknown_category';
+  readonly code:
+    | 'invalid_row'
+    | 'missing_feature'
+    | 'unknown_feature'
+    | 'unknown_category'
+    | 'out_of_range'
+    | 'unanswerable_row';
   readonly details: RowProblem;
 
   constructor(code: InvalidRowError['code'], message: string, details: RowProblem) {

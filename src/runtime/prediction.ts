@@ -78,13 +78,17 @@ export interface OutlierPrediction {
   values?: never;
 }
 
-export type Prediction =
+export type Prediction = (
   | ProbabilityPrediction
   | LabelPrediction
   | ScorePrediction
   | ValuePrediction
   | ClusterPrediction
-  | OutlierPrediction;
+  | OutlierPrediction
+) & {
+  /** Per row, 1 where the model cannot vouch for its answer (the card's io.refused): never served. */
+  refusedRows?: Uint8Array;
+};
 export type OutputKind = Prediction['kind'];
 
 /** What a model with this card answers. The card is validated, so one of these always applies. */
@@ -155,6 +159,11 @@ export function sliceRows(p: Prediction, from: number, to: number, width: number
   // Views into this run's own output arrays, which nothing else holds.
   const out: Record<string, unknown> = { ...p, rows };
   for (const { field, m, perRow } of parts) out[field] = m.subarray(from * perRow, to * perRow);
+  if (p.refusedRows) {
+    if (p.refusedRows.length !== p.rows)
+      throw new InferenceError(`the batch's output refuses ${p.refusedRows.length} rows of ${p.rows}`);
+    out.refusedRows = p.refusedRows.subarray(from, to);
+  }
   if (p.kind === 'clusters') out.clusters = p.clusters.subarray(from, to);
   else if (p.kind === 'outliers') out.outliers = p.outliers.slice(from, to);
   else if (p.kind !== 'values') out.labels = p.labels.slice(from, to);

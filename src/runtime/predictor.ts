@@ -7,7 +7,7 @@ import { CardGraphMismatchError } from '../onnx/errors.js';
 import { externalTensor } from '../onnx/external.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
 import { checkSignature, type GraphValue } from '../onnx/signature.js';
-import { InferenceError, ModelLoadError, ModelMismatchError } from './errors.js';
+import { InferenceError, InvalidRowError, ModelLoadError, ModelMismatchError } from './errors.js';
 import {
   assertFinite,
   emptyPrediction,
@@ -134,6 +134,7 @@ export class Predictor {
         unsupervised ? undefined : this.matrixOutput,
         ...(this.kind === 'clusters' ? [io.distances, io.probabilities] : []),
         this.kind === 'outliers' ? io.score : undefined,
+        io.refused,
       ]
         .filter((n): n is string => typeof n === 'string')
         .map((n) => [n, null]),
@@ -275,8 +276,22 @@ export class Predictor {
     }
   }
 
-  /** The prediction, unless it holds a number that is not finite. */
+  /**
+   * The prediction, unless it holds a number that is not finite, or a row the model cannot vouch for
+   * its answer to (a request error naming the row and why).
+   */
   private checked(p: Prediction): Prediction {
+    if (p.refusedRows) {
+      const r = p.refusedRows.indexOf(1);
+      if (r >= 0)
+        throw new InvalidRowError(
+          'unanswerable_row',
+          `row ${r}: this model cannot vouch for its answer to this row (${this.card.io.refusedBecause})`,
+          { row: r },
+        );
+      const { refusedRows, ...answer } = p;
+      p = answer as Prediction;
+    }
     assertFinite(p, this.classCount, this.matrixOutput ?? '');
     return p;
   }
@@ -335,6 +350,16 @@ export class Predictor {
 
   /** The run's outputs as a Prediction, each checked to hold exactly one answer per row. */
   private decode(out: Record<string, Tensor>, rows: number): Prediction {
+    const p = this.decodeAnswer(out, rows);
+    const refused = this.card.io.refused;
+    if (refused === undefined) return p;
+    const { data } = tensorOf(out, refused, rows, 1);
+    if (!(data instanceof Uint8Array))
+      throw new InferenceError(`the refused-rows output "${refused}" is not a bool tensor`);
+    return { ...p, refusedRows: data };
+  }
+
+  private decodeAnswer(out: Record<string, Tensor>, rows: number): Prediction {
     const { io } = this.card;
     const k = this.classCount;
     switch (this.kind) {

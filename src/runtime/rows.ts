@@ -57,6 +57,9 @@ export class RowEncoder {
   private readonly anyMissing: boolean;
   /** Per feature: the numbers its card lists as the ones it takes, in the card's order. */
   private readonly valueSets: (ReadonlySet<number> | undefined)[];
+  /** Each feature's smallest number (-Infinity where any is taken): one comparison per value. */
+  private readonly mins: Float64Array;
+  private readonly features: ModelCard['features'];
   /** The features that list their numbers; undefined when none does. */
   private readonly allowed: { index: number; name: string; set: ReadonlySet<number> }[] | undefined;
   /**
@@ -100,6 +103,8 @@ export class RowEncoder {
     this.allowMissing = card.features.map((f) => takesMissing(card, f));
     this.anyMissing = this.allowMissing.includes(true);
     this.valueSets = card.features.map((f) => (f.values ? new Set(f.values) : undefined));
+    this.features = card.features;
+    this.mins = Float64Array.from(card.features, (f) => f.min?.value ?? Number.NEGATIVE_INFINITY);
     // Built once per model. A model without lists keeps `allowed` undefined: its rows pay one comparison
     // per row, and the per-value path is what it was before lists existed.
     const allowed = this.valueSets.flatMap((set, index) =>
@@ -337,7 +342,10 @@ export class RowEncoder {
 
   private value(v: unknown, r: number, i: number): number {
     if (typeof v === 'number') {
-      if (Number.isFinite(v)) return v;
+      if (Number.isFinite(v)) {
+        if (v < (this.mins[i] as number)) throw this.belowMin(v, r, i);
+        return v;
+      }
       throw new InvalidRowError(
         'invalid_row',
         `row ${r}, feature "${this.names[i]}": the number is out of range (not finite)`,
@@ -358,6 +366,16 @@ export class RowEncoder {
       'invalid_row',
       `row ${r}, feature "${this.names[i]}": expected a number or null, got ${jsonType(v)}`,
       { row: r, feature: this.names[i], expected: 'a number or null', got: jsonType(v) },
+    );
+  }
+
+  /** A number below the smallest the model takes (a step scikit-learn raises in refuses it). */
+  private belowMin(v: number, r: number, i: number): InvalidRowError {
+    const min = this.features[i]?.min as { value: number; because: string };
+    return new InvalidRowError(
+      'out_of_range',
+      `row ${r}, feature "${this.names[i]}": ${v} is below the smallest number this model takes, ${min.value} (${min.because})`,
+      { row: r, feature: this.names[i], expected: `a number of at least ${min.value}`, got: String(v) },
     );
   }
 

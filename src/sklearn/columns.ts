@@ -4,6 +4,7 @@
 // OneHotEncoder's categories can be mapped back to the numbers a request sends. From these, per input
 // feature: whether a missing value is answered or refused (as scikit-learn's predict would refuse it),
 // and which numbers it takes when an encoder refuses categories it never saw.
+import { UnsupportedModelError } from './errors.js';
 
 /** A column that is a function of one input feature. */
 export interface ColumnSource {
@@ -89,11 +90,47 @@ export function throughImputer(col: Column, statistic: number): Column {
 export class InputRules {
   readonly missingRefusedBy: (string | undefined)[];
   readonly values: (number[] | undefined)[];
+  /** Per input feature: the smallest number it takes, where a step refuses smaller ones, and why. */
+  readonly mins: ({ value: number; because: string } | undefined)[];
+
+  /**
+   * Rows the model cannot vouch for its answer to, each a bool graph value ([N] or [N, 1]) true there,
+   * and why (ties scikit-learn breaks in a way the graph does not reproduce): a request holding such a
+   * row is refused.
+   */
+  readonly refusedRows: { rows: string; because: string }[] = [];
 
   /** names: the input features, in order. */
   constructor(readonly names: readonly string[]) {
     this.missingRefusedBy = new Array(names.length).fill(undefined);
     this.values = new Array(names.length).fill(undefined);
+    this.mins = new Array(names.length).fill(undefined);
+  }
+
+  /**
+   * The step `by` takes only the column values `ok` holds for and raises on the others (scikit-learn's
+   * Box-Cox on a number that is not positive), where the graph would compute NaN, which a later step
+   * could take as a missing value and answer. Where the column is one input feature through steps
+   * that keep order, the smallest number of that feature the step takes becomes the feature's `min`
+   * (a request below it is a 400); elsewhere no check on the request can stand for it, and the model
+   * is refused. `ok` must hold for every value above one it holds for (a lower bound).
+   */
+  requireAtLeast(col: Column, ok: (y: number) => boolean, by: string, refused: string): void {
+    const s = col.source;
+    if (!s?.monotone)
+      throw new UnsupportedModelError(
+        `${by} after steps that mix or reorder the input's numbers: scikit-learn refuses rows where it gets ${refused}, and modelgate cannot check that on the request`,
+      );
+    const takes = (x: number) => ok(s.at(x));
+    if (!takes(Number.MAX_VALUE))
+      throw new UnsupportedModelError(
+        `${by} that refuses every number of the feature "${this.names[s.feature]}"`,
+      );
+    if (takes(-Number.MAX_VALUE)) return;
+    const x = fromPosition(firstPosition(takes));
+    const before = this.mins[s.feature];
+    if (before === undefined || x > before.value)
+      this.mins[s.feature] = { value: x, because: `${by} refuses ${refused}` };
   }
 
   /** The features' missing values reach `by`, which refuses them (scikit-learn raises on NaN there). */
@@ -129,21 +166,26 @@ function fromPosition(p: bigint): number {
 const LOWEST = position(-Number.MAX_VALUE);
 const HIGHEST = position(Number.MAX_VALUE);
 
+/** The position of the first finite double `holds` is true for, of a predicate false then true in order. */
+function firstPosition(holds: (x: number) => boolean): bigint {
+  let lo = LOWEST;
+  let hi = HIGHEST;
+  while (lo < hi) {
+    const mid = lo + (hi - lo) / 2n;
+    if (holds(fromPosition(mid))) hi = mid;
+    else lo = mid + 1n;
+  }
+  return lo;
+}
+
 /**
  * The finite inputs x whose column value at(x) equals the category c, for a non-decreasing `at`: none,
  * exactly one, or 'several' (a step rounds or clips many inputs onto c, and no list of numbers says
  * which inputs scikit-learn takes). Found by bisection over the doubles in order, so it is exact.
  */
 export function preimage(at: (x: number) => number, c: number): number | undefined | 'several' {
-  let lo = LOWEST;
-  let hi = HIGHEST;
-  if (!(at(fromPosition(hi)) >= c)) return undefined;
-  // The first x with at(x) >= c.
-  while (lo < hi) {
-    const mid = lo + (hi - lo) / 2n;
-    if (at(fromPosition(mid)) >= c) hi = mid;
-    else lo = mid + 1n;
-  }
+  if (!(at(fromPosition(HIGHEST)) >= c)) return undefined;
+  const lo = firstPosition((x) => at(x) >= c);
   const x = fromPosition(lo);
   if (at(x) !== c) return undefined;
   if (lo < HIGHEST && at(fromPosition(lo + 1n)) === c) return 'several';

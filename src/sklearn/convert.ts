@@ -2,14 +2,14 @@
 // precision, as scikit-learn does, from a float64 input of the features in fitted order:
 // transformers (a Pipeline's steps) rewrite the feature matrix, and the final estimator turns it into
 // class probabilities (and the label, their argmax) or a value.
-import { GraphBuilder } from '../onnx/builder.js';
+import { GraphBuilder, tensor } from '../onnx/builder.js';
 import { CARD_FORMAT, type ClassLabel, MAX_FEATURES, type ModelCard, type Task } from '../onnx/card.js';
 import { classifierHead, clusterHead, labelHead, outlierHead, valueHead } from '../onnx/heads.js';
 import { modelWithCard, provenance } from '../onnx/produce.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { InputRules, inputColumns } from './columns.js';
-import { ModelImportError } from './errors.js';
+import { ModelImportError, UnsupportedModelError } from './errors.js';
 import { fed, selectedColumns } from './estimators/compose.js';
 import {
   type Answer,
@@ -75,7 +75,11 @@ function featuresAndMissing(
                 ? ('reject' as const)
                 : ('pass' as const),
           }
-        : { type: 'number' as const, ...(values ? { values } : {}) };
+        : {
+            type: 'number' as const,
+            ...(values ? { values: withinMin(values, rules.mins[i], name) } : {}),
+            ...(rules.mins[i] && !values ? { min: rules.mins[i] } : {}),
+          };
       return {
         name,
         ...typed,
@@ -83,6 +87,17 @@ function featuresAndMissing(
       };
     }),
   };
+}
+
+/** The numbers an encoder takes that a step before it does not refuse (a Box-Cox: the positive ones). */
+function withinMin(values: number[], min: InputRules['mins'][number], name: string): number[] {
+  if (!min) return values;
+  const kept = values.filter((v) => v >= min.value);
+  if (kept.length === 0)
+    throw new UnsupportedModelError(
+      `the feature "${name}" takes none of its encoder's categories: ${min.because}`,
+    );
+  return kept;
 }
 
 /**
@@ -203,7 +218,7 @@ export function sklearnToOnnx(
     ? { inputs: typed.inputs }
     : { input: INPUT_NAME, inputType: 'float64' };
   const classes = out.kind === 'probabilities' || out.kind === 'scores' ? out.classes : undefined;
-  const io: ModelCard['io'] = { ...fedBy, ...head(b, out) };
+  const io: ModelCard['io'] = { ...fedBy, ...head(b, out), ...refusedRows(b, f.rules) };
   const described = describe(root);
   const version = root.raw('_sklearn_version');
   const card: ModelCard = {
@@ -220,6 +235,18 @@ export function sklearnToOnnx(
     }),
   };
   return { model: modelWithCard(b, card, `${described} imported by modelgate ${VERSION}`), card };
+}
+
+/** The `refused` output: true for a row any step cannot vouch for its answer to, and why. */
+function refusedRows(b: GraphBuilder, rules: InputRules): Partial<ModelCard['io']> {
+  const all = rules.refusedRows;
+  if (all.length === 0) return {};
+  const flat = b.constant(tensor.int64('refused_shape', [1], [-1]));
+  const rows = all.map((r) => b.op('Reshape', [r.rows, flat]));
+  const any = rows.reduce((a, r) => b.op('Or', [a, r]));
+  b.op('Identity', [any], [], undefined, 'refused');
+  b.output('refused', DataType.BOOL, ['N']);
+  return { refused: 'refused', refusedBecause: [...new Set(all.map((r) => r.because))].join('; ') };
 }
 
 const TASK_OF: Record<Answer['kind'], Task> = {

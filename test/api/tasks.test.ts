@@ -3,9 +3,12 @@
 // score; and a card that names the wrong outputs for its task is refused at load.
 import { describe, expect, it } from 'vitest';
 import { Core } from '../../src/api/core.js';
-import type { ModelCard } from '../../src/onnx/card.js';
+import { attr, buildModel, GraphBuilder, tensor } from '../../src/onnx/builder.js';
+import { cardEntry, type ModelCard } from '../../src/onnx/card.js';
+import { DataType, encodeModel } from '../../src/onnx/proto.js';
+import { InvalidRowError } from '../../src/runtime/errors.js';
 import { Predictor } from '../../src/runtime/predictor.js';
-import { kindModel, taskModel } from '../helpers/graphs.js';
+import { kindModel, TEST_PROVENANCE, taskModel } from '../helpers/graphs.js';
 
 const post = async (predictor: Predictor, body: unknown) => {
   const core = new Core(() => ({ state: 'ready', predictor }));
@@ -130,5 +133,66 @@ describe('cards of the new tasks that disagree with themselves or the graph are 
     ],
   ])('%s', async (_, task, edit, message) => {
     await expect(Predictor.load(taskModel(task, { card: edit }))).rejects.toThrow(message);
+  });
+});
+
+describe('rows the model cannot vouch for (io.refused)', () => {
+  /** value = x0; a row is refused where x1 is negative. */
+  function refusingModel(): Uint8Array {
+    const b = new GraphBuilder('refusing');
+    const x = b.input('input', DataType.DOUBLE, ['N', 2]);
+    const column = (j: number) =>
+      b.op('Gather', [x, b.constant(tensor.int64(`c${j}`, [], [j]))], [attr.int('axis', 1)]);
+    b.op('Identity', [column(0)], [], undefined, 'value');
+    b.output('value', DataType.DOUBLE, ['N']);
+    b.op('Less', [column(1), b.constant(tensor.double('zero', [], [0]))], [], undefined, 'refused');
+    b.output('refused', DataType.BOOL, ['N']);
+    const card: ModelCard = {
+      format: 1,
+      name: 'refusing',
+      task: 'regression',
+      features: [
+        { name: 'x0', type: 'number' },
+        { name: 'x1', type: 'number' },
+      ],
+      missing: 'reject',
+      io: {
+        input: 'input',
+        inputType: 'float64',
+        value: 'value',
+        refused: 'refused',
+        refusedBecause: 'x1 is negative',
+      },
+      provenance: TEST_PROVENANCE,
+    };
+    return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card)] }));
+  }
+
+  it('refuses only the requests holding such a row, with a 400 naming it, under batching too', async () => {
+    const p = await Predictor.load(refusingModel(), { batching: true });
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => p.predict([[i, i === 5 ? -1 : 1]])),
+    );
+    expect(p.stats.runs).toBe(1);
+    results.forEach((r, i) => {
+      if (i === 5) {
+        expect(r.status).toBe('rejected');
+        const err = (r as PromiseRejectedResult).reason;
+        expect(err).toBeInstanceOf(InvalidRowError);
+        expect(err.message).toBe(
+          'row 0: this model cannot vouch for its answer to this row (x1 is negative)',
+        );
+      } else expect(r.status === 'fulfilled' && Array.from(r.value.values ?? [])).toEqual([i]);
+    });
+    const answer = await post(p, {
+      input: [
+        [1, 1],
+        [2, -3],
+      ],
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.type).toBe('unanswerable_row');
+    expect(answer.body.error.details).toEqual({ row: 1 });
+    await p.release();
   });
 });

@@ -65,6 +65,11 @@ interface Expected {
   distances?: number[][];
   /** An outlier detector's decision_function. */
   decision?: number[];
+  /**
+   * Rows (indices into `rows`) scikit-learn answers by a tie modelgate does not reproduce (cosine
+   * k-neighbours): modelgate must refuse each with unanswerable_row, and answer the others.
+   */
+  unanswerable?: number[];
   /** Held-out rows scikit-learn's predict refuses (a missing value, an unknown category). */
   refusedRows?: (number | string | null)[][];
 }
@@ -217,6 +222,23 @@ function difference(
   return { worst: Math.max(worst, worstSoFar) };
 }
 
+/** The case without its unanswerable rows (which modelgate must refuse one by one), and their indices. */
+function splitUnanswerable(expected: Expected): { answerable: Expected; unanswerable: number[] } {
+  const unanswerable = expected.unanswerable ?? [];
+  if (unanswerable.length === 0) return { answerable: expected, unanswerable };
+  const drop = new Set(unanswerable);
+  const keep = <T>(list: T[] | undefined) => list?.filter((_, r) => !drop.has(r));
+  const answerable: Expected = {
+    ...expected,
+    rows: keep(expected.rows) as Expected['rows'],
+    predict: keep(expected.predict) as Expected['predict'],
+  };
+  if (expected.proba) answerable.proba = keep(expected.proba);
+  if (expected.distances) answerable.distances = keep(expected.distances);
+  if (expected.decision) answerable.decision = keep(expected.decision);
+  return { answerable, unanswerable };
+}
+
 /**
  * The arithmetic of neural-network layers per family. MLPs import with float32 layers by default, which
  * misses 1e-5 on some cases (mlp-regressor-lbfgs-deep: 1.4e-5); a user who wants scikit-learn's own
@@ -267,14 +289,26 @@ async function outcome(
         kind: 'mismatch',
         detail: `classes ${JSON.stringify(card.classes)}, scikit-learn ${JSON.stringify(expected.classes)}`,
       };
+    const { answerable, unanswerable } = splitUnanswerable(expected);
     let out: Predictions;
     try {
-      out = await predictor.predict(expected.rows);
+      out = await predictor.predict(answerable.rows);
     } catch (err) {
       return { kind: 'mismatch', detail: `refused rows scikit-learn answers: ${describeError(err)}` };
     }
-    const { detail, worst } = difference(expected, answers(out), tolerance);
+    const { detail, worst } = difference(answerable, answers(out), tolerance);
     if (detail) return { kind: 'mismatch', detail };
+    for (const r of unanswerable) {
+      const refusal = await predictor.predict([expected.rows[r]]).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      if (!(refusal instanceof InvalidRowError && refusal.code === 'unanswerable_row'))
+        return {
+          kind: 'mismatch',
+          detail: `row ${r}, answered by a tie modelgate does not reproduce, is ${refusal ? `refused with ${describeError(refusal)}` : 'answered'}`,
+        };
+    }
     for (const [r, row] of (expected.refusedRows ?? []).entries()) {
       try {
         await predictor.predict([row]);

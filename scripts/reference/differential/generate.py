@@ -124,6 +124,7 @@ def fit(case: Case) -> dict:
         proba = model.predict_proba(answered) if hasattr(model, "predict_proba") else None
         distances = cluster_distances(model, answered)
         decision = model.decision_function(answered) if is_outlier_detector(model) else None
+        unanswerable = cosine_ties(model, answered)
     task = (
         "classification" if is_classifier(model)
         else "regression" if is_regressor(model)
@@ -153,7 +154,31 @@ def fit(case: Case) -> dict:
         expected["distances"] = distances.tolist()
     if decision is not None:
         expected["decision"] = np.asarray(decision, dtype=float).ravel().tolist()
+    if unanswerable:
+        expected["unanswerable"] = unanswerable
     return {"model": model, "expected": expected}
+
+
+def cosine_ties(model, X) -> list[int]:
+    """The rows (indices into X) a cosine k-neighbours model answers by a tie modelgate does not
+    reproduce: training rows exactly as far as the k-th nearest, beyond k of them, that disagree on the
+    class or target. Which of them numpy's argpartition keeps decides scikit-learn's answer there;
+    modelgate refuses those rows."""
+    final = model[-1] if isinstance(model, Pipeline) else model
+    if getattr(final, "effective_metric_", None) != "cosine" or not hasattr(final, "n_neighbors"):
+        return []
+    from sklearn.metrics.pairwise import cosine_distances
+
+    Xf = model[:-1].transform(X) if isinstance(model, Pipeline) else X
+    d = cosine_distances(np.asarray(Xf, dtype=float), final._fit_X)
+    codes = np.asarray(final._y)
+    k = final.n_neighbors
+    out = []
+    for r, row in enumerate(d):
+        kth = np.sort(row)[k - 1]
+        if (row <= kth).sum() > k and len(np.unique(codes[row == kth], axis=0)) > 1:
+            out.append(r)
+    return out
 
 
 def cluster_distances(model, X):

@@ -275,6 +275,20 @@ def neighbours() -> list[Case]:
             lambda: _scaled(KNeighborsClassifier(n_neighbors=5)),
             lambda: data.classification(3, "int", seed=642, missing=0.1, where="test"),
         ),
+        # Integer rows on a grid: many in one direction, so equally far by cosine distance.
+        Case(
+            "knn-cosine-ties",
+            "k-nearest neighbours",
+            lambda: KNeighborsClassifier(n_neighbors=3, metric="cosine"),
+            lambda: data.ties("classification", 3, "int", seed=650),
+        ),
+        Case(
+            "knn-cosine-ties-distance-regressor",
+            "k-nearest neighbours",
+            lambda: KNeighborsRegressor(n_neighbors=4, metric="cosine", weights="distance"),
+            lambda: data.ties("regression", seed=651),
+            frame=False,
+        ),
         Case(
             "knn-bool",
             "k-nearest neighbours",

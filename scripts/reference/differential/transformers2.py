@@ -23,6 +23,7 @@ from sklearn.ensemble import (
     ExtraTreesClassifier,
     GradientBoostingClassifier,
     HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
     RandomForestRegressor,
 )
 from sklearn.feature_selection import (
@@ -237,6 +238,16 @@ def _positive(d: data.Dataset) -> data.Dataset:
     return data.Dataset(d.X - low + 0.5, d.y, d.Xt - low + 0.5, d.task)
 
 
+def _nonpositive(d: data.Dataset, by: float = 0.0) -> data.Dataset:
+    """Held-out rows with some values at or below zero (every ninth row's first feature, and every
+    seventh's second, moved below its training minimum by `by` times its spread plus its value)."""
+    Xt = d.Xt.copy()
+    first, second = Xt.columns[0], Xt.columns[1]
+    Xt.iloc[::9, 0] = -Xt.iloc[::9, 0].abs() - by * float(d.X[first].std())
+    Xt.iloc[3::7, 1] = 0.0 if by == 0.0 else float(d.X[second].min()) - by * float(d.X[second].std())
+    return data.Dataset(d.X, d.y, Xt, d.task)
+
+
 def _repeated(d: data.Dataset) -> data.Dataset:
     """Values rounded to a coarse grid, in training and held out: repeated quantiles, values on them."""
     step = d.X.std() / 2.0
@@ -358,6 +369,22 @@ def preprocessing() -> list[Case]:
     for name, step, dataset, frame in knn:
         final = (lambda: Ridge()) if "ridge" in name else tree_cls if "tree" in name else logreg
         more.append((name, lambda step=step, final=final: make_pipeline(step(), final()), dataset, frame, None))
+    # Held-out numbers scikit-learn refuses (it raises) where the graph would compute NaN, which a later
+    # step could take as a missing value and answer: a request below the feature's min is refused.
+    more += [
+        ("power-box-cox-nonpositive-hgb", lambda: make_pipeline(PowerTransformer(method="box-cox"), HistGradientBoostingRegressor(max_iter=5)),
+         lambda: _nonpositive(_positive(data.regression(seed=470))), True, None),
+        ("power-box-cox-scaled-missing-hgb", lambda: make_pipeline(StandardScaler(with_mean=False), PowerTransformer(method="box-cox", standardize=False), HistGradientBoostingClassifier(max_iter=5)),
+         lambda: _nonpositive(_positive(data.classification(3, "int", seed=471, missing=0.1))), False, None),
+        ("power-box-cox-nonpositive-imputed", lambda: make_pipeline(PowerTransformer(method="box-cox"), SimpleImputer(), logreg()),
+         lambda: _nonpositive(_positive(data.classification(2, "str", seed=472, missing=0.1))), True, None),
+        ("skewed-chi2-below-skewedness", lambda: make_pipeline(MinMaxScaler(), SkewedChi2Sampler(skewedness=0.5, n_components=10, random_state=0), logreg()),
+         lambda: _nonpositive(data.classification(3, "int", seed=473), by=4.0), True, None),
+        ("additive-chi2-negative", lambda: make_pipeline(AdditiveChi2Sampler(), logreg()),
+         lambda: _nonpositive(_positive(data.classification(3, "int", seed=474))), False, None),
+        ("power-box-cox-after-polynomial-refused", lambda: make_pipeline(PolynomialFeatures(2, include_bias=False), PowerTransformer(method="box-cox"), Ridge()),
+         lambda: _positive(data.regression(seed=475)), True, None),
+    ]
     for name, make, dataset, frame, versions in more:
         out.append(Case(name, fam, make, dataset, frame=frame, **({"versions": versions} if versions else {})))
     return out

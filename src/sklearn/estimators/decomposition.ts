@@ -301,8 +301,16 @@ function randomFeatures(est: Estimator, f: Flow): void {
   const b = f.b;
   let x = f.x;
   if (est.name === 'SkewedChi2Sampler') {
-    // log(x + skewedness); scikit-learn raises at or below -skewedness: NaN there, never served.
+    // log(x + skewedness); scikit-learn raises at or below -skewedness: refused on the request, and NaN
+    // in the graph should a number get there.
     const skew = est.number('skewedness', 1);
+    for (const col of f.columns)
+      f.rules.requireAtLeast(
+        col,
+        (y) => y > -skew,
+        'a SkewedChi2Sampler',
+        `a number at or below -skewedness (${-skew})`,
+      );
     const shifted = b.op('Add', [x, double(b, b.fresh('skewedness'), [1], [skew])]);
     const positive = b.op('Greater', [shifted, double(b, b.fresh('zero'), [1], [0])]);
     x = b.op('Log', [b.op('Where', [positive, shifted, double(b, b.fresh('nan'), [1], [Number.NaN])])]);
@@ -395,6 +403,8 @@ function additiveChi2(est: Estimator, f: Flow): void {
   const c = (v: number) => double(b, b.fresh('c'), [1], [v]);
   const reaching = f.columns.flatMap((col) => col.nanFrom);
   f.rules.refuseMissing(reaching, 'an AdditiveChi2Sampler');
+  for (const col of f.columns)
+    f.rules.requireAtLeast(col, (y) => y >= 0, 'an AdditiveChi2Sampler', 'a negative number');
   const x = b.op('Where', [b.op('Less', [f.x, c(0)]), c(Number.NaN), f.x]);
   const zero = b.op('Equal', [x, c(0)]);
   const nonZero = (y: string) => b.op('Where', [zero, c(0), y]);

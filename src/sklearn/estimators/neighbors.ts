@@ -438,6 +438,18 @@ function tieMatters(
   k: number,
   codes: Float64Array,
 ): string {
+  const matters = cast(b, tieMattersRows(b, distances, nearest, k, codes), DataType.DOUBLE);
+  return cast(b, b.op('ReduceMax', [matters], [attr.int('keepdims', 0)]), DataType.BOOL);
+}
+
+/** Per row [N, 1] (bool): whether its tied training rows at the k-th distance disagree. */
+function tieMattersRows(
+  b: GraphBuilder,
+  distances: string,
+  nearest: string,
+  k: number,
+  codes: Float64Array,
+): string {
   const axes = int64(b, [1], [1], 'axes');
   const kth = b.op('Gather', [nearest, int64(b, [1], [k - 1], 'kth')], [attr.int('axis', 1)]);
   const within = cast(b, b.op('LessOrEqual', [distances, kth]), DataType.DOUBLE);
@@ -457,8 +469,7 @@ function tieMatters(
     [b.op('Where', [tied, values, double(b, [1], [Infinity], 'high')])],
     [attr.ints('axes', [1]), attr.int('keepdims', 1)],
   );
-  const matters = cast(b, b.op('And', [crowded, b.op('Greater', [highest, lowest])]), DataType.DOUBLE);
-  return cast(b, b.op('ReduceMax', [matters], [attr.int('keepdims', 0)]), DataType.BOOL);
+  return b.op('And', [crowded, b.op('Greater', [highest, lowest])]);
 }
 
 /**
@@ -486,9 +497,15 @@ function neighbours(
     [attr.int('largest', 0), attr.int('sorted', 1)],
     { outputs: 2 },
   ) as [string, string];
-  // Cosine distances are searched by np.argpartition, not a heap: among equally distant rows at the
-  // k-th distance, the lowest indices are kept (argpartition's own choice there is not reproduced).
-  if (metric.kind === 'cosine') return [index, nearest];
+  // Cosine distances are searched by np.argpartition, not a heap, and which of several rows equally
+  // distant at the k-th distance it keeps is not reproduced: a row where they disagree is refused.
+  if (metric.kind === 'cosine') {
+    f.rules.refusedRows.push({
+      rows: tieMattersRows(b, distances, nearest, k, codes),
+      because: `training rows equally far from it by cosine distance disagree at neighbour ${k}, and which of them scikit-learn keeps (numpy's argpartition) is not reproduced`,
+    });
+    return [index, nearest];
+  }
   // Which tied rows survive depends on the search only where they disagree: else the k smallest.
   const plain = new ScopedBuilder(b.fresh('plain'));
   plain.output(plain.op('Identity', [index]), DataType.INT64, ['N', k]);

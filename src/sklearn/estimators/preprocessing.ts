@@ -443,6 +443,14 @@ function powerTransformer(est: Estimator, f: Flow): void {
   const lambdas = est.matrix('lambdas_').values;
   if (lambdas.length !== f.width)
     throw new ModelImportError(`the PowerTransformer's lambdas_ do not match its ${f.width} features`);
+  if (method === 'box-cox')
+    for (const col of f.columns)
+      f.rules.requireAtLeast(
+        col,
+        (y) => y > 0,
+        "a PowerTransformer(method='box-cox')",
+        'a number that is not positive',
+      );
   const parts = Array.from(lambdas, (l, j) => powerColumn(f, gather(f.b, f.x, [j]), method, l));
   f.x =
     parts.length === 1
