@@ -55,6 +55,21 @@ export function formatPredictions(
   switch (out.kind) {
     case 'values': {
       const clean = out.values instanceof Float32Array ? float32Json : same;
+      const targets = card.targets;
+      if (targets) {
+        // Several targets: each row's values keyed by target name, in the card's order.
+        const row = (r: number) => {
+          const values: Record<string, number> = {};
+          targets.forEach((t, j) => {
+            values[t] = clean(out.values[r * targets.length + j] as number);
+          });
+          return values;
+        };
+        if (req.format === 'row') return { prediction: { values: row(0) } };
+        const rows = Array.from({ length: out.rows }, (_, r) => row(r));
+        if (req.format === 'input') return { prediction: rows };
+        return { predictions: rows.map((values) => ({ values })) };
+      }
       if (req.format === 'row') return { prediction: { value: clean(out.values[0] as number) } };
       if (req.format === 'input') return { prediction: Array.from(out.values, clean) };
       return { predictions: Array.from(out.values, (v) => ({ value: clean(v) })) };

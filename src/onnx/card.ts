@@ -132,7 +132,7 @@ export interface ModelIo {
    * models, and for a classifier without a label output).
    */
   labelIsArgmax?: boolean;
-  /** Regression: the predicted value ([N] or [N, 1]). */
+  /** Regression: the predicted value ([N] or [N, 1]; [N, targets] for a card with `targets`). */
   value?: string;
 }
 
@@ -146,6 +146,8 @@ export interface ModelCard {
   classes?: ClassLabel[];
   /** Clustering: how many clusters (their indices are 0 to clusters - 1). */
   clusters?: number;
+  /** Regression with several targets: their names, in the order of io.value's columns. */
+  targets?: string[];
   /**
    * 'impute': the graph takes missing values (fills them, or sends them down a tree's branch);
    * 'reject': a missing value is a request error. A feature's own `missing` overrides it.
@@ -400,6 +402,21 @@ function featureValues(v: unknown, name: string, room: number): number[] {
   return [...(v as number[])];
 }
 
+/** A multi-output regressor's targets: at least two distinct names. */
+function targetNames(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length < 2)
+    fail('"targets" lists the names of a regressor\'s several targets: at least two');
+  if (v.length > MAX_CLASSES)
+    fail(`the card lists ${v.length} targets; modelgate serves at most ${MAX_CLASSES}`);
+  const seen = new Set<string>();
+  return v.map((t, i) => {
+    const name = text(t, `targets[${i}]`);
+    if (seen.has(name)) fail(`the target ${JSON.stringify(name)} appears twice`);
+    seen.add(name);
+    return name;
+  });
+}
+
 function classes(v: unknown): ClassLabel[] {
   if (!Array.isArray(v) || v.length < 2) fail('a classifier needs at least two "classes"');
   if (v.length > MAX_CLASSES)
@@ -615,6 +632,10 @@ export function validateCard(v: unknown): ModelCard {
       fail(`"clusters" must be a whole number from 1 to ${MAX_CLASSES}`);
     card.clusters = k;
   } else if (v.clusters !== undefined) fail(`a ${task} model has no "clusters"`);
+  if (v.targets !== undefined) {
+    if (task !== 'regression') fail(`a ${task} model has no "targets" (a regressor's, when it has several)`);
+    card.targets = targetNames(v.targets);
+  }
   if (v.missing !== 'impute' && v.missing !== 'reject') fail('"missing" must be "impute" or "reject"');
   card.missing = v.missing;
   checkTypedFeeds(card);

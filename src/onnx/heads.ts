@@ -54,8 +54,21 @@ export function labelHead(
   return { label: 'label' };
 }
 
-/** A regressor's `value` [N], from the tensor given ([N] or [N, 1]). */
-export function valueHead(b: GraphBuilder, value: string, precision: HeadPrecision): Pick<ModelIo, 'value'> {
+/**
+ * A regressor's `value` [N], from the tensor given ([N] or [N, 1]); with several targets, [N, targets]
+ * as given.
+ */
+export function valueHead(
+  b: GraphBuilder,
+  value: string,
+  precision: HeadPrecision,
+  targets = 1,
+): Pick<ModelIo, 'value'> {
+  if (targets > 1) {
+    b.op('Identity', [value], [], undefined, 'value');
+    b.output('value', ELEMENT[precision], ['N', targets]);
+    return { value: 'value' };
+  }
   b.op('Reshape', [value, b.constant(tensor.int64('value_shape', [1], [-1]))], [], undefined, 'value');
   b.output('value', ELEMENT[precision], ['N']);
   return { value: 'value' };

@@ -143,6 +143,16 @@ export function checkSignature(
     const value = named('value', card.io.value) as GraphValue;
     if (!FLOATS.has(value.type as number))
       mismatch(card, `the value output "${value.name}" is ${typeName(value.type)}, not float32 or float64`);
+    const t = card.targets?.length;
+    if (t !== undefined) {
+      const s = value.shape;
+      if (s && (s.length !== 2 || ((s[1] as number) >= 0 && s[1] !== t)))
+        mismatch(
+          card,
+          `the card lists ${t} targets, the graph's value output "${value.name}" is ${shapeText(s)}`,
+        );
+      return;
+    }
     if (!perRowShape(value.shape))
       mismatch(
         card,

@@ -41,7 +41,7 @@ export interface ScorePrediction {
   values?: never;
 }
 
-/** A regressor: one value per row. */
+/** A regressor: one value per row (a multi-output one: one per target, row-major [rows, targets]). */
 export interface ValuePrediction {
   kind: 'values';
   rows: number;
@@ -112,7 +112,7 @@ function matrices(p: Prediction, width: number): { field: MatrixField; m: Matrix
     case 'labels':
       return [];
     case 'values':
-      return [{ field: 'values', m: p.values, perRow: 1 }];
+      return [{ field: 'values', m: p.values, perRow: Math.max(1, width) }];
     case 'outliers':
       return [{ field: 'scores', m: p.scores, perRow: 1 }];
     case 'probabilities':

@@ -110,7 +110,7 @@ export class Predictor {
     this.kind = outputKind(card);
     this.encoder = new RowEncoder(card);
     // The numbers per row of the per-class (or per-cluster) matrices.
-    this.classCount = card.classes?.length ?? card.clusters ?? 0;
+    this.classCount = card.classes?.length ?? card.clusters ?? card.targets?.length ?? 0;
     this.labelOf = new Map((card.classes ?? []).map((c) => [String(c), c]));
     const { io } = card;
     this.matrixOutput = {
@@ -364,7 +364,7 @@ export class Predictor {
     const k = this.classCount;
     switch (this.kind) {
       case 'values':
-        return { kind: 'values', rows, values: floats(out, io.value as string, rows, 1) };
+        return { kind: 'values', rows, values: floats(out, io.value as string, rows, Math.max(1, k)) };
       case 'labels':
         return { kind: 'labels', rows, labels: this.decodeLabels(out, io.label as string, rows) };
       case 'probabilities':

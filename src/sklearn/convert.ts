@@ -228,6 +228,9 @@ export function sklearnToOnnx(
     ...featuresAndMissing(names, f.rules, text),
     ...(classes ? { classes } : {}),
     ...(out.kind === 'clusters' ? { clusters: out.count } : {}),
+    ...(out.kind === 'value' && (out.targets ?? 1) > 1
+      ? { targets: Array.from({ length: out.targets as number }, (_, t) => `y${t}`) }
+      : {}),
     io,
     provenance: provenance('sklearn', {
       estimator: described,
@@ -273,7 +276,7 @@ function head(b: GraphBuilder, out: Answer): Partial<ModelCard['io']> {
     case 'scores':
       return labelHead(b, out.name, out.classes);
     case 'value':
-      return valueHead(b, out.name, 'float64');
+      return valueHead(b, out.name, 'float64', out.targets);
     case 'clusters':
       return clusterHead(b, out, 'float64');
     case 'outliers':

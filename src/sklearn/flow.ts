@@ -55,7 +55,8 @@ export type Output =
     | { kind: 'probabilities'; name: string; classes: ClassLabel[]; labelScores?: string }
     /** A classifier without probabilities (LinearSVC, hinge-loss SGD): scores whose argmax is the class. */
     | { kind: 'scores'; name: string; classes: ClassLabel[] }
-    | { kind: 'value'; name: string }
+    /** A regressor's value [N] (or [N, 1]); with `targets` (several), [N, targets]. */
+    | { kind: 'value'; name: string; targets?: number }
   ) & {
     /** The graph sends missing values (NaN) somewhere itself, as scikit-learn 1.3+ trees do. */
     acceptsMissing?: boolean;

@@ -196,3 +196,36 @@ describe('rows the model cannot vouch for (io.refused)', () => {
     await p.release();
   });
 });
+
+describe('a regressor of several targets', () => {
+  it('answers each row’s values keyed by target, in every format', async () => {
+    const p = await Predictor.load(
+      kindModel('values', {
+        hideWidth: true,
+        double: true,
+        card: (c) => ({ ...c, targets: ['low', 'mid', 'high'] }),
+      }),
+    );
+    const row = { x0: 1.5, x1: -2, x2: 3 };
+    expect((await post(p, row)).body).toEqual({ prediction: { values: { low: 1.5, mid: -2, high: 3 } } });
+    expect((await post(p, { input: [[1, 2, 3], row] })).body).toEqual({
+      prediction: [
+        { low: 1, mid: 2, high: 3 },
+        { low: 1.5, mid: -2, high: 3 },
+      ],
+    });
+    expect((await post(p, { instances: [row] })).body).toEqual({
+      predictions: [{ values: { low: 1.5, mid: -2, high: 3 } }],
+    });
+    await p.release();
+  });
+
+  it('is refused at load where the graph answers another number of targets', async () => {
+    await expect(
+      Predictor.load(kindModel('values', { hideWidth: true, card: (c) => ({ ...c, targets: ['a', 'b'] }) })),
+    ).rejects.toThrow(/output "value" is \[3, 3\] for 3 rows; expected \[3, 2\]|\[2, 2\]/);
+    await expect(
+      Predictor.load(kindModel('values', { card: (c) => ({ ...c, targets: ['a'] }) })),
+    ).rejects.toThrow('at least two');
+  });
+});

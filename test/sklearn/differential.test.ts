@@ -164,16 +164,19 @@ function difference(
   const fail = (detail: string) => ({ detail, worst: Number.POSITIVE_INFINITY });
   if (expected.task === 'regression') {
     const values = out.values;
-    if (!values || values.length !== n) return fail(`no value for each of the ${n} rows`);
+    // Several targets: scikit-learn's [rows, targets], row by row, as modelgate's values are.
+    const wanted = expected.predict.flat() as number[];
+    if (!values || values.length !== wanted.length)
+      return fail(`no value for each of the ${n} rows (${wanted.length} values)`);
     let worst = 0;
     let at = -1;
-    expected.predict.forEach((want, r) => {
+    wanted.forEach((want, r) => {
       const d = Math.abs((values[r] as number) - (want as number)) / Math.max(1, Math.abs(want as number));
       if (!(d <= worst)) [worst, at] = [Number.isNaN(d) ? Number.POSITIVE_INFINITY : d, r];
     });
     if (worst > tolerance.value)
       return fail(
-        `row ${at}: value ${values[at]}, scikit-learn ${expected.predict[at]} (relative difference ${worst.toExponential(2)})`,
+        `value ${at} (row ${Math.floor((at * n) / wanted.length)}): ${values[at]}, scikit-learn ${wanted[at]} (relative difference ${worst.toExponential(2)})`,
       );
     return { worst };
   }

@@ -45,6 +45,7 @@ import kernels  # noqa: E402
 import baselines  # noqa: E402
 import cross_decomposition  # noqa: E402
 import gaussian_process  # noqa: E402
+import multi_output  # noqa: E402
 import linear  # noqa: E402
 import model_selection  # noqa: E402
 import linear2  # noqa: E402
@@ -71,6 +72,7 @@ def all_cases() -> list[Case]:
         + baselines.cases()
         + cross_decomposition.cases()
         + gaussian_process.cases()
+        + multi_output.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]

@@ -235,6 +235,26 @@ function votingWeights(est: Estimator, count: number): number[] | undefined {
 }
 
 /**
+ * MultiOutputRegressor: one single-target regressor per target (estimators_), their values side by
+ * side. Its predict passes the rows to each as they are, so each refuses the missing values it refuses.
+ */
+function multiOutputRegressor(est: Estimator, f: Flow): Output {
+  const inner = heldList(est, 'estimators_');
+  const flat = f.b.constant(tensor.int64(f.b.fresh('column'), [2], [-1, 1]));
+  const columns = inner.map((e, t) => {
+    const out = heldOutput(e, f);
+    if (out.kind !== 'value' || (out.targets ?? 1) > 1)
+      throw new UnsupportedModelError(
+        `a MultiOutputRegressor whose estimator for target ${t} (a ${e.name}) is not a single-target regressor`,
+      );
+    return f.b.op('Reshape', [out.name, flat]);
+  });
+  if (columns.length === 1) return { kind: 'value', name: columns[0] as string, acceptsMissing: true };
+  const name = f.b.op('Concat', columns, [attr.int('axis', 1)]);
+  return { kind: 'value', name, targets: columns.length, acceptsMissing: true };
+}
+
+/**
  * VotingClassifier: "soft", the weighted average of the probabilities (np.average), the label their
  * argmax; "hard", each estimator's label a vote of its weight (np.bincount), the label the most voted
  * class (the first among equals), and no probabilities (scikit-learn has no predict_proba there). The
@@ -521,14 +541,18 @@ export const family: Family = {
     BaggingRegressor: bagging,
     AdaBoostClassifier: adaBoostClassifier,
     AdaBoostRegressor: adaBoostRegressor,
+    MultiOutputRegressor: multiOutputRegressor,
   },
   parts: {
     Bunch: "a voting or stacking ensemble's named_estimators_ (a dict of the estimators it holds)",
   },
-  refused: Object.fromEntries(
-    ['MultiOutputClassifier', 'MultiOutputRegressor', 'ClassifierChain', 'RegressorChain'].map((name) => [
-      name,
-      'several targets per row, an answer the model card and the API do not have yet',
-    ]),
-  ),
+  refused: {
+    ...Object.fromEntries(
+      ['MultiOutputClassifier', 'ClassifierChain'].map((name) => [
+        name,
+        'several labels per row, an answer the model card and the API do not have yet',
+      ]),
+    ),
+    RegressorChain: "each target's regressor reads the ones before it: not converted yet",
+  },
 };

@@ -1,7 +1,7 @@
 // Linear models: coefficients and intercepts as a MatMul and an Add in double precision; the label by the
 // decision function, the probabilities where the loss gives them.
 import { attr } from '../../onnx/builder.js';
-import { UnsupportedModelError } from '../errors.js';
+import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import {
   affine,
   decisionLabels,
@@ -161,9 +161,16 @@ function ransacRegressor(est: Estimator, f: Flow): Output {
 
 function linearRegressor(est: Estimator, f: Flow): Output {
   const coef = est.matrix('coef_');
-  if (coef.shape.length === 2 && coef.shape[0] !== 1)
-    throw new UnsupportedModelError(`a ${est.name} with ${coef.shape[0]} targets (modelgate serves one)`);
   const bias = interceptOf(est);
+  if (coef.shape.length === 2 && coef.shape[0] !== 1) {
+    // Several targets: coef_ is [targets, features] and intercept_ one per target (0.0 without one).
+    const targets = coef.shape[0] as number;
+    if (bias.values.length !== targets && bias.values.length !== 1)
+      throw new ModelImportError(
+        `the ${est.name}'s intercept_ has ${bias.values.length} values for ${targets} targets`,
+      );
+    return { kind: 'value', name: affine(f, coef, bias, true), targets };
+  }
   // coef_ as one row of as many weights as it has: affine checks them against the features that reach it
   // (read as [1, width], a short coef_ was read past its end into NaN weights).
   const value = affine(f, { values: coef.values, shape: [1, coef.values.length] }, bias, true);
@@ -194,6 +201,11 @@ const LINEAR_REGRESSORS = [
   'OrthogonalMatchingPursuit',
   'OrthogonalMatchingPursuitCV',
   'TheilSenRegressor',
+  // Always fitted on a [rows, targets] y: coef_ is [targets, features].
+  'MultiTaskLasso',
+  'MultiTaskLassoCV',
+  'MultiTaskElasticNet',
+  'MultiTaskElasticNetCV',
 ];
 
 export const family: Family = {
@@ -214,12 +226,6 @@ export const family: Family = {
     RANSACRegressor: ransacRegressor,
   },
   refused: {
-    ...Object.fromEntries(
-      ['MultiTaskLasso', 'MultiTaskLassoCV', 'MultiTaskElasticNet', 'MultiTaskElasticNetCV'].map((name) => [
-        name,
-        'a multi-task model predicts several targets, and modelgate serves one',
-      ]),
-    ),
     SGDOneClassSVM: 'an outlier detector: modelgate serves classifiers and regressors',
   },
   parts: {

@@ -216,21 +216,27 @@ function forestClassifier(est: Estimator, f: Flow): Output {
   };
 }
 
+/** A tree or forest regressor: each tree's leaf values (one per target), averaged over the trees. */
 function forestRegressor(est: Estimator, f: Flow): Output {
-  singleOutput(est);
+  const targets = est.number('n_outputs_', 1);
   const trees = forestTrees(est);
   const ens = new Ensemble();
   let acceptsMissing = true;
   for (const t of trees) {
     const nodes = treeNodes(t);
     acceptsMissing &&= nodes.missingLeft !== undefined;
-    if (nodes.perNode !== 1)
-      throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
-    ens.add(nodes, (n) => [(nodes.values[n] as number) / trees.length]);
+    if (nodes.perNode !== targets)
+      throw new ModelImportError(
+        `a tree of the ${est.name} holds ${nodes.perNode} values per node for its ${targets} targets`,
+      );
+    ens.add(nodes, (n) =>
+      Array.from(nodes.values.subarray(n * targets, (n + 1) * targets), (v) => v / trees.length),
+    );
   }
   return {
     kind: 'value',
-    name: ens.apply(f, 1, [0]),
+    name: ens.apply(f, targets, new Float64Array(targets)),
+    ...(targets > 1 ? { targets } : {}),
     acceptsMissing: acceptsMissing && treesTakeMissing(est),
   };
 }
