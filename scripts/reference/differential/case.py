@@ -48,6 +48,9 @@ FAMILIES = [
     "one-vs-rest, one-vs-one",
     "calibration",
     "TransformedTargetRegressor",
+    "k-means",
+    "mixtures",
+    "clusterers, other",
     "not converted",
 ]
 

@@ -41,6 +41,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 import ensembles  # noqa: E402
 import kernels  # noqa: E402
 import baselines  # noqa: E402
+import clusters  # noqa: E402
 import cross_decomposition  # noqa: E402
 import gaussian_process  # noqa: E402
 import linear  # noqa: E402
@@ -69,6 +70,7 @@ def all_cases() -> list[Case]:
         + baselines.cases()
         + cross_decomposition.cases()
         + gaussian_process.cases()
+        + clusters.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]
