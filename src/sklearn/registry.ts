@@ -4,6 +4,7 @@
 // declares is neither converted nor rebuilt from a pickle.
 import { UnsupportedModelError } from './errors.js';
 import { family as calibration } from './estimators/calibration.js';
+import { family as cluster } from './estimators/cluster.js';
 import { family as compose } from './estimators/compose.js';
 import { family as crossDecomposition } from './estimators/cross-decomposition.js';
 import { family as decomposition } from './estimators/decomposition.js';
@@ -59,6 +60,7 @@ export const FAMILIES: readonly Family[] = [
   multiclass,
   calibration,
   target,
+  cluster,
 ];
 
 /** The family that declares each converted class. */

@@ -182,22 +182,14 @@ def others() -> list[Case]:
             lambda: _blobs(1811),
             False,
         ),
+        # Refused: the fitted clustering-feature tree links its leaves both ways (a cycle).
         "birch": (lambda: make_pipeline(StandardScaler(), Birch(n_clusters=3)), lambda: _blobs(1820), True),
-        "birch-subclusters": (
-            lambda: make_pipeline(StandardScaler(), Birch(n_clusters=None, threshold=0.8)),
-            lambda: _blobs(1821),
-            False,
-        ),
-        "birch-branching": (
-            lambda: make_pipeline(StandardScaler(), Birch(n_clusters=4, threshold=0.3, branching_factor=5)),
-            lambda: _blobs(1822),
-            True,
-        ),
         "birch-step-logreg": (
             lambda: make_pipeline(StandardScaler(), Birch(n_clusters=None, threshold=1.0), LogisticRegression(max_iter=1000)),
             lambda: data.classification(3, "int", seed=1823),
             False,
         ),
+        # Refused: its transform pools the features with the function the file names (numpy.mean).
         "feature-agglomeration-logreg": (
             lambda: make_pipeline(StandardScaler(), FeatureAgglomeration(n_clusters=3), LogisticRegression(max_iter=1000)),
             lambda: data.classification(3, "int", seed=1830),
