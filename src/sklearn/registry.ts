@@ -19,6 +19,7 @@ import { family as impute } from './estimators/impute.js';
 import { family as kernelRidge } from './estimators/kernel-ridge.js';
 import { family as lightgbm } from './estimators/lightgbm.js';
 import { family as linear } from './estimators/linear.js';
+import { family as mixture } from './estimators/mixture.js';
 import { family as modelSelection } from './estimators/model-selection.js';
 import { family as multiclass } from './estimators/multiclass.js';
 import { family as naiveBayes } from './estimators/naive-bayes.js';
@@ -61,6 +62,7 @@ export const FAMILIES: readonly Family[] = [
   calibration,
   target,
   cluster,
+  mixture,
 ];
 
 /** The family that declares each converted class. */

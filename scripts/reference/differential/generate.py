@@ -38,6 +38,7 @@ import joblib  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.base import is_classifier, is_clusterer, is_outlier_detector, is_regressor  # noqa: E402
+from sklearn.mixture._base import BaseMixture  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
 import ensembles  # noqa: E402
@@ -129,7 +130,7 @@ def fit(case: Case) -> dict:
     task = (
         "classification" if is_classifier(model)
         else "regression" if is_regressor(model)
-        else "clustering" if is_clusterer(model)
+        else "clustering" if is_clusterer(model) or is_mixture(model)
         else "outlier-detection" if is_outlier_detector(model)
         else "other"
     )
@@ -156,6 +157,13 @@ def fit(case: Case) -> dict:
     if decision is not None:
         expected["decision"] = np.asarray(decision, dtype=float).ravel().tolist()
     return {"model": model, "expected": expected}
+
+
+def is_mixture(model) -> bool:
+    """A Gaussian mixture (a density estimator, not a ClusterMixin) answers clusters: predict is each
+    row's most probable component, predict_proba the probabilities of every component."""
+    final = model[-1] if isinstance(model, Pipeline) else model
+    return isinstance(final, BaseMixture)
 
 
 def cluster_distances(model, X):
