@@ -13,13 +13,13 @@ import type { Estimator } from '../state.js';
 import { NdArray, PyTuple } from '../values.js';
 
 /**
- * ψ(x), the digamma function, for x > 0: the recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 6, then the
+ * ψ(x), the digamma function, for x > 0: the recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 10, then the
  * asymptotic series ln x - 1/(2x) - Σ B_2n / (2n x^2n) to the x^-14 term (error below 1e-16 there).
  */
 export function digamma(x: number): number {
   if (!(x > 0)) throw new RangeError(`digamma is computed for positive arguments only, not ${x}`);
   let shift = 0;
-  while (x < 6) {
+  while (x < 10) {
     shift -= 1 / x;
     x += 1;
   }

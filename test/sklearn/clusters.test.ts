@@ -1,0 +1,200 @@
+// The clusterers and mixtures beyond the differential cases: ties (the first center, as scikit-learn's
+// Cython argmin and a bisecting split's left side), the digamma the Bayesian mixture's constants use,
+// and files whose shapes do not fit (refused with a ModelImportError naming the attribute).
+import { describe, expect, it } from 'vitest';
+import { encodeModel } from '../../src/onnx/proto.js';
+import { Predictor } from '../../src/runtime/predictor.js';
+import { sklearnToOnnx } from '../../src/sklearn/convert.js';
+import { ModelImportError, UnsupportedModelError } from '../../src/sklearn/errors.js';
+import { digamma } from '../../src/sklearn/estimators/mixture.js';
+import { readModelFile } from '../../src/sklearn/joblib.js';
+import { binBytes, f8, int, ndarray, object, op, type Part, pickle, str } from '../helpers/pickle-writer.js';
+
+const matrix = (rows: number[][]): Part =>
+  ndarray(
+    [rows.length, rows[0]?.length ?? 0],
+    'f8',
+    binBytes(new Uint8Array(new Float64Array(rows.flat()).buffer)),
+  );
+const f4 = (rows: number[][]): Part =>
+  ndarray(
+    [rows.length, rows[0]?.length ?? 0],
+    'f4',
+    binBytes(new Uint8Array(new Float32Array(rows.flat()).buffer)),
+  );
+const kmeans = (state: Record<string, Part>) => object('sklearn.cluster._kmeans', 'KMeans', state);
+const mixture = (state: Record<string, Part>) =>
+  object('sklearn.mixture._gaussian_mixture', 'GaussianMixture', state);
+const tree = (state: Record<string, Part>) =>
+  object('sklearn.cluster._bisect_k_means', '_BisectingTree', state);
+
+const convert = (model: Part) => sklearnToOnnx(readModelFile(pickle(model)), { name: 'm', source: 'm.pkl' });
+
+async function clustersOf(model: Part, rows: number[][]): Promise<number[]> {
+  const predictor = await Predictor.load(encodeModel(convert(model).model));
+  try {
+    const p = await predictor.predict(rows);
+    if (p.kind !== 'clusters') throw new Error(`a ${p.kind} prediction`);
+    return Array.from(p.clusters);
+  } finally {
+    await predictor.release();
+  }
+}
+
+describe('ties: the first of equally near centers', () => {
+  // Centers 0 and 2 on one axis: the row 1 scores ||c||² - 2 x·c = 0 against both, exactly.
+  it.each([
+    ['float64', matrix],
+    ['float32', f4],
+  ])('KMeans (%s centers) gives the row halfway between two centers the first', async (_, centers) => {
+    const model = (c: number[][]) => kmeans({ n_features_in_: int(1), cluster_centers_: centers(c) });
+    expect(await clustersOf(model([[0], [2]]), [[1], [0.5], [1.5]])).toEqual([0, 0, 1]);
+    expect(await clustersOf(model([[2], [0]]), [[1], [0.5], [1.5]])).toEqual([0, 1, 0]);
+  });
+
+  it('BisectingKMeans sends a row halfway between a split to its left side', async () => {
+    // Root split: left [0] (a leaf, label 1), right [2] (split again: [1.5] label 0, [3] label 2).
+    const leaf = (center: number, label: number) => tree({ center: f8([center]), label: int(label) });
+    const root = tree({
+      center: f8([1]),
+      left: leaf(0, 1),
+      right: tree({ center: f8([2]), left: leaf(1.5, 0), right: leaf(3, 2) }),
+    });
+    const model = object('sklearn.cluster._bisect_k_means', 'BisectingKMeans', {
+      n_features_in_: int(1),
+      cluster_centers_: matrix([[1.5], [0], [3]]),
+      _bisecting_tree: root,
+    });
+    // 1: halfway at the root (left: label 1), though nearest to center 0 (1.5); 2.25: halfway below.
+    expect(await clustersOf(model, [[1], [1.1], [2.25], [2.3], [-5]])).toEqual([1, 0, 0, 2, 1]);
+  });
+});
+
+describe('digamma', () => {
+  // scipy.special.digamma's values.
+  it.each([
+    [1e-3, -1000.5755719318103],
+    [0.5, -1.9635100260214235],
+    [1, -0.5772156649015329],
+    [2.5, 0.7031566406452432],
+    [5.999, 1.7059363290792255],
+    [6, 1.7061176684318005],
+    [10, 2.251752589066721],
+    [123.4, 4.8113737751162775],
+    [1e6, 13.81551005796419],
+  ])('ψ(%s) = %s', (x, want) => {
+    expect(Math.abs(digamma(x) - want)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(want)));
+  });
+
+  it('refuses an argument that is not positive', () => {
+    expect(() => digamma(0)).toThrow(RangeError);
+    expect(() => digamma(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('files whose shapes do not fit', () => {
+  const gmm = (type: string, precisions: Part) =>
+    mixture({
+      n_features_in_: int(2),
+      covariance_type: str(type),
+      weights_: f8([0.5, 0.5]),
+      means_: matrix([
+        [0, 0],
+        [1, 1],
+      ]),
+      precisions_cholesky_: precisions,
+    });
+  it.each<[string, Part, RegExp]>([
+    [
+      'a KMeans whose centers have 3 features of the 2 it takes',
+      kmeans({
+        n_features_in_: int(2),
+        cluster_centers_: matrix([
+          [0, 0, 0],
+          [1, 1, 1],
+        ]),
+      }),
+      /the KMeans's cluster_centers_ holds centers of 3 features, but 2 reach it/,
+    ],
+    [
+      'a KMeans whose centers are a vector',
+      kmeans({ n_features_in_: int(2), cluster_centers_: f8([0, 1]) }),
+      /the KMeans's cluster_centers_ of shape \(2\) is not a matrix of one center per row/,
+    ],
+    [
+      "a full GaussianMixture with a diagonal mixture's precisions_cholesky_",
+      gmm(
+        'full',
+        matrix([
+          [1, 1],
+          [1, 1],
+        ]),
+      ),
+      /precisions_cholesky_ of shape \(2, 2\) does not fit covariance_type='full' with 2 components of 2 features \(2, 2, 2\)/,
+    ],
+    [
+      'a diag GaussianMixture with a zero on the diagonal of its Cholesky factor',
+      gmm(
+        'diag',
+        matrix([
+          [1, 0],
+          [1, 1],
+        ]),
+      ),
+      /precisions_cholesky_ has a diagonal entry 0: not the Cholesky factor of a positive-definite precision/,
+    ],
+    [
+      'a tied GaussianMixture with a negative diagonal entry',
+      gmm(
+        'tied',
+        matrix([
+          [1, 0],
+          [0, -2],
+        ]),
+      ),
+      /diagonal entry -2/,
+    ],
+    [
+      'a BisectingKMeans whose tree has fewer leaves than clusters',
+      object('sklearn.cluster._bisect_k_means', 'BisectingKMeans', {
+        n_features_in_: int(1),
+        cluster_centers_: matrix([[0], [1], [2]]),
+        _bisecting_tree: tree({
+          center: f8([1]),
+          left: tree({ center: f8([0]), label: int(0) }),
+          right: tree({ center: f8([2]), label: int(1) }),
+        }),
+      }),
+      /bisecting tree has 2 leaves for 3 clusters/,
+    ],
+  ])('refuses %s, naming it', (_, model, message) => {
+    expect(() => convert(model)).toThrow(ModelImportError);
+    expect(() => convert(model)).toThrow(message);
+  });
+
+  it('refuses a GaussianMixture with a covariance_type it does not know', () => {
+    expect(() => convert(gmm('banded', f8([1, 1])))).toThrow(UnsupportedModelError);
+  });
+
+  it('refuses an AffinityPropagation that did not converge (no centers: scikit-learn labels every row -1)', () => {
+    const model = object('sklearn.cluster._affinity_propagation', 'AffinityPropagation', {
+      n_features_in_: int(2),
+      affinity: str('euclidean'),
+      cluster_centers_: ndarray([0, 2], 'f8', binBytes(new Uint8Array())),
+    });
+    expect(() => convert(model)).toThrow(/an AffinityPropagation that did not converge/);
+  });
+
+  it('does not read a None leaf label', () => {
+    const model = object('sklearn.cluster._bisect_k_means', 'BisectingKMeans', {
+      n_features_in_: int(1),
+      cluster_centers_: matrix([[0], [2]]),
+      _bisecting_tree: tree({
+        center: f8([1]),
+        left: tree({ center: f8([0]), label: op.NONE }),
+        right: tree({ center: f8([2]), label: int(1) }),
+      }),
+    });
+    expect(() => convert(model)).toThrow(/a leaf without a label of 0 to 1/);
+  });
+});
