@@ -8,7 +8,19 @@ import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { ModelImportError, UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { digamma } from '../../src/sklearn/estimators/mixture.js';
 import { readModelFile } from '../../src/sklearn/joblib.js';
-import { binBytes, f8, int, ndarray, object, op, type Part, pickle, str } from '../helpers/pickle-writer.js';
+import {
+  binBytes,
+  f8,
+  int,
+  ndarray,
+  object,
+  op,
+  type Part,
+  pickle,
+  pipeline,
+  pyGlobal,
+  str,
+} from '../helpers/pickle-writer.js';
 
 const matrix = (rows: number[][]): Part =>
   ndarray(
@@ -166,6 +178,22 @@ describe('files whose shapes do not fit', () => {
         }),
       }),
       /bisecting tree has 2 leaves for 3 clusters/,
+    ],
+    [
+      'a FeatureAgglomeration whose labels_ leave cluster 1 without features',
+      pipeline(
+        object('sklearn.cluster._agglomerative', 'FeatureAgglomeration', {
+          n_features_in_: int(3),
+          pooling_func: pyGlobal('numpy', 'mean'),
+          labels_: ndarray([3], 'i8', binBytes(new Uint8Array(new BigInt64Array([0n, 2n, 2n]).buffer))),
+        }),
+        object('sklearn.linear_model._base', 'LinearRegression', {
+          n_features_in_: int(3),
+          coef_: f8([1, 2, 3]),
+          intercept_: f8([0]),
+        }),
+      ),
+      /the FeatureAgglomeration's labels_ leaves a cluster of 0 to 2 without features/,
     ],
   ])('refuses %s, naming it', (_, model, message) => {
     expect(() => convert(model)).toThrow(ModelImportError);

@@ -2,9 +2,9 @@
 settings that change their arithmetic (cluster counts, algorithm lloyd or elkan, float32 or float64
 fitted data, init), BisectingKMeans (its predict walks the bisecting tree), GaussianMixture and
 BayesianGaussianMixture over every covariance_type (and both weight priors of the Bayesian one), the
-nearest-center clusterers (AffinityPropagation, MeanShift, Birch), each alone, after a scaler and in a
-ColumnTransformer; KMeans and Birch also as a transformer before a classifier. The clusterers without a
-predict for new rows are refused by name."""
+nearest-center clusterers (AffinityPropagation, MeanShift), each alone, after a scaler and in a
+ColumnTransformer; KMeans and FeatureAgglomeration also as a transformer before a final estimator. The
+clusterers without a predict for new rows are refused by name, Birch for its fitted state (a cycle)."""
 from __future__ import annotations
 
 import numpy as np
@@ -18,10 +18,11 @@ from sklearn.cluster import (
     MiniBatchKMeans,
 )
 from sklearn.compose import ColumnTransformer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 import data
 from case import Case
@@ -189,11 +190,32 @@ def others() -> list[Case]:
             lambda: data.classification(3, "int", seed=1823),
             False,
         ),
-        # Refused: its transform pools the features with the function the file names (numpy.mean).
+        # FeatureAgglomeration's transform, the mean of each cluster of features, before a final estimator.
         "feature-agglomeration-logreg": (
             lambda: make_pipeline(StandardScaler(), FeatureAgglomeration(n_clusters=3), LogisticRegression(max_iter=1000)),
             lambda: data.classification(3, "int", seed=1830),
             True,
+        ),
+        "feature-agglomeration-average-ridge": (
+            lambda: make_pipeline(
+                StandardScaler(), FeatureAgglomeration(n_clusters=2, linkage="average", metric="manhattan"), Ridge()
+            ),
+            lambda: data.regression(seed=1831),
+            False,
+        ),
+        "feature-agglomeration-threshold-tree": (
+            lambda: make_pipeline(
+                FeatureAgglomeration(n_clusters=None, distance_threshold=200.0, linkage="single"),
+                DecisionTreeClassifier(max_depth=4),
+            ),
+            lambda: data.classification(2, "str", seed=1832),
+            True,
+        ),
+        # Refused: a pooling function other than numpy's mean (the file names numpy.median).
+        "feature-agglomeration-median-refused": (
+            lambda: make_pipeline(FeatureAgglomeration(n_clusters=2, pooling_func=np.median), Ridge()),
+            lambda: data.regression(seed=1833),
+            False,
         ),
     }
     return [Case(name, fam, make, dataset, frame=frame) for name, (make, dataset, frame) in table.items()]

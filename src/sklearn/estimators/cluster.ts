@@ -1,8 +1,9 @@
 // Clusterers with a predict for new rows: the k-means family (KMeans, MiniBatchKMeans: the nearest of
 // cluster_centers_; BisectingKMeans: down its bisecting tree) and the nearest-center ones
 // (AffinityPropagation, MeanShift: the nearest of cluster_centers_); the k-means family's transform (the
-// Euclidean distances to the centers) as a Pipeline step. The clusterers without a predict for new rows
-// are refused by name, and Birch for its fitted state.
+// Euclidean distances to the centers) and FeatureAgglomeration's (the mean of each cluster of features)
+// as Pipeline steps. The clusterers without a predict for new rows are refused by name, and Birch for
+// its fitted state.
 //
 // The nearest center as scikit-learn finds it: _labels_inertia (Cython, lloyd_iter_chunked_dense) starts
 // each row's scores at ||c||² and adds -2 x·c with one gemm (the row's own ||x||² is left out: it does
@@ -22,7 +23,7 @@ import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, double, type Family, type Flow, float, gather, type TaskOutput } from '../flow.js';
 import { Estimator } from '../state.js';
-import { NdArray, NpScalar, PyObject } from '../values.js';
+import { NdArray, NpScalar, PyGlobal, PyObject } from '../values.js';
 import { mixedColumns } from './decomposition.js';
 
 /** Cluster centers [k, d] as fitted, and whether they are float32 (fitted on float32 rows). */
@@ -269,6 +270,47 @@ function bisectingKMeans(est: Estimator, f: Flow): TaskOutput {
   };
 }
 
+// ---------------------------------------------------------------- FeatureAgglomeration
+
+/**
+ * FeatureAgglomeration.transform with its default pooling_func, numpy's mean: each cluster of features
+ * (labels_) becomes the mean of its columns, their sum over the cluster's size as scikit-learn computes
+ * it (np.bincount(labels_, x) / size). Any other pooling function is a function of the file's own.
+ */
+function featureAgglomeration(est: Estimator, f: Flow): void {
+  const pooling = est.raw('pooling_func');
+  if (!(pooling instanceof PyGlobal) || pooling.qualified !== 'numpy.mean')
+    throw new UnsupportedModelError(
+      `a ${est.name} with a pooling_func other than numpy.mean (modelgate reads the mean only)`,
+    );
+  const labels = est.matrix('labels_').values;
+  if (labels.length !== f.width)
+    throw new ModelImportError(
+      `the ${est.name}'s labels_ labels ${labels.length} features, but ${f.width} reach it`,
+    );
+  let k = 0;
+  for (const l of labels) {
+    if (!Number.isInteger(l) || l < 0 || l >= f.width)
+      throw new ModelImportError(
+        `the ${est.name}'s labels_ holds ${l}, not a cluster of 0 to ${f.width - 1}`,
+      );
+    k = Math.max(k, l + 1);
+  }
+  const size = new Float64Array(k);
+  for (const l of labels) size[l] = (size[l] as number) + 1;
+  if (size.some((n) => n === 0))
+    throw new ModelImportError(
+      `the ${est.name}'s labels_ leaves a cluster of 0 to ${k - 1} without features`,
+    );
+  const { b } = f;
+  const w = new Float64Array(f.width * k);
+  for (const [j, l] of labels.entries()) w[j * k + l] = 1;
+  const sums = b.op('MatMul', [f.x, double(b, b.fresh('clusters'), [f.width, k], w)]);
+  f.x = b.op('Div', [sums, double(b, b.fresh('sizes'), [k], size)]);
+  f.columns = mixedColumns(f, k, `the ${est.name}`);
+  f.width = k;
+}
+
 const NO_PREDICT = 'it labels the rows it was fitted on and has no predict for new rows';
 
 export const family: Family = {
@@ -277,6 +319,7 @@ export const family: Family = {
     KMeans: centerDistancesStep,
     MiniBatchKMeans: centerDistancesStep,
     BisectingKMeans: centerDistancesStep,
+    FeatureAgglomeration: featureAgglomeration,
   },
   finals: {
     KMeans: nearestCenter,
@@ -302,7 +345,6 @@ export const family: Family = {
     HDBSCAN: NO_PREDICT,
     SpectralClustering: NO_PREDICT,
     AgglomerativeClustering: NO_PREDICT,
-    FeatureAgglomeration: 'not yet: its transform pools features with a function the file names (numpy.mean)',
     SpectralBiclustering: NO_PREDICT,
     SpectralCoclustering: NO_PREDICT,
   },
