@@ -1,13 +1,17 @@
-// The clusterers and mixtures beyond the differential cases: ties (the first center, as scikit-learn's
-// Cython argmin and a bisecting split's left side), the digamma the Bayesian mixture's constants use,
-// and files whose shapes do not fit (refused with a ModelImportError naming the attribute).
+// The clusterers and mixtures beyond the differential cases: served through the API, ties (the first
+// center, as scikit-learn's Cython argmin, and a bisecting split's left side), the digamma the Bayesian
+// mixture's constants use, and files whose shapes do not fit (refused with a ModelImportError naming the
+// attribute).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Core } from '../../src/api/core.js';
 import { encodeModel } from '../../src/onnx/proto.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { ModelImportError, UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { digamma } from '../../src/sklearn/estimators/mixture.js';
-import { readModelFile } from '../../src/sklearn/joblib.js';
+import { loadModelFile, readModelFile } from '../../src/sklearn/joblib.js';
 import {
   binBytes,
   f8,
@@ -52,6 +56,50 @@ async function clustersOf(model: Part, rows: number[][]): Promise<number[]> {
     await predictor.release();
   }
 }
+
+const DIFFERENTIAL = fileURLToPath(new URL('../fixtures/differential', import.meta.url));
+
+describe('served: a converted clusterer answers as scikit-learn predicts', () => {
+  it.each([
+    ['kmeans-lloyd', 'distances'],
+    ['gmm-full', 'probabilities'],
+    ['affinity-propagation', undefined],
+  ])('%s, one row by feature name and a batch with its %s', async (name, extra) => {
+    const expected = JSON.parse(readFileSync(`${DIFFERENTIAL}/${name}.json`, 'utf8')) as {
+      features: string[];
+      rows: number[][];
+      predict: number[];
+      distances?: number[][];
+      proba?: number[][];
+    };
+    const file = readFileSync(`${DIFFERENTIAL}/${name}.pkl`);
+    const { model, card } = sklearnToOnnx(await loadModelFile(file), { name, source: `${name}.pkl` });
+    expect(card.task).toBe('clustering');
+    const predictor = await Predictor.load(encodeModel(model));
+    const core = new Core(() => ({ state: 'ready', predictor }));
+    const post = async (body: unknown) =>
+      JSON.parse(
+        (await core.handle({ method: 'POST', path: '/', headers: {}, body: JSON.stringify(body) })).body,
+      );
+    try {
+      const row = Object.fromEntries(expected.features.map((f, i) => [f, expected.rows[0]?.[i]]));
+      const one = await post(row);
+      expect(one.prediction.cluster).toBe(expected.predict[0]);
+      const flag = extra ? { [`return_${extra}`]: true } : {};
+      const batch = await post({ input: expected.rows.slice(0, 4), ...flag });
+      expect(batch.prediction).toEqual(expected.predict.slice(0, 4));
+      const want = extra === 'distances' ? expected.distances : extra ? expected.proba : undefined;
+      if (want) {
+        const got = batch[extra as string] as number[][];
+        expect(got).toHaveLength(4);
+        for (const [i, r] of got.entries())
+          for (const [c, v] of r.entries()) expect(Math.abs(v - (want[i]?.[c] as number))).toBeLessThan(1e-6);
+      } else expect(Object.keys(batch)).toEqual(['prediction']);
+    } finally {
+      await predictor.release();
+    }
+  });
+});
 
 describe('ties: the first of equally near centers', () => {
   // Centers 0 and 2 on one axis: the row 1 scores ||c||² - 2 x·c = 0 against both, exactly.
