@@ -248,6 +248,30 @@ describe('files whose shapes do not fit', () => {
     expect(() => convert(model)).toThrow(message);
   });
 
+  it('refuses a FeatureAgglomeration pooling past the bound (100,000 features: one cluster of half, singletons)', () => {
+    const d = 100_000;
+    const labels = BigInt64Array.from({ length: d }, (_, j) => BigInt(j < d / 2 ? 0 : j - d / 2 + 1));
+    const k = d / 2 + 1;
+    const model = pipeline(
+      object('sklearn.cluster._agglomerative', 'FeatureAgglomeration', {
+        n_features_in_: int(d),
+        pooling_func: pyGlobal('numpy', 'mean'),
+        labels_: ndarray([d], 'i8', binBytes(new Uint8Array(labels.buffer))),
+      }),
+      object('sklearn.linear_model._base', 'LinearRegression', {
+        n_features_in_: int(k),
+        coef_: f8(new Array<number>(k).fill(1)),
+        intercept_: f8([0]),
+      }),
+    );
+    const started = performance.now();
+    // A dense pooling matrix would be 100,000 x 50,001 doubles (40 GB).
+    expect(() => convert(model)).toThrow(
+      /the FeatureAgglomeration pools 100000 features into 50001 clusters of up to 50000: more than 1048576 cells/,
+    );
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('refuses a GaussianMixture with a covariance_type it does not know', () => {
     expect(() => convert(gmm('banded', f8([1, 1])))).toThrow(UnsupportedModelError);
   });

@@ -21,7 +21,7 @@
 import { attr, type GraphBuilder, tensor } from '../../onnx/builder.js';
 import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
-import { cast, double, type Family, type Flow, float, gather, type TaskOutput } from '../flow.js';
+import { cast, double, type Family, type Flow, float, gather, overRows, type TaskOutput } from '../flow.js';
 import { Estimator } from '../state.js';
 import { NdArray, NpScalar, PyGlobal, PyObject } from '../values.js';
 import { mixedColumns } from './decomposition.js';
@@ -154,7 +154,15 @@ interface Bisection {
   splits: number;
   /** Per leaf: its label and, per split on its path, whether it went left. */
   leaves: { label: number; path: { split: number; left: boolean }[] }[];
+  /** The longest path. */
+  depth: number;
 }
+
+/**
+ * The bound on what a tree's paths, or a FeatureAgglomeration's pooled cells, make the graph hold and
+ * compute per row: 2^20 (a balanced bisecting tree of 50,000 clusters; a chain of 1,000).
+ */
+const MAX_TREE_CELLS = 2 ** 20;
 
 function bisection(est: Estimator, d: number, k: number, single: boolean): Bisection {
   const root = est.raw('_bisecting_tree');
@@ -163,7 +171,7 @@ function bisection(est: Estimator, d: number, k: number, single: boolean): Bisec
   const mean = est.has('_X_mean') ? est.matrix('_X_mean').values : undefined;
   if (mean && mean.length !== d)
     throw new ModelImportError(`the ${est.name}'s _X_mean holds ${mean.length} values for ${d} features`);
-  const out: Bisection = { pairs: [], splits: 0, leaves: [] };
+  const out: Bisection = { pairs: [], splits: 0, leaves: [], depth: 0 };
   // A fitted tree has k leaves and k - 1 splits; a file that holds more is not one.
   const walk = (node: PyObject, path: { split: number; left: boolean }[]): void => {
     const left = node.dict?.get('left');
@@ -177,6 +185,11 @@ function bisection(est: Estimator, d: number, k: number, single: boolean): Bisec
           `the ${est.name}'s bisecting tree has a leaf without a label of 0 to ${k - 1}`,
         );
       out.leaves.push({ label: n, path });
+      out.depth = Math.max(out.depth, path.length);
+      if (out.leaves.length * out.depth > MAX_TREE_CELLS)
+        throw new ModelImportError(
+          `the ${est.name}'s bisecting tree has more than ${MAX_TREE_CELLS} path steps over its leaves (leaves times depth): modelgate converts trees within that`,
+        );
       if (out.leaves.length > k)
         throw new ModelImportError(`the ${est.name}'s bisecting tree has more leaves than its ${k} clusters`);
       return;
@@ -211,9 +224,11 @@ function bisection(est: Estimator, d: number, k: number, single: boolean): Bisec
 /**
  * BisectingKMeans.predict: from the root, each row goes to the nearer of the split's two centers (the
  * left one on a tie: _labels_inertia gives it index 0), down to a leaf, whose label it takes. In the
- * graph every split is decided for every row at once: go-left G [N, splits] (1 or 0), and leaf l's score
- * G·W_l - (left turns on its path), with W_l +1 where the path goes left, -1 where right, is 0 at the leaf
- * the row reaches and at most -1 at every other: its ArgMax is that leaf (exact in double).
+ * graph every split is decided for every row at once: go-left G [N, splits] (1 or 0), and leaf l's score,
+ * the sum over the splits on its path of +G (where the path goes left) or -G (right), less its left
+ * turns, is 0 at the leaf the row reaches and at most -1 at every other: its ArgMax is that leaf (exact
+ * in double). The paths are gathered [leaves, depth], padded: k log k cells for a balanced tree, and
+ * bounded for any tree the file holds (MAX_TREE_CELLS).
  */
 function bisectingKMeans(est: Estimator, f: Flow): TaskOutput {
   const c = centersOf(est, f);
@@ -243,15 +258,31 @@ function bisectingKMeans(est: Estimator, f: Flow): TaskOutput {
     DataType.DOUBLE,
   );
   const leaves = tree.leaves.length;
-  const w = new Float64Array(tree.splits * leaves);
+  const depth = tree.depth;
+  // [leaves, depth]: the splits on each leaf's path and +1 (left) or -1 (right), padded with sign 0.
+  const at = new Array<number>(leaves * depth).fill(0);
+  const sign = new Float64Array(leaves * depth);
   const bias = new Float64Array(leaves);
   for (const [l, leaf] of tree.leaves.entries())
-    for (const { split, left } of leaf.path) {
-      w[split * leaves + l] = left ? 1 : -1;
+    for (const [p, { split, left }] of leaf.path.entries()) {
+      at[l * depth + p] = split;
+      sign[l * depth + p] = left ? 1 : -1;
       if (left) bias[l] = (bias[l] as number) - 1;
     }
+  const turns = b.op('Mul', [
+    gather(b, goLeft, at),
+    double(b, b.fresh('path_signs'), [leaves * depth], sign),
+  ]);
+  const perLeaf = b.op('Reshape', [
+    turns,
+    b.constant(tensor.int64(b.fresh('shape'), [3], [0, leaves, depth])),
+  ]);
   const reached = b.op('Add', [
-    b.op('MatMul', [goLeft, double(b, b.fresh('paths'), [tree.splits, leaves], w)]),
+    b.op(
+      'ReduceSum',
+      [perLeaf, b.constant(tensor.int64(b.fresh('axes'), [1], [2]))],
+      [attr.int('keepdims', 0)],
+    ),
     double(b, b.fresh('left_turns'), [leaves], bias),
   ]);
   const leaf = b.op('ArgMax', [reached], [attr.int('axis', 1), attr.int('keepdims', 0)]);
@@ -275,7 +306,9 @@ function bisectingKMeans(est: Estimator, f: Flow): TaskOutput {
 /**
  * FeatureAgglomeration.transform with its default pooling_func, numpy's mean: each cluster of features
  * (labels_) becomes the mean of its columns, their sum over the cluster's size as scikit-learn computes
- * it (np.bincount(labels_, x) / size). Any other pooling function is a function of the file's own.
+ * it (np.bincount(labels_, x) / size, in feature order). The graph gathers each cluster's columns
+ * [k, largest], padded with a zero, and sums them: a cell per feature for clusters of even size, bounded
+ * for any (MAX_TREE_CELLS). Any other pooling function is a function of the file's own.
  */
 function featureAgglomeration(est: Estimator, f: Flow): void {
   const pooling = est.raw('pooling_func');
@@ -302,10 +335,32 @@ function featureAgglomeration(est: Estimator, f: Flow): void {
     throw new ModelImportError(
       `the ${est.name}'s labels_ leaves a cluster of 0 to ${k - 1} without features`,
     );
+  // [k, largest]: each cluster's columns in feature order, padded with a column of zeros (index width).
+  const largest = size.reduce((m, n) => Math.max(m, n), 0);
+  if (k * largest > MAX_TREE_CELLS)
+    throw new ModelImportError(
+      `the ${est.name} pools ${f.width} features into ${k} clusters of up to ${largest}: more than ${MAX_TREE_CELLS} cells, past what modelgate converts`,
+    );
+  const at = new Array<number>(k * largest).fill(f.width);
+  const filled = new Array<number>(k).fill(0);
+  for (const [j, l] of labels.entries()) at[l * largest + (filled[l] as number)++] = j;
   const { b } = f;
-  const w = new Float64Array(f.width * k);
-  for (const [j, l] of labels.entries()) w[j * k + l] = 1;
-  const sums = b.op('MatMul', [f.x, double(b, b.fresh('clusters'), [f.width, k], w)]);
+  const padded = b.op(
+    'Concat',
+    [f.x, overRows(f, double(b, b.fresh('zero'), [1, 1], [0]), 1)],
+    [attr.int('axis', 1)],
+  );
+  const sums = b.op(
+    'ReduceSum',
+    [
+      b.op('Reshape', [
+        gather(b, padded, at),
+        b.constant(tensor.int64(b.fresh('shape'), [3], [0, k, largest])),
+      ]),
+      b.constant(tensor.int64(b.fresh('axes'), [1], [2])),
+    ],
+    [attr.int('keepdims', 0)],
+  );
   f.x = b.op('Div', [sums, double(b, b.fresh('sizes'), [k], size)]);
   f.columns = mixedColumns(f, k, `the ${est.name}`);
   f.width = k;
