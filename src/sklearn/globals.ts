@@ -159,12 +159,14 @@ const FUNCTIONS: Record<string, (args: PyValue[]) => PyValue> = {
 };
 
 /**
- * Functions a fitted estimator may name without calling: functools.partial's function, and the array
- * namespace's asarray a scipy BSpline (SplineTransformer's bsplines_) keeps in its state.
+ * Functions a fitted estimator may name without calling: functools.partial's function, the array
+ * namespace's asarray a scipy BSpline (SplineTransformer's bsplines_) keeps in its state, and numpy's
+ * mean, FeatureAgglomeration's default pooling_func (which its converter recognizes by name).
  */
 const REFERENCED_FUNCTIONS = new Set([
   'sklearn.utils.validation.check_array',
   'scipy._lib.array_api_compat.numpy._aliases.asarray',
+  'numpy.mean',
 ]);
 
 /** Python 2 and numpy 2 module names under the names the table uses. */

@@ -4,6 +4,7 @@
 // declares is neither converted nor rebuilt from a pickle.
 import { UnsupportedModelError } from './errors.js';
 import { family as calibration } from './estimators/calibration.js';
+import { family as cluster } from './estimators/cluster.js';
 import { family as compose } from './estimators/compose.js';
 import { family as crossDecomposition } from './estimators/cross-decomposition.js';
 import { family as decomposition } from './estimators/decomposition.js';
@@ -18,6 +19,7 @@ import { family as impute } from './estimators/impute.js';
 import { family as kernelRidge } from './estimators/kernel-ridge.js';
 import { family as lightgbm } from './estimators/lightgbm.js';
 import { family as linear } from './estimators/linear.js';
+import { family as mixture } from './estimators/mixture.js';
 import { family as modelSelection } from './estimators/model-selection.js';
 import { family as multiclass } from './estimators/multiclass.js';
 import { family as naiveBayes } from './estimators/naive-bayes.js';
@@ -59,6 +61,8 @@ export const FAMILIES: readonly Family[] = [
   multiclass,
   calibration,
   target,
+  cluster,
+  mixture,
 ];
 
 /** The family that declares each converted class. */

@@ -49,6 +49,9 @@ FAMILIES = [
     "calibration",
     "TransformedTargetRegressor",
     "multi-output regression",
+    "k-means",
+    "mixtures",
+    "clusterers, other",
     "not converted",
 ]
 

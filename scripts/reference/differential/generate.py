@@ -38,11 +38,13 @@ import joblib  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.base import is_classifier, is_clusterer, is_outlier_detector, is_regressor  # noqa: E402
+from sklearn.mixture._base import BaseMixture  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
 import ensembles  # noqa: E402
 import kernels  # noqa: E402
 import baselines  # noqa: E402
+import clusters  # noqa: E402
 import cross_decomposition  # noqa: E402
 import gaussian_process  # noqa: E402
 import multi_output  # noqa: E402
@@ -73,6 +75,7 @@ def all_cases() -> list[Case]:
         + cross_decomposition.cases()
         + gaussian_process.cases()
         + multi_output.cases()
+        + clusters.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]
@@ -130,7 +133,7 @@ def fit(case: Case) -> dict:
     task = (
         "classification" if is_classifier(model)
         else "regression" if is_regressor(model)
-        else "clustering" if is_clusterer(model)
+        else "clustering" if is_clusterer(model) or is_mixture(model)
         else "outlier-detection" if is_outlier_detector(model)
         else "other"
     )
@@ -181,6 +184,11 @@ def cosine_ties(model, X) -> list[int]:
         if (row <= kth).sum() > k and len(np.unique(codes[row == kth], axis=0)) > 1:
             out.append(r)
     return out
+def is_mixture(model) -> bool:
+    """A Gaussian mixture (a density estimator, not a ClusterMixin) answers clusters: predict is each
+    row's most probable component, predict_proba the probabilities of every component."""
+    final = model[-1] if isinstance(model, Pipeline) else model
+    return isinstance(final, BaseMixture)
 
 
 def cluster_distances(model, X):
