@@ -48,6 +48,7 @@ FAMILIES = [
     "one-vs-rest, one-vs-one",
     "calibration",
     "TransformedTargetRegressor",
+    "outlier detectors",
     "not converted",
 ]
 
