@@ -41,16 +41,46 @@ export interface PredictRequest {
   rows: unknown[];
   returnPrediction: boolean;
   returnProbabilities: boolean;
-  /** Per-class scores, for a classifier whose outputs are not known to be probabilities. */
+  /**
+   * Per-class scores, for a classifier whose outputs are not known to be probabilities; an outlier
+   * detector's scores.
+   */
   returnScores: boolean;
+  /** A clusterer's distances to every cluster. */
+  returnDistances: boolean;
 }
 
-const INPUT_KEYS = new Set(['input', 'return_prediction', 'return_probabilities', 'return_scores']);
+const EXTRAS = ['probabilities', 'scores', 'distances'] as const;
+type Extra = (typeof EXTRAS)[number];
+const INPUT_KEYS = new Set(['input', 'return_prediction', ...EXTRAS.map((e) => `return_${e}`)]);
 
-/** Why a model cannot answer `return_probabilities` or `return_scores`, or undefined when it can. */
-function cannotReturn(card: ModelCard, what: 'probabilities' | 'scores'): string | undefined {
+/** What a model answers besides its prediction, as the `return_*` flags ask for it. */
+function extras(card: ModelCard): Extra[] {
+  switch (outputKind(card)) {
+    case 'probabilities':
+      return ['probabilities'];
+    case 'scores':
+    case 'outliers':
+      return ['scores'];
+    case 'clusters':
+      return EXTRAS.filter((e) => e !== 'scores' && card.io[e] !== undefined);
+    default:
+      return [];
+  }
+}
+
+/** Why a model cannot answer `return_<what>`, or undefined when it can. */
+function cannotReturn(card: ModelCard, what: Extra): string | undefined {
   const kind = outputKind(card);
-  if (kind === what) return undefined;
+  const has = extras(card);
+  if (has.includes(what)) return undefined;
+  if (kind === 'clusters' || kind === 'outliers') {
+    const model = kind === 'clusters' ? 'clusterer' : 'outlier detector';
+    return has.length === 0
+      ? `this ${model} answers its ${kind === 'clusters' ? 'clusters' : 'outliers'} only`
+      : `this ${model} has no ${what}; ask for ${has.map((e) => `"return_${e}": true`).join(' or ')}`;
+  }
+  if (what === 'distances') return "distances are a clusterer's, and this model is not one";
   if (kind === 'values') return `this model is a regressor and has no class ${what}`;
   if (kind === 'labels')
     return `this model answers labels only and has no class ${what} (its graph has no ${what === 'probabilities' ? 'probability' : 'score'} output)`;
@@ -168,7 +198,7 @@ export function parsePredictRequest(
     if (extra.length > 0) {
       throw new BadRequestError(
         'invalid_request',
-        `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')} beside "input"; allowed: input, return_prediction, return_probabilities, return_scores`,
+        `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')} beside "input"; allowed: ${[...INPUT_KEYS].join(', ')}`,
         { unknown: extra },
       );
     }
@@ -176,7 +206,8 @@ export function parsePredictRequest(
     const returnPrediction = flag(body, 'return_prediction', true);
     const returnProbabilities = flag(body, 'return_probabilities', false);
     const returnScores = flag(body, 'return_scores', false);
-    if (!returnPrediction && !returnProbabilities && !returnScores) {
+    const returnDistances = flag(body, 'return_distances', false);
+    if (!returnPrediction && !returnProbabilities && !returnScores && !returnDistances) {
       throw new BadRequestError(
         'invalid_request',
         '"return_prediction" and "return_probabilities" are both false: nothing to return',
@@ -185,6 +216,7 @@ export function parsePredictRequest(
     for (const [asked, what] of [
       [returnProbabilities, 'probabilities'],
       [returnScores, 'scores'],
+      [returnDistances, 'distances'],
     ] as const) {
       const why = asked ? cannotReturn(card, what) : undefined;
       if (why)
@@ -192,7 +224,7 @@ export function parsePredictRequest(
           field: `return_${what}`,
         });
     }
-    return { format: 'input', rows, returnPrediction, returnProbabilities, returnScores };
+    return { format: 'input', rows, returnPrediction, returnProbabilities, returnScores, returnDistances };
   }
 
   if (batchKey('instances')) {
@@ -218,8 +250,9 @@ export function parsePredictRequest(
       format: 'instances',
       rows,
       returnPrediction: true,
-      returnProbabilities: outputKind(card) === 'probabilities',
-      returnScores: outputKind(card) === 'scores',
+      returnProbabilities: extras(card).includes('probabilities'),
+      returnScores: extras(card).includes('scores'),
+      returnDistances: extras(card).includes('distances'),
     };
   }
 
@@ -245,5 +278,6 @@ export function parsePredictRequest(
     returnPrediction: true,
     returnProbabilities: false,
     returnScores: false,
+    returnDistances: false,
   };
 }

@@ -92,7 +92,60 @@ export function formatPredictions(
         })),
       };
     }
+    case 'clusters':
+      return clusterAnswers(req, out, card.clusters ?? 0);
+    case 'outliers': {
+      const clean = out.scores instanceof Float32Array ? float32Json : same;
+      const score = (r: number) => clean(out.scores[r] as number);
+      if (req.format === 'row') return { prediction: { outlier: out.outliers[0], score: score(0) } };
+      if (req.format === 'input') {
+        const body: Record<string, unknown> = {};
+        if (req.returnPrediction) body.prediction = out.outliers;
+        if (req.returnScores) body.scores = Array.from(out.scores, clean);
+        return body;
+      }
+      return { predictions: out.outliers.map((outlier, r) => ({ outlier, score: score(r) })) };
+    }
   }
+}
+
+/**
+ * A clusterer's answers: the cluster of each row, with its distances to every cluster or its
+ * probabilities of each as arrays in cluster order. One row answers its own cluster's distance or
+ * probability (rounded to 4 decimals, as a classifier's probability is).
+ */
+function clusterAnswers(
+  req: PredictRequest,
+  out: Extract<Prediction, { kind: 'clusters' }>,
+  k: number,
+): Record<string, unknown> {
+  const row = (m: Matrix, r: number) => {
+    const clean = m instanceof Float32Array ? float32Json : same;
+    return Array.from(m.subarray(r * k, r * k + k), clean);
+  };
+  const { distances, probabilities } = out;
+  if (req.format === 'row') {
+    const c = out.clusters[0] as number;
+    const prediction: Record<string, unknown> = { cluster: c };
+    if (distances) prediction.distance = float32Json(distances[c] as number);
+    if (probabilities) prediction.probability = round4(probabilities[c] as number);
+    return { prediction };
+  }
+  const rows = Array.from({ length: out.rows }, (_, r) => r);
+  if (req.format === 'input') {
+    const body: Record<string, unknown> = {};
+    if (req.returnPrediction) body.prediction = Array.from(out.clusters);
+    if (distances && req.returnDistances) body.distances = rows.map((r) => row(distances, r));
+    if (probabilities && req.returnProbabilities) body.probabilities = rows.map((r) => row(probabilities, r));
+    return body;
+  }
+  return {
+    predictions: rows.map((r) => ({
+      cluster: out.clusters[r],
+      ...(distances ? { distances: row(distances, r) } : {}),
+      ...(probabilities ? { probabilities: row(probabilities, r) } : {}),
+    })),
+  };
 }
 
 const same = (v: number): number => v;

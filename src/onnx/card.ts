@@ -31,7 +31,12 @@ export const MAX_FEATURE_VALUES = 65_536;
 /** The most `values` all features together may list: the sets a server builds from them stay small. */
 export const MAX_CARD_VALUES = 1_000_000;
 
-export type Task = 'classification' | 'regression';
+/**
+ * What the model does: classification and regression (supervised), clustering (a cluster index per
+ * row) and outlier detection (inlier or outlier per row, with a score).
+ */
+export type Task = 'classification' | 'regression' | 'clustering' | 'outlier-detection';
+const TASKS: readonly Task[] = ['classification', 'regression', 'clustering', 'outlier-detection'];
 export type ClassLabel = string | number | boolean;
 export type ModelSource = 'modelgate-train' | 'sklearn' | 'lightgbm' | 'onnx';
 
@@ -89,10 +94,20 @@ export interface ModelIo {
    * exactly one. Replaces `input` and `inputType`.
    */
   inputs?: ModelInput[];
-  /** Classification: the predicted label ([N]). */
+  /**
+   * Classification: the predicted label ([N]). Clustering: the cluster index (int64 [N]). Outlier
+   * detection: 1 for an inlier, -1 for an outlier (int64 [N]), as scikit-learn's predict.
+   */
   label?: string;
-  /** Classification: class probabilities ([N, classes]), in `classes` order. */
+  /**
+   * Classification: class probabilities ([N, classes]), in `classes` order. Clustering (a mixture): each
+   * row's probability of every cluster ([N, clusters]).
+   */
   probabilities?: string;
+  /** Clustering: each row's distance to every cluster's center ([N, clusters]). */
+  distances?: string;
+  /** Outlier detection: the decision function ([N]); negative for an outlier. */
+  score?: string;
   /**
    * Classification: per-class scores ([N, classes]) not known to be probabilities; served as `scores`,
    * never as `probability`. A card has `probabilities` or `scores`, not both.
@@ -116,6 +131,8 @@ export interface ModelCard {
   features: FeatureSpec[];
   target?: string;
   classes?: ClassLabel[];
+  /** Clustering: how many clusters (their indices are 0 to clusters - 1). */
+  clusters?: number;
   /**
    * 'impute': the graph takes missing values (fills them, or sends them down a tree's branch);
    * 'reject': a missing value is a request error. A feature's own `missing` overrides it.
@@ -405,12 +422,33 @@ function io(v: unknown, task: Task, feats: FeatureSpec[], format: CardFormat): M
   const probabilities = graphName(v.probabilities, 'io.probabilities');
   const scores = graphName(v.scores, 'io.scores');
   const value = graphName(v.value, 'io.value');
+  const distances = graphName(v.distances, 'io.distances');
+  const score = graphName(v.score, 'io.score');
   if (label !== undefined) out.label = label;
   if (probabilities !== undefined) out.probabilities = probabilities;
   if (scores !== undefined) out.scores = scores;
   if (v.labelIsArgmax !== undefined) out.labelIsArgmax = v.labelIsArgmax;
   if (value !== undefined) out.value = value;
-  if (task === 'classification') {
+  if (distances !== undefined) out.distances = distances;
+  if (score !== undefined) out.score = score;
+  // What each task reads; an output another task reads would be a card that disagrees with itself.
+  const allowed: Record<Task, readonly string[]> = {
+    classification: ['label', 'probabilities', 'scores', 'labelIsArgmax'],
+    regression: ['value'],
+    clustering: ['label', 'distances', 'probabilities'],
+    'outlier-detection': ['label', 'score'],
+  };
+  for (const key of ['label', 'probabilities', 'scores', 'labelIsArgmax', 'value', 'distances', 'score'])
+    if (v[key] !== undefined && !allowed[task].includes(key))
+      fail(
+        `"io.${key}" is not an output of a ${task} model (it has ${allowed[task].map((k) => `"io.${k}"`).join(', ')})`,
+      );
+  if (task === 'clustering') {
+    if (label === undefined) fail('a clusterer needs "io.label", the cluster of each row');
+  } else if (task === 'outlier-detection') {
+    if (label === undefined || score === undefined)
+      fail('an outlier detector needs "io.label" (1 or -1) and "io.score"');
+  } else if (task === 'classification') {
     if (label === undefined && probabilities === undefined && scores === undefined)
       fail('a classifier needs "io.label", "io.probabilities" or "io.scores"');
     if (probabilities !== undefined && scores !== undefined)
@@ -528,9 +566,8 @@ export function validateCard(v: unknown): ModelCard {
     fail(`format ${JSON.stringify(v.format)} is not supported (modelgate reads formats 1 and 2)`);
   const format: CardFormat = v.format;
   const name = text(v.name, 'name');
-  if (v.task !== 'classification' && v.task !== 'regression')
-    fail('"task" must be "classification" or "regression"');
-  const task: Task = v.task;
+  if (!TASKS.includes(v.task as Task)) fail(`"task" must be ${TASKS.map((t) => `"${t}"`).join(', ')}`);
+  const task = v.task as Task;
   const feats = features(v.features, format);
   const card: ModelCard = {
     format,
@@ -544,6 +581,13 @@ export function validateCard(v: unknown): ModelCard {
   const target = optionalText(v.target, 'target');
   if (target !== undefined) card.target = target;
   if (task === 'classification') card.classes = classes(v.classes);
+  else if (v.classes !== undefined) fail(`a ${task} model has no "classes"`);
+  if (task === 'clustering') {
+    const k = v.clusters;
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_CLASSES)
+      fail(`"clusters" must be a whole number from 1 to ${MAX_CLASSES}`);
+    card.clusters = k;
+  } else if (v.clusters !== undefined) fail(`a ${task} model has no "clusters"`);
   if (v.missing !== 'impute' && v.missing !== 'reject') fail('"missing" must be "impute" or "reject"');
   card.missing = v.missing;
   checkTypedFeeds(card);

@@ -60,3 +60,46 @@ export function valueHead(b: GraphBuilder, value: string, precision: HeadPrecisi
   b.output('value', ELEMENT[precision], ['N']);
   return { value: 'value' };
 }
+
+/**
+ * A clusterer's outputs: `cluster` int64 [N] (the tensor given) and, where given, `distances` and
+ * `probabilities` [N, clusters].
+ */
+export function clusterHead(
+  b: GraphBuilder,
+  out: { label: string; count: number; distances?: string; probabilities?: string },
+  precision: HeadPrecision,
+): Pick<ModelIo, 'label' | 'distances' | 'probabilities'> {
+  b.op(
+    'Reshape',
+    [out.label, b.constant(tensor.int64('cluster_shape', [1], [-1]))],
+    [],
+    undefined,
+    'cluster',
+  );
+  b.output('cluster', DataType.INT64, ['N']);
+  const io: Pick<ModelIo, 'label' | 'distances' | 'probabilities'> = { label: 'cluster' };
+  for (const name of ['distances', 'probabilities'] as const) {
+    const value = out[name];
+    if (value === undefined) continue;
+    b.op('Identity', [value], [], undefined, name);
+    b.output(name, ELEMENT[precision], ['N', out.count]);
+    io[name] = name;
+  }
+  return io;
+}
+
+/** An outlier detector's outputs: `label` int64 [N] (1 inlier, -1 outlier) and `score` [N]. */
+export function outlierHead(
+  b: GraphBuilder,
+  label: string,
+  score: string,
+  precision: HeadPrecision,
+): Pick<ModelIo, 'label' | 'score'> {
+  const flat = b.constant(tensor.int64('outlier_shape', [1], [-1]));
+  b.op('Reshape', [label, flat], [], undefined, 'label');
+  b.output('label', DataType.INT64, ['N']);
+  b.op('Reshape', [score, flat], [], undefined, 'score');
+  b.output('score', ELEMENT[precision], ['N']);
+  return { label: 'label', score: 'score' };
+}

@@ -151,6 +151,39 @@ export function checkSignature(
     return;
   }
 
+  if (card.task === 'clustering' || card.task === 'outlier-detection') {
+    const label = named('label', card.io.label) as GraphValue;
+    if (!INTEGERS.has(label.type as number) || !perRowShape(label.shape))
+      mismatch(
+        card,
+        `the label output "${label.name}" is ${typeName(label.type)} ${shapeText(label.shape)}; a ${card.task === 'clustering' ? 'clusterer answers one cluster index' : 'outlier detector answers one 1 or -1'} per row, as integers`,
+      );
+    if (card.task === 'outlier-detection') {
+      const score = named('score', card.io.score) as GraphValue;
+      if (!FLOATS.has(score.type as number) || !perRowShape(score.shape))
+        mismatch(
+          card,
+          `the score output "${score.name}" is ${typeName(score.type)} ${shapeText(score.shape)}; an outlier detector answers one float32 or float64 score per row`,
+        );
+      return;
+    }
+    const k = card.clusters as number;
+    for (const role of ['distances', 'probabilities'] as const) {
+      const matrix = named(role, card.io[role]);
+      if (!matrix) continue;
+      const s = matrix.shape;
+      if (
+        !FLOATS.has(matrix.type as number) ||
+        (s && (s.length !== 2 || ((s[1] as number) >= 0 && s[1] !== k)))
+      )
+        mismatch(
+          card,
+          `the ${role} output "${matrix.name}" is ${typeName(matrix.type)} ${shapeText(s)}; the card has ${k} clusters, so float32 or float64 [rows, ${k}]`,
+        );
+    }
+    return;
+  }
+
   for (const role of ['probabilities', 'scores'] as const) {
     const matrix = named(role === 'scores' ? 'score' : 'probability', card.io[role]);
     if (!matrix) continue;

@@ -109,25 +109,32 @@ export class Predictor {
     this.batching = batching;
     this.kind = outputKind(card);
     this.encoder = new RowEncoder(card);
-    this.classCount = card.classes?.length ?? 0;
+    // The numbers per row of the per-class (or per-cluster) matrices.
+    this.classCount = card.classes?.length ?? card.clusters ?? 0;
     this.labelOf = new Map((card.classes ?? []).map((c) => [String(c), c]));
     const { io } = card;
-    this.matrixOutput =
-      this.kind === 'values'
-        ? io.value
-        : this.kind === 'probabilities'
-          ? io.probabilities
-          : this.kind === 'scores'
-            ? io.scores
-            : undefined;
+    this.matrixOutput = {
+      values: io.value,
+      probabilities: io.probabilities,
+      scores: io.scores,
+      labels: undefined,
+      clusters: io.distances ?? io.probabilities,
+      outliers: io.score,
+    }[this.kind];
     // A label that is the first class of highest probability (or score) is cheaper to find here than to
     // fetch as a string tensor; without a label output it can only be found here.
     this.labelFromMatrix =
-      this.kind !== 'values' &&
+      (this.kind === 'probabilities' || this.kind === 'scores') &&
       this.matrixOutput !== undefined &&
       (io.labelIsArgmax === true || io.label === undefined);
+    const unsupervised = this.kind === 'clusters' || this.kind === 'outliers';
     this.fetches = Object.fromEntries(
-      [this.kind === 'values' || this.labelFromMatrix ? undefined : io.label, this.matrixOutput]
+      [
+        this.kind === 'values' || this.labelFromMatrix ? undefined : io.label,
+        unsupervised ? undefined : this.matrixOutput,
+        ...(this.kind === 'clusters' ? [io.distances, io.probabilities] : []),
+        this.kind === 'outliers' ? io.score : undefined,
+      ]
         .filter((n): n is string => typeof n === 'string')
         .map((n) => [n, null]),
     );
@@ -298,7 +305,7 @@ export class Predictor {
   }
 
   private run(inputs: InputBuffer[], rows: number): Prediction {
-    if (rows === 0) return emptyPrediction(this.kind);
+    if (rows === 0) return emptyPrediction(this.kind, this.card.io);
     this.counts.runs += 1;
     const feeds: Record<string, Tensor> = {};
     this.encoder.inputs.forEach((input, j) => {
@@ -344,6 +351,36 @@ export class Predictor {
         return this.kind === 'probabilities'
           ? { kind: 'probabilities', rows, labels, probabilities: m }
           : { kind: 'scores', rows, labels, scores: m };
+      }
+      case 'clusters': {
+        const clusters = integers(out, io.label as string, rows);
+        for (let r = 0; r < rows; r++)
+          if (!((clusters[r] as number) >= 0 && (clusters[r] as number) < k))
+            throw new InferenceError(
+              `the cluster output "${io.label}" gave ${clusters[r]} for row ${r}; the model card has clusters 0 to ${k - 1}`,
+            );
+        return {
+          kind: 'clusters',
+          rows,
+          clusters,
+          ...(io.distances !== undefined ? { distances: floats(out, io.distances, rows, k) } : {}),
+          ...(io.probabilities !== undefined
+            ? { probabilities: floats(out, io.probabilities, rows, k) }
+            : {}),
+        };
+      }
+      case 'outliers': {
+        const flags = integers(out, io.label as string, rows);
+        const outliers: boolean[] = new Array(rows);
+        for (let r = 0; r < rows; r++) {
+          const v = flags[r] as number;
+          if (v !== 1 && v !== -1)
+            throw new InferenceError(
+              `the outlier output "${io.label}" gave ${v} for row ${r}; an outlier detector answers 1 (inlier) or -1 (outlier)`,
+            );
+          outliers[r] = v === -1;
+        }
+        return { kind: 'outliers', rows, outliers, scores: floats(out, io.score as string, rows, 1) };
       }
     }
   }
@@ -402,4 +439,20 @@ function floats(out: Record<string, Tensor>, name: string, rows: number, width: 
   const { data } = tensorOf(out, name, rows, width);
   if (data instanceof Float32Array || data instanceof Float64Array) return data;
   throw new InferenceError(`the output "${name}" is not a float32 or float64 tensor`);
+}
+
+/** An integer output ([rows]) as 32-bit integers; a value outside their range is an error. */
+function integers(out: Record<string, Tensor>, name: string, rows: number): Int32Array {
+  const { data } = tensorOf(out, name, rows, 1);
+  if (data instanceof Int32Array) return data;
+  if (!(data instanceof BigInt64Array || data instanceof Uint8Array || data instanceof Int8Array))
+    throw new InferenceError(`the output "${name}" is not an integer tensor`);
+  const ints = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const v = Number(data[r] as bigint | number);
+    if (!(v >= -(2 ** 31) && v < 2 ** 31))
+      throw new InferenceError(`the output "${name}" gave ${String(data[r])} for row ${r}, out of range`);
+    ints[r] = v;
+  }
+  return ints;
 }

@@ -3,15 +3,22 @@
 // transformers (a Pipeline's steps) rewrite the feature matrix, and the final estimator turns it into
 // class probabilities (and the label, their argmax) or a value.
 import { GraphBuilder } from '../onnx/builder.js';
-import { CARD_FORMAT, type ClassLabel, MAX_FEATURES, type ModelCard } from '../onnx/card.js';
-import { classifierHead, labelHead, valueHead } from '../onnx/heads.js';
+import { CARD_FORMAT, type ClassLabel, MAX_FEATURES, type ModelCard, type Task } from '../onnx/card.js';
+import { classifierHead, clusterHead, labelHead, outlierHead, valueHead } from '../onnx/heads.js';
 import { modelWithCard, provenance } from '../onnx/produce.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { VERSION } from '../version.js';
 import { InputRules, inputColumns } from './columns.js';
 import { ModelImportError } from './errors.js';
 import { fed, selectedColumns } from './estimators/compose.js';
-import { type Feeds, type Flow, INPUT_NAME, type LayerPrecision, TEXT_INPUT_NAME } from './flow.js';
+import {
+  type Answer,
+  type Feeds,
+  type Flow,
+  INPUT_NAME,
+  type LayerPrecision,
+  TEXT_INPUT_NAME,
+} from './flow.js';
 import { categoricalInputs } from './hgb.js';
 import { relabel, unbundle } from './labels.js';
 import { describe, dispatch, finalFor, transformerFor } from './registry.js';
@@ -184,9 +191,9 @@ export function sklearnToOnnx(
   const reaching = f.columns.flatMap((c) => c.nanFrom);
   const out = final(last, f);
   if (labels) {
-    if (out.kind === 'value')
+    if (out.kind !== 'probabilities' && out.kind !== 'scores')
       throw new ModelImportError(
-        `labels are for a classifier's classes, and the ${last.name} is a regressor`,
+        `labels are for a classifier's classes, and the ${last.name} is ${KIND_NAMES[out.kind]}`,
       );
     out.classes = relabel(last.name, out.classes, labels);
   }
@@ -195,23 +202,17 @@ export function sklearnToOnnx(
   const fedBy: ModelCard['io'] = typed
     ? { inputs: typed.inputs }
     : { input: INPUT_NAME, inputType: 'float64' };
-  const classes = out.kind === 'value' ? undefined : out.classes;
-  const io: ModelCard['io'] = {
-    ...fedBy,
-    ...(out.kind === 'probabilities'
-      ? classifierHead(b, out.name, out.classes, 'float64', out.labelScores)
-      : out.kind === 'scores'
-        ? labelHead(b, out.name, out.classes)
-        : valueHead(b, out.name, 'float64')),
-  };
+  const classes = out.kind === 'probabilities' || out.kind === 'scores' ? out.classes : undefined;
+  const io: ModelCard['io'] = { ...fedBy, ...head(b, out) };
   const described = describe(root);
   const version = root.raw('_sklearn_version');
   const card: ModelCard = {
     format: CARD_FORMAT,
     name: options.name,
-    task: out.kind === 'value' ? 'regression' : 'classification',
+    task: TASK_OF[out.kind],
     ...featuresAndMissing(names, f.rules, text),
     ...(classes ? { classes } : {}),
+    ...(out.kind === 'clusters' ? { clusters: out.count } : {}),
     io,
     provenance: provenance('sklearn', {
       estimator: described,
@@ -219,4 +220,36 @@ export function sklearnToOnnx(
     }),
   };
   return { model: modelWithCard(b, card, `${described} imported by modelgate ${VERSION}`), card };
+}
+
+const TASK_OF: Record<Answer['kind'], Task> = {
+  probabilities: 'classification',
+  scores: 'classification',
+  value: 'regression',
+  clusters: 'clustering',
+  outliers: 'outlier-detection',
+};
+
+const KIND_NAMES: Record<Answer['kind'], string> = {
+  probabilities: 'a classifier',
+  scores: 'a classifier',
+  value: 'a regressor',
+  clusters: 'a clusterer',
+  outliers: 'an outlier detector',
+};
+
+/** The graph's outputs for what the final estimator gives, and the card's io entries naming them. */
+function head(b: GraphBuilder, out: Answer): Partial<ModelCard['io']> {
+  switch (out.kind) {
+    case 'probabilities':
+      return classifierHead(b, out.name, out.classes, 'float64', out.labelScores);
+    case 'scores':
+      return labelHead(b, out.name, out.classes);
+    case 'value':
+      return valueHead(b, out.name, 'float64');
+    case 'clusters':
+      return clusterHead(b, out, 'float64');
+    case 'outliers':
+      return outlierHead(b, out.label, out.score, 'float64');
+  }
 }

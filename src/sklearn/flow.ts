@@ -61,6 +61,25 @@ export type Output =
     acceptsMissing?: boolean;
   };
 
+/** What an unsupervised final estimator gives: the tasks beside classification and regression. */
+export type TaskOutput =
+  /**
+   * A clusterer: `label` int64 [N], each row's cluster (0..count-1), and where the estimator has them
+   * the rows' distances to every cluster (KMeans.transform) or their probabilities (a mixture's
+   * predict_proba), double [N, count].
+   */
+  (
+    | { kind: 'clusters'; count: number; label: string; distances?: string; probabilities?: string }
+    /**
+     * An outlier detector: `label` int64 [N] as scikit-learn's predict (1 inlier, -1 outlier) and `score`
+     * double [N] (or [N, 1]) as its decision_function (negative for an outlier).
+     */
+    | { kind: 'outliers'; label: string; score: string }
+  ) & { acceptsMissing?: boolean };
+
+/** What any final estimator gives, as the model to serve. */
+export type Answer = Output | TaskOutput;
+
 export const double = (b: GraphBuilder, name: string, dims: number[], values: ArrayLike<number>) =>
   b.constant(tensor.double(name, dims, values));
 export const float = (b: GraphBuilder, name: string, dims: number[], values: ArrayLike<number>) =>
@@ -177,8 +196,11 @@ export function twoScores(f: Flow, s: string): string {
 
 /** A transformer: rewrites the flow's feature matrix (and its column notes) in place. */
 export type Transform = (est: Estimator, f: Flow) => void;
-/** A final estimator: the flow's features in, the probabilities, scores or value out. */
-export type Final = (est: Estimator, f: Flow) => Output;
+/**
+ * A final estimator: the flow's features in, the probabilities, scores or value out (or, for a
+ * clusterer or an outlier detector, its TaskOutput).
+ */
+export type Final = (est: Estimator, f: Flow) => Answer;
 
 /** The registry's dispatch, as the converters of estimators holding others use it. */
 export interface Dispatch {
@@ -186,8 +208,13 @@ export interface Dispatch {
   steps(est: Estimator): Estimator[];
   /** Applies a transformer step (checking what it may read), or refuses it naming what is supported. */
   transform(step: Estimator, f: Flow): void;
-  /** Converts a final estimator, or refuses it naming what is supported. */
+  /**
+   * Converts a final estimator that another one holds (a classifier or a regressor: a clusterer or an
+   * outlier detector is refused there), or refuses it naming what is supported.
+   */
   final(est: Estimator, f: Flow): Output;
+  /** Converts the estimator that answers (any task): the last step, or the model a wrapper holds. */
+  answer(est: Estimator, f: Flow): Answer;
   /** Whether the class converts as a final estimator. */
   hasFinal(name: string): boolean;
 }

@@ -29,7 +29,7 @@ import { family as selection } from './estimators/selection.js';
 import { family as svm } from './estimators/svm.js';
 import { family as target } from './estimators/target.js';
 import { family as trees } from './estimators/trees.js';
-import type { Dispatch, Family, Final, Flow, Output, Transform } from './flow.js';
+import type { Answer, Dispatch, Family, Final, Flow, Output, Transform } from './flow.js';
 import type { Estimator } from './state.js';
 
 export const FAMILIES: readonly Family[] = [
@@ -183,6 +183,14 @@ function transform(step: Estimator, f: Flow): void {
 export const dispatch: Dispatch = {
   steps,
   transform,
-  final: (est: Estimator, f: Flow): Output => finalFor(est)(est, f),
+  final: (est: Estimator, f: Flow): Output => {
+    const out = finalFor(est)(est, f);
+    if (out.kind === 'clusters' || out.kind === 'outliers')
+      throw new UnsupportedModelError(
+        `a ${est.name} inside another estimator (a ${out.kind === 'clusters' ? 'clusterer' : 'outlier detector'} converts as the model itself, or as a Pipeline's last step)`,
+      );
+    return out;
+  },
+  answer: (est: Estimator, f: Flow): Answer => finalFor(est)(est, f),
   hasFinal: (name: string) => FINALS.has(name),
 };

@@ -198,3 +198,71 @@ export const TEST_PROVENANCE: ModelCard['provenance'] = {
   tool: 'test',
   createdAt: '2026-12-01T00:00:00Z',
 };
+
+/**
+ * Models of the unsupervised tasks over 3 features, whose answers are a known function of the row:
+ * - clusters: 3 clusters; distances |x| (each feature is the distance to its cluster), the cluster the
+ *   nearest, probabilities softmax(-|x|) (`with` says which of the two the card names);
+ * - outliers: the score is x0; an outlier (-1) where it is negative.
+ */
+export function taskModel(
+  task: 'clusters' | 'outliers',
+  options: { with?: ('distances' | 'probabilities')[]; card?: (card: ModelCard) => ModelCard } = {},
+): Uint8Array {
+  const b = new GraphBuilder(`${task}-model`);
+  const x = b.input('input', DataType.DOUBLE, ['N', 3]);
+  let io: ModelCard['io'];
+  if (task === 'clusters') {
+    const d = b.op('Abs', [x], [], undefined, 'distances');
+    b.op('ArgMin', [d], [attr.int('axis', 1), attr.int('keepdims', 0)], undefined, 'cluster');
+    b.output('cluster', DataType.INT64, ['N']);
+    io = { input: 'input', inputType: 'float64', label: 'cluster' };
+    for (const name of options.with ?? ['distances']) {
+      if (name === 'probabilities')
+        b.op('Softmax', [b.op('Neg', [d])], [attr.int('axis', 1)], undefined, 'probabilities');
+      b.output(name, DataType.DOUBLE, ['N', 3]);
+      io[name] = name;
+    }
+  } else {
+    const first = b.op('Slice', [
+      x,
+      b.constant(tensor.int64('starts', [1], [0])),
+      b.constant(tensor.int64('ends', [1], [1])),
+      b.constant(tensor.int64('axes', [1], [1])),
+    ]);
+    const score = b.op(
+      'Reshape',
+      [first, b.constant(tensor.int64('flat', [1], [-1]))],
+      [],
+      undefined,
+      'score',
+    );
+    const negative = b.op('Less', [score, b.constant(tensor.double('zero', [1], [0]))]);
+    b.op(
+      'Where',
+      [
+        negative,
+        b.constant(tensor.int64('outlier', [1], [-1])),
+        b.constant(tensor.int64('inlier', [1], [1])),
+      ],
+      [],
+      undefined,
+      'label',
+    );
+    b.output('label', DataType.INT64, ['N']);
+    b.output('score', DataType.DOUBLE, ['N']);
+    io = { input: 'input', inputType: 'float64', label: 'label', score: 'score' };
+  }
+  let card: ModelCard = {
+    format: 1,
+    name: `${task}-model`,
+    task: task === 'clusters' ? 'clustering' : 'outlier-detection',
+    features: names(3, 'x').map((name) => ({ name, type: 'number' })),
+    ...(task === 'clusters' ? { clusters: 3 } : {}),
+    missing: 'reject',
+    io,
+    provenance: TEST_PROVENANCE,
+  };
+  if (options.card) card = options.card(card);
+  return encodeModel(buildModel(b, { producerVersion: 'test', metadata: [cardEntry(card)] }));
+}

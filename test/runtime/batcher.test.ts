@@ -35,7 +35,9 @@ function answers(p: Prediction): (number[] | number)[] {
   return Array.from({ length: p.rows }, (_, r): number[] | number => {
     if (p.kind === 'values') return p.values[r] as number;
     if (p.kind === 'labels') return p.labels[r] as number;
-    return row(p.kind === 'scores' ? p.scores : p.probabilities, r);
+    if (p.kind === 'scores') return row(p.scores, r);
+    if (p.kind === 'probabilities') return row(p.probabilities, r);
+    throw new Error(`no ${p.kind} here`);
   });
 }
 

@@ -55,12 +55,16 @@ interface Expected {
   family: string;
   sklearn: string;
   estimator: string;
-  task: 'classification' | 'regression' | 'other';
+  task: 'classification' | 'regression' | 'clustering' | 'outlier-detection' | 'other';
   features: string[] | null;
   rows: (number | string | null)[][];
   predict: (ClassLabel | number[])[];
   classes?: ClassLabel[];
   proba?: number[][];
+  /** A KMeans-like clusterer's distances to each cluster (its transform). */
+  distances?: number[][];
+  /** An outlier detector's decision_function. */
+  decision?: number[];
   /** Held-out rows scikit-learn's predict refuses (a missing value, an unknown category). */
   refusedRows?: (number | string | null)[][];
 }
@@ -90,8 +94,36 @@ function answers(p: Predictions): {
   labels?: readonly ClassLabel[];
   probabilities?: ArrayLike<number>;
   values?: ArrayLike<number>;
+  distances?: ArrayLike<number>;
 } {
+  if (p.kind === 'clusters')
+    return { labels: Array.from(p.clusters), probabilities: p.probabilities, distances: p.distances };
+  // An outlier detector's scores are its decision function, compared as values; its labels as predict's.
+  if (p.kind === 'outliers') return { labels: p.outliers.map((o) => (o ? -1 : 1)), values: p.scores };
   return { labels: p.labels, probabilities: p.probabilities, values: p.values };
+}
+
+/** The first row where `got` differs from `want` by more than `tolerance` relative (floor 1), and the worst. */
+function relative(
+  got: ArrayLike<number> | undefined,
+  want: readonly number[],
+  tolerance: number,
+  what: string,
+): { detail?: string; worst: number } {
+  if (!got || got.length !== want.length)
+    return { detail: `no ${what} for each of the ${want.length} entries`, worst: Number.POSITIVE_INFINITY };
+  let worst = 0;
+  let at = -1;
+  want.forEach((w, i) => {
+    const d = Math.abs((got[i] as number) - w) / Math.max(1, Math.abs(w));
+    if (!(d <= worst)) [worst, at] = [Number.isNaN(d) ? Number.POSITIVE_INFINITY : d, i];
+  });
+  if (worst > tolerance)
+    return {
+      detail: `${what} ${at}: ${got[at]}, scikit-learn ${want[at]} (relative difference ${worst.toExponential(2)})`,
+      worst: Number.POSITIVE_INFINITY,
+    };
+  return { worst };
 }
 
 /**
@@ -142,6 +174,14 @@ function difference(
   }
   const labels = out.labels;
   if (!labels || labels.length !== n) return fail(`no label for each of the ${n} rows`);
+  const unsupervised: { detail?: string; worst: number }[] = [];
+  if (expected.task === 'outlier-detection')
+    unsupervised.push(relative(out.values, expected.decision ?? [], tolerance.value, 'decision of row'));
+  if (expected.task === 'clustering') {
+    if (expected.distances)
+      unsupervised.push(relative(out.distances, expected.distances.flat(), tolerance.value, 'distance'));
+    else if (out.distances) return fail('serves distances where scikit-learn has no transform to clusters');
+  }
   const wrong = expected.predict.flatMap((want, r) => (labels[r] === want ? [] : [r]));
   if (wrong.length > 0) {
     const r = wrong[0] as number;
@@ -149,12 +189,15 @@ function difference(
       `${wrong.length} of ${n} labels differ (row ${r}: ${JSON.stringify(labels[r])}, scikit-learn ${JSON.stringify(expected.predict[r])})`,
     );
   }
+  const failed = unsupervised.find((d) => d.detail !== undefined);
+  if (failed) return failed;
+  const worstSoFar = Math.max(0, ...unsupervised.map((d) => d.worst));
   const proba = expected.proba;
   if (!proba)
     return out.probabilities
       ? fail('serves probabilities where scikit-learn has no predict_proba')
-      : { worst: 0 };
-  const k = expected.classes?.length ?? 0;
+      : { worst: worstSoFar };
+  const k = expected.classes?.length ?? proba[0]?.length ?? 0;
   const p = out.probabilities;
   if (!p || p.length !== n * k) return fail(`no ${k} probabilities for each of the ${n} rows`);
   let worst = 0;
@@ -168,10 +211,10 @@ function difference(
   if (worst > tolerance.probability) {
     const [r, c] = at as [number, number];
     return fail(
-      `row ${r}, class ${JSON.stringify(expected.classes?.[c])}: probability ${p[r * k + c]}, scikit-learn ${proba[r]?.[c]} (difference ${worst.toExponential(2)})`,
+      `row ${r}, ${expected.classes ? `class ${JSON.stringify(expected.classes[c])}` : `cluster ${c}`}: probability ${p[r * k + c]}, scikit-learn ${proba[r]?.[c]} (difference ${worst.toExponential(2)})`,
     );
   }
-  return { worst };
+  return { worst: Math.max(worst, worstSoFar) };
 }
 
 /**

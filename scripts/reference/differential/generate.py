@@ -8,7 +8,9 @@ answers on held-out rows beside them. test/sklearn/differential.test.ts imports 
 For each case NAME it writes NAME.pkl, NAME.joblib and NAME.json:
     name, family, sklearn (version), estimator (as modelgate describes it), task,
     features (names, or null when fitted on a plain array), rows (held out; null where missing),
-    predict (labels or values), classes and proba (where the estimator has predict_proba),
+    predict (labels, values, clusters, or 1/-1 for an outlier detector), classes and proba (where
+    the estimator has predict_proba), distances (a KMeans-like clusterer's transform), decision (an
+    outlier detector's decision_function),
     refusedRows (held-out rows scikit-learn's predict refuses, where there are any).
 and index.json (the versions, the families in the table's order, every case with its family).
 The committed copy is test/fixtures/differential/ (written by scikit-learn 1.9.1).
@@ -35,7 +37,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import joblib  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
-from sklearn.base import is_classifier, is_regressor  # noqa: E402
+from sklearn.base import is_classifier, is_clusterer, is_outlier_detector, is_regressor  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
 import ensembles  # noqa: E402
@@ -122,7 +124,15 @@ def fit(case: Case) -> dict:
         answered = Xt.drop(index=Xt.index[refusals]) if case.frame else np.delete(Xt, refusals, axis=0)
         predict = model.predict(answered)
         proba = model.predict_proba(answered) if hasattr(model, "predict_proba") else None
-    task = "classification" if is_classifier(model) else "regression" if is_regressor(model) else "other"
+        distances = cluster_distances(model, answered)
+        decision = model.decision_function(answered) if is_outlier_detector(model) else None
+    task = (
+        "classification" if is_classifier(model)
+        else "regression" if is_regressor(model)
+        else "clustering" if is_clusterer(model)
+        else "outlier-detection" if is_outlier_detector(model)
+        else "other"
+    )
     rows = [[cell(v) for v in row] for row in d.Xt.to_numpy(dtype=object)]
     expected = {
         "name": case.name,
@@ -141,7 +151,22 @@ def fit(case: Case) -> dict:
         expected["classes"] = [scalar(c) for c in model.classes_]
     if proba is not None:
         expected["proba"] = np.asarray(proba).tolist()
+    if distances is not None:
+        expected["distances"] = distances.tolist()
+    if decision is not None:
+        expected["decision"] = np.asarray(decision, dtype=float).ravel().tolist()
     return {"model": model, "expected": expected}
+
+
+def cluster_distances(model, X):
+    """A clusterer's distances to each of its clusters (KMeans.transform), where transform gives those:
+    Birch's transform, say, measures subclusters, not the clusters predict answers."""
+    final = model[-1] if isinstance(model, Pipeline) else model
+    centers = getattr(final, "cluster_centers_", None)
+    if not is_clusterer(model) or centers is None or not hasattr(model, "transform"):
+        return None
+    d = np.asarray(model.transform(X), dtype=float)
+    return d if d.ndim == 2 and d.shape[1] == len(centers) else None
 
 
 def write(case: Case, out: Path, fitted: dict) -> None:
