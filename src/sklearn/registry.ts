@@ -23,6 +23,7 @@ import { family as multiclass } from './estimators/multiclass.js';
 import { family as naiveBayes } from './estimators/naive-bayes.js';
 import { family as neighbors } from './estimators/neighbors.js';
 import { family as neural } from './estimators/neural.js';
+import { family as outliers } from './estimators/outliers.js';
 import { family as preprocessing } from './estimators/preprocessing.js';
 import { family as scalers } from './estimators/scalers.js';
 import { family as selection } from './estimators/selection.js';
@@ -59,6 +60,7 @@ export const FAMILIES: readonly Family[] = [
   multiclass,
   calibration,
   target,
+  outliers,
 ];
 
 /** The family that declares each converted class. */

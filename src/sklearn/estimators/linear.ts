@@ -220,7 +220,6 @@ export const family: Family = {
         'a multi-task model predicts several targets, and modelgate serves one',
       ]),
     ),
-    SGDOneClassSVM: 'an outlier detector: modelgate serves classifiers and regressors',
   },
   parts: {
     ...Object.fromEntries(
