@@ -40,7 +40,7 @@ def isolation_forest() -> list[Case]:
         "contamination-high": dict(n_estimators=5, contamination=0.4, max_samples=16),
         "bootstrap": dict(n_estimators=8, bootstrap=True, contamination=0.2),
         "one-sample": dict(n_estimators=3, max_samples=1),
-        "many-trees": dict(n_estimators=60, max_samples=32),
+        "many-trees": dict(n_estimators=40, max_samples=16),
     }
     out = [
         Case(
