@@ -1,7 +1,7 @@
 // The outlier detectors beyond the differential harness: files whose arrays do not fit one another
 // (each refused with a ModelImportError naming the array), the refusals of settings that have no
 // answer for new rows, the paths older IsolationForests do not store, and the side libsvm puts 0 on.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeModel } from '../../src/onnx/proto.js';
@@ -12,6 +12,8 @@ import { loadModelFile } from '../../src/sklearn/joblib.js';
 import { NdArray, PyObject, type PyTuple, type PyValue } from '../../src/sklearn/values.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/differential/', import.meta.url));
+/** Saved by Debian's scikit-learn 1.2 (scripts/reference/make_outlier_fixtures.py). */
+const OLD = fileURLToPath(new URL('../fixtures/sklearn-1.2-outliers/', import.meta.url));
 
 interface Case {
   rows: number[][];
@@ -118,6 +120,21 @@ describe('IsolationForest: files without the stored path lengths (scikit-learn b
       expect(got.outliers).toEqual(expected.predict.map((y) => y === -1));
       for (const [r, s] of got.scores.entries()) expect(s).toBeCloseTo(expected.decision[r] as number, 12);
     }
+  });
+});
+
+describe("scikit-learn 1.2's files (no stored path lengths, numpy 1.24)", () => {
+  const names = readdirSync(OLD)
+    .filter((f) => f.endsWith('.pkl'))
+    .map((f) => f.slice(0, -4));
+
+  it.each(names)('%s: the same labels, and its decision function within 1e-12', async (name) => {
+    const model = await loadModelFile(readFileSync(`${OLD}${name}.pkl`));
+    const expected = JSON.parse(readFileSync(`${OLD}${name}.json`, 'utf8')) as Case;
+    const got = await answers(model, expected.rows);
+    expect(got.outliers).toEqual(expected.predict.map((y) => y === -1));
+    for (const [r, s] of got.scores.entries())
+      expect(Math.abs(s - (expected.decision[r] as number))).toBeLessThan(1e-12);
   });
 });
 
