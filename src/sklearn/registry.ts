@@ -25,6 +25,7 @@ import { family as multiclass } from './estimators/multiclass.js';
 import { family as naiveBayes } from './estimators/naive-bayes.js';
 import { family as neighbors } from './estimators/neighbors.js';
 import { family as neural } from './estimators/neural.js';
+import { family as outliers } from './estimators/outliers.js';
 import { family as preprocessing } from './estimators/preprocessing.js';
 import { family as scalers } from './estimators/scalers.js';
 import { family as selection } from './estimators/selection.js';
@@ -63,6 +64,7 @@ export const FAMILIES: readonly Family[] = [
   target,
   cluster,
   mixture,
+  outliers,
 ];
 
 /** The family that declares each converted class. */

@@ -52,6 +52,7 @@ FAMILIES = [
     "k-means",
     "mixtures",
     "clusterers, other",
+    "outlier detectors",
     "not converted",
 ]
 

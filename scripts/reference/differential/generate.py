@@ -52,6 +52,7 @@ import linear  # noqa: E402
 import model_selection  # noqa: E402
 import linear2  # noqa: E402
 import naive_bayes  # noqa: E402
+import outliers  # noqa: E402
 import refused  # noqa: E402
 import transformers  # noqa: E402
 import transformers2  # noqa: E402
@@ -76,6 +77,7 @@ def all_cases() -> list[Case]:
         + gaussian_process.cases()
         + multi_output.cases()
         + clusters.cases()
+        + outliers.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]

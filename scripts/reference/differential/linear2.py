@@ -34,7 +34,6 @@ from sklearn.linear_model import (
     RidgeClassifier,
     RidgeClassifierCV,
     RidgeCV,
-    SGDOneClassSVM,
     SGDRegressor,
     TheilSenRegressor,
     TweedieRegressor,
@@ -204,12 +203,6 @@ def more_regressors() -> list[Case]:
             "not converted",
             lambda: MultiTaskLasso(alpha=0.5),
             lambda: _two_targets(data.regression(seed=1091)),
-        ),
-        Case(
-            "regress2-sgd-one-class-svm",
-            "not converted",
-            lambda: SGDOneClassSVM(random_state=0),
-            lambda: data.regression(seed=1093),
         ),
         # A Pipeline inside: its imputer takes the missing values RANSAC passes on.
         Case(

@@ -225,9 +225,6 @@ export const family: Family = {
     TweedieRegressor: glmRegressor,
     RANSACRegressor: ransacRegressor,
   },
-  refused: {
-    SGDOneClassSVM: 'an outlier detector: modelgate serves classifiers and regressors',
-  },
   parts: {
     ...Object.fromEntries(
       [

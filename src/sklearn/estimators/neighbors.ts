@@ -77,7 +77,7 @@ function metricCombine(b: GraphBuilder, acc: string, term: string, m: Metric): s
 }
 
 /** DistanceMetric._rdist_to_dist. */
-function rdistToDist(b: GraphBuilder, r: string, m: Metric): string {
+export function rdistToDist(b: GraphBuilder, r: string, m: Metric): string {
   if (m.kind === 'euclidean') return b.op('Sqrt', [r]);
   if (m.kind === 'minkowski') return b.op('Pow', [r, double(b, [1], [1 / m.p], 'inverse_p')]);
   return r;
@@ -476,7 +476,7 @@ function tieMattersRows(
  * The k neighbours of each row [N, k] (training-row indices, squared distances, nearest first) as
  * scikit-learn's search chooses them.
  */
-function neighbours(
+export function neighbours(
   est: Estimator,
   f: Flow,
   fit: Matrix,
@@ -536,7 +536,7 @@ function neighbours(
  * 128 in eight running sums combined as a tree, then the rest; beyond, halves), so that votes which are
  * equal in exact arithmetic round as scikit-learn's do.
  */
-function numpySum(b: GraphBuilder, x: string, k: number): string {
+export function numpySum(b: GraphBuilder, x: string, k: number): string {
   const term = (of: string, i: number) =>
     b.op('Squeeze', [
       b.op('Slice', [of, int64(b, [1], [i]), int64(b, [1], [i + 1]), int64(b, [1], [1], 'axes')]),
@@ -619,7 +619,7 @@ export function neighbourMetric(est: Estimator): Metric {
 }
 
 /** What every neighbour model reads first: its metric, its weights and its training rows, checked. */
-function fittedNeighbours(est: Estimator, f: Flow) {
+export function fittedNeighbours(est: Estimator, f: Flow) {
   const metric = neighbourMetric(est);
   const weights = est.string('weights', 'uniform');
   if (weights !== 'uniform' && weights !== 'distance')

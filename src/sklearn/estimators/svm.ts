@@ -8,7 +8,8 @@ import { againstPoints } from '../points.js';
 import type { Estimator } from '../state.js';
 import { NdArray } from '../values.js';
 
-function libsvm(est: Estimator) {
+/** A libsvm model's kernel, support vectors, dual coefficients and intercepts as scikit-learn keeps them. */
+export function libsvm(est: Estimator) {
   const kernel = est.string('kernel', 'rbf');
   if (!['linear', 'rbf', 'poly', 'sigmoid'].includes(kernel))
     throw new UnsupportedModelError(`a ${est.name} with the ${kernel} kernel`);
@@ -28,7 +29,7 @@ function libsvm(est: Estimator) {
 }
 
 /** The kernel between the rows and the support vectors, [N, nSV], in double precision. */
-function kernelMatrix(f: Flow, m: ReturnType<typeof libsvm>): string {
+export function kernelMatrix(f: Flow, m: ReturnType<typeof libsvm>): string {
   const { b } = f;
   const d = f.width;
   if ((m.sv.shape[1] as number) !== d)

@@ -67,7 +67,8 @@ export class Ensemble {
   };
   private trees = 0;
 
-  add(tree: TreeNodes, weights: (node: number) => ArrayLike<number>): void {
+  /** One tree: each leaf adds `weights(node)` to the targets from `firstTarget` on. */
+  add(tree: TreeNodes, weights: (node: number) => ArrayLike<number>, firstTarget = 0): void {
     const id = this.trees++;
     const a = this.a;
     for (let n = 0; n < tree.left.length; n++) {
@@ -85,7 +86,7 @@ export class Ensemble {
         for (let t = 0; t < w.length; t++) {
           a.tTree.push(id);
           a.tNode.push(n);
-          a.tTarget.push(t);
+          a.tTarget.push(firstTarget + t);
           a.tWeight.push(w[t] as number);
         }
       }
