@@ -116,10 +116,11 @@ class Reader {
         for (let i = 0; i < n; i++) out[i] = v.getFloat64(at + 8 * i);
         return out;
       }
+      // Copied: a Node Buffer's slice() is a view of the whole file's memory.
       case 'i':
-        return new Int8Array(this.bytes.slice(at, at + n).buffer);
+        return new Int8Array(Uint8Array.from(this.bytes.subarray(at, at + n)).buffer);
       case 'U':
-        return this.bytes.slice(at, at + n);
+        return Uint8Array.from(this.bytes.subarray(at, at + n));
       case 'I': {
         const out = new Int16Array(n);
         for (let i = 0; i < n; i++) out[i] = v.getInt16(at + 2 * i);

@@ -387,6 +387,15 @@ describe('hostile UBJSON', () => {
     expect(() => parseUbjson(file)).toThrow(message);
   });
 
+  it('keeps a typed byte array to its own bytes when the file is a Node Buffer', () => {
+    // Buffer.from of a small array lies in a shared pool: its slice() would be a view of all of it.
+    const file = Buffer.from(bytes('[#L', int64(2n), '[$i#L', int64(2n), [1, 255], '[$U#L', int64(1n), [7]));
+    const [signed, unsigned] = parseUbjson(file) as [Int8Array, Uint8Array];
+    expect([...signed]).toEqual([1, -1]);
+    expect([...unsigned]).toEqual([7]);
+    expect(signed.buffer.byteLength).toBe(2);
+  });
+
   it('refuses nesting deeper than 64 without exhausting the stack', () => {
     expect(() => parseUbjson(new Uint8Array(1_000_000).fill(0x5b))).toThrow(/nest deeper than 64/);
     expect(() => parseUbjson(bytes('{L', int64(1n), 'a', '{L', int64(1n), 'a', '['.repeat(70)))).toThrow(
