@@ -313,8 +313,17 @@ export function xgboostToOnnx(
       : out.kind === 'labels'
         ? labelHead(b, out.name, classes)
         : classifierHead(b, out.name, classes, 'float64');
-  const features: FeatureSpec[] = names.map((name) => ({ name, type: 'number' }));
-  const categorical = model.featureTypes.flatMap((t, i) => (t === 'c' ? [names[i] as string] : []));
+  // A categorical feature with its training categories is typed by them (a request sends the category,
+  // fed as its code); an unknown one is refused, as XGBoost 3.x refuses a category not in training.
+  const typed = (i: number) => (model.featureTypes[i] === 'c' ? model.categoryNames[i] : undefined);
+  const features: FeatureSpec[] = names.map((name, i) => {
+    const categories = typed(i);
+    return categories ? { name, type: 'category', categories, unknown: 'reject' } : { name, type: 'number' };
+  });
+  const anyTyped = features.some((f) => f.type === 'category');
+  const categorical = model.featureTypes.flatMap((t, i) =>
+    t === 'c' && !typed(i) ? [names[i] as string] : [],
+  );
   const estimator = options.estimator ?? 'Booster';
   const params: Record<string, Figure> = {
     file: options.source,
@@ -335,7 +344,12 @@ export function xgboostToOnnx(
     features,
     missing: 'impute',
     ...(out.kind !== 'value' ? { classes } : {}),
-    io: { input: INPUT_NAME, inputType: 'float64' as const, ...io },
+    io: {
+      ...(anyTyped
+        ? { inputs: [{ name: INPUT_NAME, type: 'float64' as const, features: [...names] }] }
+        : { input: INPUT_NAME, inputType: 'float64' as const }),
+      ...io,
+    },
     provenance: provenance('xgboost', { estimator: `xgboost ${estimator}`, params }),
   };
   const doc = `XGBoost ${estimator} (objective ${model.objective}) imported by modelgate ${VERSION}`;

@@ -7,7 +7,8 @@
 // tree_model.cc): { version: [major, minor, patch], learner: { learner_model_param: { base_score,
 // num_class, num_feature, num_target, boost_from_average } (strings), objective: { name, <params> },
 // gradient_booster: { name: gbtree | dart | gblinear, model: { gbtree_model_param, trees, tree_info,
-// iteration_indptr }, weight_drop (dart) }, attributes: { best_iteration, scikit_learn, ... },
+// iteration_indptr, weight_drop (dart, as 3.5 saves it) }, weight_drop (dart as older ones do: { name: dart,
+// gbtree: { model }, weight_drop }) }, attributes: { best_iteration, scikit_learn, ... },
 // feature_names, feature_types } }. A tree: tree_param { num_nodes, size_leaf_vector }, left_children,
 // right_children, split_indices, split_conditions (a leaf's value at a leaf), default_left, split_type
 // (1: categorical) with categories_nodes / categories_segments / categories_sizes / categories.
@@ -53,6 +54,11 @@ export interface XgbModel {
   featureNames: string[];
   /** q (numeric), c (categorical), int, float, i (indicator): empty when the file names none. */
   featureTypes: string[];
+  /**
+   * The categories of each feature as training saw them (3.x's "cats": pandas' categories, in code
+   * order), as the texts a request sends; undefined for a feature without them.
+   */
+  categoryNames: (string[] | undefined)[];
   trees: XgbTree[];
   /** Dart's weight of each tree (1 for gbtree). */
   treeWeights: number[];
@@ -247,6 +253,51 @@ function readTree(v: Doc, index: number, group: number, numFeature: number): Xgb
   return tree;
 }
 
+/** The most bytes of category names a model may hold. */
+const MAX_CATEGORY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The gbtree model's "cats" (XGBoost 3.1 and later, src/data/cat_container.cc): "enc", one entry per
+ * feature, { offsets, values } for string categories (UTF-8 bytes, offsets n + 1 of them) or { type,
+ * values } for numeric ones; an entry with no categories for a numeric feature.
+ */
+function readCategoryNames(v: Doc | undefined, numFeature: number): (string[] | undefined)[] {
+  const out: (string[] | undefined)[] = new Array(numFeature).fill(undefined);
+  if (!isDocObject(v) || !Object.hasOwn(v, 'enc')) return out;
+  const enc = array(v.enc, 'cats.enc');
+  if (!Array.isArray(enc)) throw malformed('cats.enc', 'is not a list');
+  if (enc.length === 0) return out;
+  if (enc.length !== numFeature)
+    throw malformed('cats.enc', `has ${enc.length} entries for ${numFeature} features`);
+  (enc as readonly Doc[]).forEach((e, f) => {
+    const where = `cats.enc[${f}]`;
+    const column = object(e, where);
+    if (Object.hasOwn(column, 'offsets')) {
+      const bytes = integers(column.values, `${where}.values`, -128, 255);
+      if (bytes.length > MAX_CATEGORY_BYTES) throw malformed(`${where}.values`, `hold ${bytes.length} bytes`);
+      const offsets = integers(column.offsets, `${where}.offsets`, 0, bytes.length);
+      if (offsets.length === 0) return;
+      if (
+        offsets[0] !== 0 ||
+        offsets.at(-1) !== bytes.length ||
+        offsets.some((o, i) => i > 0 && o < (offsets[i - 1] as number))
+      )
+        throw malformed(`${where}.offsets`, `do not run from 0 to the ${bytes.length} bytes in order`);
+      const utf8 = Uint8Array.from(bytes, (b) => b & 0xff);
+      const decoder = new TextDecoder('utf-8');
+      out[f] = Array.from({ length: offsets.length - 1 }, (_, i) =>
+        decoder.decode(utf8.subarray(offsets[i] as number, offsets[i + 1] as number)),
+      );
+    } else {
+      const values = numbers(field(column, 'values', where), `${where}.values`);
+      if (values.length === 0) return;
+      out[f] = Array.from(values, (x) => String(x));
+    }
+    if (new Set(out[f]).size !== out[f]?.length) throw malformed(where, 'names a category twice');
+  });
+  return out;
+}
+
 function strings(v: Doc | undefined, where: string): string[] {
   if (v === undefined || v === null) return [];
   const a = array(v, where);
@@ -301,6 +352,11 @@ export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
     gb = object(field(gb, 'gbtree', 'gradient_booster'), 'gradient_booster.gbtree');
   }
   const model = object(field(gb, 'model', 'gradient_booster'), 'gradient_booster.model');
+  // XGBoost 3.5 saves dart as gbtree, its tree weights in the model itself (older ones beside it).
+  if (Object.hasOwn(model, 'weight_drop')) {
+    if (weightDrop) throw malformed('gradient_booster', 'holds two lists of tree weights (weight_drop)');
+    weightDrop = numbers(model.weight_drop, 'gradient_booster.model.weight_drop');
+  }
   const rawTrees = array(field(model, 'trees', 'gradient_booster.model'), 'trees');
   if (!Array.isArray(rawTrees)) throw malformed('trees', 'is not a list of trees');
   if (rawTrees.length > MAX_TREES)
@@ -366,6 +422,7 @@ export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
       // A wrapper's note modelgate only reads for the estimator's name.
     }
   }
+  const categoryNames = readCategoryNames(model.cats, numFeature);
   const featureNames = strings(learner.feature_names, 'feature_names');
   const featureTypes = strings(learner.feature_types, 'feature_types');
   if (featureNames.length > 0 && featureNames.length !== numFeature)
@@ -379,13 +436,14 @@ export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
     version,
     objective,
     objectiveParams: obj,
-    booster: boosterName,
+    booster: weightDrop ? 'dart' : 'gbtree',
     numFeature,
     numClass,
     numTarget,
     baseScore,
     featureNames,
     featureTypes,
+    categoryNames,
     trees,
     treeWeights,
     iterationIndptr,
