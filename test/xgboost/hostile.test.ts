@@ -158,6 +158,42 @@ describe('the XGBoost readers on a valid model', () => {
   });
 });
 
+describe('older and pruned layouts', () => {
+  it('reads a model without iteration_indptr, with a scalar base_score and dart weights beside it', () => {
+    const d = doc();
+    const gb = learner(d).gradient_booster;
+    delete gb.model.iteration_indptr;
+    learner(d).learner_model_param.base_score = '5E-1';
+    learner(d).gradient_booster = { name: 'dart', gbtree: gb, weight_drop: [0.5, 2] };
+    const model = parseXgboostJson(JSON.stringify(d));
+    expect(model.iterationIndptr).toEqual([0, 1, 2]);
+    expect(model.baseScore).toEqual([0.5]);
+    expect(model.treeWeights).toEqual([0.5, 2]);
+    expect(model.booster).toBe('dart');
+  });
+
+  it('never reads the nodes a pruner deleted (unreached from the root)', () => {
+    const d = doc();
+    Object.assign(tree0(d), {
+      tree_param: { num_nodes: '5', num_deleted: '2', num_feature: '2', size_leaf_vector: '1' },
+      left_children: [1, -1, -1, 3, 3],
+      right_children: [2, -1, -1, 4, 4],
+      parents: [2147483647, 0, 0, 0, 0],
+      split_indices: [0, 0, 0, 5, 5],
+      split_conditions: [0.5, -0.25, 0.5, 0, 0],
+      default_left: [1, 0, 0, 0, 0],
+      split_type: [0, 0, 0, 0, 0],
+      base_weights: [0, 0, 0, 0, 0],
+      loss_changes: [0, 0, 0, 0, 0],
+      sum_hessian: [0, 0, 0, 0, 0],
+    });
+    const { model } = xgboostToOnnx(parseXgboostJson(JSON.stringify(d)), { name: 'm', source: 'm.json' });
+    const ensemble = model.graph.node.find((n) => n.opType === 'TreeEnsemble');
+    const roots = ensemble?.attribute.find((a) => a.name === 'tree_roots');
+    expect(roots?.ints.map(Number)).toEqual([0, 1]);
+  });
+});
+
 describe('malformed XGBoost models', () => {
   it.each<[string, (d: ReturnType<typeof doc>) => void, RegExp]>([
     [
