@@ -225,11 +225,12 @@ def codes_of(df: pd.DataFrame) -> np.ndarray:
     ])
 
 
-def categorical(w: Writer, name: str, rng):
-    """pandas category columns: the model keeps their categories (3.x), which the card types."""
+def categorical(w: Writer, name: str, rng, onehot: int = 1):
+    """pandas category columns: the model keeps their categories (3.x), which the card types.
+    max_cat_to_onehot 1 splits by partitions of categories, 8 one category against the rest."""
     df, y = categorical_frame(rng, N_TRAIN + N_TEST)
     tr, te = df.iloc[:N_TRAIN], df.iloc[N_TRAIN:].copy()
-    model = xgb.XGBClassifier(**{**BASE, "enable_categorical": True, "max_cat_to_onehot": 1})
+    model = xgb.XGBClassifier(**{**BASE, "enable_categorical": True, "max_cat_to_onehot": onehot})
     model.fit(tr, y.iloc[:N_TRAIN])
     rows = [[None if (isinstance(v, float) and math.isnan(v)) or v is None else (v if isinstance(v, str) else float(v))
              for v in row] for row in te.astype(object).where(te.notna(), None).itertuples(index=False)]
@@ -301,6 +302,7 @@ def main() -> None:
                params=dict(n_estimators=60, early_stopping_rounds=2, learning_rate=0.8, max_depth=2),
                fit=dict(eval_set=[(Xv, np.digitize(signal(Xv), [0.0]))], verbose=False))
     categorical(w, "categorical", rng(13))
+    categorical(w, "categorical-onehot", rng(15), onehot=8)
     categorical_codes(w, "categorical-codes", rng(14))
 
     regressor(w, "regression", rng(20), "reg:squarederror")
