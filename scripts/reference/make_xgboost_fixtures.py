@@ -269,13 +269,15 @@ def pipeline(w: Writer, name: str, rng, final):
     Xtr, Xte = data(rng)
     s = signal(Xtr)
     classify = isinstance(final, xgb.XGBClassifier)
+    hinge = final.get_params()["objective"] == "binary:hinge"
     y = (s > 0).astype(int) if classify else np.round(np.exp(s / 2))
     model = make_pipeline(StandardScaler(), final).fit(Xtr, y)
     rows = Xte.copy()
     rows[0, 0] = np.nan
     w.write(name, model, final.get_booster(), rows, estimator="Pipeline", objective=final.get_params()["objective"],
             task="classification" if classify else "regression", predict=model.predict(rows),
-            proba=model.predict_proba(rows) if classify else None, classes=[0, 1] if classify else None,
+            proba=model.predict_proba(rows) if classify and not hinge else None,
+            classes=[0, 1] if classify else None,
             model_files=False, features=[f"x{i}" for i in range(rows.shape[1])])
 
 
@@ -334,6 +336,7 @@ def main() -> None:
                  lambda s: np.digitize(s, [-0.5, 0.5]), task="classification")
 
     pipeline(w, "pipeline-classifier", rng(45), xgb.XGBClassifier(**BASE))
+    pipeline(w, "pipeline-hinge", rng(47), xgb.XGBClassifier(**{**BASE, "objective": "binary:hinge"}))
     pipeline(w, "pipeline-regressor", rng(46), xgb.XGBRegressor(**{**BASE, "objective": "count:poisson"}))
 
     # Refused: a ranking model, a linear booster, several quantiles, multi-output trees.

@@ -3,7 +3,7 @@
 // (src/xgboost), over the features the steps before give. XGBoost takes missing values itself.
 import { xgboostOutput } from '../../xgboost/convert.js';
 import { xgboostFromPickle } from '../../xgboost/pickle.js';
-import { ModelImportError, UnsupportedModelError } from '../errors.js';
+import { ModelImportError } from '../errors.js';
 import type { Family, Flow, Output } from '../flow.js';
 import type { Estimator } from '../state.js';
 
@@ -14,10 +14,9 @@ function xgb(est: Estimator, f: Flow): Output {
     throw new ModelImportError(`the ${est.name} takes ${model.numFeature} features, but ${f.width} reach it`);
   const out = xgboostOutput(f.b, f.x, model, found.iterations ? { iterations: found.iterations } : {});
   if (out.kind === 'value') return { kind: 'value', name: out.name, acceptsMissing: true };
+  // binary:hinge: scores whose argmax is the label, without probabilities.
   if (out.kind === 'labels')
-    throw new UnsupportedModelError(
-      `an ${est.name} of objective binary:hinge after other steps (it gives labels only)`,
-    );
+    return { kind: 'scores', name: out.name, classes: out.classes, acceptsMissing: true };
   return { kind: 'probabilities', name: out.name, classes: out.classes, acceptsMissing: true };
 }
 
