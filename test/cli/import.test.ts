@@ -298,6 +298,15 @@ describe('modelgate import', () => {
       types: { size: 'number', colour: 'category', weight: 'number', shape: 'category' },
       unknown: { colour: 'reject', shape: 'reject' },
     });
+    // XGBClassifier takes only 0..k-1: labels encoded before fitting come back with --labels.
+    const labelled = await importFile(
+      join(XGBOOST, 'multiclass.ubj'),
+      '--labels',
+      fileURLToPath(new URL('../fixtures/sklearn-labels/encoder.joblib', import.meta.url)),
+      '--json',
+    );
+    expect(labelled.code).toBe(0);
+    expect(JSON.parse(labelled.stdout).classes).toEqual(['churn', 'maybe', 'stay']);
     const answer = await runCli([
       'predict',
       pickled.out,
