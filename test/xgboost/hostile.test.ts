@@ -2,6 +2,7 @@
 // and memory (truncated files, cycles and out-of-range children, huge counts, wrong types, deep nesting,
 // garbage UBJSON markers), and the models modelgate does not convert are refused with the reason.
 import { describe, expect, it } from 'vitest';
+import { convertModelFile } from '../../src/cli/import.js';
 import { ModelImportError, UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { xgboostToOnnx } from '../../src/xgboost/convert.js';
 import { parseXgboostJson, parseXgboostUbjson } from '../../src/xgboost/json.js';
@@ -452,5 +453,64 @@ describe('hostile JSON', () => {
     expect(() => parseXgboostJson(deep)).toThrow(ModelImportError);
     const nested = `{"learner": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
     expect(() => parseXgboostJson(nested)).toThrow(ModelImportError);
+  });
+});
+
+describe('hostile pickles of XGBoost objects', () => {
+  const le32 = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
+  /** A protocol 3 pickle of a Booster whose state is {'handle': <the bytes, or None>}. */
+  const booster = (handle: Uint8Array | null) =>
+    bytes(
+      [0x80, 3],
+      'cxgboost.core\nBooster\n)',
+      [0x81],
+      '}(X',
+      le32(6),
+      'handle',
+      ...(handle ? ['B', le32(handle.length), [...handle]] : ['N']),
+      'ub.',
+    );
+  const convert = (file: Uint8Array) => convertModelFile(file, 'pickle', { name: 'm', source: 'm.pkl' });
+
+  it('reads the serialised model a Booster keeps, as {"Config", "Model"}', async () => {
+    const { card } = await convert(booster(ubjson({ Config: { learner: {} }, Model: doc() })));
+    expect(card.provenance.source).toBe('xgboost');
+    expect(card.provenance.estimator).toBe('xgboost Booster');
+  });
+
+  it.each<[string, Uint8Array, RegExp]>([
+    [
+      'garbage in the handle',
+      booster(bytes('garbage')),
+      /the XGBoost UBJSON model is malformed at byte 0: "g" is not a UBJSON value marker/,
+    ],
+    [
+      'a truncated handle',
+      booster(ubjson(doc()).subarray(0, 100)),
+      /the XGBoost UBJSON model is malformed at byte \d+: the file ends inside/,
+    ],
+    ['no handle', booster(null), /the Booster holds no model \(its handle is not bytes\): was it fitted\?/],
+    [
+      'a snapshot without a model',
+      booster(ubjson({ Config: {} })),
+      /the file is not an XGBoost model: its document has no "learner"/,
+    ],
+    [
+      'an XGBClassifier whose _Booster is a string',
+      bytes(
+        [0x80, 3],
+        'cxgboost.sklearn\nXGBClassifier\n)',
+        [0x81],
+        '}(X',
+        le32(8),
+        '_BoosterX',
+        le32(1),
+        'xub.',
+      ),
+      /the XGBClassifier has no _Booster: it was not fitted/,
+    ],
+  ])('%s is a clear error', async (_, file, message) => {
+    await expect(convert(file)).rejects.toThrow(ModelImportError);
+    await expect(convert(file)).rejects.toThrow(message);
   });
 });
