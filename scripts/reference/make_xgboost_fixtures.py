@@ -19,7 +19,7 @@ ee879b7f is not in the mirror; the newest dmlc-core was used), built outside the
 <name>.ubj, <name>.pkl (some <name>.joblib; a Pipeline case the pickle alone) and <name>.expected.json: files, name, xgboost (version),
 estimator, objective, task, features, rows (held-out rows in feature order, null where missing),
 predict (labels or values), classes and proba (classifiers), margin (output_margin), iterations, and
-refused (true for a model modelgate refuses: ranking, gblinear, several quantiles, multi-output trees).
+refused (true for a model modelgate refuses: ranking, several quantiles, multi-output trees).
 index.json lists the cases.
 
 Held-out rows hold NaN in every column, values exactly on split conditions, doubles just below a
@@ -339,11 +339,12 @@ def main() -> None:
     pipeline(w, "pipeline-hinge", rng(47), xgb.XGBClassifier(**{**BASE, "objective": "binary:hinge"}))
     pipeline(w, "pipeline-regressor", rng(46), xgb.XGBRegressor(**{**BASE, "objective": "count:poisson"}))
 
-    # Refused: a ranking model, a linear booster, several quantiles, multi-output trees.
+    booster_case(w, "gblinear", rng(51), {"objective": "reg:squarederror", "booster": "gblinear"}, lambda s: s)
+    classifier(w, "gblinear-multiclass", rng(54), n_classes=3, params=dict(booster="gblinear", n_estimators=4))
+
+    # Refused: a ranking model, several quantiles, multi-output trees.
     booster_case(w, "ranking", rng(50), {"objective": "rank:pairwise"}, lambda s: np.digitize(s, [0.0, 1.0]),
                  refused=True, dtrain_extra=lambda s: dict(qid=np.repeat(np.arange(30), 10)))
-    booster_case(w, "gblinear", rng(51), {"objective": "reg:squarederror", "booster": "gblinear"}, lambda s: s,
-                 refused=True)
     booster_case(w, "multi-quantile", rng(52), {"objective": "reg:quantileerror", "quantile_alpha": [0.2, 0.8], "max_depth": 1},
                  lambda s: s, refused=True)
     Xtr, Xte = data(rng(53))

@@ -1,6 +1,6 @@
 // An XGBoost model (src/xgboost/model.ts, from its JSON or UBJSON file or a pickle's Booster) as an ONNX
-// graph with a model card: one ai.onnx.ml 5 TreeEnsemble, the base margin added, then the objective's
-// output transform.
+// graph with a model card: one ai.onnx.ml 5 TreeEnsemble (a gblinear model: one MatMul), the base margin
+// added, then the objective's output transform.
 //
 // How XGBoost predicts (src/predictor/predict_fn.h GetNextNode, src/common/categorical.h Decision), and
 // how it is kept here:
@@ -219,6 +219,40 @@ function treeInput(b: GraphBuilder, x: string, cats: Map<number, number>): strin
   return b.op('Concat', [f32, prepared], [attr.int('axis', 1)]);
 }
 
+/**
+ * gblinear's margins [N, k]: bias + base margin + the sum of x_f * w_f over the features present
+ * (XGBoost skips a missing one: it adds nothing), over float32-rounded inputs.
+ */
+function linearMargins(
+  b: GraphBuilder,
+  x: string,
+  linear: NonNullable<XgbModel['linear']>,
+  groups: number,
+  margins: readonly number[],
+): string {
+  const f32 = b.op(
+    'Cast',
+    [b.op('Cast', [x], [attr.int('to', DataType.FLOAT)])],
+    [attr.int('to', DataType.DOUBLE)],
+  );
+  const present = b.op('Where', [
+    b.op('IsNaN', [f32]),
+    b.constant(tensor.double(b.fresh('zero'), [], [0])),
+    f32,
+  ]);
+  const features = linear.weights.length / groups - 1;
+  const w = b.constant(
+    tensor.double(b.fresh('weights'), [features, groups], linear.weights.subarray(0, features * groups)),
+  );
+  const bias = Array.from({ length: groups }, (_, g) =>
+    Math.fround((linear.weights[features * groups + g] as number) + (margins[g] as number)),
+  );
+  return b.op('Add', [
+    b.op('MatMul', [present, w]),
+    b.constant(tensor.double(b.fresh('bias'), [groups], bias)),
+  ]);
+}
+
 /** What the objective makes of the margins [N, k]. */
 function objectiveOutput(b: GraphBuilder, raw: string, head: Head): string {
   if (head.kind === 'value') {
@@ -255,10 +289,10 @@ export function xgboostOutput(
 ): XgboostOutput {
   const head = headOf(model);
   const groups = head.kind === 'softmax' ? head.classes : 1;
-  const iterations = iterationCount(model, options.iterations);
+  const iterations = model.linear ? 0 : iterationCount(model, options.iterations);
   const end = model.iterationIndptr[iterations] as number;
   const trees = model.trees.slice(0, end);
-  if (trees.length === 0) throw new ModelImportError('the XGBoost model has no trees');
+  if (trees.length === 0 && !model.linear) throw new ModelImportError('the XGBoost model has no trees');
   const classCount = head.kind === 'value' ? 0 : head.kind === 'softmax' ? head.classes : 2;
   let classes: ClassLabel[] = [];
   if (classCount === 0 && options.classes)
@@ -272,12 +306,16 @@ export function xgboostOutput(
         `the XGBoost model has ${classCount} classes, but ${classes.length} class labels are given`,
       );
   }
-  const cats = categoricalColumns(trees, model.numFeature);
-  const nodes = ensemble(trees, model.treeWeights, cats);
-  b.requireOpset(ML_DOMAIN, 5);
-  const sums = b.op('TreeEnsemble', [treeInput(b, x, cats)], nodes.attributes(groups), ML_DOMAIN);
-  const base = b.constant(tensor.double(b.fresh('base_margin'), [groups], baseMargins(model, groups)));
-  const raw = b.op('Add', [sums, base]);
+  const margins = baseMargins(model, groups);
+  let raw: string;
+  if (model.linear) raw = linearMargins(b, x, model.linear, groups, margins);
+  else {
+    const cats = categoricalColumns(trees, model.numFeature);
+    const nodes = ensemble(trees, model.treeWeights, cats);
+    b.requireOpset(ML_DOMAIN, 5);
+    const sums = b.op('TreeEnsemble', [treeInput(b, x, cats)], nodes.attributes(groups), ML_DOMAIN);
+    raw = b.op('Add', [sums, b.constant(tensor.double(b.fresh('base_margin'), [groups], margins))]);
+  }
   return {
     kind: head.kind === 'value' ? 'value' : head.kind === 'hinge' ? 'labels' : 'probabilities',
     name: objectiveOutput(b, raw, head),

@@ -44,7 +44,7 @@ export interface XgbModel {
   version: string;
   objective: string;
   objectiveParams: DocObject;
-  booster: 'gbtree' | 'dart';
+  booster: 'gbtree' | 'dart' | 'gblinear';
   numFeature: number;
   /** 0 for a regressor or a binary classifier. */
   numClass: number;
@@ -64,11 +64,19 @@ export interface XgbModel {
   treeWeights: number[];
   /** Trees of iteration i: iterationIndptr[i] .. iterationIndptr[i + 1]. */
   iterationIndptr: number[];
+  /** gblinear's weights: feature f's for group g at f * groups + g, then the groups' biases. */
+  linear?: { weights: Float64Array; groups: number };
   /** best_iteration (0-based) from the attributes, when early stopping set it. */
   bestIteration?: number;
   /** The scikit-learn wrapper's estimator type when a wrapper saved the file (classifier, regressor). */
   sklearnType?: string;
 }
+
+/** What the booster holds: trees (gbtree, dart) or a linear model's weights (gblinear). */
+type Boosted = Pick<
+  XgbModel,
+  'booster' | 'trees' | 'treeWeights' | 'iterationIndptr' | 'categoryNames' | 'linear'
+>;
 
 export function malformed(where: string, what: string): ModelImportError {
   return new ModelImportError(`the XGBoost model's ${where} ${what}`);
@@ -310,44 +318,11 @@ function versionOf(v: Doc | undefined): string {
   return Array.from(numbers(v, 'version')).join('.');
 }
 
-/** The learner document of a model file, or of a pickle's serialised Booster ({"Config", "Model"}). */
-function learnerOf(doc: Doc): { learner: DocObject; version: string } {
-  const top = object(doc, 'file');
-  if (Object.hasOwn(top, 'learner'))
-    return { learner: object(top.learner, 'learner'), version: versionOf(top.version) };
-  if (Object.hasOwn(top, 'Model') && isDocObject(top.Model) && Object.hasOwn(top.Model, 'learner'))
-    return { learner: object(top.Model.learner, 'learner'), version: versionOf(top.Model.version) };
-  throw new ModelImportError('the file is not an XGBoost model: its document has no "learner"');
-}
-
-/** The model an XGBoost document describes, checked. */
-export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
-  const { learner, version } = learnerOf(doc);
-  const param = object(field(learner, 'learner_model_param', 'learner'), 'learner_model_param');
-  const numFeature = count(
-    field(param, 'num_feature', 'learner_model_param'),
-    'num_feature',
-    1,
-    MAX_FEATURES,
-  );
-  const numClass = count(field(param, 'num_class', 'learner_model_param'), 'num_class', 0, MAX_CLASSES);
-  const numTarget = Object.hasOwn(param, 'num_target')
-    ? count(param.num_target, 'num_target', 1, MAX_CLASSES)
-    : 1;
-  const baseScore = parseBaseScore(field(param, 'base_score', 'learner_model_param'), 'base_score');
-  const obj = object(field(learner, 'objective', 'learner'), 'objective');
-  const objective = text(field(obj, 'name', 'objective'), 'objective.name');
-
-  let gb = object(field(learner, 'gradient_booster', 'learner'), 'gradient_booster');
-  const boosterName = text(field(gb, 'name', 'gradient_booster'), 'gradient_booster.name');
-  if (boosterName === 'gblinear')
-    throw new UnsupportedModelError(
-      'an XGBoost gblinear model (a linear booster: modelgate converts tree boosters, gbtree and dart)',
-    );
-  if (boosterName !== 'gbtree' && boosterName !== 'dart')
-    throw new UnsupportedModelError(`an XGBoost model of booster ${JSON.stringify(boosterName)}`);
+/** A tree booster's part of the model: gbtree, or dart (its trees' weights). */
+function readTrees(booster: DocObject, numFeature: number, groups: number): Boosted {
+  let gb = booster;
   let weightDrop: ArrayLike<number> | undefined;
-  if (boosterName === 'dart') {
+  if (gb.name === 'dart') {
     weightDrop = numbers(field(gb, 'weight_drop', 'gradient_booster'), 'gradient_booster.weight_drop');
     gb = object(field(gb, 'gbtree', 'gradient_booster'), 'gradient_booster.gbtree');
   }
@@ -361,7 +336,6 @@ export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
   if (!Array.isArray(rawTrees)) throw malformed('trees', 'is not a list of trees');
   if (rawTrees.length > MAX_TREES)
     throw malformed('trees', `are ${rawTrees.length}; modelgate reads up to ${MAX_TREES}`);
-  const groups = Math.max(numClass, numTarget, 1);
   const treeInfo = integers(
     field(model, 'tree_info', 'gradient_booster.model'),
     'tree_info',
@@ -409,6 +383,78 @@ export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
     iterationIndptr = Array.from({ length: trees.length / per + 1 }, (_, i) => i * per);
   }
 
+  return {
+    booster: weightDrop ? 'dart' : 'gbtree',
+    trees,
+    treeWeights,
+    iterationIndptr,
+    categoryNames: readCategoryNames(model.cats, numFeature),
+  };
+}
+
+/**
+ * gblinear's part of the model (src/gbm/gblinear_model.cc): "weights", (num_feature + 1) x groups
+ * float32 values, feature f's weight for group g at f * groups + g, the biases last.
+ */
+function readLinear(gb: DocObject, numFeature: number, groups: number): Boosted {
+  const model = object(field(gb, 'model', 'gradient_booster'), 'gradient_booster.model');
+  const weights = Float64Array.from(
+    numbers(
+      field(model, 'weights', 'gradient_booster.model'),
+      'gradient_booster.model.weights',
+      (numFeature + 1) * groups,
+    ),
+    Math.fround,
+  );
+  weights.forEach((w, i) => {
+    if (!Number.isFinite(w)) throw malformed('gradient_booster.model.weights', `has entry ${i} of ${w}`);
+  });
+  return {
+    booster: 'gblinear',
+    trees: [],
+    treeWeights: [],
+    iterationIndptr: [0],
+    categoryNames: new Array(numFeature).fill(undefined),
+    linear: { weights, groups },
+  };
+}
+
+/** The learner document of a model file, or of a pickle's serialised Booster ({"Config", "Model"}). */
+function learnerOf(doc: Doc): { learner: DocObject; version: string } {
+  const top = object(doc, 'file');
+  if (Object.hasOwn(top, 'learner'))
+    return { learner: object(top.learner, 'learner'), version: versionOf(top.version) };
+  if (Object.hasOwn(top, 'Model') && isDocObject(top.Model) && Object.hasOwn(top.Model, 'learner'))
+    return { learner: object(top.Model.learner, 'learner'), version: versionOf(top.Model.version) };
+  throw new ModelImportError('the file is not an XGBoost model: its document has no "learner"');
+}
+
+/** The model an XGBoost document describes, checked. */
+export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
+  const { learner, version } = learnerOf(doc);
+  const param = object(field(learner, 'learner_model_param', 'learner'), 'learner_model_param');
+  const numFeature = count(
+    field(param, 'num_feature', 'learner_model_param'),
+    'num_feature',
+    1,
+    MAX_FEATURES,
+  );
+  const numClass = count(field(param, 'num_class', 'learner_model_param'), 'num_class', 0, MAX_CLASSES);
+  const numTarget = Object.hasOwn(param, 'num_target')
+    ? count(param.num_target, 'num_target', 1, MAX_CLASSES)
+    : 1;
+  const baseScore = parseBaseScore(field(param, 'base_score', 'learner_model_param'), 'base_score');
+  const obj = object(field(learner, 'objective', 'learner'), 'objective');
+  const objective = text(field(obj, 'name', 'objective'), 'objective.name');
+
+  const groups = Math.max(numClass, numTarget, 1);
+  const gb = object(field(learner, 'gradient_booster', 'learner'), 'gradient_booster');
+  const boosterName = text(field(gb, 'name', 'gradient_booster'), 'gradient_booster.name');
+  if (boosterName !== 'gbtree' && boosterName !== 'dart' && boosterName !== 'gblinear')
+    throw new UnsupportedModelError(`an XGBoost model of booster ${JSON.stringify(boosterName)}`);
+  const boosted =
+    boosterName === 'gblinear' ? readLinear(gb, numFeature, groups) : readTrees(gb, numFeature, groups);
+
   const attributes = isDocObject(learner.attributes) ? learner.attributes : {};
   let bestIteration: number | undefined;
   if (Object.hasOwn(attributes, 'best_iteration'))
@@ -422,7 +468,6 @@ export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
       // A wrapper's note modelgate only reads for the estimator's name.
     }
   }
-  const categoryNames = readCategoryNames(model.cats, numFeature);
   const featureNames = strings(learner.feature_names, 'feature_names');
   const featureTypes = strings(learner.feature_types, 'feature_types');
   if (featureNames.length > 0 && featureNames.length !== numFeature)
@@ -436,17 +481,13 @@ export function readModel(doc: Doc, format: 'json' | 'ubjson'): XgbModel {
     version,
     objective,
     objectiveParams: obj,
-    booster: weightDrop ? 'dart' : 'gbtree',
     numFeature,
     numClass,
     numTarget,
     baseScore,
     featureNames,
     featureTypes,
-    categoryNames,
-    trees,
-    treeWeights,
-    iterationIndptr,
+    ...boosted,
     ...(bestIteration !== undefined ? { bestIteration } : {}),
     ...(sklearnType ? { sklearnType } : {}),
   };

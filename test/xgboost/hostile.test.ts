@@ -3,6 +3,8 @@
 // garbage UBJSON markers), and the models modelgate does not convert are refused with the reason.
 import { describe, expect, it } from 'vitest';
 import { convertModelFile } from '../../src/cli/import.js';
+import { encodeModel } from '../../src/onnx/proto.js';
+import { Predictor } from '../../src/runtime/predictor.js';
 import { ModelImportError, UnsupportedModelError } from '../../src/sklearn/errors.js';
 import { xgboostToOnnx } from '../../src/xgboost/convert.js';
 import { parseXgboostJson, parseXgboostUbjson } from '../../src/xgboost/json.js';
@@ -173,6 +175,25 @@ describe('older and pruned layouts', () => {
     expect(model.booster).toBe('dart');
   });
 
+  it('reads gblinear: a missing value adds nothing, the bias and base margin are added', async () => {
+    const d = doc();
+    learner(d).gradient_booster = { name: 'gblinear', model: { weights: [2, -1, 0.5], boosted_rounds: 3 } };
+    learner(d).objective = { name: 'reg:squarederror' };
+    const { model } = xgboostToOnnx(parseXgboostUbjson(ubjson(d)), { name: 'm', source: 'm.ubj' });
+    const p = await Predictor.load(encodeModel(model));
+    try {
+      const out = await p.predict([
+        [1, 1],
+        [null, 3],
+        [0.25, null],
+      ]);
+      // 0.5 (bias) + 0.5 (base_score) + 2 x0 - x1, a missing feature left out
+      expect(Array.from(out.values ?? [])).toEqual([2, -2, 1.5]);
+    } finally {
+      await p.release();
+    }
+  });
+
   it('never reads the nodes a pruner deleted (unreached from the root)', () => {
     const d = doc();
     Object.assign(tree0(d), {
@@ -328,6 +349,11 @@ describe('malformed XGBoost models', () => {
       /weight_drop has 3 weights for 2 trees/,
     ],
     [
+      'gblinear weights of the wrong count',
+      (d) => (learner(d).gradient_booster = { name: 'gblinear', model: { weights: [1, 2, 3, 4] } }),
+      /gradient_booster.model.weights has 4 entries, not 3/,
+    ],
+    [
       'no trees at all',
       (d) => {
         const m = learner(d).gradient_booster.model;
@@ -346,9 +372,9 @@ describe('malformed XGBoost models', () => {
 
   it.each<[string, (d: ReturnType<typeof doc>) => void, RegExp]>([
     [
-      'gblinear',
-      (d) => (learner(d).gradient_booster = { name: 'gblinear', model: { weights: [1, 2, 3] } }),
-      /gblinear model \(a linear booster/,
+      'an unknown booster',
+      (d) => (learner(d).gradient_booster = { name: 'gbforest', model: {} }),
+      /an XGBoost model of booster "gbforest"/,
     ],
     [
       'a ranking objective',
