@@ -63,8 +63,9 @@ export function detectFormat(bytes: Uint8Array): ModelFormat {
   if (/^\s*\{/.test(head)) {
     // A dump's tree_info comes after its feature_infos, which may be long: the whole text is searched.
     const text = bytes.length > HEAD ? new TextDecoder('utf-8').decode(bytes) : head;
+    // An XGBoost model has a tree_info too (each tree's class), but no LightGBM tree_structure.
+    if (/"learner"\s*:/.test(text) && !/"tree_structure"\s*:/.test(text)) return 'xgboost-json';
     if (/"tree_info"\s*:/.test(text)) return 'lightgbm-json';
-    if (/"learner"\s*:/.test(text)) return 'xgboost-json';
     return 'unknown';
   }
   if (/^version=v\d/m.test(head)) return 'lightgbm-text';

@@ -1,7 +1,8 @@
-// `modelgate import <file>`: a scikit-learn pickle or joblib file, or a LightGBM model (its text, its JSON
-// dump, or a pickled Booster or scikit-learn wrapper) in, an ONNX model with a card out. The format is
-// found from the bytes (detect.ts). The file is read as data (src/sklearn, src/lightgbm): nothing in it
-// is run.
+// `modelgate import <file>`: a scikit-learn pickle or joblib file, a LightGBM model (its text, its JSON
+// dump, or a pickled Booster or scikit-learn wrapper) or an XGBoost model (its JSON or UBJSON file, or a
+// pickled Booster or scikit-learn wrapper) in, an ONNX model with a card out. The format is found from
+// the bytes (detect.ts). The file is read as data (src/sklearn, src/lightgbm, src/xgboost): nothing in
+// it is run.
 import { basename } from 'node:path';
 import { servableCard } from '../adapters/model.js';
 import { writeModel } from '../adapters/model-file.js';
@@ -23,6 +24,10 @@ import {
 import { loadModelFile } from '../sklearn/joblib.js';
 import { labelsOf } from '../sklearn/labels.js';
 import { readUri } from '../store/uri.js';
+import { xgboostToOnnx } from '../xgboost/convert.js';
+import { parseXgboostJson, parseXgboostUbjson } from '../xgboost/json.js';
+import type { XgbModel } from '../xgboost/model.js';
+import { isXgboostObject, xgboostFromPickle } from '../xgboost/pickle.js';
 import { detectFormat, FORMAT_NAMES, type ModelFormat } from './detect.js';
 
 export interface ImportCommandOptions {
@@ -39,7 +44,7 @@ export interface ImportCommandOptions {
 /** What `import --json` prints: what the text says, and the model file written. */
 export interface ImportJson {
   source: string;
-  /** What the file was, found from its bytes: pickle, joblib, lightgbm-text, lightgbm-json. */
+  /** What the file was, found from its bytes: pickle, joblib, lightgbm-text, lightgbm-json, xgboost-json, xgboost-ubjson. */
   format: ModelFormat;
   out: string;
   bytes: number;
@@ -91,8 +96,8 @@ export interface ConvertOptions {
 
 /**
  * The ONNX model and card for a model file of a detected format, as `modelgate import` converts it:
- * a pickle or joblib file holds a scikit-learn estimator or a LightGBM object; a LightGBM text or dump
- * is read as it is. Formats modelgate does not read yet say so.
+ * a pickle or joblib file holds a scikit-learn estimator, a LightGBM or an XGBoost object; a LightGBM
+ * text or dump and an XGBoost JSON or UBJSON file are read as they are.
  */
 export async function convertModelFile(
   bytes: Uint8Array,
@@ -117,10 +122,17 @@ export async function convertModelFile(
         format: 'json',
       });
     case 'xgboost-json':
-    case 'xgboost-ubjson':
-      throw new UnsupportedModelError(
-        `${FORMAT_NAMES[format]} (XGBoost models are not read yet: convert it to ONNX with onnxmltools, then \`modelgate pack model.onnx --out packed.onnx\`)`,
-      );
+    case 'xgboost-ubjson': {
+      const model =
+        format === 'xgboost-json'
+          ? parseXgboostJson(new TextDecoder('utf-8').decode(bytes))
+          : parseXgboostUbjson(bytes);
+      return xgboostToOnnx(model, {
+        ...lightgbm,
+        format: format === 'xgboost-json' ? 'json' : 'ubjson',
+        ...wrapperIterations(model),
+      });
+    }
     case 'onnx':
       throw new ModelImportError(
         'the file is an ONNX model already: give it its model card with `modelgate pack <file> --out packed.onnx`',
@@ -138,6 +150,15 @@ export async function convertModelFile(
           ...(opts.labels ? {} : found.classes ? { classes: found.classes } : {}),
         });
       }
+      if (isXgboostObject(value)) {
+        const found = xgboostFromPickle(value);
+        return xgboostToOnnx(found.model, {
+          ...lightgbm,
+          estimator: found.estimator,
+          format,
+          ...(found.iterations ? { iterations: found.iterations } : {}),
+        });
+      }
       return sklearnToOnnx(value, {
         name: opts.name,
         features: opts.features,
@@ -149,11 +170,31 @@ export async function convertModelFile(
   }
 }
 
+/**
+ * A model file a scikit-learn wrapper saved (its scikit_learn attribute) predicts as the wrapper does:
+ * best_iteration + 1 iterations when early stopping set it; a Booster's file uses every tree, as
+ * Booster.predict does.
+ */
+function wrapperIterations(model: XgbModel): { iterations?: number; estimator?: string } {
+  if (!model.sklearnType) return {};
+  const estimator =
+    model.sklearnType === 'classifier'
+      ? 'XGBClassifier'
+      : model.sklearnType === 'regressor'
+        ? 'XGBRegressor'
+        : undefined;
+  return {
+    ...(estimator ? { estimator } : {}),
+    ...(model.bestIteration !== undefined ? { iterations: model.bestIteration + 1 } : {}),
+  };
+}
+
 export async function importCommand(file: string, opts: ImportCommandOptions): Promise<void> {
   const bytes = await readUri(file);
   const started = performance.now();
   const name =
-    opts.name ?? (basename(file).replace(/\.(joblib|pkl|pickle|sav|gz|z|txt|json|model)$/gi, '') || 'model');
+    opts.name ??
+    (basename(file).replace(/\.(joblib|pkl|pickle|sav|gz|z|txt|json|ubj|model)$/gi, '') || 'model');
   let labels: ClassLabel[] | undefined;
   if (opts.labels) {
     const labelFile = opts.labels;

@@ -38,7 +38,7 @@ export const MAX_CARD_VALUES = 1_000_000;
 export type Task = 'classification' | 'regression' | 'clustering' | 'outlier-detection';
 const TASKS: readonly Task[] = ['classification', 'regression', 'clustering', 'outlier-detection'];
 export type ClassLabel = string | number | boolean;
-export type ModelSource = 'modelgate-train' | 'sklearn' | 'lightgbm' | 'onnx';
+export type ModelSource = 'modelgate-train' | 'sklearn' | 'lightgbm' | 'xgboost' | 'onnx';
 
 export type MissingPolicy = 'impute' | 'reject';
 
@@ -575,9 +575,10 @@ function provenance(v: unknown): ModelCard['provenance'] {
     v.source !== 'modelgate-train' &&
     v.source !== 'sklearn' &&
     v.source !== 'lightgbm' &&
+    v.source !== 'xgboost' &&
     v.source !== 'onnx'
   )
-    fail('"provenance.source" must be "modelgate-train", "sklearn", "lightgbm" or "onnx"');
+    fail('"provenance.source" must be "modelgate-train", "sklearn", "lightgbm", "xgboost" or "onnx"');
   const out: ModelCard['provenance'] = {
     source: v.source,
     tool: text(v.tool, 'provenance.tool'),

@@ -1,11 +1,12 @@
 // The nodes of an ai.onnx.ml 5 TreeEnsemble, as the trainer and the HistGradientBoosting converter write
 // them: over all trees, interior nodes and leaves numbered apart, each interior node a threshold
-// (BRANCH_LEQ) or a set membership (BRANCH_MEMBER, its set a NaN-ended run of membership_values).
+// (BRANCH_LEQ, or BRANCH_LT as XGBoost splits) or a set membership (BRANCH_MEMBER, its set a NaN-ended run of membership_values).
 import { attr, tensor } from './builder.js';
 import type { AttributeProto } from './proto.js';
 
 /** TreeEnsemble mode codes (ai.onnx.ml 5). */
 export const BRANCH_LEQ = 0;
+export const BRANCH_LT = 1;
 export const BRANCH_MEMBER = 6;
 
 /** A branch's child: its index among interior nodes or among leaves, and whether it is a leaf (1). */

@@ -211,9 +211,9 @@ const FOREIGN_MODELS: { pattern: RegExp; what: string; instead: string }[] = [
   },
   {
     pattern: /^xgboost(\.|$)/,
-    what: 'an XGBoost model',
+    what: 'an XGBoost object',
     instead:
-      'convert it to ONNX with onnxmltools (onnxmltools.convert_xgboost), then serve that file with `modelgate pack model.onnx --out packed.onnx`',
+      "modelgate reads xgboost.core.Booster, xgboost.sklearn.XGBClassifier and XGBRegressor (and their XGBRF forms), and the model file of save_model; for another, save its booster with `get_booster().save_model('model.json')` and import that",
   },
   {
     pattern: /^catboost(\.|$)/,

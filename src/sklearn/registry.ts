@@ -32,6 +32,7 @@ import { family as selection } from './estimators/selection.js';
 import { family as svm } from './estimators/svm.js';
 import { family as target } from './estimators/target.js';
 import { family as trees } from './estimators/trees.js';
+import { family as xgboost } from './estimators/xgboost.js';
 import type { Answer, Dispatch, Family, Final, Flow, Output, Transform } from './flow.js';
 import type { Estimator } from './state.js';
 
@@ -57,6 +58,7 @@ export const FAMILIES: readonly Family[] = [
   neighbors,
   modelSelection,
   lightgbm,
+  xgboost,
   dummy,
   ensembles,
   multiclass,

@@ -16,6 +16,7 @@ const SKLEARN = fileURLToPath(new URL('../fixtures/sklearn', import.meta.url));
 const PICKLES = fileURLToPath(new URL('../fixtures/pickle', import.meta.url));
 const TYPED = fileURLToPath(new URL('../fixtures/sklearn-typed', import.meta.url));
 const LIGHTGBM = fileURLToPath(new URL('../fixtures/lightgbm', import.meta.url));
+const XGBOOST = fileURLToPath(new URL('../fixtures/xgboost', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'modelgate-import-'));
 /** A protocol 2 pickle of one object of the class (GLOBAL, EMPTY_TUPLE, NEWOBJ, STOP). */
@@ -201,10 +202,10 @@ describe('modelgate import', () => {
       /cannot import .*: the LightGBM model text has no num_class= line in its header/,
     ],
     [
-      'an XGBoost model',
+      'an XGBClassifier never fitted',
       join(SKLEARN, 'unsupported-xgboost-xgbclassifier.pkl'),
       [],
-      /modelgate does not convert an XGBoost model \(xgboost\.sklearn\.XGBClassifier\) from a pickle: convert it to ONNX with onnxmltools \(onnxmltools\.convert_xgboost\)/,
+      /cannot import .*: the XGBClassifier has no _Booster: it was not fitted/,
     ],
     [
       'a search fitted with refit=False',
@@ -229,6 +230,12 @@ describe('modelgate import', () => {
       fileURLToPath(new URL('../fixtures/onnx/binary-logistic.onnx', import.meta.url)),
       [],
       /cannot import .*: the file is an ONNX model already: give it its model card with `modelgate pack <file> --out packed\.onnx`/,
+    ],
+    [
+      'an XGBoost ranking model',
+      join(XGBOOST, 'ranking.ubj'),
+      [],
+      /cannot import .*: modelgate does not convert an XGBoost ranking model \(objective rank:pairwise: /,
     ],
     [
       'a LightGBM model with linear trees',
@@ -269,6 +276,43 @@ describe('modelgate import', () => {
     });
     const answer = await runCli(['predict', dump.out, '{"input": [[0, 0, 0, 0]]}']);
     expect(answer.code).toBe(0);
+    expect(JSON.parse(answer.stdout).prediction).toHaveLength(1);
+  });
+
+  it('imports an XGBoost UBJSON model and a pickled XGBClassifier, saying what it found, whatever the name', async () => {
+    const renamed = join(dir, 'model.txt');
+    writeFileSync(renamed, readFileSync(join(XGBOOST, 'multiclass.ubj')));
+    const ubj = await importFile(renamed);
+    expect(ubj.stderr).toBe('');
+    expect(ubj.code).toBe(0);
+    expect(ubj.stdout).toMatch(
+      /^imported xgboost XGBClassifier from .*model\.txt \(an XGBoost UBJSON model\) in /,
+    );
+    const pickled = await importFile(join(XGBOOST, 'categorical.pkl'), '--json');
+    expect(pickled.code).toBe(0);
+    expect(JSON.parse(pickled.stdout)).toMatchObject({
+      format: 'pickle',
+      estimator: 'xgboost XGBClassifier',
+      task: 'classification',
+      classes: [0, 1],
+      types: { size: 'number', colour: 'category', weight: 'number', shape: 'category' },
+      unknown: { colour: 'reject', shape: 'reject' },
+    });
+    // XGBClassifier takes only 0..k-1: labels encoded before fitting come back with --labels.
+    const labelled = await importFile(
+      join(XGBOOST, 'multiclass.ubj'),
+      '--labels',
+      fileURLToPath(new URL('../fixtures/sklearn-labels/encoder.joblib', import.meta.url)),
+      '--json',
+    );
+    expect(labelled.code).toBe(0);
+    expect(JSON.parse(labelled.stdout).classes).toEqual(['churn', 'maybe', 'stay']);
+    const answer = await runCli([
+      'predict',
+      pickled.out,
+      '{"input": [{"size": 0.5, "colour": "red", "weight": null, "shape": "flat"}]}',
+    ]);
+    expect(answer.stderr).toBe('');
     expect(JSON.parse(answer.stdout).prediction).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 import { NdArray, PyDict, PyGlobal, PyObject, PyTuple, type PyValue } from '../../src/sklearn/values.js';
 
 /**
- * The classes of every scikit-learn (and LightGBM: its wrappers stand in Pipelines) object in a value the
+ * The classes of every scikit-learn (and LightGBM and XGBoost: their wrappers stand in Pipelines) object in a value the
  * pickle reader rebuilt, by name.
  */
 export function sklearnClassesIn(value: PyValue, into = new Set<string>()): Set<string> {
@@ -10,7 +10,7 @@ export function sklearnClassesIn(value: PyValue, into = new Set<string>()): Set<
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
     seen.add(v);
     if (v instanceof PyObject) {
-      if (/^(sklearn|lightgbm)\./.test(v.cls.module)) into.add(v.cls.name);
+      if (/^(sklearn|lightgbm|xgboost)\./.test(v.cls.module)) into.add(v.cls.name);
       visit(v.state);
       v.listItems.forEach(visit);
       v.args.forEach(visit);

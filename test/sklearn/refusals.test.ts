@@ -55,7 +55,12 @@ describe("the reader's refusals", () => {
     ['lightgbm.basic', 'Booster'],
     ['lightgbm.sklearn', 'LGBMClassifier'],
     ['lightgbm.sklearn', 'LGBMRegressor'],
-  ])('reads a %s.%s as data, for src/lightgbm to convert', (module, name) => {
+    ['xgboost.core', 'Booster'],
+    ['xgboost.sklearn', 'XGBClassifier'],
+    ['xgboost.sklearn', 'XGBRegressor'],
+    ['xgboost.sklearn', 'XGBRFClassifier'],
+    ['xgboost.sklearn', 'XGBRFRegressor'],
+  ])('reads a %s.%s as data, for src/lightgbm or src/xgboost to convert', (module, name) => {
     const value = readModelFile(instanceOf(module, name));
     expect(value).toBeInstanceOf(PyObject);
     expect((value as PyObject).cls.qualified).toBe(`${module}.${name}`);
@@ -93,8 +98,8 @@ describe("the reader's refusals", () => {
   it.each([
     ['lightgbm.sklearn', 'LGBMRanker', /^a LightGBM object .*reads lightgbm\.basic\.Booster, .*save_model/],
     ['lightgbm.basic', 'Dataset', /^a LightGBM object .*LGBMRegressor/],
-    ['xgboost.sklearn', 'XGBRegressor', /^an XGBoost model.*onnxmltools\.convert_xgboost.*modelgate pack/],
-    ['xgboost.core', 'Booster', /^an XGBoost model /],
+    ['xgboost.sklearn', 'XGBRanker', /^an XGBoost object .*reads xgboost\.core\.Booster, .*save_model/],
+    ['xgboost.core', 'DMatrix', /^an XGBoost object .*XGBRegressor/],
     ['catboost.core', 'CatBoostClassifier', /^a CatBoost model .*format='onnx'/],
   ])('says a %s.%s is not supported and how to get it in', (module, name, message) => {
     const err = refusal(module, name);
