@@ -172,7 +172,7 @@ def cosine_ties(model, X) -> list[int]:
     class or target. Which of them numpy's argpartition keeps decides scikit-learn's answer there;
     modelgate refuses those rows."""
     final = model[-1] if isinstance(model, Pipeline) else model
-    if getattr(final, "effective_metric_", None) != "cosine" or not hasattr(final, "n_neighbors"):
+    if getattr(final, "effective_metric_", None) != "cosine" or not hasattr(final, "_y"):
         return []
     from sklearn.metrics.pairwise import cosine_distances
 
