@@ -29,6 +29,7 @@ import { family as outliers } from './estimators/outliers.js';
 import { family as preprocessing } from './estimators/preprocessing.js';
 import { family as scalers } from './estimators/scalers.js';
 import { family as selection } from './estimators/selection.js';
+import { family as semiSupervised } from './estimators/semi-supervised.js';
 import { family as svm } from './estimators/svm.js';
 import { family as target } from './estimators/target.js';
 import { family as trees } from './estimators/trees.js';
@@ -67,6 +68,7 @@ export const FAMILIES: readonly Family[] = [
   cluster,
   mixture,
   outliers,
+  semiSupervised,
 ];
 
 /** The family that declares each converted class. */

@@ -49,6 +49,7 @@ FAMILIES = [
     "calibration",
     "TransformedTargetRegressor",
     "multi-output regression",
+    "semi-supervised",
     "k-means",
     "mixtures",
     "clusterers, other",

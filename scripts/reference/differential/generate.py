@@ -48,6 +48,7 @@ import clusters  # noqa: E402
 import cross_decomposition  # noqa: E402
 import gaussian_process  # noqa: E402
 import multi_output  # noqa: E402
+import semi_supervised  # noqa: E402
 import linear  # noqa: E402
 import model_selection  # noqa: E402
 import linear2  # noqa: E402
@@ -76,6 +77,7 @@ def all_cases() -> list[Case]:
         + cross_decomposition.cases()
         + gaussian_process.cases()
         + multi_output.cases()
+        + semi_supervised.cases()
         + clusters.cases()
         + outliers.cases()
         + refused.cases()
@@ -132,6 +134,12 @@ def fit(case: Case) -> dict:
         distances = cluster_distances(model, answered)
         decision = model.decision_function(answered) if is_outlier_detector(model) else None
         unanswerable = cosine_ties(model, answered)
+        if proba is not None:
+            # Rows scikit-learn answers with NaN probabilities (a LabelPropagation's row far from every
+            # training row): no answer to compare, and modelgate refuses them.
+            nan_rows = [r for r, row in enumerate(np.asarray(proba, dtype=float)) if not np.all(np.isfinite(row))]
+            unanswerable = sorted(set(unanswerable) | set(nan_rows))
+            proba = np.where(np.isfinite(proba), proba, 0.0)
     task = (
         "classification" if is_classifier(model)
         else "regression" if is_regressor(model)

@@ -15,7 +15,7 @@ from sklearn.linear_model import (
     MultiTaskLassoCV,
     Ridge,
 )
-from sklearn.multioutput import MultiOutputRegressor
+from sklearn.multioutput import MultiOutputRegressor, RegressorChain
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
@@ -58,6 +58,10 @@ def cases() -> list[Case]:
         ("multioutput-svr", lambda: make_pipeline(StandardScaler(), MultiOutputRegressor(SVR(C=10.0))), reg(1121), False),
         ("multioutput-hgb-missing", lambda: MultiOutputRegressor(HistGradientBoostingRegressor(max_iter=8)), reg(1122, 2, missing=0.15), True),
         ("multioutput-pipelines", lambda: MultiOutputRegressor(make_pipeline(StandardScaler(), Lasso(alpha=0.2))), reg(1123), True),
+        ("chain-ridge-3", lambda: RegressorChain(Ridge()), reg(1125, 3), True),
+        ("chain-tree-ordered", lambda: RegressorChain(DecisionTreeRegressor(max_depth=4, random_state=0), order=[2, 0, 1]), reg(1126, 3), False),
+        ("chain-svr-random-order", lambda: RegressorChain(make_pipeline(StandardScaler(), SVR(C=10.0)), order="random", random_state=0), reg(1127, 3), True),
+        ("chain-missing-refused", lambda: RegressorChain(HistGradientBoostingRegressor(max_iter=5)), reg(1128, 2, missing=0.15, where="test"), True),
     ]
     out = [Case(f"multi-output-{name}", FAMILY, make, d, frame=frame) for name, make, d, frame in made]
     # One target through MultiOutputRegressor: scikit-learn answers [rows, 1], served as one value.

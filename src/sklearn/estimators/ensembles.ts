@@ -255,6 +255,50 @@ function multiOutputRegressor(est: Estimator, f: Flow): Output {
 }
 
 /**
+ * RegressorChain: the estimator of each link reads the rows and the values the links before it
+ * predicted (X then the chain's values so far), and the values are served in the targets' order
+ * (order_ gives each link's target). Its predict validates the rows, so missing values are refused.
+ */
+function regressorChain(est: Estimator, f: Flow): Output {
+  const inner = heldList(est, 'estimators_');
+  const order = est.raw('order_');
+  // An array (order "random" or None), or the list given as `order`.
+  const links =
+    order instanceof NdArray ? elementsOf(order).map(Number) : Array.isArray(order) ? order.map(Number) : [];
+  if (
+    links.length !== inner.length ||
+    new Set(links).size !== links.length ||
+    links.some((t) => !(t >= 0 && t < links.length))
+  )
+    throw new ModelImportError(
+      `the RegressorChain's order_ does not list each of its ${inner.length} targets once`,
+    );
+  const { b } = f;
+  const column = b.constant(tensor.int64(b.fresh('column'), [2], [-1, 1]));
+  const chain: string[] = [];
+  inner.forEach((e, i) => {
+    const flow: Flow =
+      i === 0
+        ? subFlow(f)
+        : {
+            ...subFlow(f),
+            x: b.op('Concat', [f.x, ...chain], [attr.int('axis', 1)]),
+            width: f.width + i,
+            columns: [...f.columns, ...chain.map(() => ({ nanFrom: [] }))],
+          };
+    const out = heldOutput(e, flow);
+    if (out.kind !== 'value' || (out.targets ?? 1) > 1)
+      throw new UnsupportedModelError(
+        `a RegressorChain whose link ${i} (a ${e.name}) is not a single-target regressor`,
+      );
+    chain.push(b.op('Reshape', [out.name, column]));
+  });
+  const byTarget = links.map((_, t) => chain[links.indexOf(t)] as string);
+  if (byTarget.length === 1) return { kind: 'value', name: byTarget[0] as string };
+  return { kind: 'value', name: b.op('Concat', byTarget, [attr.int('axis', 1)]), targets: byTarget.length };
+}
+
+/**
  * VotingClassifier: "soft", the weighted average of the probabilities (np.average), the label their
  * argmax; "hard", each estimator's label a vote of its weight (np.bincount), the label the most voted
  * class (the first among equals), and no probabilities (scikit-learn has no predict_proba there). The
@@ -542,6 +586,7 @@ export const family: Family = {
     AdaBoostClassifier: adaBoostClassifier,
     AdaBoostRegressor: adaBoostRegressor,
     MultiOutputRegressor: multiOutputRegressor,
+    RegressorChain: regressorChain,
   },
   parts: {
     Bunch: "a voting or stacking ensemble's named_estimators_ (a dict of the estimators it holds)",
@@ -553,6 +598,5 @@ export const family: Family = {
         'several labels per row, an answer the model card and the API do not have yet',
       ]),
     ),
-    RegressorChain: "each target's regressor reads the ones before it: not converted yet",
   },
 };
