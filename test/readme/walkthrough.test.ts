@@ -158,6 +158,12 @@ function shell(command: string, cwd: string, env: NodeJS.ProcessEnv, detached = 
   });
 }
 
+/**
+ * One command's bound: `modelgate package` bundles and zips, which took over 60 s on this 2-core machine
+ * while other work ran; a hung command still ends the test.
+ */
+const COMMAND_TIMEOUT_MS = 150_000;
+
 function run(
   command: string,
   cwd: string,
@@ -169,7 +175,7 @@ function run(
     child.stdout?.on('data', (d) => {
       output += d;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -318,36 +324,40 @@ describe('README walk-through', () => {
       continue;
     }
     for (const command of block.commands) {
-      it(`README line ${command.line}: ${command.text}`, async () => {
-        for (const part of andList(command.text)) {
-          if (part in COVERED_ELSEWHERE) continue;
-          if (isServer(part)) {
-            const port = writtenPort(part);
-            const holder = background.find((s) => s.written === port);
-            expect(
-              holder,
-              `\`${part}\` listens on ${port}, which \`${holder?.command.text}\` (line ${holder?.command.line}) holds`,
-            ).toBeUndefined();
-            const server = await startServer(command, part, clone, envFor(part));
-            expect(await health(server.url)).toBe(200);
-            if (part === 'npm start') {
-              background.push(server);
-            } else {
-              await stop(server, 'SIGINT');
-              expect(server.output(), 'Ctrl-C stops it cleanly').toContain('"msg":"stopped"');
+      it(
+        `README line ${command.line}: ${command.text}`,
+        async () => {
+          for (const part of andList(command.text)) {
+            if (part in COVERED_ELSEWHERE) continue;
+            if (isServer(part)) {
+              const port = writtenPort(part);
+              const holder = background.find((s) => s.written === port);
+              expect(
+                holder,
+                `\`${part}\` listens on ${port}, which \`${holder?.command.text}\` (line ${holder?.command.line}) holds`,
+              ).toBeUndefined();
+              const server = await startServer(command, part, clone, envFor(part));
+              expect(await health(server.url)).toBe(200);
+              if (part === 'npm start') {
+                background.push(server);
+              } else {
+                await stop(server, 'SIGINT');
+                expect(server.output(), 'Ctrl-C stops it cleanly').toContain('"msg":"stopped"');
+              }
+              continue;
             }
-            continue;
+            let text = part;
+            for (const s of background) {
+              const at = new RegExp(`(127\\.0\\.0\\.1|localhost):${s.written}\\b`, 'g');
+              text = text.replace(at, `127.0.0.1:${new URL(s.url).port}`);
+            }
+            const { code, output } = await run(text, clone, envFor(text));
+            expect(code, `README line ${command.line}: \`${part}\` failed:\n${output}`).toBe(0);
+            if (command.shown) expectShown(command, output);
           }
-          let text = part;
-          for (const s of background) {
-            const at = new RegExp(`(127\\.0\\.0\\.1|localhost):${s.written}\\b`, 'g');
-            text = text.replace(at, `127.0.0.1:${new URL(s.url).port}`);
-          }
-          const { code, output } = await run(text, clone, envFor(text));
-          expect(code, `README line ${command.line}: \`${part}\` failed:\n${output}`).toBe(0);
-          if (command.shown) expectShown(command, output);
-        }
-      });
+        },
+        COMMAND_TIMEOUT_MS + 10_000,
+      );
     }
   }
 });
