@@ -19,7 +19,7 @@
 import { attr, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
 import { CARD_FORMAT, type ClassLabel, type FeatureSpec, type Figure, type ModelCard } from '../onnx/card.js';
 import { classifierHead, valueHead } from '../onnx/heads.js';
-import { modelWithCard, provenance } from '../onnx/produce.js';
+import { type BoosterImportOptions, modelWithCard, provenance } from '../onnx/produce.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { BRANCH_LEQ, BRANCH_MEMBER, type Child, TreeEnsembleNodes } from '../onnx/tree-ensemble.js';
 import { ModelImportError, UnsupportedModelError } from '../sklearn/errors.js';
@@ -31,22 +31,7 @@ export const INPUT_NAME = 'input';
 /** kZeroThreshold (LightGBM meta.h): 1e-35f, as the double LightGBM compares with. */
 const ZERO_THRESHOLD = Math.fround(1e-35);
 
-export interface LightgbmImportOptions {
-  /** The model's name in its card. */
-  name: string;
-  /** Where the file came from, for the card. */
-  source: string;
-  /** Feature names in place of the model's own. */
-  features?: string[];
-  /** The classes of a classifier, in LightGBM's class order (an LGBMClassifier's classes_). */
-  classes?: ClassLabel[];
-  /** How many iterations to use (num_iteration / best_iteration); all when undefined or <= 0. */
-  iterations?: number;
-  /** The estimator named in the card (LGBMClassifier, Booster, ...). */
-  estimator?: string;
-  /** What the file was: 'text', 'json', 'pickle', 'joblib'. */
-  format?: string;
-}
+export type LightgbmImportOptions = BoosterImportOptions;
 
 /** What the objective makes of the raw scores. */
 type Head =

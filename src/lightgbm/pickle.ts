@@ -9,7 +9,7 @@
 import type { ClassLabel } from '../onnx/card.js';
 import { ModelImportError, UnsupportedModelError } from '../sklearn/errors.js';
 import { Estimator } from '../sklearn/state.js';
-import { NpScalar, PyObject, type PyValue } from '../sklearn/values.js';
+import { PyObject, type PyValue, pyInteger } from '../sklearn/values.js';
 import type { LgbModel } from './model.js';
 import { parseModelText } from './text.js';
 
@@ -35,13 +35,6 @@ export interface PickledLightgbm {
   iterations?: number;
 }
 
-function integer(v: PyValue | undefined): number | undefined {
-  const n = v instanceof NpScalar ? v.value : v;
-  if (typeof n === 'bigint') return Number(n);
-  if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
-  return undefined;
-}
-
 function booster(obj: PyObject, what: string): { model: LgbModel; best?: number } {
   if (obj.cls.qualified !== 'lightgbm.basic.Booster')
     throw new ModelImportError(`${what} is a ${obj.cls.qualified}, not a lightgbm Booster`);
@@ -50,7 +43,7 @@ function booster(obj: PyObject, what: string): { model: LgbModel; best?: number 
   if (typeof text !== 'string')
     throw new ModelImportError(`${what} holds no model text (its _handle is not a string): was it fitted?`);
   const model = parseModelText(text);
-  const best = integer(state?.get('best_iteration') ?? null);
+  const best = pyInteger(state?.get('best_iteration') ?? null);
   return { model, ...(best !== undefined && best > 0 ? { best } : {}) };
 }
 
@@ -72,14 +65,14 @@ export function lightgbmFromPickle(value: PyValue): PickledLightgbm {
   if (!(inner instanceof PyObject))
     throw new ModelImportError(`the ${name} has no _Booster: it was not fitted`);
   const { model, best } = booster(inner, `the ${name}'s _Booster`);
-  const own = integer(est.raw('_best_iteration') ?? null);
+  const own = pyInteger(est.raw('_best_iteration') ?? null);
   const iterations = own !== undefined && own > 0 ? own : best;
   let classes: ClassLabel[] | undefined;
   if (name === 'LGBMClassifier') {
     const le = est.raw('_le');
     if (le instanceof PyObject) classes = new Estimator(le).classes();
     else {
-      const n = integer(est.raw('_n_classes') ?? null);
+      const n = pyInteger(est.raw('_n_classes') ?? null);
       if (n === undefined) throw new ModelImportError('the LGBMClassifier has neither _le nor _n_classes');
       classes = Array.from({ length: n }, (_, i) => i);
     }

@@ -3,7 +3,7 @@
 // reads it and against the graph it describes, so no producer writes a card that disagrees with its graph.
 import { VERSION } from '../version.js';
 import { buildModel, type GraphBuilder } from './builder.js';
-import { cardEntry, type ModelCard, type ModelSource, validateCard } from './card.js';
+import { type ClassLabel, cardEntry, type ModelCard, type ModelSource, validateCard } from './card.js';
 import { checkCardAgainstGraph } from './graph-check.js';
 import type { ModelProto } from './proto.js';
 
@@ -24,4 +24,22 @@ export function modelWithCard(b: GraphBuilder, card: ModelCard, docString: strin
   validateCard(JSON.parse(JSON.stringify(card)));
   checkCardAgainstGraph(card, model.graph);
   return model;
+}
+
+/** What an importer of a boosting library's model (LightGBM, XGBoost) is told besides the file. */
+export interface BoosterImportOptions {
+  /** The model's name in its card. */
+  name: string;
+  /** Where the file came from, for the card. */
+  source: string;
+  /** Feature names in place of the model's own. */
+  features?: string[];
+  /** The classes of a classifier, in the library's class order (a wrapper's classes_). */
+  classes?: ClassLabel[];
+  /** How many iterations to use (the library's best iteration); all when undefined or <= 0. */
+  iterations?: number;
+  /** The estimator named in the card (LGBMClassifier, XGBClassifier, Booster, ...). */
+  estimator?: string;
+  /** What the file was: 'text', 'json', 'ubjson', 'pickle', 'joblib'. */
+  format?: string;
 }

@@ -128,3 +128,11 @@ export type PyValue =
   | NpScalar
   | Opaque
   | PySlice;
+
+/** A Python or numpy integer as a number (a safe integer), or undefined for anything else. */
+export function pyInteger(v: PyValue | undefined): number | undefined {
+  const n = v instanceof NpScalar ? v.value : v;
+  if (typeof n === 'bigint') return Number(n);
+  if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
+  return undefined;
+}

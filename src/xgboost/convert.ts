@@ -20,7 +20,7 @@
 import { attr, GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
 import { CARD_FORMAT, type ClassLabel, type FeatureSpec, type Figure, type ModelCard } from '../onnx/card.js';
 import { classifierHead, labelHead, valueHead } from '../onnx/heads.js';
-import { modelWithCard, provenance } from '../onnx/produce.js';
+import { type BoosterImportOptions, modelWithCard, provenance } from '../onnx/produce.js';
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { BRANCH_LT, BRANCH_MEMBER, type Child, TreeEnsembleNodes } from '../onnx/tree-ensemble.js';
 import { ModelImportError, UnsupportedModelError } from '../sklearn/errors.js';
@@ -29,22 +29,7 @@ import { malformed, type XgbModel, type XgbTree } from './model.js';
 
 export const INPUT_NAME = 'input';
 
-export interface XgboostImportOptions {
-  /** The model's name in its card. */
-  name: string;
-  /** Where the file came from, for the card. */
-  source: string;
-  /** Feature names in place of the model's own. */
-  features?: string[];
-  /** The classes of a classifier, in XGBoost's class order. */
-  classes?: ClassLabel[];
-  /** How many iterations to use; all when undefined. */
-  iterations?: number;
-  /** The estimator named in the card (XGBClassifier, Booster, ...). */
-  estimator?: string;
-  /** What the file was: 'json', 'ubjson', 'pickle', 'joblib'. */
-  format?: string;
-}
+export type XgboostImportOptions = BoosterImportOptions;
 
 /** What the objective makes of the margins. */
 type Head =

@@ -9,7 +9,7 @@
 // classes are 0 .. n_classes_ - 1 (XGBClassifier refuses other labels since 1.6).
 import { ModelImportError, UnsupportedModelError } from '../sklearn/errors.js';
 import { Estimator } from '../sklearn/state.js';
-import { NpScalar, PyObject, type PyValue } from '../sklearn/values.js';
+import { PyObject, type PyValue, pyInteger } from '../sklearn/values.js';
 import type { XgbModel } from './model.js';
 import { readModel } from './model.js';
 import { parseUbjson } from './ubjson.js';
@@ -38,13 +38,6 @@ export interface PickledXgboost {
   iterations?: number;
 }
 
-function integer(v: PyValue | undefined): number | undefined {
-  const n = v instanceof NpScalar ? v.value : v;
-  if (typeof n === 'bigint') return Number(n);
-  if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
-  return undefined;
-}
-
 function booster(obj: PyObject, what: string): XgbModel {
   if (obj.cls.qualified !== 'xgboost.core.Booster')
     throw new ModelImportError(`${what} is a ${obj.cls.qualified}, not an xgboost Booster`);
@@ -71,7 +64,7 @@ export function xgboostFromPickle(value: PyValue): PickledXgboost {
     throw new ModelImportError(`the ${name} has no _Booster: it was not fitted`);
   const model = booster(inner, `the ${name}'s _Booster`);
   if (name.endsWith('Classifier')) {
-    const n = integer(est.raw('n_classes_') ?? null);
+    const n = pyInteger(est.raw('n_classes_') ?? null);
     if (model.objective === 'binary:logitraw')
       throw new UnsupportedModelError(
         `an ${name} of objective binary:logitraw (its predict compares the raw score with 0.5: neither a probability nor a margin's sign)`,
