@@ -15,6 +15,7 @@ from sklearn.linear_model import (
     MultiTaskLassoCV,
     Ridge,
 )
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.multioutput import MultiOutputRegressor, RegressorChain
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -58,6 +59,9 @@ def cases() -> list[Case]:
         ("multioutput-svr", lambda: make_pipeline(StandardScaler(), MultiOutputRegressor(SVR(C=10.0))), reg(1121), False),
         ("multioutput-hgb-missing", lambda: MultiOutputRegressor(HistGradientBoostingRegressor(max_iter=8)), reg(1122, 2, missing=0.15), True),
         ("multioutput-pipelines", lambda: MultiOutputRegressor(make_pipeline(StandardScaler(), Lasso(alpha=0.2))), reg(1123), True),
+        ("knn-3", lambda: make_pipeline(StandardScaler(), KNeighborsRegressor(n_neighbors=4)), reg(1130, 3), True),
+        ("knn-distance-manhattan", lambda: KNeighborsRegressor(n_neighbors=3, weights="distance", metric="manhattan"), reg(1131), False),
+        ("knn-ties-kd-tree", lambda: KNeighborsRegressor(n_neighbors=3, algorithm="kd_tree"), lambda: targets(data.ties("regression", seed=1132), 2), True),
         ("chain-ridge-3", lambda: RegressorChain(Ridge()), reg(1125, 3), True),
         ("chain-tree-ordered", lambda: RegressorChain(DecisionTreeRegressor(max_depth=4, random_state=0), order=[2, 0, 1]), reg(1126, 3), False),
         ("chain-svr-random-order", lambda: RegressorChain(make_pipeline(StandardScaler(), SVR(C=10.0)), order="random", random_state=0), reg(1127, 3), True),

@@ -23,7 +23,9 @@ function predict(est: Estimator, f: Flow): Output {
   if (d !== f.width)
     throw new ModelImportError(`the ${est.name}'s coef_ takes ${d} features, but ${f.width} reach it`);
   if (targets !== 1)
-    throw new UnsupportedModelError(`a ${est.name} of ${targets} targets (modelgate serves one)`);
+    throw new UnsupportedModelError(
+      `a ${est.name} of ${targets} targets (not converted yet: docs/importing.md lists the models of several targets that are)`,
+    );
   f.x = f.b.op('Sub', [f.x, double(f.b, f.b.fresh('x_mean'), [1, d], mean)]);
   const y = timesTransposed(f, coef, 1, d, 'coef');
   const intercept = est.matrix('intercept_').values;

@@ -50,7 +50,9 @@ function dummyClassifier(est: Estimator, f: Flow): Output {
       `a DummyClassifier(strategy=${JSON.stringify(strategy)}) (its predict draws labels at random, so no graph can give scikit-learn's answer)`,
     );
   if (est.raw('n_outputs_') !== undefined && est.number('n_outputs_', 1) !== 1)
-    throw new UnsupportedModelError('a DummyClassifier of several outputs (modelgate serves one)');
+    throw new UnsupportedModelError(
+      'a DummyClassifier of several outputs (not converted yet: docs/importing.md lists the models of several targets that are)',
+    );
   const classes = est.classes();
   const p = dummyProbabilities(est, 'a DummyClassifier');
   if (p.length !== classes.length)
@@ -64,7 +66,9 @@ function dummyClassifier(est: Estimator, f: Flow): Output {
 function dummyRegressor(est: Estimator, f: Flow): Output {
   const constant = est.matrix('constant_').values;
   if (constant.length !== 1)
-    throw new UnsupportedModelError(`a DummyRegressor of ${constant.length} outputs (modelgate serves one)`);
+    throw new UnsupportedModelError(
+      `a DummyRegressor of ${constant.length} outputs (not converted yet: docs/importing.md lists the models of several targets that are)`,
+    );
   return { kind: 'value', name: everyRow(f, [constant[0] as number]), acceptsMissing: true };
 }
 

@@ -371,7 +371,9 @@ function stacking(est: Estimator, f: Flow): Output {
   let classes: ClassLabel[] = [];
   if (classifier) {
     if (Array.isArray(est.raw('_label_encoder')))
-      throw new UnsupportedModelError('a multilabel StackingClassifier (modelgate serves one target)');
+      throw new UnsupportedModelError(
+        'a multilabel StackingClassifier (not converted yet: docs/importing.md lists the models of several targets that are)',
+      );
     classes = est.classes();
   }
   const k = classes.length;

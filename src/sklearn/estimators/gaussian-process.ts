@@ -123,7 +123,7 @@ function gaussianProcessRegressor(est: Estimator, f: Flow): Output {
   const alpha = est.matrix('alpha_');
   if (alpha.values.length !== n)
     throw new UnsupportedModelError(
-      `a GaussianProcessRegressor of ${alpha.values.length / Math.max(n, 1)} targets (modelgate serves one)`,
+      `a GaussianProcessRegressor of ${alpha.values.length / Math.max(n, 1)} targets (not converted yet: docs/importing.md lists the models of several targets that are)`,
     );
   const { b } = f;
   // A kernel of constants only is one number for every pair: spread over [N, n].

@@ -23,7 +23,7 @@ function kernelRidge(est: Estimator, f: Flow): Output {
   const dual = est.matrix('dual_coef_');
   if (dual.values.length !== n)
     throw new UnsupportedModelError(
-      `a KernelRidge of ${dual.values.length / n} targets (modelgate serves one)`,
+      `a KernelRidge of ${dual.values.length / n} targets (not converted yet: docs/importing.md lists the models of several targets that are)`,
     );
   const gamma = est.raw('gamma') === null || est.raw('gamma') === undefined ? 1 / d : est.number('gamma');
   const K = kernelAgainst(f, fit, kernel, gamma, est.number('coef0', 1), est.number('degree', 3));

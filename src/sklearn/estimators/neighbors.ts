@@ -647,10 +647,21 @@ export function kNeighbors(est: Estimator, f: Flow): Output {
       `a ${est.name} asking for ${k} neighbours among ${n} training rows (scikit-learn refuses to predict with it)`,
     );
   const y = est.matrix('_y');
-  if (y.shape.length !== 1 || y.values.length !== n)
-    throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
+  // A regressor of several targets keeps _y as [rows, targets]; a classifier one code per row.
+  const targets = y.shape.length === 2 && est.name === 'KNeighborsRegressor' ? (y.shape[1] as number) : 1;
+  if ((y.shape.length !== 1 && targets === 1) || y.values.length !== n * targets)
+    throw new UnsupportedModelError(
+      `a multi-output ${est.name} (modelgate converts several targets for a KNeighborsRegressor, not several labels)`,
+    );
   const { b } = f;
-  const [index, nearest] = neighbours(est, f, fit, k, y.values, metric);
+  const [index, nearest] = neighbours(
+    est,
+    f,
+    fit,
+    k,
+    targets === 1 ? y.values : rowIds(y.values, targets),
+    metric,
+  );
   const axes = int64(b, [1], [1], 'axes');
   // Each neighbour's weight: 1 (uniform), or 1/distance, where a zero distance takes all the weight.
   let weight: string;
@@ -672,6 +683,17 @@ export function kNeighbors(est: Estimator, f: Flow): Output {
     weight = b.op('Where', [anyZero, cast(b, isZero, DataType.DOUBLE), inverse]);
   }
   const total = b.op('ReduceSum', [weight, axes], [attr.int('keepdims', 1)]);
+  if (est.name === 'KNeighborsRegressor' && targets > 1) {
+    // [N, k, targets]: each neighbour's targets times its weight, summed over the neighbours.
+    const values = b.op('Gather', [double(b, [n, targets], y.values, 'targets'), index]);
+    const axis2 = int64(b, [1], [2], 'axis2');
+    const weighted = b.op(
+      'ReduceSum',
+      [b.op('Mul', [values, b.op('Unsqueeze', [weight, axis2])]), axes],
+      [attr.int('keepdims', 0)],
+    );
+    return { kind: 'value', name: b.op('Div', [weighted, total]), targets };
+  }
   if (est.name === 'KNeighborsRegressor') {
     const targets = b.op('Gather', [double(b, [n], y.values, 'targets'), index]);
     const weighted = b.op('ReduceSum', [b.op('Mul', [targets, weight]), axes], [attr.int('keepdims', 1)]);
@@ -700,6 +722,23 @@ export function kNeighbors(est: Estimator, f: Flow): Output {
 }
 
 /**
+ * One number per training row that is equal for two rows exactly when their targets are (the index of
+ * the first row with the same targets): what the tie check compares, for rows of several targets.
+ */
+function rowIds(values: Float64Array, width: number): Float64Array {
+  const first = new Map<string, number>();
+  const ids = new Float64Array(values.length / width);
+  for (let r = 0; r < ids.length; r++) {
+    const key = Array.from(values.subarray(r * width, (r + 1) * width), (v) =>
+      Object.is(v, -0) ? 0 : v,
+    ).join(',');
+    if (!first.has(key)) first.set(key, r);
+    ids[r] = first.get(key) as number;
+  }
+  return ids;
+}
+
+/**
  * RadiusNeighborsClassifier and RadiusNeighborsRegressor: every training row within `radius` (the
  * distance at most the radius: brute force compares the reduced distances, the trees the distances),
  * uniform or 1/distance weights (a zero distance takes all the weight). The classifier's probabilities
@@ -711,7 +750,9 @@ function radiusNeighbors(est: Estimator, f: Flow): Output {
   const { metric, weights, fit, n } = fittedNeighbours(est, f);
   const y = est.matrix('_y');
   if (y.shape.length !== 1 || y.values.length !== n)
-    throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
+    throw new UnsupportedModelError(
+      `a multi-output ${est.name} (not converted yet: docs/importing.md lists the models of several targets that are)`,
+    );
   const radius = est.number('radius', 1);
   const method = est.string('_fit_method', 'brute');
   if (method !== 'brute' && method !== 'kd_tree' && method !== 'ball_tree')

@@ -32,7 +32,9 @@ function mlp(est: Estimator, f: Flow): Output {
   const out = est.string('out_activation_', 'identity');
   if (est.name === 'MLPRegressor') {
     if (f.width !== 1)
-      throw new UnsupportedModelError(`an MLPRegressor with ${f.width} targets (modelgate serves one)`);
+      throw new UnsupportedModelError(
+        `an MLPRegressor with ${f.width} targets (not converted yet: docs/importing.md lists the models of several targets that are)`,
+      );
     return { kind: 'value', name: f.x };
   }
   const classes = est.classes();

@@ -57,7 +57,7 @@ function transformedTarget(est: Estimator, f: Flow): Output {
     throw new UnsupportedModelError(`a TransformedTargetRegressor over the classifier ${regressor.name}`);
   if (est.number('_training_dim', 1) !== 1)
     throw new UnsupportedModelError(
-      'a TransformedTargetRegressor with several targets (modelgate serves one)',
+      'a TransformedTargetRegressor with several targets (not converted yet: docs/importing.md lists the models of several targets that are)',
     );
   return { kind: 'value', name: inverse(est.estimator('transformer_'), f, out.name), acceptsMissing: true };
 }

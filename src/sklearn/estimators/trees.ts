@@ -186,7 +186,7 @@ function singleOutput(est: Estimator): void {
   const outputs = est.number('n_outputs_', 1);
   if (outputs > 1)
     throw new UnsupportedModelError(
-      `a multi-output ${est.name} (${outputs} targets; modelgate serves one value or label per row)`,
+      `a multi-output ${est.name} (${outputs} targets: not converted yet, docs/importing.md lists the models of several targets that are)`,
     );
 }
 
@@ -201,7 +201,9 @@ function forestClassifier(est: Estimator, f: Flow): Output {
     // Files from before scikit-learn 1.3 have no missing_go_to_left (nor any missing-value support).
     acceptsMissing &&= nodes.missingLeft !== undefined;
     if (nodes.perNode !== classes.length)
-      throw new UnsupportedModelError(`a multi-output ${est.name} (modelgate serves one target)`);
+      throw new UnsupportedModelError(
+        `a multi-output ${est.name} (not converted yet: docs/importing.md lists the models of several targets that are)`,
+      );
     // predict_proba: each tree's leaf class fractions, averaged over the trees.
     ens.add(nodes, (n) => {
       const v = nodes.values.subarray(n * nodes.perNode, (n + 1) * nodes.perNode);
