@@ -4,7 +4,7 @@ import { attr, ML_DOMAIN, tensor } from '../../onnx/builder.js';
 import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, type Family, type Flow, type Output } from '../flow.js';
-import { asFloat64, elementsOf, field } from '../numpy.js';
+import { asFloat64, field } from '../numpy.js';
 import { Estimator } from '../state.js';
 import { NdArray } from '../values.js';
 
@@ -34,7 +34,7 @@ export function treeNodes(est: Estimator): TreeNodes {
   if (!(nodes instanceof NdArray) || !(values instanceof NdArray))
     throw new ModelImportError(`the ${est.name}'s tree has no nodes or values`);
   const column = (name: string) => nodeField(est, nodes, name);
-  const ints = (name: string) => elementsOf(column(name)).map((v) => Number(v));
+  const ints = (name: string) => Array.from(asFloat64(column(name)));
   const missing = field(nodes, 'missing_go_to_left');
   const count = nodes.size;
   const flat = asFloat64(values);
@@ -43,7 +43,7 @@ export function treeNodes(est: Estimator): TreeNodes {
     right: ints('right_child'),
     feature: ints('feature'),
     threshold: asFloat64(column('threshold')),
-    missingLeft: missing ? elementsOf(missing).map((v) => Number(v) !== 0) : undefined,
+    missingLeft: missing ? Array.from(asFloat64(missing), (v) => v !== 0) : undefined,
     values: flat,
     perNode: count === 0 ? 0 : flat.length / count,
   };
@@ -206,7 +206,9 @@ function forestClassifier(est: Estimator, f: Flow): Output {
     ens.add(nodes, (n) => {
       const v = nodes.values.subarray(n * nodes.perNode, (n + 1) * nodes.perNode);
       const total = v.reduce((s, x) => s + x, 0);
-      return Array.from(v, (x) => (total > 0 ? x / total : 0) / trees.length);
+      const w = new Float64Array(v.length);
+      for (let c = 0; c < v.length; c++) w[c] = (total > 0 ? (v[c] as number) / total : 0) / trees.length;
+      return w;
     });
   }
   return {
@@ -230,9 +232,11 @@ function forestRegressor(est: Estimator, f: Flow): Output {
       throw new ModelImportError(
         `a tree of the ${est.name} holds ${nodes.perNode} values per node for its ${targets} targets`,
       );
-    ens.add(nodes, (n) =>
-      Array.from(nodes.values.subarray(n * targets, (n + 1) * targets), (v) => v / trees.length),
-    );
+    ens.add(nodes, (n) => {
+      const w = new Float64Array(targets);
+      for (let t = 0; t < targets; t++) w[t] = (nodes.values[n * targets + t] as number) / trees.length;
+      return w;
+    });
   }
   return {
     kind: 'value',
