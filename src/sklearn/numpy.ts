@@ -353,3 +353,26 @@ export function field(arr: NdArray, name: string): NdArray | undefined {
   }
   return new NdArray(f.dtype, arr.shape, out);
 }
+
+/**
+ * One numeric field of a structured array as float64, read in place (no copy of the field first): what
+ * a tree's node records give, 10^5 and more of them in a forest. Undefined when there is no such field.
+ */
+export function fieldAsFloat64(arr: NdArray, name: string): Float64Array | undefined {
+  const f = arr.dtype.fields?.find((x) => x.name === name);
+  if (!f || !arr.bytes) return undefined;
+  const { kind, itemsize } = f.dtype;
+  const view = new DataView(arr.bytes.buffer, arr.bytes.byteOffset, arr.bytes.byteLength);
+  const stride = arr.dtype.itemsize;
+  const out = new Float64Array(arr.size);
+  if (kind === 'f' && itemsize === 8) {
+    for (let i = 0, at = f.offset; i < out.length; i++, at += stride) out[i] = view.getFloat64(at, true);
+  } else if (kind === 'i' && itemsize === 8) {
+    // As asFloat64: two 32-bit halves, rounded once as Number(BigInt) rounds.
+    for (let i = 0, at = f.offset; i < out.length; i++, at += stride)
+      out[i] = view.getInt32(at + 4, true) * 2 ** 32 + view.getUint32(at, true);
+  } else if ((kind === 'u' || kind === 'b') && itemsize === 1) {
+    for (let i = 0, at = f.offset; i < out.length; i++, at += stride) out[i] = view.getUint8(at);
+  } else return asFloat64(field(arr, name) as NdArray);
+  return out;
+}

@@ -2,7 +2,7 @@
 // must give what Number(BigInt) gives, and a structured array's field the bytes of that field only.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asFloat64, dtypeFromDescr, elementsOf, field } from '../../src/sklearn/numpy.js';
+import { asFloat64, dtypeFromDescr, elementsOf, field, fieldAsFloat64 } from '../../src/sklearn/numpy.js';
 import { NdArray } from '../../src/sklearn/values.js';
 
 function int64s(values: readonly bigint[], unsigned: boolean): NdArray {
@@ -56,5 +56,10 @@ describe('numpy arrays as numbers', () => {
     expect(Array.from(asFloat64(field(nodes, 'threshold') as NdArray))).toEqual([0.5, -2, 1e300]);
     expect(elementsOf(field(nodes, 'missing_go_to_left') as NdArray)).toEqual([1, 0, 1]);
     expect(field(nodes, 'feature')).toBeUndefined();
+    // Read in place, as the tree converters read them.
+    expect(Array.from(fieldAsFloat64(nodes, 'left_child') ?? [])).toEqual([1, -1, -1]);
+    expect(Array.from(fieldAsFloat64(nodes, 'threshold') ?? [])).toEqual([0.5, -2, 1e300]);
+    expect(Array.from(fieldAsFloat64(nodes, 'missing_go_to_left') ?? [])).toEqual([1, 0, 1]);
+    expect(fieldAsFloat64(nodes, 'feature')).toBeUndefined();
   });
 });

@@ -4,25 +4,26 @@ import { attr, ML_DOMAIN, tensor } from '../../onnx/builder.js';
 import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, type Family, type Flow, type Output } from '../flow.js';
-import { asFloat64, field } from '../numpy.js';
+import { asFloat64, fieldAsFloat64 } from '../numpy.js';
 import { Estimator } from '../state.js';
 import { NdArray } from '../values.js';
 
 /** One fitted sklearn Tree: its nodes (children, feature, threshold, where missing values go) and leaf values. */
 export interface TreeNodes {
-  left: number[];
-  right: number[];
-  feature: number[];
+  left: ArrayLike<number>;
+  right: ArrayLike<number>;
+  feature: ArrayLike<number>;
   threshold: Float64Array;
-  missingLeft: boolean[] | undefined;
+  /** Whether a missing value goes left (true or non-zero), by node. */
+  missingLeft: ArrayLike<number | boolean> | undefined;
   /** [node][outputs * classes] */
   values: Float64Array;
   perNode: number;
 }
 
 /** A field of a tree's structured node array, or an error naming the estimator and the field. */
-function nodeField(est: Estimator, nodes: NdArray, name: string): NdArray {
-  const column = field(nodes, name);
+function nodeField(est: Estimator, nodes: NdArray, name: string): Float64Array {
+  const column = fieldAsFloat64(nodes, name);
   if (!column) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
   return column;
 }
@@ -34,16 +35,14 @@ export function treeNodes(est: Estimator): TreeNodes {
   if (!(nodes instanceof NdArray) || !(values instanceof NdArray))
     throw new ModelImportError(`the ${est.name}'s tree has no nodes or values`);
   const column = (name: string) => nodeField(est, nodes, name);
-  const ints = (name: string) => Array.from(asFloat64(column(name)));
-  const missing = field(nodes, 'missing_go_to_left');
   const count = nodes.size;
   const flat = asFloat64(values);
   return {
-    left: ints('left_child'),
-    right: ints('right_child'),
-    feature: ints('feature'),
-    threshold: asFloat64(column('threshold')),
-    missingLeft: missing ? Array.from(asFloat64(missing), (v) => v !== 0) : undefined,
+    left: column('left_child'),
+    right: column('right_child'),
+    feature: column('feature'),
+    threshold: column('threshold'),
+    missingLeft: fieldAsFloat64(nodes, 'missing_go_to_left'),
     values: flat,
     perNode: count === 0 ? 0 : flat.length / count,
   };
