@@ -33,11 +33,18 @@ export const attr = {
     type: AttributeType.INTS,
     ints: Array.from(ints),
   }),
-  strings: (name: string, strings: readonly string[]): AttributeProto => ({
-    name,
-    type: AttributeType.STRINGS,
-    strings: strings.map(utf8),
-  }),
+  strings: (name: string, strings: readonly string[]): AttributeProto => {
+    // Encoded once per distinct string: a tree ensemble's nodes_modes is 10^5 of a few words.
+    const encoded = new Map<string, Uint8Array>();
+    const once = (s: string) => {
+      const known = encoded.get(s);
+      if (known) return known;
+      const bytes = utf8(s);
+      encoded.set(s, bytes);
+      return bytes;
+    };
+    return { name, type: AttributeType.STRINGS, strings: strings.map(once) };
+  },
   tensor: (name: string, t: TensorProto): AttributeProto => ({ name, type: AttributeType.TENSOR, t }),
 };
 

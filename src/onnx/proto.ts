@@ -536,9 +536,11 @@ function encodeAttribute(a: AttributeProto): Uint8Array {
   if (a.s) w.bytes(4, a.s);
   if (a.t) w.bytes(5, encodeTensor(a.t));
   if (a.g) w.bytes(6, encodeGraph(a.g));
-  // Repeated attribute scalars are not packed in onnx.proto (proto2 defaults).
-  if (a.floats) for (const f of a.floats) w.float(7, f);
-  if (a.ints) for (const i of a.ints) w.uint(8, i);
+  // Repeated attribute scalars are not declared packed in onnx.proto (proto2), but every protobuf parser
+  // reads either form (as dims above): packed, a tree ensemble's 10^6 node ids cost no tag each, in
+  // bytes and in the time onnxruntime and external.ts take to read or skip them.
+  if (a.floats) w.packedFloats(7, a.floats);
+  if (a.ints) w.packedVarints(8, a.ints);
   if (a.strings) for (const s of a.strings) w.bytes(9, s);
   if (a.tensors) for (const t of a.tensors) w.bytes(10, encodeTensor(t));
   if (a.graphs) for (const g of a.graphs) w.bytes(11, encodeGraph(g));

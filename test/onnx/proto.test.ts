@@ -90,4 +90,37 @@ describe('ONNX model encoding', () => {
     );
     expect(performance.now() - started).toBeLessThan(1000);
   });
+
+  it('writes repeated attribute numbers packed, one tag for the list, and reads both forms', () => {
+    // A tree ensemble's node ids: 10^5 and more, a tag each if written unpacked.
+    const ids = Array.from({ length: 1000 }, (_, i) => (i % 7) - 3);
+    const b = new GraphBuilder('g');
+    b.input('x', DataType.FLOAT, ['N', 1]);
+    b.op('Identity', ['x'], [attr.ints('ids', ids), attr.floats('w', [0.5, -1.25])], undefined, 'out');
+    b.output('out', DataType.FLOAT, ['N', 1]);
+    const bytes = encodeModel(buildModel(b, { producerVersion: 't', metadata: [] }));
+    const back = decodeModel(bytes).graph.node[0]?.attribute ?? [];
+    expect(back.find((a) => a.name === 'ids')?.ints).toEqual(ids);
+    expect(back.find((a) => a.name === 'w')?.floats).toEqual([0.5, -1.25]);
+    // Packed: a byte or ten per value (negatives take ten as int64), no tag byte before each.
+    const negatives = ids.filter((v) => v < 0).length;
+    expect(bytes.length).toBeLessThan(negatives * 10 + (ids.length - negatives) + 400);
+    // Unpacked, as onnx.proto's proto2 declares it, still reads the same.
+    const w = new ProtoWriter();
+    w.string(1, 'ids');
+    for (const v of [3, -1, 0]) w.uint(8, v);
+    w.uint(20, 7);
+    const node = new ProtoWriter();
+    node.bytes(5, w.finish());
+    node.string(4, 'Identity');
+    const graph = new ProtoWriter();
+    graph.bytes(1, node.finish());
+    const model = new ProtoWriter();
+    model.uint(1, 8);
+    model.bytes(7, graph.finish());
+    const opset = new ProtoWriter();
+    opset.uint(2, 17);
+    model.bytes(8, opset.finish());
+    expect(decodeModel(model.finish()).graph.node[0]?.attribute[0]?.ints).toEqual([3, -1, 0]);
+  });
 });

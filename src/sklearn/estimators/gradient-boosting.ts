@@ -94,11 +94,8 @@ function gradientBoosting(est: Estimator, f: Flow): Output {
   trees.forEach((t, i) => {
     const nodes = treeNodes(t);
     const target = i % k;
-    ens.add(nodes, (n) => {
-      const w = new Float64Array(k);
-      w[target] = rate * (nodes.values[n] as number);
-      return w;
-    });
+    // Each leaf adds to its own class only, as skl2onnx writes it: k - 1 zeros a leaf would add nothing.
+    ens.add(nodes, (n) => [rate * (nodes.values[n] as number)], target);
   });
   const trunk = ens.apply(f, k, init.base);
   const raw = init.graph ? f.b.op('Add', [init.graph, trunk]) : trunk;

@@ -59,12 +59,9 @@ function histGradientBoosting(est: Estimator, f: Flow): Output {
     raw = ens.apply(f.b, f.x, k, baseline);
   } else {
     const ens = new Ensemble();
+    // Each leaf adds to its own class only: k - 1 zeros a leaf would add nothing.
     for (const { nodes, target } of trees)
-      ens.add({ ...nodes, perNode: 1 }, (n) => {
-        const w = new Float64Array(k);
-        w[target] = nodes.values[n] as number;
-        return w;
-      });
+      ens.add({ ...nodes, perNode: 1 }, (n) => [nodes.values[n] as number], target);
     raw = ens.apply(f, k, baseline, false);
   }
   if (!classifier) {

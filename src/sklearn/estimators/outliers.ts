@@ -129,7 +129,7 @@ function isolationForest(est: Estimator, f: Flow): TaskOutput {
     const mapped: TreeNodes = subsample
       ? {
           ...nodes,
-          feature: nodes.feature.map((j, node) => {
+          feature: Array.from(nodes.feature, (j, node) => {
             if ((nodes.left[node] as number) < 0) return j;
             const to = features[j];
             if (to === undefined)

@@ -4,25 +4,26 @@ import { attr, ML_DOMAIN, tensor } from '../../onnx/builder.js';
 import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, type Family, type Flow, type Output } from '../flow.js';
-import { asFloat64, elementsOf, field } from '../numpy.js';
+import { asFloat64, fieldAsFloat64 } from '../numpy.js';
 import { Estimator } from '../state.js';
 import { NdArray } from '../values.js';
 
 /** One fitted sklearn Tree: its nodes (children, feature, threshold, where missing values go) and leaf values. */
 export interface TreeNodes {
-  left: number[];
-  right: number[];
-  feature: number[];
+  left: ArrayLike<number>;
+  right: ArrayLike<number>;
+  feature: ArrayLike<number>;
   threshold: Float64Array;
-  missingLeft: boolean[] | undefined;
+  /** Whether a missing value goes left (true or non-zero), by node. */
+  missingLeft: ArrayLike<number | boolean> | undefined;
   /** [node][outputs * classes] */
   values: Float64Array;
   perNode: number;
 }
 
 /** A field of a tree's structured node array, or an error naming the estimator and the field. */
-function nodeField(est: Estimator, nodes: NdArray, name: string): NdArray {
-  const column = field(nodes, name);
+function nodeField(est: Estimator, nodes: NdArray, name: string): Float64Array {
+  const column = fieldAsFloat64(nodes, name);
   if (!column) throw new ModelImportError(`the ${est.name}'s tree nodes have no ${name}`);
   return column;
 }
@@ -34,54 +35,78 @@ export function treeNodes(est: Estimator): TreeNodes {
   if (!(nodes instanceof NdArray) || !(values instanceof NdArray))
     throw new ModelImportError(`the ${est.name}'s tree has no nodes or values`);
   const column = (name: string) => nodeField(est, nodes, name);
-  const ints = (name: string) => elementsOf(column(name)).map((v) => Number(v));
-  const missing = field(nodes, 'missing_go_to_left');
   const count = nodes.size;
   const flat = asFloat64(values);
   return {
-    left: ints('left_child'),
-    right: ints('right_child'),
-    feature: ints('feature'),
-    threshold: asFloat64(column('threshold')),
-    missingLeft: missing ? elementsOf(missing).map((v) => Number(v) !== 0) : undefined,
+    left: column('left_child'),
+    right: column('right_child'),
+    feature: column('feature'),
+    threshold: column('threshold'),
+    missingLeft: fieldAsFloat64(nodes, 'missing_go_to_left'),
     values: flat,
     perNode: count === 0 ? 0 : flat.length / count,
   };
 }
 
+/** A column of numbers that grows as trees are added: typed, so 10^5 nodes cost no JavaScript values. */
+class Column {
+  private data = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+const LEAF = 'LEAF';
+const BRANCH_LEQ = 'BRANCH_LEQ';
+
 /** TreeEnsembleRegressor attributes over trees, each leaf contributing `weights(tree, node)` to the targets. */
 export class Ensemble {
   private readonly a = {
-    treeIds: [] as number[],
-    nodeIds: [] as number[],
-    featureIds: [] as number[],
+    treeIds: new Column(),
+    nodeIds: new Column(),
+    featureIds: new Column(),
     modes: [] as string[],
-    values: [] as number[],
-    trueIds: [] as number[],
-    falseIds: [] as number[],
-    missingTrue: [] as number[],
-    tTree: [] as number[],
-    tNode: [] as number[],
-    tTarget: [] as number[],
-    tWeight: [] as number[],
+    values: new Column(),
+    trueIds: new Column(),
+    falseIds: new Column(),
+    missingTrue: new Column(),
+    tTree: new Column(),
+    tNode: new Column(),
+    tTarget: new Column(),
+    tWeight: new Column(),
   };
   private trees = 0;
+  private widest = -1;
 
   /** One tree: each leaf adds `weights(node)` to the targets from `firstTarget` on. */
   add(tree: TreeNodes, weights: (node: number) => ArrayLike<number>, firstTarget = 0): void {
     const id = this.trees++;
     const a = this.a;
-    for (let n = 0; n < tree.left.length; n++) {
-      const leaf = (tree.left[n] as number) < 0;
+    const { left, right, feature, threshold, missingLeft } = tree;
+    for (let n = 0; n < left.length; n++) {
+      const leaf = (left[n] as number) < 0;
       a.treeIds.push(id);
       a.nodeIds.push(n);
-      a.featureIds.push(leaf ? 0 : (tree.feature[n] as number));
-      a.modes.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
-      a.values.push(leaf ? 0 : (tree.threshold[n] as number));
-      a.trueIds.push(leaf ? 0 : (tree.left[n] as number));
-      a.falseIds.push(leaf ? 0 : (tree.right[n] as number));
-      a.missingTrue.push(tree.missingLeft?.[n] ? 1 : 0);
+      a.modes.push(leaf ? LEAF : BRANCH_LEQ);
+      a.missingTrue.push(missingLeft?.[n] ? 1 : 0);
       if (leaf) {
+        // A leaf names feature 0, which the graph must carry too.
+        if (this.widest < 0) this.widest = 0;
+        a.featureIds.push(0);
+        a.values.push(0);
+        a.trueIds.push(0);
+        a.falseIds.push(0);
         const w = weights(n);
         for (let t = 0; t < w.length; t++) {
           a.tTree.push(id);
@@ -89,6 +114,13 @@ export class Ensemble {
           a.tTarget.push(firstTarget + t);
           a.tWeight.push(w[t] as number);
         }
+      } else {
+        const j = feature[n] as number;
+        if (j > this.widest) this.widest = j;
+        a.featureIds.push(j);
+        a.values.push(threshold[n] as number);
+        a.trueIds.push(left[n] as number);
+        a.falseIds.push(right[n] as number);
       }
     }
   }
@@ -100,11 +132,9 @@ export class Ensemble {
   apply(f: Flow, targets: number, base: ArrayLike<number>, float32Features = true): string {
     const a = this.a;
     // A split on a feature the graph does not carry would import and then fail every prediction.
-    let widest = -1;
-    for (const id of a.featureIds) widest = Math.max(widest, id);
-    if (widest >= f.width)
+    if (this.widest >= f.width)
       throw new ModelImportError(
-        `the trees split on feature ${widest}, but only ${f.width} features reach them`,
+        `the trees split on feature ${this.widest}, but only ${f.width} features reach them`,
       );
     const x = float32Features
       ? f.b.op('Cast', [cast(f.b, f.x, DataType.FLOAT)], [attr.int('to', DataType.DOUBLE)])
@@ -117,18 +147,18 @@ export class Ensemble {
         attr.int('n_targets', targets),
         attr.string('post_transform', 'NONE'),
         attr.tensor('base_values_as_tensor', tensor.double('', [targets], base)),
-        attr.ints('nodes_treeids', a.treeIds),
-        attr.ints('nodes_nodeids', a.nodeIds),
-        attr.ints('nodes_featureids', a.featureIds),
+        attr.ints('nodes_treeids', a.treeIds.values()),
+        attr.ints('nodes_nodeids', a.nodeIds.values()),
+        attr.ints('nodes_featureids', a.featureIds.values()),
         attr.strings('nodes_modes', a.modes),
-        attr.tensor('nodes_values_as_tensor', tensor.double('', [a.values.length], a.values)),
-        attr.ints('nodes_truenodeids', a.trueIds),
-        attr.ints('nodes_falsenodeids', a.falseIds),
-        attr.ints('nodes_missing_value_tracks_true', a.missingTrue),
-        attr.ints('target_treeids', a.tTree),
-        attr.ints('target_nodeids', a.tNode),
-        attr.ints('target_ids', a.tTarget),
-        attr.tensor('target_weights_as_tensor', tensor.double('', [a.tWeight.length], a.tWeight)),
+        attr.tensor('nodes_values_as_tensor', tensor.double('', [a.values.length], a.values.values())),
+        attr.ints('nodes_truenodeids', a.trueIds.values()),
+        attr.ints('nodes_falsenodeids', a.falseIds.values()),
+        attr.ints('nodes_missing_value_tracks_true', a.missingTrue.values()),
+        attr.ints('target_treeids', a.tTree.values()),
+        attr.ints('target_nodeids', a.tNode.values()),
+        attr.ints('target_ids', a.tTarget.values()),
+        attr.tensor('target_weights_as_tensor', tensor.double('', [a.tWeight.length], a.tWeight.values())),
       ],
       ML_DOMAIN,
     );
@@ -208,7 +238,9 @@ function forestClassifier(est: Estimator, f: Flow): Output {
     ens.add(nodes, (n) => {
       const v = nodes.values.subarray(n * nodes.perNode, (n + 1) * nodes.perNode);
       const total = v.reduce((s, x) => s + x, 0);
-      return Array.from(v, (x) => (total > 0 ? x / total : 0) / trees.length);
+      const w = new Float64Array(v.length);
+      for (let c = 0; c < v.length; c++) w[c] = (total > 0 ? (v[c] as number) / total : 0) / trees.length;
+      return w;
     });
   }
   return {
@@ -232,9 +264,11 @@ function forestRegressor(est: Estimator, f: Flow): Output {
       throw new ModelImportError(
         `a tree of the ${est.name} holds ${nodes.perNode} values per node for its ${targets} targets`,
       );
-    ens.add(nodes, (n) =>
-      Array.from(nodes.values.subarray(n * targets, (n + 1) * targets), (v) => v / trees.length),
-    );
+    ens.add(nodes, (n) => {
+      const w = new Float64Array(targets);
+      for (let t = 0; t < targets; t++) w[t] = (nodes.values[n * targets + t] as number) / trees.length;
+      return w;
+    });
   }
   return {
     kind: 'value',
