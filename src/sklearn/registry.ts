@@ -31,6 +31,7 @@ import { family as scalers } from './estimators/scalers.js';
 import { family as selection } from './estimators/selection.js';
 import { family as svm } from './estimators/svm.js';
 import { family as target } from './estimators/target.js';
+import { family as text } from './estimators/text.js';
 import { family as trees } from './estimators/trees.js';
 import { family as xgboost } from './estimators/xgboost.js';
 import type { Answer, Dispatch, Family, Final, Flow, Output, Transform } from './flow.js';
@@ -42,6 +43,7 @@ export const FAMILIES: readonly Family[] = [
   scalers,
   encoders,
   preprocessing,
+  text,
   decomposition,
   selection,
   linear,

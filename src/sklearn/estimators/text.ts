@@ -1,0 +1,272 @@
+// Text vectorizers over a column of free text (fed as is in a string input): CountVectorizer's counts of
+// its vocabulary's words and n-grams, TfidfVectorizer's and TfidfTransformer's weights of them. The graph
+// lowercases the text (StringNormalizer), splits it into words (onnxruntime's Tokenizer: RE2, whose
+// \p{L}\p{N}_ is Python's Unicode \w) and counts the vocabulary's n-grams (TfIdfVectorizer); the weights
+// are then computed in double precision, as scikit-learn does.
+import { attr, tensor } from '../../onnx/builder.js';
+import { DataType } from '../../onnx/proto.js';
+import { ModelImportError, UnsupportedModelError } from '../errors.js';
+import { cast, double, type Family, type Flow } from '../flow.js';
+import { asFloat64 } from '../numpy.js';
+import type { Estimator } from '../state.js';
+import { DTypeValue, NdArray, NpScalar, PyDict, PyGlobal, PyTuple, type PyValue } from '../values.js';
+
+/** The classes that read a column of text: the first step over it. */
+export const TEXT_VECTORIZERS: ReadonlySet<string> = new Set([
+  'CountVectorizer',
+  'TfidfVectorizer',
+  'HashingVectorizer',
+]);
+
+/** onnxruntime's contrib operators (the Tokenizer). */
+const MS_DOMAIN = 'com.microsoft';
+
+/**
+ * The token patterns the Tokenizer reproduces, each as the shortest token it keeps: Python's \w (str,
+ * Unicode) is a letter, a number or the underscore, and \b\w\w+\b finds the maximal runs of them of two
+ * characters or more. (?u) changes nothing for a str pattern.
+ */
+const TOKEN_PATTERNS: ReadonlyMap<string, number> = new Map([
+  ['(?u)\\b\\w\\w+\\b', 2],
+  ['\\b\\w\\w+\\b', 2],
+  ['(?u)\\b\\w+\\b', 1],
+  ['\\b\\w+\\b', 1],
+]);
+const WORD_RUN = '[\\p{L}\\p{N}_]+';
+/** What the Tokenizer pads short rows with: no word, so no n-gram of the vocabulary holds it. */
+const PAD = '#';
+/**
+ * The locale StringNormalizer lowercases in: the Unicode case tables of the C library (C.UTF-8 is built
+ * into glibc 2.35 and later; onnxruntime's default, en_US.UTF-8, is often not installed).
+ */
+const LOCALE = 'C.UTF-8';
+
+function plain(v: PyValue | undefined): PyValue | undefined {
+  return v instanceof NpScalar ? (v.value as PyValue) : v;
+}
+
+/** vocabulary_: each n-gram's words (split at the spaces scikit-learn joins them with) by its column. */
+function vocabulary(est: Estimator): string[][] {
+  const v = est.raw('vocabulary_');
+  if (!(v instanceof PyDict)) throw new ModelImportError(`the ${est.name} was not fitted (no vocabulary_)`);
+  const byColumn: string[][] = new Array(v.map.size);
+  for (const [key, value] of v.map) {
+    const at = Number(plain(value));
+    if (typeof key !== 'string' || !Number.isInteger(at) || at < 0 || at >= v.map.size || byColumn[at])
+      throw new ModelImportError(
+        `the ${est.name}'s vocabulary_ does not map its n-grams to 0..${v.map.size - 1}`,
+      );
+    byColumn[at] = key.split(' ');
+  }
+  if (byColumn.length === 0) throw new ModelImportError(`the ${est.name}'s vocabulary_ is empty`);
+  return byColumn;
+}
+
+function ngramRange(est: Estimator): [number, number] {
+  const r = est.raw('ngram_range');
+  const items = r instanceof PyTuple ? r.items : Array.isArray(r) ? r : [];
+  const [lo, hi] = items.map((x) => Number(plain(x)));
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || (lo as number) < 1 || (hi as number) < (lo as number))
+    throw new ModelImportError(`the ${est.name}'s ngram_range is not (min_n, max_n)`);
+  return [lo as number, hi as number];
+}
+
+/** Refuses what the graph cannot do as scikit-learn's analyzer does, naming the setting. */
+function checkAnalyzer(est: Estimator, maxN: number): { minChars: number; lowercase: boolean } {
+  const refuse = (setting: string, why: string) => {
+    throw new UnsupportedModelError(`a ${est.name} with ${setting}: ${why}`);
+  };
+  const input = est.string('input', 'content');
+  if (input !== 'content') refuse(`input=${JSON.stringify(input)}`, 'modelgate reads the text itself');
+  const analyzer = est.raw('analyzer');
+  if (analyzer !== 'word')
+    refuse(
+      typeof analyzer === 'string' ? `analyzer=${JSON.stringify(analyzer)}` : 'an analyzer of its own',
+      'modelgate splits text into words only (no ONNX operator makes character n-grams)',
+    );
+  for (const hook of ['preprocessor', 'tokenizer'])
+    if (est.has(hook)) refuse(`a ${hook} of its own`, 'a function in a model file is never run');
+  const strip = est.raw('strip_accents');
+  if (strip !== null && strip !== undefined)
+    refuse(
+      `strip_accents=${JSON.stringify(typeof strip === 'string' ? strip : 'a function')}`,
+      'ONNX has no Unicode normalization to take accents off with',
+    );
+  const pattern = est.raw('token_pattern');
+  const minChars = typeof pattern === 'string' ? TOKEN_PATTERNS.get(pattern) : undefined;
+  if (minChars === undefined)
+    refuse(
+      `token_pattern=${JSON.stringify(typeof pattern === 'string' ? pattern : null)}`,
+      'modelgate reproduces r"(?u)\\b\\w\\w+\\b" (the default) and r"(?u)\\b\\w+\\b" only',
+    );
+  const stop = est.raw('stop_words');
+  if (stop !== null && stop !== undefined && maxN > 1)
+    refuse(
+      'stop_words and n-grams of more than one word',
+      'the graph would make n-grams across the stop words scikit-learn removes first',
+    );
+  const lowercase = est.raw('lowercase');
+  return { minChars: minChars as number, lowercase: lowercase !== false };
+}
+
+/** A dtype setting's name (np.float32 is pickled as the type, a dtype as a DTypeValue). */
+function dtypeName(v: PyValue | undefined): string | undefined {
+  if (v instanceof PyGlobal) return v.name;
+  if (v instanceof DTypeValue) {
+    const code = v.descr.replace(/^[<>=|]/, '');
+    return code === 'f8' ? 'float64' : code === 'f4' ? 'float32' : code;
+  }
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * The counts [N, V] (double) of a vectorizer's vocabulary in the flow's text column [N, 1]: lowercased,
+ * split into words, its n-grams counted, each at its vocabulary_ column.
+ */
+function counts(est: Estimator, f: Flow): void {
+  if (!f.freeText)
+    throw new UnsupportedModelError(
+      `a ${est.name} that is not the first step over a text column (modelgate feeds it the text of one column, at the top of the Pipeline or of a ColumnTransformer entry)`,
+    );
+  const [minN, maxN] = ngramRange(est);
+  const { minChars, lowercase } = checkAnalyzer(est, maxN);
+  const vocab = vocabulary(est);
+  const { b } = f;
+  let text = b.op('Reshape', [f.x, b.constant(tensor.int64(b.fresh('flat'), [1], [-1]))]);
+  if (lowercase)
+    text = b.op(
+      'StringNormalizer',
+      [text],
+      [attr.string('case_change_action', 'LOWER'), attr.string('locale', LOCALE)],
+    );
+  const words = b.op(
+    'Tokenizer',
+    [text],
+    [
+      attr.string('tokenexp', WORD_RUN),
+      attr.int('mark', 0),
+      attr.int('mincharnum', minChars),
+      attr.string('pad_value', PAD),
+    ],
+    MS_DOMAIN,
+  );
+  // A pad column: the Tokenizer gives [N, 0] when no row has a word, which TfIdfVectorizer does not take.
+  const rows = b.op('Slice', [
+    b.op('Shape', [text]),
+    b.constant(tensor.int64(b.fresh('start'), [1], [0])),
+    b.constant(tensor.int64(b.fresh('end'), [1], [1])),
+  ]);
+  const padShape = b.op(
+    'Concat',
+    [rows, b.constant(tensor.int64(b.fresh('one'), [1], [1]))],
+    [attr.int('axis', 0)],
+  );
+  const pad = b.op('Expand', [b.constant(tensor.string(b.fresh('pad'), [1, 1], [PAD])), padShape]);
+  const padded = b.op('Concat', [words, pad], [attr.int('axis', 1)]);
+  // The pool: the vocabulary's n-grams by length, 1 to max_n (ngram_counts: where each length starts).
+  // The pool: the vocabulary's n-grams by length, 1 to max_n, each as its words; ngram_counts is where
+  // each length starts in it (counted in strings), ngram_indexes each n-gram's column.
+  if (vocab.some((g) => g.length < minN || g.length > maxN || g.some((w) => w === '')))
+    throw new ModelImportError(`the ${est.name}'s vocabulary_ holds n-grams outside its ngram_range`);
+  const pool: string[] = [];
+  const indexes: number[] = [];
+  const offsets: number[] = [];
+  for (let n = 1; n <= maxN; n++) {
+    offsets.push(pool.length);
+    vocab.forEach((gram, column) => {
+      if (gram.length !== n) return;
+      pool.push(...gram);
+      indexes.push(column);
+    });
+  }
+  const [found] = b.node(
+    'TfIdfVectorizer',
+    [padded],
+    [
+      attr.string('mode', 'TF'),
+      attr.int('min_gram_length', minN),
+      attr.int('max_gram_length', maxN),
+      attr.int('max_skip_count', 0),
+      attr.ints('ngram_counts', offsets),
+      attr.ints('ngram_indexes', indexes),
+      attr.strings('pool_strings', pool),
+    ],
+  ) as [string];
+  let x = cast(b, found, DataType.DOUBLE);
+  if (est.raw('binary') === true) x = b.op('Min', [x, double(b, b.fresh('one'), [1], [1])]);
+  f.x = x;
+  f.width = vocab.length;
+  f.columns = vocab.map(() => ({ nanFrom: [] }));
+  f.freeText = undefined;
+}
+
+/**
+ * TfidfTransformer's weights of counts: log(tf) + 1 where sublinear_tf, times idf_ where use_idf, each
+ * row then over its l2 or l1 norm (a row of zeros kept).
+ */
+function tfidf(est: Estimator, f: Flow): void {
+  const { b } = f;
+  const zero = double(b, b.fresh('zero'), [1], [0]);
+  let x = f.x;
+  if (est.raw('sublinear_tf') === true) {
+    const logs = b.op('Add', [b.op('Log', [x]), double(b, b.fresh('one'), [1], [1])]);
+    x = b.op('Where', [b.op('Greater', [x, zero]), logs, zero]);
+  }
+  if (est.raw('use_idf') !== false) {
+    const idf = est.raw('idf_');
+    if (!(idf instanceof NdArray))
+      throw new ModelImportError(
+        `the ${est.name} has no idf_ array: it was not fitted, or was saved by a scikit-learn before 1.5`,
+      );
+    const values = asFloat64(idf);
+    if (values.length !== f.width)
+      throw new ModelImportError(
+        `the ${est.name}'s idf_ holds ${values.length} columns, but ${f.width} reach it`,
+      );
+    x = b.op('Mul', [x, double(b, b.fresh('idf'), [1, f.width], values)]);
+  }
+  const norm = est.raw('norm');
+  if (norm === 'l1' || norm === 'l2') {
+    const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
+    const size =
+      norm === 'l2'
+        ? b.op('Sqrt', [b.op('ReduceSumSquare', [x], [attr.ints('axes', [1]), attr.int('keepdims', 1)])])
+        : b.op('ReduceSum', [b.op('Abs', [x]), axes], [attr.int('keepdims', 1)]);
+    const safe = b.op('Where', [b.op('Equal', [size, zero]), double(b, b.fresh('one'), [1], [1]), size]);
+    x = b.op('Div', [x, safe]);
+  } else if (norm !== null && norm !== undefined)
+    throw new UnsupportedModelError(`a ${est.name} with norm=${JSON.stringify(norm)}`);
+  f.x = x;
+}
+
+function countVectorizer(est: Estimator, f: Flow): void {
+  counts(est, f);
+}
+
+/** TfidfVectorizer: its counts, weighed by the TfidfTransformer it holds (_tfidf, whose settings apply). */
+function tfidfVectorizer(est: Estimator, f: Flow): void {
+  const dtype = dtypeName(est.raw('dtype'));
+  if (dtype !== undefined && dtype !== 'float64')
+    throw new UnsupportedModelError(
+      `a TfidfVectorizer with dtype=${dtype}: modelgate computes its weights in float64, as the default does`,
+    );
+  counts(est, f);
+  tfidf(est.has('_tfidf') ? est.estimator('_tfidf') : est, f);
+}
+
+function tfidfTransformer(est: Estimator, f: Flow): void {
+  tfidf(est, f);
+}
+
+export const family: Family = {
+  family: 'text',
+  transformers: {
+    CountVectorizer: countVectorizer,
+    TfidfVectorizer: tfidfVectorizer,
+    TfidfTransformer: tfidfTransformer,
+  },
+  refused: {
+    HashingVectorizer:
+      'a HashingVectorizer: modelgate does not write its signed murmurhash3 of n-grams (use a CountVectorizer or TfidfVectorizer)',
+  },
+};
