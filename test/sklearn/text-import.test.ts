@@ -67,7 +67,7 @@ describe('a text vectorizer at the top of a Pipeline', () => {
       const r = at(text);
       expect(r).toBeGreaterThanOrEqual(0);
       const got = await probabilities(predictor, [text]);
-      (expected.proba?.[r] ?? []).forEach((p, k) => expect(got[k]).toBeCloseTo(p, 10));
+      for (const [k, p] of (expected.proba?.[r] ?? []).entries()) expect(got[k]).toBeCloseTo(p, 10);
     }
     // No word at all: every row of the batch empty (the tokenizer then finds nothing to pad).
     const empty = await predictor.predict([[''], ['?!']]);
@@ -108,7 +108,7 @@ describe('a text vectorizer in a ColumnTransformer', () => {
     ]);
     const row = Object.fromEntries((expected.features ?? []).map((n, i) => [n, expected.rows[0]?.[i]]));
     const got = await probabilities(predictor, Object.values(row));
-    (expected.proba?.[0] ?? []).forEach((p, k) => expect(got[k]).toBeCloseTo(p, 10));
+    for (const [k, p] of (expected.proba?.[0] ?? []).entries()) expect(got[k]).toBeCloseTo(p, 10);
     expect((await refusal(predictor, { ...row, text: ['a', 'list'] })).code).toBe('invalid_row');
     await predictor.release();
   });
