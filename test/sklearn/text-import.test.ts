@@ -114,6 +114,21 @@ describe('a text vectorizer in a ColumnTransformer', () => {
   });
 });
 
+describe('a HashingVectorizer', () => {
+  it("answers scikit-learn's probabilities where +1 and -1 hashes cancel in a column (binary: still 1)", async () => {
+    // 8 columns for ~10 words a row: opposite signs meet in a column, which scikit-learn keeps as a
+    // stored 0 and binary then makes 1.
+    const { card, expected, predictor } = await imported('text-hashing-collisions-binary');
+    expect(card.features).toEqual([{ name: 'x0', type: 'text' }]);
+    const out = await predictor.predict(expected.rows);
+    if (out.kind !== 'probabilities') throw new Error(out.kind);
+    expect(out.labels).toEqual(expected.predict);
+    for (const [i, p] of (expected.proba ?? []).flat().entries())
+      expect(out.probabilities[i]).toBeCloseTo(p, 10);
+    await predictor.release();
+  });
+});
+
 describe('what the graph cannot do as scikit-learn does', () => {
   it.each([
     ['text-refused-char', 'a CountVectorizer with analyzer="char"'],
@@ -121,6 +136,7 @@ describe('what the graph cannot do as scikit-learn does', () => {
     ['text-refused-token-pattern', 'a CountVectorizer with token_pattern="[a-z]+"'],
     ['text-refused-stop-words-ngrams', 'a CountVectorizer with stop_words and n-grams'],
     ['text-tfidf-float32', 'a TfidfVectorizer with dtype=float32'],
+    ['text-refused-hashing-ngrams', 'a HashingVectorizer with ngram_range=(1, 2)'],
   ])('refuses %s naming the setting', async (name, message) => {
     const value = await loadModelFile(readFileSync(join(DIR, `${name}.pkl`)));
     expect(() => sklearnToOnnx(value, { name, source: name })).toThrow(UnsupportedModelError);

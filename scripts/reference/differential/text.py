@@ -2,7 +2,8 @@
 free text (at the top of a Pipeline, or in a ColumnTransformer beside numeric columns), over the settings
 that change what they count (lowercase, token_pattern, ngram_range, min/max_df, max_features, binary,
 stop words) and how they weigh it (norm, use_idf, smooth_idf, sublinear_tf); and the settings and
-classes modelgate refuses (character analyzers, strip_accents, HashingVectorizer, ...)."""
+classes modelgate refuses (character analyzers, strip_accents, hashed n-grams, ...); HashingVectorizer
+over single words, with collisions of its hashes in few columns."""
 from __future__ import annotations
 
 import numpy as np
@@ -160,6 +161,25 @@ def cases() -> list[Case]:
             lambda: documents(numeric=True, classes=2),
         ),
     ]
+    hashings = {
+        "default": {"n_features": 256},
+        "collisions-binary": {"n_features": 8, "binary": True},
+        "collisions": {"n_features": 8, "norm": None},
+        "unsigned-l1": {"n_features": 64, "alternate_sign": False, "norm": "l1"},
+        "single-letters-cased": {"n_features": 128, "token_pattern": r"\b\w+\b", "lowercase": False},
+    }
+    out += [
+        _top(f"text-hashing-{name}", lambda p=p: HashingVectorizer(**p)) for name, p in hashings.items()
+    ]
+    out.append(
+        Case(
+            "text-hashing-tfidf-transformer",
+            "text",
+            lambda: make_pipeline(HashingVectorizer(n_features=128), TfidfTransformer(), _logreg()),
+            documents,
+            column="text",
+        )
+    )
     # Refused: what ONNX's string operators cannot reproduce.
     refused = {
         "text-refused-char": lambda: CountVectorizer(analyzer="char"),
@@ -167,7 +187,7 @@ def cases() -> list[Case]:
         "text-refused-strip-accents": lambda: TfidfVectorizer(strip_accents="unicode"),
         "text-refused-token-pattern": lambda: CountVectorizer(token_pattern=r"[a-z]+"),
         "text-refused-stop-words-ngrams": lambda: CountVectorizer(stop_words=["the", "and"], ngram_range=(1, 2)),
-        "text-refused-hashing": lambda: HashingVectorizer(n_features=64),
+        "text-refused-hashing-ngrams": lambda: HashingVectorizer(n_features=64, ngram_range=(1, 2)),
     }
     out += [_top(name, make) for name, make in refused.items()]
     return out

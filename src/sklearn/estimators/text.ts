@@ -3,7 +3,7 @@
 // lowercases the text (StringNormalizer), splits it into words (onnxruntime's Tokenizer: RE2, whose
 // \p{L}\p{N}_ is Python's Unicode \w) and counts the vocabulary's n-grams (TfIdfVectorizer); the weights
 // are then computed in double precision, as scikit-learn does.
-import { attr, tensor } from '../../onnx/builder.js';
+import { attr, ML_DOMAIN, tensor } from '../../onnx/builder.js';
 import { DataType } from '../../onnx/proto.js';
 import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, double, type Family, type Flow } from '../flow.js';
@@ -120,17 +120,16 @@ function dtypeName(v: PyValue | undefined): string | undefined {
 }
 
 /**
- * The counts [N, V] (double) of a vectorizer's vocabulary in the flow's text column [N, 1]: lowercased,
- * split into words, its n-grams counted, each at its vocabulary_ column.
+ * The words [N, T] (strings) of the flow's text column [N, 1], as the vectorizer's analyzer splits it:
+ * lowercased, then the runs of word characters, each row padded to the longest with PAD, and one PAD
+ * more (the Tokenizer gives [N, 0] when no row has a word, which the operators after it do not take).
  */
-function counts(est: Estimator, f: Flow): void {
+function words(est: Estimator, f: Flow, maxN: number): string {
   if (!f.freeText)
     throw new UnsupportedModelError(
       `a ${est.name} that is not the first step over a text column (modelgate feeds it the text of one column, at the top of the Pipeline or of a ColumnTransformer entry)`,
     );
-  const [minN, maxN] = ngramRange(est);
   const { minChars, lowercase } = checkAnalyzer(est, maxN);
-  const vocab = vocabulary(est);
   const { b } = f;
   let text = b.op('Reshape', [f.x, b.constant(tensor.int64(b.fresh('flat'), [1], [-1]))]);
   if (lowercase)
@@ -139,7 +138,7 @@ function counts(est: Estimator, f: Flow): void {
       [text],
       [attr.string('case_change_action', 'LOWER'), attr.string('locale', LOCALE)],
     );
-  const words = b.op(
+  const found = b.op(
     'Tokenizer',
     [text],
     [
@@ -150,20 +149,35 @@ function counts(est: Estimator, f: Flow): void {
     ],
     MS_DOMAIN,
   );
-  // A pad column: the Tokenizer gives [N, 0] when no row has a word, which TfIdfVectorizer does not take.
+  const pad = b.op('Expand', [b.constant(tensor.string(b.fresh('pad'), [1, 1], [PAD])), rowsBy(f, text, 1)]);
+  f.freeText = undefined;
+  return b.op('Concat', [found, pad], [attr.int('axis', 1)]);
+}
+
+/** The shape [N, width] of a tensor over the flow's rows, N from `rowsOf`'s first dimension. */
+function rowsBy(f: Flow, rowsOf: string, width: number): string {
+  const { b } = f;
   const rows = b.op('Slice', [
-    b.op('Shape', [text]),
+    b.op('Shape', [rowsOf]),
     b.constant(tensor.int64(b.fresh('start'), [1], [0])),
     b.constant(tensor.int64(b.fresh('end'), [1], [1])),
   ]);
-  const padShape = b.op(
+  return b.op(
     'Concat',
-    [rows, b.constant(tensor.int64(b.fresh('one'), [1], [1]))],
+    [rows, b.constant(tensor.int64(b.fresh('width'), [1], [width]))],
     [attr.int('axis', 0)],
   );
-  const pad = b.op('Expand', [b.constant(tensor.string(b.fresh('pad'), [1, 1], [PAD])), padShape]);
-  const padded = b.op('Concat', [words, pad], [attr.int('axis', 1)]);
-  // The pool: the vocabulary's n-grams by length, 1 to max_n (ngram_counts: where each length starts).
+}
+
+/**
+ * The counts [N, V] (double) of a vectorizer's vocabulary in the flow's text column [N, 1]: lowercased,
+ * split into words, its n-grams counted, each at its vocabulary_ column.
+ */
+function counts(est: Estimator, f: Flow): void {
+  const [minN, maxN] = ngramRange(est);
+  const vocab = vocabulary(est);
+  const padded = words(est, f, maxN);
+  const { b } = f;
   // The pool: the vocabulary's n-grams by length, 1 to max_n, each as its words; ngram_counts is where
   // each length starts in it (counted in strings), ngram_indexes each n-gram's column.
   if (vocab.some((g) => g.length < minN || g.length > maxN || g.some((w) => w === '')))
@@ -197,7 +211,6 @@ function counts(est: Estimator, f: Flow): void {
   f.x = x;
   f.width = vocab.length;
   f.columns = vocab.map(() => ({ nanFrom: [] }));
-  f.freeText = undefined;
 }
 
 /**
@@ -225,6 +238,15 @@ function tfidf(est: Estimator, f: Flow): void {
       );
     x = b.op('Mul', [x, double(b, b.fresh('idf'), [1, f.width], values)]);
   }
+  f.x = x;
+  normalized(est, f);
+}
+
+/** Each row over its l2 or l1 norm (`norm`; a row of zeros kept), or as it is where norm is None. */
+function normalized(est: Estimator, f: Flow): void {
+  const { b } = f;
+  const zero = double(b, b.fresh('zero'), [1], [0]);
+  let x = f.x;
   const norm = est.raw('norm');
   if (norm === 'l1' || norm === 'l2') {
     const axes = b.constant(tensor.int64(b.fresh('axes'), [1], [1]));
@@ -237,6 +259,76 @@ function tfidf(est: Estimator, f: Flow): void {
   } else if (norm !== null && norm !== undefined)
     throw new UnsupportedModelError(`a ${est.name} with norm=${JSON.stringify(norm)}`);
   f.x = x;
+}
+
+/**
+ * HashingVectorizer over words: each word's signed 32-bit murmurhash3 (seed 0, onnxruntime's MurmurHash3,
+ * which hashes the UTF-8 bytes as scikit-learn does) picks its column, |h| mod n_features (in int64, so
+ * |-2^31| is 2^31, as scikit-learn defines it), and adds 1, or -1 where h < 0 with alternate_sign; binary
+ * makes every column a word reached 1 (scikit-learn fills the stored entries, a sum of 0 among them);
+ * then the norm. n-grams of two words or more are refused: their hash is of the joined words.
+ */
+function hashingVectorizer(est: Estimator, f: Flow): void {
+  const [minN, maxN] = ngramRange(est);
+  if (maxN > 1)
+    throw new UnsupportedModelError(
+      `a HashingVectorizer with ngram_range=(${minN}, ${maxN}): modelgate hashes single words only (an n-gram's hash is of its words joined, which ONNX's opset here cannot join)`,
+    );
+  const dtype = dtypeName(est.raw('dtype'));
+  if (dtype !== undefined && dtype !== 'float64')
+    throw new UnsupportedModelError(
+      `a HashingVectorizer with dtype=${dtype}: modelgate computes in float64, as the default does`,
+    );
+  const n = est.number('n_features');
+  if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)
+    throw new ModelImportError(`the HashingVectorizer's n_features (${n}) is not a positive 32-bit integer`);
+  const padded = words(est, f, maxN);
+  const { b } = f;
+  // 1 for a word, 0 for a pad.
+  const [isWord] = b.node(
+    'LabelEncoder',
+    [padded],
+    [attr.strings('keys_strings', [PAD]), attr.ints('values_int64s', [0]), attr.int('default_int64', 1)],
+    { domain: ML_DOMAIN },
+  ) as [string];
+  const present = cast(b, isWord, DataType.DOUBLE);
+  const hash = cast(
+    b,
+    b.op('MurmurHash3', [padded], [attr.int('seed', 0), attr.int('positive', 0)], MS_DOMAIN),
+    DataType.INT64,
+  );
+  const column = b.op('Mod', [
+    b.op('Abs', [hash]),
+    b.constant(tensor.int64(b.fresh('n_features'), [1], [n])),
+  ]);
+  const alternate = est.raw('alternate_sign') !== false;
+  const binary = est.raw('binary') === true;
+  const updates =
+    alternate && !binary
+      ? b.op('Mul', [
+          present,
+          b.op('Where', [
+            b.op('Less', [hash, b.constant(tensor.int64(b.fresh('zero'), [1], [0]))]),
+            double(b, b.fresh('minus'), [1], [-1]),
+            double(b, b.fresh('plus'), [1], [1]),
+          ]),
+        ])
+      : present;
+  const zeros = b.node(
+    'ConstantOfShape',
+    [rowsBy(f, padded, n)],
+    [attr.tensor('value', tensor.double('zero', [1], [0]))],
+  ) as [string];
+  let x = b.op(
+    'ScatterElements',
+    [zeros[0], column, updates],
+    [attr.int('axis', 1), attr.string('reduction', 'add')],
+  );
+  if (binary) x = b.op('Min', [x, double(b, b.fresh('one'), [1], [1])]);
+  f.x = x;
+  f.width = n;
+  f.columns = Array.from({ length: n }, () => ({ nanFrom: [] }));
+  normalized(est, f);
 }
 
 function countVectorizer(est: Estimator, f: Flow): void {
@@ -264,9 +356,6 @@ export const family: Family = {
     CountVectorizer: countVectorizer,
     TfidfVectorizer: tfidfVectorizer,
     TfidfTransformer: tfidfTransformer,
-  },
-  refused: {
-    HashingVectorizer:
-      'a HashingVectorizer: modelgate does not write its signed murmurhash3 of n-grams (use a CountVectorizer or TfidfVectorizer)',
+    HashingVectorizer: hashingVectorizer,
   },
 };
