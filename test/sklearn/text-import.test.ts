@@ -75,6 +75,19 @@ describe('a text vectorizer at the top of a Pipeline', () => {
     await predictor.release();
   });
 
+  it('counts none of what a vocabulary given by hand holds and the analyzer never makes', async () => {
+    // "#" (what the graph pads rows with), "good bad" (a bigram, ngram_range (1, 1)), "a  b", "Sea".
+    const { expected, predictor } = await imported('text-count-vocabulary-never-counted');
+    const out = await predictor.predict(expected.rows);
+    if (out.kind !== 'probabilities') throw new Error(out.kind);
+    for (const [i, p] of (expected.proba ?? []).flat().entries())
+      expect(out.probabilities[i]).toBeCloseTo(p, 12);
+    const padded = await probabilities(predictor, ['# # good bad Sea']);
+    const none = await probabilities(predictor, ['']);
+    expect(padded).toEqual(none);
+    await predictor.release();
+  });
+
   it('refuses a missing text or one that is not a string, naming the feature', async () => {
     const { predictor } = await imported('text-count-default');
     expect(await refusal(predictor, { x0: null })).toEqual({

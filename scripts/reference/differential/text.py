@@ -106,6 +106,8 @@ def cases() -> list[Case]:
         "stop-words": {"stop_words": ["the", "and", "is", "of", "it"]},
         "english-stop-words": {"stop_words": "english"},
         "vocabulary": {"vocabulary": ["café", "python", "sea", "good", "bad", "zebra"]},
+        # What the analyzer never makes: scikit-learn never counts it (the graph pads rows with "#").
+        "vocabulary-never-counted": {"vocabulary": ["café", "#", "good bad", "python", "x", "a  b", "Sea"]},
     }
     tfidfs = {
         "default": {},

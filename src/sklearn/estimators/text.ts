@@ -33,6 +33,8 @@ const TOKEN_PATTERNS: ReadonlyMap<string, number> = new Map([
   ['\\b\\w+\\b', 1],
 ]);
 const WORD_RUN = '[\\p{L}\\p{N}_]+';
+/** A word the Tokenizer can give: one run of WORD_RUN's characters. */
+const WORD = /^[\p{L}\p{N}_]+$/u;
 /** What the Tokenizer pads short rows with: no word, so no n-gram of the vocabulary holds it. */
 const PAD = '#';
 /**
@@ -179,16 +181,18 @@ function counts(est: Estimator, f: Flow): void {
   const padded = words(est, f, maxN);
   const { b } = f;
   // The pool: the vocabulary's n-grams by length, 1 to max_n, each as its words; ngram_counts is where
-  // each length starts in it (counted in strings), ngram_indexes each n-gram's column.
-  if (vocab.some((g) => g.length < minN || g.length > maxN || g.some((w) => w === '')))
-    throw new ModelImportError(`the ${est.name}'s vocabulary_ holds n-grams outside its ngram_range`);
+  // each length starts in it (counted in strings), ngram_indexes each n-gram's column. A vocabulary given
+  // by hand may hold what the analyzer never makes (another length, a word that is not a run of word
+  // characters, PAD): scikit-learn never counts it, so it is left out and its column stays 0.
+  const counted = (g: readonly string[]) =>
+    g.length >= minN && g.length <= maxN && g.every((w) => WORD.test(w));
   const pool: string[] = [];
   const indexes: number[] = [];
   const offsets: number[] = [];
   for (let n = 1; n <= maxN; n++) {
     offsets.push(pool.length);
     vocab.forEach((gram, column) => {
-      if (gram.length !== n) return;
+      if (gram.length !== n || !counted(gram)) return;
       pool.push(...gram);
       indexes.push(column);
     });
