@@ -88,6 +88,18 @@ describe('a text vectorizer at the top of a Pipeline', () => {
     await predictor.release();
   });
 
+  it('makes n-grams once the stop words are removed, as scikit-learn does', async () => {
+    const { expected, predictor } = await imported('text-count-stop-words-ngrams');
+    const row = 'ΑΘΗΝΑ the very port, it port; Ship and the sea is very good of wind';
+    const r = expected.rows.findIndex((x) => x[0] === row);
+    expect(r).toBeGreaterThanOrEqual(0);
+    const got = await probabilities(predictor, [row]);
+    for (const [k, p] of (expected.proba?.[r] ?? []).entries()) expect(got[k]).toBeCloseTo(p, 12);
+    // The same words without the stop words ("a" is no token: one letter) answer the same.
+    expect(await probabilities(predictor, ['αθηνα very port port ship sea very good wind a'])).toEqual(got);
+    await predictor.release();
+  });
+
   it('refuses a missing text or one that is not a string, naming the feature', async () => {
     const { predictor } = await imported('text-count-default');
     expect(await refusal(predictor, { x0: null })).toEqual({
@@ -147,7 +159,7 @@ describe('what the graph cannot do as scikit-learn does', () => {
     ['text-refused-char', 'a CountVectorizer with analyzer="char"'],
     ['text-refused-strip-accents', 'a TfidfVectorizer with strip_accents="unicode"'],
     ['text-refused-token-pattern', 'a CountVectorizer with token_pattern="[a-z]+"'],
-    ['text-refused-stop-words-ngrams', 'a CountVectorizer with stop_words and n-grams'],
+    ['text-refused-english-stop-words-ngrams', 'a CountVectorizer with stop_words="english" and n-grams'],
     ['text-tfidf-float32', 'a TfidfVectorizer with dtype=float32'],
     ['text-refused-hashing-ngrams', 'a HashingVectorizer with ngram_range=(1, 2)'],
   ])('refuses %s naming the setting', async (name, message) => {

@@ -34,7 +34,16 @@ TOPICS = [
 COMMON = ["the", "a", "and", "is", "of", "it", "I", "good", "BAD", "very", "x"]
 UNSEEN = ["zebra", "Ünseen", "ñandú", "quux", "мир"]
 PUNCTUATION = [".", ",", "!", "?", ";", " -", "...", " (ok)", "'s", ":)"]
-N_TEST_EXTRA = ["", "   ", "!!!", "the the the THE", "Café café CAFÉ café", "a I x"]
+# The held-out rows' edges; the last has stop words between the words of n-grams.
+N_TEST_EXTRA = [
+    "",
+    "   ",
+    "!!!",
+    "the the the THE",
+    "Café café CAFÉ café",
+    "a I x",
+    "ΑΘΗΝΑ the very port, it port; Ship and the sea is very good of wind",
+]
 
 
 def _sentence(rng: np.random.Generator, topic: int, unseen: bool) -> str:
@@ -104,6 +113,8 @@ def cases() -> list[Case]:
         "max-features": {"max_features": 12},
         "single-letters": {"token_pattern": r"(?u)\b\w+\b"},
         "stop-words": {"stop_words": ["the", "and", "is", "of", "it"]},
+        # n-grams made once the stop words are gone: "good the very" gives the bigram "good very".
+        "stop-words-ngrams": {"stop_words": ["the", "and", "is", "of", "it", "a"], "ngram_range": (1, 3)},
         "english-stop-words": {"stop_words": "english"},
         "vocabulary": {"vocabulary": ["café", "python", "sea", "good", "bad", "zebra"]},
         # What the analyzer never makes: scikit-learn never counts it (the graph pads rows with "#").
@@ -119,6 +130,7 @@ def cases() -> list[Case]:
         "ngrams-1-2": {"ngram_range": (1, 2), "sublinear_tf": True},
         "binary": {"binary": True, "norm": "l1"},
         "float32": {"dtype": np.float32},
+        "stop-words-ngrams": {"stop_words": ["the", "very", "good", "café"], "ngram_range": (2, 2)},
     }
     out = [
         _top(f"text-count-{name}", lambda p=p: CountVectorizer(**p)) for name, p in counts.items()
@@ -188,7 +200,7 @@ def cases() -> list[Case]:
         "text-refused-char-wb": lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)),
         "text-refused-strip-accents": lambda: TfidfVectorizer(strip_accents="unicode"),
         "text-refused-token-pattern": lambda: CountVectorizer(token_pattern=r"[a-z]+"),
-        "text-refused-stop-words-ngrams": lambda: CountVectorizer(stop_words=["the", "and"], ngram_range=(1, 2)),
+        "text-refused-english-stop-words-ngrams": lambda: CountVectorizer(stop_words="english", ngram_range=(1, 2)),
         "text-refused-hashing-ngrams": lambda: HashingVectorizer(n_features=64, ngram_range=(1, 2)),
     }
     out += [_top(name, make) for name, make in refused.items()]

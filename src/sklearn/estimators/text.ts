@@ -9,7 +9,7 @@ import { ModelImportError, UnsupportedModelError } from '../errors.js';
 import { cast, double, type Family, type Flow } from '../flow.js';
 import { asFloat64 } from '../numpy.js';
 import type { Estimator } from '../state.js';
-import { DTypeValue, NdArray, NpScalar, PyDict, PyGlobal, PyTuple, type PyValue } from '../values.js';
+import { DTypeValue, NdArray, NpScalar, PyDict, PyGlobal, PySet, PyTuple, type PyValue } from '../values.js';
 
 /** The classes that read a column of text: the first step over it. */
 export const TEXT_VECTORIZERS: ReadonlySet<string> = new Set([
@@ -74,7 +74,10 @@ function ngramRange(est: Estimator): [number, number] {
 }
 
 /** Refuses what the graph cannot do as scikit-learn's analyzer does, naming the setting. */
-function checkAnalyzer(est: Estimator, maxN: number): { minChars: number; lowercase: boolean } {
+function checkAnalyzer(
+  est: Estimator,
+  maxN: number,
+): { minChars: number; lowercase: boolean; stops?: string[] } {
   const refuse = (setting: string, why: string) => {
     throw new UnsupportedModelError(`a ${est.name} with ${setting}: ${why}`);
   };
@@ -102,13 +105,19 @@ function checkAnalyzer(est: Estimator, maxN: number): { minChars: number; lowerc
       'modelgate reproduces r"(?u)\\b\\w\\w+\\b" (the default) and r"(?u)\\b\\w+\\b" only',
     );
   const stop = est.raw('stop_words');
-  if (stop !== null && stop !== undefined && maxN > 1)
-    refuse(
-      'stop_words and n-grams of more than one word',
-      'the graph would make n-grams across the stop words scikit-learn removes first',
-    );
+  let stops: string[] | undefined;
+  if (stop !== null && stop !== undefined && maxN > 1) {
+    // Without n-grams a stop word is only a word the vocabulary lacks; with them it is removed first.
+    const items = Array.isArray(stop) ? stop : stop instanceof PySet ? stop.items : undefined;
+    if (!items?.every((w) => typeof w === 'string'))
+      refuse(
+        `stop_words=${JSON.stringify(typeof stop === 'string' ? stop : 'of another kind')} and n-grams of more than one word`,
+        "the list is scikit-learn's, not in the file, and n-grams are made once the stop words are removed: give the words as a list",
+      );
+    stops = items as string[];
+  }
   const lowercase = est.raw('lowercase');
-  return { minChars: minChars as number, lowercase: lowercase !== false };
+  return { minChars: minChars as number, lowercase: lowercase !== false, ...(stops ? { stops } : {}) };
 }
 
 /** A dtype setting's name (np.float32 is pickled as the type, a dtype as a DTypeValue). */
@@ -131,7 +140,7 @@ function words(est: Estimator, f: Flow, maxN: number): string {
     throw new UnsupportedModelError(
       `a ${est.name} that is not the first step over a text column (modelgate feeds it the text of one column, at the top of the Pipeline or of a ColumnTransformer entry)`,
     );
-  const { minChars, lowercase } = checkAnalyzer(est, maxN);
+  const { minChars, lowercase, stops } = checkAnalyzer(est, maxN);
   const { b } = f;
   let text = b.op('Reshape', [f.x, b.constant(tensor.int64(b.fresh('flat'), [1], [-1]))]);
   if (lowercase)
@@ -153,7 +162,55 @@ function words(est: Estimator, f: Flow, maxN: number): string {
   );
   const pad = b.op('Expand', [b.constant(tensor.string(b.fresh('pad'), [1, 1], [PAD])), rowsBy(f, text, 1)]);
   f.freeText = undefined;
-  return b.op('Concat', [found, pad], [attr.int('axis', 1)]);
+  const padded = b.op('Concat', [found, pad], [attr.int('axis', 1)]);
+  return stops && stops.length > 0 ? withoutStopWords(f, padded, stops) : padded;
+}
+
+/**
+ * The words [N, T] with the stop words taken out, as scikit-learn removes them before it makes n-grams:
+ * each row's other words moved to its front in their order (TopK by position, a stop word's pushed past
+ * every other's), the stop words after them replaced with PAD.
+ */
+function withoutStopWords(f: Flow, words: string, stops: readonly string[]): string {
+  const { b } = f;
+  const [isStop] = b.node(
+    'LabelEncoder',
+    [words],
+    [
+      attr.strings('keys_strings', stops),
+      attr.floats(
+        'values_floats',
+        stops.map(() => 1),
+      ),
+      attr.float('default_float', 0),
+    ],
+    { domain: ML_DOMAIN },
+  ) as [string];
+  const width = b.op('Gather', [b.op('Shape', [words]), b.constant(tensor.int64(b.fresh('axis'), [1], [1]))]);
+  const count = b.op('Squeeze', [width, b.constant(tensor.int64(b.fresh('axes'), [1], [0]))]);
+  const positions = b.op('Range', [
+    b.constant(tensor.int64(b.fresh('start'), [], [0])),
+    count,
+    b.constant(tensor.int64(b.fresh('step'), [], [1])),
+  ]);
+  // A row holds at most a few million words: 2^24 keeps the key exact in float.
+  const key = b.op('Add', [
+    b.op('Mul', [isStop, b.constant(tensor.float(b.fresh('past'), [1], [2 ** 24]))]),
+    cast(b, positions, DataType.FLOAT),
+  ]);
+  const [, order] = b.node(
+    'TopK',
+    [key, width],
+    [attr.int('axis', 1), attr.int('largest', 0), attr.int('sorted', 1)],
+    { outputs: 2 },
+  ) as [string, string];
+  const moved = b.op('GatherElements', [words, order], [attr.int('axis', 1)]);
+  const stopped = b.op('GatherElements', [isStop, order], [attr.int('axis', 1)]);
+  return b.op('Where', [
+    cast(b, stopped, DataType.BOOL),
+    b.constant(tensor.string(b.fresh('pad'), [1], [PAD])),
+    moved,
+  ]);
 }
 
 /** The shape [N, width] of a tensor over the flow's rows, N from `rowsOf`'s first dimension. */
