@@ -10,6 +10,7 @@ export const SCHEMA_MAX_PROPERTIES = 10_000;
 /** The JSON types of a feature's value (null apart), as the request encoder takes them. */
 function jsonTypes(f: FeatureSpec): string[] {
   if (f.type === 'boolean') return ['boolean'];
+  if (f.type === 'text') return ['string'];
   if (f.type !== 'category') return ['number'];
   // A category takes its text, or a number where some category is a number's text (codes).
   return numberCategories(f.categories ?? []).length > 0 ? ['string', 'number'] : ['string'];
@@ -34,6 +35,7 @@ function featureSchema(card: ModelCard, f: FeatureSpec): Record<string, unknown>
     ? { ...type, enum: missing ? [...listed, null] : listed }
     : type;
   if (f.type === 'category' && !listed) schema.examples = categories.slice(0, 20);
+  if (f.type === 'text') schema.description = "free text: any string, read by the model's text vectorizer";
   if (f.min !== undefined && !listed) {
     schema.minimum = f.min.value;
     schema.description = `at least ${f.min.value}: ${f.min.because}`;
@@ -82,6 +84,9 @@ export function inputSchema(card: ModelCard): Record<string, unknown> {
         : '') +
       (card.features.some((f) => f.type === 'category')
         ? ' A category feature takes one of its categories as a string (or a number whose text is one).'
+        : '') +
+      (card.features.some((f) => f.type === 'text')
+        ? ' A text feature takes any string ("" for none).'
         : '') +
       (listed
         ? ''

@@ -291,7 +291,8 @@ function missingSummary(card: ModelCard): string {
 
 /**
  * One line per feature that takes listed values: a category (its categories, and what an unknown one
- * gets), or a number that takes listed numbers only (a OneHotEncoder that refuses unknown categories).
+ * gets), a text feature (any string), or a number that takes listed numbers only (a OneHotEncoder that
+ * refuses unknown categories).
  */
 function categorySummary(card: ModelCard): string[] {
   const list = (xs: readonly (number | string)[]) =>
@@ -304,6 +305,7 @@ function categorySummary(card: ModelCard): string[] {
         `${name}category: ${list(f.categories ?? [])}; an unknown one is ${unknown[f.unknown ?? 'reject']}`,
       ];
     if (f.type === 'boolean') return [`${name}boolean`];
+    if (f.type === 'text') return [`${name}text: any string, read by the model's text vectorizer`];
     return f.values ? [`${name}${f.values.length === 1 ? 'only' : 'one of'} ${list(f.values)}`] : [];
   });
 }

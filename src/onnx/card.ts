@@ -42,8 +42,11 @@ export type ModelSource = 'modelgate-train' | 'sklearn' | 'lightgbm' | 'xgboost'
 
 export type MissingPolicy = 'impute' | 'reject';
 
-/** What a request sends for a feature: a number, one of a set of categories (strings), or true/false. */
-export type FeatureType = 'number' | 'category' | 'boolean';
+/**
+ * What a request sends for a feature: a number, one of a set of categories (strings), true/false, or
+ * free text (any string, fed as is to a string input: a text vectorizer reads it; never missing).
+ */
+export type FeatureType = 'number' | 'category' | 'boolean' | 'text';
 
 /**
  * What a category not in the card's list is: a request error naming the known ones ('reject'), a
@@ -301,7 +304,7 @@ function figures(v: unknown, field: string): Record<string, Figure> | undefined 
   return out;
 }
 
-const FEATURE_TYPES: readonly FeatureType[] = ['number', 'category', 'boolean'];
+const FEATURE_TYPES: readonly FeatureType[] = ['number', 'category', 'boolean', 'text'];
 
 function features(v: unknown, format: CardFormat): FeatureSpec[] {
   if (!Array.isArray(v) || v.length === 0) fail('"features" must be a non-empty array');
@@ -511,6 +514,15 @@ function checkTypedFeeds(card: ModelCard): void {
     graphInputs(card).flatMap((input) => (input.type === 'string' ? input.features : [])),
   );
   for (const f of card.features) {
+    if (f.type === 'text') {
+      if (!inString.has(f.name))
+        fail(`the text feature "${f.name}" is fed as a string: it goes in a string input of "io.inputs"`);
+      if (takesMissing(card, f))
+        fail(
+          `the text feature "${f.name}" is fed as a string, which has no missing value: its "missing" must be "reject"`,
+        );
+      continue;
+    }
     if (f.type !== 'category') continue;
     if (inString.has(f.name)) {
       if (takesMissing(card, f))
@@ -556,7 +568,7 @@ function inputs(v: unknown, feats: FeatureSpec[]): ModelInput[] {
       if (!spec) fail(`the input "${name}" holds ${JSON.stringify(f)}, which is not a feature of the card`);
       if (placed.has(spec.name)) fail(`the feature "${spec.name}" is in more than one input`);
       placed.add(spec.name);
-      if (type === 'string' && spec.type !== 'category')
+      if (type === 'string' && spec.type !== 'category' && spec.type !== 'text')
         fail(
           `the input "${name}" is a string tensor; the ${spec.type} feature "${spec.name}" goes in a numeric one`,
         );

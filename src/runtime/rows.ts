@@ -224,7 +224,8 @@ export class RowEncoder {
         const slot = this.slots[i] as Slot;
         const at = r * slot.width + slot.column;
         const buffer = out[slot.input] as InputBuffer;
-        if (slot.text) (buffer as string[])[at] = this.category(get(i), r, i, slot) as string;
+        if (slot.feature.type === 'text') (buffer as string[])[at] = this.freeText(get(i), r, i);
+        else if (slot.text) (buffer as string[])[at] = this.category(get(i), r, i, slot) as string;
         else (buffer as Float32Array)[at] = this.typedValue(get(i), r, i, slot);
       }
     }
@@ -274,6 +275,22 @@ export class RowEncoder {
     }
     const code = this.category(v, r, i, slot);
     return code === undefined ? this.value(null, r, i) : (code as number);
+  }
+
+  /** A text feature's value: any string, as sent (a text vectorizer in the graph reads it); never missing. */
+  private freeText(v: unknown, r: number, i: number): string {
+    if (typeof v === 'string') return v;
+    if (v === null || v === undefined)
+      throw new InvalidRowError(
+        'missing_feature',
+        `row ${r}, feature "${this.names[i]}" is missing, and this model takes no missing value for it: send a text (a string, "" for none)`,
+        { row: r, feature: this.names[i], expected: 'a text (a string)' },
+      );
+    throw new InvalidRowError(
+      'invalid_row',
+      `row ${r}, feature "${this.names[i]}": expected a text (a string), got ${jsonType(v)}`,
+      { row: r, feature: this.names[i], expected: 'a text (a string)', got: jsonType(v) },
+    );
   }
 
   /**

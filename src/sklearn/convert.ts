@@ -66,20 +66,22 @@ function featuresAndMissing(
     features: names.map((name, i) => {
       const values = rules.values[i];
       const t = text.get(i);
-      const typed = t
-        ? {
-            type: 'category' as const,
-            categories: t.categories,
-            unknown:
-              t.refusesUnknown || (t.unknownIsNan && rules.missingRefusedBy[i] !== undefined)
-                ? ('reject' as const)
-                : ('pass' as const),
-          }
-        : {
-            type: 'number' as const,
-            ...(values ? { values: withinMin(values, rules.mins[i], name) } : {}),
-            ...(rules.mins[i] && !values ? { min: rules.mins[i] } : {}),
-          };
+      const typed = t?.free
+        ? { type: 'text' as const }
+        : t
+          ? {
+              type: 'category' as const,
+              categories: t.categories,
+              unknown:
+                t.refusesUnknown || (t.unknownIsNan && rules.missingRefusedBy[i] !== undefined)
+                  ? ('reject' as const)
+                  : ('pass' as const),
+            }
+          : {
+              type: 'number' as const,
+              ...(values ? { values: withinMin(values, rules.mins[i], name) } : {}),
+              ...(rules.mins[i] && !values ? { min: rules.mins[i] } : {}),
+            };
       return {
         name,
         ...typed,

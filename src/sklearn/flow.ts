@@ -36,6 +36,8 @@ export interface Flow {
   rules: InputRules;
   /** Set while the columns hold string columns' codes (before their encoder): which feature, which categories. */
   codes?: Codes[];
+  /** Set while x is a text column [N, 1] of strings, before the text vectorizer that reads it. */
+  freeText?: boolean;
   /** The top of a model with string columns: x is not the feature matrix, the inputs are these. */
   feeds?: Feeds;
   /** The registry's converters, for estimators that hold others (a ColumnTransformer's, an ensemble's). */

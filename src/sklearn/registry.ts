@@ -32,6 +32,7 @@ import { family as selection } from './estimators/selection.js';
 import { family as semiSupervised } from './estimators/semi-supervised.js';
 import { family as svm } from './estimators/svm.js';
 import { family as target } from './estimators/target.js';
+import { family as text } from './estimators/text.js';
 import { family as trees } from './estimators/trees.js';
 import { family as xgboost } from './estimators/xgboost.js';
 import type { Answer, Dispatch, Family, Final, Flow, Output, Transform } from './flow.js';
@@ -43,6 +44,7 @@ export const FAMILIES: readonly Family[] = [
   scalers,
   encoders,
   preprocessing,
+  text,
   decomposition,
   selection,
   linear,

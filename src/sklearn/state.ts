@@ -114,6 +114,13 @@ export class Estimator {
     for (const a of ['n_features_in_', 'n_features_']) if (this.has(a)) return this.number(a);
     // IsotonicRegression reads one feature (a vector or one column) and keeps no count of it.
     if (this.name === 'IsotonicRegression') return 1;
+    // A text vectorizer reads one column of documents and keeps no count of it.
+    if (
+      this.name === 'CountVectorizer' ||
+      this.name === 'TfidfVectorizer' ||
+      this.name === 'HashingVectorizer'
+    )
+      return 1;
     return depth < 8 ? this.delegate()?.featureCount(depth + 1) : undefined;
   }
 

@@ -10,6 +10,7 @@ import { attr, type GraphBuilder, ML_DOMAIN, tensor } from '../onnx/builder.js';
 import { DataType } from '../onnx/proto.js';
 import type { Column } from './columns.js';
 import { ModelImportError, UnsupportedModelError } from './errors.js';
+import { TEXT_VECTORIZERS } from './estimators/text.js';
 import { asFloat64, elementsOf } from './numpy.js';
 import { Estimator } from './state.js';
 import { NdArray, NpScalar, PyTuple, type PyValue } from './values.js';
@@ -26,7 +27,19 @@ export interface TextFeature {
   refusesUnknown: boolean;
   /** An unknown category becomes NaN (OrdinalEncoder's unknown_value=NaN). */
   unknownIsNan: boolean;
+  /** Free text a text vectorizer reads (no categories): any string, fed as is. */
+  free?: boolean;
 }
+
+/** A column of free text, as a text vectorizer reads it. */
+const FREE_TEXT: TextFeature = {
+  categories: [],
+  nanCategory: false,
+  feed: 'strings',
+  refusesUnknown: false,
+  unknownIsNan: false,
+  free: true,
+};
 
 /** The input-level fact a code column starts from: which feature, and the categories its codes index. */
 export interface Codes {
@@ -136,6 +149,10 @@ export function findTextFeatures(
 ): { text: Map<number, TextFeature>; numbers: Map<number, NumberCodes> } {
   const found = { text: new Map<number, TextFeature>(), numbers: new Map<number, NumberCodes>() };
   const first = steps[0];
+  if (first && TEXT_VECTORIZERS.has(first.name)) {
+    found.text.set(0, FREE_TEXT);
+    return found;
+  }
   if (first?.name !== 'ColumnTransformer') {
     // An encoder over every column, at the top of the Pipeline (a SimpleImputer before it or not).
     const upTo = steps.findIndex((s) => s.name !== 'SimpleImputer');
@@ -158,9 +175,39 @@ export function findTextFeatures(
       throw new UnsupportedModelError(
         "a ColumnTransformer inside a ColumnTransformer entry that encodes string columns (modelgate encodes string columns in the outer ColumnTransformer's entries)",
       );
+    const reader = inEntry[0];
+    if (reader && TEXT_VECTORIZERS.has(reader.name)) {
+      textColumn(reader, columns, select, found);
+      continue;
+    }
     entryFeatures(inEntry, () => select(columns ?? null), 'its ColumnTransformer entry', found);
   }
   return found;
+}
+
+/**
+ * The column a text vectorizer in a ColumnTransformer entry reads: one, named by itself (a string or an
+ * int), as scikit-learn hands a vectorizer a 1-D column only then (a list gives it a DataFrame, whose
+ * iteration is its column names).
+ */
+function textColumn(
+  vectorizer: Estimator,
+  columns: PyValue | undefined,
+  select: (spec: PyValue) => number[],
+  found: { text: Map<number, TextFeature> },
+): void {
+  const one = plain(columns ?? null);
+  if (typeof one !== 'string' && typeof one !== 'number' && typeof one !== 'bigint')
+    throw new UnsupportedModelError(
+      `a ${vectorizer.name} in a ColumnTransformer entry that selects a list of columns (scikit-learn then reads the column names as its text): select one column, by its name as a string`,
+    );
+  const [column] = select(one);
+  if (column === undefined) throw new ModelImportError(`the ${vectorizer.name}'s column is not a feature`);
+  if (found.text.has(column))
+    throw new UnsupportedModelError(
+      'a text column that two ColumnTransformer entries read (modelgate vectorizes each text column once)',
+    );
+  found.text.set(column, FREE_TEXT);
 }
 
 /** The string (and numeric) columns one encoder reads, from the steps it is among and their columns. */

@@ -16,6 +16,7 @@ FAMILIES = [
     "FunctionTransformer",
     "decomposition",
     "preprocessing",
+    "text",
     "feature selection",
     "Pipeline",
     "LogisticRegression",
@@ -69,6 +70,9 @@ class Case:
     # The scikit-learn versions the case exists in (a parameter added or removed), as (major, minor)
     # bounds, both inclusive; the generator leaves it out elsewhere.
     versions: tuple = ((0, 0), (99, 0))
+    # Fitted on this one column as a Series, not the frame: a text vectorizer at the top of a Pipeline
+    # reads a 1-D list of documents (a DataFrame would give it the column names).
+    column: str | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

@@ -55,6 +55,7 @@ import linear2  # noqa: E402
 import naive_bayes  # noqa: E402
 import outliers  # noqa: E402
 import refused  # noqa: E402
+import text  # noqa: E402
 import transformers  # noqa: E402
 import transformers2  # noqa: E402
 import trees  # noqa: E402
@@ -80,6 +81,7 @@ def all_cases() -> list[Case]:
         + semi_supervised.cases()
         + clusters.cases()
         + outliers.cases()
+        + text.cases()
         + refused.cases()
     )
     names = [c.name for c in cases]
@@ -119,6 +121,8 @@ def fit(case: Case) -> dict:
     d = case.data()
     X = d.X if case.frame else d.X.to_numpy()
     Xt = d.Xt if case.frame else d.Xt.to_numpy()
+    if case.column is not None:
+        X, Xt = d.X[case.column], d.Xt[case.column]
     with warnings.catch_warnings():
         # Convergence and deprecation warnings say nothing about what the fitted model answers.
         warnings.simplefilter("ignore")
@@ -154,7 +158,7 @@ def fit(case: Case) -> dict:
         "sklearn": sklearn.__version__,
         "estimator": described(model),
         "task": task,
-        "features": [str(c) for c in d.X.columns] if case.frame else None,
+        "features": [str(c) for c in d.X.columns] if case.frame and case.column is None else None,
         # The rows scikit-learn answers, then those it refuses (an unknown category, a missing value).
         "rows": [row for r, row in enumerate(rows) if r not in refusals],
         "predict": [scalar(v) for v in np.asarray(predict).tolist()] if np.ndim(predict) == 1 else np.asarray(predict).tolist(),

@@ -107,6 +107,10 @@ function columnTransformer(est: Estimator, f: Flow): void {
       const t = Estimator.of(transformer ?? null, `the ColumnTransformer's ${JSON.stringify(name)}`);
       for (const step of f.dispatch.steps(t)) f.dispatch.transform(step, sub);
     }
+    if (sub.freeText)
+      throw new UnsupportedModelError(
+        `a text column that reaches the ${String(name)} step unvectorized (modelgate reads text with a CountVectorizer or TfidfVectorizer)`,
+      );
     if (sub.codes)
       throw new UnsupportedModelError(
         `string columns that reach the ${String(name)} step unencoded (modelgate encodes strings with a OneHotEncoder or OrdinalEncoder)`,
@@ -129,6 +133,13 @@ function columnTransformer(est: Estimator, f: Flow): void {
  */
 export function fed(feeds: Feeds, cols: readonly number[], sub: Flow): void {
   const text = cols.map((c) => feeds.text.get(c));
+  if (text.some((t) => t?.free)) {
+    // A text column, read by the text vectorizer the entry starts with (findTextFeatures saw to it).
+    const at = feeds.place[cols[0] as number] as { column: number };
+    sub.x = gather(sub.b, feeds.strings as string, [at.column]);
+    sub.freeText = true;
+    return;
+  }
   const numericAt = (c: number) => (feeds.place[c] as { column: number }).column;
   if (text.every((t) => t === undefined)) {
     sub.x = gather(sub.b, feeds.numeric as string, cols.map(numericAt));
