@@ -81,6 +81,8 @@ export interface FeatureSpec {
    * is a 400 naming both; the graph would answer NaN there, which a later step could take as missing.
    */
   min?: { value: number; because: string };
+  /** text: characters a request's text may not hold (the graph would read it otherwise than scikit-learn), and why. */
+  refuses?: { characters: string; because: string };
 }
 
 /** Element types of the graph inputs modelgate feeds. */
@@ -353,6 +355,21 @@ function features(v: unknown, format: CardFormat): FeatureSpec[] {
       if (!isRecord(m) || typeof m.value !== 'number' || !Number.isFinite(m.value))
         fail(`feature "${name}": "min" must be {"value": a finite number, "because": why}`);
       spec.min = { value: m.value, because: text(m.because, `features[${i}].min.because`) };
+    }
+    if (f.refuses !== undefined) {
+      if (type !== 'text') fail(`feature "${name}": "refuses" lists characters a text feature refuses`);
+      const r = f.refuses;
+      if (
+        !isRecord(r) ||
+        typeof r.characters !== 'string' ||
+        r.characters === '' ||
+        r.characters.length > 1000
+      )
+        fail(`feature "${name}": "refuses" must be {"characters": a non-empty string, "because": why}`);
+      spec.refuses = {
+        characters: r.characters,
+        because: text(r.because, `features[${i}].refuses.because`),
+      };
     }
     if (f.missing !== undefined) {
       if (f.missing !== 'impute' && f.missing !== 'reject')

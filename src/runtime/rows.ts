@@ -279,7 +279,18 @@ export class RowEncoder {
 
   /** A text feature's value: any string, as sent (a text vectorizer in the graph reads it); never missing. */
   private freeText(v: unknown, r: number, i: number): string {
-    if (typeof v === 'string') return v;
+    if (typeof v === 'string') {
+      const refuses = this.features[i]?.refuses;
+      if (refuses !== undefined)
+        for (const c of refuses.characters)
+          if (v.includes(c))
+            throw new InvalidRowError(
+              'unanswerable_row',
+              `row ${r}, feature "${this.names[i]}": the text holds "${c}", which this model cannot read as scikit-learn does (${refuses.because})`,
+              { row: r, feature: this.names[i], got: c },
+            );
+      return v;
+    }
     if (v === null || v === undefined)
       throw new InvalidRowError(
         'missing_feature',

@@ -99,6 +99,15 @@ export class InputRules {
    * row is refused.
    */
   readonly refusedRows: { rows: string; because: string }[] = [];
+  /** Per input feature of free text: characters a request's text may not hold, and why. */
+  readonly textRefusals: ({ characters: string; because: string } | undefined)[] = [];
+
+  /** Feature `f`'s text may not hold any of these characters (the graph would read it otherwise). */
+  refuseCharacters(f: number, characters: string, because: string): void {
+    const before = this.textRefusals[f];
+    const all = [...new Set([...(before?.characters ?? ''), ...characters])].join('');
+    this.textRefusals[f] = { characters: all, because: before ? `${before.because}; ${because}` : because };
+  }
 
   /** names: the input features, in order. */
   constructor(readonly names: readonly string[]) {

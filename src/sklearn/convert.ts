@@ -66,8 +66,9 @@ function featuresAndMissing(
     features: names.map((name, i) => {
       const values = rules.values[i];
       const t = text.get(i);
+      const refuses = rules.textRefusals[i];
       const typed = t?.free
-        ? { type: 'text' as const }
+        ? { type: 'text' as const, ...(refuses ? { refuses } : {}) }
         : t
           ? {
               type: 'category' as const,

@@ -23,6 +23,17 @@ interface Expected {
   features: string[] | null;
   predict: unknown[];
   proba?: number[][];
+  unanswerable?: number[];
+}
+
+/** What a lowercasing vectorizer's text feature refuses (Python lowercases them otherwise). */
+const LOWERCASED_OTHERWISE = { characters: 'Σİ', because: expect.stringContaining('StringNormalizer') };
+
+/** The case's rows, answers and probabilities without the rows modelgate refuses (unanswerable). */
+function answerable(e: Expected): Expected {
+  const drop = new Set(e.unanswerable ?? []);
+  const keep = <T>(list: T[]) => list.filter((_, r) => !drop.has(r));
+  return { ...e, rows: keep(e.rows), predict: keep(e.predict), ...(e.proba ? { proba: keep(e.proba) } : {}) };
 }
 
 async function imported(name: string) {
@@ -53,7 +64,7 @@ async function probabilities(predictor: Predictor, row: unknown[]): Promise<numb
 describe('a text vectorizer at the top of a Pipeline', () => {
   it('makes its column a text feature in a string input', async () => {
     const { card, predictor } = await imported('text-tfidf-default');
-    expect(card.features).toEqual([{ name: 'x0', type: 'text' }]);
+    expect(card.features).toEqual([{ name: 'x0', type: 'text', refuses: LOWERCASED_OTHERWISE }]);
     expect(card.missing).toBe('reject');
     expect(card.io.inputs).toEqual([{ name: 'text', type: 'string', features: ['x0'] }]);
     await predictor.release();
@@ -77,7 +88,8 @@ describe('a text vectorizer at the top of a Pipeline', () => {
 
   it('counts none of what a vocabulary given by hand holds and the analyzer never makes', async () => {
     // "#" (what the graph pads rows with), "good bad" (a bigram, ngram_range (1, 1)), "a  b", "Sea".
-    const { expected, predictor } = await imported('text-count-vocabulary-never-counted');
+    const { expected: all, predictor } = await imported('text-count-vocabulary-never-counted');
+    const expected = answerable(all);
     const out = await predictor.predict(expected.rows);
     if (out.kind !== 'probabilities') throw new Error(out.kind);
     for (const [i, p] of (expected.proba ?? []).flat().entries())
@@ -143,8 +155,9 @@ describe('a HashingVectorizer', () => {
   it("answers scikit-learn's probabilities where +1 and -1 hashes cancel in a column (binary: still 1)", async () => {
     // 8 columns for ~10 words a row: opposite signs meet in a column, which scikit-learn keeps as a
     // stored 0 and binary then makes 1.
-    const { card, expected, predictor } = await imported('text-hashing-collisions-binary');
-    expect(card.features).toEqual([{ name: 'x0', type: 'text' }]);
+    const { card, expected: all, predictor } = await imported('text-hashing-collisions-binary');
+    const expected = answerable(all);
+    expect(card.features).toEqual([{ name: 'x0', type: 'text', refuses: LOWERCASED_OTHERWISE }]);
     const out = await predictor.predict(expected.rows);
     if (out.kind !== 'probabilities') throw new Error(out.kind);
     expect(out.labels).toEqual(expected.predict);
@@ -217,5 +230,42 @@ describe('model card: a text feature', () => {
     };
     expect(reading(listed)).toThrow('"categories" and "unknown" are for a category feature');
     expect(reading({ ...card, format: 1 })).toThrow('a format 1 card has numbers only');
+  });
+});
+
+describe('texts Python lowercases otherwise than the graph', () => {
+  it('are refused by name where the vectorizer lowercases, answered where it does not', async () => {
+    const { card, predictor } = await imported('text-tfidf-default');
+    expect(card.features[0]?.refuses?.characters).toBe('Σİ');
+    for (const text of ['ΟΔΟΣ port', 'İstanbul']) {
+      const err = await predictor.predict([[text]]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(InvalidRowError);
+      expect((err as InvalidRowError).code).toBe('unanswerable_row');
+      expect((err as InvalidRowError).message).toContain('cannot read as scikit-learn does');
+    }
+    expect((await predictor.predict([['σ port']])).rows).toBe(1);
+    await predictor.release();
+    const cased = await imported('text-count-cased');
+    expect(cased.card.features[0]?.refuses).toBeUndefined();
+    expect((await cased.predictor.predict([['ΟΔΟΣ']])).rows).toBe(1);
+    await cased.predictor.release();
+  });
+
+  it('a card may give refused characters to a text feature only', () => {
+    const base = (features: ModelCard['features']) => ({
+      format: 2,
+      name: 'm',
+      task: 'regression',
+      features,
+      missing: 'reject',
+      io: { inputs: [{ name: 'in', type: 'float32', features: ['x'] }], value: 'v' },
+      provenance: { source: 'onnx', tool: 't', createdAt: 'now' },
+    });
+    expect(() =>
+      validateCard(base([{ name: 'x', type: 'number', refuses: { characters: 'Σ', because: 'b' } }])),
+    ).toThrow(ModelCardError);
   });
 });

@@ -137,7 +137,7 @@ def fit(case: Case) -> dict:
         proba = model.predict_proba(answered) if hasattr(model, "predict_proba") else None
         distances = cluster_distances(model, answered)
         decision = model.decision_function(answered) if is_outlier_detector(model) else None
-        unanswerable = cosine_ties(model, answered)
+        unanswerable = sorted(set(cosine_ties(model, answered)) | set(lowercased_otherwise(model, answered)))
         if proba is not None:
             # Rows scikit-learn answers with NaN probabilities (a LabelPropagation's row far from every
             # training row): no answer to compare, and modelgate refuses them.
@@ -176,6 +176,20 @@ def fit(case: Case) -> dict:
     if unanswerable:
         expected["unanswerable"] = unanswerable
     return {"model": model, "expected": expected}
+
+
+def lowercased_otherwise(model, X) -> list[int]:
+    """The rows whose text a lowercasing text vectorizer reads otherwise than modelgate's graph could:
+    Python's str.lower maps a capital sigma by its place in the word and a dotted capital I to two
+    characters, and onnxruntime's StringNormalizer does neither. modelgate refuses those rows."""
+    from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+
+    params = model.get_params(deep=True).values() if hasattr(model, "get_params") else []
+    if not any(isinstance(v, (CountVectorizer, HashingVectorizer)) and v.lowercase for v in [model, *params]):
+        return []
+    cells = X.to_numpy(dtype=object) if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
+    cells = cells.reshape(len(cells), -1)
+    return [r for r, row in enumerate(cells) if any(isinstance(c, str) and ("Σ" in c or "İ" in c) for c in row)]
 
 
 def cosine_ties(model, X) -> list[int]:

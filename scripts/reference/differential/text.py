@@ -43,6 +43,10 @@ N_TEST_EXTRA = [
     "Café café CAFÉ café",
     "a I x",
     "ΑΘΗΝΑ the very port, it port; Ship and the sea is very good of wind",
+    # Python lowercases these otherwise than the graph can (a final sigma, a dotted capital I):
+    # modelgate refuses the rows.
+    "ΟΔΟΣ port sea",
+    "İstanbul code",
 ]
 
 

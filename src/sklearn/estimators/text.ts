@@ -43,6 +43,13 @@ const PAD = '#';
  */
 const LOCALE = 'C.UTF-8';
 
+/**
+ * The characters Python's str.lower maps otherwise than the C library's tables: a capital sigma (ς at
+ * the end of a word, σ elsewhere: the graph gives σ everywhere) and a capital I with a dot (Python:
+ * "i" and a combining dot, which ends the word). A text holding one is refused, not guessed.
+ */
+const LOWERCASED_OTHERWISE = 'Σİ';
+
 function plain(v: PyValue | undefined): PyValue | undefined {
   return v instanceof NpScalar ? (v.value as PyValue) : v;
 }
@@ -142,6 +149,16 @@ function words(est: Estimator, f: Flow, maxN: number): string {
     );
   const { minChars, lowercase, stops } = checkAnalyzer(est, maxN);
   const { b } = f;
+  const feature = f.columns[0]?.source?.feature;
+  if (lowercase) {
+    if (feature === undefined)
+      throw new Error(`internal: the ${est.name}'s text column has no input feature`);
+    f.rules.refuseCharacters(
+      feature,
+      LOWERCASED_OTHERWISE,
+      `the ${est.name} lowercases "Σ" and "İ" as Python does (a final sigma, a dotted i) and the graph's StringNormalizer does not`,
+    );
+  }
   let text = b.op('Reshape', [f.x, b.constant(tensor.int64(b.fresh('flat'), [1], [-1]))]);
   if (lowercase)
     text = b.op(
