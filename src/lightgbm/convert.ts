@@ -23,6 +23,7 @@ import { type BoosterImportOptions, modelWithCard, provenance } from '../onnx/pr
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { BRANCH_LEQ, BRANCH_MEMBER, type Child, TreeEnsembleNodes } from '../onnx/tree-ensemble.js';
 import { ModelImportError, UnsupportedModelError } from '../sklearn/errors.js';
+import { boosterClasses } from '../sklearn/labels.js';
 import { VERSION } from '../version.js';
 import type { LgbModel, LgbTree } from './model.js';
 
@@ -241,18 +242,7 @@ export function lightgbmOutput(
   const trees = model.trees.slice(0, iterations * k);
 
   const classCount = head.kind === 'binary' ? 2 : head.kind === 'softmax' ? head.classes : 0;
-  let classes: ClassLabel[] = [];
-  if (classCount === 0 && options.classes)
-    throw new ModelImportError(
-      `labels are for a classifier's classes, and the LightGBM ${model.objective} model is a regressor`,
-    );
-  if (classCount > 0) {
-    classes = options.classes ?? Array.from({ length: classCount }, (_, i) => i);
-    if (classes.length !== classCount)
-      throw new ModelImportError(
-        `the LightGBM model has ${classCount} classes, but ${classes.length} class labels are given`,
-      );
-  }
+  const classes = boosterClasses('LightGBM', model.objective, classCount, options.classes);
   const cols = extraColumns(trees, width);
   const nodes = ensemble(trees, k, cols);
   b.requireOpset(ML_DOMAIN, 5);

@@ -103,3 +103,28 @@ export function relabel(
     throw new ModelImportError('the labels hold the same label twice');
   return [...labels];
 }
+
+/**
+ * A boosting model's classes: the labels given (a wrapper's classes_, or --labels), or 0..k-1; none for a
+ * regressor, to which labels given are an error.
+ */
+export function boosterClasses(
+  library: string,
+  objective: string,
+  count: number,
+  given: readonly ClassLabel[] | undefined,
+): ClassLabel[] {
+  if (count === 0) {
+    if (given)
+      throw new ModelImportError(
+        `labels are for a classifier's classes, and the ${library} ${objective} model is a regressor`,
+      );
+    return [];
+  }
+  const classes = given ? [...given] : Array.from({ length: count }, (_, i) => i);
+  if (classes.length !== count)
+    throw new ModelImportError(
+      `the ${library} model has ${count} classes, but ${classes.length} class labels are given`,
+    );
+  return classes;
+}

@@ -24,6 +24,7 @@ import { type BoosterImportOptions, modelWithCard, provenance } from '../onnx/pr
 import { DataType, type ModelProto } from '../onnx/proto.js';
 import { BRANCH_LT, BRANCH_MEMBER, type Child, TreeEnsembleNodes } from '../onnx/tree-ensemble.js';
 import { ModelImportError, UnsupportedModelError } from '../sklearn/errors.js';
+import { boosterClasses } from '../sklearn/labels.js';
 import { VERSION } from '../version.js';
 import { malformed, type XgbModel, type XgbTree } from './model.js';
 
@@ -279,18 +280,7 @@ export function xgboostOutput(
   const trees = model.trees.slice(0, end);
   if (trees.length === 0 && !model.linear) throw new ModelImportError('the XGBoost model has no trees');
   const classCount = head.kind === 'value' ? 0 : head.kind === 'softmax' ? head.classes : 2;
-  let classes: ClassLabel[] = [];
-  if (classCount === 0 && options.classes)
-    throw new ModelImportError(
-      `labels are for a classifier's classes, and the XGBoost ${model.objective} model is a regressor`,
-    );
-  if (classCount > 0) {
-    classes = options.classes ?? Array.from({ length: classCount }, (_, i) => i);
-    if (classes.length !== classCount)
-      throw new ModelImportError(
-        `the XGBoost model has ${classCount} classes, but ${classes.length} class labels are given`,
-      );
-  }
+  const classes = boosterClasses('XGBoost', model.objective, classCount, options.classes);
   const margins = baseMargins(model, groups);
   let raw: string;
   if (model.linear) raw = linearMargins(b, x, model.linear, groups, margins);
