@@ -244,11 +244,38 @@ export class ProtoWriter {
     this.len += value.length;
   }
 
-  packedVarints(field: number, values: readonly number[]): void {
-    if (values.length === 0) return;
-    const sub = new ProtoWriter();
-    for (const v of values) sub.varint(v);
-    this.bytes(field, sub.finish());
+  /**
+   * Written in place: the size first, then the values with no bounds check each (a 500-tree forest's
+   * node attributes are 1.6 million numbers, which a writer of their own, grown and copied, took 48 ms
+   * of the import's 830 to write).
+   */
+  packedVarints(field: number, values: ArrayLike<number>): void {
+    const count = values.length;
+    if (count === 0) return;
+    let size = 0;
+    for (let i = 0; i < count; i++) size += varintSize(values[i] as number);
+    this.tag(field, WIRE_LEN);
+    this.varint(size);
+    this.reserve(size);
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < count; i++) {
+      const value = values[i] as number;
+      if (value >= 0 && value < TWO_32) {
+        let v = value >>> 0;
+        while (v > 0x7f) {
+          buf[len++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        buf[len++] = v;
+      } else {
+        // Negative (ten bytes of two's complement) or past 32 bits: the general writer, which has room.
+        this.len = len;
+        this.varint(value);
+        len = this.len;
+      }
+    }
+    this.len = len;
   }
 
   packedFloats(field: number, values: ArrayLike<number>): void {
@@ -260,6 +287,21 @@ export class ProtoWriter {
     if (values.length === 0) return;
     this.bytes(field, new Uint8Array(Float64Array.from(values).buffer));
   }
+}
+
+/** The bytes `ProtoWriter.varint` writes for a value: ten for a negative one (64-bit two's complement). */
+export function varintSize(value: number): number {
+  if (value >= 0 && value < TWO_32) {
+    if (value < 0x80) return 1;
+    if (value < 0x4000) return 2;
+    if (value < 0x200000) return 3;
+    if (value < 0x10000000) return 4;
+    return 5;
+  }
+  if (value < 0) return 10;
+  let size = 1;
+  for (let v = Math.floor(value); v >= 0x80; v = Math.floor(v / 0x80)) size++;
+  return size;
 }
 
 export function utf8(value: string): Uint8Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OnnxFormatError } from '../../src/onnx/errors.js';
-import { ProtoReader, ProtoWriter } from '../../src/onnx/wire.js';
+import { ProtoReader, ProtoWriter, varintSize } from '../../src/onnx/wire.js';
 
 describe('protobuf wire format', () => {
   it.each([
@@ -26,6 +26,29 @@ describe('protobuf wire format', () => {
     expect(new ProtoReader(bytes).varint()).toBe(v);
     // Negative int64 values take the full ten bytes, as protobuf encodes them.
     if (v < 0) expect(bytes.length).toBe(10);
+  });
+
+  it('sizes every varint as it is written, and packs them as one varint each would be', () => {
+    const values = [0, 1, 127, 128, 300, 16383, 16384, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 2 ** 32 - 1];
+    values.push(2 ** 32, 2 ** 35, 2 ** 53 - 1, -1, -2, -(2 ** 31), -(2 ** 40));
+    for (const v of values) {
+      const w = new ProtoWriter();
+      w.varint(v);
+      expect(varintSize(v), String(v)).toBe(w.finish().length);
+    }
+    // Long enough that the writer grows while packing, from Float64Array and from number[].
+    const many = Float64Array.from({ length: 5000 }, (_, i) => values[i % values.length] as number);
+    for (const input of [many, Array.from(many)]) {
+      const packed = new ProtoWriter();
+      packed.uint(2, 7);
+      packed.packedVarints(1, input);
+      const reader = new ProtoReader(packed.finish());
+      reader.tag();
+      expect(reader.varint()).toBe(7);
+      const out: number[] = [];
+      reader.pushVarints(reader.tag().wire, out);
+      expect(out).toEqual(Array.from(many));
+    }
   });
 
   it('encodes 300 as protobuf does (0xac 0x02)', () => {

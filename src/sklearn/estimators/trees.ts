@@ -89,7 +89,10 @@ export class Ensemble {
   private trees = 0;
   private widest = -1;
 
-  /** One tree: each leaf adds `weights(node)` to the targets from `firstTarget` on. */
+  /**
+   * One tree: each leaf adds `weights(node)` to the targets from `firstTarget` on (read at once: the
+   * function may give the same array for every leaf).
+   */
   add(tree: TreeNodes, weights: (node: number) => ArrayLike<number>, firstTarget = 0): void {
     const id = this.trees++;
     const a = this.a;
@@ -234,12 +237,15 @@ function forestClassifier(est: Estimator, f: Flow): Output {
       throw new UnsupportedModelError(
         `a multi-output ${est.name} (not converted yet: docs/importing.md lists the models of several targets that are)`,
       );
-    // predict_proba: each tree's leaf class fractions, averaged over the trees.
+    // predict_proba: each tree's leaf class fractions, averaged over the trees (into one array, which
+    // add copies from before the next leaf).
+    const k = nodes.perNode;
+    const w = new Float64Array(k);
     ens.add(nodes, (n) => {
-      const v = nodes.values.subarray(n * nodes.perNode, (n + 1) * nodes.perNode);
-      const total = v.reduce((s, x) => s + x, 0);
-      const w = new Float64Array(v.length);
-      for (let c = 0; c < v.length; c++) w[c] = (total > 0 ? (v[c] as number) / total : 0) / trees.length;
+      const v = nodes.values;
+      let total = 0;
+      for (let c = 0; c < k; c++) total += v[n * k + c] as number;
+      for (let c = 0; c < k; c++) w[c] = (total > 0 ? (v[n * k + c] as number) / total : 0) / trees.length;
       return w;
     });
   }
@@ -264,8 +270,8 @@ function forestRegressor(est: Estimator, f: Flow): Output {
       throw new ModelImportError(
         `a tree of the ${est.name} holds ${nodes.perNode} values per node for its ${targets} targets`,
       );
+    const w = new Float64Array(targets);
     ens.add(nodes, (n) => {
-      const w = new Float64Array(targets);
       for (let t = 0; t < targets; t++) w[t] = (nodes.values[n * targets + t] as number) / trees.length;
       return w;
     });
