@@ -1,6 +1,7 @@
-// The transport-free core: a plain request in, a plain response out. The HTTP server and the Lambda
-// handler only translate to and from these shapes; every decision (routes, limits, errors) is here.
-import type { Predictor } from '../runtime/predictor.js';
+// The transport-free core: a plain request in, a plain response out. It is a router: protocols
+// (src/api/protocols/) declare their routes, the core matches the request to one, reads the body within
+// the limits, and runs the hooks around it; the models come from a registry. The HTTP server and the
+// Lambda handler only translate to and from these shapes.
 import {
   ApiError,
   BadRequestError,
@@ -11,75 +12,52 @@ import {
   NotFoundError,
   UnsupportedMediaTypeError,
 } from './errors.js';
-import { predictValue } from './predict.js';
-import { type Limits, parseJson, withDefaultLimits } from './request.js';
-import { inputSchema } from './schema.js';
+import type { Hooks } from './hooks.js';
+import type { CoreRequest, CoreResponse, Exchange, Protocol, Route, RouteContext } from './protocol.js';
+import { type ModelPage, modelgateProtocol } from './protocols/modelgate.js';
+import { type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
+import { type Limits, withDefaultLimits } from './request.js';
 
-export interface CoreRequest {
-  method: string;
-  /** The path, with or without a query string. */
-  path: string;
-  /** Header names in lower case. */
-  headers: Readonly<Record<string, string | undefined>>;
-  body?: string | Uint8Array;
-  /** The body is base64 text (API Gateway and ALB say so for binary media types). */
-  bodyIsBase64?: boolean;
-}
-
-export interface CoreResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** Where the model is: loading, ready, or failed (with the reason). */
-export type ModelStatus =
-  | { state: 'loading' }
-  | { state: 'ready'; predictor: Predictor }
-  | { state: 'failed'; reason: string };
+export type { CoreRequest, CoreResponse, Exchange, Protocol, Route } from './protocol.js';
+export { jsonResponse } from './protocol.js';
+export type { ModelStatus } from './registry.js';
 
 export interface CoreOptions {
   limits?: Partial<Limits>;
   /**
-   * 'strict': POST / and /predict predict, GET /health, /ready and /metadata (the HTTP server).
-   * 'any-path': any POST predicts and GET routes match on their last path segment, since API Gateway
-   * may put a stage and a resource path in front (the Lambda handler).
+   * 'strict': each route at its own path (the HTTP server). 'any-path': a route also matches at the
+   * end of a longer path, and any other POST predicts, since API Gateway may put a resource path in
+   * front (the Lambda handler).
    */
   routing?: 'strict' | 'any-path';
+  /** Served under this path (`/ml`): requests outside it are a 404. */
+  basePath?: string;
   /** Called with every 5xx's error, for the adapter's log. */
   onInternalError?: (error: unknown) => void;
-  /**
-   * More GET routes (exact paths) that answer from the loaded model, as `/metadata` does: 503 until it
-   * is ready. The server's `/cost` page is one.
-   */
-  modelPages?: Readonly<Record<string, (predictor: Predictor) => Promise<CoreResponse>>>;
+  /** More GET routes of the modelgate protocol that answer from the default model (the server's `/cost`). */
+  modelPages?: Readonly<Record<string, ModelPage>>;
+  /** The protocols served, in the order their routes are matched (default: modelgate's own). */
+  protocols?: readonly Protocol[];
+  hooks?: readonly Hooks[];
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const PREDICT_PATHS = new Set(['/', '/predict']);
-const GET_ROUTES = new Set(['/health', '/ready', '/metadata']);
 /**
  * Media types read as JSON: JSON itself, and the two that clients send JSON under by default (curl -d
  * sends application/x-www-form-urlencoded; some SDKs send text/plain).
  */
 const JSON_MEDIA_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded', 'text/plain']);
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const EMPTY = new Uint8Array(0);
 
-export function jsonResponse(
-  status: number,
-  body: unknown,
-  extra: Record<string, string> = {},
-): CoreResponse {
-  return { status, headers: { ...JSON_HEADERS, ...extra }, body: JSON.stringify(body) };
+interface Compiled {
+  route: Route;
+  protocol: Protocol;
+  /** The pattern's segments; a `{name}` one is a parameter. */
+  segments: readonly string[];
+  params: readonly (string | undefined)[];
 }
 
-function errorResponse(err: ApiError): CoreResponse {
-  const extra: Record<string, string> =
-    err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : {};
-  return jsonResponse(err.status, err.toJSON(), extra);
-}
-
+/** The path without its query string or trailing slash ('' is '/'). */
 function pathOf(raw: string): string {
   const q = raw.indexOf('?');
   let p = q >= 0 ? raw.slice(0, q) : raw;
@@ -88,143 +66,214 @@ function pathOf(raw: string): string {
   return p;
 }
 
+function normalBasePath(given: string | undefined): string {
+  if (given === undefined || given === '' || given === '/') return '';
+  const p = `/${given.replace(/^\/+|\/+$/g, '')}`;
+  if (!/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/.test(p))
+    throw new RangeError(`basePath must be a URL path such as /ml, got ${JSON.stringify(given)}`);
+  return p;
+}
+
 export class Core {
   readonly limits: Limits;
+  readonly models: ModelRegistry;
+  readonly protocols: readonly Protocol[];
   private readonly routing: 'strict' | 'any-path';
+  private readonly basePath: string;
   private readonly onInternalError?: (error: unknown) => void;
-  private readonly modelPages: ReadonlyMap<string, (predictor: Predictor) => Promise<CoreResponse>>;
-  private readonly metadataBodies = new WeakMap<Predictor, string>();
+  private readonly hooks: readonly Hooks[];
+  /** Routes without parameters by path; the others in order. */
+  private readonly exact = new Map<string, Compiled[]>();
+  private readonly patterned: Compiled[] = [];
+  private readonly anyPathPost?: { route: Route; protocol: Protocol };
 
-  constructor(
-    private readonly model: () => ModelStatus,
-    options: CoreOptions = {},
-  ) {
+  constructor(models: ModelRegistry | (() => ModelStatus), options: CoreOptions = {}) {
     this.limits = withDefaultLimits(options.limits);
     for (const [k, v] of Object.entries(this.limits)) {
       if (!Number.isInteger(v) || v < 1)
         throw new RangeError(`limit ${k} must be a positive integer, got ${v}`);
     }
+    this.models = typeof models === 'function' ? new SingleModel(models) : models;
     this.routing = options.routing ?? 'strict';
+    this.basePath = normalBasePath(options.basePath);
     this.onInternalError = options.onInternalError;
-    this.modelPages = new Map(Object.entries(options.modelPages ?? {}));
+    this.hooks = options.hooks ?? [];
+    this.protocols = options.protocols ?? [modelgateProtocol({ modelPages: options.modelPages })];
+    for (const protocol of this.protocols) {
+      for (const route of protocol.routes) {
+        const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
+        const params = segments.map((s) =>
+          s.startsWith('{') && s.endsWith('}') ? s.slice(1, -1) : undefined,
+        );
+        const compiled = { route, protocol, segments, params };
+        if (params.every((p) => p === undefined)) {
+          const list = this.exact.get(route.path) ?? [];
+          list.push(compiled);
+          this.exact.set(route.path, list);
+        } else this.patterned.push(compiled);
+      }
+      if (protocol.anyPathPost && !this.anyPathPost)
+        this.anyPathPost = { route: protocol.anyPathPost, protocol };
+    }
   }
 
   async handle(req: CoreRequest): Promise<CoreResponse> {
-    try {
-      return await this.route(req);
-    } catch (err) {
-      if (err instanceof ApiError) {
-        // A 503 while the model loads is the answer a readiness probe expects, not a fault to log.
-        if (err.status >= 500 && !(err instanceof ModelNotReadyError)) this.onInternalError?.(err);
-        return errorResponse(err);
+    const method = req.method.toUpperCase();
+    const exchange: Exchange = { request: req, method, path: pathOf(req.path), started: performance.now() };
+    let response: CoreResponse | undefined;
+    for (const hook of this.hooks) {
+      response = hook.before?.(exchange);
+      if (response) break;
+    }
+    if (!response) {
+      try {
+        response = await this.route(req, exchange, method);
+      } catch (err) {
+        response = this.errorAnswer(exchange, err);
       }
-      this.onInternalError?.(err);
-      return errorResponse(
-        new InternalError('modelgate failed to answer this request; the fault is logged', err),
+    }
+    for (const hook of this.hooks) hook.after?.(exchange, response);
+    return response;
+  }
+
+  private errorAnswer(exchange: Exchange, err: unknown): CoreResponse {
+    const error =
+      err instanceof ApiError
+        ? err
+        : new InternalError('modelgate failed to answer this request; the fault is logged', err);
+    // A 503 while the model loads is the answer a readiness probe expects, not a fault to log.
+    if (error.status >= 500 && !(error instanceof ModelNotReadyError)) this.onInternalError?.(err);
+    for (const hook of this.hooks) hook.onError?.(exchange, err);
+    const protocol =
+      this.protocols.find((p) => p.name === exchange.protocol) ??
+      this.protocols.find((p) => p !== this.protocols[0] && p.owns(exchange.path)) ??
+      (this.protocols[0] as Protocol);
+    return protocol.errorResponse(error);
+  }
+
+  private async route(req: CoreRequest, exchange: Exchange, method: string): Promise<CoreResponse> {
+    let path = exchange.path;
+    if (this.basePath !== '') {
+      if (path !== this.basePath && !path.startsWith(`${this.basePath}/`))
+        throw new NotFoundError(`no route for ${path}; this server answers under ${this.basePath}`, { path });
+      path = path.slice(this.basePath.length) || '/';
+    }
+    let found = this.match(path);
+    if (!found && this.routing === 'any-path') {
+      // The longest ending of the path that is a route: /prod/iris/metadata is /metadata.
+      for (let i = path.indexOf('/', 1); i > 0 && !found; i = path.indexOf('/', i + 1))
+        found = this.match(path.slice(i));
+      if (!found && this.anyPathPost) {
+        const { route, protocol } = this.anyPathPost;
+        found = { path, candidates: [{ route, protocol, segments: [], params: [] }], values: [] };
+      }
+    }
+    if (!found) {
+      throw new NotFoundError(
+        `no route for ${exchange.path}; predictions are POST ${this.basePath}/ or POST ${this.basePath}/predict`,
+        { path: exchange.path },
       );
     }
+    const want = method === 'HEAD' ? 'GET' : method;
+    const chosen = found.candidates.find((c) => c.route.method === want);
+    if (!chosen) {
+      const first = found.candidates[0] as Compiled;
+      exchange.protocol = first.protocol.name;
+      const allow = [...new Set(found.candidates.map((c) => c.route.method))];
+      throw new MethodNotAllowedError(method, exchange.path, allow);
+    }
+    exchange.protocol = chosen.protocol.name;
+    exchange.route = chosen.route.name;
+    const params: Record<string, string> = {};
+    chosen.params.forEach((name, i) => {
+      if (name !== undefined) params[name] = found.values[i] as string;
+    });
+    return chosen.route.handle(this.context(req, method, found.path, params), exchange);
   }
 
-  private async route(req: CoreRequest): Promise<CoreResponse> {
-    const path = pathOf(req.path);
-    const method = req.method.toUpperCase();
-    const getRoute = this.getRoute(path);
-    if (getRoute) {
-      if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(method, path, ['GET']);
-      return this.get(getRoute);
+  /** The routes at `path` (every method), with the path's segments for their parameters. */
+  private match(path: string): { path: string; candidates: Compiled[]; values: string[] } | undefined {
+    const exact = this.exact.get(path);
+    if (exact) return { path, candidates: exact, values: [] };
+    if (this.patterned.length === 0) return undefined;
+    const segments = path === '/' ? [] : path.slice(1).split('/');
+    let candidates: Compiled[] | undefined;
+    let values: string[] = [];
+    for (const c of this.patterned) {
+      if (c.segments.length !== segments.length) continue;
+      let ok = true;
+      for (let i = 0; i < segments.length && ok; i++)
+        ok = c.params[i] !== undefined ? segments[i] !== '' : c.segments[i] === segments[i];
+      if (!ok) continue;
+      // Routes of one pattern share their parameters' places: the first match names them.
+      if (!candidates) {
+        candidates = [];
+        values = segments.map((s, i) => (c.params[i] !== undefined ? decodeSegment(s) : s));
+      } else if (!samePattern(candidates[0] as Compiled, c)) continue;
+      candidates.push(c);
     }
-    const page = this.modelPages.get(path);
-    if (page) {
-      if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(method, path, ['GET']);
-      const status = this.model();
-      if (status.state !== 'ready') throw this.notReady(status);
-      return page(status.predictor);
-    }
-    if (this.routing === 'strict' && !PREDICT_PATHS.has(path)) {
-      throw new NotFoundError(`no route for ${path}; predictions are POST / or POST /predict`, { path });
-    }
-    if (method !== 'POST') throw new MethodNotAllowedError(method, path, ['POST']);
-    this.checkContentType(req.headers['content-type']);
-    const text = this.bodyText(req);
-    const status = this.model();
-    if (status.state !== 'ready') throw this.notReady(status);
-    return jsonResponse(200, await predictValue(status.predictor, parseJson(text), this.limits));
+    return candidates ? { path, candidates, values } : undefined;
   }
 
-  private getRoute(path: string): string | undefined {
-    if (GET_ROUTES.has(path)) return path;
-    if (this.routing === 'any-path') {
-      const last = path.slice(path.lastIndexOf('/'));
-      if (GET_ROUTES.has(last)) return last;
-    }
-    return undefined;
+  private context(
+    req: CoreRequest,
+    method: string,
+    path: string,
+    params: Record<string, string>,
+  ): RouteContext {
+    const limits = this.limits;
+    const bytes = (): Uint8Array => {
+      const { body } = req;
+      if (body === undefined) return EMPTY;
+      const out = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+      if (out.length > limits.maxBodyBytes) throw bodyTooLargeError(limits.maxBodyBytes, out.length);
+      return out;
+    };
+    return {
+      request: req,
+      method,
+      path,
+      params,
+      limits,
+      models: this.models,
+      bytes,
+      text: () => {
+        const { body } = req;
+        if (typeof body === 'string') {
+          // Its UTF-8 bytes are at least as many as its UTF-16 units.
+          if (body.length > limits.maxBodyBytes)
+            throw bodyTooLargeError(limits.maxBodyBytes, Buffer.byteLength(body, 'utf8'));
+          return body;
+        }
+        try {
+          return utf8.decode(bytes());
+        } catch (cause) {
+          if (cause instanceof ApiError) throw cause;
+          throw new BadRequestError('invalid_body', 'the body is not valid UTF-8 text', undefined, cause);
+        }
+      },
+      requireJson: () => {
+        const header = req.headers['content-type'];
+        if (header === undefined || header.trim() === '') return;
+        const type = (header.split(';')[0] as string).trim().toLowerCase();
+        if (JSON_MEDIA_TYPES.has(type) || type.endsWith('+json')) return;
+        throw new UnsupportedMediaTypeError(header);
+      },
+    };
   }
+}
 
-  private get(route: string): CoreResponse {
-    if (route === '/health') return jsonResponse(200, { status: 'ok' });
-    const status = this.model();
-    if (status.state !== 'ready') throw this.notReady(status);
-    const { card } = status.predictor;
-    if (route === '/ready') return jsonResponse(200, { status: 'ready', model: card.name });
-    return this.metadata(status.predictor);
-  }
+function samePattern(a: Compiled, b: Compiled): boolean {
+  return a.segments.length === b.segments.length && a.segments.every((s, i) => s === b.segments[i]);
+}
 
-  /** GET /metadata, built once per model: a wide card's schema is not rebuilt on every request. */
-  private metadata(predictor: Predictor): CoreResponse {
-    let body = this.metadataBodies.get(predictor);
-    if (body === undefined) {
-      const { card } = predictor;
-      body = JSON.stringify({ card, schema: inputSchema(card), limits: this.limits });
-      this.metadataBodies.set(predictor, body);
-    }
-    return { status: 200, headers: { ...JSON_HEADERS }, body };
-  }
-
-  private notReady(status: Exclude<ModelStatus, { state: 'ready' }>): ModelNotReadyError {
-    // The reason a load failed names files, paths and runtime internals: it is for the operator's log
-    // (the adapters write it there), not for every client.
-    return new ModelNotReadyError(
-      status.state === 'loading'
-        ? 'the model is still loading; retry shortly'
-        : 'the model failed to load; the reason is in the server log',
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new BadRequestError(
+      'invalid_path',
+      `the path segment ${JSON.stringify(s)} is not valid percent-encoding`,
     );
-  }
-
-  private checkContentType(header: string | undefined): void {
-    if (header === undefined || header.trim() === '') return;
-    const type = header.split(';')[0].trim().toLowerCase();
-    if (JSON_MEDIA_TYPES.has(type) || type.endsWith('+json')) return;
-    throw new UnsupportedMediaTypeError(header);
-  }
-
-  /** The body as text, within the size limit; base64 decoded and UTF-8 checked. */
-  private bodyText(req: CoreRequest): string {
-    let bytes: Uint8Array;
-    const { body } = req;
-    if (body === undefined) bytes = new Uint8Array(0);
-    else if (req.bodyIsBase64) {
-      const text = typeof body === 'string' ? body : Buffer.from(body).toString('latin1');
-      const compact = text.replace(/\s+/g, '');
-      if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
-        throw new BadRequestError(
-          'invalid_body',
-          'the body is marked base64-encoded but is not valid base64',
-        );
-      }
-      bytes = Buffer.from(compact, 'base64');
-    } else if (typeof body === 'string') {
-      if (body.length > this.limits.maxBodyBytes) this.tooLarge(Buffer.byteLength(body, 'utf8'));
-      return body;
-    } else bytes = body;
-    if (bytes.length > this.limits.maxBodyBytes) this.tooLarge(bytes.length);
-    try {
-      return utf8.decode(bytes);
-    } catch (cause) {
-      throw new BadRequestError('invalid_body', 'the body is not valid UTF-8 text', undefined, cause);
-    }
-  }
-
-  private tooLarge(size: number): never {
-    throw bodyTooLargeError(this.limits.maxBodyBytes, size);
   }
 }

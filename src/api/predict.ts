@@ -22,14 +22,19 @@ export async function predictBody(
   return predictValue(predictor, parseJsonBody(text, limits), limits);
 }
 
-/** For callers that already hold the parsed body (a Lambda direct invoke, say). */
+/**
+ * For callers that already hold the parsed body (a Lambda direct invoke, say). `observed.rows` is set
+ * to the request's row count once it is parsed (for the batch-size metric).
+ */
 export async function predictValue(
   predictor: Predictor,
   body: unknown,
   given: Partial<Limits> = DEFAULT_LIMITS,
+  observed?: { rows?: number },
 ): Promise<Record<string, unknown>> {
   const limits = complete(given);
   const req = parsePredictRequest(body, predictor.card, limits, predictor.encoder);
+  if (observed) observed.rows = req.rows.length;
   let out: Prediction;
   try {
     out = await predictor.predict(req.rows);

@@ -144,6 +144,11 @@ export interface ModelIo {
 export interface ModelCard {
   format: CardFormat;
   name: string;
+  /**
+   * The model's version, as the serving protocols report it (and take in a path): letters, digits, '.',
+   * '_' and '-'. Without one, a server reports the first 12 hex digits of the file's sha256.
+   */
+  version?: string;
   task: Task;
   /** Features in input order. */
   features: FeatureSpec[];
@@ -634,6 +639,9 @@ function provenance(v: unknown): ModelCard['provenance'] {
  * The card, checked field by field and rebuilt from what was checked: a field this function does not
  * know is not let through (a new field must be added here to be read).
  */
+/** A card's version: one path segment of a URL as it is, without escaping. */
+export const VERSION_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
 export function validateCard(v: unknown): ModelCard {
   if (!isRecord(v)) fail('not a JSON object');
   if (v.format !== 1 && v.format !== 2)
@@ -654,6 +662,11 @@ export function validateCard(v: unknown): ModelCard {
   };
   const target = optionalText(v.target, 'target');
   if (target !== undefined) card.target = target;
+  if (v.version !== undefined) {
+    if (typeof v.version !== 'string' || !VERSION_PATTERN.test(v.version))
+      fail('"version" must be 1 to 64 letters, digits, ".", "_" or "-"');
+    card.version = v.version;
+  }
   if (task === 'classification') card.classes = classes(v.classes);
   else if (v.classes !== undefined) fail(`a ${task} model has no "classes"`);
   if (task === 'clustering') {

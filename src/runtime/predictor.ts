@@ -1,4 +1,5 @@
 // The one module that talks to onnxruntime-node: session options, input tensors, output decoding.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -87,6 +88,8 @@ function nativeSession(bytes: Uint8Array, options: InferenceSession.SessionOptio
 
 export class Predictor {
   readonly card: ModelCard;
+  /** The model file's sha256, hex. */
+  readonly sha256: string;
   readonly encoder: RowEncoder;
   /** What this model answers: probabilities, labels only, scores, or values. */
   readonly kind: OutputKind;
@@ -103,8 +106,9 @@ export class Predictor {
   private flushScheduled = false;
   private counts = { runs: 0, requests: 0, rows: 0 };
 
-  private constructor(card: ModelCard, session: NativeSession, batching: boolean) {
+  private constructor(card: ModelCard, session: NativeSession, batching: boolean, sha256: string) {
     this.card = card;
+    this.sha256 = sha256;
     this.session = session;
     this.batching = batching;
     this.kind = outputKind(card);
@@ -171,7 +175,8 @@ export class Predictor {
     }
     try {
       checkSignature(card, session.inputMetadata, session.outputMetadata);
-      const predictor = new Predictor(card, session, options.batching ?? false);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const predictor = new Predictor(card, session, options.batching ?? false, sha256);
       predictor.probe();
       return predictor;
     } catch (err) {

@@ -1,0 +1,13 @@
+// Hooks around every request the core answers: where metrics, logs and CORS attach, without the
+// protocols knowing of them. Each runs synchronously on the request's path, so a hook is cheap or it
+// defers its work (the JSON log batches its lines per turn of the event loop).
+import type { CoreResponse, Exchange } from './protocol.js';
+
+export interface Hooks {
+  /** Before routing; a response returned here is the answer (a CORS preflight, say). */
+  before?(exchange: Exchange): CoreResponse | undefined;
+  /** Once the answer is made, error answers included; it may add headers to it. */
+  after?(exchange: Exchange, response: CoreResponse): void;
+  /** When the answer is an error: `error` is the ApiError, or the fault behind a 500. */
+  onError?(exchange: Exchange, error: unknown): void;
+}

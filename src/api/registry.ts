@@ -1,0 +1,130 @@
+// The models a core serves: one or many, each loading, ready or failed on its own. Protocols find a
+// model here by name (or take the default one) and never hold a Predictor of their own, so a model
+// that is swapped (a reload) or loaded on first use (a Lambda prefix) is the one the next request gets.
+import type { Predictor } from '../runtime/predictor.js';
+import { ModelNotReadyError, NotFoundError } from './errors.js';
+
+/** Where a model is: loading, ready, or failed (with the reason, for the operator's log). */
+export type ModelStatus =
+  | { state: 'loading' }
+  | { state: 'ready'; predictor: Predictor }
+  | { state: 'failed'; reason: string };
+
+export interface ModelEntry {
+  /** The name requests use: the card's name, or the one it was given (a file name) until it loads. */
+  readonly name: string;
+  /** The card's version (its sha256's first 12 hex digits when the card has none), once known. */
+  readonly version: string | undefined;
+  status(): ModelStatus;
+}
+
+export interface ModelRegistry {
+  /** The model `/` and `/predict` answer; undefined when the registry serves none by default. */
+  defaultEntry(): ModelEntry | undefined;
+  /** Every model, in a stable order (the default first). */
+  list(): readonly ModelEntry[];
+  find(name: string): ModelEntry | undefined;
+  /**
+   * The entry's predictor, loaded first by a registry that loads on demand; a ModelNotReadyError (503)
+   * while it loads or after it failed.
+   */
+  ready(entry: ModelEntry): Promise<Predictor>;
+}
+
+/** The 503 a model that is not ready answers: the reason a load failed goes to the log, not the client. */
+export function notReadyError(
+  status: Exclude<ModelStatus, { state: 'ready' }>,
+  name?: string,
+): ModelNotReadyError {
+  const which = name === undefined ? 'the model' : `the model ${JSON.stringify(name)}`;
+  return new ModelNotReadyError(
+    status.state === 'loading'
+      ? `${which} is still loading; retry shortly`
+      : `${which} failed to load; the reason is in the server log`,
+  );
+}
+
+export class ModelNotFoundError extends NotFoundError {
+  override name = 'ModelNotFoundError';
+  constructor(name: string, known: readonly string[]) {
+    const list = known.slice(0, 20).map((n) => JSON.stringify(n));
+    super(
+      `no model named ${JSON.stringify(name)}${known.length === 0 ? '' : `; this endpoint serves ${list.join(', ')}${known.length > 20 ? ', ...' : ''}`}`,
+      { model: name },
+    );
+  }
+}
+
+/** The predictor of an entry that is ready, else the 503 its state calls for. */
+export function readyPredictor(entry: ModelEntry, named = false): Predictor {
+  const status = entry.status();
+  if (status.state !== 'ready') throw notReadyError(status, named ? entry.name : undefined);
+  return status.predictor;
+}
+
+/**
+ * One model, as `serve <model>` and the Lambda handler have always served it: it answers `/` and
+ * any name its card has (before it loads, the name given, else any name).
+ */
+export class SingleModel implements ModelRegistry {
+  private readonly entry: ModelEntry;
+
+  constructor(status: () => ModelStatus, fallbackName = 'model') {
+    this.entry = {
+      get name() {
+        const s = status();
+        return s.state === 'ready' ? s.predictor.card.name : fallbackName;
+      },
+      get version() {
+        const s = status();
+        return s.state === 'ready' ? cardVersion(s.predictor) : undefined;
+      },
+      status,
+    };
+  }
+
+  defaultEntry(): ModelEntry {
+    return this.entry;
+  }
+
+  list(): readonly ModelEntry[] {
+    return [this.entry];
+  }
+
+  find(name: string): ModelEntry | undefined {
+    return name === this.entry.name ? this.entry : undefined;
+  }
+
+  async ready(entry: ModelEntry): Promise<Predictor> {
+    return readyPredictor(entry);
+  }
+}
+
+/** A model's version as the protocols report it: the card's own, else its file's sha256's first 12 hex digits. */
+export function cardVersion(predictor: Predictor): string {
+  return predictor.card.version ?? predictor.sha256.slice(0, 12);
+}
+
+/** The registry's model by name, or a 404 naming it and the ones there are. */
+export function findModel(registry: ModelRegistry, name: string): ModelEntry {
+  const entry = registry.find(name);
+  if (!entry)
+    throw new ModelNotFoundError(
+      name,
+      registry.list().map((e) => e.name),
+    );
+  return entry;
+}
+
+/** The default model, or a 404 when the registry has none. */
+export function defaultModel(registry: ModelRegistry): ModelEntry {
+  const entry = registry.defaultEntry();
+  if (!entry) {
+    const names = registry.list().map((e) => e.name);
+    throw new NotFoundError(
+      `this endpoint has no default model; name one: ${names.map((n) => `/models/${n}/predict`).join(', ')}`,
+      { models: names },
+    );
+  }
+  return entry;
+}
