@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles what `modelgate package` ships, each entry with the chunks it loads on demand:
-//   dist/bundle/lambda/index.mjs   the Lambda handler (dist/lambda.js), `index.handler` in a function
+//   dist/bundle/lambda/index.mjs   the Lambda handler (dist/lambda-handler.js), `index.handler` in a function
 //   dist/bundle/cli/modelgate.mjs  the command line (dist/cli/main.js), `modelgate serve` in a container
 // One file to load instead of a module graph is most of the handler's own share of a cold start.
 // onnxruntime-node stays outside: a native addon, shipped beside the bundle or in a layer.
@@ -31,7 +31,7 @@ rmSync(out(''), { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
-    entryPoints: { index: new URL('../dist/lambda.js', import.meta.url).pathname },
+    entryPoints: { index: new URL('../dist/lambda-handler.js', import.meta.url).pathname },
     outdir: out('lambda'),
   }),
   build({

@@ -1,21 +1,30 @@
-// `modelgate/lambda`: the Lambda function's entry. Importing it loads the model named by MODEL_URI (a
-// path, relative ones against LAMBDA_TASK_ROOT, or an s3:// or https:// URI, read within
-// MODEL_LOAD_TIMEOUT_MS), checked against MODEL_SHA256 when set, during the init phase, so Init
-// Duration includes the load and the first invoke is already warm. Without MODEL_URI, the model
-// `modelgate package` recorded beside the handler (modelgate.json) is used. A model that fails to load
-// fails init with a message that says what failed and where; Lambda retries init next time.
+// `modelgate/lambda`: the Lambda handler as a library, with no side effects on import.
+// `createLambdaHandler(model)` answers events over a loaded model (or a registry of models);
+// `handlerFromEnv()` loads the model the function's environment names and gives its handler.
+// `modelgate/lambda/handler` (src/lambda-handler.ts) is the deployable entry that does that at init.
+//
+// handlerFromEnv reads the model named by MODEL_URI (a path, relative ones against LAMBDA_TASK_ROOT, or
+// an s3:// or https:// URI, read within MODEL_LOAD_TIMEOUT_MS), checked against MODEL_SHA256 when set.
+// Without MODEL_URI, the model `modelgate package` recorded beside the handler (modelgate.json) is
+// used. A model that fails to load rejects with a message that says what failed and where.
 import { fileURLToPath } from 'node:url';
-import { createLambdaHandler, type LambdaHandler } from './adapters/lambda.js';
+import { createLambdaHandler, type LambdaHandler, lambdaLog } from './adapters/lambda.js';
+import { parseLogLevel, parseRequestSampling } from './adapters/log.js';
 import { loadPredictor } from './adapters/model.js';
 import { packagedModel } from './adapters/model-file.js';
 import type { Limits } from './api/request.js';
 
 export {
   createLambdaHandler,
+  type LambdaContext,
   type LambdaHandler,
+  type LambdaHandlerOptions,
   type LambdaResult,
+  lambdaLog,
   toCoreRequest,
 } from './adapters/lambda.js';
+export type { Logger, LogLine } from './adapters/log.js';
+export type { ModelEntry, ModelRegistry, ModelStatus } from './api/registry.js';
 
 /** A positive integer from the environment, or undefined when the variable is unset or empty. */
 function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -40,9 +49,16 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
   return limits;
 }
 
-async function init(): Promise<LambdaHandler> {
-  const env = process.env;
-  const here = new URL('.', import.meta.url);
+/**
+ * The handler of the model the environment names (MODEL_URI, else the packaged one), loaded now; its
+ * limits from MAX_BODY_BYTES, MAX_ROWS and MAX_VALUES, its log from LOG_LEVEL (debug, info, warn,
+ * error, off) and LOG_REQUESTS (on, off, or the share of request lines written).
+ */
+export async function handlerFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  /** The folder a packaged function's modelgate.json is in (the deployed entry's own). */
+  here: URL = new URL('.', import.meta.url),
+): Promise<LambdaHandler> {
   const packaged = env.MODEL_URI ? undefined : packagedModel(here);
   const uri = env.MODEL_URI || packaged?.uri;
   if (!uri)
@@ -56,7 +72,9 @@ async function init(): Promise<LambdaHandler> {
     baseDir: packaged ? fileURLToPath(here) : (env.LAMBDA_TASK_ROOT ?? process.cwd()),
     timeoutMs: positiveInteger(env, 'MODEL_LOAD_TIMEOUT_MS'),
   });
-  return createLambdaHandler(predictor, { limits });
+  const log = lambdaLog(env, {
+    ...(env.LOG_LEVEL ? { level: parseLogLevel(env.LOG_LEVEL) } : {}),
+    ...(env.LOG_REQUESTS ? { requests: parseRequestSampling(env.LOG_REQUESTS) } : {}),
+  });
+  return createLambdaHandler(predictor, { limits, log });
 }
-
-export const handler: LambdaHandler = await init();

@@ -4,6 +4,7 @@
 // format gives it and never convert one (String() on `{"toString": 1}` throws): a field of the wrong
 // type is an InvalidEventError (400) naming it, an absent or null one takes its default.
 import type { CoreRequest } from '../api/core.js';
+import { BadRequestError } from '../api/errors.js';
 import { InvalidEventError } from './errors.js';
 
 export type EventShape = 'rest' | 'http' | 'alb' | 'direct';
@@ -150,15 +151,42 @@ function directRequest(event: unknown): CoreRequest {
   return { method: 'POST', path: '/', headers: {}, body };
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A body API Gateway or an ALB marked base64-encoded (a binary media type), as bytes. */
+function base64Body(text: string): Uint8Array {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
+    throw new BadRequestError('invalid_body', 'the body is marked base64-encoded but is not valid base64');
+  }
+  return Buffer.from(compact, 'base64');
+}
+
+/**
+ * An HTTP API's path without its stage: rawPath is /prod/predict on a stage named prod (not on the
+ * $default stage). A REST API's `path` never has the stage.
+ */
+function withoutStage(path: string, ctx: Obj): string {
+  const stage = optionalString(ctx, 'stage', 'requestContext.stage');
+  if (stage === undefined || stage === '' || stage === '$default') return path;
+  const prefix = `/${stage}`;
+  if (path === prefix) return '/';
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path;
+}
+
+/**
+ * The plain request the core answers: method, path (the stage taken off), lower-case headers, and the
+ * body as text, or as bytes when the event says it is base64.
+ */
 export function toCoreRequest(event: unknown): { shape: EventShape; request: CoreRequest } {
   const shape = eventShape(event);
   if (shape === 'direct') return { shape, request: directRequest(event) };
   const e = event as Obj;
-  const body = optionalString(e, 'body');
+  const text = optionalString(e, 'body');
+  const base64 = optionalBoolean(e, 'isBase64Encoded') === true;
   const common = {
     headers: headersOf(e),
-    body,
-    bodyIsBase64: optionalBoolean(e, 'isBase64Encoded') === true,
+    body: base64 && text !== undefined ? base64Body(text) : text,
   };
   if (shape === 'http') {
     const ctx = optionalRecord(e, 'requestContext') ?? {};
@@ -168,7 +196,7 @@ export function toCoreRequest(event: unknown): { shape: EventShape; request: Cor
     const method = requiredString(http, 'method', 'requestContext.http.method');
     const path =
       optionalString(e, 'rawPath') ?? optionalString(http, 'path', 'requestContext.http.path') ?? '/';
-    return { shape, request: { method, path, ...common } };
+    return { shape, request: { method, path: withoutStage(path, ctx), ...common } };
   }
   const method = requiredString(e, 'httpMethod');
   const path = optionalString(e, 'path') ?? '/';

@@ -3,8 +3,10 @@
 // invokes. It decides nothing, and it never throws: whatever the event, the invoker gets an answer.
 import { Core, type CoreOptions, type CoreResponse, jsonResponse } from '../api/core.js';
 import { ApiError, InternalError } from '../api/errors.js';
+import type { ModelRegistry } from '../api/registry.js';
 import type { Predictor } from '../runtime/predictor.js';
 import { type EventShape, eventShape, toCoreRequest } from './lambda-event.js';
+import { JsonLog, type Logger } from './log.js';
 
 export { type EventShape, eventShape, MAX_EVENT_DEPTH, toCoreRequest } from './lambda-event.js';
 
@@ -18,10 +20,21 @@ export interface LambdaResult {
 
 export interface LambdaContext {
   awsRequestId?: string;
+  functionVersion?: string;
+}
+
+export interface LambdaHandlerOptions extends CoreOptions {
+  /**
+   * Where lines go (default: JSON lines on stdout, each written at once, since Lambda may freeze the
+   * environment as soon as the answer is returned). Every line carries the request id and whether this
+   * invoke is the environment's first (`coldStart`).
+   */
+  log?: Logger;
 }
 
 const REASONS: Record<number, string> = {
   200: 'OK',
+  204: 'No Content',
   400: 'Bad Request',
   404: 'Not Found',
   405: 'Method Not Allowed',
@@ -32,11 +45,14 @@ const REASONS: Record<number, string> = {
 };
 
 export function toLambdaResult(shape: EventShape, res: CoreResponse): LambdaResult {
-  const out: LambdaResult = { statusCode: res.status, headers: res.headers, body: res.body };
+  // Lambda's result is JSON: a binary answer travels as base64, which API Gateway and ALBs decode.
+  const binary = res.bytes !== undefined;
+  const body = binary ? Buffer.from(res.bytes as Uint8Array).toString('base64') : res.body;
+  const out: LambdaResult = { statusCode: res.status, headers: res.headers, body };
   if (shape === 'alb') {
     out.statusDescription = `${res.status} ${REASONS[res.status] ?? ''}`.trim();
-    out.isBase64Encoded = false;
-  } else if (shape !== 'direct') out.isBase64Encoded = false;
+    out.isBase64Encoded = binary;
+  } else if (shape !== 'direct' || binary) out.isBase64Encoded = binary;
   return out;
 }
 
@@ -46,50 +62,99 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-function logFault(requestId: string | undefined, msg: string, error: unknown): void {
-  const e = error instanceof Error ? error : undefined;
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      requestId,
-      msg,
-      error: e ? e.message : `a thrown ${typeof error}`,
-      stack: e?.stack,
-    }),
+/** JSON lines for Lambda: written at once, with the function's version on each. */
+export function lambdaLog(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { level?: string; requests?: number } = {},
+): JsonLog {
+  const version = env.AWS_LAMBDA_FUNCTION_VERSION;
+  return new JsonLog(
+    { write: (text: string) => process.stdout.write(text) },
+    {
+      ...(options.level ? { level: options.level as 'info' } : {}),
+      ...(options.requests !== undefined ? { requests: options.requests } : {}),
+      ...(version ? { fields: { functionVersion: version } } : {}),
+    },
   );
 }
 
 /**
- * A handler over a loaded model; any POST predicts, whatever stage or resource path API Gateway adds.
- * It always resolves with a result: a malformed event is a 400 naming the field, and anything that
- * escapes the core (a fault) is a 500 JSON body whose request id is logged with the error.
+ * A handler over a loaded model (or a registry of models); any POST predicts, whatever resource path
+ * API Gateway adds (its stage is taken off first). It always resolves with a result: a malformed event
+ * is a 400 naming the field, and anything that escapes the core (a fault) is a 500 JSON body whose
+ * request id is logged with the error. Importing this has no side effects: `modelgate/lambda/handler`
+ * is the deployable entry that loads the model during init.
  */
-export function createLambdaHandler(predictor: Predictor, options: CoreOptions = {}): LambdaHandler {
+export function createLambdaHandler(
+  model: Predictor | ModelRegistry,
+  options: LambdaHandlerOptions = {},
+): LambdaHandler {
+  const log = options.log ?? lambdaLog();
   let requestId: string | undefined;
-  const onInternalError =
-    options.onInternalError ?? ((error: unknown) => logFault(requestId, 'internal error', error));
-  const core = new Core(() => ({ state: 'ready', predictor }), {
-    routing: 'any-path',
-    ...options,
-    onInternalError,
-  });
+  let coldStart = true;
+  let first = true;
+  const fault = (msg: string, error: unknown) => {
+    const e = error instanceof Error ? error : undefined;
+    log.now({
+      level: 'error',
+      requestId,
+      coldStart,
+      msg,
+      error: e ? e.message : `a thrown ${typeof error}`,
+      stack: e?.stack,
+    });
+  };
+  const onInternalError = options.onInternalError ?? ((error: unknown) => fault('internal error', error));
+  const registry: ModelRegistry | (() => { state: 'ready'; predictor: Predictor }) =
+    'defaultEntry' in model ? model : () => ({ state: 'ready', predictor: model });
+  const core = new Core(registry, { routing: 'any-path', ...options, onInternalError });
   return async (event, context) => {
     requestId = undefined;
+    coldStart = first;
+    first = false;
+    const started = performance.now();
     let shape: EventShape = 'direct';
+    let result: LambdaResult;
+    let path: string | undefined;
+    let method: string | undefined;
     try {
       const id = isObject(context) ? context.awsRequestId : undefined;
       requestId = typeof id === 'string' ? id : undefined;
       shape = eventShape(event);
       const { request } = toCoreRequest(event);
-      return toLambdaResult(shape, await core.handle(request));
+      ({ path, method } = request);
+      const res = await core.handle(requestId === undefined ? request : { ...request, requestId });
+      result = toLambdaResult(shape, withRequestId(res, requestId));
     } catch (err) {
       if (err instanceof ApiError && err.status < 500)
-        return toLambdaResult(shape, jsonResponse(err.status, err.toJSON()));
-      onInternalError(err);
-      const fault = new InternalError('modelgate failed to answer this request; the fault is logged', err);
-      const body = fault.toJSON();
-      if (requestId !== undefined) body.error.details = { requestId };
-      return toLambdaResult(shape, jsonResponse(500, body));
+        result = toLambdaResult(shape, withRequestId(jsonResponse(err.status, err.toJSON()), requestId));
+      else {
+        onInternalError(err);
+        const body = new InternalError(
+          'modelgate failed to answer this request; the fault is logged',
+          err,
+        ).toJSON();
+        if (requestId !== undefined) body.error.details = { requestId };
+        result = toLambdaResult(shape, withRequestId(jsonResponse(500, body), requestId));
+      }
     }
+    const status = result.statusCode;
+    if (status >= 500 || log.sampleRequest()) {
+      log.now({
+        level: status === 503 ? 'warn' : status >= 500 ? 'error' : 'info',
+        requestId,
+        coldStart,
+        shape,
+        ...(method !== undefined ? { method, path } : {}),
+        status,
+        ms: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+    }
+    return result;
   };
+}
+
+function withRequestId(res: CoreResponse, requestId: string | undefined): CoreResponse {
+  // A copy: a route may answer the same response object every time (the cost page).
+  return requestId === undefined ? res : { ...res, headers: { ...res.headers, 'x-request-id': requestId } };
 }

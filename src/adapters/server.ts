@@ -20,7 +20,7 @@ import {
   MalformedRequestError,
   RequestTimeoutError,
 } from './errors.js';
-import { JsonLog } from './log.js';
+import { JsonLog, type Logger } from './log.js';
 import { discardRestOfBody, readBody } from './server-body.js';
 import { Connections } from './server-connections.js';
 
@@ -30,7 +30,7 @@ export interface ServerOptions extends CoreOptions {
   /** Log request bodies (off by default: they may hold personal data). */
   logBodies?: boolean;
   /** Where log lines go; default: JSON lines on stdout. */
-  log?: JsonLog;
+  log?: Logger;
   /** Idle keep-alive connections are closed after this long (default 65 s). */
   keepAliveTimeoutMs?: number;
   /**
@@ -47,7 +47,7 @@ export interface ServerOptions extends CoreOptions {
 export interface RunningServer {
   server: Server;
   url: string;
-  log: JsonLog;
+  log: Logger;
   /**
    * Stops accepting connections, answers every request already received (with `connection: close`),
    * closes idle keep-alive connections, and resolves once no connection is left, or after
@@ -110,9 +110,10 @@ export async function startServer(
           path: req.url ?? '/',
           headers: req.headers as Record<string, string | undefined>,
           body,
+          requestId,
         });
         if (writeHead(res, out, requestId, connections.draining))
-          res.end(req.method === 'HEAD' ? undefined : out.body);
+          res.end(req.method === 'HEAD' ? undefined : (out.bytes ?? out.body));
         finish(out.status, body);
       },
       (err: unknown) => {
@@ -143,6 +144,7 @@ export async function startServer(
     );
 
     function finish(status: number, body?: Buffer): void {
+      if (status < 500 && !log.sampleRequest()) return;
       log.line({
         // A 503 while the model loads is what a readiness probe is told, every few seconds: not an error.
         level: status === 503 ? 'warn' : status >= 500 ? 'error' : 'info',
@@ -293,7 +295,7 @@ function writeHead(res: ServerResponse, out: CoreResponse, requestId: string, cl
   const headers: string[] = ['x-request-id', requestId];
   for (const name in out.headers) headers.push(name, out.headers[name]);
   if (close && out.headers.connection === undefined) headers.push('connection', 'close');
-  headers.push('content-length', String(Buffer.byteLength(out.body)));
+  headers.push('content-length', String(out.bytes ? out.bytes.length : Buffer.byteLength(out.body)));
   res.writeHead(out.status, headers);
   return true;
 }

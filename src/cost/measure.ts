@@ -2,6 +2,7 @@
 // single-row prediction, and the memory the process needed. The calculator and the page are pure; this
 // is the one part of src/cost that runs a model.
 import { createLambdaHandler } from '../adapters/lambda.js';
+import { JsonLog } from '../adapters/log.js';
 import type { Predictor } from '../runtime/predictor.js';
 import { costModel, PRICES } from './calculator.js';
 import type { ModelFigures } from './figures.js';
@@ -36,7 +37,10 @@ export async function measureModel(predictor: Predictor, options: MeasureOptions
   const runs = options.runs ?? 200;
   if (!Number.isInteger(runs) || runs < 1)
     throw new RangeError(`runs must be a whole number from 1, got ${runs}`);
-  const handler = createLambdaHandler(predictor, { onInternalError: () => {} });
+  const handler = createLambdaHandler(predictor, {
+    onInternalError: () => {},
+    log: new JsonLog(undefined, { level: 'off' }),
+  });
   const event = {
     httpMethod: 'POST',
     path: '/predict',

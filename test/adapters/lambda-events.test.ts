@@ -4,18 +4,29 @@
 // string belongs (String() of {"toString": 1}), which Lambda reports as a function error.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHandler, type LambdaResult } from '../../src/adapters/lambda.js';
+import { JsonLog } from '../../src/adapters/log.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
 
 let predictor: Predictor;
+/** A log that keeps its lines. */
+function keptLog(): { log: JsonLog; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const write = (text: string) => {
+    for (const l of text.trim().split('\n')) lines.push(JSON.parse(l));
+  };
+  return { log: new JsonLog({ write }), lines };
+}
+const quiet = new JsonLog({ write: () => {} }, { level: 'off' });
+
 let handler: LambdaHandler;
 const faults: unknown[] = [];
 
 beforeAll(async () => {
   predictor = await Predictor.load(readFileSync(IRIS_MODEL));
-  handler = createLambdaHandler(predictor, { onInternalError: (e) => faults.push(e) });
+  handler = createLambdaHandler(predictor, { onInternalError: (e) => faults.push(e), log: quiet });
 });
 afterAll(async () => {
   await predictor.release();
@@ -223,48 +234,39 @@ describe('a fault inside the handler is a 500 JSON body, logged with the request
   it('when the model throws', async () => {
     const broken = {
       card: predictor.card,
+      sha256: predictor.sha256,
       predict: () => Promise.reject(new RangeError('Invalid array length')),
     };
-    const logged: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => {
-      logged.push(line);
-    });
-    try {
-      const h = createLambdaHandler(broken as unknown as Predictor);
-      const a = await answer(rest({}), h);
-      expect(a.status).toBe(500);
-      expect(a.body.error?.type).toBe('internal_error');
-      expect(logged.map((l) => JSON.parse(l))).toContainEqual(
-        expect.objectContaining({ level: 'error', requestId: 'req-1', error: 'Invalid array length' }),
-      );
-    } finally {
-      spy.mockRestore();
-    }
+    const { log, lines } = keptLog();
+    const h = createLambdaHandler(broken as unknown as Predictor, { log });
+    const a = await answer(rest({}), h);
+    expect(a.status).toBe(500);
+    expect(a.body.error?.type).toBe('internal_error');
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', requestId: 'req-1', error: 'Invalid array length' }),
+    );
+    // And the request's own line, with the cold-start flag of the environment's first invoke.
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', requestId: 'req-1', status: 500, coldStart: true }),
+    );
   });
 
   it('when something escapes the core', async () => {
-    const logged: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => {
-      logged.push(line);
+    const { log, lines } = keptLog();
+    const h = createLambdaHandler(predictor, { log });
+    // A getter that throws cannot come from JSON, only from a caller in the same process.
+    const event = Object.defineProperty({}, 'httpMethod', {
+      enumerable: true,
+      get() {
+        throw new TypeError('boom');
+      },
     });
-    try {
-      const h = createLambdaHandler(predictor);
-      // A getter that throws cannot come from JSON, only from a caller in the same process.
-      const event = Object.defineProperty({}, 'httpMethod', {
-        enumerable: true,
-        get() {
-          throw new TypeError('boom');
-        },
-      });
-      const a = await answer(event, h);
-      expect(a.status).toBe(500);
-      expect(a.body.error).toMatchObject({ type: 'internal_error', details: { requestId: 'req-1' } });
-      expect(logged.map((l) => JSON.parse(l))).toContainEqual(
-        expect.objectContaining({ level: 'error', requestId: 'req-1', error: 'boom' }),
-      );
-    } finally {
-      spy.mockRestore();
-    }
+    const a = await answer(event, h);
+    expect(a.status).toBe(500);
+    expect(a.body.error).toMatchObject({ type: 'internal_error', details: { requestId: 'req-1' } });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', requestId: 'req-1', error: 'boom' }),
+    );
   });
 });
 
@@ -364,6 +366,24 @@ describe('property: any event gets a status and a JSON body, never a 5xx', () =>
         if (a.status >= 400) expect(typeof a.body.error?.message).toBe('string');
       }),
       { numRuns: 400 },
+    );
+    expect(faults).toEqual([]);
+  });
+});
+
+describe('base64 bodies', () => {
+  it('of any bytes get a 200 or a JSON 4xx, decoded by the adapter before the core', async () => {
+    faults.length = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), fc.boolean(), async (bytes, mangle) => {
+        let b64 = Buffer.from(bytes).toString('base64');
+        if (mangle) b64 = `${b64.slice(0, 3)}*${b64.slice(3)}`;
+        const a = await answer(rest({ body: b64, isBase64Encoded: true }));
+        expect(a.status).toBeGreaterThanOrEqual(200);
+        expect(a.status).toBeLessThan(500);
+        if (a.status >= 400) expect(typeof a.body.error?.message).toBe('string');
+      }),
+      { numRuns: 300 },
     );
     expect(faults).toEqual([]);
   });

@@ -1,10 +1,10 @@
-// The built `modelgate/lambda` entry, imported in a fresh process as Lambda's runtime imports it.
+// The built `modelgate/lambda/handler` entry, imported in a fresh process as Lambda's runtime imports it.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { REFERENCE_ROW } from './models.js';
 
-export const LAMBDA_ENTRY = fileURLToPath(new URL('../../dist/lambda.js', import.meta.url));
+export const LAMBDA_ENTRY = fileURLToPath(new URL('../../dist/lambda-handler.js', import.meta.url));
 export const LAMBDA_BUNDLE = fileURLToPath(new URL('../../dist/bundle/lambda/index.mjs', import.meta.url));
 
 const run = promisify(execFile);
@@ -21,10 +21,15 @@ export const REFERENCE_EVENT = {
 };
 
 /**
- * Imports `entry` in a fresh process with only PATH and `env`, invokes its handler once with `event`,
- * and prints `{"init": <ms>, "result": ...}`. Rejects (with the child's stderr) when init fails.
+ * Imports `entry` in a fresh process with only PATH and `env`, invokes its handler once with `event`;
+ * `stdout` is its last line, `{"init": <ms>, "result": ...}`, and `log` the handler's JSON lines before
+ * it. Rejects (with the child's stderr) when init fails.
  */
-export function invokeEntry(env: Record<string, string>, event: unknown, entry = LAMBDA_ENTRY) {
+export async function invokeEntry(
+  env: Record<string, string>,
+  event: unknown,
+  entry = LAMBDA_ENTRY,
+): Promise<{ stdout: string; stderr: string; log: Record<string, unknown>[] }> {
   const script = `
     const t0 = performance.now();
     const { handler } = await import(${JSON.stringify(entry)});
@@ -32,8 +37,14 @@ export function invokeEntry(env: Record<string, string>, event: unknown, entry =
     const result = await handler(${JSON.stringify(event)}, { awsRequestId: 'test' });
     console.log(JSON.stringify({ init, result }));
   `;
-  return run(process.execPath, ['--input-type=module', '-e', script], {
+  const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     timeout: 30_000,
   });
+  const lines = stdout.trimEnd().split('\n');
+  return {
+    stdout: lines.at(-1) ?? '',
+    stderr,
+    log: lines.slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

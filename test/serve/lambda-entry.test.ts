@@ -18,14 +18,33 @@ describe('modelgate/lambda', () => {
     '%s loads MODEL_URI during init (relative to LAMBDA_TASK_ROOT) and answers the reference event',
     async (_, entry) => {
       const sha = createHash('sha256').update(readFileSync(IRIS_MODEL)).digest('hex');
-      const { stdout } = await invokeEntry(
-        { MODEL_URI: 'model.onnx', LAMBDA_TASK_ROOT: dirname(IRIS_MODEL), MODEL_SHA256: sha },
+      const { stdout, log } = await invokeEntry(
+        {
+          MODEL_URI: 'model.onnx',
+          LAMBDA_TASK_ROOT: dirname(IRIS_MODEL),
+          MODEL_SHA256: sha,
+          AWS_LAMBDA_FUNCTION_VERSION: '7',
+        },
         apiGatewayEvent,
         entry,
       );
       const { result } = JSON.parse(stdout);
       expect(result.statusCode).toBe(200);
       expect(result.headers['content-type']).toBe('application/json');
+      expect(result.headers['x-request-id']).toBe('test');
+      expect(result.headers['x-model-name']).toBe('iris');
+      // One JSON line for the request: its id, the environment's first invoke, the function's version.
+      expect(log).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          requestId: 'test',
+          coldStart: true,
+          functionVersion: '7',
+          method: 'POST',
+          path: '/predict',
+          status: 200,
+        }),
+      ]);
       expect(JSON.parse(result.body)).toEqual({ prediction: { label: 'virginica', probability: 0.9997 } });
     },
   );
@@ -53,6 +72,12 @@ describe('modelgate/lambda', () => {
       /MODEL_SHA256 must be 64 hex digits/,
     ],
     ['a bad MAX_ROWS', { MODEL_URI: IRIS_MODEL, MAX_ROWS: 'many' }, /MAX_ROWS must be a positive integer/],
+    ['a bad LOG_LEVEL', { MODEL_URI: IRIS_MODEL, LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of debug, info/],
+    [
+      'a bad LOG_REQUESTS',
+      { MODEL_URI: IRIS_MODEL, LOG_REQUESTS: '2' },
+      /LOG_REQUESTS must be on, off or a share/,
+    ],
   ])('fails init on %s, saying what and where', async (_, env, message) => {
     const err = (await invokeEntry(env, apiGatewayEvent).catch((e: unknown) => e)) as {
       code: number;
@@ -83,7 +108,8 @@ describe('modelgate/lambda', () => {
       { body: { input: [[0, 0, 0, 0]], return_probabilities: true } },
       { body: JSON.stringify({ input: [[0, 0, 0, 0]], return_probabilities: true }) },
     ]) {
-      const { stdout } = await invokeEntry({ MODEL_URI: IRIS_MODEL }, event);
+      const { stdout, log } = await invokeEntry({ MODEL_URI: IRIS_MODEL, LOG_REQUESTS: 'off' }, event);
+      expect(log).toEqual([]);
       const { result } = JSON.parse(stdout);
       expect(result.statusCode).toBe(200);
       const body = JSON.parse(result.body);
