@@ -140,6 +140,17 @@ export class Core {
     return response;
   }
 
+  /**
+   * An error an adapter found before the core saw the request (a body over the limit while it was
+   * read), written in the format of the protocol that owns the path.
+   */
+  errorResponse(path: string, error: ApiError): CoreResponse {
+    const p = pathOf(path);
+    const protocol =
+      this.protocols.find((x) => x !== this.protocols[0] && x.owns(p)) ?? (this.protocols[0] as Protocol);
+    return protocol.errorResponse(error);
+  }
+
   private errorAnswer(exchange: Exchange, err: unknown): CoreResponse {
     const error =
       err instanceof ApiError
@@ -164,9 +175,17 @@ export class Core {
     }
     let found = this.match(path);
     if (!found && this.routing === 'any-path') {
-      // The longest ending of the path that is a route: /prod/iris/metadata is /metadata.
-      for (let i = path.indexOf('/', 1); i > 0 && !found; i = path.indexOf('/', i + 1))
+      // The longest ending of the path that is a route: /prod/iris/metadata is /metadata. Under a path
+      // another protocol owns (/v2/...), only that protocol's routes: /v2/models/x/predict is no
+      // modelgate /models/x/predict.
+      const owner = this.protocols.find((p) => p !== this.protocols[0] && p.owns(path));
+      for (let i = path.indexOf('/', 1); i > 0 && !found; i = path.indexOf('/', i + 1)) {
         found = this.match(path.slice(i));
+        if (found && owner) {
+          const candidates = found.candidates.filter((c) => c.protocol === owner);
+          found = candidates.length > 0 ? { ...found, candidates } : undefined;
+        }
+      }
       // A path another protocol owns (/v2/...) is that protocol's 404, never a modelgate prediction.
       if (!found && this.anyPathPost && !this.ownedElsewhere(path, this.anyPathPost.protocol)) {
         const { route, protocol } = this.anyPathPost;
