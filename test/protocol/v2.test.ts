@@ -642,6 +642,23 @@ const BAD: V2Case[] = [
     /classification extension is not supported/,
   ),
   bad(
+    'an input in shared memory (tritonclient set_shared_memory)',
+    one({
+      name: 'x',
+      shape: [1, 4],
+      datatype: 'FP32',
+      parameters: { shared_memory_region: 'r', shared_memory_byte_size: 16 },
+    }),
+    400,
+    /shared memory extension is not supported/,
+  ),
+  bad(
+    'an output to shared memory',
+    post({ inputs: [matrix(ROWS)], outputs: [{ name: 'label', parameters: { shared_memory_region: 'r' } }] }),
+    400,
+    /shared memory extension is not supported/,
+  ),
+  bad(
     'content_type base64',
     one({ ...matrix(ROWS), parameters: { content_type: 'base64' } }),
     400,
@@ -827,6 +844,35 @@ describe.each(HTTP_TRANSPORTS)('KServe V2 through $name', (t) => {
     expect(Object.keys(body)).toEqual(['error']);
     expect(typeof body.error).toBe('string');
     if (c.message) expect(body.error).toMatch(c.message);
+  });
+});
+
+describe('readiness', () => {
+  it('is a 503 {"error"} while the model loads, and after it failed, for the server and the model', async () => {
+    for (const status of [{ state: 'loading' as const }, { state: 'failed' as const, reason: 'bad file' }]) {
+      const core = new Core(() => status);
+      for (const path of [
+        '/v2/health/ready',
+        '/v2/models/model/ready',
+        '/v2/models/model',
+        '/v2/models/model/infer',
+      ]) {
+        const r = await core.handle({
+          method: path.endsWith('infer') ? 'POST' : 'GET',
+          path,
+          headers: {},
+          body: '{}',
+        });
+        expect(r.status, path).toBe(503);
+        const body = JSON.parse(r.body) as { error: string };
+        expect(body.error).toMatch(
+          status.state === 'loading' ? /still loading/ : /failed to load; the reason is in the server log/,
+        );
+        expect(r.body).not.toMatch(/bad file/);
+      }
+      const live = await core.handle({ method: 'GET', path: '/v2/health/live', headers: {} });
+      expect(live.status).toBe(200);
+    }
   });
 });
 

@@ -137,6 +137,8 @@ function requestedOutputs(v: unknown, available: readonly string[], binaryDefaul
     if (seen.has(o.name)) throw bad(`the output ${clip(o.name)} is asked for twice`);
     seen.add(o.name);
     const params = parametersOf(o.parameters, `output ${clip(o.name)}: `);
+    if (params.shared_memory_region !== undefined)
+      throw bad(`output ${clip(o.name)}: the shared memory extension is not supported`);
     if (params.classification !== undefined && params.classification !== null && params.classification !== 0)
       throw bad(
         `output ${clip(o.name)}: the classification extension is not supported; ask for "label" and "probabilities" instead`,

@@ -161,6 +161,13 @@ export function parseInputHead(
   const parameters = v.parameters ?? {};
   if (!isObject(parameters))
     throw bad(`${where}: "parameters" must be an object, got ${typeOf(parameters)}`, { field: 'parameters' });
+  if (parameters.shared_memory_region !== undefined)
+    throw bad(
+      `${where}: the shared memory extension is not supported; send the tensor in "data" or as binary data`,
+      {
+        field: 'parameters.shared_memory_region',
+      },
+    );
   let contentType: string | undefined;
   if (parameters.content_type !== undefined && parameters.content_type !== null) {
     if (typeof parameters.content_type !== 'string')
