@@ -4,7 +4,7 @@
 // numbers.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Core } from '../../src/api/core.js';
 import { Predictor } from '../../src/runtime/predictor.js';
 import { twoInputs } from '../helpers/graphs.js';
