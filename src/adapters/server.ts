@@ -130,7 +130,8 @@ export async function startServer(
           res.destroy();
           return;
         }
-        const out = jsonResponse(err.status, err.toJSON(), { connection: 'close' });
+        const refused = core.errorResponse(req.url ?? '/', err);
+        const out = { ...refused, headers: { ...refused.headers, connection: 'close' } };
         if (!writeHead(res, out, requestId, true)) return;
         if (!invited) res.end(out.body);
         else {
