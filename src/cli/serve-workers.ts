@@ -203,6 +203,10 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     slot.worker = worker;
     bySlot.set(worker, slot);
     log.now({ level: 'info', msg: 'worker started', worker: slot.id, workerPid: worker.process.pid });
+    // A message to a worker that has just died fails; its exit is what counts, not the primary's crash.
+    worker.on('error', (err: Error) =>
+      log.line({ level: 'warn', msg: 'worker channel error', worker: slot.id, error: err.message }),
+    );
     worker.on('message', (m: WorkerMessage) => {
       if (m?.type === 'modelgate:ready') {
         slot.ready = true;
@@ -280,11 +284,12 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       signal,
       ...(slot.lastError && !wasReady ? { error: slot.lastError } : {}),
     });
-    // No worker has ever served and each has failed to start: the model will not load; say why and stop.
+    // No worker has ever served and each has failed to start (the model does not load, the port is
+    // taken): say why and stop.
     if (slots.every((s) => !s.everReady && s.failedToStart)) {
       stopAll(
         1,
-        'the model failed to load in every worker; stopping',
+        'every worker failed to start; stopping',
         slots.find((s) => s.lastError)?.lastError,
       );
       return;

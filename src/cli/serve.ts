@@ -77,6 +77,10 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
   const worker = workerLink();
   try {
     return await serveHere(model, opts, worker);
+  } catch (err) {
+    // Say why to the primary (a port already taken, say), which reports it if no worker can start.
+    await worker?.failed((err as Error).message);
+    throw err;
   } finally {
     // The channel to the primary would keep a worker's process alive.
     worker?.done();

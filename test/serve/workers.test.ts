@@ -118,6 +118,39 @@ describe('modelgate serve --workers 2', () => {
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
   });
 
+  it('stops restarting a worker that keeps dying, and exits 1 when every worker does', async () => {
+    const s = await serve([IRIS_MODEL, '--workers', '2']);
+    await allReady(s);
+    /** Kills the worker in `slot` as soon as it is ready, until the primary gives up on it. */
+    const killUntilAbandoned = async (slot: number) => {
+      const killed = new Set<number>();
+      for (let i = 0; i < 5; i++) {
+        const line = await logLine(
+          s,
+          (l) => l.msg === 'model loaded; ready' && l.worker === slot && !killed.has(Number(l.pid)),
+          15_000,
+        );
+        const pid = Number(line?.pid);
+        killed.add(pid);
+        process.kill(pid, 'SIGKILL');
+        await logLine(s, (l) => l.role === 'primary' && l.workerPid === pid && l.signal === 'SIGKILL');
+      }
+      return killed;
+    };
+    await killUntilAbandoned(1);
+    expect(
+      await logLine(s, (l) => l.msg === 'worker 1 died 5 times within 60 s; not restarting it'),
+    ).toBeTruthy();
+    // The other worker answers on.
+    for (let i = 0; i < 4; i++) expect((await predict(s.url, `left-${i}`)).status).toBe(200);
+    await killUntilAbandoned(2);
+    expect(await s.exited).toBe(1);
+    expect(
+      s.lines.find((l) => l.level === 'error' && l.msg === 'every worker keeps dying; stopping'),
+    ).toBeTruthy();
+    expect(s.lines.filter((l) => l.msg === 'worker started')).toHaveLength(10);
+  }, 60_000);
+
   it('exits 1 promptly, saying why, when the model fails to load in every worker', async () => {
     const started = performance.now();
     const out = await runCli(['serve', IRIS_CSV, '--port', '0', '--workers', '2'], { timeoutMs: 20_000 });
@@ -130,7 +163,7 @@ describe('modelgate serve --workers 2', () => {
     expect(lines.find((l) => l.level === 'error' && l.role === 'primary')).toMatchObject({
       role: 'primary',
       level: 'error',
-      msg: 'the model failed to load in every worker; stopping',
+      msg: 'every worker failed to start; stopping',
       error: expect.stringContaining('it looks like CSV data, not an ONNX model'),
     });
     expect(lines.at(-1)).toMatchObject({ role: 'primary', msg: 'stopped' });
