@@ -287,11 +287,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     // No worker has ever served and each has failed to start (the model does not load, the port is
     // taken): say why and stop.
     if (slots.every((s) => !s.everReady && s.failedToStart)) {
-      stopAll(
-        1,
-        'every worker failed to start; stopping',
-        slots.find((s) => s.lastError)?.lastError,
-      );
+      stopAll(1, 'every worker failed to start; stopping', slots.find((s) => s.lastError)?.lastError);
       return;
     }
     // While no worker has been ready, one that failed waits: if the others fail too, the model is at fault.
