@@ -248,7 +248,15 @@ async function warmedServer(cmd, argv, port, env, body) {
 /** `modelgate serve`: one process. */
 function serveModelgate(model, body) {
   const port = freePort();
-  const argv = [join(root, 'bin/modelgate.js'), 'serve', model.onnx, '--port', String(port)];
+  const argv = [
+    join(root, 'bin/modelgate.js'),
+    'serve',
+    model.onnx,
+    '--workers',
+    '1',
+    '--port',
+    String(port),
+  ];
   return warmedServer(process.execPath, argv, port, {}, body);
 }
 

@@ -169,6 +169,30 @@ function childPids(pid) {
   }
 }
 
+/** The CPU time (user + system) of a running process and its child processes (cluster workers) so far, in microseconds, from /proc. */
+export function cpuMicros(pid) {
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {}
+  let ticks = 0;
+  for (const p of [pid, ...children]) {
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** The CPU time of this process's children that have exited (a load generator run), in microseconds. */
+export function exitedChildrenCpuMicros() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1e6) / CLOCK_TICKS;
+}
+
 let nextPort = 18_000 + Math.floor(Math.random() * 2000);
 export const freePort = () => nextPort++;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Serving benchmark: modelgate's Lambda handler and HTTP server against the Python reference (its
-// app.py handler logic on scikit-learn), in the same run, on the iris model.
+// app.py handler logic on scikit-learn) and, over HTTP, the strongest Python peer (a bare ASGI app under
+// uvicorn over Python's onnxruntime, bench/reference/asgi_onnx.py), in the same run, on the iris model.
 // Writes docs/benchmarks-serving.json and docs/benchmarks-serving.md.
 //
 //   npm run build && node bench/serving.mjs             full run (about 2 minutes)
@@ -11,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, httpLoad, median, root, startServer, timeRun } from './lib.mjs';
+import { cpuMicros, freePort, httpLoad, median, root, startServer, timeRun } from './lib.mjs';
 import { EVENT, ROW } from './reference/event.mjs';
 import { pythonVersions, setupPython } from './reference/python.mjs';
 
@@ -22,19 +23,35 @@ const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const RESULTS = join(root, 'docs/benchmarks-serving.json');
 const MODEL = join(root, 'examples/iris/model.onnx');
 
-/** Starts a server (node's arguments for a port), loads it with 64 connections, stops it; adds its peak memory. */
-async function underLoad(argvFor, readyPath, seconds) {
+/**
+ * Starts a server (`cmd` with its arguments for a port), answers the reference row once (kept as
+ * `answer`), loads it with `connections` connections, stops it; adds its peak memory and its CPU time
+ * per request (the server's processes, the load generator's not).
+ */
+async function underLoad(
+  argvFor,
+  readyPath,
+  seconds,
+  { cmd = process.execPath, env = {}, connections = 64 } = {},
+) {
   const port = freePort();
   // The floor answers a GET with 400 (no JSON body): any answer means it is listening.
-  const server = await startServer(process.execPath, argvFor(port), { port, readyPath, ready: () => true });
+  const server = await startServer(cmd, argvFor(port), { port, env, readyPath, ready: () => true });
   try {
-    const result = await httpLoad(`${server.url}/predict`, {
-      connections: 64,
-      seconds,
-      body: JSON.stringify(ROW),
-      warmup: 2,
-    });
+    const body = JSON.stringify(ROW);
+    const answer = await (
+      await fetch(`${server.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+    ).text();
+    await httpLoad(`${server.url}/predict`, { connections, seconds: 2, body, warmup: 0 });
+    const cpuBefore = cpuMicros(server.pid);
+    const result = await httpLoad(`${server.url}/predict`, { connections, seconds, body, warmup: 0 });
+    result.cpuMicrosPerRequest = (cpuMicros(server.pid) - cpuBefore) / result.total;
     result.peakMb = server.peakMb();
+    result.answer = answer;
     return result;
   } finally {
     await server.stop();
@@ -53,6 +70,8 @@ function summarizeHttp(runs) {
     latencyP99Ms: median(runs.map((r) => r.latencyP99Ms)),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    cpuMicrosPerRequest: median(runs.map((r) => r.cpuMicrosPerRequest)),
+    answer: runs[0].answer,
     runs,
   };
 }
@@ -148,14 +167,52 @@ async function measure() {
   const seconds = args.quick ? 5 : 10;
   const serveRuns = [];
   const floorRuns = [];
+  const peerRuns = [];
+  const floorArgv = (port) => [join(root, 'bench/http-floor.mjs'), String(port)];
+  const serveArgv = (port) => [
+    join(root, 'bin/modelgate.js'),
+    'serve',
+    MODEL,
+    '--workers',
+    '1',
+    '--port',
+    String(port),
+  ];
+  // uvicorn's fastest settings: uvloop's event loop, httptools' parser, no access log; one process.
+  const peerArgv = (port) => [
+    '-m',
+    'uvicorn',
+    '--app-dir',
+    join(root, 'bench/reference'),
+    'asgi_onnx:app',
+    '--no-access-log',
+    '--loop',
+    'uvloop',
+    '--http',
+    'httptools',
+    '--log-level',
+    'warning',
+    '--port',
+    String(port),
+  ];
+  const peer = { cmd: python, env: { MODEL_PATH: MODEL, PYTHONDONTWRITEBYTECODE: '1' } };
   for (let i = 0; i < rounds; i++) {
-    const floorArgv = (port) => [join(root, 'bench/http-floor.mjs'), String(port)];
-    const serveArgv = (port) => [join(root, 'bin/modelgate.js'), 'serve', MODEL, '--port', String(port)];
     floorRuns.push(await underLoad(floorArgv, '/', seconds));
     serveRuns.push(await underLoad(serveArgv, '/ready', seconds));
+    peerRuns.push(await underLoad(peerArgv, '/ready', seconds, peer));
   }
   const http = summarizeHttp(serveRuns);
   const httpFloor = summarizeHttp(floorRuns);
+  const httpPeer = summarizeHttp(peerRuns);
+
+  // 4. One connection: a lone request at a time, modelgate against the peer, alternating.
+  log('HTTP, 1 connection');
+  const lone = { modelgate: [], peer: [] };
+  for (let i = 0; i < rounds; i++) {
+    lone.modelgate.push(await underLoad(serveArgv, '/ready', seconds, { connections: 1 }));
+    lone.peer.push(await underLoad(peerArgv, '/ready', seconds, { ...peer, connections: 1 }));
+  }
+  const httpOne = { modelgate: summarizeHttp(lone.modelgate), peer: summarizeHttp(lone.peer) };
 
   return {
     date: new Date().toISOString(),
@@ -179,6 +236,8 @@ async function measure() {
     warm: { modelgate: mgWarm, python: pyWarm },
     http,
     httpFloor,
+    httpPeer,
+    httpOne,
     memory: {
       servePeakMb: Math.max(...serveRuns.map((r) => r.peakMb)),
       lambdaHandlerPeakMb: mgWarm.max_rss_mb,
@@ -200,7 +259,7 @@ Generated by \`node bench/serving.mjs\`${r.quick ? ' --quick' : ''} on ${r.date.
 - Model: the bundled iris model (\`examples/iris/model.onnx\`) for modelgate; for the Python reference, scikit-learn's
   Pipeline(SimpleImputer, GradientBoostingClassifier) trained on the same CSV and pickled, served by its app.py handler
   logic (\`bench/reference/app.py\`). Both answer the reference request with ${JSON.stringify(JSON.parse(r.answers.modelgate.body))} (modelgate)
-  and ${JSON.stringify(JSON.parse(r.answers.python.body))} (Python).
+  and ${JSON.stringify(JSON.parse(r.answers.python.body))} (Python).${r.httpPeer ? ` The ASGI peer over onnxruntime, on modelgate's own model file, answers ${r.httpPeer.answer}.` : ''}
 
 | measure | modelgate | Python reference | ratio | goal | |
 |---|---|---|---|---|---|
@@ -208,8 +267,8 @@ Generated by \`node bench/serving.mjs\`${r.quick ? ' --quick' : ''} on ${r.date.
 | cold start, unbundled (dist/lambda-handler.js and its module graph) | ${f1(r.coldStart.modelgateUnbundledMs)} ms | | ${f1(r.coldStart.pythonMs / r.coldStart.modelgateUnbundledMs)}x faster | | |
 | warm handler latency, one API Gateway event, p50 (median of ${r.warm.modelgate.runs?.length ?? 1} processes) | ${f1(r.warm.modelgate.p50_us)} µs | ${f1(r.warm.python.p50_us)} µs | ${f1(warmRatio)}x faster | under 30 µs, 50x faster | ${ok(r.warm.modelgate.p50_us < 30 && warmRatio >= 50)} |
 | warm handler latency, p99 | ${f1(r.warm.modelgate.p99_us)} µs | ${f1(r.warm.python.p99_us)} µs | | | |
-| HTTP, one \`modelgate serve\` process, 64 connections, single rows (${r.http.tool}; median of ${r.http.rounds ?? 1} runs) | ${Math.round(r.http.requestsPerSecond).toLocaleString('en')} requests/s, p50 ${r.http.latencyP50Ms} ms, p99 ${r.http.latencyP99Ms} ms, ${r.http.errors + r.http.non2xx} errors | | | 15,000 requests/s, p99 under 5 ms, no errors | ${ok(r.http.requestsPerSecond >= 15000 && r.http.latencyP99Ms < 5 && r.http.errors + r.http.non2xx === 0)} |
-${r.httpFloor ? `| floor: Node's HTTP server parsing the body and answering without a model (\`bench/http-floor.mjs\`), same load, same run | ${Math.round(r.httpFloor.requestsPerSecond).toLocaleString('en')} requests/s, p50 ${r.httpFloor.latencyP50Ms} ms, p99 ${r.httpFloor.latencyP99Ms} ms | | | | |\n` : ''}| peak memory serving iris through the Lambda handler (one process, after the latency run) | ${f1(r.memory.lambdaHandlerPeakMb)} MB | ${f1(r.memory.pythonHandlerPeakMb)} MB | | under 100 MB, so a 128 MB Lambda serves it | ${ok(r.memory.lambdaHandlerPeakMb < 100)} |
+| HTTP, one \`modelgate serve\` process, 64 connections, single rows (${r.http.tool}; median of ${r.http.rounds ?? 1} runs) | ${Math.round(r.http.requestsPerSecond).toLocaleString('en')} requests/s, p50 ${r.http.latencyP50Ms} ms, p99 ${r.http.latencyP99Ms} ms, ${r.http.errors + r.http.non2xx} errors${r.http.cpuMicrosPerRequest ? `, ${f1(r.http.cpuMicrosPerRequest)} µs CPU/request` : ''} | | | 15,000 requests/s, p99 under 5 ms, no errors | ${ok(r.http.requestsPerSecond >= 15000 && r.http.latencyP99Ms < 5 && r.http.errors + r.http.non2xx === 0)} |
+${r.httpPeer ? `| Python peer: a bare ASGI app over Python's onnxruntime (\`bench/reference/asgi_onnx.py\`; uvicorn, uvloop, httptools, orjson; one process), same model file, same load, same run | ${Math.round(r.httpPeer.requestsPerSecond).toLocaleString('en')} requests/s, p50 ${r.httpPeer.latencyP50Ms} ms, p99 ${r.httpPeer.latencyP99Ms} ms, ${f1(r.httpPeer.cpuMicrosPerRequest)} µs CPU/request | | ${f1(r.http.requestsPerSecond / r.httpPeer.requestsPerSecond)}x modelgate's requests/s | | |\n` : ''}${r.httpOne ? `| HTTP at 1 connection: modelgate serve against the Python peer (median of ${r.httpOne.modelgate.rounds}) | ${Math.round(r.httpOne.modelgate.requestsPerSecond).toLocaleString('en')} requests/s, ${f1(r.httpOne.modelgate.cpuMicrosPerRequest)} µs CPU/request | ${Math.round(r.httpOne.peer.requestsPerSecond).toLocaleString('en')} requests/s, ${f1(r.httpOne.peer.cpuMicrosPerRequest)} µs CPU/request | ${f1(r.httpOne.modelgate.requestsPerSecond / r.httpOne.peer.requestsPerSecond)}x | at least 1.3x | ${ok(r.httpOne.modelgate.requestsPerSecond >= 1.3 * r.httpOne.peer.requestsPerSecond)} |\n` : ''}${r.httpFloor ? `| floor: Node's HTTP server parsing the body and answering without a model (\`bench/http-floor.mjs\`), same load, same run | ${Math.round(r.httpFloor.requestsPerSecond).toLocaleString('en')} requests/s, p50 ${r.httpFloor.latencyP50Ms} ms, p99 ${r.httpFloor.latencyP99Ms} ms | | | | |\n` : ''}| peak memory serving iris through the Lambda handler (one process, after the latency run) | ${f1(r.memory.lambdaHandlerPeakMb)} MB | ${f1(r.memory.pythonHandlerPeakMb)} MB | | under 100 MB, so a 128 MB Lambda serves it | ${ok(r.memory.lambdaHandlerPeakMb < 100)} |
 | peak memory of \`modelgate serve\` under the 64-connection HTTP run | ${f1(r.memory.servePeakMb)} MB | | | under 100 MB | ${ok(r.memory.servePeakMb < 100)} |
 
 Cold start is timed from spawning the process (with PATH and the model's location as its only environment) to

@@ -12,8 +12,9 @@ repo="$(cd "$here/../.." && pwd)"
 version="${1:-}"
 if [ -z "$version" ]; then
   venv="${MODELGATE_VENV:-$repo/.venv-ref}"
-  packages=(scikit-learn numpy pandas onnx onnxruntime joblib lz4 gunicorn lightgbm)
-  modules=(sklearn numpy pandas onnx onnxruntime joblib lz4 gunicorn lightgbm)
+  # uvicorn, uvloop, httptools and orjson: the bare ASGI peer over onnxruntime (bench/reference/asgi_onnx.py).
+  packages=(scikit-learn numpy pandas onnx onnxruntime joblib lz4 gunicorn lightgbm uvicorn uvloop httptools orjson)
+  modules=(sklearn numpy pandas onnx onnxruntime joblib lz4 gunicorn lightgbm uvicorn uvloop httptools orjson)
 else
   # An older scikit-learn only writes fixtures (scripts/reference/make_sklearn_fixtures.py): no onnx or
   # servers. numpy, scipy and pandas of the time 1.6 was current (numpy 2.2, scipy 1.13, pandas 2.2): the pins keep pip from

@@ -93,15 +93,13 @@ export async function startServer(
   // the prediction); a valid x-request-id from the caller is kept instead.
   const idPrefix = randomBytes(6).toString('hex');
   let idCounter = 0;
+  const nextRequestId = (): string => `${idPrefix}-${(++idCounter).toString(36)}`;
 
   /** `invited`: the client may be sending a body (it was not waiting for 100 Continue, or got it). */
   function onRequest(req: IncomingMessage, res: ServerResponse, invited: boolean): void {
     const started = performance.now();
     const header = req.headers['x-request-id'];
-    const requestId =
-      typeof header === 'string' && REQUEST_ID.test(header)
-        ? header
-        : `${idPrefix}-${(++idCounter).toString(36)}`;
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : nextRequestId();
     connections.started(req.socket, res, requestId);
     readBody(req, maxBody).then(
       async (body) => {
@@ -197,15 +195,11 @@ export async function startServer(
       return;
     }
     connections.markAnswered(socket);
-    log.line({
-      level: 'info',
-      ...(current?.requestId ? { requestId: current.requestId } : {}),
-      status: error.status,
-      msg: error.message,
-    });
+    // A request whose headers never parsed has no id yet: it gets one, as every answer carries one.
+    const requestId = current?.requestId ?? nextRequestId();
+    log.line({ level: 'info', requestId, status: error.status, msg: error.message });
     const out = jsonResponse(error.status, error.toJSON(), { connection: 'close' });
-    const head = [`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status]}`];
-    if (current?.requestId) head.push(`x-request-id: ${current.requestId}`);
+    const head = [`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status]}`, `x-request-id: ${requestId}`];
     for (const name in out.headers) head.push(`${name}: ${out.headers[name]}`);
     head.push(`content-length: ${Buffer.byteLength(out.body)}`);
     socket.end(`${head.join('\r\n')}\r\n\r\n${out.body}`, () => socket.destroy());
@@ -296,7 +290,9 @@ function writeHead(res: ServerResponse, out: CoreResponse, requestId: string, cl
   const headers: string[] = ['x-request-id', requestId];
   for (const name in out.headers) headers.push(name, out.headers[name]);
   if (close && out.headers.connection === undefined) headers.push('connection', 'close');
-  headers.push('content-length', String(out.bytes ? out.bytes.length : Buffer.byteLength(out.body)));
+  // A 204 has no body, and so no Content-Length (RFC 9110, 8.6).
+  if (out.status !== 204)
+    headers.push('content-length', String(out.bytes ? out.bytes.length : Buffer.byteLength(out.body)));
   res.writeHead(out.status, headers);
   return true;
 }

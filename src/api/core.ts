@@ -2,6 +2,8 @@
 // (src/api/protocols/) declare their routes, the core matches the request to one, reads the body within
 // the limits, and runs the hooks around it; the models come from a registry. The HTTP server and the
 // Lambda handler only translate to and from these shapes.
+
+import { normalBasePath } from './base-path.js';
 import {
   ApiError,
   BadRequestError,
@@ -19,6 +21,7 @@ import { type ModelPage, modelgateProtocol } from './protocols/modelgate.js';
 import { type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
 import { type Limits, withDefaultLimits } from './request.js';
 
+export { normalBasePath } from './base-path.js';
 export type { CoreRequest, CoreResponse, Exchange, Protocol, Route } from './protocol.js';
 export { jsonResponse } from './protocol.js';
 export type { ModelStatus } from './registry.js';
@@ -67,14 +70,6 @@ function pathOf(raw: string): string {
   return p;
 }
 
-function normalBasePath(given: string | undefined): string {
-  if (given === undefined || given === '' || given === '/') return '';
-  const p = `/${given.replace(/^\/+|\/+$/g, '')}`;
-  if (!/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/.test(p))
-    throw new RangeError(`basePath must be a URL path such as /ml, got ${JSON.stringify(given)}`);
-  return p;
-}
-
 export class Core {
   readonly limits: Limits;
   readonly models: ModelRegistry;
@@ -83,6 +78,7 @@ export class Core {
   private readonly basePath: string;
   private readonly onInternalError?: (error: unknown) => void;
   private readonly hooks: readonly Hooks[];
+  private readonly afterHooks: boolean;
   /** Routes without parameters by path; the others in order. */
   private readonly exact = new Map<string, Compiled[]>();
   private readonly patterned: Compiled[] = [];
@@ -99,6 +95,7 @@ export class Core {
     this.basePath = normalBasePath(options.basePath);
     this.onInternalError = options.onInternalError;
     this.hooks = options.hooks ?? [];
+    this.afterHooks = this.hooks.some((h) => h.after !== undefined);
     this.protocols = options.protocols ?? [
       modelgateProtocol({ modelPages: options.modelPages }),
       kserveV2Protocol(),
@@ -136,7 +133,12 @@ export class Core {
         response = this.errorAnswer(exchange, err);
       }
     }
-    for (const hook of this.hooks) hook.after?.(exchange, response);
+    if (this.afterHooks) {
+      // A route may answer the same response object every time (the cost page is made once): the hooks
+      // get this request's own headers to add to.
+      response = { ...response, headers: { ...response.headers } };
+      for (const hook of this.hooks) hook.after?.(exchange, response);
+    }
     return response;
   }
 
@@ -168,6 +170,8 @@ export class Core {
 
   private async route(req: CoreRequest, exchange: Exchange, method: string): Promise<CoreResponse> {
     let path = exchange.path;
+    // `OPTIONS * HTTP/1.1` asks about the server as a whole.
+    if (method === 'OPTIONS' && exchange.path === '*') return optionsAnswer(['GET', 'POST']);
     if (this.basePath !== '') {
       if (path !== this.basePath && !path.startsWith(`${this.basePath}/`))
         throw new NotFoundError(`no route for ${path}; this server answers under ${this.basePath}`, { path });
@@ -199,6 +203,11 @@ export class Core {
         `no route for ${exchange.path}; predictions are POST ${this.basePath}/ or POST ${this.basePath}/predict`,
         { path: exchange.path },
       );
+    }
+    if (method === 'OPTIONS') {
+      exchange.protocol = (found.candidates[0] as Compiled).protocol.name;
+      exchange.route = 'options';
+      return optionsAnswer(found.candidates.map((c) => c.route.method));
     }
     const want = method === 'HEAD' ? 'GET' : method;
     const chosen = found.candidates.find((c) => c.route.method === want);
@@ -292,6 +301,20 @@ export class Core {
       },
     };
   }
+}
+
+/**
+ * The answer to OPTIONS on a path that has routes (a CORS preflight is answered before, by the CORS
+ * hooks): 204 with the path's methods, HEAD wherever GET is, and OPTIONS itself.
+ */
+function optionsAnswer(methods: readonly string[]): CoreResponse {
+  const allow = new Set<string>();
+  for (const m of methods) {
+    allow.add(m);
+    if (m === 'GET') allow.add('HEAD');
+  }
+  allow.add('OPTIONS');
+  return { status: 204, headers: { allow: [...allow].join(', ') }, body: '' };
 }
 
 function samePattern(a: Compiled, b: Compiled): boolean {

@@ -6,7 +6,7 @@ import type { CoreResponse, Exchange } from './protocol.js';
 export interface Hooks {
   /** Before routing; a response returned here is the answer (a CORS preflight, say). */
   before?(exchange: Exchange): CoreResponse | undefined;
-  /** Once the answer is made, error answers included; it may add headers to it. */
+  /** Once the answer is made, error answers included; it may add headers to it (they are this request's own). */
   after?(exchange: Exchange, response: CoreResponse): void;
   /** When the answer is an error: `error` is the ApiError, or the fault behind a 500. */
   onError?(exchange: Exchange, error: unknown): void;

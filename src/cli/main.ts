@@ -1,5 +1,7 @@
 // The `modelgate` command line: arguments and printing only; the work is in the rooms below.
 import { type Argument, Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
+import { normalBasePath } from '../api/base-path.js';
+import { parseCorsOrigins } from '../api/cors.js';
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
@@ -326,6 +328,17 @@ export function buildProgram(
     )
     .option('--log-bodies', 'log request bodies (off: they may hold personal data)')
     .option(
+      '--workers <n>',
+      'server processes sharing the port, restarted when they die; 1 serves in this process (default: the CPUs available, cgroup quota included)',
+      integerOption,
+    )
+    .option(
+      '--cors <origins>',
+      'let browsers on these origins call the API: a comma list (https://app.example.com) or * for any',
+      corsOption,
+    )
+    .option('--base-path <path>', 'serve every route under this path (/ml: POST /ml/predict)', basePathOption)
+    .option(
       '--load-timeout-ms <ms>',
       'give up reading the model (a path, s3:// or https://) after this long',
       integerOption,
@@ -353,6 +366,7 @@ export function buildProgram(
       examples([
         'serve examples/iris/model.onnx --port 8081',
         'serve s3://my-models/prod/iris.onnx --host 0.0.0.0 --max-rows 1000',
+        'serve examples/iris/model.onnx --workers 4 --cors https://app.example.com --base-path /ml',
       ]),
     )
     .hook('preAction', (command) => checkServeOptions(command.opts()))
@@ -417,10 +431,33 @@ async function checkTrainingOptions(opts: Record<string, unknown>): Promise<void
     throw new UsageError(`--threads must be an integer from 0 to 64, got ${threads}`);
 }
 
+/** More server processes than this is a typo, not a machine. */
+const MAX_WORKERS = 256;
+
+/** `--cors`: `*` or a comma list of origins, each a scheme, host and optional port. */
+function corsOption(value: string): '*' | string[] {
+  try {
+    return parseCorsOrigins(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** `--base-path`: a URL path such as /ml. */
+function basePathOption(value: string): string {
+  try {
+    return normalBasePath(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^basePath/, 'expected a path'));
+  }
+}
+
 function checkServeOptions(opts: Record<string, number | undefined>): void {
-  const { port } = opts;
+  const { port, workers } = opts;
   if (port !== undefined && (port < 0 || port > 65535))
     throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
+  if (workers !== undefined && (workers < 1 || workers > MAX_WORKERS))
+    throw new UsageError(`--workers must be from 1 to ${MAX_WORKERS}, got ${workers}`);
   for (const [name, flag] of [
     ['maxBodyBytes', 'max-body-bytes'],
     ['maxRows', 'max-rows'],

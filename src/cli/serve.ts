@@ -1,16 +1,21 @@
 // `modelgate serve <model>`: the prediction API over HTTP until SIGTERM or SIGINT.
 
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { JsonLog } from '../adapters/log.js';
 import { loadPredictor } from '../adapters/model.js';
 import { packagedModel } from '../adapters/model-file.js';
-import { startServer } from '../adapters/server.js';
+import { type RunningServer, SERVER_DEFAULTS, type ServerOptions, startServer } from '../adapters/server.js';
 import type { ModelStatus } from '../api/core.js';
+import { corsHooks } from '../api/cors.js';
+import type { Hooks } from '../api/hooks.js';
 import { costPageRoute } from '../cost/route.js';
+import type { Predictor } from '../runtime/predictor.js';
 import { isRemote } from '../store/uri.js';
 import { UsageError } from './errors.js';
+import { availableCpus, runPrimary, type WorkerLink, wholeLines, workerLink } from './serve-workers.js';
 
 export interface ServeCommandOptions {
   host: string;
@@ -24,6 +29,12 @@ export interface ServeCommandOptions {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   drainTimeoutMs?: number;
+  /** Server processes on the one port (default: the CPUs available); 1 serves in this process. */
+  workers?: number;
+  /** `*` or the origins allowed to call the API from a browser (parsed by parseCorsOrigins). */
+  cors?: '*' | string[];
+  /** Serve under this path (`/ml`). */
+  basePath?: string;
 }
 
 /**
@@ -60,6 +71,32 @@ export function modelToServe(
 
 /** Serves until a signal; returns the exit code (1 when the model cannot be loaded). */
 export async function serveCommand(model: string, opts: ServeCommandOptions): Promise<number> {
+  const workers = opts.workers ?? availableCpus();
+  if (workers > 1 && cluster.isPrimary)
+    return runPrimary({ workers, drainTimeoutMs: opts.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs });
+  const worker = workerLink();
+  try {
+    return await serveHere(model, opts, worker);
+  } catch (err) {
+    // Say why to the primary (a port already taken, say), which reports it if no worker can start.
+    await worker?.failed((err as Error).message);
+    throw err;
+  } finally {
+    // The channel to the primary would keep a worker's process alive.
+    worker?.done();
+  }
+}
+
+/**
+ * One server in this process. In a worker of `--workers N` the model loads before the worker listens,
+ * so the primary never hands a connection to a worker that would answer 503; its lines say which
+ * worker wrote them.
+ */
+async function serveHere(
+  model: string,
+  opts: ServeCommandOptions,
+  worker: WorkerLink | undefined,
+): Promise<number> {
   keepYoungGenerationSmall();
   let status: ModelStatus = { state: 'loading' };
   const limits = {
@@ -67,48 +104,65 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
     ...(opts.maxValues !== undefined ? { maxValues: opts.maxValues } : {}),
   };
-  const log = new JsonLog();
-  const running = await startServer(() => status, {
+  const log = worker
+    ? new JsonLog(wholeLines(process.stdout), { fields: { worker: worker.slot, pid: process.pid } })
+    : new JsonLog();
+  const hooks: Hooks[] = opts.cors ? [corsHooks({ origins: opts.cors })] : [];
+  const serverOptions: ServerOptions = {
     log,
     host: opts.host,
     port: opts.port,
     limits,
+    basePath: opts.basePath,
+    hooks,
     logBodies: opts.logBodies,
     headersTimeoutMs: opts.headersTimeoutMs,
     requestTimeoutMs: opts.requestTimeoutMs,
     drainTimeoutMs: opts.drainTimeoutMs,
     modelPages: { '/cost': costPageRoute() },
-  });
-  log.now({ level: 'info', msg: 'listening', url: running.url, model });
+  };
+  const listen = async (): Promise<RunningServer> => {
+    const running = await startServer(() => status, serverOptions);
+    log.now({ level: 'info', msg: 'listening', url: running.url, model });
+    return running;
+  };
+  let running = worker ? undefined : await listen();
+  const started = performance.now();
+  let predictor: Predictor;
   try {
-    const started = performance.now();
-    const predictor = await loadPredictor(
+    predictor = await loadPredictor(
       { uri: model, sha256: opts.sha256, timeoutMs: opts.loadTimeoutMs },
       { batching: true },
     );
-    status = { state: 'ready', predictor };
-    log.now({
-      level: 'info',
-      msg: 'model loaded; ready',
-      model: predictor.card.name,
-      task: predictor.card.task,
-      ms: Number((performance.now() - started).toFixed(1)),
-    });
   } catch (err) {
-    status = { state: 'failed', reason: (err as Error).message };
-    log.now({ level: 'error', msg: 'the model failed to load; stopping', error: (err as Error).message });
-    await running.close();
+    const message = (err as Error).message;
+    status = { state: 'failed', reason: message };
+    log.now({ level: 'error', msg: 'the model failed to load; stopping', error: message });
+    await running?.close();
+    await worker?.failed(message);
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
+  status = { state: 'ready', predictor };
+  running ??= await listen();
+  worker?.ready(running.url);
+  log.now({
+    level: 'info',
+    msg: 'model loaded; ready',
+    model: predictor.card.name,
+    task: predictor.card.task,
+    ms: Number((performance.now() - started).toFixed(1)),
+  });
+  const signal = await new Promise<NodeJS.Signals | 'primary'>((resolve) => {
+    const stop = (signal: NodeJS.Signals | 'primary'): void => {
       // Both listeners go, so a second SIGTERM or SIGINT (a second Ctrl-C) stops the process at once.
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       resolve(signal);
     };
     process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    // A worker leaves Ctrl-C to the primary, which asks each worker to stop.
+    if (!worker) process.on('SIGINT', stop);
+    void worker?.stopRequested.then(() => stop('primary'));
   });
   log.now({
     level: 'info',

@@ -36,9 +36,17 @@ export function stopServers(): void {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 }
 
-/** Starts `modelgate serve` on a free port and resolves once it reports ready (or exits). */
+/**
+ * Starts `modelgate serve` on a free port and resolves once it reports ready (or exits). One process
+ * (`--workers 1`) unless the arguments say otherwise: the tests that read a server's memory, pid or
+ * lifecycle mean that process (test/serve/workers.test.ts tests several).
+ */
 export function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  return serveCommand([process.execPath, BIN, 'serve', ...args, '--port', '0'], { ...process.env, ...env });
+  const workers = args.includes('--workers') ? [] : ['--workers', '1'];
+  return serveCommand([process.execPath, BIN, 'serve', ...args, ...workers, '--port', '0'], {
+    ...process.env,
+    ...env,
+  });
 }
 
 /**
