@@ -15,7 +15,7 @@ import {
 import type { Hooks } from './hooks.js';
 import type { CoreRequest, CoreResponse, Exchange, Protocol, Route, RouteContext } from './protocol.js';
 import { type ModelPage, modelgateProtocol } from './protocols/modelgate.js';
-import { type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
+import { type ModelLease, type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
 import { type Limits, withDefaultLimits } from './request.js';
 
 export type { CoreRequest, CoreResponse, Exchange, Protocol, Route } from './protocol.js';
@@ -188,7 +188,25 @@ export class Core {
     chosen.params.forEach((name, i) => {
       if (name !== undefined) params[name] = found.values[i] as string;
     });
-    return chosen.route.handle(this.context(req, method, found.path, params), exchange);
+    const registry = this.models;
+    if (!registry.lease) return chosen.route.handle(this.context(req, method, found.path, params), exchange);
+    // A registry that swaps or evicts models: each predictor the route gets is held until it answers.
+    const leases: ModelLease[] = [];
+    const models: ModelRegistry = {
+      defaultEntry: () => registry.defaultEntry(),
+      list: () => registry.list(),
+      find: (name) => registry.find(name),
+      ready: async (entry) => {
+        const lease = await (registry.lease as NonNullable<ModelRegistry['lease']>).call(registry, entry);
+        leases.push(lease);
+        return lease.predictor;
+      },
+    };
+    try {
+      return await chosen.route.handle(this.context(req, method, found.path, params, models), exchange);
+    } finally {
+      for (const lease of leases) lease.release();
+    }
   }
 
   /** The routes at `path` (every method), with the path's segments for their parameters. */
@@ -220,6 +238,7 @@ export class Core {
     method: string,
     path: string,
     params: Record<string, string>,
+    models: ModelRegistry = this.models,
   ): RouteContext {
     const limits = this.limits;
     const bytes = (): Uint8Array => {
@@ -235,7 +254,7 @@ export class Core {
       path,
       params,
       limits,
-      models: this.models,
+      models,
       bytes,
       text: () => {
         const { body } = req;
