@@ -1,13 +1,15 @@
-// `modelgate serve <model>`: the prediction API over HTTP until SIGTERM or SIGINT.
+// `modelgate serve <models...>`: the prediction API over HTTP for one model or many (files, folders,
+// s3:// prefixes), reloading a model when its source changes or on SIGHUP, until SIGTERM or SIGINT.
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { JsonLog } from '../adapters/log.js';
-import { loadPredictor } from '../adapters/model.js';
 import { packagedModel } from '../adapters/model-file.js';
+import { watchModels } from '../adapters/model-watch.js';
+import { DeferredModels, type ModelFile, ModelSet, resolveModelFiles } from '../adapters/models.js';
 import { startServer } from '../adapters/server.js';
-import type { ModelStatus } from '../api/core.js';
+import type { ModelEntry } from '../api/registry.js';
 import { costPageRoute } from '../cost/route.js';
 import { isRemote } from '../store/uri.js';
 import { UsageError } from './errors.js';
@@ -24,7 +26,17 @@ export interface ServeCommandOptions {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   drainTimeoutMs?: number;
+  /** The default model's name (answering `/`); else the first. */
+  default?: string;
+  maxModels?: number;
+  /** Poll interval for s3:// and https:// models, ms (0: off); default 30 s for s3://, off for https://. */
+  reloadIntervalMs?: number;
+  /** false: no file watching or polling (SIGHUP still reloads). */
+  watch?: boolean;
 }
+
+/** At most this many models on one endpoint unless --max-models says otherwise. */
+export const MAX_MODELS = 1000;
 
 /**
  * Keeps V8's young generation at its starting size (1 MB semi-spaces) instead of letting it grow to
@@ -58,17 +70,30 @@ export function modelToServe(
   return { uri, sha256: sha256 ?? packaged.sha256 };
 }
 
-/** Serves until a signal; returns the exit code (1 when the model cannot be loaded). */
-export async function serveCommand(model: string, opts: ServeCommandOptions): Promise<number> {
+/** `serve`'s models: the sources named on the command line, else the one modelToServe finds. */
+export function modelsToServe(
+  named: readonly string[],
+  sha256: string | undefined,
+  env: NodeJS.ProcessEnv,
+  programDir: URL,
+): { uris: string[]; sha256?: string } {
+  if (named.length > 1) return { uris: [...named], sha256 };
+  const { uri, sha256: digest } = modelToServe(named[0], sha256, env, programDir);
+  return { uris: [uri], ...(digest !== undefined ? { sha256: digest } : {}) };
+}
+
+/** Serves until a signal; returns the exit code (1 when the models cannot be opened, or a lone one cannot load). */
+export async function serveCommand(sources: readonly string[], opts: ServeCommandOptions): Promise<number> {
   keepYoungGenerationSmall();
-  let status: ModelStatus = { state: 'loading' };
   const limits = {
     ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
     ...(opts.maxValues !== undefined ? { maxValues: opts.maxValues } : {}),
   };
   const log = new JsonLog();
-  const running = await startServer(() => status, {
+  // The server answers (health, 503 for the models) while the models' files are read.
+  const registry = new DeferredModels();
+  const running = await startServer(registry, {
     log,
     host: opts.host,
     port: opts.port,
@@ -79,27 +104,80 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     drainTimeoutMs: opts.drainTimeoutMs,
     modelPages: { '/cost': costPageRoute() },
   });
-  log.now({ level: 'info', msg: 'listening', url: running.url, model });
+  log.now({
+    level: 'info',
+    msg: 'listening',
+    url: running.url,
+    ...(sources.length === 1 ? { model: sources[0] } : { models: sources }),
+  });
+  const started = performance.now();
+  let models: ModelSet;
+  let lone = false;
   try {
-    const started = performance.now();
-    const predictor = await loadPredictor(
-      { uri: model, sha256: opts.sha256, timeoutMs: opts.loadTimeoutMs },
-      { batching: true },
-    );
-    status = { state: 'ready', predictor };
-    log.now({
-      level: 'info',
-      msg: 'model loaded; ready',
-      model: predictor.card.name,
-      task: predictor.card.task,
-      ms: Number((performance.now() - started).toFixed(1)),
+    const timeoutMs = opts.loadTimeoutMs ?? 30_000;
+    const files = await resolveModelFiles(sources, { maxModels: opts.maxModels ?? MAX_MODELS, timeoutMs });
+    lone = files.length === 1 && sources.length === 1 && files[0]?.uri === sources[0];
+    if (opts.sha256 !== undefined) {
+      if (!lone)
+        throw new UsageError(
+          '--sha256 holds one model to its digest: give one model file, not several or a folder',
+        );
+      (files[0] as ModelFile).sha256 = opts.sha256;
+    }
+    models = await ModelSet.open(files, {
+      loading: 'eager',
+      defaultName: opts.default,
+      log,
+      predictor: { batching: true },
+      timeoutMs,
     });
+    registry.set(models);
+    await models.loadAll();
   } catch (err) {
-    status = { state: 'failed', reason: (err as Error).message };
-    log.now({ level: 'error', msg: 'the model failed to load; stopping', error: (err as Error).message });
+    log.now({ level: 'error', msg: 'the models cannot be served; stopping', error: (err as Error).message });
     await running.close();
     return 1;
   }
+  const entries = models.list();
+  const first = entries[0] as ModelEntry;
+  const status = first.status();
+  if (lone && status.state !== 'ready') {
+    log.now({
+      level: 'error',
+      msg: 'the model failed to load; stopping',
+      error: status.state === 'failed' ? status.reason : `the model is ${status.state}`,
+    });
+    await running.close();
+    await models.close();
+    return 1;
+  }
+  const failed = entries.filter((e) => e.status().state === 'failed').map((e) => e.name);
+  log.now({
+    level: failed.length > 0 ? 'warn' : 'info',
+    msg: 'model loaded; ready',
+    ...(lone && status.state === 'ready'
+      ? { model: status.predictor.card.name, task: status.predictor.card.task }
+      : {
+          models: entries.length,
+          default: models.defaultEntry()?.name,
+          ...(failed.length ? { failed } : {}),
+        }),
+    ms: Number((performance.now() - started).toFixed(1)),
+  });
+  const watch =
+    opts.watch === false
+      ? undefined
+      : watchModels(models, {
+          log,
+          ...(opts.reloadIntervalMs !== undefined
+            ? { s3IntervalMs: opts.reloadIntervalMs, httpsIntervalMs: opts.reloadIntervalMs }
+            : {}),
+        });
+  const hangUp = (): void => {
+    log.now({ level: 'info', msg: 'SIGHUP: reloading every model' });
+    void models.reloadAll('SIGHUP');
+  };
+  process.on('SIGHUP', hangUp);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       // Both listeners go, so a second SIGTERM or SIGINT (a second Ctrl-C) stops the process at once.
@@ -110,6 +188,8 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  process.off('SIGHUP', hangUp);
+  watch?.close();
   log.now({
     level: 'info',
     msg: 'shutting down: finishing in-flight requests',
@@ -117,7 +197,7 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     drainTimeoutMs: opts.drainTimeoutMs,
   });
   await running.close();
-  if (status.state === 'ready') await status.predictor.release();
+  await models.close();
   log.now({ level: 'info', msg: 'stopped' });
   return 0;
 }
