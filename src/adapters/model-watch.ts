@@ -5,7 +5,7 @@
 // and passed its checks (ModelSet.reload).
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { contentTag } from '../store/list.js';
+import { contentTag, localTag } from '../store/list.js';
 import { isRemote, isS3 } from '../store/uri.js';
 import type { Logger } from './log.js';
 import type { ModelSet } from './models.js';
@@ -41,6 +41,8 @@ export function watchModels(models: ModelSet, given: Partial<WatchOptions> = {})
   const timers = new Set<NodeJS.Timeout>();
   const watchers: FSWatcher[] = [];
   const debounced = new Map<string, NodeJS.Timeout>();
+  /** Each polled source's tag when last seen: a poll reloads a model whose tag then changes. */
+  const tags = new Map<string, string | undefined>();
   let closed = false;
 
   /** The model's reload, once no other trigger for it came within debounceMs. */
@@ -49,6 +51,8 @@ export function watchModels(models: ModelSet, given: Partial<WatchOptions> = {})
     if (previous) clearTimeout(previous);
     const timer = setTimeout(() => {
       debounced.delete(uri);
+      // What is about to be read: a poll that sees this tag again has nothing new to report.
+      if (!isRemote(uri)) tags.set(uri, localTag(uri));
       const entry = models.list().find((e) => models.fileOf(e).uri === uri);
       if (entry && !closed) void models.reload(entry, why);
     }, options.debounceMs);
@@ -101,7 +105,15 @@ export function watchModels(models: ModelSet, given: Partial<WatchOptions> = {})
         const uri = filename === null ? undefined : names.get(filename.toString());
         if (uri !== undefined) soon(uri, 'file changed');
       });
-      watcher.on('error', () => watcher.close());
+      watcher.on('error', (err) => {
+        watcher.close();
+        options.log?.now({
+          level: 'warn',
+          msg: 'stopped watching a model folder; polling it instead',
+          folder,
+          error: err.message,
+        });
+      });
       watchers.push(watcher);
     } catch (err) {
       options.log?.now({
@@ -113,8 +125,6 @@ export function watchModels(models: ModelSet, given: Partial<WatchOptions> = {})
     }
   }
 
-  // Tags as they are now: a poll reloads a model whose tag then changes.
-  const tags = new Map<string, string | undefined>();
   const polled = async (uris: readonly string[], why: string) => {
     for (const uri of uris) {
       const tag = await contentTag(uri, options.timeoutMs);
@@ -123,7 +133,12 @@ export function watchModels(models: ModelSet, given: Partial<WatchOptions> = {})
       tags.set(uri, tag);
     }
   };
-  void polled([...local, ...s3], 'start');
+  // Local files' tags when they were read (else now): a change since is seen by the first poll.
+  for (const entry of models.list()) {
+    const { uri } = models.fileOf(entry);
+    if (!isRemote(uri)) tags.set(uri, models.tagOf(entry) ?? localTag(uri));
+  }
+  void polled(s3, 'start');
   every(options.filePollMs, () => polled(local, 'file changed'));
   every(options.s3IntervalMs, () => polled(s3, 's3 object changed'));
   every(options.httpsIntervalMs, async () => {

@@ -23,7 +23,7 @@ import { findCard } from '../onnx/card.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
 import { Predictor, type PredictorOptions } from '../runtime/predictor.js';
 import { StoreError } from '../store/errors.js';
-import { isFolderUri, listUri } from '../store/list.js';
+import { isFolderUri, listUri, localTag } from '../store/list.js';
 import { isRemote, isS3 } from '../store/uri.js';
 import type { Logger } from './log.js';
 import { readModelBytes } from './model.js';
@@ -117,6 +117,10 @@ class Slot implements ModelEntry {
   lastUsed = 0;
   reloading: Promise<ReloadOutcome> | undefined;
   reloadAgain = false;
+  /** A local file's tag (store/list.ts localTag) just before its bytes were last read. */
+  tag: string | undefined;
+  /** Bumped by each install: one that finishes after a later one started is dropped. */
+  generation = 0;
   readonly counters: ModelCounters = {
     loads: 0,
     loadFailures: 0,
@@ -183,6 +187,7 @@ export class ModelSet implements ModelRegistry {
       const log = options.log;
       await forEachLimited(slots, options.concurrency ?? 4, async (slot) => {
         try {
+          slot.tag = tagBeforeRead(slot.file.uri, options.baseDir);
           const { bytes } = await readModelBytes({
             uri: slot.file.uri,
             sha256: slot.file.sha256,
@@ -249,6 +254,11 @@ export class ModelSet implements ModelRegistry {
   /** The file a model was read from. */
   fileOf(entry: ModelEntry): ModelFile {
     return this.slotOf(entry).file;
+  }
+
+  /** A local model file's tag just before it was last read (a watcher's starting point). */
+  tagOf(entry: ModelEntry): string | undefined {
+    return this.slotOf(entry).tag;
   }
 
   async ready(entry: ModelEntry): Promise<Predictor> {
@@ -338,7 +348,10 @@ export class ModelSet implements ModelRegistry {
     if (this.closed) return 'unchanged';
     const started = performance.now();
     let bytes: Uint8Array;
+    // A reload supersedes the bytes read at open, should the first load not have run yet.
+    this.pending.delete(slot);
     try {
+      slot.tag = tagBeforeRead(slot.file.uri, this.options.baseDir);
       ({ bytes } = await readModelBytes({
         uri: slot.file.uri,
         sha256: slot.file.sha256,
@@ -361,12 +374,18 @@ export class ModelSet implements ModelRegistry {
     why?: string,
   ): Promise<ReloadOutcome> {
     const started = performance.now();
+    const generation = ++slot.generation;
     let predictor: Predictor;
     try {
       predictor = await Predictor.load(bytes, this.options.predictor);
     } catch (err) {
-      this.failed(slot, kind, err, why, started);
+      if (generation === slot.generation) this.failed(slot, kind, err, why, started);
       return 'failed';
+    }
+    if (generation !== slot.generation) {
+      // A newer file's load started meanwhile: it is the one to keep.
+      await predictor.release();
+      return 'unchanged';
     }
     const name = predictor.card.name;
     const clash = name !== slot.name ? this.byName.get(name) : undefined;
@@ -578,6 +597,11 @@ export class ModelSet implements ModelRegistry {
       if (s.state === 'ready') s.state = 'unloaded';
     }
   }
+}
+
+function tagBeforeRead(uri: string, baseDir: string | undefined): string | undefined {
+  if (isRemote(uri)) return undefined;
+  return localTag(isAbsolute(uri) || !baseDir ? uri : resolvePath(baseDir, uri));
 }
 
 function nonReady(slot: Slot): Exclude<ModelStatus, { state: 'ready' }> {

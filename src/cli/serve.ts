@@ -151,19 +151,7 @@ export async function serveCommand(sources: readonly string[], opts: ServeComman
     await models.close();
     return 1;
   }
-  const failed = entries.filter((e) => e.status().state === 'failed').map((e) => e.name);
-  log.now({
-    level: failed.length > 0 ? 'warn' : 'info',
-    msg: 'model loaded; ready',
-    ...(lone && status.state === 'ready'
-      ? { model: status.predictor.card.name, task: status.predictor.card.task }
-      : {
-          models: entries.length,
-          default: models.defaultEntry()?.name,
-          ...(failed.length ? { failed } : {}),
-        }),
-    ms: Number((performance.now() - started).toFixed(1)),
-  });
+  // Watching starts from the files' state when they were read: a change since is seen by the first poll.
   const watch =
     opts.watch === false
       ? undefined
@@ -178,6 +166,19 @@ export async function serveCommand(sources: readonly string[], opts: ServeComman
     void models.reloadAll('SIGHUP');
   };
   process.on('SIGHUP', hangUp);
+  const failed = entries.filter((e) => e.status().state === 'failed').map((e) => e.name);
+  log.now({
+    level: failed.length > 0 ? 'warn' : 'info',
+    msg: 'model loaded; ready',
+    ...(lone && status.state === 'ready'
+      ? { model: status.predictor.card.name, task: status.predictor.card.task }
+      : {
+          models: entries.length,
+          default: models.defaultEntry()?.name,
+          ...(failed.length ? { failed } : {}),
+        }),
+    ms: Number((performance.now() - started).toFixed(1)),
+  });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       // Both listeners go, so a second SIGTERM or SIGINT (a second Ctrl-C) stops the process at once.

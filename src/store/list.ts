@@ -1,6 +1,7 @@
 // Listing the objects of a "folder" by URI: a local directory's files, or the objects directly under an
 // s3:// prefix; and a cheap tag of one object's content (a file's size and modification time, an S3
 // object's ETag) to see whether it changed without reading it.
+import { type Stats, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { StoreError } from './errors.js';
@@ -82,6 +83,16 @@ export async function contentTag(uri: string, timeoutMs: number): Promise<string
     return head?.etag ?? (head ? `size:${head.size}` : undefined);
   }
   if (isRemote(uri)) return undefined;
-  const st = await stat(uri).catch(() => undefined);
-  return st?.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
+  return localTag(uri);
+}
+
+/** A local file's tag (contentTag), at once. */
+export function localTag(path: string): string | undefined {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  return st.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
 }
