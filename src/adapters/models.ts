@@ -66,11 +66,12 @@ export interface ModelSetOptions {
 }
 
 /**
- * A loaded model's memory, estimated as a fixed part plus a multiple of its file's size: measured with
- * bench/model-memory.mjs on tree ensembles of 10 to 800 trees (11 KB to 350 KB files): a session added
- * 150-240 KB whatever its size, and 2.9-4.4 times its file beyond that (docs/serving.md).
+ * A loaded model's memory, estimated as a fixed part plus a multiple of its file's size. Measured with
+ * bench/model-memory.mjs (tree ensembles of 6 KB to 6.5 MB files, each size in a fresh process): a
+ * session took about 220 KB plus 5.6-8.5 times its file (6.1 for the largest). The estimate errs high,
+ * since a cache that underestimates runs the function out of memory (docs/serving.md).
  */
-export const MEMORY_FACTOR = 4.5;
+export const MEMORY_FACTOR = 9;
 export const MEMORY_OVERHEAD_BYTES = 256 * 1024;
 
 /** The name a file gives a model: its base name without `.onnx`. */

@@ -48,7 +48,7 @@ describe('MODEL_URI naming a folder of models', () => {
   });
 
   it('keeps the loaded models within the cache, least recently used out first', async () => {
-    // Each small model is estimated at 256 KiB plus 4.5 times its ~5 KB file: 1 MB holds three.
+    // Each small model is estimated at 256 KiB plus 9 times its 6.6 KB file: 1 MB holds three.
     const handler = await handlerFromEnv({ ...quiet, MODEL_URI: `${dir}/`, MODEL_CACHE_MB: '1' });
     const ready = async () => {
       const res = await handler(event('GET', '/models'));
