@@ -61,6 +61,8 @@ export interface ModelSetOptions {
   cache?: ModelCache;
   /** On-demand only: after a failed load, the model answers 503 at once for this long before a retry (default 5 s). */
   retryAfterMs?: number;
+  /** Eager: at most this many bytes of files are kept from open to loadAll (default 256 MiB); the others are read again. */
+  holdBytes?: number;
   /** How many files are read at once at open (default 4). */
   concurrency?: number;
 }
@@ -73,6 +75,9 @@ export interface ModelSetOptions {
  */
 export const MEMORY_FACTOR = 9;
 export const MEMORY_OVERHEAD_BYTES = 256 * 1024;
+
+/** At most this many bytes of model files are held between open and loadAll (the rest are read again). */
+const HELD_BYTES = 256 * 1024 * 1024;
 
 /** The name a file gives a model: its base name without `.onnx`. */
 export function fileModelName(uri: string): string {
@@ -184,6 +189,7 @@ export class ModelSet implements ModelRegistry {
     const eager = options.loading === 'eager';
     const slots = files.map((f) => new Slot(f, eager ? 'loading' : 'unloaded'));
     const read = new Map<Slot, Uint8Array>();
+    let held = 0;
     if (eager) {
       const log = options.log;
       await forEachLimited(slots, options.concurrency ?? 4, async (slot) => {
@@ -199,7 +205,11 @@ export class ModelSet implements ModelRegistry {
           slot.name = card.name;
           slot.named = true;
           slot.version = card.version ?? sha256Hex(bytes).slice(0, 12);
-          read.set(slot, bytes);
+          // Kept for loadAll within a bound; past it a model's file is read again when it loads.
+          if (held + bytes.length <= (options.holdBytes ?? HELD_BYTES)) {
+            read.set(slot, bytes);
+            held += bytes.length;
+          }
         } catch (err) {
           slot.state = 'failed';
           slot.reason = (err as Error).message;
@@ -307,10 +317,11 @@ export class ModelSet implements ModelRegistry {
   /** Loads every model that was read at open, one after another (the default first); each is ready as soon as it loads. */
   async loadAll(): Promise<void> {
     for (const slot of this.slots) {
+      if (this.closed) return;
       const bytes = this.pending.get(slot);
-      if (!bytes) continue;
       this.pending.delete(slot);
-      await this.install(slot, bytes, 'load');
+      if (bytes) await this.install(slot, bytes, 'load');
+      else if (slot.state === 'loading' && !slot.current && !slot.reloading) await this.reload(slot, 'load');
     }
   }
 
@@ -360,7 +371,7 @@ export class ModelSet implements ModelRegistry {
         timeoutMs: this.options.timeoutMs,
       }));
     } catch (err) {
-      this.failed(slot, 'reload', err, why, started);
+      this.failed(slot, err, why, started);
       return 'failed';
     }
     if (slot.current && slot.current.predictor.sha256 === sha256Hex(bytes)) return 'unchanged';
@@ -380,7 +391,7 @@ export class ModelSet implements ModelRegistry {
     try {
       predictor = await Predictor.load(bytes, this.options.predictor);
     } catch (err) {
-      if (generation === slot.generation) this.failed(slot, kind, err, why, started);
+      if (generation === slot.generation) this.failed(slot, err, why, started);
       return 'failed';
     }
     if (generation !== slot.generation) {
@@ -396,7 +407,7 @@ export class ModelSet implements ModelRegistry {
       const reason = clash
         ? `the file now holds a model named ${JSON.stringify(name)}, which ${clash.file.uri} serves already`
         : `the file now holds a model named ${JSON.stringify(name)}, not ${JSON.stringify(slot.name)}; a model keeps its name while served (restart to rename it)`;
-      this.failed(slot, kind, new ModelSourceError(reason), why, started);
+      this.failed(slot, new ModelSourceError(reason), why, started);
       return 'failed';
     }
     const old = slot.current;
@@ -426,15 +437,10 @@ export class ModelSet implements ModelRegistry {
     return 'swapped';
   }
 
-  private failed(
-    slot: Slot,
-    kind: 'load' | 'reload',
-    err: unknown,
-    why: string | undefined,
-    started: number,
-  ) {
+  private failed(slot: Slot, err: unknown, why: string | undefined, started: number) {
     const reason = (err as Error).message;
     const keeping = slot.current !== undefined;
+    const again = slot.counters.loads + slot.counters.loadFailures > 0;
     if (keeping) slot.counters.reloadFailures++;
     else {
       slot.counters.loadFailures++;
@@ -445,7 +451,7 @@ export class ModelSet implements ModelRegistry {
       level: 'error',
       msg: keeping
         ? 'model reload failed; still serving the loaded model'
-        : kind === 'reload'
+        : again
           ? 'model failed to load again'
           : 'model failed to load',
       model: slot.name,

@@ -95,6 +95,14 @@ describe('20 models from a folder', () => {
     );
   });
 
+  it('reads a file again to load it when the ones read at open are over the bound held', async () => {
+    const set = await ModelSet.open(await files(folder.dir), { loading: 'eager', holdBytes: 20_000 });
+    await set.loadAll();
+    expect(set.list().map((e) => e.status().state)).toEqual(Array(20).fill('ready'));
+    expect(set.list().map((e) => e.counters?.loads)).toEqual(Array(20).fill(1));
+    await set.close();
+  });
+
   it('counts one load per model', () => {
     for (const e of models.list())
       expect(e.counters).toMatchObject({ loads: 1, loadFailures: 0, reloads: 0 });
