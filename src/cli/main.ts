@@ -373,8 +373,8 @@ export function buildProgram(
       `${examples([
         'serve examples/iris/model.onnx --port 8081',
         'serve s3://my-models/prod/iris.onnx --host 0.0.0.0 --max-rows 1000',
-        'serve iris.onnx churn.onnx --default churn',
-        'serve ./models/',
+        'serve examples/iris/ --default iris',
+        'serve examples/iris/model.onnx s3://my-models/prod/churn.onnx',
         'serve s3://my-models/prod/ --reload-interval 60',
       ])}
 Many models: each is served at /models/{name}/predict (its card's name), the default one at / too;
