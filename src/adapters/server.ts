@@ -14,6 +14,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
 import { type ApiError, PayloadTooLargeError } from '../api/errors.js';
+import type { ModelRegistry } from '../api/registry.js';
 import {
   FragmentedBodyError,
   HeadersTooLargeError,
@@ -71,7 +72,7 @@ const DISCARD_MS = 5_000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function startServer(
-  model: () => ModelStatus,
+  model: ModelRegistry | (() => ModelStatus),
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const timing = timeLimits(options);

@@ -18,7 +18,7 @@ import type { Hooks } from './hooks.js';
 import type { CoreRequest, CoreResponse, Exchange, Protocol, Route, RouteContext } from './protocol.js';
 import { kserveV2Protocol } from './protocols/kserve-v2/index.js';
 import { type ModelPage, modelgateProtocol } from './protocols/modelgate.js';
-import { type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
+import { type ModelLease, type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
 import { type Limits, withDefaultLimits } from './request.js';
 
 export { normalBasePath } from './base-path.js';
@@ -223,7 +223,25 @@ export class Core {
     chosen.params.forEach((name, i) => {
       if (name !== undefined) params[name] = found.values[i] as string;
     });
-    return chosen.route.handle(this.context(req, method, found.path, params), exchange);
+    const registry = this.models;
+    if (!registry.lease) return chosen.route.handle(this.context(req, method, found.path, params), exchange);
+    // A registry that swaps or evicts models: each predictor the route gets is held until it answers.
+    const leases: ModelLease[] = [];
+    const models: ModelRegistry = {
+      defaultEntry: () => registry.defaultEntry(),
+      list: () => registry.list(),
+      find: (name) => registry.find(name),
+      ready: async (entry) => {
+        const lease = await (registry.lease as NonNullable<ModelRegistry['lease']>).call(registry, entry);
+        leases.push(lease);
+        return lease.predictor;
+      },
+    };
+    try {
+      return await chosen.route.handle(this.context(req, method, found.path, params, models), exchange);
+    } finally {
+      for (const lease of leases) lease.release();
+    }
   }
 
   /** Whether a protocol other than `protocol` owns the path (its errors, its 404s). */
@@ -260,6 +278,7 @@ export class Core {
     method: string,
     path: string,
     params: Record<string, string>,
+    models: ModelRegistry = this.models,
   ): RouteContext {
     const limits = this.limits;
     const bytes = (): Uint8Array => {
@@ -275,7 +294,7 @@ export class Core {
       path,
       params,
       limits,
-      models: this.models,
+      models,
       bytes,
       text: () => {
         const { body } = req;

@@ -4,8 +4,12 @@
 import type { Predictor } from '../runtime/predictor.js';
 import { ModelNotReadyError, NotFoundError } from './errors.js';
 
-/** Where a model is: loading, ready, or failed (with the reason, for the operator's log). */
+/**
+ * Where a model is: loading, ready, or failed (with the reason, for the operator's log); or known but
+ * not loaded, in a registry that loads on first use (its ready() loads it) and may evict it again.
+ */
 export type ModelStatus =
+  | { state: 'unloaded' }
   | { state: 'loading' }
   | { state: 'ready'; predictor: Predictor }
   | { state: 'failed'; reason: string };
@@ -16,6 +20,29 @@ export interface ModelEntry {
   /** The card's version (its sha256's first 12 hex digits when the card has none), once known. */
   readonly version: string | undefined;
   status(): ModelStatus;
+  /** How its loads and reloads went, in a registry that counts them (for metrics). */
+  readonly counters?: Readonly<ModelCounters>;
+}
+
+/** Counts since start, per model. */
+export interface ModelCounters {
+  /** Loads that succeeded (the first, and each after an eviction). */
+  loads: number;
+  loadFailures: number;
+  /** Reloads that swapped in a new model; reloadFailures: those that kept the old one. */
+  reloads: number;
+  reloadFailures: number;
+  /** Times it was evicted to make room for others. */
+  evictions: number;
+  /** How long the last successful load or reload took, in milliseconds (0 before any). */
+  lastLoadMs: number;
+}
+
+/** A predictor held for one request: a registry that swaps or evicts models releases one only when no lease holds it. */
+export interface ModelLease {
+  readonly predictor: Predictor;
+  /** Once the request is done with it; a second call does nothing. */
+  release(): void;
 }
 
 export interface ModelRegistry {
@@ -29,6 +56,12 @@ export interface ModelRegistry {
    * while it loads or after it failed.
    */
   ready(entry: ModelEntry): Promise<Predictor>;
+  /**
+   * Like ready(), holding the predictor until the lease is released. A registry that swaps models (a
+   * reload) or evicts them (a bounded cache) has one; the core takes a lease for every ready() a route
+   * calls through its context and releases it once the answer is made.
+   */
+  lease?(entry: ModelEntry): Promise<ModelLease>;
 }
 
 /** The 503 a model that is not ready answers: the reason a load failed goes to the log, not the client. */
@@ -38,9 +71,11 @@ export function notReadyError(
 ): ModelNotReadyError {
   const which = name === undefined ? 'the model' : `the model ${JSON.stringify(name)}`;
   return new ModelNotReadyError(
-    status.state === 'loading'
-      ? `${which} is still loading; retry shortly`
-      : `${which} failed to load; the reason is in the server log`,
+    status.state === 'failed'
+      ? `${which} failed to load; the reason is in the server log`
+      : status.state === 'unloaded'
+        ? `${which} is not loaded; retry shortly`
+        : `${which} is still loading; retry shortly`,
   );
 }
 

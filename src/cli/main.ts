@@ -310,21 +310,41 @@ export function buildProgram(
   program
     .command('serve')
     .description(
-      'serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata, /cost)',
+      'serve the prediction API over HTTP for one model or many (POST / or /predict, /models/{name}/predict; GET /health, /ready, /metadata, /models, /cost)',
     )
     .argument(
-      '[model]',
-      'the ONNX model: a local path, s3:// or http(s) URI (default: MODEL_URI, else the model `modelgate package` put beside this program)',
+      '[models...]',
+      'ONNX models: local paths, s3:// or http(s) URIs, folders (every .onnx in one) or s3://bucket/prefix/ (every .onnx directly under it) (default: MODEL_URI, else the model `modelgate package` put beside this program)',
     )
     .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on', integerOption, 8080)
-    .option('--sha256 <hex>', 'refuse the model unless its bytes have this sha256', sha256Option)
+    .option('--default <name>', 'the model that answers / and /predict (default: the first given)')
+    .option(
+      '--sha256 <hex>',
+      'refuse the model unless its bytes have this sha256 (one model file only)',
+      sha256Option,
+    )
     .option('--max-body-bytes <n>', 'largest request body', integerOption, 6 * 1024 * 1024)
     .option('--max-rows <n>', 'most rows in one request', integerOption, 10_000)
     .option(
       '--max-values <n>',
       "most values (rows x the model's features) in one request (default: --max-body-bytes)",
       integerOption,
+    )
+    .option(
+      '--max-models <n>',
+      'most models on this endpoint, folders and prefixes included',
+      integerOption,
+      1000,
+    )
+    .option(
+      '--reload-interval <seconds>',
+      'how often s3:// models (their ETag) and https:// models are checked for a new version; 0: never (default: 30 for s3://, never for https://)',
+      numberOption,
+    )
+    .option(
+      '--no-watch',
+      'do not watch local model files or poll remote ones (SIGHUP still reloads every model)',
     )
     .option('--log-bodies', 'log request bodies (off: they may hold personal data)')
     .option(
@@ -340,7 +360,7 @@ export function buildProgram(
     .option('--base-path <path>', 'serve every route under this path (/ml: POST /ml/predict)', basePathOption)
     .option(
       '--load-timeout-ms <ms>',
-      'give up reading the model (a path, s3:// or https://) after this long',
+      'give up reading a model (a path, s3:// or https://) after this long',
       integerOption,
       30_000,
     )
@@ -363,17 +383,33 @@ export function buildProgram(
     )
     .addHelpText(
       'after',
-      examples([
+      `${examples([
         'serve examples/iris/model.onnx --port 8081',
         'serve s3://my-models/prod/iris.onnx --host 0.0.0.0 --max-rows 1000',
         'serve examples/iris/model.onnx --workers 4 --cors https://app.example.com --base-path /ml',
-      ]),
+        'serve examples/iris/ --default iris',
+        'serve examples/iris/model.onnx s3://my-models/prod/churn.onnx',
+        'serve s3://my-models/prod/ --reload-interval 60',
+      ])}
+Many models: each is served at /models/{name}/predict (its card's name), the default one at / too;
+GET /models lists them with their state. A model that fails to load answers 503 for itself only.
+Reload: a model file that changes (or an s3:// object whose ETag changes) is loaded, checked and
+swapped in while requests keep being answered; one that fails to load keeps the old model. SIGHUP
+reloads every model.
+`,
     )
     .hook('preAction', (command) => checkServeOptions(command.opts()))
-    .action(async (model: string | undefined, opts) => {
-      const { serveCommand, modelToServe } = await import('./serve.js');
-      const chosen = modelToServe(model, opts.sha256, process.env, new URL('.', import.meta.url));
-      setExitCode(await serveCommand(chosen.uri, { ...opts, sha256: chosen.sha256 }));
+    .action(async (models: string[], opts) => {
+      const { serveCommand, modelsToServe } = await import('./serve.js');
+      const chosen = modelsToServe(models, opts.sha256, process.env, new URL('.', import.meta.url));
+      const { reloadInterval, ...rest } = opts;
+      setExitCode(
+        await serveCommand(chosen.uris, {
+          ...rest,
+          sha256: chosen.sha256,
+          ...(reloadInterval !== undefined ? { reloadIntervalMs: Math.round(reloadInterval * 1000) } : {}),
+        }),
+      );
     });
 
   // `modelgate <command> --version` as well as `modelgate --version`.
@@ -466,10 +502,14 @@ function checkServeOptions(opts: Record<string, number | undefined>): void {
     ['headersTimeoutMs', 'headers-timeout-ms'],
     ['requestTimeoutMs', 'request-timeout-ms'],
     ['drainTimeoutMs', 'drain-timeout-ms'],
+    ['maxModels', 'max-models'],
   ] as const) {
     const value = opts[name];
     if (value !== undefined && value < 1) throw new UsageError(`--${flag} must be at least 1, got ${value}`);
   }
+  const { reloadInterval } = opts;
+  if (reloadInterval !== undefined && (reloadInterval < 0 || reloadInterval > 86_400))
+    throw new UsageError(`--reload-interval must be from 0 to 86400 seconds, got ${reloadInterval}`);
   const { headersTimeoutMs, requestTimeoutMs } = opts;
   if (
     headersTimeoutMs !== undefined &&

@@ -319,12 +319,19 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     }
     stopAll(0, `shutting down (${signal}): each worker finishes its in-flight requests`);
   };
+  // SIGHUP reloads every model: each worker reloads its own (and the primary, by default, would exit).
+  const onHangUp = (): void => {
+    log.now({ level: 'info', msg: 'SIGHUP: every worker reloads its models' });
+    for (const w of live()) w.process.kill('SIGHUP');
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onHangUp);
   for (const slot of slots) fork(slot);
   return finished.finally(() => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('SIGHUP', onHangUp);
     cluster.removeAllListeners('exit');
   });
 }

@@ -1,18 +1,20 @@
-// `modelgate serve <model>`: the prediction API over HTTP until SIGTERM or SIGINT.
+// `modelgate serve <models...>`: the prediction API over HTTP for one model or many (files, folders,
+// s3:// prefixes), in one process or `--workers N` on one port, reloading a model when its source
+// changes or on SIGHUP, until SIGTERM or SIGINT.
 
 import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { JsonLog } from '../adapters/log.js';
-import { loadPredictor } from '../adapters/model.js';
 import { packagedModel } from '../adapters/model-file.js';
+import { watchModels } from '../adapters/model-watch.js';
+import { DeferredModels, type ModelFile, ModelSet, resolveModelFiles } from '../adapters/models.js';
 import { type RunningServer, SERVER_DEFAULTS, type ServerOptions, startServer } from '../adapters/server.js';
-import type { ModelStatus } from '../api/core.js';
 import { corsHooks } from '../api/cors.js';
 import type { Hooks } from '../api/hooks.js';
+import type { ModelEntry } from '../api/registry.js';
 import { costPageRoute } from '../cost/route.js';
-import type { Predictor } from '../runtime/predictor.js';
 import { isRemote } from '../store/uri.js';
 import { UsageError } from './errors.js';
 import { availableCpus, runPrimary, type WorkerLink, wholeLines, workerLink } from './serve-workers.js';
@@ -35,7 +37,17 @@ export interface ServeCommandOptions {
   cors?: '*' | string[];
   /** Serve under this path (`/ml`). */
   basePath?: string;
+  /** The default model's name (answering `/`); else the first. */
+  default?: string;
+  maxModels?: number;
+  /** Poll interval for s3:// and https:// models, ms (0: off); default 30 s for s3://, off for https://. */
+  reloadIntervalMs?: number;
+  /** false: no file watching or polling (SIGHUP still reloads). */
+  watch?: boolean;
 }
+
+/** At most this many models on one endpoint unless --max-models says otherwise. */
+export const MAX_MODELS = 1000;
 
 /**
  * Keeps V8's young generation at its starting size (1 MB semi-spaces) instead of letting it grow to
@@ -69,14 +81,26 @@ export function modelToServe(
   return { uri, sha256: sha256 ?? packaged.sha256 };
 }
 
-/** Serves until a signal; returns the exit code (1 when the model cannot be loaded). */
-export async function serveCommand(model: string, opts: ServeCommandOptions): Promise<number> {
+/** `serve`'s models: the sources named on the command line, else the one modelToServe finds. */
+export function modelsToServe(
+  named: readonly string[],
+  sha256: string | undefined,
+  env: NodeJS.ProcessEnv,
+  programDir: URL,
+): { uris: string[]; sha256?: string } {
+  if (named.length > 1) return { uris: [...named], sha256 };
+  const { uri, sha256: digest } = modelToServe(named[0], sha256, env, programDir);
+  return { uris: [uri], ...(digest !== undefined ? { sha256: digest } : {}) };
+}
+
+/** Serves until a signal; returns the exit code (1 when the models cannot be opened, or a lone one cannot load). */
+export async function serveCommand(sources: readonly string[], opts: ServeCommandOptions): Promise<number> {
   const workers = opts.workers ?? availableCpus();
   if (workers > 1 && cluster.isPrimary)
     return runPrimary({ workers, drainTimeoutMs: opts.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs });
   const worker = workerLink();
   try {
-    return await serveHere(model, opts, worker);
+    return await serveHere(sources, opts, worker);
   } catch (err) {
     // Say why to the primary (a port already taken, say), which reports it if no worker can start.
     await worker?.failed((err as Error).message);
@@ -88,17 +112,16 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
 }
 
 /**
- * One server in this process. In a worker of `--workers N` the model loads before the worker listens,
- * so the primary never hands a connection to a worker that would answer 503; its lines say which
- * worker wrote them.
+ * One server in this process. Alone, it listens at once and answers 503 for the models while they
+ * load; in a worker of `--workers N` the models load before the worker listens, so the primary never
+ * hands a connection to a worker that would answer 503, and its lines say which worker wrote them.
  */
 async function serveHere(
-  model: string,
+  sources: readonly string[],
   opts: ServeCommandOptions,
   worker: WorkerLink | undefined,
 ): Promise<number> {
   keepYoungGenerationSmall();
-  let status: ModelStatus = { state: 'loading' };
   const limits = {
     ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
@@ -108,6 +131,8 @@ async function serveHere(
     ? new JsonLog(wholeLines(process.stdout), { fields: { worker: worker.slot, pid: process.pid } })
     : new JsonLog();
   const hooks: Hooks[] = opts.cors ? [corsHooks({ origins: opts.cors })] : [];
+  // The server answers (health, 503 for the models) while the models' files are read.
+  const registry = new DeferredModels();
   const serverOptions: ServerOptions = {
     log,
     host: opts.host,
@@ -122,34 +147,86 @@ async function serveHere(
     modelPages: { '/cost': costPageRoute() },
   };
   const listen = async (): Promise<RunningServer> => {
-    const running = await startServer(() => status, serverOptions);
-    log.now({ level: 'info', msg: 'listening', url: running.url, model });
+    const running = await startServer(registry, serverOptions);
+    log.now({
+      level: 'info',
+      msg: 'listening',
+      url: running.url,
+      ...(sources.length === 1 ? { model: sources[0] } : { models: sources }),
+    });
     return running;
   };
   let running = worker ? undefined : await listen();
-  const started = performance.now();
-  let predictor: Predictor;
-  try {
-    predictor = await loadPredictor(
-      { uri: model, sha256: opts.sha256, timeoutMs: opts.loadTimeoutMs },
-      { batching: true },
-    );
-  } catch (err) {
-    const message = (err as Error).message;
-    status = { state: 'failed', reason: message };
-    log.now({ level: 'error', msg: 'the model failed to load; stopping', error: message });
+  const stopWith = async (message: string, error: string, models?: ModelSet): Promise<number> => {
+    log.now({ level: 'error', msg: message, error });
     await running?.close();
-    await worker?.failed(message);
+    await models?.close();
+    await worker?.failed(error);
     return 1;
+  };
+  const started = performance.now();
+  let models: ModelSet;
+  let lone = false;
+  try {
+    const timeoutMs = opts.loadTimeoutMs ?? 30_000;
+    const files = await resolveModelFiles(sources, { maxModels: opts.maxModels ?? MAX_MODELS, timeoutMs });
+    lone = files.length === 1 && sources.length === 1 && files[0]?.uri === sources[0];
+    if (opts.sha256 !== undefined) {
+      if (!lone)
+        throw new UsageError(
+          '--sha256 holds one model to its digest: give one model file, not several or a folder',
+        );
+      (files[0] as ModelFile).sha256 = opts.sha256;
+    }
+    models = await ModelSet.open(files, {
+      loading: 'eager',
+      defaultName: opts.default,
+      log,
+      predictor: { batching: true },
+      timeoutMs,
+    });
+    registry.set(models);
+    await models.loadAll();
+  } catch (err) {
+    return stopWith('the models cannot be served; stopping', (err as Error).message);
   }
-  status = { state: 'ready', predictor };
+  const entries = models.list();
+  const first = entries[0] as ModelEntry;
+  const status = first.status();
+  if (lone && status.state !== 'ready')
+    return stopWith(
+      'the model failed to load; stopping',
+      status.state === 'failed' ? status.reason : `the model is ${status.state}`,
+      models,
+    );
   running ??= await listen();
   worker?.ready(running.url);
+  // Watching starts from the files' state when they were read: a change since is seen by the first poll.
+  const watch =
+    opts.watch === false
+      ? undefined
+      : watchModels(models, {
+          log,
+          ...(opts.reloadIntervalMs !== undefined
+            ? { s3IntervalMs: opts.reloadIntervalMs, httpsIntervalMs: opts.reloadIntervalMs }
+            : {}),
+        });
+  const hangUp = (): void => {
+    log.now({ level: 'info', msg: 'SIGHUP: reloading every model' });
+    void models.reloadAll('SIGHUP');
+  };
+  process.on('SIGHUP', hangUp);
+  const failed = entries.filter((e) => e.status().state === 'failed').map((e) => e.name);
   log.now({
-    level: 'info',
+    level: failed.length > 0 ? 'warn' : 'info',
     msg: 'model loaded; ready',
-    model: predictor.card.name,
-    task: predictor.card.task,
+    ...(lone && status.state === 'ready'
+      ? { model: status.predictor.card.name, task: status.predictor.card.task }
+      : {
+          models: entries.length,
+          default: models.defaultEntry()?.name,
+          ...(failed.length ? { failed } : {}),
+        }),
     ms: Number((performance.now() - started).toFixed(1)),
   });
   const signal = await new Promise<NodeJS.Signals | 'primary'>((resolve) => {
@@ -164,6 +241,8 @@ async function serveHere(
     if (!worker) process.on('SIGINT', stop);
     void worker?.stopRequested.then(() => stop('primary'));
   });
+  process.off('SIGHUP', hangUp);
+  watch?.close();
   log.now({
     level: 'info',
     msg: 'shutting down: finishing in-flight requests',
@@ -171,7 +250,7 @@ async function serveHere(
     drainTimeoutMs: opts.drainTimeoutMs,
   });
   await running.close();
-  if (status.state === 'ready') await status.predictor.release();
+  await models.close();
   log.now({ level: 'info', msg: 'stopped' });
   return 0;
 }

@@ -6,6 +6,7 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -189,18 +190,76 @@ export async function writeS3(uri: string, bytes: Uint8Array, options: PutOption
 export async function headS3(
   uri: string,
   options: S3Options,
-): Promise<{ size?: number; metadata: Record<string, string> } | undefined> {
+): Promise<{ size?: number; etag?: string; metadata: Record<string, string> } | undefined> {
   const at = parseS3Uri(uri);
   const Key = objectKey(uri, at);
   return call(uri, 'read', options.timeoutMs, async (abortSignal) => {
     try {
       const out = await client().send(new HeadObjectCommand({ Bucket: at.bucket, Key }), { abortSignal });
-      return { size: out.ContentLength, metadata: out.Metadata ?? {} };
+      return { size: out.ContentLength, etag: out.ETag, metadata: out.Metadata ?? {} };
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)
         return undefined;
       throw err;
     }
+  });
+}
+
+export interface S3Object {
+  /** s3://bucket/key */
+  uri: string;
+  key: string;
+  size: number;
+  etag?: string;
+}
+
+export interface ListOptions extends S3Options {
+  /** Refuse (a StoreError) a listing of more than this many matching objects. */
+  maxObjects: number;
+  /** Only keys ending with this (case-insensitive), such as '.onnx'. */
+  suffix?: string;
+}
+
+/**
+ * The objects directly under a prefix (s3://bucket/prefix/, as a folder's files: not those in deeper
+ * "folders"), sorted by key; at most `maxObjects` of them that match, else a StoreError saying how
+ * many it allows. The pages are read until then, within timeoutMs in all.
+ */
+export async function listS3(uri: string, options: ListOptions): Promise<S3Object[]> {
+  const at = parseS3Uri(uri);
+  if (at.key !== '' && !at.key.endsWith('/'))
+    throw new StoreError(uri, 'a prefix to list ends with / (s3://bucket/prefix/)');
+  const suffix = options.suffix?.toLowerCase();
+  return call(uri, 'list', options.timeoutMs, async (abortSignal) => {
+    const found: S3Object[] = [];
+    let token: string | undefined;
+    do {
+      const out = await client().send(
+        new ListObjectsV2Command({
+          Bucket: at.bucket,
+          Prefix: at.key,
+          Delimiter: '/',
+          ContinuationToken: token,
+        }),
+        { abortSignal },
+      );
+      for (const o of out.Contents ?? []) {
+        const key = o.Key;
+        if (key === undefined || key === at.key) continue;
+        if (suffix !== undefined && !key.toLowerCase().endsWith(suffix)) continue;
+        found.push({ uri: `s3://${at.bucket}/${key}`, key, size: o.Size ?? 0, etag: o.ETag });
+        if (found.length > options.maxObjects)
+          throw new StoreError(
+            uri,
+            `more than ${options.maxObjects} ${suffix ?? ''} objects under this prefix; the limit is ${options.maxObjects}`.replace(
+              '  ',
+              ' ',
+            ),
+          );
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   });
 }

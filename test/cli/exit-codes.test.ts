@@ -79,6 +79,17 @@ const USAGE: [string, string[], RegExp][] = [
   ['--port http', [...SERVE, '--port', 'http'], /option '-p, --port <port>' argument 'http' is invalid/],
   ['--max-rows 0', [...SERVE, '--max-rows', '0'], /^modelgate: --max-rows must be at least 1, got 0\n$/],
   [
+    '--max-models 0',
+    [...SERVE, '--max-models', '0'],
+    /^modelgate: --max-models must be at least 1, got 0\n$/,
+  ],
+  [
+    '--reload-interval -1',
+    [...SERVE, '--reload-interval', '-1'],
+    /^modelgate: --reload-interval must be from 0 to 86400 seconds, got -1\n$/,
+  ],
+  ['--reload-interval abc', [...SERVE, '--reload-interval', 'abc'], /expected a number, got "abc"/],
+  [
     '--max-body-bytes -1',
     [...SERVE, '--max-body-bytes', '-1'],
     /--max-body-bytes must be at least 1, got -1/,

@@ -115,9 +115,10 @@ describe('--help', () => {
     }
     // Arguments as the usage line writes them: <required>, [optional].
     for (const argument of cmd.registeredArguments) {
-      const term = argument.required ? `<${argument.name()}>` : `[${argument.name()}]`;
+      const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+      const term = argument.required ? `<${name}>` : `[${name}]`;
       expect(text.split('\n')[0]).toContain(term);
-      expect(text).toMatch(new RegExp(`^ {2}${term.replace(/[[\]]/g, '\\$&')} +\\S`, 'm'));
+      expect(text).toMatch(new RegExp(`^ {2}${term.replace(/[[\].]/g, '\\$&')} +\\S`, 'm'));
     }
   });
 

@@ -34,7 +34,11 @@ describe('s3:// against s3rver', () => {
     const back = await readUri('s3://models/a/b/model.onnx');
     expect(Buffer.from(back).equals(Buffer.from(bytes))).toBe(true);
     const head = await headS3('s3://models/a/b/model.onnx', { timeoutMs: 5_000 });
-    expect(head).toEqual({ size: bytes.length, metadata: { sha256: 'abc' } });
+    expect(head).toEqual({
+      size: bytes.length,
+      etag: expect.stringMatching(/^"[0-9a-f-]+"$/),
+      metadata: { sha256: 'abc' },
+    });
     expect(await headS3('s3://models/nothing-here', { timeoutMs: 5_000 })).toBeUndefined();
   });
 
