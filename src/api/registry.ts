@@ -127,6 +127,9 @@ export class SingleModel implements ModelRegistry {
   }
 
   find(name: string): ModelEntry | undefined {
+    // Before its card is read the model's name is not known: any name may be it, and is told it is
+    // loading (a readiness probe of /models/iris/ready gets 503, not 404).
+    if (this.entry.status().state !== 'ready') return this.entry;
     return name === this.entry.name ? this.entry : undefined;
   }
 

@@ -39,6 +39,23 @@ describe('the core', () => {
     },
   );
 
+  it("answers 503 for a named model's readiness while the one model loads: its name is not known yet", async () => {
+    for (const status of [{ state: 'loading' }, { state: 'failed', reason: 'x' }] as ModelStatus[]) {
+      const core = new Core(() => status);
+      for (const path of ['/models/iris/ready', '/v2/models/iris/ready', '/models/iris/predict']) {
+        const method = path.endsWith('predict') ? 'POST' : 'GET';
+        const r = await core.handle({ method, path, headers: {}, body: JSON.stringify(REFERENCE_ROW) });
+        expect(r.status, path).toBe(503);
+      }
+    }
+    // Once loaded, another name is a 404 naming it.
+    const ready = new Core(() => ({ state: 'ready', predictor }));
+    expect((await ready.handle({ method: 'GET', path: '/models/iris/ready', headers: {} })).status).toBe(200);
+    const other = await ready.handle({ method: 'GET', path: '/models/nope/ready', headers: {} });
+    expect(other.status).toBe(404);
+    expect(JSON.parse(other.body).error.message).toMatch(/no model named "nope"/);
+  });
+
   it('says Allow on 405 and ignores query strings and trailing slashes', async () => {
     const core = new Core(() => ({ state: 'ready', predictor }));
     const r = await core.handle({ method: 'GET', path: '/predict', headers: {} });
