@@ -38,6 +38,11 @@ export interface CoreOptions {
   modelPages?: Readonly<Record<string, ModelPage>>;
   /** The protocols served, in the order their routes are matched (default: modelgate's own). */
   protocols?: readonly Protocol[];
+  /**
+   * Protocols served after `protocols` (or the default), adding to them rather than replacing them: the
+   * server's /metrics, the OpenAPI document.
+   */
+  moreProtocols?: readonly Protocol[];
   hooks?: readonly Hooks[];
 }
 
@@ -98,7 +103,10 @@ export class Core {
     this.basePath = normalBasePath(options.basePath);
     this.onInternalError = options.onInternalError;
     this.hooks = options.hooks ?? [];
-    this.protocols = options.protocols ?? [modelgateProtocol({ modelPages: options.modelPages })];
+    this.protocols = [
+      ...(options.protocols ?? [modelgateProtocol({ modelPages: options.modelPages })]),
+      ...(options.moreProtocols ?? []),
+    ];
     for (const protocol of this.protocols) {
       for (const route of protocol.routes) {
         const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
@@ -236,6 +244,7 @@ export class Core {
       params,
       limits,
       models: this.models,
+      protocols: this.protocols,
       bytes,
       text: () => {
         const { body } = req;

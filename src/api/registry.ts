@@ -7,8 +7,21 @@ import { ModelNotReadyError, NotFoundError } from './errors.js';
 /** Where a model is: loading, ready, or failed (with the reason, for the operator's log). */
 export type ModelStatus =
   | { state: 'loading' }
-  | { state: 'ready'; predictor: Predictor }
+  /** `loadMs`: how long the load took, when the loader measured it (for the load-time metric). */
+  | { state: 'ready'; predictor: Predictor; loadMs?: number }
   | { state: 'failed'; reason: string };
+
+/** How a model's loads went, for metrics (read when /metrics is scraped, never on a request's path). */
+export interface ModelLoads {
+  /** How long the last load that succeeded took, in milliseconds. */
+  lastLoadMs?: number;
+  /** Loads that failed, first loads and reloads alike. */
+  failures: number;
+  /** Reloads that swapped a new model in (hot reload), when the registry reloads. */
+  reloads?: number;
+  /** Reloads that failed, the old model kept. */
+  reloadFailures?: number;
+}
 
 export interface ModelEntry {
   /** The name requests use: the card's name, or the one it was given (a file name) until it loads. */
@@ -16,6 +29,8 @@ export interface ModelEntry {
   /** The card's version (its sha256's first 12 hex digits when the card has none), once known. */
   readonly version: string | undefined;
   status(): ModelStatus;
+  /** Its loads so far, where the registry counts them (the metrics read it; optional). */
+  loads?(): ModelLoads;
 }
 
 export interface ModelRegistry {
@@ -80,6 +95,13 @@ export class SingleModel implements ModelRegistry {
         return s.state === 'ready' ? cardVersion(s.predictor) : undefined;
       },
       status,
+      loads: () => {
+        const s = status();
+        return {
+          ...(s.state === 'ready' && s.loadMs !== undefined ? { lastLoadMs: s.loadMs } : {}),
+          failures: s.state === 'failed' ? 1 : 0,
+        };
+      },
     };
   }
 
