@@ -8,12 +8,14 @@
 // Without MODEL_URI, the model `modelgate package` recorded beside the handler (modelgate.json) is
 // used. A model that fails to load rejects with a message that says what failed and where.
 import { fileURLToPath } from 'node:url';
+import { emfFromEnv } from './adapters/emf.js';
 import { createLambdaHandler, type LambdaHandler, lambdaLog } from './adapters/lambda.js';
 import { parseLogLevel, parseRequestSampling } from './adapters/log.js';
 import { loadPredictor } from './adapters/model.js';
 import { packagedModel } from './adapters/model-file.js';
 import type { Limits } from './api/request.js';
 
+export { EmfMetrics, type EmfOptions, emfFromEnv } from './adapters/emf.js';
 export {
   createLambdaHandler,
   type LambdaContext,
@@ -52,7 +54,8 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
 /**
  * The handler of the model the environment names (MODEL_URI, else the packaged one), loaded now; its
  * limits from MAX_BODY_BYTES, MAX_ROWS and MAX_VALUES, its log from LOG_LEVEL (debug, info, warn,
- * error, off) and LOG_REQUESTS (on, off, or the share of request lines written).
+ * error, off) and LOG_REQUESTS (on, off, or the share of request lines written); CloudWatch EMF metric
+ * lines when METRICS_NAMESPACE names a namespace.
  */
 export async function handlerFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -76,5 +79,6 @@ export async function handlerFromEnv(
     ...(env.LOG_LEVEL ? { level: parseLogLevel(env.LOG_LEVEL) } : {}),
     ...(env.LOG_REQUESTS ? { requests: parseRequestSampling(env.LOG_REQUESTS) } : {}),
   });
-  return createLambdaHandler(predictor, { limits, log });
+  const emf = emfFromEnv(env);
+  return createLambdaHandler(predictor, { limits, log, ...(emf ? { hooks: [emf] } : {}) });
 }
