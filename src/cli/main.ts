@@ -3,7 +3,14 @@ import { type Argument, Command, CommanderError, Help, InvalidArgumentError, Opt
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
-import { integerOption, listOption, numberOption, sha256Option } from './options.js';
+import {
+  integerOption,
+  listOption,
+  logLevelOption,
+  logRequestsOption,
+  numberOption,
+  sha256Option,
+} from './options.js';
 
 /** Where the command line's own text goes: help, version and usage errors (a command's output aside). */
 export interface CliOutput {
@@ -308,7 +315,7 @@ export function buildProgram(
   program
     .command('serve')
     .description(
-      'serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata, /cost)',
+      'serve the prediction API over HTTP (POST / or /predict; GET /health, /ready, /metadata, /cost, /metrics, /openapi.json)',
     )
     .argument(
       '[model]',
@@ -325,6 +332,17 @@ export function buildProgram(
       integerOption,
     )
     .option('--log-bodies', 'log request bodies (off: they may hold personal data)')
+    .option(
+      '--log-level <level>',
+      'drop log lines below this level: debug, info, warn, error or off (default: LOG_LEVEL, else info)',
+      logLevelOption,
+    )
+    .option(
+      '--log-requests <share>',
+      'write request log lines: on, off, or the share of them to write, 0 to 1 (default: LOG_REQUESTS, else on; errors are always written)',
+      logRequestsOption,
+    )
+    .option('--no-metrics', 'serve no Prometheus metrics at GET /metrics')
     .option(
       '--load-timeout-ms <ms>',
       'give up reading the model (a path, s3:// or https://) after this long',

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { JsonLog } from '../adapters/log.js';
+import { JsonLog, type LogLevel, parseLogLevel, parseRequestSampling } from '../adapters/log.js';
 import { loadPredictor } from '../adapters/model.js';
 import { packagedModel } from '../adapters/model-file.js';
 import { startServer } from '../adapters/server.js';
@@ -20,6 +20,12 @@ export interface ServeCommandOptions {
   maxRows?: number;
   maxValues?: number;
   logBodies?: boolean;
+  /** Log lines below this level are dropped (default: LOG_LEVEL, else info). */
+  logLevel?: LogLevel;
+  /** The share of request lines written (default: LOG_REQUESTS, else 1). */
+  logRequests?: number;
+  /** false: no /metrics (commander's --no-metrics). */
+  metrics?: boolean;
   loadTimeoutMs?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -58,6 +64,22 @@ export function modelToServe(
   return { uri, sha256: sha256 ?? packaged.sha256 };
 }
 
+/** The log's level and request sampling: the options, else LOG_LEVEL and LOG_REQUESTS, as on Lambda. */
+export function logOptions(
+  opts: Pick<ServeCommandOptions, 'logLevel' | 'logRequests'>,
+  env: NodeJS.ProcessEnv,
+): { level?: LogLevel; requests?: number } {
+  let level: LogLevel | undefined;
+  let requests: number | undefined;
+  try {
+    level = opts.logLevel ?? (env.LOG_LEVEL ? parseLogLevel(env.LOG_LEVEL) : undefined);
+    requests = opts.logRequests ?? (env.LOG_REQUESTS ? parseRequestSampling(env.LOG_REQUESTS) : undefined);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { ...(level ? { level } : {}), ...(requests !== undefined ? { requests } : {}) };
+}
+
 /** Serves until a signal; returns the exit code (1 when the model cannot be loaded). */
 export async function serveCommand(model: string, opts: ServeCommandOptions): Promise<number> {
   keepYoungGenerationSmall();
@@ -67,9 +89,10 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),
     ...(opts.maxValues !== undefined ? { maxValues: opts.maxValues } : {}),
   };
-  const log = new JsonLog();
+  const log = new JsonLog(process.stdout, logOptions(opts, process.env));
   const running = await startServer(() => status, {
     log,
+    ...(opts.metrics === false ? { metrics: false as const } : {}),
     host: opts.host,
     port: opts.port,
     limits,
@@ -86,13 +109,14 @@ export async function serveCommand(model: string, opts: ServeCommandOptions): Pr
       { uri: model, sha256: opts.sha256, timeoutMs: opts.loadTimeoutMs },
       { batching: true },
     );
-    status = { state: 'ready', predictor };
+    const loadMs = performance.now() - started;
+    status = { state: 'ready', predictor, loadMs };
     log.now({
       level: 'info',
       msg: 'model loaded; ready',
       model: predictor.card.name,
       task: predictor.card.task,
-      ms: Number((performance.now() - started).toFixed(1)),
+      ms: Number(loadMs.toFixed(1)),
     });
   } catch (err) {
     status = { state: 'failed', reason: (err as Error).message };
