@@ -56,7 +56,9 @@ function cardOf(entry: ModelEntry): ModelCard | undefined {
 /** The row schema /metadata publishes, as an OpenAPI schema (its own keyword `featureOrder` as an extension). */
 function rowSchema(card: ModelCard): Schema {
   const { $schema: _, featureOrder, ...rest } = inputSchema(card) as Schema & { featureOrder?: unknown };
-  return featureOrder === undefined ? rest : { ...rest, 'x-feature-order': featureOrder };
+  // A body with none of the model's features is refused (400), even where every feature may be missing.
+  const row: Schema = rest.required === undefined ? { ...rest, minProperties: 1 } : rest;
+  return featureOrder === undefined ? row : { ...row, 'x-feature-order': featureOrder };
 }
 
 function arrayRowSchema(card: ModelCard, row: Schema): Schema {
@@ -503,6 +505,28 @@ function v2Operation(path: string, error: string, limits: Limits): Op | undefine
   };
 }
 
+/** A route of a protocol this file does not describe in full: the two it serves itself, else by name. */
+function otherOperation(protocol: Protocol, route: Route): Op {
+  if (protocol.name === 'metrics')
+    return {
+      summary: 'Prometheus metrics',
+      responses: {
+        '200': {
+          description: "the figures in Prometheus' text format (version 0.0.4)",
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+      },
+    };
+  if (protocol.name === 'openapi')
+    return {
+      summary: 'This document',
+      responses: {
+        '200': { description: 'the OpenAPI 3.1 document', content: json({ type: 'object' }) },
+      },
+    };
+  return { summary: `${protocol.name} ${route.name}`, responses: { '200': { description: route.name } } };
+}
+
 function pathParameters(path: string): unknown[] {
   return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
     name: m[1],
@@ -542,7 +566,7 @@ export function openApiDocument(source: OpenApiSource): Schema {
       op = path.startsWith('/v2') ? v2Operation(route.path, error, limits) : undefined;
       if (op) usesV2 = true;
     }
-    op ??= { summary: `${protocol.name} ${route.name}`, responses: { '200': { description: route.name } } };
+    op ??= otherOperation(protocol, route);
     let id = `${method}${path.replace(/[^A-Za-z0-9]+/g, '_')}`.replace(/_+$/, '');
     for (let i = 2; operationIds.has(id); i++) id = `${method}${path.replace(/[^A-Za-z0-9]+/g, '_')}_${i}`;
     operationIds.add(id);

@@ -346,6 +346,7 @@ describe('a live server answers as its document says', () => {
   it('errors validate against the error schema, and what the server refuses the document refuses', async () => {
     const refused: [unknown, number][] = [
       [{ ...REFERENCE_ROW, petal_width: 'wide' }, 400],
+      [{}, 400],
       [{ ...REFERENCE_ROW, sepal_lenght: 1 }, 400],
       [{ input: [[1, 2, 3]] }, 400],
       [{ input: [] }, 400],
