@@ -23,8 +23,16 @@ export interface OpenApiSource {
   version: string;
 }
 
-/** Past this many models, routes with a `{name}` are listed once, templated, with generic bodies. */
+/**
+ * Past this many models, routes with a `{name}` are listed once, templated, with generic bodies (each
+ * model's schemas are at /models/{name}/metadata).
+ */
 export const MAX_MODELS_EXPANDED = 100;
+/**
+ * Past this many features over the models listed one by one (a wide model's row schema lists up to
+ * 10,000), the document lists the routes once, templated: 100 wide models would be 40 MB of schemas.
+ */
+export const MAX_FEATURES_EXPANDED = 100_000;
 /** Past this many features, an array row is described by its length and the loosest type, not position by position. */
 const MAX_POSITIONAL = 1000;
 
@@ -542,7 +550,8 @@ export function openApiDocument(source: OpenApiSource): Schema {
   const schemas: Record<string, Schema> = {};
   const taken = new Set<string>();
   const entries = models.list();
-  const expand = entries.length <= MAX_MODELS_EXPANDED;
+  const features = entries.reduce((n, e) => n + (cardOf(e)?.features.length ?? 0), 0);
+  const expand = entries.length <= MAX_MODELS_EXPANDED && features <= MAX_FEATURES_EXPANDED;
   const byEntry = new Map<ModelEntry, ModelSchemas>();
   for (const entry of expand ? entries : []) {
     const key = componentKey(entry.name, taken);

@@ -207,6 +207,38 @@ describe('the OpenAPI document', () => {
     expect(JSON.stringify(doc).length).toBeLessThan(100_000);
   });
 
+  it('stays bounded for wide models and hostile names', async () => {
+    const base = kinds.iris.predictor;
+    const wide = (i: number): ModelStatus =>
+      withCard(base, (c) => ({
+        ...c,
+        name: `wide ${i}`,
+        features: Array.from({ length: 30_000 }, (_, j) => ({ name: `f${j}`, type: 'number' as const })),
+      }));
+    const hostile = '../{name}/?#%"<script>';
+    const registry = new TestRegistry([
+      { name: hostile, status: withCard(base, (c) => ({ ...c, name: hostile })) },
+      ...Array.from({ length: 4 }, (_, i) => ({ name: `wide ${i}`, status: wide(i) })),
+    ]);
+    const core = new Core(registry, { moreProtocols: [openapiProtocol()] });
+    const res = await core.handle({ method: 'GET', path: '/openapi.json', headers: {} });
+    // Past the features bound the routes are listed once, templated.
+    expect(res.body.length).toBeLessThan(200_000);
+    const doc = JSON.parse(res.body) as Doc;
+    await expectValid(doc);
+    expect(doc.paths['/models/{name}/predict']).toBeDefined();
+    const one = new Core(
+      new TestRegistry([{ name: hostile, status: withCard(base, (c) => ({ ...c, name: hostile })) }]),
+      {
+        moreProtocols: [openapiProtocol()],
+      },
+    );
+    const named = await documentOf(one);
+    await expectValid(named);
+    expect(named.paths[`/models/${encodeURIComponent(hostile)}/predict`]?.post).toBeDefined();
+    for (const key of Object.keys(named.components.schemas)) expect(key).toMatch(/^[A-Za-z0-9._-]+$/);
+  });
+
   it('follows the models: rebuilt once a model has loaded', async () => {
     let status: ModelStatus = { state: 'loading' };
     const core = new Core(() => status, { moreProtocols: [openapiProtocol()] });
