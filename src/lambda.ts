@@ -18,11 +18,14 @@ import type { Limits } from './api/request.js';
 export { EmfMetrics, type EmfOptions, emfFromEnv } from './adapters/emf.js';
 export {
   createLambdaHandler,
+  type HttpApiEvent,
   type LambdaContext,
+  type LambdaEvent,
   type LambdaHandler,
   type LambdaHandlerOptions,
   type LambdaResult,
   lambdaLog,
+  type RestApiEvent,
   toCoreRequest,
 } from './adapters/lambda.js';
 export type { Logger, LogLine } from './adapters/log.js';

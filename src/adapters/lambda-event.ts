@@ -10,6 +10,39 @@ import { InvalidEventError } from './errors.js';
 export type EventShape = 'rest' | 'http' | 'alb' | 'direct';
 
 /**
+ * The fields this adapter reads of each event shape, as AWS documents them. An event is whatever JSON
+ * the invoker sent, so these describe what a well-formed one holds; the adapter checks each field's
+ * type as it reads it rather than trusting them.
+ */
+export interface RestApiEvent {
+  /** API Gateway REST API (v1 proxy integration); an ALB's event has the same fields. */
+  httpMethod: string;
+  /** The resource path, without the stage. */
+  path: string;
+  headers?: Record<string, string> | null;
+  multiValueHeaders?: Record<string, string[]> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestContext?: { stage?: string; elb?: { targetGroupArn?: string } } & Record<string, unknown>;
+}
+
+export interface HttpApiEvent {
+  /** API Gateway HTTP API (payload 2.0) and Lambda Function URLs. */
+  version: '2.0';
+  /** The path with the stage in front, on a stage other than $default. */
+  rawPath: string;
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext: { stage?: string; http: { method: string; path?: string } } & Record<string, unknown>;
+}
+
+/** A direct invoke: the request itself, or it wrapped as {"body": {...}} or {"body": "<json>"}. */
+export type DirectInvoke = Record<string, unknown> | string;
+
+export type LambdaEvent = RestApiEvent | HttpApiEvent | DirectInvoke;
+
+/**
  * Nesting a direct invoke may have: a request needs 4 levels ({"input": [[...]]} inside {"body": ...}),
  * and serializing a much deeper value overflows the stack (JSON.parse, which Lambda runs, does not).
  */

@@ -6,10 +6,19 @@ import { ApiError, InternalError } from '../api/errors.js';
 import { openapiProtocol } from '../api/protocols/openapi.js';
 import type { ModelRegistry } from '../api/registry.js';
 import type { Predictor } from '../runtime/predictor.js';
-import { type EventShape, eventShape, toCoreRequest } from './lambda-event.js';
+import { type EventShape, eventShape, type LambdaEvent, toCoreRequest } from './lambda-event.js';
 import { JsonLog, type Logger } from './log.js';
 
-export { type EventShape, eventShape, MAX_EVENT_DEPTH, toCoreRequest } from './lambda-event.js';
+export {
+  type DirectInvoke,
+  type EventShape,
+  eventShape,
+  type HttpApiEvent,
+  type LambdaEvent,
+  MAX_EVENT_DEPTH,
+  type RestApiEvent,
+  toCoreRequest,
+} from './lambda-event.js';
 
 export interface LambdaResult {
   statusCode: number;
@@ -59,7 +68,8 @@ export function toLambdaResult(shape: EventShape, res: CoreResponse): LambdaResu
   return out;
 }
 
-export type LambdaHandler = (event: unknown, context?: LambdaContext) => Promise<LambdaResult>;
+/** Takes any event (LambdaEvent describes the well-formed ones): a malformed one is a 400, never a throw. */
+export type LambdaHandler = (event: LambdaEvent | unknown, context?: LambdaContext) => Promise<LambdaResult>;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;

@@ -148,7 +148,8 @@ export async function startServer(
           return;
         }
         metrics?.transportAnswer(err.status, err.type);
-        const out = jsonResponse(err.status, err.toJSON(), { connection: 'close' });
+        const refused = core.errorResponse(req.url ?? '/', err);
+        const out = { ...refused, headers: { ...refused.headers, connection: 'close' } };
         if (!writeHead(res, out, requestId, true)) return;
         if (!invited) res.end(out.body);
         else {

@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import type { Hooks } from './hooks.js';
 import type { CoreRequest, CoreResponse, Exchange, Protocol, Route, RouteContext } from './protocol.js';
+import { kserveV2Protocol } from './protocols/kserve-v2/index.js';
 import { type ModelPage, modelgateProtocol } from './protocols/modelgate.js';
 import { type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
 import { type Limits, withDefaultLimits } from './request.js';
@@ -36,7 +37,7 @@ export interface CoreOptions {
   onInternalError?: (error: unknown) => void;
   /** More GET routes of the modelgate protocol that answer from the default model (the server's `/cost`). */
   modelPages?: Readonly<Record<string, ModelPage>>;
-  /** The protocols served, in the order their routes are matched (default: modelgate's own). */
+  /** The protocols served, in the order their routes are matched (default: modelgate's own, then KServe V2). */
   protocols?: readonly Protocol[];
   /**
    * Protocols served after `protocols` (or the default), adding to them rather than replacing them: the
@@ -104,7 +105,7 @@ export class Core {
     this.onInternalError = options.onInternalError;
     this.hooks = options.hooks ?? [];
     this.protocols = [
-      ...(options.protocols ?? [modelgateProtocol({ modelPages: options.modelPages })]),
+      ...(options.protocols ?? [modelgateProtocol({ modelPages: options.modelPages }), kserveV2Protocol()]),
       ...(options.moreProtocols ?? []),
     ];
     for (const protocol of this.protocols) {
@@ -144,6 +145,17 @@ export class Core {
     return response;
   }
 
+  /**
+   * An error an adapter found before the core saw the request (a body over the limit while it was
+   * read), written in the format of the protocol that owns the path.
+   */
+  errorResponse(path: string, error: ApiError): CoreResponse {
+    const p = pathOf(path);
+    const protocol =
+      this.protocols.find((x) => x !== this.protocols[0] && x.owns(p)) ?? (this.protocols[0] as Protocol);
+    return protocol.errorResponse(error);
+  }
+
   private errorAnswer(exchange: Exchange, err: unknown): CoreResponse {
     const error =
       err instanceof ApiError
@@ -168,15 +180,26 @@ export class Core {
     }
     let found = this.match(path);
     if (!found && this.routing === 'any-path') {
-      // The longest ending of the path that is a route: /prod/iris/metadata is /metadata.
-      for (let i = path.indexOf('/', 1); i > 0 && !found; i = path.indexOf('/', i + 1))
+      // The longest ending of the path that is a route: /prod/iris/metadata is /metadata. Under a path
+      // another protocol owns (/v2/...), only that protocol's routes: /v2/models/x/predict is no
+      // modelgate /models/x/predict.
+      const owner = this.protocols.find((p) => p !== this.protocols[0] && p.owns(path));
+      for (let i = path.indexOf('/', 1); i > 0 && !found; i = path.indexOf('/', i + 1)) {
         found = this.match(path.slice(i));
-      if (!found && this.anyPathPost) {
+        if (found && owner) {
+          const candidates = found.candidates.filter((c) => c.protocol === owner);
+          found = candidates.length > 0 ? { ...found, candidates } : undefined;
+        }
+      }
+      // A path another protocol owns (/v2/...) is that protocol's 404, never a modelgate prediction.
+      if (!found && this.anyPathPost && !this.ownedElsewhere(path, this.anyPathPost.protocol)) {
         const { route, protocol } = this.anyPathPost;
         found = { path, candidates: [{ route, protocol, segments: [], params: [] }], values: [] };
       }
     }
     if (!found) {
+      if (this.ownedElsewhere(path, this.protocols[0] as Protocol))
+        throw new NotFoundError(`no route for ${exchange.path}`, { path: exchange.path });
       throw new NotFoundError(
         `no route for ${exchange.path}; predictions are POST ${this.basePath}/ or POST ${this.basePath}/predict`,
         { path: exchange.path },
@@ -197,6 +220,11 @@ export class Core {
       if (name !== undefined) params[name] = found.values[i] as string;
     });
     return chosen.route.handle(this.context(req, method, found.path, params), exchange);
+  }
+
+  /** Whether a protocol other than `protocol` owns the path (its errors, its 404s). */
+  private ownedElsewhere(path: string, protocol: Protocol): boolean {
+    return this.protocols.some((p) => p !== protocol && p !== this.protocols[0] && p.owns(path));
   }
 
   /** The routes at `path` (every method), with the path's segments for their parameters. */

@@ -35,25 +35,36 @@ export async function predictValue(
   const limits = complete(given);
   const req = parsePredictRequest(body, predictor.card, limits, predictor.encoder);
   if (observed) observed.rows = req.rows.length;
-  let out: Prediction;
+  const out = await predictRows(predictor, req.rows, req.format === 'row');
+  return formatPredictions(req, out, predictor.card);
+}
+
+/**
+ * Rows through the Predictor, its errors as the core's: a row the card refuses is a 400 naming the row
+ * and the feature, a non-finite answer a 500 of its own type. `single`: the request was one named row,
+ * so "row 0" is left out of the messages. Every protocol predicts through here.
+ */
+export async function predictRows(
+  predictor: Predictor,
+  rows: readonly unknown[],
+  single = false,
+): Promise<Prediction> {
   try {
-    out = await predictor.predict(req.rows);
+    return await predictor.predict(rows);
   } catch (cause) {
     if (cause instanceof InvalidRowError) {
-      const row = req.format === 'row' ? { ...cause.details, row: undefined } : cause.details;
+      const row = single ? { ...cause.details, row: undefined } : cause.details;
       // One named row: "row 0" means nothing to the sender.
-      const message =
-        req.format === 'row'
-          ? cause.message.replace(/^row 0, /, '').replace(/^row 0 /, 'the body ')
-          : cause.message;
+      const message = single
+        ? cause.message.replace(/^row 0, /, '').replace(/^row 0 /, 'the body ')
+        : cause.message;
       throw new BadRequestError(cause.code, message, stripUndefined(row), cause);
     }
     if (cause instanceof NonFiniteOutputError) {
-      // For one named row, "row 0" means nothing to the sender.
-      const where = req.format === 'row' ? 'for this row' : `for row ${cause.row}`;
+      const where = single ? 'for this row' : `for row ${cause.row}`;
       throw new ModelOutputError(
         `the model produced a number that is not finite (${cause.spelt}) ${where}; the answer is withheld rather than served as null, and the fault is logged`,
-        { ...(req.format === 'row' ? {} : { row: cause.row }), output: cause.output },
+        { ...(single ? {} : { row: cause.row }), output: cause.output },
         cause,
       );
     }
@@ -61,7 +72,6 @@ export async function predictValue(
       throw new InternalError('the model failed to run on this input', cause);
     throw cause;
   }
-  return formatPredictions(req, out, predictor.card);
 }
 
 function stripUndefined(o: object): Record<string, unknown> {

@@ -3,14 +3,50 @@ import type { ClassLabel, ModelCard } from '../onnx/card.js';
 import type { Matrix, Prediction } from '../runtime/prediction.js';
 import type { PredictRequest } from './request.js';
 
+/** Powers of ten exact in a double (10^22 is the largest). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 /**
  * The shortest decimal that reads back as the same float32: what the model computed, without the
  * noise digits a float32 shows when printed as a double (0.9997015595436096 is 0.99970156).
+ *
+ * Nine significant digits always read back as the same float32, and once some number of digits does,
+ * every longer rounding does too: a binary search finds the fewest in three or four tries. Each try
+ * rounds with arithmetic (the value scaled by an exact power of ten, rounded, scaled back: the double
+ * nearest that decimal, which JSON prints as it), not with toPrecision and a parse, which made the
+ * probabilities of a 10,000-row answer cost a third of its model's run.
  */
 export function float32Json(v: number): number {
-  if (!Number.isFinite(v) || Math.fround(v) !== v) return v;
-  // Nine significant digits always read back as the same float32, and once some number of digits does,
-  // every longer rounding does too: a binary search finds the fewest in three or four tries.
+  if (!Number.isFinite(v) || Math.fround(v) !== v || v === 0) return v;
+  const a = Math.abs(v);
+  let e = Math.floor(Math.log10(a));
+  // log10 may land on the wrong side of a power of ten.
+  if (10 ** e > a) e -= 1;
+  else if (10 ** (e + 1) <= a) e += 1;
+  const rounded = (digits: number): number => {
+    const p = digits - 1 - e;
+    const r =
+      p >= 0
+        ? Math.round(a * (POW10[p] as number)) / (POW10[p] as number)
+        : Math.round(a / (POW10[-p] as number)) * (POW10[-p] as number);
+    return v < 0 ? -r : r;
+  };
+  // Scales past 10^22 are not exact in a double: those values (below 1e-13 or above 1e22) take the
+  // slower, exact path.
+  if (e > 22 || 8 - e > 22) return byPrecision(v);
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(rounded(mid)) === v) hi = mid;
+    else lo = mid + 1;
+  }
+  const out = rounded(hi);
+  return Math.fround(out) === v ? out : byPrecision(v);
+}
+
+/** float32Json by decimal rounding: toPrecision and a parse for each try. */
+function byPrecision(v: number): number {
   let lo = 1;
   let hi = 9;
   while (lo < hi) {

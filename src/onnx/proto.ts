@@ -421,6 +421,11 @@ function refuseEmpty(bytes: Uint8Array): void {
 }
 
 /** Decodes a whole ONNX model. Tensor bytes are views into `bytes`, not copies. */
+/** One ValueInfoProto from its bytes (an input or output read apart from its graph). */
+export function decodeValueInfoBytes(bytes: Uint8Array): ValueInfoProto {
+  return decodeValueInfo(new ProtoReader(bytes));
+}
+
 export function decodeModel(bytes: Uint8Array): ModelProto {
   refuseEmpty(bytes);
   const r = new ProtoReader(bytes);

@@ -7,7 +7,8 @@ import { type ClassLabel, findCard, graphInputs, type ModelCard } from '../onnx/
 import { CardGraphMismatchError } from '../onnx/errors.js';
 import { externalTensor } from '../onnx/external.js';
 import { decodeMetadataProps } from '../onnx/proto.js';
-import { checkSignature, type GraphValue } from '../onnx/signature.js';
+import { pruneOutputs } from '../onnx/prune.js';
+import { checkSignature, declaredValues, type GraphValue } from '../onnx/signature.js';
 import { InferenceError, InvalidRowError, ModelLoadError, ModelMismatchError } from './errors.js';
 import {
   assertFinite,
@@ -86,6 +87,73 @@ function nativeSession(bytes: Uint8Array, options: InferenceSession.SessionOptio
   return session;
 }
 
+/** The output whose numbers a model answers (probabilities, scores or values), if any. */
+function matrixOutputOf(card: ModelCard): string | undefined {
+  const { io } = card;
+  return {
+    values: io.value,
+    probabilities: io.probabilities,
+    scores: io.scores,
+    labels: undefined,
+    clusters: io.distances ?? io.probabilities,
+    outliers: io.score,
+  }[outputKind(card)];
+}
+
+/**
+ * Whether the label is found from the probabilities (or scores): a label that is the first class of
+ * highest probability is cheaper to find here than to fetch as a string tensor; without a label
+ * output it can only be found here.
+ */
+function labelFromMatrix(card: ModelCard): boolean {
+  const kind = outputKind(card);
+  return (
+    (kind === 'probabilities' || kind === 'scores') &&
+    matrixOutputOf(card) !== undefined &&
+    (card.io.labelIsArgmax === true || card.io.label === undefined)
+  );
+}
+
+/** The graph outputs a run fetches for this card's answers. */
+function fetchedOutputs(card: ModelCard): string[] {
+  const kind = outputKind(card);
+  const { io } = card;
+  const unsupervised = kind === 'clusters' || kind === 'outliers';
+  return [
+    kind === 'values' || labelFromMatrix(card) ? undefined : io.label,
+    unsupervised ? undefined : matrixOutputOf(card),
+    ...(kind === 'clusters' ? [io.distances, io.probabilities] : []),
+    kind === 'outliers' ? io.score : undefined,
+    io.refused,
+  ].filter((n): n is string => typeof n === 'string');
+}
+
+/**
+ * The bytes the session is made from: the graph without the outputs no run fetches (and the nodes
+ * only they need), and those outputs as the graph declares them, for the card's check. A file that
+ * does not read as a model is left for onnxruntime to refuse.
+ */
+function withoutUnfetched(
+  bytes: Uint8Array,
+  card: ModelCard,
+): { bytes: Uint8Array; unfetched: GraphValue[] } {
+  let pruned: ReturnType<typeof pruneOutputs>;
+  try {
+    pruned = pruneOutputs(bytes, new Set(fetchedOutputs(card)));
+  } catch {
+    return { bytes, unfetched: [] };
+  }
+  if (!pruned) return { bytes, unfetched: [] };
+  const declared = declaredValues({
+    node: [],
+    initializer: [],
+    input: [],
+    output: pruned.removed,
+    valueInfo: [],
+  });
+  return { bytes: pruned.bytes, unfetched: declared.outputs };
+}
+
 export class Predictor {
   readonly card: ModelCard;
   /** The model file's sha256, hex. */
@@ -116,33 +184,9 @@ export class Predictor {
     // The numbers per row of the per-class (or per-cluster) matrices.
     this.classCount = card.classes?.length ?? card.clusters ?? card.targets?.length ?? 0;
     this.labelOf = new Map((card.classes ?? []).map((c) => [String(c), c]));
-    const { io } = card;
-    this.matrixOutput = {
-      values: io.value,
-      probabilities: io.probabilities,
-      scores: io.scores,
-      labels: undefined,
-      clusters: io.distances ?? io.probabilities,
-      outliers: io.score,
-    }[this.kind];
-    // A label that is the first class of highest probability (or score) is cheaper to find here than to
-    // fetch as a string tensor; without a label output it can only be found here.
-    this.labelFromMatrix =
-      (this.kind === 'probabilities' || this.kind === 'scores') &&
-      this.matrixOutput !== undefined &&
-      (io.labelIsArgmax === true || io.label === undefined);
-    const unsupervised = this.kind === 'clusters' || this.kind === 'outliers';
-    this.fetches = Object.fromEntries(
-      [
-        this.kind === 'values' || this.labelFromMatrix ? undefined : io.label,
-        unsupervised ? undefined : this.matrixOutput,
-        ...(this.kind === 'clusters' ? [io.distances, io.probabilities] : []),
-        this.kind === 'outliers' ? io.score : undefined,
-        io.refused,
-      ]
-        .filter((n): n is string => typeof n === 'string')
-        .map((n) => [n, null]),
-    );
+    this.matrixOutput = matrixOutputOf(card);
+    this.labelFromMatrix = labelFromMatrix(card);
+    this.fetches = Object.fromEntries(fetchedOutputs(card).map((n) => [n, null]));
   }
 
   /**
@@ -159,9 +203,10 @@ export class Predictor {
         `the model keeps its tensor ${clip(external.name)} in another file (${clip(external.location)}); modelgate serves one self-contained ONNX file: save it with every tensor inside (in Python, onnx.save_model(model, path, save_as_external_data=False))`,
       );
     }
+    const sessionModel = withoutUnfetched(bytes, card);
     let session: NativeSession;
     try {
-      session = nativeSession(bytes, {
+      session = nativeSession(sessionModel.bytes, {
         intraOpNumThreads: options.intraOpThreads ?? 1,
         interOpNumThreads: 1,
         executionMode: 'sequential',
@@ -174,7 +219,7 @@ export class Predictor {
       });
     }
     try {
-      checkSignature(card, session.inputMetadata, session.outputMetadata);
+      checkSignature(card, session.inputMetadata, [...session.outputMetadata, ...sessionModel.unfetched]);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const predictor = new Predictor(card, session, options.batching ?? false, sha256);
       predictor.probe();

@@ -399,6 +399,20 @@ describe('a live server answers as its document says', () => {
     expect((await exchange('GET', '/models/failed/ready')).status).toBe(503);
   });
 
+  it('the Open Inference Protocol routes the server serves validate too', async () => {
+    const infer = await exchange('POST', '/v2/models/iris/infer', {
+      id: 'r1',
+      inputs: [{ name: 'input', shape: [2, 4], datatype: 'FP32', data: kinds.iris.rows.flat() }],
+    });
+    expect(infer.status).toBe(200);
+    expect(infer.requestValid).toBe(true);
+    expect((await exchange('POST', '/v2/models/iris/infer', { inputs: [{ name: 'input' }] })).status).toBe(
+      400,
+    );
+    expect((await exchange('GET', '/v2')).status).toBe(200);
+    expect((await exchange('GET', '/v2/models/ridge')).status).toBe(200);
+  });
+
   it('the other routes validate too', async () => {
     for (const path of [
       '/health',

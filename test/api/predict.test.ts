@@ -96,6 +96,36 @@ describe('protocol: answers', () => {
       { numRuns: 20_000 },
     );
   });
+
+  it('prints float32 probabilities, and values near powers of ten, as decimal rounding does', () => {
+    // Every float32 in [0, 1] at a stride, and the float32 neighbours of each power of ten.
+    const values: number[] = [];
+    const bits = new Uint32Array(1);
+    const f = new Float32Array(bits.buffer);
+    for (let b = 0; b <= 0x3f800000; b += 997) {
+      bits[0] = b;
+      values.push(f[0] as number);
+    }
+    for (let k = -30; k <= 30; k++) {
+      const p = Math.fround(10 ** k);
+      bits[0] = new Uint32Array(new Float32Array([p]).buffer)[0] as number;
+      for (const d of [-2, -1, 0, 1, 2]) {
+        const n = new Uint32Array([bits[0] + d]);
+        values.push(-(new Float32Array(n.buffer)[0] as number), new Float32Array(n.buffer)[0] as number);
+      }
+    }
+    let worst = '';
+    for (const v of values) {
+      let shortest = 9;
+      for (let p = 1; p <= 9; p++)
+        if (Math.fround(Number(v.toPrecision(p))) === v) {
+          shortest = p;
+          break;
+        }
+      if (float32Json(v) !== Number(v.toPrecision(shortest))) worst ||= `${v} printed as ${float32Json(v)}`;
+    }
+    expect(worst).toBe('');
+  });
 });
 
 describe('protocol: bad requests', () => {

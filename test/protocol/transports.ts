@@ -12,6 +12,10 @@ export interface Answer {
   status: number;
   contentType: string | undefined;
   body: string;
+  /** Response headers, lower-case names. */
+  headers: Record<string, string>;
+  /** The body's bytes (a binary answer's, decoded from base64 on Lambda). */
+  raw: Uint8Array;
 }
 
 /** A request as the suite sends it. */
@@ -23,6 +27,8 @@ export interface Sent {
   body?: string;
   /** Send this as a base64-encoded body (API Gateway, ALB); adapters that cannot, skip the case. */
   base64?: string;
+  /** A binary body (the V2 binary tensor extension): base64 on Lambda, bytes to the core and the server. */
+  binary?: Uint8Array;
   /** Needs an HTTP method, path or headers: a direct Lambda invoke cannot carry it. */
   needsHttp?: boolean;
   /** Needs strict routing (the HTTP server and the core): behind API Gateway any POST path predicts. */
@@ -63,15 +69,22 @@ export async function startTransports(
 
   const method = (c: Sent) => c.method ?? 'POST';
   const path = (c: Sent) => c.path ?? '/';
+  const base64Of = (c: Sent) =>
+    c.binary !== undefined ? Buffer.from(c.binary).toString('base64') : c.base64;
   const eventBody = (c: Sent) => ({
-    body: c.base64 ?? c.body ?? null,
-    isBase64Encoded: c.base64 !== undefined,
+    body: base64Of(c) ?? c.body ?? null,
+    isBase64Encoded: base64Of(c) !== undefined,
   });
-  const fromLambda = (r: Awaited<ReturnType<LambdaHandler>>): Answer => ({
-    status: r.statusCode,
-    contentType: r.headers['content-type'],
-    body: r.body,
-  });
+  const fromLambda = (r: Awaited<ReturnType<LambdaHandler>>): Answer => {
+    const raw = r.isBase64Encoded ? Buffer.from(r.body, 'base64') : Buffer.from(r.body, 'utf8');
+    return {
+      status: r.statusCode,
+      contentType: r.headers['content-type'],
+      body: r.isBase64Encoded ? raw.toString('utf8') : r.body,
+      headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v])),
+      raw,
+    };
+  };
   const list: Transport[] = [
     {
       name: 'core',
@@ -82,9 +95,16 @@ export async function startTransports(
           method: method(c),
           path: path(c),
           headers: c.headers ?? {},
-          body: c.body,
+          body: c.binary ?? c.body,
         });
-        return { status: r.status, contentType: r.headers['content-type'], body: r.body };
+        const raw = r.bytes ?? Buffer.from(r.body, 'utf8');
+        return {
+          status: r.status,
+          contentType: r.headers['content-type'],
+          body: Buffer.from(raw).toString('utf8'),
+          headers: r.headers,
+          raw,
+        };
       },
     },
     {
@@ -159,7 +179,8 @@ export async function startTransports(
     },
     {
       name: 'Lambda: direct invoke {"body": "<json>"}',
-      supports: (c: Sent) => !c.needsHttp && c.base64 === undefined && c.body !== undefined,
+      supports: (c: Sent) =>
+        !c.needsHttp && c.base64 === undefined && c.binary === undefined && c.body !== undefined,
       send: async (c: Sent) => fromLambda(await lambda({ body: c.body })),
     },
     {
@@ -170,12 +191,24 @@ export async function startTransports(
         const res = await fetch(`${server.url}${path(c)}`, {
           method: m,
           headers: { 'content-type': 'application/json', ...c.headers },
-          body: m === 'GET' || m === 'HEAD' ? undefined : c.body,
+          body:
+            m === 'GET' || m === 'HEAD'
+              ? undefined
+              : c.binary
+                ? new Blob([c.binary as Uint8Array<ArrayBuffer>])
+                : c.body,
+        });
+        const raw = new Uint8Array(await res.arrayBuffer());
+        const headers: Record<string, string> = {};
+        res.headers.forEach((value, name) => {
+          headers[name] = value;
         });
         return {
           status: res.status,
           contentType: res.headers.get('content-type') ?? undefined,
-          body: await res.text(),
+          body: Buffer.from(raw).toString('utf8'),
+          headers,
+          raw,
         };
       },
     },

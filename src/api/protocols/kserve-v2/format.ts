@@ -1,0 +1,144 @@
+// What a model is in the Open Inference Protocol: its input tensors (one [N, F] tensor, or one per
+// feature) and output tensors by what it answers, and a prediction as those output tensors. The numbers
+// are the modelgate protocol's: a float32 answer is given as the shortest decimal that reads back as the
+// same float32 (float32Json), in JSON and in binary FP64 alike, so every protocol answers the same values.
+import type { ClassLabel, ModelCard } from '../../../onnx/card.js';
+import type { Matrix, Prediction } from '../../../runtime/prediction.js';
+import type { Predictor } from '../../../runtime/predictor.js';
+import { float32Json } from '../../response.js';
+import type { Datatype } from './tensors.js';
+
+export interface TensorMetadata {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+}
+
+/** The datatype a card's class labels are answered in. */
+export function labelDatatype(classes: readonly ClassLabel[]): Datatype {
+  if (classes.length > 0 && classes.every((c) => typeof c === 'boolean')) return 'BOOL';
+  if (classes.length > 0 && classes.every((c) => typeof c === 'number' && Number.isSafeInteger(c)))
+    return 'INT64';
+  if (classes.length > 0 && classes.every((c) => typeof c === 'number')) return 'FP64';
+  return 'BYTES';
+}
+
+/** The output tensors a model answers, in the order they are answered when none is asked for. */
+export function outputsOf(card: ModelCard, kind: Predictor['kind']): TensorMetadata[] {
+  const k = card.classes?.length ?? 0;
+  const label = { name: 'label', datatype: labelDatatype(card.classes ?? []), shape: [-1] };
+  switch (kind) {
+    case 'probabilities':
+      return [label, { name: 'probabilities', datatype: 'FP64', shape: [-1, k] }];
+    case 'scores':
+      return [label, { name: 'scores', datatype: 'FP64', shape: [-1, k] }];
+    case 'labels':
+      return [label];
+    case 'values':
+      return [
+        {
+          name: 'value',
+          datatype: 'FP64',
+          shape: card.targets ? [-1, card.targets.length] : [-1],
+        },
+      ];
+    case 'clusters': {
+      const c = card.clusters ?? 0;
+      return [
+        { name: 'cluster', datatype: 'INT64', shape: [-1] },
+        ...(card.io.distances !== undefined
+          ? [{ name: 'distances', datatype: 'FP64' as const, shape: [-1, c] }]
+          : []),
+        ...(card.io.probabilities !== undefined
+          ? [{ name: 'probabilities', datatype: 'FP64' as const, shape: [-1, c] }]
+          : []),
+      ];
+    }
+    case 'outliers':
+      return [
+        { name: 'outlier', datatype: 'BOOL', shape: [-1] },
+        { name: 'score', datatype: 'FP64', shape: [-1] },
+      ];
+  }
+}
+
+/** The V2 datatype of a feature sent alone: what its values are. */
+function featureDatatype(card: ModelCard, type: ModelCard['features'][number]['type']): Datatype {
+  if (type === 'boolean') return 'BOOL';
+  if (type === 'category' || type === 'text') return 'BYTES';
+  return card.io.inputType === 'float64' ? 'FP64' : 'FP32';
+}
+
+/**
+ * The input tensors a model takes, as its metadata lists them: a card of numbers in one graph input
+ * takes one [N, F] tensor named as that input (any name is taken); any card takes one tensor per
+ * feature, [N] (or [N, 1]), named as the feature, which is what a typed card lists.
+ */
+export function inputsOf(card: ModelCard): TensorMetadata[] {
+  const plain = card.io.inputs === undefined && card.features.every((f) => f.type === 'number');
+  if (plain)
+    return [
+      {
+        name: card.io.input ?? 'input',
+        datatype: card.io.inputType === 'float64' ? 'FP64' : 'FP32',
+        shape: [-1, card.features.length],
+      },
+    ];
+  return card.features.map((f) => ({ name: f.name, datatype: featureDatatype(card, f.type), shape: [-1] }));
+}
+
+/** An output tensor of an answer: its elements row-major, ready for JSON or binary. */
+export interface OutputTensor extends TensorMetadata {
+  data: (number | string | boolean)[];
+}
+
+const same = (v: number): number => v;
+
+function numbers(m: Matrix): number[] {
+  const clean = m instanceof Float32Array ? float32Json : same;
+  return Array.from(m, clean);
+}
+
+function labels(list: readonly ClassLabel[], datatype: Datatype): (number | string | boolean)[] {
+  return datatype === 'BYTES' ? list.map(String) : (list as (number | boolean)[]);
+}
+
+/** A prediction's output tensors, by name (all of them; the caller picks those asked for). */
+export function outputTensors(p: Prediction, card: ModelCard): Map<string, OutputTensor> {
+  const out = new Map<string, OutputTensor>();
+  const n = p.rows;
+  for (const meta of outputsOf(card, p.kind)) {
+    const shape = meta.shape.map((d) => (d === -1 ? n : d));
+    let data: (number | string | boolean)[];
+    switch (meta.name) {
+      case 'label':
+        data = labels((p as { labels: ClassLabel[] }).labels, meta.datatype);
+        break;
+      case 'probabilities':
+        data = numbers(p.probabilities as Matrix);
+        break;
+      case 'scores':
+        data = numbers(p.scores as Matrix);
+        break;
+      case 'value':
+        data = numbers(p.values as Matrix);
+        break;
+      case 'cluster':
+        data = Array.from((p as { clusters: Int32Array }).clusters);
+        break;
+      case 'distances':
+        data = numbers((p as { distances: Matrix }).distances);
+        break;
+      case 'outlier':
+        data = (p as { outliers: boolean[] }).outliers;
+        break;
+      case 'score':
+        data = numbers(p.scores as Matrix);
+        break;
+      default:
+        throw new RangeError(`no output ${meta.name}`);
+    }
+    out.set(meta.name, { ...meta, shape, data });
+  }
+  return out;
+}
