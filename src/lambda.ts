@@ -15,6 +15,7 @@
 // recently used evicted first.
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emfFromEnv } from './adapters/emf.js';
 import { createLambdaHandler, type LambdaHandler, lambdaLog } from './adapters/lambda.js';
 import { type Logger, parseLogLevel, parseRequestSampling } from './adapters/log.js';
 import { loadPredictor } from './adapters/model.js';
@@ -24,6 +25,7 @@ import type { Limits } from './api/request.js';
 import { isFolderUri } from './store/list.js';
 import { isRemote } from './store/uri.js';
 
+export { EmfMetrics, type EmfOptions, emfFromEnv } from './adapters/emf.js';
 export {
   createLambdaHandler,
   type HttpApiEvent,
@@ -65,7 +67,8 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
 /**
  * The handler of the model the environment names (MODEL_URI, else the packaged one), loaded now; its
  * limits from MAX_BODY_BYTES, MAX_ROWS and MAX_VALUES, its log from LOG_LEVEL (debug, info, warn,
- * error, off) and LOG_REQUESTS (on, off, or the share of request lines written).
+ * error, off) and LOG_REQUESTS (on, off, or the share of request lines written); CloudWatch EMF metric
+ * lines when METRICS_NAMESPACE names a namespace.
  */
 export async function handlerFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -83,14 +86,16 @@ export async function handlerFromEnv(
     ...(env.LOG_LEVEL ? { level: parseLogLevel(env.LOG_LEVEL) } : {}),
     ...(env.LOG_REQUESTS ? { requests: parseRequestSampling(env.LOG_REQUESTS) } : {}),
   });
-  if (isFolderUri(uri)) return createLambdaHandler(await prefixModels(uri, env, log), { limits, log });
+  const emf = emfFromEnv(env);
+  const options = { limits, log, ...(emf ? { hooks: [emf] } : {}) };
+  if (isFolderUri(uri)) return createLambdaHandler(await prefixModels(uri, env, log), options);
   const predictor = await loadPredictor({
     uri,
     sha256: env.MODEL_SHA256 || packaged?.sha256 || undefined,
     baseDir: packaged ? fileURLToPath(here) : (env.LAMBDA_TASK_ROOT ?? process.cwd()),
     timeoutMs: positiveInteger(env, 'MODEL_LOAD_TIMEOUT_MS'),
   });
-  return createLambdaHandler(predictor, { limits, log });
+  return createLambdaHandler(predictor, options);
 }
 
 /** At most this many models under a MODEL_URI prefix unless MAX_MODELS says otherwise. */

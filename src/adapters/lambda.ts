@@ -3,6 +3,7 @@
 // invokes. It decides nothing, and it never throws: whatever the event, the invoker gets an answer.
 import { Core, type CoreOptions, type CoreResponse, jsonResponse } from '../api/core.js';
 import { ApiError, InternalError } from '../api/errors.js';
+import { openapiProtocol } from '../api/protocols/openapi.js';
 import type { ModelRegistry } from '../api/registry.js';
 import type { Predictor } from '../runtime/predictor.js';
 import { type EventShape, eventShape, type LambdaEvent, toCoreRequest } from './lambda-event.js';
@@ -39,6 +40,8 @@ export interface LambdaHandlerOptions extends CoreOptions {
    * invoke is the environment's first (`coldStart`).
    */
   log?: Logger;
+  /** The OpenAPI document at GET /openapi.json (default true). */
+  openapi?: boolean;
 }
 
 const REASONS: Record<number, string> = {
@@ -117,7 +120,15 @@ export function createLambdaHandler(
   const onInternalError = options.onInternalError ?? ((error: unknown) => fault('internal error', error));
   const registry: ModelRegistry | (() => { state: 'ready'; predictor: Predictor }) =
     'defaultEntry' in model ? model : () => ({ state: 'ready', predictor: model });
-  const core = new Core(registry, { routing: 'any-path', ...options, onInternalError });
+  const core = new Core(registry, {
+    routing: 'any-path',
+    ...options,
+    moreProtocols: [
+      ...(options.moreProtocols ?? []),
+      ...(options.openapi === false ? [] : [openapiProtocol()]),
+    ],
+    onInternalError,
+  });
   return async (event, context) => {
     requestId = undefined;
     coldStart = first;

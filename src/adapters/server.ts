@@ -14,6 +14,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Core, type CoreOptions, type CoreResponse, jsonResponse, type ModelStatus } from '../api/core.js';
 import { type ApiError, PayloadTooLargeError } from '../api/errors.js';
+import { openapiProtocol } from '../api/protocols/openapi.js';
 import type { ModelRegistry } from '../api/registry.js';
 import {
   FragmentedBodyError,
@@ -22,6 +23,7 @@ import {
   RequestTimeoutError,
 } from './errors.js';
 import { JsonLog, type Logger } from './log.js';
+import { ServerMetrics } from './metrics.js';
 import { discardRestOfBody, readBody } from './server-body.js';
 import { Connections } from './server-connections.js';
 
@@ -43,12 +45,18 @@ export interface ServerOptions extends CoreOptions {
   requestTimeoutMs?: number;
   /** close() cuts the connections still open this long after it began (default 10 s). */
   drainTimeoutMs?: number;
+  /** Prometheus metrics at GET /metrics (default: a new ServerMetrics); false serves none. */
+  metrics?: ServerMetrics | false;
+  /** The OpenAPI document at GET /openapi.json (default true). */
+  openapi?: boolean;
 }
 
 export interface RunningServer {
   server: Server;
   url: string;
   log: Logger;
+  /** The metrics /metrics serves, unless they were turned off. */
+  metrics?: ServerMetrics;
   /**
    * Stops accepting connections, answers every request already received (with `connection: close`),
    * closes idle keep-alive connections, and resolves once no connection is left, or after
@@ -77,8 +85,16 @@ export async function startServer(
 ): Promise<RunningServer> {
   const timing = timeLimits(options);
   const log = options.log ?? new JsonLog();
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? new ServerMetrics());
   const core = new Core(model, {
     ...options,
+    // Metrics first: its `before` runs even where another hook answers (a CORS preflight).
+    hooks: [...(metrics ? [metrics] : []), ...(options.hooks ?? [])],
+    moreProtocols: [
+      ...(options.moreProtocols ?? []),
+      ...(metrics ? [metrics.protocol()] : []),
+      ...(options.openapi === false ? [] : [openapiProtocol()]),
+    ],
     onInternalError: (error) => {
       const e = error as Error;
       log.now({ level: 'error', msg: 'internal error', error: e?.message, stack: e?.stack });
@@ -129,6 +145,7 @@ export async function startServer(
           res.destroy();
           return;
         }
+        metrics?.transportAnswer(err.status, err.type);
         const refused = core.errorResponse(req.url ?? '/', err);
         const out = { ...refused, headers: { ...refused.headers, connection: 'close' } };
         if (!writeHead(res, out, requestId, true)) return;
@@ -198,6 +215,7 @@ export async function startServer(
     connections.markAnswered(socket);
     // A request whose headers never parsed has no id yet: it gets one, as every answer carries one.
     const requestId = current?.requestId ?? nextRequestId();
+    metrics?.transportAnswer(error.status, error.type);
     log.line({ level: 'info', requestId, status: error.status, msg: error.message });
     const out = jsonResponse(error.status, error.toJSON(), { connection: 'close' });
     const head = [`HTTP/1.1 ${out.status} ${STATUS_CODES[out.status]}`, `x-request-id: ${requestId}`];
@@ -221,6 +239,7 @@ export async function startServer(
     server,
     url: `http://${host}:${address.port}`,
     log,
+    ...(metrics ? { metrics } : {}),
     close: async () => {
       const cut = await connections.drain(timing.drainTimeoutMs);
       if (cut > 0) {

@@ -42,6 +42,11 @@ export interface CoreOptions {
   modelPages?: Readonly<Record<string, ModelPage>>;
   /** The protocols served, in the order their routes are matched (default: modelgate's own, then KServe V2). */
   protocols?: readonly Protocol[];
+  /**
+   * Protocols served after `protocols` (or the default), adding to them rather than replacing them: the
+   * server's /metrics, the OpenAPI document.
+   */
+  moreProtocols?: readonly Protocol[];
   hooks?: readonly Hooks[];
 }
 
@@ -96,9 +101,9 @@ export class Core {
     this.onInternalError = options.onInternalError;
     this.hooks = options.hooks ?? [];
     this.afterHooks = this.hooks.some((h) => h.after !== undefined);
-    this.protocols = options.protocols ?? [
-      modelgateProtocol({ modelPages: options.modelPages }),
-      kserveV2Protocol(),
+    this.protocols = [
+      ...(options.protocols ?? [modelgateProtocol({ modelPages: options.modelPages }), kserveV2Protocol()]),
+      ...(options.moreProtocols ?? []),
     ];
     for (const protocol of this.protocols) {
       for (const route of protocol.routes) {
@@ -295,6 +300,7 @@ export class Core {
       params,
       limits,
       models,
+      protocols: this.protocols,
       bytes,
       text: () => {
         const { body } = req;

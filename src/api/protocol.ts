@@ -38,6 +38,8 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly limits: Limits;
   readonly models: ModelRegistry;
+  /** Every protocol the core serves, in the order their routes are matched (the OpenAPI document lists them). */
+  readonly protocols: readonly Protocol[];
   /** The body as UTF-8 text, checked against the size limit (a 400 or 413 otherwise). */
   text(): string;
   /** The body's bytes, checked against the size limit. */

@@ -20,7 +20,10 @@ export interface ModelEntry {
   /** The card's version (its sha256's first 12 hex digits when the card has none), once known. */
   readonly version: string | undefined;
   status(): ModelStatus;
-  /** How its loads and reloads went, in a registry that counts them (for metrics). */
+  /**
+   * How its loads and reloads went, in a registry that counts them (the metrics read them when
+   * /metrics is scraped, never on a request's path).
+   */
   readonly counters?: Readonly<ModelCounters>;
 }
 

@@ -5,7 +5,14 @@ import { parseCorsOrigins } from '../api/cors.js';
 import { LAMBDA_ARCHITECTURES } from '../deploy/platform.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
-import { integerOption, listOption, numberOption, sha256Option } from './options.js';
+import {
+  integerOption,
+  listOption,
+  logLevelOption,
+  logRequestsOption,
+  numberOption,
+  sha256Option,
+} from './options.js';
 
 /** Where the command line's own text goes: help, version and usage errors (a command's output aside). */
 export interface CliOutput {
@@ -310,7 +317,7 @@ export function buildProgram(
   program
     .command('serve')
     .description(
-      'serve the prediction API over HTTP for one model or many (POST / or /predict, /models/{name}/predict; GET /health, /ready, /metadata, /models, /cost)',
+      'serve the prediction API over HTTP for one model or many (POST / or /predict, /models/{name}/predict; GET /health, /ready, /metadata, /models, /cost, /metrics, /openapi.json)',
     )
     .argument(
       '[models...]',
@@ -358,6 +365,17 @@ export function buildProgram(
       corsOption,
     )
     .option('--base-path <path>', 'serve every route under this path (/ml: POST /ml/predict)', basePathOption)
+    .option(
+      '--log-level <level>',
+      'drop log lines below this level: debug, info, warn, error or off (default: LOG_LEVEL, else info)',
+      logLevelOption,
+    )
+    .option(
+      '--log-requests <share>',
+      'write request log lines: on, off, or the share of them to write, 0 to 1 (default: LOG_REQUESTS, else on; errors are always written)',
+      logRequestsOption,
+    )
+    .option('--no-metrics', 'serve no Prometheus metrics at GET /metrics')
     .option(
       '--load-timeout-ms <ms>',
       'give up reading a model (a path, s3:// or https://) after this long',

@@ -1,5 +1,6 @@
 // Parsers for numeric command-line options: strict, and the error names the option.
 import { InvalidArgumentError } from 'commander';
+import { type LogLevel, parseLogLevel, parseRequestSampling } from '../adapters/log.js';
 
 export function integerOption(value: string): number {
   if (!/^[+-]?\d+$/.test(value.trim()))
@@ -31,4 +32,22 @@ export function listOption(value: string, previous: string[] = []): string[] {
       .map((s) => s.trim())
       .filter(Boolean),
   ];
+}
+
+/** `--log-level`: debug, info, warn, error or off. */
+export function logLevelOption(value: string): LogLevel {
+  try {
+    return parseLogLevel(value, '--log-level');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** `--log-requests`: on, off, or the share of request lines written (0 to 1). */
+export function logRequestsOption(value: string): number {
+  try {
+    return parseRequestSampling(value, '--log-requests');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }

@@ -6,7 +6,7 @@ import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { JsonLog } from '../adapters/log.js';
+import { JsonLog, type LogLevel, parseLogLevel, parseRequestSampling } from '../adapters/log.js';
 import { packagedModel } from '../adapters/model-file.js';
 import { watchModels } from '../adapters/model-watch.js';
 import { DeferredModels, type ModelFile, ModelSet, resolveModelFiles } from '../adapters/models.js';
@@ -27,6 +27,12 @@ export interface ServeCommandOptions {
   maxRows?: number;
   maxValues?: number;
   logBodies?: boolean;
+  /** Log lines below this level are dropped (default: LOG_LEVEL, else info). */
+  logLevel?: LogLevel;
+  /** The share of request lines written (default: LOG_REQUESTS, else 1). */
+  logRequests?: number;
+  /** false: no /metrics (commander's --no-metrics). */
+  metrics?: boolean;
   loadTimeoutMs?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -93,11 +99,36 @@ export function modelsToServe(
   return { uris: [uri], ...(digest !== undefined ? { sha256: digest } : {}) };
 }
 
+/** The log's level and request sampling: the options, else LOG_LEVEL and LOG_REQUESTS, as on Lambda. */
+export function logOptions(
+  opts: Pick<ServeCommandOptions, 'logLevel' | 'logRequests'>,
+  env: NodeJS.ProcessEnv,
+): { level?: LogLevel; requests?: number } {
+  let level: LogLevel | undefined;
+  let requests: number | undefined;
+  try {
+    level = opts.logLevel ?? (env.LOG_LEVEL ? parseLogLevel(env.LOG_LEVEL) : undefined);
+    requests = opts.logRequests ?? (env.LOG_REQUESTS ? parseRequestSampling(env.LOG_REQUESTS) : undefined);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { ...(level ? { level } : {}), ...(requests !== undefined ? { requests } : {}) };
+}
+
 /** Serves until a signal; returns the exit code (1 when the models cannot be opened, or a lone one cannot load). */
 export async function serveCommand(sources: readonly string[], opts: ServeCommandOptions): Promise<number> {
+  // A bad LOG_LEVEL or LOG_REQUESTS is a usage error here, not a worker's failure to start.
+  const logging = logOptions(opts, process.env);
   const workers = opts.workers ?? availableCpus();
   if (workers > 1 && cluster.isPrimary)
-    return runPrimary({ workers, drainTimeoutMs: opts.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs });
+    return runPrimary({
+      workers,
+      drainTimeoutMs: opts.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs,
+      log: new JsonLog(wholeLines(process.stdout), {
+        ...logging,
+        fields: { role: 'primary', pid: process.pid },
+      }),
+    });
   const worker = workerLink();
   try {
     return await serveHere(sources, opts, worker);
@@ -128,13 +159,17 @@ async function serveHere(
     ...(opts.maxValues !== undefined ? { maxValues: opts.maxValues } : {}),
   };
   const log = worker
-    ? new JsonLog(wholeLines(process.stdout), { fields: { worker: worker.slot, pid: process.pid } })
-    : new JsonLog();
+    ? new JsonLog(wholeLines(process.stdout), {
+        ...logOptions(opts, process.env),
+        fields: { worker: worker.slot, pid: process.pid },
+      })
+    : new JsonLog(process.stdout, logOptions(opts, process.env));
   const hooks: Hooks[] = opts.cors ? [corsHooks({ origins: opts.cors })] : [];
   // The server answers (health, 503 for the models) while the models' files are read.
   const registry = new DeferredModels();
   const serverOptions: ServerOptions = {
     log,
+    ...(opts.metrics === false ? { metrics: false as const } : {}),
     host: opts.host,
     port: opts.port,
     limits,

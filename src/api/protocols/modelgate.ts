@@ -121,7 +121,8 @@ function encodeHeader(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }
 
-function errorResponse(err: ApiError): CoreResponse {
+/** An error in modelgate's format, {"error": {"type", "message", "details"}} (with `allow` on a 405). */
+export function errorResponse(err: ApiError): CoreResponse {
   const extra: Record<string, string> =
     err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : {};
   return jsonResponse(err.status, err.toJSON(), extra);
