@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { JsonLog, type LogLevel, parseLogLevel, parseRequestSampling } from '../adapters/log.js';
+import { ServerMetrics } from '../adapters/metrics.js';
 import { packagedModel } from '../adapters/model-file.js';
 import { watchModels } from '../adapters/model-watch.js';
 import { DeferredModels, type ModelFile, ModelSet, resolveModelFiles } from '../adapters/models.js';
@@ -115,6 +116,17 @@ export function logOptions(
   return { ...(level ? { level } : {}), ...(requests !== undefined ? { requests } : {}) };
 }
 
+/**
+ * A worker's metrics, every series labelled with the worker: a scrape of /metrics reaches the one
+ * worker its connection was given to, and a series of one worker's counts stays that worker's (two
+ * workers' counts under one name would seem to go back and forth between scrapes).
+ */
+function workerMetrics(worker: WorkerLink): ServerMetrics {
+  const metrics = new ServerMetrics();
+  metrics.registry.setDefaultLabels({ worker: String(worker.slot) });
+  return metrics;
+}
+
 /** Serves until a signal; returns the exit code (1 when the models cannot be opened, or a lone one cannot load). */
 export async function serveCommand(sources: readonly string[], opts: ServeCommandOptions): Promise<number> {
   // A bad LOG_LEVEL or LOG_REQUESTS is a usage error here, not a worker's failure to start.
@@ -169,7 +181,11 @@ async function serveHere(
   const registry = new DeferredModels();
   const serverOptions: ServerOptions = {
     log,
-    ...(opts.metrics === false ? { metrics: false as const } : {}),
+    ...(opts.metrics === false
+      ? { metrics: false as const }
+      : worker
+        ? { metrics: workerMetrics(worker) }
+        : {}),
     host: opts.host,
     port: opts.port,
     limits,

@@ -73,6 +73,20 @@ describe('modelgate serve --workers 2', () => {
     }
     expect(seen).toEqual(new Set(before.values()));
 
+    // Each worker's metrics are its own, every series labelled with it: scrapes reach both, and a
+    // worker's request count only grows.
+    const scraped = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const page = await (await fetch(`${s.url}/metrics`, { headers: { connection: 'close' } })).text();
+      const counts = [
+        ...page.matchAll(/^modelgate_requests_total\{[^}]*route="predict"[^}]*worker="(\d)"\} (\d+)$/gm),
+      ];
+      expect(counts.length).toBeGreaterThan(0);
+      for (const [, w] of counts) scraped.add(w as string);
+      expect(page).not.toMatch(/^modelgate_requests_total\{(?![^}]*worker=)[^}]*\} /m);
+    }
+    expect(scraped).toEqual(new Set(['1', '2']));
+
     // Kill worker 1 outright: the primary says so, and requests keep being answered.
     const victim = before.get(1) as number;
     process.kill(victim, 'SIGKILL');
