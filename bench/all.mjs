@@ -55,7 +55,7 @@ const RUNS = quick
       init: 2,
       warmMg: 3000,
       warmPy: 300,
-      latencySeconds: 1,
+      latencySeconds: 2,
       batchSeconds: 0.2,
       loadSeconds: 1,
       warmupSeconds: 1,

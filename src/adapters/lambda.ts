@@ -75,7 +75,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-/** JSON lines for Lambda: written at once, with the function's version on each. */
+/**
+ * JSON lines for Lambda: written at once, with the function's version on each. Request lines are off
+ * unless asked for (`requests`, LOG_REQUESTS): Lambda writes its own START, END and REPORT lines for
+ * every invoke, API Gateway its access log, and a line of ours would cost a synchronous write on every
+ * warm invoke. Errors and 5xx answers are always written.
+ */
 export function lambdaLog(
   env: NodeJS.ProcessEnv = process.env,
   options: { level?: string; requests?: number } = {},
@@ -85,7 +90,7 @@ export function lambdaLog(
     { write: (text: string) => process.stdout.write(text) },
     {
       ...(options.level ? { level: options.level as 'info' } : {}),
-      ...(options.requests !== undefined ? { requests: options.requests } : {}),
+      requests: options.requests ?? 0,
       ...(version ? { fields: { functionVersion: version } } : {}),
     },
   );

@@ -24,6 +24,7 @@ describe('modelgate/lambda', () => {
           LAMBDA_TASK_ROOT: dirname(IRIS_MODEL),
           MODEL_SHA256: sha,
           AWS_LAMBDA_FUNCTION_VERSION: '7',
+          LOG_REQUESTS: 'on',
         },
         apiGatewayEvent,
         entry,
