@@ -251,7 +251,6 @@ async function serveHere(
       models,
     );
   running ??= await listen();
-  worker?.ready(running.url);
   // Watching starts from the files' state when they were read: a change since is seen by the first poll.
   const watch =
     opts.watch === false
@@ -280,6 +279,8 @@ async function serveHere(
         }),
     ms: Number((performance.now() - started).toFixed(1)),
   });
+  // Told after its own line is written: the primary's "all workers ready" comes after every worker's.
+  worker?.ready(running.url);
   const signal = await new Promise<NodeJS.Signals | 'primary'>((resolve) => {
     const stop = (signal: NodeJS.Signals | 'primary'): void => {
       // Both listeners go, so a second SIGTERM or SIGINT (a second Ctrl-C) stops the process at once.
