@@ -7,6 +7,7 @@ import { type ModelCard, takesMissing } from '../onnx/card.js';
 import { outputKind } from '../runtime/prediction.js';
 import { NotFoundError } from './errors.js';
 import type { Protocol, Route } from './protocol.js';
+import { DATATYPES } from './protocols/kserve-v2/tensors.js';
 import type { ModelEntry, ModelRegistry } from './registry.js';
 import type { Limits } from './request.js';
 import { inputSchema } from './schema.js';
@@ -395,28 +396,14 @@ function modelgateOperation(
   }
 }
 
-// The Open Inference Protocol's bodies (REST), described generically: tensors of any datatype.
-const V2_DATATYPES = [
-  'BOOL',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'FP16',
-  'FP32',
-  'FP64',
-  'BYTES',
-];
+// The Open Inference Protocol's bodies (REST), described generically: tensors of the datatypes the
+// protocol module takes (FP16 and BF16 are refused there, so they are not offered here).
 const v2Tensor = (data: boolean): Schema =>
   obj(
     {
       name: { type: 'string' },
       shape: arr({ type: 'integer', minimum: -1 }),
-      datatype: { enum: V2_DATATYPES },
+      datatype: { enum: [...DATATYPES] },
       parameters: { type: 'object' },
       ...(data ? { data: { type: 'array', description: 'the values, row-major, flat or nested' } } : {}),
     },
