@@ -26,7 +26,8 @@ export interface PredictorOptions {
   intraOpThreads?: number;
   /**
    * Gather the single requests that arrive together (in one turn of the event loop) into one run of
-   * the model, as a busy server wants: a run costs several microseconds whatever its size.
+   * the model, as a busy server wants: a run costs several microseconds whatever its size. A request
+   * that comes alone (the only one in its turn, after a turn that had at most one) runs at once.
    */
   batching?: boolean;
 }
@@ -172,6 +173,15 @@ export class Predictor {
   private queue: Queued[] = [];
   private queuedRows = 0;
   private flushScheduled = false;
+  /** Requests submitted in this turn of the event loop, and in the last turn that had any. */
+  private turnRequests = 0;
+  private lastTurnRequests = 0;
+  private readonly endTurn = (): void => {
+    this.flushScheduled = false;
+    this.lastTurnRequests = this.turnRequests;
+    this.turnRequests = 0;
+    this.flush();
+  };
   private counts = { runs: 0, requests: 0, rows: 0 };
 
   private constructor(card: ModelCard, session: NativeSession, batching: boolean, sha256: string) {
@@ -241,13 +251,22 @@ export class Predictor {
   }
 
   /** Rows as arrays in feature order or objects by feature name; null means missing. */
-  async predict(rows: readonly unknown[]): Promise<Prediction> {
-    if (!this.encoder.plain) return this.submit(this.encoder.encodeInputs(rows), rows.length);
-    const matrix = this.encoder.encode(
-      rows,
-      this.card.io.inputType === 'float64' ? new Float64Array(rows.length * this.width) : undefined,
-    );
-    return this.submit([matrix], rows.length);
+  predict(rows: readonly unknown[]): Promise<Prediction> {
+    // Not async (a row the card refuses still rejects): one promise a request, not two.
+    let inputs: InputBuffer[];
+    try {
+      inputs = this.encoder.plain
+        ? [
+            this.encoder.encode(
+              rows,
+              this.card.io.inputType === 'float64' ? new Float64Array(rows.length * this.width) : undefined,
+            ),
+          ]
+        : this.encoder.encodeInputs(rows);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.submit(inputs, rows.length);
   }
 
   /**
@@ -266,21 +285,35 @@ export class Predictor {
     return this.submit([matrix], rows);
   }
 
-  /** Runs a matrix the encoder built or checked: alone, or gathered with others when batching. */
+  /**
+   * Runs a matrix the encoder built or checked: alone, or gathered with others when batching. A lone
+   * request (the first of its turn of the event loop, after a turn of at most one) runs at once, as
+   * waiting for others would only delay it; under concurrency each turn's requests run as one batch
+   * at the end of the turn (setImmediate).
+   */
   private submit(inputs: InputBuffer[], rows: number): Promise<Prediction> {
     this.counts.requests += 1;
     this.counts.rows += rows;
-    if (!this.batching || rows === 0 || rows >= BATCH_ROWS)
-      return new Promise((resolve) => resolve(this.checked(this.run(inputs, rows))));
+    if (!this.batching || rows === 0 || rows >= BATCH_ROWS) return this.runNow(inputs, rows);
+    const turn = ++this.turnRequests;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.endTurn);
+    }
+    if (turn === 1 && this.lastTurnRequests <= 1) return this.runNow(inputs, rows);
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, rows, resolve, reject });
       this.queuedRows += rows;
       if (this.queuedRows >= BATCH_ROWS) this.flush();
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
     });
+  }
+
+  private runNow(inputs: InputBuffer[], rows: number): Promise<Prediction> {
+    try {
+      return Promise.resolve(this.checked(this.run(inputs, rows)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -289,7 +322,6 @@ export class Predictor {
    * hold exactly one answer per row, so no request can receive another's numbers.
    */
   private flush(): void {
-    this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
     this.queuedRows = 0;

@@ -49,10 +49,12 @@ describe('non-finite answers', () => {
     );
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
     expect((results[7] as PromiseRejectedResult).reason).toBeInstanceOf(NonFiniteOutputError);
-    expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.values?.[0])).toEqual(
-      Array(19).fill(1),
-    );
-    expect(predictor.stats.runs).toBe(1);
+    // log(e) in float32: 1, or the float32 below it where onnxruntime's one-row path rounds the other way.
+    const values = results.filter((r) => r.status === 'fulfilled').map((r) => r.value.values?.[0] as number);
+    expect(values).toHaveLength(19);
+    for (const v of values) expect(Math.abs(v - 1)).toBeLessThanOrEqual(2 ** -23);
+    // The first request of the turn runs at once (it came alone); the others as one batch.
+    expect(predictor.stats.runs).toBe(2);
     await predictor.release();
   });
 });

@@ -84,6 +84,41 @@ describe.each<Kind>(['probabilities', 'scores', 'labels', 'values'])('the batche
   });
 });
 
+describe('a lone request', () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs at once, in the turn it came, rather than waiting for others', async () => {
+    const predictor = await Predictor.load(models('values'), { batching: true });
+    for (let i = 0; i < 5; i++) {
+      const answer = predictor.predict([rowOf(i)]);
+      // Run before predict() returned: nothing waits for the end of the turn.
+      expect(predictor.stats.runs).toBe(i + 1);
+      expect(answers(await answer)).toEqual([i]);
+      await turn();
+    }
+    await predictor.release();
+  });
+
+  it('after a turn of several requests, a turn’s requests are one batch, each given its own rows', async () => {
+    const predictor = await Predictor.load(models('values'), { batching: true });
+    // The first of a turn after a quiet one runs alone; the rest of that turn are gathered.
+    const first = await Promise.all([1, 2, 3].map((id) => predictor.predict([rowOf(id)])));
+    expect(first.map((p) => answers(p)[0])).toEqual([1, 2, 3]);
+    expect(predictor.stats.runs).toBe(2);
+    // That turn had three: in the next, the first waits for the others too.
+    const second = await Promise.all([4, 5, 6, 7].map((id) => predictor.predict([rowOf(id)])));
+    expect(second.map((p) => answers(p)[0])).toEqual([4, 5, 6, 7]);
+    expect(predictor.stats.runs).toBe(3);
+    // A quiet turn (one request) after it: the next request runs alone again.
+    await predictor.predict([rowOf(8)]);
+    await turn();
+    const before = predictor.stats.runs;
+    void predictor.predict([rowOf(9)]);
+    expect(predictor.stats.runs).toBe(before + 1);
+    await predictor.release();
+  });
+});
+
 describe('sliceRows, the batcher’s split', () => {
   const p: Prediction = {
     kind: 'probabilities',
