@@ -12,6 +12,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
 import {
+  heldLease,
   type ModelCounters,
   type ModelEntry,
   type ModelLease,
@@ -109,7 +110,27 @@ class Loaded {
   }
 }
 
+/** One request's hold on a loaded predictor (a class: a request's lease allocates no closures). */
+class Lease implements ModelLease {
+  private done = false;
+
+  constructor(private readonly loaded: Loaded) {}
+
+  get predictor(): Predictor {
+    return this.loaded.predictor;
+  }
+
+  release(): void {
+    if (this.done) return;
+    this.done = true;
+    this.loaded.leases--;
+    this.loaded.releaseIfFree();
+  }
+}
+
 class Slot implements ModelEntry {
+  /** The set it belongs to (an entry of another set is refused). */
+  owner: ModelSet | undefined;
   name: string;
   version: string | undefined;
   /** Whether `name` came from the model's card (else from its file name, until it loads). */
@@ -174,6 +195,7 @@ export class ModelSet implements ModelRegistry {
     private readonly options: ModelSetOptions,
   ) {
     this.defaultSlot = defaultSlot;
+    for (const slot of slots) slot.owner = this;
     // The default first, then the files' order.
     this.slots = defaultSlot ? [defaultSlot, ...slots.filter((s) => s !== defaultSlot)] : slots;
     this.index();
@@ -277,21 +299,20 @@ export class ModelSet implements ModelRegistry {
   }
 
   async lease(entry: ModelEntry): Promise<ModelLease> {
-    const loaded = await this.acquire(this.slotOf(entry), true);
-    let done = false;
-    return {
-      predictor: loaded.predictor,
-      release: () => {
-        if (done) return;
-        done = true;
-        loaded.leases--;
-        loaded.releaseIfFree();
-      },
-    };
+    return new Lease(await this.acquire(this.slotOf(entry), true));
+  }
+
+  leaseNow(entry: ModelEntry): ModelLease | undefined {
+    const slot = this.slotOf(entry);
+    const loaded = slot.current;
+    if (!loaded || loaded.released) return undefined;
+    slot.lastUsed = ++this.clock;
+    loaded.leases++;
+    return new Lease(loaded);
   }
 
   private slotOf(entry: ModelEntry): Slot {
-    if (!(entry instanceof Slot) || !this.slots.includes(entry))
+    if (!(entry instanceof Slot) || entry.owner !== this)
       throw new RangeError(`the entry ${JSON.stringify(entry.name)} is not one of this registry's`);
     return entry;
   }
@@ -721,6 +742,14 @@ export class DeferredModels implements ModelRegistry {
     const inner = this.inner;
     if (!inner) throw notReadyError({ state: 'loading' }, entry === this.starting ? undefined : entry.name);
     if (inner.lease) return inner.lease(entry);
-    return { predictor: await inner.ready(entry), release: () => {} };
+    return heldLease(await inner.ready(entry));
+  }
+
+  leaseNow(entry: ModelEntry): ModelLease | undefined {
+    const inner = this.inner;
+    if (!inner) return undefined;
+    if (inner.lease) return inner.leaseNow?.(entry);
+    const status = entry.status();
+    return status.state === 'ready' ? heldLease(status.predictor) : undefined;
   }
 }

@@ -3,6 +3,7 @@
 // the limits, and runs the hooks around it; the models come from a registry. The HTTP server and the
 // Lambda handler only translate to and from these shapes.
 
+import type { Predictor } from '../runtime/predictor.js';
 import { normalBasePath } from './base-path.js';
 import {
   ApiError,
@@ -18,7 +19,13 @@ import type { Hooks } from './hooks.js';
 import type { CoreRequest, CoreResponse, Exchange, Protocol, Route, RouteContext } from './protocol.js';
 import { kserveV2Protocol } from './protocols/kserve-v2/index.js';
 import { type ModelPage, modelgateProtocol } from './protocols/modelgate.js';
-import { type ModelLease, type ModelRegistry, type ModelStatus, SingleModel } from './registry.js';
+import {
+  type ModelEntry,
+  type ModelLease,
+  type ModelRegistry,
+  type ModelStatus,
+  SingleModel,
+} from './registry.js';
 import { type Limits, withDefaultLimits } from './request.js';
 
 export { normalBasePath } from './base-path.js';
@@ -58,6 +65,20 @@ const JSON_MEDIA_TYPES = new Set(['application/json', 'application/x-www-form-ur
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const EMPTY = new Uint8Array(0);
 
+/** The routes at a path, and the path's segments for their parameters ([] when they have none). */
+interface Match {
+  path: string;
+  candidates: Compiled[];
+  values: string[];
+}
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_MATCH = Symbol('no match');
+/** At most this many paths' matches are kept (the map starts over past it). */
+const SEEN_PATHS = 512;
+/** Longer paths are matched each time (the map holds at most SEEN_PATHS of this length, 128 KB). */
+const SEEN_PATH_LENGTH = 256;
+
 interface Compiled {
   route: Route;
   protocol: Protocol;
@@ -84,9 +105,11 @@ export class Core {
   private readonly onInternalError?: (error: unknown) => void;
   private readonly hooks: readonly Hooks[];
   private readonly afterHooks: boolean;
-  /** Routes without parameters by path; the others in order. */
-  private readonly exact = new Map<string, Compiled[]>();
+  /** Routes without parameters by path (each path's match made once); the others in order. */
+  private readonly exact = new Map<string, Match>();
   private readonly patterned: Compiled[] = [];
+  /** Paths matched against the patterns lately, and what they matched. */
+  private readonly seenPaths = new Map<string, Match | typeof NO_MATCH>();
   private readonly anyPathPost?: { route: Route; protocol: Protocol };
 
   constructor(models: ModelRegistry | (() => ModelStatus), options: CoreOptions = {}) {
@@ -113,9 +136,9 @@ export class Core {
         );
         const compiled = { route, protocol, segments, params };
         if (params.every((p) => p === undefined)) {
-          const list = this.exact.get(route.path) ?? [];
-          list.push(compiled);
-          this.exact.set(route.path, list);
+          const match = this.exact.get(route.path) ?? { path: route.path, candidates: [], values: [] };
+          match.candidates.push(compiled);
+          this.exact.set(route.path, match);
         } else this.patterned.push(compiled);
       }
       if (protocol.anyPathPost && !this.anyPathPost)
@@ -124,7 +147,8 @@ export class Core {
   }
 
   async handle(req: CoreRequest): Promise<CoreResponse> {
-    const method = req.method.toUpperCase();
+    const given = req.method;
+    const method = given === 'POST' || given === 'GET' ? given : given.toUpperCase();
     const exchange: Exchange = { request: req, method, path: pathOf(req.path), started: performance.now() };
     let response: CoreResponse | undefined;
     for (const hook of this.hooks) {
@@ -132,10 +156,19 @@ export class Core {
       if (response) break;
     }
     if (!response) {
+      let ctx: RequestContext | undefined;
       try {
-        response = await this.route(req, exchange, method);
+        const routed = this.route(req, exchange, method);
+        if (routed instanceof RequestContext) {
+          ctx = routed;
+          const out = routed.handler(routed, exchange);
+          response = out instanceof Promise ? await out : out;
+        } else response = routed;
       } catch (err) {
         response = this.errorAnswer(exchange, err);
+      } finally {
+        // The predictors the route was given are held until its answer is made.
+        ctx?.release();
       }
     }
     if (this.afterHooks) {
@@ -173,7 +206,12 @@ export class Core {
     return protocol.errorResponse(error);
   }
 
-  private async route(req: CoreRequest, exchange: Exchange, method: string): Promise<CoreResponse> {
+  /**
+   * The route that answers the request, as the context its handler is given (the handler in
+   * `ctx.handler`), or the answer itself (OPTIONS); a 404 or 405 is thrown. Synchronous, so a request
+   * for a loaded model is answered without waiting a turn of the event loop.
+   */
+  private route(req: CoreRequest, exchange: Exchange, method: string): RequestContext | CoreResponse {
     let path = exchange.path;
     // `OPTIONS * HTTP/1.1` asks about the server as a whole.
     if (method === 'OPTIONS' && exchange.path === '*') return optionsAnswer(['GET', 'POST']);
@@ -215,7 +253,13 @@ export class Core {
       return optionsAnswer(found.candidates.map((c) => c.route.method));
     }
     const want = method === 'HEAD' ? 'GET' : method;
-    const chosen = found.candidates.find((c) => c.route.method === want);
+    let chosen: Compiled | undefined;
+    for (const c of found.candidates) {
+      if (c.route.method === want) {
+        chosen = c;
+        break;
+      }
+    }
     if (!chosen) {
       const first = found.candidates[0] as Compiled;
       exchange.protocol = first.protocol.name;
@@ -224,29 +268,24 @@ export class Core {
     }
     exchange.protocol = chosen.protocol.name;
     exchange.route = chosen.route.name;
-    const params: Record<string, string> = {};
-    chosen.params.forEach((name, i) => {
-      if (name !== undefined) params[name] = found.values[i] as string;
-    });
-    const registry = this.models;
-    if (!registry.lease) return chosen.route.handle(this.context(req, method, found.path, params), exchange);
-    // A registry that swaps or evicts models: each predictor the route gets is held until it answers.
-    const leases: ModelLease[] = [];
-    const models: ModelRegistry = {
-      defaultEntry: () => registry.defaultEntry(),
-      list: () => registry.list(),
-      find: (name) => registry.find(name),
-      ready: async (entry) => {
-        const lease = await (registry.lease as NonNullable<ModelRegistry['lease']>).call(registry, entry);
-        leases.push(lease);
-        return lease.predictor;
-      },
-    };
-    try {
-      return await chosen.route.handle(this.context(req, method, found.path, params, models), exchange);
-    } finally {
-      for (const lease of leases) lease.release();
+    let params: Record<string, string> = NO_PARAMS;
+    if (found.values.length > 0) {
+      params = {};
+      for (let i = 0; i < chosen.params.length; i++) {
+        const name = chosen.params[i];
+        if (name !== undefined) params[name] = found.values[i] as string;
+      }
     }
+    return new RequestContext(
+      chosen.route.handle,
+      req,
+      method,
+      found.path,
+      params,
+      this.limits,
+      this.models,
+      this.protocols,
+    );
   }
 
   /** Whether a protocol other than `protocol` owns the path (its errors, its 404s). */
@@ -255,10 +294,22 @@ export class Core {
   }
 
   /** The routes at `path` (every method), with the path's segments for their parameters. */
-  private match(path: string): { path: string; candidates: Compiled[]; values: string[] } | undefined {
+  private match(path: string): Match | undefined {
     const exact = this.exact.get(path);
-    if (exact) return { path, candidates: exact, values: [] };
+    if (exact) return exact;
     if (this.patterned.length === 0) return undefined;
+    // The paths a server is asked for are few (a model's infer and ready paths): each one's match is
+    // kept, in a bounded map, rather than made again for every request.
+    if (path.length > SEEN_PATH_LENGTH) return this.matchPatterns(path);
+    const seen = this.seenPaths.get(path);
+    if (seen !== undefined) return seen === NO_MATCH ? undefined : seen;
+    const found = this.matchPatterns(path);
+    if (this.seenPaths.size >= SEEN_PATHS) this.seenPaths.clear();
+    this.seenPaths.set(path, found ?? NO_MATCH);
+    return found;
+  }
+
+  private matchPatterns(path: string): Match | undefined {
     const segments = path === '/' ? [] : path.slice(1).split('/');
     let candidates: Compiled[] | undefined;
     let values: string[] = [];
@@ -277,54 +328,111 @@ export class Core {
     }
     return candidates ? { path, candidates, values } : undefined;
   }
+}
 
-  private context(
-    req: CoreRequest,
-    method: string,
-    path: string,
-    params: Record<string, string>,
-    models: ModelRegistry = this.models,
-  ): RouteContext {
-    const limits = this.limits;
-    const bytes = (): Uint8Array => {
-      const { body } = req;
-      if (body === undefined) return EMPTY;
-      const out = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      if (out.length > limits.maxBodyBytes) throw bodyTooLargeError(limits.maxBodyBytes, out.length);
-      return out;
-    };
-    return {
-      request: req,
-      method,
-      path,
-      params,
-      limits,
-      models,
-      protocols: this.protocols,
-      bytes,
-      text: () => {
-        const { body } = req;
-        if (typeof body === 'string') {
-          // Its UTF-8 bytes are at least as many as its UTF-16 units.
-          if (body.length > limits.maxBodyBytes)
-            throw bodyTooLargeError(limits.maxBodyBytes, Buffer.byteLength(body, 'utf8'));
-          return body;
-        }
-        try {
-          return utf8.decode(bytes());
-        } catch (cause) {
-          if (cause instanceof ApiError) throw cause;
-          throw new BadRequestError('invalid_body', 'the body is not valid UTF-8 text', undefined, cause);
-        }
-      },
-      requireJson: () => {
-        const header = req.headers['content-type'];
-        if (header === undefined || header.trim() === '') return;
-        const type = (header.split(';')[0] as string).trim().toLowerCase();
-        if (JSON_MEDIA_TYPES.has(type) || type.endsWith('+json')) return;
-        throw new UnsupportedMediaTypeError(header);
-      },
-    };
+/**
+ * What a route handler is given: the request, its path parameters and body within the limits, and the
+ * models. It is also the route's view of the registry (`models` is the context itself when the registry
+ * leases its predictors): each predictor it hands out is held for the request and released once the
+ * answer is made. A class, so a request's context allocates no closures.
+ */
+class RequestContext implements RouteContext, ModelRegistry {
+  readonly models: ModelRegistry;
+  private held: ModelLease | ModelLease[] | undefined;
+
+  constructor(
+    readonly handler: Route['handle'],
+    readonly request: CoreRequest,
+    readonly method: string,
+    readonly path: string,
+    readonly params: Readonly<Record<string, string>>,
+    readonly limits: Limits,
+    private readonly registry: ModelRegistry,
+    readonly protocols: readonly Protocol[],
+  ) {
+    this.models = registry.lease ? this : registry;
+  }
+
+  defaultEntry(): ModelEntry | undefined {
+    return this.registry.defaultEntry();
+  }
+
+  list(): readonly ModelEntry[] {
+    return this.registry.list();
+  }
+
+  find(name: string): ModelEntry | undefined {
+    return this.registry.find(name);
+  }
+
+  async ready(entry: ModelEntry): Promise<Predictor> {
+    const registry = this.registry;
+    if (!registry.lease) return registry.ready(entry);
+    const lease = await registry.lease(entry);
+    this.hold(lease);
+    return lease.predictor;
+  }
+
+  readyNow(entry: ModelEntry): Predictor | undefined {
+    const registry = this.registry;
+    if (registry.lease) {
+      const lease = registry.leaseNow?.(entry);
+      if (lease === undefined) return undefined;
+      this.hold(lease);
+      return lease.predictor;
+    }
+    const status = entry.status();
+    return status.state === 'ready' ? status.predictor : undefined;
+  }
+
+  /** Releases every predictor held for the request. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held === undefined) return;
+    if (Array.isArray(held)) for (const lease of held) lease.release();
+    else held.release();
+  }
+
+  private hold(lease: ModelLease): void {
+    const held = this.held;
+    if (held === undefined) this.held = lease;
+    else if (Array.isArray(held)) held.push(lease);
+    else this.held = [held, lease];
+  }
+
+  bytes(): Uint8Array {
+    const { body } = this.request;
+    if (body === undefined) return EMPTY;
+    const out = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const most = this.limits.maxBodyBytes;
+    if (out.length > most) throw bodyTooLargeError(most, out.length);
+    return out;
+  }
+
+  text(): string {
+    const { body } = this.request;
+    const most = this.limits.maxBodyBytes;
+    if (typeof body === 'string') {
+      // Its UTF-8 bytes are at least as many as its UTF-16 units.
+      if (body.length > most) throw bodyTooLargeError(most, Buffer.byteLength(body, 'utf8'));
+      return body;
+    }
+    try {
+      return utf8.decode(this.bytes());
+    } catch (cause) {
+      if (cause instanceof ApiError) throw cause;
+      throw new BadRequestError('invalid_body', 'the body is not valid UTF-8 text', undefined, cause);
+    }
+  }
+
+  requireJson(): void {
+    const header = this.request.headers['content-type'];
+    if (header === undefined || header === 'application/json') return;
+    if (header.trim() === '') return;
+    const type = (header.split(';')[0] as string).trim().toLowerCase();
+    if (JSON_MEDIA_TYPES.has(type) || type.endsWith('+json')) return;
+    throw new UnsupportedMediaTypeError(header);
   }
 }
 

@@ -2,8 +2,10 @@
 // error. A protocol is one module (src/api/protocols/); the core matches a request to a route, hands
 // the route a context (path parameters, the body read within its limits, the models), and runs the
 // hooks around it.
+
+import type { Predictor } from '../runtime/predictor.js';
 import type { ApiError } from './errors.js';
-import type { ModelRegistry } from './registry.js';
+import type { ModelEntry, ModelRegistry } from './registry.js';
 import type { Limits } from './request.js';
 
 export interface CoreRequest {
@@ -37,7 +39,13 @@ export interface RouteContext {
   /** The pattern's `{name}` segments, percent-decoded. */
   readonly params: Readonly<Record<string, string>>;
   readonly limits: Limits;
+  /** The models; each predictor its ready() hands out is held for this request until the answer is made. */
   readonly models: ModelRegistry;
+  /**
+   * The entry's predictor at once when it is loaded (held for the request as ready()'s is), else
+   * undefined: then `models.ready(entry)` loads it or says why it cannot.
+   */
+  readyNow(entry: ModelEntry): Predictor | undefined;
   /** Every protocol the core serves, in the order their routes are matched (the OpenAPI document lists them). */
   readonly protocols: readonly Protocol[];
   /** The body as UTF-8 text, checked against the size limit (a 400 or 413 otherwise). */

@@ -65,7 +65,19 @@ export interface ModelRegistry {
    * calls through its context and releases it once the answer is made.
    */
   lease?(entry: ModelEntry): Promise<ModelLease>;
+  /**
+   * A lease taken at once when the entry's model is loaded, else undefined (then lease() waits for it):
+   * the core's way to answer a request for a loaded model without waiting a turn of the event loop.
+   */
+  leaseNow?(entry: ModelEntry): ModelLease | undefined;
 }
+
+/** A lease that holds nothing: for a predictor no registry will release under a request. */
+export function heldLease(predictor: Predictor): ModelLease {
+  return { predictor, release: noop };
+}
+
+function noop(): void {}
 
 /** The 503 a model that is not ready answers: the reason a load failed goes to the log, not the client. */
 export function notReadyError(

@@ -23,8 +23,27 @@ export function labelDatatype(classes: readonly ClassLabel[]): Datatype {
   return 'BYTES';
 }
 
-/** The output tensors a model answers, in the order they are answered when none is asked for. */
-export function outputsOf(card: ModelCard, kind: Predictor['kind']): TensorMetadata[] {
+const outputLists = new WeakMap<ModelCard, Map<Predictor['kind'], readonly TensorMetadata[]>>();
+
+/**
+ * The output tensors a model answers, in the order they are answered when none is asked for: made once
+ * per card (the list and its entries are shared; callers copy before changing one).
+ */
+export function outputsOf(card: ModelCard, kind: Predictor['kind']): readonly TensorMetadata[] {
+  let byKind = outputLists.get(card);
+  if (!byKind) {
+    byKind = new Map();
+    outputLists.set(card, byKind);
+  }
+  let list = byKind.get(kind);
+  if (!list) {
+    list = outputsMade(card, kind);
+    byKind.set(kind, list);
+  }
+  return list;
+}
+
+function outputsMade(card: ModelCard, kind: Predictor['kind']): TensorMetadata[] {
   const k = card.classes?.length ?? 0;
   const label = { name: 'label', datatype: labelDatatype(card.classes ?? []), shape: [-1] };
   switch (kind) {

@@ -54,7 +54,17 @@ const clip = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}.
 /** The model a route names, ready, with its version checked against the path's. */
 async function modelOf(ctx: RouteContext, exchange: Exchange): Promise<Predictor> {
   const entry: ModelEntry = findModel(ctx.models, ctx.params.name as string);
-  const predictor = await ctx.models.ready(entry);
+  return checkedModel(ctx, exchange, ctx.readyNow(entry) ?? (await ctx.models.ready(entry)));
+}
+
+/** The model a route names when it is loaded (held for the request), else undefined. */
+function modelNow(ctx: RouteContext, exchange: Exchange): Predictor | undefined {
+  const predictor = ctx.readyNow(findModel(ctx.models, ctx.params.name as string));
+  return predictor && checkedModel(ctx, exchange, predictor);
+}
+
+/** The predictor, noted on the exchange, with its version checked against the path's. */
+function checkedModel(ctx: RouteContext, exchange: Exchange, predictor: Predictor): Predictor {
   const version = cardVersion(predictor);
   exchange.model = predictor.card.name;
   exchange.version = version;
@@ -249,7 +259,7 @@ function inferResponse(
 
 const infer: Route['handle'] = async (ctx, exchange) => {
   const { json, binary } = splitBody(ctx);
-  const predictor = await modelOf(ctx, exchange);
+  const predictor = modelNow(ctx, exchange) ?? (await modelOf(ctx, exchange));
   const req = parseJson(json);
   if (!isObject(req))
     throw bad(`the inference request must be a JSON object with "inputs", got ${typeOf(req)}`);
