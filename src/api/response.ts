@@ -23,14 +23,6 @@ export function float32Json(v: number): number {
   // log10 may land on the wrong side of a power of ten.
   if (10 ** e > a) e -= 1;
   else if (10 ** (e + 1) <= a) e += 1;
-  const rounded = (digits: number): number => {
-    const p = digits - 1 - e;
-    const r =
-      p >= 0
-        ? Math.round(a * (POW10[p] as number)) / (POW10[p] as number)
-        : Math.round(a / (POW10[-p] as number)) * (POW10[-p] as number);
-    return v < 0 ? -r : r;
-  };
   // Scales past 10^22 are not exact in a double: those values (below 1e-13 or above 1e22) take the
   // slower, exact path.
   if (e > 22 || 8 - e > 22) return byPrecision(v);
@@ -38,11 +30,21 @@ export function float32Json(v: number): number {
   let hi = 9;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (Math.fround(rounded(mid)) === v) hi = mid;
+    if (Math.fround(roundedTo(v, a, e, mid)) === v) hi = mid;
     else lo = mid + 1;
   }
-  const out = rounded(hi);
+  const out = roundedTo(v, a, e, hi);
   return Math.fround(out) === v ? out : byPrecision(v);
+}
+
+/** `v` (of magnitude `a`, 10^e <= a < 10^(e+1)) rounded to `digits` significant digits. */
+function roundedTo(v: number, a: number, e: number, digits: number): number {
+  const p = digits - 1 - e;
+  const r =
+    p >= 0
+      ? Math.round(a * (POW10[p] as number)) / (POW10[p] as number)
+      : Math.round(a / (POW10[-p] as number)) * (POW10[-p] as number);
+  return v < 0 ? -r : r;
 }
 
 /** float32Json by decimal rounding: toPrecision and a parse for each try. */
@@ -200,3 +202,143 @@ function clusterAnswers(
 }
 
 const same = (v: number): number => v;
+
+/**
+ * The response body of formatPredictions as JSON text: exactly JSON.stringify(formatPredictions(...)),
+ * byte for byte (test/api/answer-json.test.ts holds them equal), written straight from the prediction's
+ * arrays for the batch answers (`input`) rather than built as an object per row and then stringified:
+ * a 10,000-row answer's objects and their JSON cost more than the model's run. The other answers are
+ * small and go through formatPredictions.
+ */
+export function formatPredictionsJson(req: PredictRequest, out: Prediction, card: ModelCard): string {
+  if (req.format === 'input' && !card.targets) {
+    switch (out.kind) {
+      case 'values':
+        return `{"prediction":${numberList(out.values)}}`;
+      case 'labels':
+        return `{"prediction":${labelList(out.labels, card)}}`;
+      case 'probabilities':
+      case 'scores': {
+        const wanted = out.kind === 'probabilities' ? req.returnProbabilities : req.returnScores;
+        const m = out.kind === 'probabilities' ? out.probabilities : out.scores;
+        const parts: string[] = [];
+        if (req.returnPrediction) parts.push(`"prediction":${labelList(out.labels, card)}`);
+        if (wanted) parts.push(`"${out.kind}":${classRows(m, out.rows, card)}`);
+        return `{${parts.join(',')}}`;
+      }
+    }
+  }
+  return JSON.stringify(formatPredictions(req, out, card));
+}
+
+/** A number as JSON writes it; the Predictor has refused any answer that is not finite. */
+function jsonNumber(v: number): string {
+  if (!Number.isFinite(v)) throw new RangeError(`a non-finite number (${v}) reached an answer`);
+  return String(v);
+}
+
+/**
+ * The JSON text of answers' numbers, remembered by their bits in a direct-mapped table that lives as
+ * long as the process (the text of a number never changes). A tree ensemble answers few distinct
+ * numbers (sums of its leaves), and their shortest decimals (float32Json, then the double's own
+ * shortest form) were a fifth of a 10,000-row answer's cost; a model of continuous outputs pays a look-up
+ * per number besides. Two tables (float32 answers are written as float32Json gives them), 256 KB each,
+ * made on the first batch answer.
+ */
+class NumberTexts {
+  private static readonly SIZE = 16_384;
+  private readonly lo = new Uint32Array(NumberTexts.SIZE);
+  private readonly hi = new Uint32Array(NumberTexts.SIZE);
+  private readonly texts: (string | undefined)[] = new Array(NumberTexts.SIZE).fill(undefined);
+  private readonly f64 = new Float64Array(1);
+  private readonly u32 = new Uint32Array(this.f64.buffer);
+
+  constructor(private readonly clean: (v: number) => number) {}
+
+  text(v: number): string {
+    const { f64, u32 } = this;
+    f64[0] = v;
+    const lo = u32[0] as number;
+    const hi = u32[1] as number;
+    const i = (lo ^ (lo >>> 14) ^ hi ^ (hi >>> 9)) & (NumberTexts.SIZE - 1);
+    const known = this.texts[i];
+    if (known !== undefined && this.lo[i] === lo && this.hi[i] === hi) return known;
+    const text = jsonNumber(this.clean(v));
+    this.texts[i] = text;
+    this.lo[i] = lo;
+    this.hi[i] = hi;
+    return text;
+  }
+}
+
+let float32Texts: NumberTexts | undefined;
+let float64Texts: NumberTexts | undefined;
+
+/** The table for a matrix's numbers. */
+function numberTexts(m: Matrix): NumberTexts {
+  if (m instanceof Float32Array) {
+    float32Texts ??= new NumberTexts(float32Json);
+    return float32Texts;
+  }
+  float64Texts ??= new NumberTexts(same);
+  return float64Texts;
+}
+
+function numberList(m: Matrix): string {
+  const texts = numberTexts(m);
+  let s = '[';
+  for (let i = 0; i < m.length; i++) s += (i === 0 ? '' : ',') + texts.text(m[i] as number);
+  return `${s}]`;
+}
+
+/** Each class label's JSON, made once per card. */
+const labelTexts = new WeakMap<ModelCard, Map<ClassLabel, string>>();
+
+function labelList(labels: readonly ClassLabel[], card: ModelCard): string {
+  let texts = labelTexts.get(card);
+  if (!texts) {
+    texts = new Map((card.classes ?? []).map((c) => [c, JSON.stringify(c)]));
+    labelTexts.set(card, texts);
+  }
+  let s = '[';
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as ClassLabel;
+    s += (i === 0 ? '' : ',') + (texts.get(label) ?? JSON.stringify(label));
+  }
+  return `${s}]`;
+}
+
+/**
+ * How byClass's objects come out of JSON.stringify, per card: the keys in the order an object keeps
+ * them (integer-like keys first, ascending), each with the class whose value it holds (the last of
+ * the classes that share the key's text).
+ */
+const classLayouts = new WeakMap<ModelCard, { keys: string[]; columns: number[] }>();
+
+function classRows(m: Matrix, rows: number, card: ModelCard): string {
+  const classes = card.classes ?? [];
+  let layout = classLayouts.get(card);
+  if (!layout) {
+    const sample: Record<string, number> = {};
+    classes.forEach((c, i) => {
+      sample[String(c)] = i;
+    });
+    const names = Object.keys(sample);
+    layout = {
+      keys: names.map((k) => `${JSON.stringify(k)}:`),
+      columns: names.map((k) => sample[k] as number),
+    };
+    classLayouts.set(card, layout);
+  }
+  const { keys, columns } = layout;
+  const k = classes.length;
+  const texts = numberTexts(m);
+  let s = '[';
+  for (let r = 0; r < rows; r++) {
+    s += r === 0 ? '{' : ',{';
+    for (let j = 0; j < keys.length; j++)
+      s += (j === 0 ? '' : ',') + keys[j] + texts.text(m[r * k + (columns[j] as number)] as number);
+    s += '}';
+  }
+  return `${s}]`;
+}

@@ -3,7 +3,7 @@
 // /ready, /metadata (also per model), /models; errors as {"error": {"type", "message", "details"}}.
 import type { Predictor } from '../../runtime/predictor.js';
 import { type ApiError, MethodNotAllowedError } from '../errors.js';
-import { predictValue } from '../predict.js';
+import { predictJson } from '../predict.js';
 import {
   type CoreResponse,
   type Exchange,
@@ -34,8 +34,11 @@ function entryOf(ctx: RouteContext): ModelEntry {
 }
 
 async function predictorOf(ctx: RouteContext, exchange: Exchange): Promise<Predictor> {
-  const entry = entryOf(ctx);
-  const predictor = await ctx.models.ready(entry);
+  return answering(exchange, await ctx.models.ready(entryOf(ctx)));
+}
+
+/** Notes on the exchange which model and version answer. */
+function answering(exchange: Exchange, predictor: Predictor): Predictor {
   exchange.model = predictor.card.name;
   exchange.version = cardVersion(predictor);
   return predictor;
@@ -45,12 +48,16 @@ export function modelgateProtocol(options: ModelgateProtocolOptions = {}): Proto
   // GET /metadata, built once per model: a wide card's schema is not rebuilt on every request.
   const metadataBodies = new WeakMap<Predictor, string>();
 
-  const predict: Route['handle'] = async (ctx, exchange) => {
+  // Not async: a request for a loaded model goes to the predictor in this turn of the event loop.
+  const predict: Route['handle'] = (ctx, exchange) => {
     ctx.requireJson();
     const text = ctx.text();
-    const predictor = await predictorOf(ctx, exchange);
-    const answer = await predictValue(predictor, parseJson(text), ctx.limits, exchange);
-    return jsonResponse(200, answer, modelHeaders(exchange));
+    const entry = entryOf(ctx);
+    const now = ctx.readyNow(entry);
+    if (now) return predictWith(answering(exchange, now), ctx, exchange, text);
+    return ctx.models
+      .ready(entry)
+      .then((predictor) => predictWith(answering(exchange, predictor), ctx, exchange, text));
   };
   const ready: Route['handle'] = async (ctx, exchange) => {
     const predictor = await predictorOf(ctx, exchange);
@@ -107,6 +114,19 @@ export function modelgateProtocol(options: ModelgateProtocolOptions = {}): Proto
     errorResponse,
     anyPathPost: { method: 'POST', path: '/', name: 'predict', handle: predict },
   };
+}
+
+function predictWith(
+  predictor: Predictor,
+  ctx: RouteContext,
+  exchange: Exchange,
+  text: string,
+): Promise<CoreResponse> {
+  return predictJson(predictor, parseJson(text), ctx.limits, exchange).then((body) => ({
+    status: 200,
+    headers: { ...JSON_HEADERS, ...modelHeaders(exchange) },
+    body,
+  }));
 }
 
 /** Which model and version answered, on every prediction (several models may share an endpoint). */
