@@ -20,6 +20,12 @@ function tooFragmented(pieces: number, bytes: number): boolean {
   return pieces > FRAGMENTATION.pieces && bytes < pieces * FRAGMENTATION.minAverageBytes;
 }
 
+/** Where a body read by readBody goes: exactly one of the two is called, once. */
+export interface BodySink {
+  bodyRead(body: Buffer): void;
+  bodyFailed(error: unknown): void;
+}
+
 /**
  * Reads the body, failing with 413 as soon as it passes `limit` bytes (at once when Content-Length
  * says so), and with 400 when it arrives in too many tiny pieces (`FRAGMENTATION`).
@@ -30,54 +36,100 @@ function tooFragmented(pieces: number, bytes: number): boolean {
  * are copied into one buffer that grows as it fills instead, so each is garbage at once and a body
  * holds at most four times its bytes so far, never more than `limit` (1.25 times while it grows, the
  * old buffer beside the new). A body that arrives in one chunk, the common case, is used as it is.
+ *
+ * The reader is one object on the request and its listeners are shared functions: every request reads
+ * a body, and a closure per listener was a good part of what a request allocated.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      reject(bodyTooLargeError(limit, declared));
+export function readBody(req: IncomingMessage, limit: number, sink: BodySink): void {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    sink.bodyFailed(bodyTooLargeError(limit, declared));
+    return;
+  }
+  (req as Reading)[READER] = new BodyReader(sink, limit, declared);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+  // Destroyed without an error (the socket closed under it): settle rather than wait forever.
+  req.on('close', onClose);
+}
+
+const READER = Symbol('modelgate.bodyReader');
+type Reading = IncomingMessage & { [READER]?: BodyReader };
+
+class BodyReader {
+  first: Buffer | undefined;
+  gathered: Buffer | undefined;
+  size = 0;
+  pieces = 0;
+  settled = false;
+
+  constructor(
+    readonly sink: BodySink,
+    readonly limit: number,
+    readonly declared: number,
+  ) {}
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.sink.bodyFailed(error);
+  }
+
+  add(req: IncomingMessage, chunk: Buffer): void {
+    if (this.settled) return;
+    const { limit, declared, size } = this;
+    const end = size + chunk.length;
+    this.pieces++;
+    if (end > limit || tooFragmented(this.pieces, end)) {
+      req.off('data', onData);
+      // Past the limit mid-stream (the whole size is not known), or too many tiny pieces.
+      this.fail(
+        end > limit ? bodyTooLargeError(limit) : new FragmentedBodyError(this.pieces, end, FRAGMENTATION),
+      );
       return;
     }
-    let first: Buffer | undefined;
-    let gathered: Buffer | undefined;
-    let size = 0;
-    let pieces = 0;
-    const onData = (chunk: Buffer): void => {
-      const end = size + chunk.length;
-      pieces++;
-      if (end > limit || tooFragmented(pieces, end)) {
-        req.off('data', onData);
-        // Past the limit mid-stream (the whole size is not known), or too many tiny pieces.
-        reject(end > limit ? bodyTooLargeError(limit) : new FragmentedBodyError(pieces, end, FRAGMENTATION));
-        return;
+    if (this.first === undefined) this.first = chunk;
+    else {
+      let gathered = this.gathered;
+      if (gathered === undefined || end > gathered.length) {
+        // Four times what has arrived, so the outgrown buffers (garbage until the next collection)
+        // add up to a third of the last one; never past the declared length (the parser holds the
+        // body to it) nor the limit. Not the declared length at once: a connection would then cost a
+        // buffer of the limit's size (and the collector's attention) for a few bytes sent.
+        const most = declared >= end ? declared : limit;
+        const grown = Buffer.allocUnsafe(Math.min(most, Math.max(FIRST_CAPACITY, 4 * end)));
+        (gathered ?? this.first).copy(grown, 0, 0, size);
+        gathered = grown;
+        this.gathered = grown;
       }
-      if (first === undefined) first = chunk;
-      else {
-        if (gathered === undefined || end > gathered.length) {
-          // Four times what has arrived, so the outgrown buffers (garbage until the next collection)
-          // add up to a third of the last one; never past the declared length (the parser holds the
-          // body to it) nor the limit. Not the declared length at once: a connection would then cost a
-          // buffer of the limit's size (and the collector's attention) for a few bytes sent.
-          const most = declared >= end ? declared : limit;
-          const grown = Buffer.allocUnsafe(Math.min(most, Math.max(FIRST_CAPACITY, 4 * end)));
-          (gathered ?? first).copy(grown, 0, 0, size);
-          gathered = grown;
-        }
-        chunk.copy(gathered, size);
-      }
-      size = end;
-    };
-    req.on('data', onData);
-    req.on('end', () => {
-      if (gathered) resolve(gathered.subarray(0, size));
-      else resolve(first ?? Buffer.alloc(0));
-    });
-    req.on('error', reject);
-    // Destroyed without an error (the socket closed under it): settle rather than wait forever.
-    req.on('close', () => {
-      if (!req.complete) reject(new Error('the connection closed before the body was complete'));
-    });
-  });
+      chunk.copy(gathered, size);
+    }
+    this.size = end;
+  }
+
+  end(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { gathered, first } = this;
+    this.sink.bodyRead(gathered ? gathered.subarray(0, this.size) : (first ?? Buffer.alloc(0)));
+  }
+}
+
+function onData(this: Reading, chunk: Buffer): void {
+  this[READER]?.add(this, chunk);
+}
+
+function onEnd(this: Reading): void {
+  this[READER]?.end();
+}
+
+function onError(this: Reading, error: Error): void {
+  this[READER]?.fail(error);
+}
+
+function onClose(this: Reading): void {
+  if (!this.complete) this[READER]?.fail(new Error('the connection closed before the body was complete'));
 }
 
 /** How much of a refused body is read and dropped before the connection is cut. */

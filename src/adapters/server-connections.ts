@@ -4,6 +4,8 @@ import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 interface Connection {
+  readonly socket: Socket;
+  readonly owner: Connections;
   /** Requests received on it whose response has not finished (more than one when pipelined). */
   busy: number;
   /** The latest request's response, and its id for the log. */
@@ -26,13 +28,21 @@ interface Connection {
  */
 export const IDLE_GRACE_MS = 1_000;
 
+const TRACKED = Symbol('modelgate.connection');
+type Tracked = ServerResponse & { [TRACKED]?: Connection };
+
+function responseClosed(this: Tracked): void {
+  const c = this[TRACKED];
+  if (c) c.owner.ended(c);
+}
+
 export class Connections {
   private readonly open = new Map<Socket, Connection>();
   private stopping?: Promise<number>;
 
   constructor(private readonly server: Server) {
     server.on('connection', (socket: Socket) => {
-      this.open.set(socket, { busy: 0, idleSince: performance.now(), bytesAtIdle: 0 });
+      this.open.set(socket, { socket, owner: this, busy: 0, idleSince: performance.now(), bytesAtIdle: 0 });
       socket.once('close', () => {
         clearTimeout(this.open.get(socket)?.closeTimer);
         this.open.delete(socket);
@@ -52,12 +62,18 @@ export class Connections {
     c.busy++;
     c.response = response;
     c.requestId = requestId;
-    response.once('close', () => {
-      c.busy--;
-      c.idleSince = performance.now();
-      c.bytesAtIdle = socket.bytesRead;
-      if (this.draining && c.busy === 0 && !socket.destroyed) this.closeWhenIdle(socket, c);
-    });
+    // One shared listener, the connection on the response: no closure per request.
+    (response as Tracked)[TRACKED] = c;
+    response.once('close', responseClosed);
+  }
+
+  /** A response on `socket` closed. */
+  ended(c: Connection): void {
+    const { socket } = c;
+    c.busy--;
+    c.idleSince = performance.now();
+    c.bytesAtIdle = socket.bytesRead;
+    if (this.draining && c.busy === 0 && !socket.destroyed) this.closeWhenIdle(socket, c);
   }
 
   /** The request in progress on `socket` (for an error the transport answers), if any. */

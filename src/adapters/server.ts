@@ -24,7 +24,7 @@ import {
 } from './errors.js';
 import { JsonLog, type Logger } from './log.js';
 import { ServerMetrics } from './metrics.js';
-import { discardRestOfBody, readBody } from './server-body.js';
+import { type BodySink, discardRestOfBody, readBody } from './server-body.js';
 import { Connections } from './server-connections.js';
 
 export interface ServerOptions extends CoreOptions {
@@ -114,62 +114,104 @@ export async function startServer(
 
   /** `invited`: the client may be sending a body (it was not waiting for 100 Continue, or got it). */
   function onRequest(req: IncomingMessage, res: ServerResponse, invited: boolean): void {
-    const started = performance.now();
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : nextRequestId();
     connections.started(req.socket, res, requestId);
-    readBody(req, maxBody).then(
-      async (body) => {
-        const out = await core.handle({
+    readBody(req, maxBody, new Answering(req, res, invited, requestId));
+  }
+
+  /**
+   * One request from its body to its answer. A class rather than closures: every request makes one,
+   * and what a request allocates is what the collector works through under load.
+   */
+  class Answering implements BodySink {
+    private readonly started = performance.now();
+    private body: Buffer | undefined;
+
+    constructor(
+      private readonly req: IncomingMessage,
+      private readonly res: ServerResponse,
+      private readonly invited: boolean,
+      private readonly requestId: string,
+    ) {}
+
+    bodyRead(body: Buffer): void {
+      const { req } = this;
+      this.body = body;
+      core
+        .handle({
           method: req.method ?? 'GET',
           path: req.url ?? '/',
           headers: req.headers as Record<string, string | undefined>,
           body,
-          requestId,
-        });
-        if (writeHead(res, out, requestId, connections.draining))
-          res.end(req.method === 'HEAD' ? undefined : (out.bytes ?? out.body));
-        finish(out.status, body);
-      },
-      (err: unknown) => {
-        if (!(err instanceof PayloadTooLargeError || err instanceof FragmentedBodyError)) {
-          // The client went away mid-upload (or the transport answered, say a timeout): nobody to answer.
-          if (!connections.answered(req.socket)) {
-            log.line({
-              level: 'info',
-              requestId,
-              msg: 'request aborted while reading its body',
-              error: String(err),
-            });
-          }
-          res.destroy();
-          return;
-        }
-        metrics?.transportAnswer(err.status, err.type);
-        const refused = core.errorResponse(req.url ?? '/', err);
-        const out = { ...refused, headers: { ...refused.headers, connection: 'close' } };
-        if (!writeHead(res, out, requestId, true)) return;
-        if (!invited) res.end(out.body);
-        else {
-          // The client may still be sending: the answer goes out now, the connection closes once the
-          // rest of the body has been read (within a bound), so the client gets to read the answer.
-          res.write(out.body);
-          discardRestOfBody(req, res, discardBound);
-        }
-        finish(err.status);
-      },
-    );
+          requestId: this.requestId,
+        })
+        .then(
+          (out) => this.send(out),
+          (err: unknown) => this.failed(err),
+        );
+    }
 
-    function finish(status: number, body?: Buffer): void {
+    /** The core failed to answer at all (it answers its own errors; this is a fault in a hook, say). */
+    private failed(err: unknown): void {
+      const e = err as Error;
+      log.now({
+        level: 'error',
+        requestId: this.requestId,
+        msg: 'internal error',
+        error: e?.message,
+        stack: e?.stack,
+      });
+      this.res.destroy();
+    }
+
+    private send(out: CoreResponse): void {
+      const { req, res } = this;
+      if (writeHead(res, out, this.requestId, connections.draining))
+        res.end(req.method === 'HEAD' ? undefined : (out.bytes ?? out.body));
+      this.finish(out.status);
+    }
+
+    bodyFailed(err: unknown): void {
+      const { req, res, requestId } = this;
+      if (!(err instanceof PayloadTooLargeError || err instanceof FragmentedBodyError)) {
+        // The client went away mid-upload (or the transport answered, say a timeout): nobody to answer.
+        if (!connections.answered(req.socket)) {
+          log.line({
+            level: 'info',
+            requestId,
+            msg: 'request aborted while reading its body',
+            error: String(err),
+          });
+        }
+        res.destroy();
+        return;
+      }
+      metrics?.transportAnswer(err.status, err.type);
+      const refused = core.errorResponse(req.url ?? '/', err);
+      const out = { ...refused, headers: { ...refused.headers, connection: 'close' } };
+      if (!writeHead(res, out, requestId, true)) return;
+      if (!this.invited) res.end(out.body);
+      else {
+        // The client may still be sending: the answer goes out now, the connection closes once the
+        // rest of the body has been read (within a bound), so the client gets to read the answer.
+        res.write(out.body);
+        discardRestOfBody(req, res, discardBound);
+      }
+      this.finish(err.status);
+    }
+
+    private finish(status: number): void {
       if (status < 500 && !log.sampleRequest()) return;
+      const { req, body } = this;
       log.line({
         // A 503 while the model loads is what a readiness probe is told, every few seconds: not an error.
         level: status === 503 ? 'warn' : status >= 500 ? 'error' : 'info',
-        requestId,
+        requestId: this.requestId,
         method: req.method,
         path: req.url,
         status,
-        ms: Math.round((performance.now() - started) * 1000) / 1000,
+        ms: Math.round((performance.now() - this.started) * 1000) / 1000,
         ...(options.logBodies && body ? { body: body.toString('utf8') } : {}),
       });
     }
