@@ -30,7 +30,7 @@ WORKDIR /app
 COPY --from=build /pkg/server/ /app/
 USER node
 EXPOSE 8080
-ENTRYPOINT ["node", "/app/modelgate.mjs", "serve", "--host", "0.0.0.0", "--port", "8080"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/modelgate.mjs", "serve", "--host", "0.0.0.0", "--port", "8080"]
 
 # The Lambda function: the same files as the function zip, under AWS's runtime interface client.
 FROM public.ecr.aws/lambda/nodejs:22 AS lambda

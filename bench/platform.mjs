@@ -44,15 +44,36 @@ async function loaded(server, path, body, connections) {
   return { ...r, cpuUsPerRequest: requests > 0 ? cpu / requests : Number.NaN };
 }
 
+/** node's flags for `modelgate serve`, as the container image's entry point and `npm start` give them. */
+const SERVE_NODE_FLAGS = ['--max-semi-space-size=8'];
+
 const SERVERS = {
   modelgate: (port) => ({
     cmd: process.execPath,
-    argv: [join(root, 'bin/modelgate.js'), 'serve', MODEL, '--port', String(port), '--workers', '1'],
+    argv: [
+      ...SERVE_NODE_FLAGS,
+      join(root, 'bin/modelgate.js'),
+      'serve',
+      MODEL,
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ],
     readyPath: '/ready',
   }),
   'modelgate, 2 workers': (port) => ({
     cmd: process.execPath,
-    argv: [join(root, 'bin/modelgate.js'), 'serve', MODEL, '--port', String(port), '--workers', '2'],
+    argv: [
+      ...SERVE_NODE_FLAGS,
+      join(root, 'bin/modelgate.js'),
+      'serve',
+      MODEL,
+      '--port',
+      String(port),
+      '--workers',
+      '2',
+    ],
     readyPath: '/ready',
   }),
   'Python onnxruntime (ASGI, uvicorn)': (port, python) => ({

@@ -86,7 +86,7 @@ export async function packageCommand(opts: PackageCommandOptions): Promise<void>
     say(
       `wrote ${shown(out.dir)}/: ${out.files} files, ${megabytes(out.bytes)} (modelgate serve for linux/${opts.arch})`,
     );
-    say(`  run: node modelgate.mjs serve --host 0.0.0.0 --port 8080`);
+    say(`  run: node --max-semi-space-size=8 modelgate.mjs serve --host 0.0.0.0 --port 8080`);
     say(modelLine());
     return;
   }

@@ -5,7 +5,6 @@
 import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { JsonLog, type LogLevel, parseLogLevel, parseRequestSampling } from '../adapters/log.js';
 import { ServerMetrics } from '../adapters/metrics.js';
 import { packagedModel } from '../adapters/model-file.js';
@@ -57,15 +56,20 @@ export interface ServeCommandOptions {
 export const MAX_MODELS = 1000;
 
 /**
- * Keeps V8's young generation at its starting size (1 MB semi-spaces) instead of letting it grow to
- * 16 MB ones under load: a request's garbage dies young either way, and the server's peak memory under
- * 64 connections falls from ~123 MB to ~97 MB (docs/serving.md). The growth factor is read each time
- * the heap considers growing, so it can be set after start; a --max-semi-space-size given to node
- * (on the command line or in NODE_OPTIONS) is left to rule instead.
+ * The young generation `serve` asks of V8 where it starts node itself (its workers; the container
+ * image's entry point and `npm start` give node the same flag). V8's own default lets the semi-spaces
+ * grow to 16 MB; pinned at their starting 1 MB, the collector ran so often that requests still waiting
+ * for their batch were copied and promoted, and CPU per request at 256 connections rose from ~28 to
+ * ~45 µs (and a 10,000-row batch took ~15% longer). 8 MB answers as fast as 16 at ~15 MB less peak
+ * memory (docs/serving.md, "Memory"). The size is read when V8 starts, so it cannot be set from here
+ * for this process; a semi-space flag given to node (command line or NODE_OPTIONS) is left to rule.
  */
-export function keepYoungGenerationSmall(): void {
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-  if (!given.includes('semi-space')) v8.setFlagsFromString('--semi-space-growth-factor=1');
+export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=8';
+
+/** node's flags for a worker: this process's, with YOUNG_GENERATION_FLAG unless a semi-space size was given. */
+export function workerExecArgv(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = [...execArgv, nodeOptions ?? ''].join(' ');
+  return given.includes('semi-space') ? [...execArgv] : [...execArgv, YOUNG_GENERATION_FLAG];
 }
 
 /**
@@ -132,7 +136,8 @@ export async function serveCommand(sources: readonly string[], opts: ServeComman
   // A bad LOG_LEVEL or LOG_REQUESTS is a usage error here, not a worker's failure to start.
   const logging = logOptions(opts, process.env);
   const workers = opts.workers ?? availableCpus();
-  if (workers > 1 && cluster.isPrimary)
+  if (workers > 1 && cluster.isPrimary) {
+    cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
     return runPrimary({
       workers,
       drainTimeoutMs: opts.drainTimeoutMs ?? SERVER_DEFAULTS.drainTimeoutMs,
@@ -141,6 +146,7 @@ export async function serveCommand(sources: readonly string[], opts: ServeComman
         fields: { role: 'primary', pid: process.pid },
       }),
     });
+  }
   const worker = workerLink();
   try {
     return await serveHere(sources, opts, worker);
@@ -164,7 +170,6 @@ async function serveHere(
   opts: ServeCommandOptions,
   worker: WorkerLink | undefined,
 ): Promise<number> {
-  keepYoungGenerationSmall();
   const limits = {
     ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}),

@@ -2,6 +2,7 @@
 // processes on one port, a worker killed under it, SIGTERM, a model that cannot load.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workerExecArgv, YOUNG_GENERATION_FLAG } from '../../src/cli/serve.js';
 import { availableCpus, cgroupCpuQuota, wholeLines } from '../../src/cli/serve-workers.js';
 import { runCli } from '../helpers/cli.js';
 import { IRIS_CSV, IRIS_MODEL, REFERENCE_ROW } from '../helpers/models.js';
@@ -223,6 +224,18 @@ describe('the default worker count', () => {
     expect(availableCpus(files({ '/sys/fs/cgroup/cpu.max': '100000000 100000' }))).toBe(cpus);
     expect(availableCpus(files({ '/sys/fs/cgroup/cpu.max': '150000 100000' }))).toBe(1);
     expect(availableCpus(files({ '/sys/fs/cgroup/cpu.max': '10000 100000' }))).toBe(1);
+  });
+});
+
+describe("the workers' young generation", () => {
+  it('is 8 MB semi-spaces unless node was given a size, on its command line or in NODE_OPTIONS', () => {
+    expect(YOUNG_GENERATION_FLAG).toBe('--max-semi-space-size=8');
+    expect(workerExecArgv(['--enable-source-maps'], undefined)).toEqual([
+      '--enable-source-maps',
+      '--max-semi-space-size=8',
+    ]);
+    expect(workerExecArgv(['--max-semi-space-size=2'], undefined)).toEqual(['--max-semi-space-size=2']);
+    expect(workerExecArgv([], '--max-old-space-size=512 --max-semi-space-size=4')).toEqual([]);
   });
 });
 
