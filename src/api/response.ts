@@ -284,7 +284,8 @@ function numberTexts(m: Matrix): NumberTexts {
   return float64Texts;
 }
 
-function numberList(m: Matrix): string {
+/** A matrix's numbers as a JSON array, float32 ones as float32Json gives them (what JSON.stringify of `Array.from(m, float32Json)` writes). */
+export function numberList(m: Matrix): string {
   const texts = numberTexts(m);
   let s = '[';
   for (let i = 0; i < m.length; i++) s += (i === 0 ? '' : ',') + texts.text(m[i] as number);

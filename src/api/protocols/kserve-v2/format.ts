@@ -5,7 +5,7 @@
 import type { ClassLabel, ModelCard } from '../../../onnx/card.js';
 import type { Matrix, Prediction } from '../../../runtime/prediction.js';
 import type { Predictor } from '../../../runtime/predictor.js';
-import { float32Json } from '../../response.js';
+import { float32Json, numberList } from '../../response.js';
 import type { Datatype } from './tensors.js';
 
 export interface TensorMetadata {
@@ -160,4 +160,66 @@ export function outputTensors(p: Prediction, card: ModelCard): Map<string, Outpu
     out.set(meta.name, { ...meta, shape, data });
   }
   return out;
+}
+
+/**
+ * An output tensor of an answer as JSON, `{"name", "datatype", "shape", "data"}`: what JSON.stringify of
+ * outputTensors' entry writes, byte for byte (test/protocol/v2-json.test.ts), written from the
+ * prediction's arrays without an array of elements in between.
+ */
+export function outputJson(p: Prediction, card: ModelCard, name: string): string {
+  let meta: TensorMetadata | undefined;
+  for (const m of outputsOf(card, p.kind)) if (m.name === name) meta = m;
+  if (!meta) throw new RangeError(`no output ${name}`);
+  let shape = '';
+  for (const d of meta.shape) shape += (shape === '' ? '' : ',') + (d === -1 ? p.rows : d);
+  let data: string;
+  switch (name) {
+    case 'label':
+      data = labelsJson((p as { labels: ClassLabel[] }).labels, meta.datatype, card);
+      break;
+    case 'probabilities':
+      data = numberList(p.probabilities as Matrix);
+      break;
+    case 'scores':
+    case 'score':
+      data = numberList(p.scores as Matrix);
+      break;
+    case 'value':
+      data = numberList(p.values as Matrix);
+      break;
+    case 'distances':
+      data = numberList((p as { distances: Matrix }).distances);
+      break;
+    case 'cluster':
+      data = `[${(p as { clusters: Int32Array }).clusters.join(',')}]`;
+      break;
+    case 'outlier':
+      data = JSON.stringify((p as { outliers: boolean[] }).outliers);
+      break;
+    default:
+      throw new RangeError(`no output ${name}`);
+  }
+  return `{"name":${JSON.stringify(name)},"datatype":"${meta.datatype}","shape":[${shape}],"data":${data}}`;
+}
+
+/** Each class label's JSON in an output of its datatype (BYTES ones as their text), made once per card. */
+const labelTexts = new WeakMap<ModelCard, Map<ClassLabel, string>>();
+
+function labelsJson(list: readonly ClassLabel[], datatype: Datatype, card: ModelCard): string {
+  let texts = labelTexts.get(card);
+  if (!texts) {
+    texts = new Map((card.classes ?? []).map((c) => [c, labelText(c, datatype)]));
+    labelTexts.set(card, texts);
+  }
+  let s = '[';
+  for (let i = 0; i < list.length; i++) {
+    const label = list[i] as ClassLabel;
+    s += (i === 0 ? '' : ',') + (texts.get(label) ?? labelText(label, datatype));
+  }
+  return `${s}]`;
+}
+
+function labelText(label: ClassLabel, datatype: Datatype): string {
+  return JSON.stringify(datatype === 'BYTES' ? String(label) : label);
 }

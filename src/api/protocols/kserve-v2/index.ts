@@ -3,6 +3,8 @@
 // .../infer, with the binary tensor data extension (Inference-Header-Content-Length). Input tensors map
 // to the card's features (one [N, F] tensor, or one tensor per feature) and become rows that go through
 // the same validation and Predictor as the modelgate protocol's; errors are {"error": "<message>"}.
+import type { ModelCard } from '../../../onnx/card.js';
+import type { Prediction } from '../../../runtime/prediction.js';
 import type { Predictor } from '../../../runtime/predictor.js';
 import { VERSION } from '../../../version.js';
 import {
@@ -25,7 +27,7 @@ import {
 import { cardVersion, findModel, type ModelEntry, notReadyError } from '../../registry.js';
 import { type Limits, parseJson } from '../../request.js';
 import { modelHeaders } from '../modelgate.js';
-import { inputsOf, type OutputTensor, outputsOf, outputTensors } from './format.js';
+import { inputsOf, type OutputTensor, outputJson, outputsOf, outputTensors } from './format.js';
 import {
   binaryElements,
   type Element,
@@ -228,32 +230,39 @@ function checkRows(n: number, width: number, limits: Limits): void {
     );
 }
 
-/** The answer: JSON, or the JSON header followed by the binary outputs. */
+/**
+ * The answer: JSON, or the JSON header followed by the binary outputs. The JSON is written from the
+ * prediction's arrays (outputJson); a binary output's elements are made for its bytes alone.
+ */
 function inferResponse(
-  body: Record<string, unknown>,
-  outputs: { tensor: OutputTensor; binary: boolean }[],
+  head: { model_name: string; model_version: string; id?: string },
+  prediction: Prediction,
+  card: ModelCard,
+  asked: readonly Requested[],
   headers: Record<string, string>,
 ): CoreResponse {
   const binaries: Uint8Array[] = [];
-  body.outputs = outputs.map(({ tensor, binary }) => {
-    const { name, datatype, shape, data } = tensor;
-    if (!binary) return { name, datatype, shape, data };
+  let tensors: Map<string, OutputTensor> | undefined;
+  const outputs = asked.map(({ name, binary }) => {
+    if (!binary) return outputJson(prediction, card, name);
+    tensors ??= outputTensors(prediction, card);
+    const { datatype, shape, data } = tensors.get(name) as OutputTensor;
     const bytes = encodeBinary(datatype, data);
     binaries.push(bytes);
-    return { name, datatype, shape, parameters: { binary_data_size: bytes.length } };
+    return JSON.stringify({ name, datatype, shape, parameters: { binary_data_size: bytes.length } });
   });
-  const json = JSON.stringify(body);
+  const json = `${JSON.stringify(head).slice(0, -1)},"outputs":[${outputs.join(',')}]}`;
   if (binaries.length === 0) return { status: 200, headers: { ...JSON_HEADERS, ...headers }, body: json };
-  const head = Buffer.from(json, 'utf8');
+  const bytes = Buffer.from(json, 'utf8');
   return {
     status: 200,
     headers: {
       'content-type': 'application/octet-stream',
-      [HEADER_LENGTH]: String(head.length),
+      [HEADER_LENGTH]: String(bytes.length),
       ...headers,
     },
     body: '',
-    bytes: Buffer.concat([head, ...binaries]),
+    bytes: Buffer.concat([bytes, ...binaries]),
   };
 }
 
@@ -323,19 +332,19 @@ const infer: Route['handle'] = async (ctx, exchange) => {
   const rows = rowsOf(tensors, predictor, ctx.limits);
   exchange.rows = rows.length;
   const prediction = await predictRows(predictor, rows);
-  const all = outputTensors(prediction, predictor.card);
-  const asked = requestedOutputs(req.outputs, [...all.keys()], binaryDefault);
-  const body: Record<string, unknown> = {
+  const asked = requestedOutputs(req.outputs, outputNames(predictor), binaryDefault);
+  const head: { model_name: string; model_version: string; id?: string } = {
     model_name: predictor.card.name,
-    model_version: exchange.version,
+    model_version: exchange.version as string,
   };
-  if (typeof id === 'string') body.id = id;
-  return inferResponse(
-    body,
-    asked.map(({ name, binary }) => ({ tensor: all.get(name) as OutputTensor, binary })),
-    modelHeaders(exchange),
-  );
+  if (typeof id === 'string') head.id = id;
+  return inferResponse(head, prediction, predictor.card, asked, modelHeaders(exchange));
 };
+
+/** The names of a model's outputs, in the order they are answered when none is asked for. */
+function outputNames(predictor: Predictor): string[] {
+  return outputsOf(predictor.card, predictor.kind).map((m) => m.name);
+}
 
 /** Model metadata: the tensors it takes and answers; the class order and task in `parameters`. */
 function metadataBody(predictor: Predictor): string {
