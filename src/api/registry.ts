@@ -155,7 +155,20 @@ export class SingleModel implements ModelRegistry {
 
 /** A model's version as the protocols report it: the card's own, else its file's sha256's first 12 hex digits. */
 export function cardVersion(predictor: Predictor): string {
-  return predictor.card.version ?? predictor.sha256.slice(0, 12);
+  return predictor.card.version ?? shortDigest(predictor.sha256);
+}
+
+const shortDigests = new Map<string, string>();
+
+/** A sha256's first 12 hex digits, kept per digest (a version is asked for on every request). */
+function shortDigest(sha256: string): string {
+  let short = shortDigests.get(sha256);
+  if (short === undefined) {
+    if (shortDigests.size >= 4096) shortDigests.clear();
+    short = sha256.slice(0, 12);
+    shortDigests.set(sha256, short);
+  }
+  return short;
 }
 
 /** The registry's model by name, or a 404 naming it and the ones there are. */

@@ -124,16 +124,29 @@ function predictWith(
 ): Promise<CoreResponse> {
   return predictJson(predictor, parseJson(text), ctx.limits, exchange).then((body) => ({
     status: 200,
-    headers: { ...JSON_HEADERS, ...modelHeaders(exchange) },
+    headers: answerHeaders(predictor),
     body,
   }));
 }
 
-/** Which model and version answered, on every prediction (several models may share an endpoint). */
-export function modelHeaders(exchange: Exchange): Record<string, string> {
-  return exchange.model === undefined
-    ? {}
-    : { 'x-model-name': encodeHeader(exchange.model), 'x-model-version': exchange.version ?? '' };
+/** A JSON answer's headers for a predictor's model, made once per predictor. */
+const answerHeaderSets = new WeakMap<Predictor, Readonly<Record<string, string>>>();
+
+/**
+ * The headers of a JSON prediction from `predictor`, naming the model and version that answered (several
+ * models may share an endpoint): a copy of ones made once, the caller's to add to.
+ */
+export function answerHeaders(predictor: Predictor): Record<string, string> {
+  let headers = answerHeaderSets.get(predictor);
+  if (!headers) {
+    headers = {
+      ...JSON_HEADERS,
+      'x-model-name': encodeHeader(predictor.card.name),
+      'x-model-version': cardVersion(predictor),
+    };
+    answerHeaderSets.set(predictor, headers);
+  }
+  return { ...headers };
 }
 
 /** A header value from a model name, which may hold any character: percent-encoded outside printable ASCII. */

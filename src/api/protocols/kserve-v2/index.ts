@@ -26,7 +26,7 @@ import {
 } from '../../protocol.js';
 import { cardVersion, findModel, type ModelEntry, notReadyError } from '../../registry.js';
 import { type Limits, parseJson } from '../../request.js';
-import { modelHeaders } from '../modelgate.js';
+import { answerHeaders } from '../modelgate.js';
 import { inputsOf, type OutputTensor, outputJson, outputsOf, outputTensors } from './format.js';
 import {
   binaryElements,
@@ -239,7 +239,7 @@ function inferResponse(
   prediction: Prediction,
   card: ModelCard,
   asked: readonly Requested[],
-  headers: Record<string, string>,
+  predictor: Predictor,
 ): CoreResponse {
   const binaries: Uint8Array[] = [];
   let tensors: Map<string, OutputTensor> | undefined;
@@ -252,15 +252,14 @@ function inferResponse(
     return JSON.stringify({ name, datatype, shape, parameters: { binary_data_size: bytes.length } });
   });
   const json = `${JSON.stringify(head).slice(0, -1)},"outputs":[${outputs.join(',')}]}`;
-  if (binaries.length === 0) return { status: 200, headers: { ...JSON_HEADERS, ...headers }, body: json };
+  const headers = answerHeaders(predictor);
+  if (binaries.length === 0) return { status: 200, headers, body: json };
   const bytes = Buffer.from(json, 'utf8');
+  headers['content-type'] = 'application/octet-stream';
+  headers[HEADER_LENGTH] = String(bytes.length);
   return {
     status: 200,
-    headers: {
-      'content-type': 'application/octet-stream',
-      [HEADER_LENGTH]: String(bytes.length),
-      ...headers,
-    },
+    headers,
     body: '',
     bytes: Buffer.concat([bytes, ...binaries]),
   };
@@ -338,7 +337,7 @@ const infer: Route['handle'] = async (ctx, exchange) => {
     model_version: exchange.version as string,
   };
   if (typeof id === 'string') head.id = id;
-  return inferResponse(head, prediction, predictor.card, asked, modelHeaders(exchange));
+  return inferResponse(head, prediction, predictor.card, asked, predictor);
 };
 
 /** The names of a model's outputs, in the order they are answered when none is asked for. */
