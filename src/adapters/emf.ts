@@ -35,6 +35,8 @@ function dimension(value: string | undefined): string {
 }
 
 export class EmfMetrics implements Hooks {
+  /** Its after() counts; it never changes an answer. */
+  readonly readsOnly = true;
   private readonly write: (line: string) => void;
   private readonly now: () => number;
   /** The line's `_aws` member but its timestamp, serialized once: it is the same on every line. */

@@ -218,6 +218,8 @@ const OPEN = Symbol('modelgate.metrics.open');
 type Counted = Exchange & { [OPEN]?: true };
 
 export class ServerMetrics implements Hooks {
+  /** Its after() counts; it never changes an answer. */
+  readonly readsOnly = true;
   readonly registry = new Registry();
   private readonly figures: RequestFigures;
   private readonly rows = new Series(

@@ -105,6 +105,8 @@ export class Core {
   private readonly onInternalError?: (error: unknown) => void;
   private readonly hooks: readonly Hooks[];
   private readonly afterHooks: boolean;
+  /** Whether an after hook may add headers (then it gets a copy of the response). */
+  private readonly copyForHooks: boolean;
   /** Routes without parameters by path (each path's match made once); the others in order. */
   private readonly exact = new Map<string, Match>();
   private readonly patterned: Compiled[] = [];
@@ -124,6 +126,7 @@ export class Core {
     this.onInternalError = options.onInternalError;
     this.hooks = options.hooks ?? [];
     this.afterHooks = this.hooks.some((h) => h.after !== undefined);
+    this.copyForHooks = this.hooks.some((h) => h.after !== undefined && h.readsOnly !== true);
     this.protocols = [
       ...(options.protocols ?? [modelgateProtocol({ modelPages: options.modelPages }), kserveV2Protocol()]),
       ...(options.moreProtocols ?? []),
@@ -174,7 +177,7 @@ export class Core {
     if (this.afterHooks) {
       // A route may answer the same response object every time (the cost page is made once): the hooks
       // get this request's own headers to add to.
-      response = { ...response, headers: { ...response.headers } };
+      if (this.copyForHooks) response = { ...response, headers: { ...response.headers } };
       for (const hook of this.hooks) hook.after?.(exchange, response);
     }
     return response;

@@ -123,6 +123,31 @@ describe('CORS and OPTIONS through the core', () => {
     expect(cached.headers).toEqual({ 'content-type': 'text/plain' });
   });
 
+  it('hands hooks that only read (readsOnly) the route’s own response, and copies it where one may add to it', async () => {
+    const cached: CoreResponse = { status: 200, headers: { 'content-type': 'text/plain' }, body: 'page' };
+    const seen: CoreResponse[] = [];
+    const reader = { readsOnly: true, after: (_: unknown, r: CoreResponse) => void seen.push(r) };
+    const page = { modelPages: { '/page': async () => cached } };
+    const reading = new Core(() => ({ state: 'ready', predictor }), { ...page, hooks: [reader] });
+    expect(await reading.handle({ method: 'GET', path: '/page', headers: {} })).toBe(cached);
+    expect(seen[0]).toBe(cached);
+    const adding = new Core(() => ({ state: 'ready', predictor }), {
+      ...page,
+      hooks: [
+        reader,
+        {
+          after: (_, r) => {
+            r.headers['x-added'] = 'yes';
+          },
+        },
+      ],
+    });
+    const res = await adding.handle({ method: 'GET', path: '/page', headers: {} });
+    expect(res).not.toBe(cached);
+    expect(res.headers['x-added']).toBe('yes');
+    expect(cached.headers).toEqual({ 'content-type': 'text/plain' });
+  });
+
   it('answers OPTIONS with the methods of the path, 404 where there is no route, and OPTIONS *', async () => {
     const core = new Core(() => ({ state: 'ready', predictor }));
     const options = (path: string) => core.handle({ method: 'OPTIONS', path, headers: {} });
