@@ -243,10 +243,13 @@ function jsonNumber(v: number): string {
  * numbers (sums of its leaves), and their shortest decimals (float32Json, then the double's own
  * shortest form) were a fifth of a 10,000-row answer's cost; a model of continuous outputs pays a look-up
  * per number besides. Two tables (float32 answers are written as float32Json gives them), 256 KB each,
- * made on the first batch answer.
+ * made on the first batch answer; each is two-way (a number's slot and its neighbour), so that two
+ * numbers of one slot do not push each other out on every answer.
  */
 class NumberTexts {
   private static readonly SIZE = 16_384;
+  /** 32 minus log2(SIZE): the hash's top bits index the table. */
+  private static readonly SHIFT = 18;
   private readonly lo = new Uint32Array(NumberTexts.SIZE);
   private readonly hi = new Uint32Array(NumberTexts.SIZE);
   private readonly texts: (string | undefined)[] = new Array(NumberTexts.SIZE).fill(undefined);
@@ -256,15 +259,23 @@ class NumberTexts {
   constructor(private readonly clean: (v: number) => number) {}
 
   text(v: number): string {
-    const { f64, u32 } = this;
+    const { f64, u32, texts } = this;
     f64[0] = v;
     const lo = u32[0] as number;
     const hi = u32[1] as number;
-    const i = (lo ^ (lo >>> 14) ^ hi ^ (hi >>> 9)) & (NumberTexts.SIZE - 1);
-    const known = this.texts[i];
-    if (known !== undefined && this.lo[i] === lo && this.hi[i] === hi) return known;
+    // Two ways: the pair of slots i and i ^ 1, the newer entry at i.
+    // A multiplicative hash of all the bits (a float32's last mantissa bits are the double's top low ones).
+    const i = Math.imul(hi ^ lo ^ (lo >>> 16), 0x9e3779b1) >>> NumberTexts.SHIFT;
+    const j = i ^ 1;
+    const at = texts[i];
+    if (at !== undefined && this.lo[i] === lo && this.hi[i] === hi) return at;
+    const beside = texts[j];
+    if (beside !== undefined && this.lo[j] === lo && this.hi[j] === hi) return beside;
     const text = jsonNumber(this.clean(v));
-    this.texts[i] = text;
+    texts[j] = at;
+    this.lo[j] = this.lo[i] as number;
+    this.hi[j] = this.hi[i] as number;
+    texts[i] = text;
     this.lo[i] = lo;
     this.hi[i] = hi;
     return text;
