@@ -44,36 +44,23 @@ async function loaded(server, path, body, connections) {
   return { ...r, cpuUsPerRequest: requests > 0 ? cpu / requests : Number.NaN };
 }
 
-/** node's flags for `modelgate serve`, as the container image's entry point and `npm start` give them. */
-const SERVE_NODE_FLAGS = ['--max-semi-space-size=8'];
+/** `modelgate serve` with `workers`, node given the flags the container image's entry point and `npm start` give it. */
+const serveArgv = (port, workers) => [
+  '--max-semi-space-size=8',
+  join(root, 'bin/modelgate.js'),
+  'serve',
+  MODEL,
+  '--port',
+  String(port),
+  '--workers',
+  String(workers),
+];
 
 const SERVERS = {
-  modelgate: (port) => ({
-    cmd: process.execPath,
-    argv: [
-      ...SERVE_NODE_FLAGS,
-      join(root, 'bin/modelgate.js'),
-      'serve',
-      MODEL,
-      '--port',
-      String(port),
-      '--workers',
-      '1',
-    ],
-    readyPath: '/ready',
-  }),
+  modelgate: (port) => ({ cmd: process.execPath, argv: serveArgv(port, 1), readyPath: '/ready' }),
   'modelgate, 2 workers': (port) => ({
     cmd: process.execPath,
-    argv: [
-      ...SERVE_NODE_FLAGS,
-      join(root, 'bin/modelgate.js'),
-      'serve',
-      MODEL,
-      '--port',
-      String(port),
-      '--workers',
-      '2',
-    ],
+    argv: serveArgv(port, 2),
     readyPath: '/ready',
   }),
   'Python onnxruntime (ASGI, uvicorn)': (port, python) => ({

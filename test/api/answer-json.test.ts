@@ -8,18 +8,7 @@ import type { PredictRequest, RequestFormat } from '../../src/api/request.js';
 import { formatPredictions, formatPredictionsJson } from '../../src/api/response.js';
 import type { ClassLabel, ModelCard } from '../../src/onnx/card.js';
 import type { Matrix, Prediction } from '../../src/runtime/prediction.js';
-
-/** A seeded generator (mulberry32), so a failure names a case that can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../helpers/synthetic.js';
 
 const LABEL_SETS: ClassLabel[][] = [
   ['setosa', 'versicolor', 'virginica'],
@@ -96,7 +85,7 @@ describe('formatPredictionsJson', () => {
   it.each(Array.from({ length: 40 }, (_, seed) => seed))(
     'writes what JSON.stringify(formatPredictions) writes, seed %i',
     (seed) => {
-      const next = random(seed);
+      const next = seeded(seed);
       for (const classes of LABEL_SETS) {
         for (const kind of kinds) {
           for (const format of formats) {

@@ -34,3 +34,9 @@ export function csvRows(text: string): (number | null)[][] {
         .map((c) => (c === '' ? null : Number(c))),
     );
 }
+
+/** A seeded source of floats in [0, 1), the trainer's own generator: a failing case names its seed. */
+export function seeded(seed: number): () => number {
+  const r = new Random(seed);
+  return () => r.next();
+}

@@ -122,41 +122,47 @@ function labels(list: readonly ClassLabel[], datatype: Datatype): (number | stri
   return datatype === 'BYTES' ? list.map(String) : (list as (number | boolean)[]);
 }
 
+/** What an output tensor's elements are made from: the prediction's labels or one of its arrays. */
+type OutputSource =
+  | { of: 'labels'; labels: readonly ClassLabel[] }
+  | { of: 'numbers'; matrix: Matrix }
+  | { of: 'ints'; ints: Int32Array }
+  | { of: 'flags'; flags: readonly boolean[] };
+
+function sourceOf(p: Prediction, name: string): OutputSource {
+  switch (name) {
+    case 'label':
+      return { of: 'labels', labels: (p as { labels: ClassLabel[] }).labels };
+    case 'probabilities':
+      return { of: 'numbers', matrix: p.probabilities as Matrix };
+    case 'scores':
+    case 'score':
+      return { of: 'numbers', matrix: p.scores as Matrix };
+    case 'value':
+      return { of: 'numbers', matrix: p.values as Matrix };
+    case 'distances':
+      return { of: 'numbers', matrix: (p as { distances: Matrix }).distances };
+    case 'cluster':
+      return { of: 'ints', ints: (p as { clusters: Int32Array }).clusters };
+    case 'outlier':
+      return { of: 'flags', flags: (p as { outliers: boolean[] }).outliers };
+    default:
+      throw new RangeError(`no output ${name}`);
+  }
+}
+
 /** A prediction's output tensors, by name (all of them; the caller picks those asked for). */
 export function outputTensors(p: Prediction, card: ModelCard): Map<string, OutputTensor> {
   const out = new Map<string, OutputTensor>();
   const n = p.rows;
   for (const meta of outputsOf(card, p.kind)) {
     const shape = meta.shape.map((d) => (d === -1 ? n : d));
+    const source = sourceOf(p, meta.name);
     let data: (number | string | boolean)[];
-    switch (meta.name) {
-      case 'label':
-        data = labels((p as { labels: ClassLabel[] }).labels, meta.datatype);
-        break;
-      case 'probabilities':
-        data = numbers(p.probabilities as Matrix);
-        break;
-      case 'scores':
-        data = numbers(p.scores as Matrix);
-        break;
-      case 'value':
-        data = numbers(p.values as Matrix);
-        break;
-      case 'cluster':
-        data = Array.from((p as { clusters: Int32Array }).clusters);
-        break;
-      case 'distances':
-        data = numbers((p as { distances: Matrix }).distances);
-        break;
-      case 'outlier':
-        data = (p as { outliers: boolean[] }).outliers;
-        break;
-      case 'score':
-        data = numbers(p.scores as Matrix);
-        break;
-      default:
-        throw new RangeError(`no output ${meta.name}`);
-    }
+    if (source.of === 'labels') data = labels(source.labels, meta.datatype);
+    else if (source.of === 'numbers') data = numbers(source.matrix);
+    else if (source.of === 'ints') data = Array.from(source.ints);
+    else data = [...source.flags];
     out.set(meta.name, { ...meta, shape, data });
   }
   return out;
@@ -173,33 +179,12 @@ export function outputJson(p: Prediction, card: ModelCard, name: string): string
   if (!meta) throw new RangeError(`no output ${name}`);
   let shape = '';
   for (const d of meta.shape) shape += (shape === '' ? '' : ',') + (d === -1 ? p.rows : d);
+  const source = sourceOf(p, name);
   let data: string;
-  switch (name) {
-    case 'label':
-      data = labelsJson((p as { labels: ClassLabel[] }).labels, meta.datatype, card);
-      break;
-    case 'probabilities':
-      data = numberList(p.probabilities as Matrix);
-      break;
-    case 'scores':
-    case 'score':
-      data = numberList(p.scores as Matrix);
-      break;
-    case 'value':
-      data = numberList(p.values as Matrix);
-      break;
-    case 'distances':
-      data = numberList((p as { distances: Matrix }).distances);
-      break;
-    case 'cluster':
-      data = `[${(p as { clusters: Int32Array }).clusters.join(',')}]`;
-      break;
-    case 'outlier':
-      data = JSON.stringify((p as { outliers: boolean[] }).outliers);
-      break;
-    default:
-      throw new RangeError(`no output ${name}`);
-  }
+  if (source.of === 'labels') data = labelsJson(source.labels, meta.datatype, card);
+  else if (source.of === 'numbers') data = numberList(source.matrix);
+  else if (source.of === 'ints') data = `[${source.ints.join(',')}]`;
+  else data = JSON.stringify(source.flags);
   return `{"name":${JSON.stringify(name)},"datatype":"${meta.datatype}","shape":[${shape}],"data":${data}}`;
 }
 
