@@ -13,6 +13,7 @@ import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
 import {
   heldLease,
+  loadedPredictor,
   type ModelCounters,
   type ModelEntry,
   type ModelLease,
@@ -306,9 +307,7 @@ export class ModelSet implements ModelRegistry {
     const slot = this.slotOf(entry);
     const loaded = slot.current;
     if (!loaded || loaded.released) return undefined;
-    slot.lastUsed = ++this.clock;
-    loaded.leases++;
-    return new Lease(loaded);
+    return new Lease(this.taken(slot, loaded, true));
   }
 
   private slotOf(entry: ModelEntry): Slot {
@@ -327,12 +326,18 @@ export class ModelSet implements ModelRegistry {
         loaded = await this.loadOnDemand(slot);
       }
       if (!loaded.released || attempt >= 3) {
+        if (!loaded.released) return this.taken(slot, loaded, lease);
         slot.lastUsed = ++this.clock;
-        if (loaded.released) throw notReadyError({ state: 'loading' }, slot.name);
-        if (lease) loaded.leases++;
-        return loaded;
+        throw notReadyError({ state: 'loading' }, slot.name);
       }
     }
+  }
+
+  /** A live model found for a request: used now (for the cache's order), and held when leased. */
+  private taken(slot: Slot, loaded: Loaded, lease: boolean): Loaded {
+    slot.lastUsed = ++this.clock;
+    if (lease) loaded.leases++;
+    return loaded;
   }
 
   /** Loads every model that was read at open, one after another (the default first); each is ready as soon as it loads. */
@@ -749,7 +754,7 @@ export class DeferredModels implements ModelRegistry {
     const inner = this.inner;
     if (!inner) return undefined;
     if (inner.lease) return inner.leaseNow?.(entry);
-    const status = entry.status();
-    return status.state === 'ready' ? heldLease(status.predictor) : undefined;
+    const predictor = loadedPredictor(entry);
+    return predictor && heldLease(predictor);
   }
 }

@@ -20,6 +20,7 @@ import type { CoreRequest, CoreResponse, Exchange, Protocol, Route, RouteContext
 import { kserveV2Protocol } from './protocols/kserve-v2/index.js';
 import { type ModelPage, modelgateProtocol } from './protocols/modelgate.js';
 import {
+  loadedPredictor,
   type ModelEntry,
   type ModelLease,
   type ModelRegistry,
@@ -384,8 +385,7 @@ class RequestContext implements RouteContext, ModelRegistry {
       this.hold(lease);
       return lease.predictor;
     }
-    const status = entry.status();
-    return status.state === 'ready' ? status.predictor : undefined;
+    return loadedPredictor(entry);
   }
 
   /** Releases every predictor held for the request. */

@@ -105,6 +105,12 @@ export class ModelNotFoundError extends NotFoundError {
   }
 }
 
+/** The predictor of an entry that is ready, else undefined. */
+export function loadedPredictor(entry: ModelEntry): Predictor | undefined {
+  const status = entry.status();
+  return status.state === 'ready' ? status.predictor : undefined;
+}
+
 /** The predictor of an entry that is ready, else the 503 its state calls for. */
 export function readyPredictor(entry: ModelEntry, named = false): Predictor {
   const status = entry.status();
