@@ -238,7 +238,7 @@ function jsonNumber(v: number): string {
 }
 
 /**
- * The JSON text of answers' numbers, remembered by their bits in a direct-mapped table that lives as
+ * The JSON text of answers' numbers, remembered by their bits in a small hash table that lives as
  * long as the process (the text of a number never changes). A tree ensemble answers few distinct
  * numbers (sums of its leaves), and their shortest decimals (float32Json, then the double's own
  * shortest form) were a fifth of a 10,000-row answer's cost; a model of continuous outputs pays a look-up
@@ -263,8 +263,8 @@ class NumberTexts {
     f64[0] = v;
     const lo = u32[0] as number;
     const hi = u32[1] as number;
-    // Two ways: the pair of slots i and i ^ 1, the newer entry at i.
-    // A multiplicative hash of all the bits (a float32's last mantissa bits are the double's top low ones).
+    // A multiplicative hash of all the bits (a float32's last mantissa bits are the double's top low
+    // ones); two ways, the pair of slots i and i ^ 1, the newer entry at i.
     const i = Math.imul(hi ^ lo ^ (lo >>> 16), 0x9e3779b1) >>> NumberTexts.SHIFT;
     const j = i ^ 1;
     const at = texts[i];
@@ -303,19 +303,31 @@ export function numberList(m: Matrix): string {
   return `${s}]`;
 }
 
-/** Each class label's JSON, made once per card. */
-const labelTexts = new WeakMap<ModelCard, Map<ClassLabel, string>>();
+/** Each class label's JSON, as itself and as text, made once per card. */
+const labelTexts = {
+  own: new WeakMap<ModelCard, Map<ClassLabel, string>>(),
+  text: new WeakMap<ModelCard, Map<ClassLabel, string>>(),
+};
 
-function labelList(labels: readonly ClassLabel[], card: ModelCard): string {
-  let texts = labelTexts.get(card);
+function labelJson(label: ClassLabel, asText: boolean): string {
+  return JSON.stringify(asText ? String(label) : label);
+}
+
+/**
+ * Labels as a JSON array: each as itself (what JSON.stringify of the labels writes), or `asText`, each
+ * as its text (a V2 BYTES output).
+ */
+export function labelList(labels: readonly ClassLabel[], card: ModelCard, asText = false): string {
+  const cache = asText ? labelTexts.text : labelTexts.own;
+  let texts = cache.get(card);
   if (!texts) {
-    texts = new Map((card.classes ?? []).map((c) => [c, JSON.stringify(c)]));
-    labelTexts.set(card, texts);
+    texts = new Map((card.classes ?? []).map((c) => [c, labelJson(c, asText)]));
+    cache.set(card, texts);
   }
   let s = '[';
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i] as ClassLabel;
-    s += (i === 0 ? '' : ',') + (texts.get(label) ?? JSON.stringify(label));
+    s += (i === 0 ? '' : ',') + (texts.get(label) ?? labelJson(label, asText));
   }
   return `${s}]`;
 }

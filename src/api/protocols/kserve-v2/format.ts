@@ -5,7 +5,7 @@
 import type { ClassLabel, ModelCard } from '../../../onnx/card.js';
 import type { Matrix, Prediction } from '../../../runtime/prediction.js';
 import type { Predictor } from '../../../runtime/predictor.js';
-import { float32Json, numberList } from '../../response.js';
+import { float32Json, labelList, numberList } from '../../response.js';
 import type { Datatype } from './tensors.js';
 
 export interface TensorMetadata {
@@ -181,30 +181,9 @@ export function outputJson(p: Prediction, card: ModelCard, name: string): string
   for (const d of meta.shape) shape += (shape === '' ? '' : ',') + (d === -1 ? p.rows : d);
   const source = sourceOf(p, name);
   let data: string;
-  if (source.of === 'labels') data = labelsJson(source.labels, meta.datatype, card);
+  if (source.of === 'labels') data = labelList(source.labels, card, meta.datatype === 'BYTES');
   else if (source.of === 'numbers') data = numberList(source.matrix);
   else if (source.of === 'ints') data = `[${source.ints.join(',')}]`;
   else data = JSON.stringify(source.flags);
   return `{"name":${JSON.stringify(name)},"datatype":"${meta.datatype}","shape":[${shape}],"data":${data}}`;
-}
-
-/** Each class label's JSON in an output of its datatype (BYTES ones as their text), made once per card. */
-const labelTexts = new WeakMap<ModelCard, Map<ClassLabel, string>>();
-
-function labelsJson(list: readonly ClassLabel[], datatype: Datatype, card: ModelCard): string {
-  let texts = labelTexts.get(card);
-  if (!texts) {
-    texts = new Map((card.classes ?? []).map((c) => [c, labelText(c, datatype)]));
-    labelTexts.set(card, texts);
-  }
-  let s = '[';
-  for (let i = 0; i < list.length; i++) {
-    const label = list[i] as ClassLabel;
-    s += (i === 0 ? '' : ',') + (texts.get(label) ?? labelText(label, datatype));
-  }
-  return `${s}]`;
-}
-
-function labelText(label: ClassLabel, datatype: Datatype): string {
-  return JSON.stringify(datatype === 'BYTES' ? String(label) : label);
 }

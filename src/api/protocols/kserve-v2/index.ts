@@ -56,7 +56,7 @@ const clip = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}.
 /** The model a route names, ready, with its version checked against the path's. */
 async function modelOf(ctx: RouteContext, exchange: Exchange): Promise<Predictor> {
   const entry: ModelEntry = findModel(ctx.models, ctx.params.name as string);
-  return checkedModel(ctx, exchange, ctx.readyNow(entry) ?? (await ctx.models.ready(entry)));
+  return checkedModel(ctx, exchange, await ctx.models.ready(entry));
 }
 
 /** The model a route names when it is loaded (held for the request), else undefined. */
