@@ -86,6 +86,17 @@ export async function startServer(
   const timing = timeLimits(options);
   const log = options.log ?? new JsonLog();
   const metrics = options.metrics === false ? undefined : (options.metrics ?? new ServerMetrics());
+  /** A fault behind a 500, or the core's own failure to answer (with the request's id when known). */
+  const logInternalError = (error: unknown, requestId?: string): void => {
+    const e = error as Error;
+    log.now({
+      level: 'error',
+      ...(requestId !== undefined ? { requestId } : {}),
+      msg: 'internal error',
+      error: e?.message,
+      stack: e?.stack,
+    });
+  };
   const core = new Core(model, {
     ...options,
     // Metrics first: its `before` runs even where another hook answers (a CORS preflight).
@@ -95,10 +106,7 @@ export async function startServer(
       ...(metrics ? [metrics.protocol()] : []),
       ...(options.openapi === false ? [] : [openapiProtocol()]),
     ],
-    onInternalError: (error) => {
-      const e = error as Error;
-      log.now({ level: 'error', msg: 'internal error', error: e?.message, stack: e?.stack });
-    },
+    onInternalError: (error) => logInternalError(error),
   });
   const maxBody = core.limits.maxBodyBytes;
   const discardBound = {
@@ -154,14 +162,7 @@ export async function startServer(
 
     /** The core failed to answer at all (it answers its own errors; this is a fault in a hook, say). */
     private failed(err: unknown): void {
-      const e = err as Error;
-      log.now({
-        level: 'error',
-        requestId: this.requestId,
-        msg: 'internal error',
-        error: e?.message,
-        stack: e?.stack,
-      });
+      logInternalError(err, this.requestId);
       this.res.destroy();
     }
 
