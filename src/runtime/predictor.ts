@@ -4,11 +4,13 @@ import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { type ClassLabel, findCard, graphInputs, type ModelCard } from '../onnx/card.js';
-import { CardGraphMismatchError } from '../onnx/errors.js';
+import { CardGraphMismatchError, OnnxFormatError } from '../onnx/errors.js';
 import { externalTensor } from '../onnx/external.js';
-import { decodeMetadataProps } from '../onnx/proto.js';
+import { decodeMetadataProps, decodeModel } from '../onnx/proto.js';
 import { pruneOutputs } from '../onnx/prune.js';
 import { checkSignature, declaredValues, type GraphValue } from '../onnx/signature.js';
+import { CompiledSession } from './compiled/compile.js';
+import { Unsupported } from './compiled/unsupported.js';
 import { InferenceError, InvalidRowError, ModelLoadError, ModelMismatchError } from './errors.js';
 import {
   assertFinite,
@@ -30,6 +32,30 @@ export interface PredictorOptions {
    * that comes alone (the only one in its turn, after a turn that had at most one) runs at once.
    */
   batching?: boolean;
+  /**
+   * 'compiled' runs the model on modelgate's own evaluator (src/runtime/compiled) when its graph
+   * compiles, and on onnxruntime otherwise; 'onnxruntime' (the default for now) always on onnxruntime.
+   */
+  runtime?: 'onnxruntime' | 'compiled';
+}
+
+/** What ran a model's graph, and when the compiled evaluator was asked for and could not, why. */
+export type RuntimeChoice = { runtime: 'onnxruntime'; notCompiled?: string } | { runtime: 'compiled' };
+
+/** A run's output as both runtimes give it. */
+type RunTensor = Pick<Tensor, 'dims' | 'data'>;
+type Outputs = Record<string, RunTensor>;
+
+/** What the Predictor needs of a session: onnxruntime's native one, or a compiled graph. */
+interface Session {
+  run(
+    feeds: Record<string, Tensor>,
+    fetches: Record<string, null>,
+    options: InferenceSession.RunOptions,
+  ): Outputs;
+  dispose(): void;
+  readonly inputMetadata: readonly GraphValue[];
+  readonly outputMetadata: readonly GraphValue[];
 }
 
 /** Requests of this many rows or more run alone, and a gathered batch runs once it holds this many. */
@@ -162,7 +188,9 @@ export class Predictor {
   readonly encoder: RowEncoder;
   /** What this model answers: probabilities, labels only, scores, or values. */
   readonly kind: OutputKind;
-  private readonly session: NativeSession;
+  private readonly session: Session;
+  /** Which runtime runs the graph. */
+  readonly runtime: RuntimeChoice;
   private readonly labelOf: Map<string, ClassLabel>;
   private readonly classCount: number;
   private readonly fetches: Record<string, null>;
@@ -184,8 +212,15 @@ export class Predictor {
   };
   private counts = { runs: 0, requests: 0, rows: 0 };
 
-  private constructor(card: ModelCard, session: NativeSession, batching: boolean, sha256: string) {
+  private constructor(
+    card: ModelCard,
+    session: Session,
+    batching: boolean,
+    sha256: string,
+    runtime: RuntimeChoice,
+  ) {
     this.card = card;
+    this.runtime = runtime;
     this.sha256 = sha256;
     this.session = session;
     this.batching = batching;
@@ -214,9 +249,19 @@ export class Predictor {
       );
     }
     const sessionModel = withoutUnfetched(bytes, card);
-    let session: NativeSession;
+    let session: Session | undefined;
+    let choice: RuntimeChoice = { runtime: 'onnxruntime' };
+    if (options.runtime === 'compiled') {
+      try {
+        session = CompiledSession.compile(decodeModel(sessionModel.bytes), fetchedOutputs(card));
+        choice = { runtime: 'compiled' };
+      } catch (err) {
+        if (!(err instanceof Unsupported || err instanceof OnnxFormatError)) throw err;
+        choice = { runtime: 'onnxruntime', notCompiled: err.message };
+      }
+    }
     try {
-      session = nativeSession(sessionModel.bytes, {
+      session ??= nativeSession(sessionModel.bytes, {
         intraOpNumThreads: options.intraOpThreads ?? 1,
         interOpNumThreads: 1,
         executionMode: 'sequential',
@@ -231,7 +276,7 @@ export class Predictor {
     try {
       checkSignature(card, session.inputMetadata, [...session.outputMetadata, ...sessionModel.unfetched]);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const predictor = new Predictor(card, session, options.batching ?? false, sha256);
+      const predictor = new Predictor(card, session, options.batching ?? false, sha256, choice);
       predictor.probe();
       return predictor;
     } catch (err) {
@@ -421,17 +466,18 @@ export class Predictor {
         feeds[input.name] = new OrtTensor(input.type, data, dims);
       }
     });
-    let out: Record<string, Tensor>;
+    let out: Outputs;
     try {
       out = this.session.run(feeds, this.fetches, {});
     } catch (cause) {
-      throw new InferenceError(`onnxruntime failed to run the model: ${(cause as Error).message}`, { cause });
+      const who = this.runtime.runtime === 'compiled' ? "modelgate's compiled evaluator" : 'onnxruntime';
+      throw new InferenceError(`${who} failed to run the model: ${(cause as Error).message}`, { cause });
     }
     return this.decode(out, rows);
   }
 
   /** The run's outputs as a Prediction, each checked to hold exactly one answer per row. */
-  private decode(out: Record<string, Tensor>, rows: number): Prediction {
+  private decode(out: Outputs, rows: number): Prediction {
     const p = this.decodeAnswer(out, rows);
     const refused = this.card.io.refused;
     if (refused === undefined) return p;
@@ -441,7 +487,7 @@ export class Predictor {
     return { ...p, refusedRows: data };
   }
 
-  private decodeAnswer(out: Record<string, Tensor>, rows: number): Prediction {
+  private decodeAnswer(out: Outputs, rows: number): Prediction {
     const { io } = this.card;
     const k = this.classCount;
     switch (this.kind) {
@@ -497,7 +543,7 @@ export class Predictor {
   }
 
   /** The label output's values as the card's classes; a label that is not one of them is an error. */
-  private decodeLabels(out: Record<string, Tensor>, name: string, rows: number): ClassLabel[] {
+  private decodeLabels(out: Outputs, name: string, rows: number): ClassLabel[] {
     const t = tensorOf(out, name, rows, 1);
     const data = t.data as ArrayLike<unknown>;
     const labels: ClassLabel[] = new Array(rows);
@@ -529,7 +575,7 @@ export class Predictor {
 const dimsText = (dims: readonly number[]) => `[${dims.join(', ')}]`;
 
 /** The named output, which must be [rows, width] (or [rows] when width is 1). */
-function tensorOf(out: Record<string, Tensor>, name: string, rows: number, width: number): Tensor {
+function tensorOf(out: Outputs, name: string, rows: number, width: number): RunTensor {
   const t = out[name];
   if (!t) throw new InferenceError(`the model gave no output "${name}"`);
   const d = t.dims;
@@ -542,14 +588,14 @@ function tensorOf(out: Record<string, Tensor>, name: string, rows: number, width
   return t;
 }
 
-function floats(out: Record<string, Tensor>, name: string, rows: number, width: number): Matrix {
+function floats(out: Outputs, name: string, rows: number, width: number): Matrix {
   const { data } = tensorOf(out, name, rows, width);
   if (data instanceof Float32Array || data instanceof Float64Array) return data;
   throw new InferenceError(`the output "${name}" is not a float32 or float64 tensor`);
 }
 
 /** An integer output ([rows]) as 32-bit integers; a value outside their range is an error. */
-function integers(out: Record<string, Tensor>, name: string, rows: number): Int32Array {
+function integers(out: Outputs, name: string, rows: number): Int32Array {
   const { data } = tensorOf(out, name, rows, 1);
   if (data instanceof Int32Array) return data;
   if (!(data instanceof BigInt64Array || data instanceof Uint8Array || data instanceof Int8Array))
