@@ -1,6 +1,6 @@
 """Checks that a folder of committed fixtures (test/fixtures/sklearn*) holds what the running
 scikit-learn answers: each <name>.pkl loads under this version and predicts, on the rows its JSON keeps,
-exactly the labels and values the JSON says (probabilities within 1e-12). These are modelgate's own
+the labels the JSON says and its values and probabilities within RELATIVE. These are modelgate's own
 fixtures, so unpickling them here is safe. Prints a JSON summary.
 
     .venv-ref-1.6.1/bin/python scripts/reference/check_sklearn_fixtures.py test/fixtures/sklearn-1.6
@@ -17,6 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sklearn
+
+# Values and probabilities: |want - got| <= RELATIVE * max(1, |want|). Not exact: numpy's BLAS picks
+# its kernels by CPU, and a Ridge initial estimate (gbr-init-ridge) came out 8.1e-8 apart, relative, on
+# an AMD EPYC from the machine that wrote the fixture. modelgate's own answers are held to the
+# committed numbers by the parity tests, not by this check.
+RELATIVE = 1e-6
 
 
 def same(a, b, tolerance):
@@ -42,12 +48,12 @@ def check(folder: Path):
         rows = pd.DataFrame(X, columns=expected["features"]) if expected["fittedOnFrame"] else X
         predicted = [v.item() if hasattr(v, "item") else v for v in model.predict(rows)]
         if len(predicted) != len(expected["predict"]) or not all(
-            same(want, got, 1e-12) for want, got in zip(expected["predict"], predicted)
+            same(want, got, RELATIVE) for want, got in zip(expected["predict"], predicted)
         ):
             mismatches.append(f"{spec.stem}: predict differs")
         if "proba" in expected:
             proba = model.predict_proba(rows).tolist()
-            if not all(same(w, g, 1e-12) for wr, gr in zip(expected["proba"], proba) for w, g in zip(wr, gr)):
+            if not all(same(w, g, RELATIVE) for wr, gr in zip(expected["proba"], proba) for w, g in zip(wr, gr)):
                 mismatches.append(f"{spec.stem}: predict_proba differs")
         checked += 1
     return {"sklearn": sklearn.__version__, "checked": checked, "mismatches": mismatches}
