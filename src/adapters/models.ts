@@ -458,6 +458,7 @@ export class ModelSet implements ModelRegistry {
       version: slot.version,
       uri: slot.file.uri,
       ms,
+      ...runtimeFields(predictor),
       ...(why ? { why } : {}),
     });
     return 'swapped';
@@ -540,6 +541,7 @@ export class ModelSet implements ModelRegistry {
         version: slot.version,
         uri: slot.file.uri,
         ms: slot.counters.lastLoadMs,
+        ...runtimeFields(predictor),
         ...(previous === 'unloaded' && slot.counters.evictions > 0 ? { reloadedAfterEviction: true } : {}),
       });
       return loaded;
@@ -757,4 +759,12 @@ export class DeferredModels implements ModelRegistry {
     const predictor = loadedPredictor(entry);
     return predictor && heldLease(predictor);
   }
+}
+
+/** The log line's account of what runs a model: its runtime, and why a graph asked to compile did not. */
+function runtimeFields(predictor: Predictor): { runtime: string; notCompiled?: string } {
+  const r = predictor.runtime;
+  return r.runtime === 'onnxruntime' && r.notCompiled !== undefined
+    ? { runtime: r.runtime, notCompiled: r.notCompiled }
+    : { runtime: r.runtime };
 }

@@ -376,6 +376,14 @@ export function buildProgram(
       logRequestsOption,
     )
     .option('--no-metrics', 'serve no Prometheus metrics at GET /metrics')
+    .addOption(
+      new Option(
+        '--runtime <runtime>',
+        "what runs the models: onnxruntime, or compiled (modelgate's own evaluator for each graph it compiles, onnxruntime for the rest)",
+      )
+        .choices(['onnxruntime', 'compiled'])
+        .default('onnxruntime'),
+    )
     .option(
       '--load-timeout-ms <ms>',
       'give up reading a model (a path, s3:// or https://) after this long',

@@ -50,6 +50,8 @@ export interface ServeCommandOptions {
   reloadIntervalMs?: number;
   /** false: no file watching or polling (SIGHUP still reloads). */
   watch?: boolean;
+  /** 'compiled': modelgate's own evaluator for the graphs it compiles (default: onnxruntime for all). */
+  runtime?: 'onnxruntime' | 'compiled';
 }
 
 /** At most this many models on one endpoint unless --max-models says otherwise. */
@@ -238,7 +240,7 @@ async function serveHere(
       loading: 'eager',
       defaultName: opts.default,
       log,
-      predictor: { batching: true },
+      predictor: { batching: true, runtime: opts.runtime },
       timeoutMs,
     });
     registry.set(models);
