@@ -159,6 +159,7 @@ function evaluate(f: Forest, x: Tensor, outType: number): Tensor {
         score[j] = single
           ? f32((score[j] as number) + (weight[w] as number))
           : (score[j] as number) + (weight[w] as number);
+        has[j] = 1;
       }
     } else
       for (let t = 0; t < trees; t++) {
@@ -184,7 +185,8 @@ function evaluate(f: Forest, x: Tensor, outType: number): Tensor {
     for (let j = 0; j < k; j++) {
       let s = score[j] as number;
       if (f.aggregate === 'AVERAGE') s = round(s / trees);
-      score[j] = round(s + (f.base[j] ?? 0));
+      // Several targets: one no leaf reached answers 0, its base value not added (as onnxruntime does).
+      score[j] = k > 1 && !has[j] ? 0 : round(s + (f.base[j] ?? 0));
     }
     const o = r * k;
     switch (f.transform) {
@@ -343,13 +345,17 @@ export const TREE_ENSEMBLE_REGRESSOR = (ctx: NodeContext): Kernel => {
     }
   });
   f.leafStart[leafOfNode.size] = w;
-  // Trees in the order their ids first appear; each rooted at its node 0.
+  // onnxruntime roots a tree at the first node of each run of equal tree ids. Compiled only where
+  // that is the tree's node 0 and each tree's nodes are one run, as every converter writes them.
   const roots: number[] = [];
   const seen = new Set<number>();
-  for (const t of treeIds) {
-    if (seen.has(t)) continue;
+  for (let i = 0; i < n; i++) {
+    const t = treeIds[i] as number;
+    if (i > 0 && treeIds[i - 1] === t) continue;
+    if (seen.has(t)) throw new Unsupported(`${what}: the nodes of tree ${t} are not listed together`);
     seen.add(t);
-    if (!index.has(key(t, 0))) throw new Unsupported(`${what}: tree ${t} has no node 0`);
+    if ((nodeIds as number[])[i] !== 0)
+      throw new Unsupported(`${what}: tree ${t} does not start at its node 0`);
     roots.push(child(t, 0));
   }
   f.roots = Int32Array.from(roots);
@@ -410,7 +416,7 @@ export const TREE_ENSEMBLE = (ctx: NodeContext): Kernel => {
   if (missing && missing.length > 0) sameLength(what, m, missing);
   const leaves = leafWeights.data.length;
   sameLength(what, leaves, leafTargets);
-  if (transform === 'LOGISTIC' && targets !== 1)
+  if (transform !== 'NONE' && (targets === 1 || transform === 'LOGISTIC'))
     throw new Unsupported(`${what}: LOGISTIC over several targets`);
   const memberStart = new Int32Array(m + 1);
   const members: number[] = [];
@@ -419,10 +425,19 @@ export const TREE_ENSEMBLE = (ctx: NodeContext): Kernel => {
   for (let i = 0; i < m; i++) {
     memberStart[i] = members.length;
     if (modeData[i] === MEMBER) {
-      while (cursor < sets.length && !Number.isNaN(sets[cursor])) members.push(sets[cursor++] as number);
+      // onnxruntime tests a set exactly only while it has under 31 values, each a whole number from 0
+      // to 30 (larger ones it tests on the input truncated to int32): only those sets are compiled.
+      const first = members.length;
+      while (cursor < sets.length && !Number.isNaN(sets[cursor])) {
+        const v = sets[cursor++] as number;
+        if (!(Number.isInteger(v) && v >= 0 && v <= 30)) throw new Unsupported(`${what}: a set holding ${v}`);
+        members.push(v);
+      }
+      if (members.length - first >= 31)
+        throw new Unsupported(`${what}: a set of ${members.length - first} values`);
       if (cursor >= sets.length) throw new Unsupported(`${what}: membership_values end before its sets do`);
       cursor++;
-    } else if (!((modeData[i] as number) >= LEQ && (modeData[i] as number) <= NEQ))
+    } else if (!((modeData[i] as number) >= LEQ && (modeData[i] as number) <= NEQ) || modeData[i] === EQ)
       throw new Unsupported(`${what}: mode ${modeData[i]}`);
   }
   memberStart[m] = members.length;
