@@ -24,7 +24,8 @@ export interface GraphValue {
   shape?: readonly number[];
 }
 
-const TYPE_NAMES: Record<number, string> = {
+/** onnxruntime-node's names of the element types. */
+export const TYPE_NAMES: Record<number, string> = {
   [DataType.FLOAT]: 'float32',
   [DataType.DOUBLE]: 'float64',
   [DataType.FLOAT16]: 'float16',

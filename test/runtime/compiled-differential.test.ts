@@ -16,6 +16,7 @@ import { parseModelText } from '../../src/lightgbm/text.js';
 import { findCard, type ModelCard } from '../../src/onnx/card.js';
 import { AttributeType, decodeModel, encodeModel, type ModelProto } from '../../src/onnx/proto.js';
 import { CompiledSession, type RunOutput } from '../../src/runtime/compiled/compile.js';
+import { fromProto } from '../../src/runtime/compiled/tensor.js';
 import { CompiledRunError, Unsupported } from '../../src/runtime/compiled/unsupported.js';
 import { type InputBuffer, RowEncoder } from '../../src/runtime/rows.js';
 import { sklearnToOnnx } from '../../src/sklearn/convert.js';
@@ -89,16 +90,8 @@ function thresholds(model: ModelProto): number[] {
   for (const node of model.graph.node)
     for (const a of node.attribute) {
       if (a.name === 'nodes_values' && a.type === AttributeType.FLOATS) out.push(...(a.floats ?? []));
-      if ((a.name === 'nodes_values_as_tensor' || a.name === 'nodes_splits') && a.t) {
-        const t = a.t;
-        if (t.doubleData) out.push(...t.doubleData);
-        else if (t.rawData) {
-          const v = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
-          const width = t.dataType === 11 ? 8 : 4;
-          for (let i = 0; i + width <= t.rawData.byteLength; i += width)
-            out.push(width === 8 ? v.getFloat64(i, true) : v.getFloat32(i, true));
-        } else if (t.floatData) out.push(...t.floatData);
-      }
+      if ((a.name === 'nodes_values_as_tensor' || a.name === 'nodes_splits') && a.t)
+        out.push(...(fromProto(a.t, a.name).data as Float64Array));
     }
   return out.filter(Number.isFinite);
 }

@@ -4,7 +4,7 @@
 // and runs on onnxruntime. A CompiledSession answers `run` as onnxruntime-node's native session does:
 // feeds by name to outputs by name, with onnxruntime's element arrays (int64 as BigInt64Array).
 import { DataType, type GraphProto, type ModelProto, type ValueInfoProto } from '../../onnx/proto.js';
-import { declaredValues, type GraphValue } from '../../onnx/signature.js';
+import { declaredValues, type GraphValue, TYPE_NAMES } from '../../onnx/signature.js';
 import { ML_OPS } from './ml.js';
 import { type Kernel, NodeContext } from './node.js';
 import { type Factory, STANDARD_OPS } from './ops.js';
@@ -15,16 +15,6 @@ import { CompiledRunError, Unsupported } from './unsupported.js';
 const OPSETS: Record<string, [number, number]> = { '': [9, 21], 'ai.onnx.ml': [1, 5] };
 
 const DOMAINS: Record<string, Record<string, Factory>> = { '': STANDARD_OPS, 'ai.onnx.ml': ML_OPS };
-
-/** onnxruntime-node's names of the element types. */
-const TYPE_NAMES: Record<number, string> = {
-  [DataType.FLOAT]: 'float32',
-  [DataType.DOUBLE]: 'float64',
-  [DataType.INT64]: 'int64',
-  [DataType.INT32]: 'int32',
-  [DataType.BOOL]: 'bool',
-  [DataType.STRING]: 'string',
-};
 
 interface Step {
   kernel: Kernel;
@@ -63,8 +53,6 @@ function valueType(v: ValueInfoProto, what: string): number {
 export class CompiledSession {
   readonly inputMetadata: GraphValue[];
   readonly outputMetadata: GraphValue[];
-  /** How many nodes each run executes. */
-  readonly nodes: number;
   private readonly steps: Step[];
   private readonly slots: number;
   private readonly constants: [number, Tensor][];
@@ -87,7 +75,6 @@ export class CompiledSession {
     this.results = results;
     this.inputMetadata = inputs;
     this.outputMetadata = outputs;
-    this.nodes = steps.length;
   }
 
   /**
@@ -184,25 +171,21 @@ export class CompiledSession {
     }
     const constants: [number, Tensor][] = [];
     for (const [name, t] of known) if (slotOf.has(name)) constants.push([slotOf.get(name) as number, t]);
-    const produced = new Set(steps.flatMap((s) => s.outputs));
+    // Every value a step reads, and every output, is computed, constant or fed.
+    const available = new Set([
+      ...steps.flatMap((s) => s.outputs),
+      ...constants.map(([c]) => c),
+      ...feeds.map((f) => f.slot),
+    ]);
     const results = outputs.map((v) => {
       const s = slotOf.get(v.name);
-      if (
-        s === undefined ||
-        !(produced.has(s) || constants.some(([c]) => c === s) || feeds.some((f) => f.slot === s))
-      )
+      if (s === undefined || !available.has(s))
         throw new Unsupported(`the output ${JSON.stringify(v.name)} is not computed by the graph`);
       return { name: v.name, slot: s, type: valueType(v, 'the output') };
     });
     for (const step of steps)
       for (const s of step.inputs)
-        if (
-          s >= 0 &&
-          !produced.has(s) &&
-          !constants.some(([c]) => c === s) &&
-          !feeds.some((f) => f.slot === s)
-        )
-          throw new Unsupported(`${step.what} reads a value nothing computes`);
+        if (s >= 0 && !available.has(s)) throw new Unsupported(`${step.what} reads a value nothing computes`);
     return new CompiledSession(
       steps,
       slotOf.size,

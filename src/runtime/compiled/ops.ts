@@ -36,6 +36,13 @@ function axisOf(axis: number, rank: number, what: string): number {
   return a;
 }
 
+/** An index into an axis of n elements, negative ones counted from the end; out of range is an error. */
+function indexIn(v: number, n: number, what: string): number {
+  const j = v < 0 ? v + n : v;
+  if (!(j >= 0 && j < n)) throw new CompiledRunError(`${what}: index ${v} is out of range for ${n}`);
+  return j;
+}
+
 /** Integers of a constant or computed int64 tensor. */
 function intsOf(t: Tensor): number[] {
   if (!isInteger(t.type)) throw new CompiledRunError(`expected an integer tensor, got type ${t.type}`);
@@ -62,7 +69,7 @@ function unary(f: Unary, ints = false): Factory {
   };
 }
 
-/** exp's input clipped as onnxruntime's float logistic is, so large |x| does not overflow. */
+/** The logistic function, written so that exp never overflows (onnxruntime's float kernel is MLAS's rational approximation: they agree within the differential test's bound). */
 const sigmoid: Unary = (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 const UNARY: Record<string, Factory> = {
@@ -516,11 +523,7 @@ const GATHER: Factory = (ctx) => {
     const idx = need(i, ctx.what);
     const at = axisOf(axis, x.dims.length, ctx.what);
     const n = x.dims[at] as number;
-    const indices = intsOf(idx).map((v) => {
-      const j = v < 0 ? v + n : v;
-      if (!(j >= 0 && j < n)) throw new CompiledRunError(`${ctx.what}: index ${v} is out of range for ${n}`);
-      return j;
-    });
+    const indices = intsOf(idx).map((v) => indexIn(v, n, ctx.what));
     const outer = sizeOf(x.dims.slice(0, at));
     const inner = sizeOf(x.dims.slice(at + 1));
     const dims = [...x.dims.slice(0, at), ...idx.dims, ...x.dims.slice(at + 1)];
@@ -547,9 +550,7 @@ const GATHER_ELEMENTS: Factory = (ctx) => {
     const ix = nums(idx);
     let k = 0;
     const data = gatherInto(x, idx.dims, (index) => {
-      const v = ix[k++] as number;
-      const j = v < 0 ? v + n : v;
-      if (!(j >= 0 && j < n)) throw new CompiledRunError(`${ctx.what}: index ${v} is out of range for ${n}`);
+      const j = indexIn(ix[k++] as number, n, ctx.what);
       return index.reduce((s, iv, d) => s + (d === at ? j : iv) * (st[d] as number), 0);
     });
     return [tensor(x.type, idx.dims, data)];

@@ -47,7 +47,6 @@ interface Forest {
   aggregate: Aggregate;
   transform: Transform;
   base: Float64Array;
-  /** The leaf of a lone-leaf tree, when its root is a leaf. */
 }
 
 const f32 = Math.fround;
@@ -108,20 +107,28 @@ function singleWeights(f: Forest): boolean {
   return true;
 }
 
-const shapes = new WeakMap<Forest, { mode: number | undefined; single: boolean }>();
+/** What evaluate needs to know of a forest beyond its arrays, found once when it is built. */
+interface Shape {
+  /** The highest feature any node reads. */
+  maxFeature: number;
+  /** The mode all interior nodes share (uniformMode). */
+  mode: number | undefined;
+  /** Whether every leaf has exactly one weight. */
+  single: boolean;
+}
 
-function evaluate(f: Forest, x: Tensor, outType: number): Tensor {
+function shapeOf(f: Forest): Shape {
+  let maxFeature = -1;
+  for (const v of f.feature) if (v > maxFeature) maxFeature = v;
+  return { maxFeature, mode: uniformMode(f), single: singleWeights(f) };
+}
+
+function evaluate(f: Forest, shape: Shape, x: Tensor, outType: number): Tensor {
   if (x.dims.length !== 2)
     throw new CompiledRunError(`a tree ensemble takes [rows, features], not [${x.dims}]`);
   const [rows, width] = x.dims as [number, number];
-  for (let i = 0; i < f.feature.length; i++)
-    if ((f.feature[i] as number) >= width)
-      throw new CompiledRunError(`a tree reads feature ${f.feature[i]} of ${width}`);
-  let shape = shapes.get(f);
-  if (!shape) {
-    shape = { mode: uniformMode(f), single: singleWeights(f) };
-    shapes.set(f, shape);
-  }
+  if (shape.maxFeature >= width)
+    throw new CompiledRunError(`a tree reads feature ${shape.maxFeature} of ${width}`);
   const xs = x.data as Float32Array | Float64Array;
   // The threshold type: float32 arithmetic for float input, float64 for double.
   const single = x.type === DataType.FLOAT;
@@ -360,28 +367,26 @@ export const TREE_ENSEMBLE_REGRESSOR = (ctx: NodeContext): Kernel => {
   }
   f.roots = Int32Array.from(roots);
   checkAcyclic(f, what);
+  const shape = shapeOf(f);
+  // For float input its numbers in float32, onnxruntime's threshold type then; made on the first such run.
+  let float32: Forest | undefined;
   return ([x]) => {
     if (!x || !isFloat(x.type)) throw new CompiledRunError(`${what} takes float or double rows`);
-    return [evaluate(prepared(f, x.type), x, DataType.FLOAT)];
+    if (x.type !== DataType.FLOAT) return [evaluate(f, shape, x, DataType.FLOAT)];
+    float32 ??= inFloat32(f);
+    return [evaluate(float32, shape, x, DataType.FLOAT)];
   };
 };
 
-/** The forest's numbers in the threshold type of an input type (float32 thresholds and weights for float input). */
-const preparedCache = new WeakMap<Forest, Forest>();
-function prepared(f: Forest, inputType: number): Forest {
-  if (inputType !== DataType.FLOAT) return f;
-  let p = preparedCache.get(f);
-  if (!p) {
-    p = {
-      ...f,
-      threshold: Float64Array.from(f.threshold, f32),
-      weight: Float64Array.from(f.weight, f32),
-      base: Float64Array.from(f.base, f32),
-      members: Float64Array.from(f.members, f32),
-    };
-    preparedCache.set(f, p);
-  }
-  return p;
+/** The forest with its thresholds, weights, base values and sets rounded to float32. */
+function inFloat32(f: Forest): Forest {
+  return {
+    ...f,
+    threshold: Float64Array.from(f.threshold, f32),
+    weight: Float64Array.from(f.weight, f32),
+    base: Float64Array.from(f.base, f32),
+    members: Float64Array.from(f.members, f32),
+  };
 }
 
 const V5_AGGREGATES: Aggregate[] = ['AVERAGE', 'SUM', 'MIN', 'MAX'];
@@ -473,11 +478,12 @@ export const TREE_ENSEMBLE = (ctx: NodeContext): Kernel => {
     if (!(j >= 0 && j < targets)) throw new Unsupported(`${what}: target id ${j} of ${targets}`);
   // A loop through interior nodes would never reach a leaf; onnxruntime refuses such a graph too.
   checkAcyclic(f, what);
+  const shape = shapeOf(f);
   return ([x]) => {
     if (!x || !isFloat(x.type)) throw new CompiledRunError(`${what} takes float or double rows`);
     if (splits.type !== x.type || leafWeights.type !== x.type)
       throw new CompiledRunError(`${what}: its numbers are not of its input's type`);
-    return [evaluate(f, x, x.type)];
+    return [evaluate(f, shape, x, x.type)];
   };
 };
 
