@@ -18,7 +18,7 @@ import { convertModelFile } from '../../src/cli/import.js';
 import { type ClassLabel, validateCard } from '../../src/onnx/card.js';
 import { checkCardAgainstGraph } from '../../src/onnx/graph-check.js';
 import { encodeModel } from '../../src/onnx/proto.js';
-import { Predictor } from '../../src/runtime/predictor.js';
+import { Predictor, type PredictorOptions } from '../../src/runtime/predictor.js';
 import { ModelImportError } from '../../src/sklearn/errors.js';
 import { PYTHON_MISSING, REFERENCE_DIR, referencePython } from '../helpers/python.js';
 
@@ -55,7 +55,12 @@ const expectedOf = (dir: string, name: string) =>
   JSON.parse(readFileSync(join(dir, `${name}.expected.json`), 'utf8')) as Expected;
 
 /** The first difference from LightGBM's answers beyond the tolerance, or undefined. */
-async function mismatch(dir: string, expected: Expected, ext: string): Promise<string | undefined> {
+async function mismatch(
+  dir: string,
+  expected: Expected,
+  ext: string,
+  runtime: PredictorOptions['runtime'] = 'onnxruntime',
+): Promise<string | undefined> {
   let e = expected;
   const bytes = readFileSync(join(dir, `${e.name}.${ext}`));
   const format = detectFormat(bytes);
@@ -92,9 +97,13 @@ async function mismatch(dir: string, expected: Expected, ext: string): Promise<s
     return `classes ${JSON.stringify(card.classes)}, LightGBM's ${JSON.stringify(e.classes)}`;
   let predictor: Predictor;
   try {
-    predictor = await Predictor.load(encodeModel(converted.model));
+    predictor = await Predictor.load(encodeModel(converted.model), { runtime });
   } catch (err) {
     return `onnxruntime did not load it: ${(err as Error).message}`;
+  }
+  if (runtime === 'compiled' && predictor.runtime.runtime !== 'compiled') {
+    await predictor.release();
+    return `did not compile: ${predictor.runtime.notCompiled}`;
   }
   try {
     const out = await predictor.predict(e.rows);
@@ -123,12 +132,12 @@ async function mismatch(dir: string, expected: Expected, ext: string): Promise<s
   }
 }
 
-async function checkAll(dir: string): Promise<string[]> {
+async function checkAll(dir: string, runtime?: PredictorOptions['runtime']): Promise<string[]> {
   const failures: string[] = [];
   for (const name of cases(dir)) {
     const e = expectedOf(dir, name);
     for (const ext of e.files) {
-      const m = await mismatch(dir, e, ext);
+      const m = await mismatch(dir, e, ext, runtime);
       if (m) failures.push(`${name}.${ext}: ${m}`);
     }
   }
@@ -140,6 +149,10 @@ describe('LightGBM models imported without Python give LightGBM’s answers', ()
     const names = cases(COMMITTED);
     expect(names.length).toBeGreaterThan(25);
     expect(await checkAll(COMMITTED)).toEqual([]);
+  });
+
+  it('on every committed case on the compiled evaluator, each of them compiled', async () => {
+    expect(await checkAll(COMMITTED, 'compiled')).toEqual([]);
   });
 
   it('covers every setting the brief names, and refuses linear trees, multiclassova and ranking', () => {

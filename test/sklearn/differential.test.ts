@@ -27,7 +27,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ClassLabel } from '../../src/onnx/card.js';
 import { encodeModel } from '../../src/onnx/proto.js';
 import { InvalidRowError } from '../../src/runtime/errors.js';
-import { Predictor } from '../../src/runtime/predictor.js';
+import { Predictor, type PredictorOptions } from '../../src/runtime/predictor.js';
 import { type LayerPrecision, sklearnToOnnx } from '../../src/sklearn/convert.js';
 import { ModelImportError, PickleRefusedError } from '../../src/sklearn/errors.js';
 import { loadModelFile } from '../../src/sklearn/joblib.js';
@@ -90,7 +90,8 @@ interface Index {
 
 type Outcome =
   /** worst: the largest difference (probability, or relative value) on the rows compared. */
-  | { kind: 'match'; worst: number; classes: string[] }
+  /** compiled: the compiled evaluator answered (runtime: 'compiled' and the graph compiled). */
+  | { kind: 'match'; worst: number; classes: string[]; compiled: boolean }
   | { kind: 'refused'; error: string; message: string }
   | { kind: 'mismatch'; detail: string };
 
@@ -262,6 +263,7 @@ async function outcome(
   ext: (typeof FILES)[number],
   layers: LayerPrecision | undefined,
   tolerance: Tolerance = { probability: PROBABILITY_TOLERANCE, value: VALUE_TOLERANCE },
+  runtime: PredictorOptions['runtime'] = 'onnxruntime',
 ): Promise<Outcome> {
   const file = `${expected.name}.${ext}`;
   let predictor: Predictor;
@@ -272,7 +274,7 @@ async function outcome(
     classes = [...sklearnClassesIn(value)].filter((c) => CONVERTED.has(c));
     const converted = sklearnToOnnx(value, { name: expected.name, source: file, layers });
     card = converted.card;
-    predictor = await Predictor.load(encodeModel(converted.model));
+    predictor = await Predictor.load(encodeModel(converted.model), { runtime });
   } catch (err) {
     if (isRefusal(err)) return { kind: 'refused', error: err.name, message: err.message };
     return { kind: 'mismatch', detail: `import failed with ${describeError(err)}` };
@@ -327,7 +329,7 @@ async function outcome(
         detail: `answers ${JSON.stringify(row)}, which scikit-learn refuses (refused row ${r})`,
       };
     }
-    return { kind: 'match', worst, classes };
+    return { kind: 'match', worst, classes, compiled: predictor.runtime.runtime === 'compiled' };
   } finally {
     await predictor.release();
   }
@@ -339,10 +341,11 @@ async function caseOutcome(
   name: string,
   layers?: LayerPrecision,
   tolerance?: Tolerance,
+  runtime?: PredictorOptions['runtime'],
 ): Promise<Outcome> {
   const expected = readExpected(dir, name);
   const [pkl, joblib] = await Promise.all(
-    FILES.map((ext) => outcome(dir, expected, ext, layers ?? LAYERS[expected.family], tolerance)),
+    FILES.map((ext) => outcome(dir, expected, ext, layers ?? LAYERS[expected.family], tolerance, runtime)),
   );
   if (pkl?.kind === 'mismatch') return pkl;
   if (joblib?.kind === 'mismatch')
@@ -499,6 +502,28 @@ describe(`differential: ${committed.cases.length} cases from scikit-learn ${comm
       `differential (committed): ${outcomes.size} cases, ${outcomes.size * FILES.length} files: ${count('match')} match scikit-learn, ${count('refused')} refused, ${count('mismatch')} differ`,
     );
   });
+});
+
+// The same committed cases on the compiled evaluator (runtime: 'compiled'): each graph that compiles is
+// answered by it, so its answers are held to scikit-learn's own, as onnxruntime's are above.
+describe('differential: the committed cases on the compiled evaluator', () => {
+  it(`answer as scikit-learn does, or are refused as on onnxruntime (${committed.cases.length} cases)`, async () => {
+    const failures: string[] = [];
+    let compiled = 0;
+    for (const { name } of committed.cases) {
+      const o = await caseOutcome(COMMITTED, name, undefined, undefined, 'compiled');
+      const why = verdict(name, o);
+      if (why) failures.push(why);
+      const reference = committedOutcomes.get(name) ?? (await caseOutcome(COMMITTED, name));
+      if (o.kind !== reference.kind)
+        failures.push(`${name}: ${o.kind} on the compiled evaluator, ${reference.kind} on onnxruntime`);
+      if (o.kind === 'match' && o.compiled) compiled++;
+    }
+    expect(failures).toEqual([]);
+    // 838 of them run on the compiled evaluator (test/runtime/compiled-differential.test.ts
+    // holds the same graphs to onnxruntime's answers on more rows).
+    expect(compiled, `${compiled} cases ran on the compiled evaluator`).toBeGreaterThanOrEqual(838);
+  }, 600_000);
 });
 
 describe('differential: MLPs with the default float32 layers', () => {
